@@ -1,0 +1,39 @@
+from typing import Any
+
+from django.db import models
+
+
+class AppendOnly(Exception):
+    pass
+
+
+class AuditEvent(models.Model):
+    """R-SEC3: who, what, when, from where. NIR pseudonymised, emails masked, never a secret.
+
+    Append-only: the model refuses updates and deletes, and database triggers (migration 0002) refuse
+    them too, whatever the client.
+    """
+
+    at = models.DateTimeField(db_index=True)
+    event = models.CharField(max_length=60, db_index=True)
+    nir_pseudonym = models.CharField(max_length=16, blank=True, db_index=True)
+    account_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    client_address = models.CharField(max_length=45, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "événement de sécurité"
+        verbose_name_plural = "événements de sécurité"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnly("Le journal de sécurité ne se modifie pas.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnly("Le journal de sécurité ne s'efface pas.")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.event}"

@@ -1,0 +1,34 @@
+"""Every value read from the environment, in one place (DESIGN section 4)."""
+
+import os
+import secrets
+from pathlib import Path
+
+TRUE_WORDS = {"1", "true", "yes", "on", "oui"}
+
+
+def flag(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in TRUE_WORDS
+
+
+def text(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def var_dir() -> Path:
+    """Where the demo keeps its database, mailbox and generated secret key."""
+    path = Path(text("MONCOMPTE_VAR_DIR") or Path.cwd() / "var").resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def local_secret_key(directory: Path) -> str:
+    """A key kept under var/ so demo sessions survive a restart; never used in production."""
+    key_file = directory / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

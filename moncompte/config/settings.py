@@ -1,0 +1,171 @@
+"""Django settings. Configuration comes from the environment only (see env.py and the README)."""
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from moncompte.config import env
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = env.var_dir()
+
+DEMO = env.flag("MONCOMPTE_DEMO")
+DEBUG = env.flag("DEBUG")
+
+SECRET_KEY = env.text("SECRET_KEY")
+if not SECRET_KEY:
+    if not (DEBUG or DEMO):
+        raise ImproperlyConfigured(
+            "SECRET_KEY est obligatoire hors démo : exportez SECRET_KEY (50 caractères aléatoires ou plus)."
+        )
+    SECRET_KEY = env.local_secret_key(VAR_DIR)
+
+ALLOWED_HOSTS = [h.strip() for h in env.text("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "moncompte.core",
+    "moncompte.audit",
+    "moncompte.registry",
+    "moncompte.captcha",
+    "moncompte.outbox",
+    "moncompte.accounts",
+    "moncompte.enrollment",
+    "moncompte.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "moncompte.web.middleware.security_headers",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "moncompte.config.urls"
+WSGI_APPLICATION = "moncompte.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "moncompte.web.context.site",
+            ],
+        },
+    },
+]
+
+DATABASES: dict[str, Any] = {
+    "default": dj_database_url.parse(
+        env.text("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'moncompte.sqlite3'}", conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # The demo serves pages and delivers mail from several threads: wait for the lock, never fail.
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+
+REDIS_URL = env.text("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "fr-fr"
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+# Static files are served from the installed package, no collectstatic step is needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# R-SEC2: cookies and headers.
+SECURE_COOKIES = not (DEBUG or DEMO) and not env.flag("MONCOMPTE_INSECURE_COOKIES")
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "moncompte.web.views.csrf_failure"
+
+EMAIL_URL = env.text("EMAIL_URL")
+
+# R-SEC4: every limit and duration of DESIGN.md is a setting with the documented value as default.
+MONCOMPTE: dict[str, Any] = {
+    "CAPTCHA_LIFETIME": timedelta(minutes=5),
+    "CAPTCHA_LENGTH": 6,
+    "CODE_LIFETIME": timedelta(minutes=30),
+    "CODE_MAX_ATTEMPTS": 5,
+    "CODE_MAX_SENDS_PER_HOUR": 3,
+    "IDENTITY_MAX_FAILURES_PER_NIR": 5,
+    "IDENTITY_MAX_FAILURES_PER_CLIENT": 20,
+    "IDENTITY_FAILURE_WINDOW": timedelta(hours=1),
+    "OUTBOX_BATCH": 20,
+    "OUTBOX_LEASE": timedelta(minutes=2),
+    "OUTBOX_RETRY_BASE": timedelta(seconds=10),
+    "OUTBOX_RETRY_CAP": timedelta(hours=1),
+    "OUTBOX_GIVE_UP_AFTER": timedelta(days=3),
+    "OUTBOX_IDLE_POLL_SECONDS": 1.0,
+    "FROM_ADDRESS": env.text("MONCOMPTE_FROM_ADDRESS", "ne-pas-repondre@moncompte.localhost"),
+    "FROM_NAME": "Votre Assurance Maladie",
+    "SITE_URL": env.text("MONCOMPTE_SITE_URL", "http://127.0.0.1:8000"),
+}
+
+# DESIGN section 4: a fixed CAPTCHA answer for automated and load tests, never in production.
+CAPTCHA_TEST_ANSWER = env.text("MONCOMPTE_CAPTCHA_TEST_ANSWER")
+if CAPTCHA_TEST_ANSWER and not (DEBUG or DEMO):
+    raise ImproperlyConfigured(
+        "MONCOMPTE_CAPTCHA_TEST_ANSWER est refusé hors DEBUG ou démo : il désactiverait le CAPTCHA."
+    )
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "moncompte": {"handlers": ["console"], "level": env.text("MONCOMPTE_LOG_LEVEL", "INFO")},
+    },
+}
+
+if CAPTCHA_TEST_ANSWER:
+    logging.getLogger("moncompte.security").warning(
+        "!!! MONCOMPTE_CAPTCHA_TEST_ANSWER est actif : le CAPTCHA accepte une réponse fixe. "
+        "Réservé aux tests automatisés et de charge. !!!"
+    )

@@ -1,0 +1,9 @@
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Client:
+    """Where a request comes from, as the domain and the audit log need it (never the request itself)."""
+
+    address: str
+    user_agent: str = ""

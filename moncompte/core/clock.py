@@ -1,0 +1,7 @@
+"""The one place the service reads the time (DESIGN section 4: faketime and time-machine both work)."""
+
+from datetime import UTC, datetime
+
+
+def now() -> datetime:
+    return datetime.now(tz=UTC)

@@ -1,0 +1,111 @@
+"""Sliding-window rate limits (R-ID2, R-CODE2, R-SEC4), on the database or on Redis when REDIS_URL is set.
+
+Windows are computed from the service clock, so time-travel tests and `faketime` see the limits move.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Protocol
+
+from django.conf import settings
+
+from moncompte.core import tokens
+from moncompte.core.errors import TooManyAttempts
+from moncompte.core.models import ThrottleEvent
+
+
+@dataclass(frozen=True)
+class Limit:
+    scope: str
+    max_events: int
+    window: timedelta
+
+
+class Store(Protocol):
+    def add(self, scope: str, key: str, at: datetime, window: timedelta) -> None: ...
+    def times(self, scope: str, key: str, since: datetime) -> list[datetime]: ...
+    def clear(self, scope: str, key: str) -> None: ...
+
+
+class DatabaseStore:
+    def add(self, scope: str, key: str, at: datetime, window: timedelta) -> None:
+        ThrottleEvent.objects.create(scope=scope, key=key, at=at)
+
+    def times(self, scope: str, key: str, since: datetime) -> list[datetime]:
+        rows = ThrottleEvent.objects.filter(scope=scope, key=key, at__gt=since).order_by("at")
+        return list(rows.values_list("at", flat=True))
+
+    def clear(self, scope: str, key: str) -> None:
+        ThrottleEvent.objects.filter(scope=scope, key=key).delete()
+
+
+class RedisStore:
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self.redis = redis.Redis.from_url(url)
+
+    def _name(self, scope: str, key: str) -> str:
+        return f"moncompte:throttle:{scope}:{key}"
+
+    def add(self, scope: str, key: str, at: datetime, window: timedelta) -> None:
+        stamp = at.timestamp()
+        name = self._name(scope, key)
+        pipe = self.redis.pipeline()
+        pipe.zadd(name, {f"{stamp}:{tokens.link_token()[:8]}": stamp})
+        pipe.expire(name, int(window.total_seconds()) + 60)
+        pipe.execute()
+
+    def times(self, scope: str, key: str, since: datetime) -> list[datetime]:
+        from datetime import UTC
+
+        name = self._name(scope, key)
+        self.redis.zremrangebyscore(name, "-inf", since.timestamp())
+        scores = self.redis.zrangebyscore(name, f"({since.timestamp()}", "+inf", withscores=True)
+        return [datetime.fromtimestamp(score, tz=UTC) for _, score in scores]
+
+    def clear(self, scope: str, key: str) -> None:
+        self.redis.delete(self._name(scope, key))
+
+
+@cache
+def _redis_store(url: str) -> RedisStore:
+    return RedisStore(url)
+
+
+def store() -> Store:
+    url = getattr(settings, "REDIS_URL", "")
+    return _redis_store(url) if url else DatabaseStore()
+
+
+def _key(raw: str) -> str:
+    return tokens.digest(purpose="throttle", value=raw)
+
+
+def retry_after(limit: Limit, *, key: str, now: datetime) -> timedelta | None:
+    """None when one more event is allowed; otherwise how long until the oldest counted event expires."""
+    times = store().times(limit.scope, _key(key), now - limit.window)
+    if len(times) < limit.max_events:
+        return None
+    return times[-limit.max_events] + limit.window - now
+
+
+def check(limit: Limit, *, key: str, now: datetime) -> None:
+    wait = retry_after(limit, key=key, now=now)
+    if wait is not None:
+        raise TooManyAttempts(wait)
+
+
+def hit(limit: Limit, *, key: str, now: datetime) -> None:
+    store().add(limit.scope, _key(key), now, limit.window)
+
+
+def clear(limit: Limit, *, key: str) -> None:
+    store().clear(limit.scope, _key(key))
+
+
+def purge(*, before: datetime) -> int:
+    """Database rows older than every window are useless: the worker removes them."""
+    deleted, _ = ThrottleEvent.objects.filter(at__lt=before).delete()
+    return deleted

@@ -1,0 +1,25 @@
+import signal
+import threading
+from types import FrameType
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from moncompte.enrollment.housekeeping import housekeeping_run
+from moncompte.outbox import worker
+
+
+class Command(BaseCommand):
+    help = "Remet les courriels en attente (avec nouvelles tentatives) et fait le ménage périodique."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        stop = threading.Event()
+
+        def request_stop(signum: int, frame: FrameType | None) -> None:
+            stop.set()
+
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+        self.stdout.write("Worker démarré (Ctrl+C pour arrêter).")
+        worker.run(stop=stop, transport=worker.transport_from_settings(), periodic=housekeeping_run)
+        self.stdout.write("Worker arrêté.")

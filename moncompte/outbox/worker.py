@@ -1,0 +1,44 @@
+"""The delivery loop run by `moncompte worker` (and in a thread by `moncompte demo`)."""
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import close_old_connections
+
+from moncompte.outbox.mail import deliver_due
+from moncompte.outbox.transport import SmtpTransport, Transport
+
+logger = logging.getLogger("moncompte.outbox")
+
+
+def transport_from_settings() -> Transport:
+    return SmtpTransport.from_url(settings.EMAIL_URL or "smtp://localhost:25")
+
+
+def run(
+    *,
+    stop: threading.Event,
+    transport: Transport,
+    periodic: Callable[[], None] = lambda: None,
+    periodic_every: float = 60.0,
+) -> None:
+    """Delivers until `stop` is set. A failing database or SMTP server is logged and retried, never fatal."""
+    idle = settings.MONCOMPTE["OUTBOX_IDLE_POLL_SECONDS"]
+    next_periodic = 0.0
+    while not stop.is_set():
+        tried = 0
+        try:
+            close_old_connections()
+            tried = deliver_due(transport=transport)
+            if time.monotonic() >= next_periodic:
+                periodic()
+                next_periodic = time.monotonic() + periodic_every
+        except Exception:
+            logger.exception("erreur dans la boucle d'envoi ; nouvel essai dans %s s", idle * 5)
+            stop.wait(idle * 5)
+            continue
+        if not tried:
+            stop.wait(idle)

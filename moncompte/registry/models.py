@@ -1,0 +1,18 @@
+from django.db import models
+
+
+class Beneficiary(models.Model):
+    """R-REG1: an insured person of the insurer's registry, imported, never typed by users."""
+
+    nir = models.CharField("NIR (sans clé)", max_length=13, unique=True)
+    last_name = models.CharField("nom", max_length=100)
+    first_name = models.CharField("prénom", max_length=100)
+    birth_date = models.DateField("date de naissance")
+    postal_code = models.CharField("code postal", max_length=5)
+
+    class Meta:
+        verbose_name = "assuré"
+        verbose_name_plural = "assurés"
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"

@@ -1,0 +1,116 @@
+"""The NIR (numéro de sécurité sociale): normalisation, structure, key and birth consistency.
+
+R-NIR1..5. python-stdnum computes the key (including Corsica); the structure rules are ours.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from stdnum.fr import nir as stdnum_nir
+
+from moncompte.core.errors import DomainError
+
+HINT = "13 ou 15 caractères, ex. 2 84 05 88 321 025"
+
+
+class NirInvalid(DomainError):
+    code = "nir_invalid"
+
+
+class NirTemporary(NirInvalid):
+    code = "nir_temporary"
+    message = (
+        "Ce numéro est un numéro provisoire (il commence par 5, 6, 7 ou 8). La création d'un compte "
+        "nécessite votre numéro de sécurité sociale définitif, qui commence par 1 ou 2 : vous le trouverez "
+        "sur votre carte Vitale ou votre attestation de droits."
+    )
+
+
+class NirBirthMismatch(NirInvalid):
+    code = "nir_birth_mismatch"
+    message = (
+        "Le numéro de sécurité sociale ne correspond pas à la date de naissance saisie : les chiffres 2 et 3 "
+        "donnent l'année de naissance, les chiffres 4 et 5 le mois. Vérifiez les deux champs."
+    )
+
+
+@dataclass(frozen=True)
+class Nir:
+    """A structurally valid NIR, stored without its key (13 characters)."""
+
+    value: str
+
+    @property
+    def year(self) -> int:
+        return int(self.value[1:3])
+
+    @property
+    def month(self) -> int | None:
+        month = int(self.value[3:5])
+        return month if 1 <= month <= 12 else None
+
+    @property
+    def key(self) -> str:
+        return stdnum_nir.calc_check_digits(self.value)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def normalize(raw: str) -> str:
+    """R-NIR1: strip spaces and dots, upper-case."""
+    return re.sub(r"[\s.]", "", raw).upper()
+
+
+def parse(raw: str) -> Nir:
+    """R-NIR1..4. Raises NirInvalid with a message that says what is wrong."""
+    value = normalize(raw)
+    if not value:
+        raise NirInvalid("Saisissez votre numéro de sécurité sociale.")
+    bad = next((c for c in value if not (c.isascii() and c.isalnum())), None)
+    if bad is not None:
+        raise NirInvalid(f"Le caractère « {bad} » n'est pas accepté : seuls des chiffres sont attendus.")
+    if len(value) not in (13, 15):
+        raise NirInvalid(
+            f"Le numéro doit comporter 13 caractères, ou 15 avec la clé : vous en avez saisi {len(value)}."
+        )
+    if value[0] in "5678":
+        raise NirTemporary()
+    if value[0] not in "12":
+        raise NirInvalid("Le premier chiffre (le sexe) doit être 1 ou 2.")
+    if not value[1:5].isdigit():
+        raise NirInvalid("Les chiffres 2 à 5 (année et mois de naissance) doivent être des chiffres.")
+    month = int(value[3:5])
+    if not (1 <= month <= 12 or 20 <= month <= 99):
+        raise NirInvalid(
+            f"Les chiffres 4 et 5 (mois de naissance) valent {value[3:5]} : ils doivent être compris "
+            "entre 01 et 12 (ou entre 20 et 99 si le mois est inconnu)."
+        )
+    if not re.fullmatch(r"\d\d|2A|2B", value[5:7]):
+        raise NirInvalid(
+            f"Les caractères 6 et 7 (département de naissance) valent {value[5:7]} : "
+            "attendu deux chiffres, ou 2A / 2B pour la Corse."
+        )
+    if not value[7:].isdigit():
+        raise NirInvalid("Après le département, le numéro ne contient que des chiffres.")
+    nir = Nir(value[:13])
+    if len(value) == 15 and value[13:] != nir.key:
+        raise NirInvalid("La clé (les 2 derniers chiffres) ne correspond pas au numéro : vérifiez votre saisie.")
+    return nir
+
+
+def check_birth_date(nir: Nir, birth_date: date) -> None:
+    """R-NIR5: NIR year = birth year mod 100; a known NIR month = birth month."""
+    if nir.year != birth_date.year % 100 or (nir.month is not None and nir.month != birth_date.month):
+        raise NirBirthMismatch()
+
+
+def with_key(nir: Nir) -> str:
+    return nir.value + nir.key
+
+
+def display(nir: Nir) -> str:
+    """'2 84 05 88 321 025 32', the way it is printed on the Vitale card."""
+    v = with_key(nir)
+    return " ".join([v[0], v[1:3], v[3:5], v[5:7], v[7:10], v[10:13], v[13:15]])

@@ -1,0 +1,43 @@
+"""The demo's local mailbox (R-MAIL2): read in the browser what the service sent. Demo only."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET
+
+from moncompte.outbox.sink import Received, received, received_one
+
+EMAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+
+
+def _maildir() -> Path:
+    path: Path = settings.VAR_DIR / "mailbox"
+    return path
+
+
+def _one(key: str) -> Received:
+    item = received_one(_maildir(), key)
+    if item is None:
+        raise Http404("Message introuvable.")
+    return item
+
+
+@require_GET
+def mailbox(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/demo_mailbox.html", {"messages_received": received(_maildir())})
+
+
+@require_GET
+def mailbox_message(request: HttpRequest, key: str) -> HttpResponse:
+    return render(request, "web/demo_message.html", {"item": _one(key)})
+
+
+@require_GET
+@xframe_options_sameorigin
+def mailbox_html(request: HttpRequest, key: str) -> HttpResponse:
+    response = HttpResponse(_one(key).html, content_type="text/html; charset=utf-8")
+    response.headers["Content-Security-Policy"] = EMAIL_CSP
+    return response

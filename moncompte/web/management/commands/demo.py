@@ -1,0 +1,71 @@
+import logging
+import threading
+from argparse import ArgumentParser
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.core.servers.basehttp import get_internal_wsgi_application, run
+
+from moncompte.enrollment.housekeeping import housekeeping_run
+from moncompte.outbox import worker
+from moncompte.outbox.sink import sink_start
+from moncompte.outbox.transport import SmtpTransport
+from moncompte.registry import demo_data
+from moncompte.registry import nir as nir_rules
+from moncompte.registry.importer import beneficiaries_import
+
+logger = logging.getLogger("moncompte.demo")
+
+
+class Command(BaseCommand):
+    help = "Démonstration locale : base SQLite, assurés fictifs, boîte mail locale, envoi en tâche de fond."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--bind", default="127.0.0.1:8000", help="adresse:port du site (127.0.0.1:8000)")
+        parser.add_argument("--smtp-port", type=int, default=0, help="port du serveur SMTP local (au hasard)")
+        parser.add_argument("--extra-persons", type=int, default=200, help="assurés fictifs générés en plus")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        host, _, port = options["bind"].rpartition(":")
+        call_command("migrate", interactive=False, verbosity=0)
+        rows = demo_data.SHOWCASE + demo_data.generated(options["extra_persons"])
+        report = beneficiaries_import(source=demo_data.as_csv(rows))
+        sink = sink_start(maildir=settings.VAR_DIR / "mailbox", port=options["smtp_port"])
+        site_url = f"http://{host}:{port}"
+        # Links in emails must point at this demo, wherever it was bound.
+        settings.MONCOMPTE["SITE_URL"] = site_url
+        stop = threading.Event()
+        delivery = threading.Thread(
+            target=worker.run,
+            kwargs={
+                "stop": stop,
+                "transport": SmtpTransport(host=sink.hostname, port=sink.port),
+                "periodic": housekeeping_run,
+            },
+            name="outbox-worker",
+            daemon=True,
+        )
+        delivery.start()
+
+        out = self.stdout
+        out.write(self.style.SUCCESS("\nmoncompte — démonstration prête"))
+        out.write(f"  Base de données : {settings.DATABASES['default']['NAME']}")
+        out.write(f"  Assurés fictifs : {report.created} ajoutés, {report.unchanged + report.updated} déjà là")
+        out.write("\n  Quelques assurés fictifs pour essayer :")
+        out.write(f"  {'N° de sécurité sociale':<24}{'Naissance':<13}{'Code postal':<13}Nom")
+        for nir, last, first, birth, postal in demo_data.SHOWCASE:
+            day = "/".join(reversed(birth.split("-")))
+            out.write(f"  {nir_rules.display(nir_rules.Nir(nir)):<24}{day:<13}{postal:<13}{first} {last}")
+        out.write(f"\n  Site :              {site_url}/")
+        out.write(f"  Boîte mail locale : {site_url}/demo/boite-mail/  (SMTP 127.0.0.1:{sink.port})")
+        out.write("  Arrêt : Ctrl+C\n")
+        try:
+            run(host, int(port), get_internal_wsgi_application(), threading=True)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop.set()
+            delivery.join(timeout=5)
+            sink.stop()

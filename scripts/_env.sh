@@ -1,0 +1,44 @@
+# Shared by scripts/demo and scripts/test: find Python >= 3.12, make .venv, install the pinned lock.
+# Usage: source scripts/_env.sh main|dev
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LOCK_KIND="${1:-main}"
+
+find_python() {
+    local candidates=("${MONCOMPTE_PYTHON:-}" python3.13 python3.12 python3)
+    if command -v pyenv >/dev/null 2>&1; then
+        local root; root="$(pyenv root)"
+        for v in "$root"/versions/3.13* "$root"/versions/3.12*; do
+            [ -x "$v/bin/python3" ] && candidates+=("$v/bin/python3")
+        done
+    fi
+    for c in "${candidates[@]}"; do
+        [ -n "$c" ] || continue
+        if "$c" -c 'import sys, venv; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then
+            echo "$c"; return 0
+        fi
+    done
+    return 1
+}
+
+if [ ! -x "$ROOT/.venv/bin/python" ]; then
+    if ! PYTHON="$(find_python)"; then
+        echo "moncompte a besoin de Python 3.12 ou plus récent (avec le module venv)." >&2
+        echo "Aucun interpréteur convenable trouvé (essayé : python3.13, python3.12, python3, pyenv)." >&2
+        echo "Installez-en un, ou indiquez-le : MONCOMPTE_PYTHON=/chemin/vers/python3.12 $0" >&2
+        exit 1
+    fi
+    echo "→ Environnement virtuel .venv avec $("$PYTHON" --version)"
+    "$PYTHON" -m venv "$ROOT/.venv"
+fi
+
+STAMP="$ROOT/.venv/.installed-$LOCK_KIND"
+LOCK="$ROOT/requirements/$LOCK_KIND.lock"
+if [ ! -f "$STAMP" ] || [ "$LOCK" -nt "$STAMP" ] || [ "$ROOT/pyproject.toml" -nt "$STAMP" ]; then
+    echo "→ Installation des dépendances figées ($LOCK_KIND.lock)"
+    "$ROOT/.venv/bin/python" -m pip install --quiet --upgrade pip setuptools
+    "$ROOT/.venv/bin/python" -m pip install --quiet --require-hashes -r "$LOCK"
+    "$ROOT/.venv/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e "$ROOT"
+    touch "$STAMP"
+fi
+export PATH="$ROOT/.venv/bin:$PATH"
