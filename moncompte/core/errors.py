@@ -10,7 +10,7 @@ class DomainError(Exception):
     def __init__(self, message: str | None = None) -> None:
         if message is not None:
             self.message = message
-        super().__init__(self.code)
+        super().__init__(self.message)
 
 
 def wait_phrase(delay: timedelta) -> str:

@@ -3,6 +3,7 @@
 import logging
 import secrets
 from datetime import datetime, timedelta
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from typing import Any
@@ -59,7 +60,8 @@ def enqueue(
 
 def build_message(email: OutboundEmail) -> EmailMessage:
     config = settings.MONCOMPTE
-    message = EmailMessage()
+    # CRLF line ends and 7-bit transfer encodings: accepted by every SMTP server, 8BITMIME or not.
+    message = EmailMessage(policy=policy.SMTP.clone(cte_type="7bit"))
     message["From"] = formataddr((config["FROM_NAME"], config["FROM_ADDRESS"]))
     message["To"] = email.to_address
     message["Subject"] = email.subject

@@ -23,7 +23,7 @@ def free_port() -> int:
 
 
 def sink_start(*, maildir: Path, port: int = 0) -> Controller:
-    maildir.mkdir(parents=True, exist_ok=True)
+    mailbox.Maildir(str(maildir), create=True)
     controller = Controller(Mailbox(str(maildir)), hostname="127.0.0.1", port=port or free_port())
     controller.start()
     return controller

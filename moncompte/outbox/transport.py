@@ -60,6 +60,7 @@ class SmtpTransport:
     def send(self, message: EmailMessage) -> str:
         try:
             with self._connect() as smtp:
+                smtp.ehlo_or_helo_if_needed()
                 if self.username:
                     smtp.login(self.username, self.password)
                 sender = message["From"].addresses[0].addr_spec

@@ -61,6 +61,12 @@ def check_email(raw: str) -> str:
 
 
 class NirField(forms.CharField):
+    """Turns the typed text into a Nir, or a message that says what is wrong with it (R-NIR1..4)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.widget.attrs["maxlength"] = "25"
+
     def to_python(self, value: Any) -> Any:
         text = super().to_python(value)
         if not text:
@@ -72,7 +78,7 @@ class NirField(forms.CharField):
 
 
 class IdentityForm(AccessibleForm):
-    nir = NirField(label="Numéro de sécurité sociale", max_length=25)
+    nir = NirField(label="Numéro de sécurité sociale")
     birth_date = forms.CharField(label="Date de naissance", max_length=10)
     postal_code = forms.CharField(label="Code postal", max_length=10)
     email = forms.CharField(label="Adresse email", max_length=254)
@@ -120,7 +126,7 @@ class IdentityForm(AccessibleForm):
 
 
 class CodeSignInForm(AccessibleForm):
-    nir = NirField(label="Numéro de sécurité sociale", max_length=25)
+    nir = NirField(label="Numéro de sécurité sociale")
     code = forms.CharField(label="Code provisoire", max_length=60, strip=True)
 
     hints = {

@@ -18,10 +18,10 @@ POSTGRES_DROP = "DROP TRIGGER IF EXISTS audit_no_update ON audit_auditevent; DRO
 SQLITE = [
     "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_auditevent "
     "BEGIN SELECT RAISE(ABORT, 'audit_auditevent is append-only'); END;",
-    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_auditevent "
-    "BEGIN SELECT RAISE(ABORT, 'audit_auditevent is append-only'); END;",
 ]
-SQLITE_DROP = ["DROP TRIGGER IF EXISTS audit_no_update;", "DROP TRIGGER IF EXISTS audit_no_delete;"]
+# No DELETE trigger on SQLite: Django empties tables with DELETE (there is no TRUNCATE), and the demo
+# database is disposable. PostgreSQL, where production runs, refuses both (TRUNCATE stays an admin act).
+SQLITE_DROP = ["DROP TRIGGER IF EXISTS audit_no_update;"]
 
 
 def forwards(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:

@@ -1,0 +1,84 @@
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+import time_machine
+from aiosmtpd.controller import Controller
+
+from moncompte.captcha.challenges import challenge_create
+from moncompte.core.client import Client
+from moncompte.enrollment.code_send import CodeSent, code_send
+from moncompte.outbox.sink import sink_start
+from moncompte.registry import nir as nir_rules
+from moncompte.registry.models import Beneficiary
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+@pytest.fixture
+def traveller() -> Iterator[time_machine.Traveller]:
+    """The service clock, frozen at NOW and moved by the test (`traveller.shift(...)`)."""
+    with time_machine.travel(NOW, tick=False) as coordinates:
+        yield coordinates
+
+
+@pytest.fixture
+def client_info() -> Client:
+    return Client(address="203.0.113.7", user_agent="pytest")
+
+
+@pytest.fixture
+def beneficiary(db: None) -> Beneficiary:
+    return Beneficiary.objects.create(
+        nir="2840588321025", last_name="DURAND", first_name="Camille", birth_date=date(1984, 5, 3), postal_code="88100"
+    )
+
+
+@dataclass
+class SentCode:
+    nir: nir_rules.Nir
+    clear: str
+    sent: CodeSent
+    at: datetime
+
+
+def clear_code_of(text: str) -> str:
+    """The provisional code is on a line of its own in the plain-text email (R-CODE3)."""
+    lines = [line.strip() for line in text.splitlines()]
+    return next(line for line in lines if len(line) == 10 and line.isalnum() and " " not in line)
+
+
+@pytest.fixture
+def code_sent(beneficiary: Beneficiary, client_info: Client, now: datetime) -> SentCode:
+    from moncompte.outbox.models import OutboundEmail
+
+    challenge = challenge_create(now=now)
+    nir = nir_rules.parse(beneficiary.nir)
+    sent = code_send(
+        nir=nir,
+        birth_date=beneficiary.birth_date,
+        postal_code=beneficiary.postal_code,
+        email="camille@example.fr",
+        captcha_id=challenge.id,
+        captcha_answer=challenge.answer,
+        client=client_info,
+        now=now,
+    )
+    email = OutboundEmail.objects.latest("id")
+    return SentCode(nir=nir, clear=clear_code_of(email.body_text), sent=sent, at=now)
+
+
+@pytest.fixture
+def smtp_sink(tmp_path: Path) -> Iterator[tuple[Controller, Path]]:
+    """A real SMTP server on a free local port, keeping what it receives in a Maildir."""
+    maildir = tmp_path / "mailbox"
+    controller = sink_start(maildir=maildir)
+    yield controller, maildir
+    controller.stop()

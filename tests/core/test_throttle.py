@@ -1,0 +1,53 @@
+from datetime import timedelta
+
+import pytest
+import redis
+
+from moncompte.core import throttle
+from moncompte.core.errors import TooManyAttempts
+
+LIMIT = throttle.Limit("test", 3, timedelta(hours=1))
+
+
+@pytest.fixture(params=["database", "redis"])
+def store(request, settings, db):
+    if request.param == "redis":
+        settings.REDIS_URL = "redis://127.0.0.1:6379/15"
+        redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    else:
+        settings.REDIS_URL = ""
+    return request.param
+
+
+def test_events_under_the_limit_pass_R_SEC4(store, now):
+    for minute in range(2):
+        throttle.hit(LIMIT, key="k", now=now + timedelta(minutes=minute))
+    throttle.check(LIMIT, key="k", now=now + timedelta(minutes=3))
+
+
+def test_the_limit_blocks_and_tells_how_long_to_wait_R_ID2(store, now):
+    for minute in range(3):
+        throttle.hit(LIMIT, key="k", now=now + timedelta(minutes=minute))
+    with pytest.raises(TooManyAttempts) as blocked:
+        throttle.check(LIMIT, key="k", now=now + timedelta(minutes=10))
+    assert blocked.value.retry_after == timedelta(minutes=50)
+    assert "50 minutes" in blocked.value.message
+
+
+def test_the_window_slides_R_ID2(store, now):
+    for minute in range(3):
+        throttle.hit(LIMIT, key="k", now=now + timedelta(minutes=minute))
+    throttle.check(LIMIT, key="k", now=now + timedelta(hours=1, seconds=1))
+
+
+def test_keys_are_counted_apart(store, now):
+    for _ in range(3):
+        throttle.hit(LIMIT, key="a", now=now)
+    throttle.check(LIMIT, key="b", now=now)
+
+
+def test_clear_forgets_the_key(store, now):
+    for _ in range(3):
+        throttle.hit(LIMIT, key="k", now=now)
+    throttle.clear(LIMIT, key="k")
+    throttle.check(LIMIT, key="k", now=now)

@@ -1,0 +1,177 @@
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.db import transaction
+
+from moncompte.accounts.models import Account
+from moncompte.accounts.states import AccountState, transition
+from moncompte.audit.models import AuditEvent
+from moncompte.captcha.challenges import CaptchaWrong, challenge_create
+from moncompte.core.client import Client
+from moncompte.core.errors import TooManyAttempts
+from moncompte.enrollment.code_send import code_send
+from moncompte.enrollment.errors import AccountAlreadyExists, IdentityNotMatched
+from moncompte.enrollment.models import ProvisionalCode
+from moncompte.outbox.models import OutboundEmail
+from moncompte.registry import nir as nir_rules
+from tests.conftest import clear_code_of
+
+pytestmark = pytest.mark.django_db
+
+
+def attempt(beneficiary, now, *, client, birth=None, postal=None, email="camille@example.fr", answer=None):
+    challenge = challenge_create(now=now)
+    return code_send(
+        nir=nir_rules.parse(beneficiary.nir),
+        birth_date=birth or beneficiary.birth_date,
+        postal_code=postal or beneficiary.postal_code,
+        email=email,
+        captcha_id=challenge.id,
+        captcha_answer=answer if answer is not None else challenge.answer,
+        client=client,
+        now=now,
+    )
+
+
+def test_a_matching_identity_creates_a_provisional_account_and_sends_a_code_R_ID1(beneficiary, now, client_info):
+    sent = attempt(beneficiary, now, client=client_info)
+    account = Account.objects.get(beneficiary=beneficiary)
+    assert account.state == AccountState.PROVISIONAL
+    assert sent.email_masked == "c•••••e@example.fr"
+    assert sent.expires_at == now + timedelta(minutes=30)
+    assert OutboundEmail.objects.get().to_address == "camille@example.fr"
+
+
+@pytest.mark.parametrize("wrong", [{"birth": date(1984, 5, 4)}, {"postal": "88000"}])
+def test_any_mismatch_gives_one_message_that_names_no_field_R_ID1(beneficiary, now, client_info, wrong):
+    with pytest.raises(IdentityNotMatched) as refused:
+        attempt(beneficiary, now, client=client_info, **wrong)
+    assert refused.value.message == "Les informations saisies ne permettent pas de vous identifier."
+    assert not OutboundEmail.objects.exists()
+
+
+def test_an_unknown_nir_gives_the_same_message_R_ID1(db, now, client_info):
+    challenge = challenge_create(now=now)
+    with pytest.raises(IdentityNotMatched):
+        code_send(
+            nir=nir_rules.parse("1850575056048"),
+            birth_date=date(1985, 5, 12),
+            postal_code="75011",
+            email="x@example.fr",
+            captcha_id=challenge.id,
+            captcha_answer=challenge.answer,
+            client=client_info,
+            now=now,
+        )
+
+
+def test_a_person_with_an_account_is_sent_to_sign_in_R_ID1(beneficiary, now, client_info):
+    attempt(beneficiary, now, client=client_info)
+    transition(Account.objects.get(), to=AccountState.CONTACT_PENDING)
+    with pytest.raises(AccountAlreadyExists, match="Code oublié"):
+        attempt(beneficiary, now, client=client_info)
+
+
+def test_the_captcha_is_checked_first_R_CAP2(beneficiary, now, client_info):
+    with pytest.raises(CaptchaWrong):
+        attempt(beneficiary, now, client=client_info, answer="ZZZZZZ")
+    assert not Account.objects.exists()
+
+
+def test_five_failures_an_hour_block_the_nir_with_the_time_to_wait_R_ID2(beneficiary, now):
+    for index in range(5):
+        with pytest.raises(IdentityNotMatched):
+            attempt(beneficiary, now + timedelta(minutes=index), client=Client(f"198.51.100.{index}"), postal="00000")
+    with pytest.raises(TooManyAttempts) as blocked:
+        attempt(beneficiary, now + timedelta(minutes=10), client=Client("198.51.100.99"))
+    assert "50 minutes" in blocked.value.message
+    attempt(beneficiary, now + timedelta(hours=1, seconds=1), client=Client("198.51.100.99"))
+
+
+def test_failures_from_one_client_address_are_limited_R_ID2(db, now, settings):
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "IDENTITY_MAX_FAILURES_PER_CLIENT": 3}
+    robot = Client("192.0.2.66")
+    people = [
+        ("1850575056048", date(1985, 5, 12)),
+        ("2950113055012", date(1995, 1, 27)),
+        ("2840588321025", date(1984, 5, 3)),
+        ("179092B042123", date(1979, 9, 30)),
+    ]
+    for nir, birth in people[:3]:
+        challenge = challenge_create(now=now)
+        with pytest.raises(IdentityNotMatched):
+            code_send(
+                nir=nir_rules.parse(nir), birth_date=birth, postal_code="75011", email="x@example.fr",
+                captcha_id=challenge.id, captcha_answer=challenge.answer, client=robot, now=now,
+            )
+    challenge = challenge_create(now=now)
+    with pytest.raises(TooManyAttempts):
+        code_send(
+            nir=nir_rules.parse(people[3][0]), birth_date=people[3][1], postal_code="75011",
+            email="x@example.fr", captcha_id=challenge.id, captcha_answer=challenge.answer, client=robot, now=now,
+        )
+
+
+def test_a_new_code_voids_the_older_ones_R_CODE2(beneficiary, now, client_info):
+    attempt(beneficiary, now, client=client_info)
+    attempt(beneficiary, now + timedelta(minutes=1), client=client_info)
+    codes = ProvisionalCode.objects.order_by("created_at")
+    assert [c.voided_at is not None for c in codes] == [True, False]
+
+
+def test_at_most_3_codes_an_hour_per_nir(beneficiary, now, client_info):
+    for minute in range(3):
+        attempt(beneficiary, now + timedelta(minutes=minute), client=client_info)
+    with pytest.raises(TooManyAttempts):
+        attempt(beneficiary, now + timedelta(minutes=5), client=client_info)
+
+
+def test_the_code_is_stored_only_as_a_digest_R_CODE1(code_sent):
+    stored = ProvisionalCode.objects.get()
+    assert code_sent.clear not in stored.digest
+    assert len(stored.digest) == 64
+
+
+def test_the_email_follows_the_seed_R_CODE3(code_sent):
+    email = OutboundEmail.objects.get()
+    assert email.subject == "Votre compte ameli - Votre code provisoire"
+    assert code_sent.clear in email.body_text.splitlines()
+    assert code_sent.clear in email.body_html
+    for text in (email.body_text, re.sub(r"<[^>]+>", "", email.body_html)):
+        assert "valable 30 minutes" in text
+        assert "Nous ne vous demandons jamais de code par téléphone." in text
+        assert "veuillez en informer rapidement votre caisse et modifiez votre code d'accès" in text
+        assert 'Ne pas utiliser la fonctionnalité "répondre à".' in text
+        assert "Votre Caisse d'Assurance Maladie" in text
+        assert "2840588321025" not in text and "2 84 05" not in text
+
+
+def test_the_stored_copy_for_support_never_shows_the_code_R_CODE1(code_sent):
+    email = OutboundEmail.objects.get()
+    assert code_sent.clear not in email.shown_text + email.shown_html
+    assert "Votre code provisoire" in email.subject
+
+
+def test_the_email_row_is_written_in_the_same_transaction_R_MAIL1(beneficiary, now, client_info):
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), transaction.atomic():
+        attempt(beneficiary, now, client=client_info)
+        raise Abort
+    assert not OutboundEmail.objects.exists()
+    assert not ProvisionalCode.objects.exists()
+
+
+def test_every_step_is_audited_without_secrets_R_SEC3(beneficiary, now, client_info):
+    with pytest.raises(IdentityNotMatched):
+        attempt(beneficiary, now, client=client_info, postal="00000")
+    attempt(beneficiary, now, client=client_info)
+    events = list(AuditEvent.objects.order_by("id").values_list("event", flat=True))
+    assert events == ["identity_not_matched", "provisional_code_sent"]
+    sent = AuditEvent.objects.get(event="provisional_code_sent")
+    assert sent.details == {"email": "c•••••e@example.fr"}
+    assert sent.client_address == client_info.address
+    code = clear_code_of(OutboundEmail.objects.get().body_text)
+    assert all(code not in str(e.details) for e in AuditEvent.objects.all())

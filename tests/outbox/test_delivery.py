@@ -1,0 +1,119 @@
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from moncompte.core import clock
+from moncompte.outbox.mail import deliver_due, enqueue
+from moncompte.outbox.models import DeliveryAttempt, EmailStatus, OutboundEmail
+from moncompte.outbox.sink import free_port, received, sink_start
+from moncompte.outbox.transport import SmtpTransport
+
+pytestmark = pytest.mark.django_db
+
+
+def queue_code_email(now, to="camille@example.fr"):
+    return enqueue(
+        template="provisional_code",
+        to=to,
+        now=now,
+        context={"first_name": "Camille", "last_name": "DURAND", "expires_at": now, "validity": "30 minutes"},
+        secret_context={"code": "Ab3dEf7hJk"},
+    )
+
+
+def test_an_email_is_delivered_over_smtp_with_both_parts_and_the_attempt_logged_R_MAIL1(smtp_sink, now, traveller):
+    controller, maildir = smtp_sink
+    email = queue_code_email(now)
+    assert deliver_due(transport=SmtpTransport(host=controller.hostname, port=controller.port)) == 1
+
+    [item] = received(maildir)
+    assert item.message["Subject"] == "Votre compte ameli - Votre code provisoire"
+    assert item.message["From"].addresses[0].display_name == "Votre Assurance Maladie"
+    assert "Ab3dEf7hJk" in item.text
+    assert "Ab3dEf7hJk" in item.html
+    email.refresh_from_db()
+    assert email.status == EmailStatus.SENT
+    [attempt] = email.delivery_attempts.all()
+    assert attempt.outcome == "sent"
+    assert attempt.smtp_reply.startswith("250")
+
+
+def test_once_delivered_the_stored_copy_keeps_no_secret(smtp_sink, now, traveller):
+    controller, _ = smtp_sink
+    email = queue_code_email(now)
+    deliver_due(transport=SmtpTransport(host=controller.hostname, port=controller.port))
+    email.refresh_from_db()
+    assert (email.body_text, email.body_html) == ("", "")
+    assert "Ab3dEf7hJk" not in email.shown_text
+    assert "••••" in email.shown_text
+
+
+def test_server_down_then_up_delivers_exactly_once_R_MAIL1(tmp_path, now, traveller):
+    port = free_port()
+    transport = SmtpTransport(host="127.0.0.1", port=port, timeout=2)
+    email = queue_code_email(now)
+
+    assert deliver_due(transport=transport) == 1  # refused: nobody listens
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (EmailStatus.PENDING, 1)
+    assert email.next_attempt_at > now
+    assert deliver_due(transport=transport) == 0  # backing off: not due yet
+
+    maildir = tmp_path / "mailbox"
+    controller = sink_start(maildir=maildir, port=port)
+    try:
+        traveller.shift(timedelta(minutes=5))
+        assert deliver_due(transport=transport) == 1
+        traveller.shift(timedelta(hours=2))
+        assert deliver_due(transport=transport) == 0
+    finally:
+        controller.stop()
+    assert len(received(maildir)) == 1
+    outcomes = list(DeliveryAttempt.objects.values_list("outcome", flat=True))
+    assert outcomes == ["retry", "sent"]
+    assert "connexion impossible" in DeliveryAttempt.objects.first().smtp_reply
+
+
+def test_retries_back_off_exponentially(now, traveller):
+    transport = SmtpTransport(host="127.0.0.1", port=free_port(), timeout=2)
+    email = queue_code_email(now)
+    delays = []
+    for _ in range(4):
+        tried_at = clock.now()
+        deliver_due(transport=transport)
+        email.refresh_from_db()
+        delays.append((email.next_attempt_at - tried_at).total_seconds())
+        traveller.move_to(email.next_attempt_at)
+    for delay, expected in zip(delays, [10, 20, 40, 80], strict=True):
+        assert expected <= delay < expected + 1
+
+
+class RefuseRecipients:
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd's name)
+        return "550 5.1.1 mailbox unavailable"
+
+
+def test_a_permanent_refusal_is_not_retried(now, traveller):
+    controller = Controller(RefuseRecipients(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        email = queue_code_email(now)
+        deliver_due(transport=SmtpTransport(host=controller.hostname, port=controller.port))
+    finally:
+        controller.stop()
+    email.refresh_from_db()
+    assert email.status == EmailStatus.FAILED
+    assert DeliveryAttempt.objects.get().smtp_reply.startswith("550")
+
+
+def test_a_delivered_email_is_not_delivered_again(smtp_sink, now, traveller):
+    controller, maildir = smtp_sink
+    for index in range(5):
+        queue_code_email(now, to=f"p{index}@example.fr")
+    transport = SmtpTransport(host=controller.hostname, port=controller.port)
+    assert deliver_due(transport=transport) == 5
+    traveller.shift(timedelta(hours=1))
+    assert deliver_due(transport=transport) == 0
+    assert len(received(maildir)) == 5
+    assert OutboundEmail.objects.filter(status=EmailStatus.SENT).count() == 5

@@ -1,0 +1,93 @@
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from moncompte.registry.demo_data import SHOWCASE, as_csv, generated
+from moncompte.registry.importer import beneficiaries_import
+from moncompte.registry.models import Beneficiary
+
+pytestmark = pytest.mark.django_db
+
+GOOD = (
+    "nir,last_name,first_name,birth_date,postal_code\n"
+    "2 84 05 88 321 025 32,DURAND,Camille,1984-05-03,88100\n"
+    "284052A321025,SANTONI,Lucia,1984-05-21,20000\n"
+)
+
+
+def test_a_good_file_is_imported_R_REG1():
+    report = beneficiaries_import(source=io.StringIO(GOOD))
+    assert (report.created, report.errors) == (2, [])
+    camille = Beneficiary.objects.get(nir="2840588321025")
+    assert (camille.first_name, str(camille.birth_date), camille.postal_code) == ("Camille", "1984-05-03", "88100")
+
+
+def test_importing_the_same_file_again_changes_nothing_R_REG1():
+    beneficiaries_import(source=io.StringIO(GOOD))
+    again = beneficiaries_import(source=io.StringIO(GOOD))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert Beneficiary.objects.count() == 2
+
+
+def test_a_changed_row_updates_the_person_R_REG1():
+    beneficiaries_import(source=io.StringIO(GOOD))
+    report = beneficiaries_import(source=io.StringIO(GOOD.replace("88100", "88000")))
+    assert report.updated == 1
+    assert Beneficiary.objects.get(nir="2840588321025").postal_code == "88000"
+
+
+def test_a_bad_file_imports_nothing_and_lists_every_bad_line_R_REG1():
+    bad = GOOD + (
+        "2840588321099,DUPONT,Jean,1984-05-03,75011\n"  # line 4: valid, yet not imported either
+        "7840588321025,TEMP,Max,1984-05-03,75011\n"  # line 5: temporary NIR
+        "1850575056048,MARTIN,Vincent,1985-13-12,75011\n"  # line 6: bad date
+        "1850575056048,MARTIN,Vincent,1985-05-12,7501\n"  # line 7: bad postal code
+        "2 84 05 88 321 025,DURAND,Camille,1984-05-03,88100\n"  # line 8: duplicate of line 2
+        "2950113055012,BERNARD,Léa,1996-01-27,13001\n"  # line 9: year inconsistent
+        "1850575056048,MARTIN\n"  # line 10: missing columns
+    )
+    report = beneficiaries_import(source=io.StringIO(bad))
+    assert Beneficiary.objects.count() == 0
+    lines = [line for line, _ in report.errors]
+    assert lines == [5, 6, 7, 8, 9, 10]
+    reasons = dict(report.errors)
+    assert "provisoire" in reasons[5]
+    assert "AAAA-MM-JJ" in reasons[6]
+    assert "code postal" in reasons[7]
+    assert "ligne 2" in reasons[8]
+    assert "incohérent" in reasons[9]
+
+
+def test_a_wrong_header_is_reported_on_line_1_R_REG1():
+    report = beneficiaries_import(source=io.StringIO("nir;nom\n1;2\n"))
+    assert report.errors[0][0] == 1
+    assert "en-tête attendu" in report.errors[0][1]
+
+
+def test_the_command_prints_every_bad_line_and_fails(tmp_path):
+    path = tmp_path / "registre.csv"
+    path.write_text(GOOD + "3840588321025,X,Y,1984-05-03,75011\n", encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="rien n'a été importé"):
+        call_command("import_beneficiaries", str(path), stderr=err)
+    assert "ligne 4" in err.getvalue()
+    assert Beneficiary.objects.count() == 0
+
+
+def test_the_command_imports_a_good_file(tmp_path):
+    path = tmp_path / "registre.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_beneficiaries", str(path), stdout=out)
+    assert "2 créé(s)" in out.getvalue()
+
+
+def test_demo_data_has_valid_keys_corsica_and_unknown_months():
+    rows = SHOWCASE + generated(300)
+    report = beneficiaries_import(source=as_csv(rows))
+    assert report.errors == []
+    assert report.created == len(rows)
+    assert Beneficiary.objects.filter(nir__contains="2A").exists()
+    assert Beneficiary.objects.filter(nir__contains="2B").exists()
+    assert any(20 <= int(nir[3:5]) <= 99 for nir in Beneficiary.objects.values_list("nir", flat=True))

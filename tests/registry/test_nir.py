@@ -1,0 +1,84 @@
+from datetime import date
+
+import pytest
+
+from moncompte.registry import nir as nir_rules
+
+
+@pytest.mark.parametrize(
+    ("nir13", "key"), [("2840588321025", "32"), ("284052A321025", "52"), ("284052B321025", "79")]
+)
+def test_key_is_97_minus_n_mod_97_with_corsica_R_NIR3(nir13, key):
+    assert nir_rules.parse(nir13).key == key
+    assert nir_rules.parse(nir13 + key).value == nir13
+
+
+@pytest.mark.parametrize("nir15", ["284058832102533", "284052A321025 53"])
+def test_a_wrong_key_is_refused_R_NIR3(nir15):
+    with pytest.raises(nir_rules.NirInvalid, match="clé"):
+        nir_rules.parse(nir15)
+
+
+@pytest.mark.parametrize("typed", ["2 84 05 88 321 025 32", "2.84.05.88.321.025.32", " 2840588321025 ", "284052a321025"])
+def test_spaces_and_dots_are_stripped_and_letters_upper_cased_R_NIR1(typed):
+    assert nir_rules.parse(typed).value[:5] == "28405"
+
+
+@pytest.mark.parametrize(("typed", "length"), [("28405883210", 11), ("28405883210253", 14), ("2840588321025321", 16)])
+def test_only_13_or_15_characters_are_accepted_and_the_count_is_told_R_NIR1(typed, length):
+    with pytest.raises(nir_rules.NirInvalid, match=f"vous en avez saisi {length}"):
+        nir_rules.parse(typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("3840588321025", "premier chiffre"),
+        ("2841388321025", "mois"),
+        ("2840500321025", None),
+        ("284052C321025", "département"),
+        ("28405883X1025", "que des chiffres"),
+        ("2840588321025#", "« # »"),
+    ],
+)
+def test_structure_is_checked_with_the_reason_R_NIR2(typed, reason):
+    if reason is None:  # département 00 is structurally fine: two digits
+        assert nir_rules.parse(typed).value == typed
+        return
+    with pytest.raises(nir_rules.NirInvalid, match=reason):
+        nir_rules.parse(typed)
+
+
+@pytest.mark.parametrize("month", ["20", "42", "99"])
+def test_unknown_birth_month_20_to_99_is_accepted_R_NIR2(month):
+    assert nir_rules.parse(f"184{month}75056048").month is None
+
+
+@pytest.mark.parametrize("first", ["5", "6", "7", "8"])
+def test_temporary_numbers_get_their_own_message_R_NIR4(first):
+    with pytest.raises(nir_rules.NirTemporary, match="numéro provisoire"):
+        nir_rules.parse(first + "840588321025")
+
+
+@pytest.mark.parametrize(
+    ("birth", "consistent"),
+    [(date(1984, 5, 3), True), (date(1985, 5, 3), False), (date(1984, 6, 3), False), (date(1884, 5, 3), True)],
+)
+def test_nir_year_and_month_must_match_the_birth_date_R_NIR5(birth, consistent):
+    nir = nir_rules.parse("2840588321025")
+    if consistent:
+        nir_rules.check_birth_date(nir, birth)
+    else:
+        with pytest.raises(nir_rules.NirBirthMismatch):
+            nir_rules.check_birth_date(nir, birth)
+
+
+def test_unknown_month_only_checks_the_year_R_NIR5():
+    nir = nir_rules.parse("1623099350117")
+    nir_rules.check_birth_date(nir, date(1962, 11, 1))
+    with pytest.raises(nir_rules.NirBirthMismatch):
+        nir_rules.check_birth_date(nir, date(1963, 1, 1))
+
+
+def test_display_groups_like_the_vitale_card():
+    assert nir_rules.display(nir_rules.parse("2840588321025")) == "2 84 05 88 321 025 32"
