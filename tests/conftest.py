@@ -37,7 +37,11 @@ def client_info() -> Client:
 @pytest.fixture
 def beneficiary(db: None) -> Beneficiary:
     return Beneficiary.objects.create(
-        nir="2840588321025", last_name="DURAND", first_name="Camille", birth_date=date(1984, 5, 3), postal_code="88100"
+        nir="2840588321025",
+        last_name="DURAND",
+        first_name="Camille",
+        birth_date=date(1984, 5, 3),
+        postal_code="88100",
     )
 
 

@@ -27,6 +27,9 @@ class AuditEvent(models.Model):
         verbose_name = "événement de sécurité"
         verbose_name_plural = "événements de sécurité"
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.event}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise AppendOnly("Le journal de sécurité ne se modifie pas.")
@@ -34,6 +37,3 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnly("Le journal de sécurité ne s'efface pas.")
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.event}"

@@ -15,3 +15,6 @@ class Challenge(models.Model):
 
     class Meta:
         verbose_name = "défi CAPTCHA"
+
+    def __str__(self) -> str:
+        return f"CAPTCHA {self.id[:6]}…"

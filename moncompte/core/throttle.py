@@ -4,7 +4,7 @@ Windows are computed from the service clock, so time-travel tests and `faketime`
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Protocol
 
@@ -58,11 +58,11 @@ class RedisStore:
         pipe.execute()
 
     def times(self, scope: str, key: str, since: datetime) -> list[datetime]:
-        from datetime import UTC
-
         name = self._name(scope, key)
         self.redis.zremrangebyscore(name, "-inf", since.timestamp())
-        scores = self.redis.zrangebyscore(name, f"({since.timestamp()}", "+inf", withscores=True)
+        scores: list[tuple[bytes, float]] = self.redis.zrangebyscore(  # type: ignore[assignment]
+            name, f"({since.timestamp()}", "+inf", withscores=True
+        )
         return [datetime.fromtimestamp(score, tz=UTC) for _, score in scores]
 
     def clear(self, scope: str, key: str) -> None:

@@ -56,4 +56,3 @@ class CodeAlreadyUsed(DomainError):
 class RestrictedSessionExpired(DomainError):
     code = "restricted_session_expired"
     message = "Votre session a expiré : le code provisoire n'est valable que 30 minutes."
-

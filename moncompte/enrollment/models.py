@@ -29,3 +29,6 @@ class ProvisionalCode(models.Model):
     class Meta:
         indexes = [models.Index(fields=["account", "-created_at"])]
         verbose_name = "code provisoire"
+
+    def __str__(self) -> str:
+        return f"code provisoire du compte {self.account_id}, émis le {self.created_at:%Y-%m-%d %H:%M}"

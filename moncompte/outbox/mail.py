@@ -90,7 +90,9 @@ def _claim(*, now: datetime) -> list[OutboundEmail]:
 
 def _backoff(attempts: int) -> timedelta:
     config = settings.MONCOMPTE
-    delay: timedelta = min(config["OUTBOX_RETRY_BASE"] * 2 ** max(0, attempts - 1), config["OUTBOX_RETRY_CAP"])
+    delay: timedelta = min(
+        config["OUTBOX_RETRY_BASE"] * 2 ** max(0, attempts - 1), config["OUTBOX_RETRY_CAP"]
+    )
     return delay + timedelta(milliseconds=secrets.randbelow(1000))
 
 

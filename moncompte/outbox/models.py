@@ -49,3 +49,6 @@ class DeliveryAttempt(models.Model):
     class Meta:
         ordering = ["at", "id"]
         verbose_name = "tentative de remise"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.outcome}"

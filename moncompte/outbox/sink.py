@@ -24,7 +24,7 @@ def free_port() -> int:
 
 def sink_start(*, maildir: Path, port: int = 0) -> Controller:
     mailbox.Maildir(str(maildir), create=True)
-    controller = Controller(Mailbox(str(maildir)), hostname="127.0.0.1", port=port or free_port())
+    controller = Controller(Mailbox(maildir), hostname="127.0.0.1", port=port or free_port())
     controller.start()
     return controller
 
@@ -41,12 +41,12 @@ class Received:
     @property
     def text(self) -> str:
         part = self.message.get_body(preferencelist=("plain",))
-        return part.get_content() if part else ""  # type: ignore[attr-defined]
+        return part.get_content() if part else ""
 
     @property
     def html(self) -> str:
         part = self.message.get_body(preferencelist=("html",))
-        return part.get_content() if part else ""  # type: ignore[attr-defined]
+        return part.get_content() if part else ""
 
 
 def _parse(raw: bytes) -> EmailMessage:

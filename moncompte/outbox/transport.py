@@ -71,7 +71,9 @@ class SmtpTransport:
                 for recipient in recipients:
                     code, reply = smtp.rcpt(recipient)
                     if code not in (250, 251):
-                        raise DeliveryFailed(f"{code} {reply.decode(errors='replace')}", permanent=code >= 500)
+                        raise DeliveryFailed(
+                            f"{code} {reply.decode(errors='replace')}", permanent=code >= 500
+                        )
                 code, reply = smtp.data(message.as_bytes())
                 text = f"{code} {reply.decode(errors='replace')}"
                 if code != 250:

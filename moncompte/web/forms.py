@@ -100,7 +100,9 @@ class IdentityForm(AccessibleForm):
         self.fields["birth_date"].widget.attrs.update({"inputmode": "numeric"})
         self.fields["postal_code"].widget.attrs.update({"inputmode": "numeric"})
         self.fields["email"].widget.input_type = "email"
-        self.fields["captcha_answer"].widget.attrs.update({"spellcheck": "false", "autocapitalize": "characters"})
+        self.fields["captcha_answer"].widget.attrs.update(
+            {"spellcheck": "false", "autocapitalize": "characters"}
+        )
 
     def clean_birth_date(self) -> date:
         return parse_birth_date(self.cleaned_data["birth_date"])

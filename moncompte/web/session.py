@@ -41,4 +41,6 @@ def end(request: HttpRequest) -> None:
 
 
 def client_of(request: HttpRequest) -> Client:
-    return Client(address=request.META.get("REMOTE_ADDR", ""), user_agent=request.headers.get("User-Agent", ""))
+    return Client(
+        address=request.META.get("REMOTE_ADDR", ""), user_agent=request.headers.get("User-Agent", "")
+    )

@@ -35,7 +35,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def identity(request: HttpRequest) -> HttpResponse:
     now = clock.now()
     wants_new_captcha = request.POST.get("action") == "new_captcha"
-    form = IdentityForm(initial=request.POST.dict()) if wants_new_captcha else IdentityForm(request.POST or None)
+    form = (
+        IdentityForm(initial=request.POST.dict()) if wants_new_captcha else IdentityForm(request.POST or None)
+    )
     account_exists = False
     if request.method == "POST" and not wants_new_captcha and form.is_valid():
         data = form.cleaned_data
@@ -95,7 +97,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         else:
             session.start_restricted(request, grant)
             return redirect("web:choose_password")
-    return render(request, "web/sign_in.html", {"form": form, "notice": notice, "offer_new_code": offer_new_code})
+    return render(
+        request, "web/sign_in.html", {"form": form, "notice": notice, "offer_new_code": offer_new_code}
+    )
 
 
 @require_GET

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
-    ("elapsed", "accepted"), [(timedelta(minutes=4, seconds=59), True), (timedelta(minutes=5, seconds=1), False)]
+    ("elapsed", "accepted"),
+    [(timedelta(minutes=4, seconds=59), True), (timedelta(minutes=5, seconds=1), False)],
 )
 def test_a_challenge_is_valid_5_minutes_R_CAP2(now, elapsed, accepted):
     challenge = challenge_create(now=now)

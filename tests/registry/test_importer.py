@@ -20,7 +20,11 @@ def test_a_good_file_is_imported_R_REG1():
     report = beneficiaries_import(source=io.StringIO(GOOD))
     assert (report.created, report.errors) == (2, [])
     camille = Beneficiary.objects.get(nir="2840588321025")
-    assert (camille.first_name, str(camille.birth_date), camille.postal_code) == ("Camille", "1984-05-03", "88100")
+    assert (camille.first_name, str(camille.birth_date), camille.postal_code) == (
+        "Camille",
+        "1984-05-03",
+        "88100",
+    )
 
 
 def test_importing_the_same_file_again_changes_nothing_R_REG1():

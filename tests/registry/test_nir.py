@@ -19,12 +19,16 @@ def test_a_wrong_key_is_refused_R_NIR3(nir15):
         nir_rules.parse(nir15)
 
 
-@pytest.mark.parametrize("typed", ["2 84 05 88 321 025 32", "2.84.05.88.321.025.32", " 2840588321025 ", "284052a321025"])
+@pytest.mark.parametrize(
+    "typed", ["2 84 05 88 321 025 32", "2.84.05.88.321.025.32", " 2840588321025 ", "284052a321025"]
+)
 def test_spaces_and_dots_are_stripped_and_letters_upper_cased_R_NIR1(typed):
     assert nir_rules.parse(typed).value[:5] == "28405"
 
 
-@pytest.mark.parametrize(("typed", "length"), [("28405883210", 11), ("28405883210253", 14), ("2840588321025321", 16)])
+@pytest.mark.parametrize(
+    ("typed", "length"), [("28405883210", 11), ("28405883210253", 14), ("2840588321025321", 16)]
+)
 def test_only_13_or_15_characters_are_accepted_and_the_count_is_told_R_NIR1(typed, length):
     with pytest.raises(nir_rules.NirInvalid, match=f"vous en avez saisi {length}"):
         nir_rules.parse(typed)
@@ -62,7 +66,12 @@ def test_temporary_numbers_get_their_own_message_R_NIR4(first):
 
 @pytest.mark.parametrize(
     ("birth", "consistent"),
-    [(date(1984, 5, 3), True), (date(1985, 5, 3), False), (date(1984, 6, 3), False), (date(1884, 5, 3), True)],
+    [
+        (date(1984, 5, 3), True),
+        (date(1985, 5, 3), False),
+        (date(1984, 6, 3), False),
+        (date(1884, 5, 3), True),
+    ],
 )
 def test_nir_year_and_month_must_match_the_birth_date_R_NIR5(birth, consistent):
     nir = nir_rules.parse("2840588321025")

@@ -52,7 +52,9 @@ class Command(BaseCommand):
         out = self.stdout
         out.write(self.style.SUCCESS("\nmoncompte — démonstration prête"))
         out.write(f"  Base de données : {settings.DATABASES['default']['NAME']}")
-        out.write(f"  Assurés fictifs : {report.created} ajoutés, {report.unchanged + report.updated} déjà là")
+        out.write(
+            f"  Assurés fictifs : {report.created} ajoutés, {report.unchanged + report.updated} déjà là"
+        )
         out.write("\n  Quelques assurés fictifs pour essayer :")
         out.write(f"  {'N° de sécurité sociale':<24}{'Naissance':<13}{'Code postal':<13}Nom")
         for nir, last, first, birth, postal in demo_data.SHOWCASE:

@@ -3,9 +3,9 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.core.wsgi import get_wsgi_application
 from gunicorn.app.base import BaseApplication
 
-from moncompte.config.wsgi import application
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -18,7 +18,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        return application
+        return get_wsgi_application()
 
 
 class Command(BaseCommand):
