@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from moncompte.outbox.mail import deliver_due
 from moncompte.outbox.transport import SmtpTransport, Transport
@@ -27,6 +27,20 @@ def run(
 ) -> None:
     """Delivers until `stop` is set. A failing database or SMTP server is logged and retried, never fatal."""
     idle = settings.MONCOMPTE["OUTBOX_IDLE_POLL_SECONDS"]
+    try:
+        _loop(stop=stop, transport=transport, periodic=periodic, periodic_every=periodic_every, idle=idle)
+    finally:
+        connection.close()  # this thread's own connection
+
+
+def _loop(
+    *,
+    stop: threading.Event,
+    transport: Transport,
+    periodic: Callable[[], None],
+    periodic_every: float,
+    idle: float,
+) -> None:
     next_periodic = 0.0
     while not stop.is_set():
         tried = 0

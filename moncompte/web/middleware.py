@@ -16,7 +16,7 @@ def security_headers(
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
         response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if response.get("Content-Type", "").startswith("text/html"):
             # Pages carry personal data or single-use forms: never kept by the browser or a proxy.

@@ -188,7 +188,7 @@ def test_pages_carry_the_security_headers_R_SEC2(client):
     response = client.get(reverse("web:identity"))
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
     assert response["Cache-Control"] == "no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
 
 

@@ -1,0 +1,62 @@
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from moncompte.outbox import worker
+from moncompte.outbox.sink import Received, received
+from moncompte.outbox.transport import SmtpTransport
+
+# Playwright's sync API keeps an event loop in the test thread; the ORM calls the tests make there are
+# ordinary blocking calls, so Django's async guard does not apply.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def delivering(smtp_sink, transactional_db) -> Iterator[Path]:
+    """The outbox worker running in the background, as in the demo, delivering to the local SMTP sink."""
+    controller, maildir = smtp_sink
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=worker.run,
+        kwargs={"stop": stop, "transport": SmtpTransport(host=controller.hostname, port=controller.port)},
+        daemon=True,
+    )
+    thread.start()
+    yield maildir
+    stop.set()
+    thread.join(timeout=10)
+
+
+def wait_for_mail(maildir: Path, *, to: str, count: int = 1, seconds: float = 15) -> Received:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        mails = [m for m in received(maildir) if to in str(m.message["To"])]
+        if len(mails) >= count:
+            return mails[0]
+        time.sleep(0.1)
+    raise AssertionError(f"no email for {to} after {seconds} s")

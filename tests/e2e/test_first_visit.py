@@ -1,0 +1,96 @@
+"""The first visit in a real Chromium: home → identity + CAPTCHA → code by email → restricted session."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from moncompte.captcha.models import Challenge
+from moncompte.registry.models import Beneficiary
+from tests.conftest import clear_code_of
+from tests.e2e.conftest import wait_for_mail
+
+pytestmark = pytest.mark.e2e
+
+EMAIL = "camille.durand@example.fr"
+
+
+@pytest.fixture
+def camille(transactional_db) -> Beneficiary:
+    return Beneficiary.objects.create(
+        nir="2840588321025",
+        last_name="DURAND",
+        first_name="Camille",
+        birth_date="1984-05-03",
+        postal_code="88100",
+    )
+
+
+def fill_identity(page: Page, *, postal_code: str = "88100") -> None:
+    page.get_by_label("Numéro de sécurité sociale").fill("2 84 05 88 321 025 32")
+    page.get_by_label("Date de naissance").fill("03/05/1984")
+    page.get_by_label("Code postal").fill(postal_code)
+    page.get_by_label("Adresse email").fill(EMAIL)
+
+
+def captcha_answer(page: Page) -> str:
+    challenge_id = page.locator("input[name=captcha_id]").input_value()
+    return Challenge.objects.get(id=challenge_id).answer.lower()
+
+
+def test_from_home_to_the_personal_code_page(page: Page, live_server, delivering, camille):
+    page.goto(live_server.url)
+    page.get_by_role("link", name="Créer un compte").click()
+    expect(page.get_by_role("heading", name="Créer mon compte")).to_be_visible()
+
+    fill_identity(page)
+    audio_url = page.locator("audio[data-captcha-audio]").get_attribute("src")
+    audio = page.request.get(live_server.url + audio_url)
+    assert audio.headers["content-type"] == "audio/wav"
+    page.get_by_label("Caractères de l'image").fill(captcha_answer(page))
+    page.get_by_role("button", name="Recevoir mon code provisoire").click()
+
+    expect(page.get_by_role("heading", name="Consultez votre messagerie")).to_be_visible()
+    expect(page.get_by_text("c••••••••••••d@example.fr")).to_be_visible()
+    mail = wait_for_mail(delivering, to=EMAIL)
+    assert mail.message["Subject"] == "Votre compte ameli - Votre code provisoire"
+    code = clear_code_of(mail.text)
+
+    page.get_by_role("link", name="Me connecter avec mon code provisoire").click()
+    page.get_by_label("Numéro de sécurité sociale").fill("2840588321025")
+    page.get_by_label("Code provisoire").fill(code)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", name="Choisir mon code personnel")).to_be_visible()
+    expect(page.get_by_text("Bonjour Camille DURAND")).to_be_visible()
+
+
+def test_a_wrong_captcha_keeps_what_was_typed_and_offers_a_new_one(page: Page, live_server, camille):
+    page.goto(live_server.url + "/creer-un-compte/")
+    fill_identity(page)
+    first = page.locator("input[name=captcha_id]").input_value()
+    page.get_by_label("Caractères de l'image").fill("ZZZZZZ")
+    page.get_by_role("button", name="Recevoir mon code provisoire").click()
+
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("ne correspondent pas à l'image")
+    expect(summary).to_be_focused()
+    expect(page.get_by_label("Adresse email")).to_have_value(EMAIL)
+    expect(page.get_by_label("Date de naissance")).to_have_value("03/05/1984")
+    assert page.locator("input[name=captcha_id]").input_value() != first
+
+
+def test_nouveau_code_swaps_the_captcha_in_place(page: Page, live_server, camille):
+    page.goto(live_server.url + "/creer-un-compte/")
+    fill_identity(page)
+    first = page.locator("input[name=captcha_id]").input_value()
+    page.get_by_role("button", name="Nouveau code").click()
+    expect(page.locator("input[name=captcha_id]")).not_to_have_value(first)
+    expect(page.get_by_label("Adresse email")).to_have_value(EMAIL)
+    image = page.locator("img[data-captcha-image]")
+    expect(image).to_have_attribute(
+        "src", f"/captcha/{page.locator('input[name=captcha_id]').input_value()}/image.png"
+    )
+
+
+def test_the_identity_page_fits_a_320_pixel_screen_R_A11Y3(page: Page, live_server):
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(live_server.url + "/creer-un-compte/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
