@@ -36,9 +36,11 @@ STAMP="$ROOT/.venv/.installed-$LOCK_KIND"
 LOCK="$ROOT/requirements/$LOCK_KIND.lock"
 if [ ! -f "$STAMP" ] || [ "$LOCK" -nt "$STAMP" ] || [ "$ROOT/pyproject.toml" -nt "$STAMP" ]; then
     echo "→ Installation des dépendances figées ($LOCK_KIND.lock)"
-    "$ROOT/.venv/bin/python" -m pip install --quiet --upgrade pip setuptools
-    "$ROOT/.venv/bin/python" -m pip install --quiet --require-hashes -r "$LOCK"
-    "$ROOT/.venv/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e "$ROOT"
+    {
+        "$ROOT/.venv/bin/python" -m pip install --quiet --upgrade pip setuptools
+        "$ROOT/.venv/bin/python" -m pip install --quiet --require-hashes -r "$LOCK"
+        "$ROOT/.venv/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e "$ROOT"
+    } 2> >(grep -v -e "is ignored: it is neither a file nor a directory" -e "BuildBackendWarning" >&2)
     touch "$STAMP"
 fi
 export PATH="$ROOT/.venv/bin:$PATH"
