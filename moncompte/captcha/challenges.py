@@ -7,11 +7,9 @@ from datetime import datetime
 from django.conf import settings
 
 from moncompte.captcha import audio, image
+from moncompte.captcha.alphabet import ALPHABET
 from moncompte.captcha.models import Challenge
 from moncompte.core.errors import DomainError
-
-# R-CAP3: no look-alikes (no 0/O, 1/I/L); compared case-insensitively.
-ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
 class CaptchaError(DomainError):

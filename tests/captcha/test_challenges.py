@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 
+from moncompte.captcha.alphabet import ALPHABET
 from moncompte.captcha.challenges import (
-    ALPHABET,
     CaptchaExpired,
     CaptchaMissing,
     CaptchaWrong,
