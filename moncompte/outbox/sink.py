@@ -23,7 +23,8 @@ def free_port() -> int:
 
 
 def sink_start(*, maildir: Path, port: int = 0) -> Controller:
-    mailbox.Maildir(str(maildir), create=True)
+    for folder in ("cur", "new", "tmp"):  # also repairs a folder left half-made
+        (maildir / folder).mkdir(parents=True, exist_ok=True)
     controller = Controller(Mailbox(maildir), hostname="127.0.0.1", port=port or free_port())
     controller.start()
     return controller
@@ -57,7 +58,7 @@ def _parse(raw: bytes) -> EmailMessage:
 
 def received(maildir: Path) -> list[Received]:
     """Every message in the mailbox, newest first."""
-    if not maildir.exists():
+    if not (maildir / "cur").exists():
         return []
     box = mailbox.Maildir(str(maildir), create=False)
     items = [Received(key=key, message=_parse(box.get_bytes(key))) for key in box.iterkeys()]

@@ -119,3 +119,15 @@ def test_a_delivered_email_is_not_delivered_again(smtp_sink, now, traveller):
     assert deliver_due(transport=transport) == 0
     assert len(received(maildir)) == 5
     assert OutboundEmail.objects.filter(status=EmailStatus.SENT).count() == 5
+
+
+def test_the_demo_mailbox_accepts_mail_in_a_folder_left_half_made(tmp_path, now, traveller):
+    maildir = tmp_path / "mailbox"
+    maildir.mkdir()  # exists, but without cur/new/tmp
+    controller = sink_start(maildir=maildir)
+    try:
+        queue_code_email(now)
+        deliver_due(transport=SmtpTransport(host=controller.hostname, port=controller.port))
+    finally:
+        controller.stop()
+    assert len(received(maildir)) == 1
