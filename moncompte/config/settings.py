@@ -6,9 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from moncompte.config import env
+
+# Lets admin classes and querysets take type parameters at run time (ModelAdmin[Model]).
+django_stubs_ext.monkeypatch()
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = env.var_dir()

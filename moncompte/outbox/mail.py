@@ -73,7 +73,7 @@ def build_message(email: OutboundEmail) -> EmailMessage:
     return message
 
 
-def _claim(*, now: datetime) -> list[OutboundEmail]:
+def claim_due(*, now: datetime) -> list[OutboundEmail]:
     """Takes due rows for this worker; other workers skip them (row locks, then a lease)."""
     config = settings.MONCOMPTE
     with transaction.atomic():
@@ -128,7 +128,7 @@ def _deliver_one(email: OutboundEmail, transport: Transport) -> str:
 def deliver_due(*, transport: Transport) -> int:
     """Delivers every email that is due, outside any transaction. Returns how many were tried."""
     tried = 0
-    while rows := _claim(now=clock.now()):
+    while rows := claim_due(now=clock.now()):
         for email in rows:
             _deliver_one(email, transport)
             tried += 1

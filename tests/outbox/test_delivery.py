@@ -131,3 +131,47 @@ def test_the_demo_mailbox_accepts_mail_in_a_folder_left_half_made(tmp_path, now,
     finally:
         controller.stop()
     assert len(received(maildir)) == 1
+
+
+def test_an_email_claimed_by_a_worker_that_died_is_delivered_after_the_lease_R_MAIL1(
+    smtp_sink, now, traveller
+):
+    from moncompte.outbox.mail import claim_due
+
+    controller, maildir = smtp_sink
+    queue_code_email(now)
+    assert len(claim_due(now=now)) == 1  # a worker takes it, then crashes before sending
+    transport = SmtpTransport(host=controller.hostname, port=controller.port)
+    assert deliver_due(transport=transport) == 0  # still leased to the dead worker
+    traveller.shift(timedelta(minutes=2, seconds=1))
+    assert deliver_due(transport=transport) == 1
+    assert len(received(maildir)) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_running_side_by_side_send_each_email_once_R_MAIL1(smtp_sink, now):
+    import threading
+
+    from django.db import connection
+
+    controller, maildir = smtp_sink
+    for index in range(30):
+        queue_code_email(now, to=f"p{index}@example.fr")
+    transport = SmtpTransport(host=controller.hostname, port=controller.port)
+    counts: list[int] = []
+
+    def one_worker() -> None:
+        try:
+            counts.append(deliver_due(transport=transport))
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=one_worker) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert sum(counts) == 30
+    recipients = [str(m.message["To"]) for m in received(maildir)]
+    assert sorted(recipients) == sorted(f"p{index}@example.fr" for index in range(30))
+    assert DeliveryAttempt.objects.count() == 30

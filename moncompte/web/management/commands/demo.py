@@ -36,12 +36,18 @@ class Command(BaseCommand):
         site_url = f"http://{host}:{port}"
         # Links in emails must point at this demo, wherever it was bound.
         settings.MONCOMPTE["SITE_URL"] = site_url
+        # R-MAIL2: mail stays on this machine unless EMAIL_URL says where to send it for real.
+        transport = (
+            SmtpTransport.from_url(settings.EMAIL_URL)
+            if settings.EMAIL_URL
+            else SmtpTransport(sink.hostname, sink.port)
+        )
         stop = threading.Event()
         delivery = threading.Thread(
             target=worker.run,
             kwargs={
                 "stop": stop,
-                "transport": SmtpTransport(host=sink.hostname, port=sink.port),
+                "transport": transport,
                 "periodic": housekeeping_run,
             },
             name="outbox-worker",
@@ -61,7 +67,12 @@ class Command(BaseCommand):
             day = "/".join(reversed(birth.split("-")))
             out.write(f"  {nir_rules.display(nir_rules.Nir(nir)):<24}{day:<13}{postal:<13}{first} {last}")
         out.write(f"\n  Site :              {site_url}/")
-        out.write(f"  Boîte mail locale : {site_url}/demo/boite-mail/  (SMTP 127.0.0.1:{sink.port})")
+        if settings.EMAIL_URL:
+            out.write(
+                f"  Courriels :         envoyés par SMTP à {transport.host}:{transport.port} (EMAIL_URL)"
+            )
+        else:
+            out.write(f"  Boîte mail locale : {site_url}/demo/boite-mail/  (SMTP 127.0.0.1:{sink.port})")
         out.write("  Arrêt : Ctrl+C\n")
         try:
             run(host, int(port), get_internal_wsgi_application(), threading=True)
