@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import psycopg
 
-from bench.http_client import Browser, hidden, percentile
+from bench.http_client import Browser, hidden, percentile, process_tree_cpu_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 MONCOMPTE = str(Path(sys.executable).with_name("moncompte"))
@@ -84,6 +84,9 @@ def main() -> int:
     parser.add_argument("--journeys", type=int, default=600)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=0, help="gunicorn processes (default: 2 × cores + 1)")
+    parser.add_argument(
+        "--redis", action="store_true", help="REDIS_URL set: sessions cache and rate limits in Redis"
+    )
     args = parser.parse_args()
 
     url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/moncompte_bench")
@@ -91,6 +94,8 @@ def main() -> int:
     var_dir.mkdir(parents=True, exist_ok=True)
     fresh_database(url)
     env = server_env(url, var_dir)
+    if args.redis:
+        env["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
     people = prepare(env, args.journeys, var_dir)
 
     base = f"http://127.0.0.1:{args.port}"
@@ -130,6 +135,7 @@ def main() -> int:
                     if status != 200 or status2 != 302:
                         failures.append(f"{status}/{status2}")
 
+        cpu_before = process_tree_cpu_seconds(server.pid)
         started = time.perf_counter()
         threads = [threading.Thread(target=person_loop) for _ in range(args.clients)]
         for thread in threads:
@@ -137,12 +143,14 @@ def main() -> int:
         for thread in threads:
             thread.join()
         wall = time.perf_counter() - started
+        server_cpu = process_tree_cpu_seconds(server.pid) - cpu_before
     finally:
         server.terminate()
         server.wait(timeout=30)
 
     requests = len(page_times) + len(submit_times)
-    print(f"Identity step + code sending, {args.clients} concurrent clients, PostgreSQL, `moncompte serve`")
+    backing = "PostgreSQL + Redis" if args.redis else "PostgreSQL"
+    print(f"Identity step + code sending, {args.clients} concurrent clients, {backing}, `moncompte serve`")
     print(f"  people served: {len(submit_times)} in {wall:.1f} s, failures: {len(failures)} {failures[:5]}")
     for name, values in (
         ("GET identity page (+ new CAPTCHA)", page_times),
@@ -151,6 +159,10 @@ def main() -> int:
         ms = [v * 1000 for v in values]
         print(f"  {name:<36} median {statistics.median(ms):6.1f} ms   p99 {percentile(ms, 0.99):6.1f} ms")
     print(f"  throughput: {requests / wall:.0f} requests/s, {len(submit_times) / wall:.0f} codes sent/s")
+    print(
+        f"  server CPU (gunicorn processes): {server_cpu / len(submit_times) * 1000:.1f} ms "
+        "per person (GET + POST)"
+    )
     return 1 if failures else 0
 
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from moncompte.outbox.sink import Received, received, received_one
 
@@ -25,17 +25,17 @@ def _one(key: str) -> Received:
     return item
 
 
-@require_GET
+@require_safe
 def mailbox(request: HttpRequest) -> HttpResponse:
     return render(request, "web/demo_mailbox.html", {"messages_received": received(_maildir())})
 
 
-@require_GET
+@require_safe
 def mailbox_message(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "web/demo_message.html", {"item": _one(key)})
 
 
-@require_GET
+@require_safe
 @xframe_options_sameorigin
 def mailbox_html(request: HttpRequest, key: str) -> HttpResponse:
     response = HttpResponse(_one(key).html, content_type="text/html; charset=utf-8")

@@ -5,7 +5,7 @@ from datetime import datetime
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from moncompte.accounts.models import Account
 from moncompte.captcha.challenges import CaptchaError, challenge_create, challenge_png, challenge_wav
@@ -26,12 +26,12 @@ from moncompte.web.forms import CodeSignInForm, IdentityForm
 CODE_SENT = "code_sent"
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def identity(request: HttpRequest) -> HttpResponse:
     now = clock.now()
     wants_new_captcha = request.POST.get("action") == "new_captcha"
@@ -67,7 +67,7 @@ def identity(request: HttpRequest) -> HttpResponse:
     return render(request, "web/identity.html", context, status=200)
 
 
-@require_GET
+@require_safe
 def code_sent(request: HttpRequest) -> HttpResponse:
     sent = request.session.get(CODE_SENT)
     if not sent:
@@ -76,7 +76,7 @@ def code_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "web/code_sent.html", {"sent": details})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
     form = CodeSignInForm(request.POST or None)
     notice = ""
@@ -102,7 +102,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def choose_password(request: HttpRequest) -> HttpResponse:
     now = clock.now()
     account_id = session.restricted_account(request, now=now)
@@ -121,7 +121,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect("web:home")
 
 
-@require_GET
+@require_safe
 def captcha_image(request: HttpRequest, challenge_id: str) -> HttpResponse:
     png = challenge_png(challenge_id=challenge_id, now=clock.now())
     if png is None:
@@ -129,7 +129,7 @@ def captcha_image(request: HttpRequest, challenge_id: str) -> HttpResponse:
     return HttpResponse(png, content_type="image/png", headers={"Cache-Control": "no-store"})
 
 
-@require_GET
+@require_safe
 def captcha_audio(request: HttpRequest, challenge_id: str) -> HttpResponse:
     wav = challenge_wav(challenge_id=challenge_id, now=clock.now())
     if wav is None:

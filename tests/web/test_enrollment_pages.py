@@ -204,3 +204,8 @@ def test_personal_fields_have_autocomplete_R_A11Y1(client):
     assert 'autocomplete="bday"' in page
     assert 'autocomplete="postal-code"' in page
     assert 'autocomplete="email"' in page
+
+
+@pytest.mark.parametrize("name", ["web:home", "web:identity", "web:sign_in"])
+def test_pages_answer_head_requests_like_link_checkers_send(client, name):
+    assert client.head(reverse(name)).status_code == 200

@@ -38,6 +38,8 @@ class Command(BaseCommand):
                 "accesslog": "-" if options["access_log"] else None,
                 "timeout": 30,
                 "graceful_timeout": 20,
+                # Several servers may share a machine (a benchmark beside a demo): no shared control socket.
+                "control_socket_disable": True,
                 "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
             }
         ).run()
