@@ -13,7 +13,7 @@ from moncompte.audit import log as audit
 from moncompte.captcha.challenges import challenge_verify
 from moncompte.core import throttle, tokens
 from moncompte.core.client import Client
-from moncompte.core.errors import wait_phrase
+from moncompte.core.errors import TooManyAttempts, wait_phrase
 from moncompte.enrollment import limits
 from moncompte.enrollment.errors import AccountAlreadyExists, IdentityNotMatched
 from moncompte.enrollment.models import ProvisionalCode
@@ -72,8 +72,12 @@ def code_send(
     """First visit: the person proves who they are and receives a provisional code by email."""
     challenge_verify(challenge_id=captcha_id, answer=captcha_answer, now=now)
     per_nir, per_client = limits.identity_failures_per_nir(), limits.identity_failures_per_client()
-    throttle.check(per_client, key=client.address, now=now)
-    throttle.check(per_nir, key=nir.value, now=now)
+    try:
+        throttle.check(per_client, key=client.address, now=now)
+        throttle.check(per_nir, key=nir.value, now=now)
+    except TooManyAttempts:
+        audit.record(event="identity_throttled", now=now, nir=nir.value, client=client)
+        raise
 
     beneficiary = Beneficiary.objects.filter(
         nir=nir.value, birth_date=birth_date, postal_code=postal_code.strip()

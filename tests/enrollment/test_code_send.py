@@ -93,6 +93,7 @@ def test_five_failures_an_hour_block_the_nir_with_the_time_to_wait_R_ID2(benefic
     with pytest.raises(TooManyAttempts) as blocked:
         attempt(beneficiary, now + timedelta(minutes=10), client=Client("198.51.100.99"))
     assert "50 minutes" in blocked.value.message
+    assert AuditEvent.objects.filter(event="identity_throttled").count() == 1
     attempt(beneficiary, now + timedelta(hours=1, seconds=1), client=Client("198.51.100.99"))
 
 
