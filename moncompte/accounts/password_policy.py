@@ -54,8 +54,8 @@ def check(*, password: str, confirmation: str | None, nir: str, birth_date: date
         refusals.append(
             Refusal(
                 "R-PW2",
-                f"Le caractère {_char_name(bad)} n'est pas autorisé. Utilisez des lettres latines sans accent, "
-                f"des chiffres ou ces caractères spéciaux : {' '.join(SPECIALS)}",
+                f"Le caractère {_char_name(bad)} n'est pas autorisé. Utilisez des lettres latines "
+                f"sans accent, des chiffres ou ces caractères spéciaux : {' '.join(SPECIALS)}",
             )
         )
     has_lower = any(c in LOWER for c in password)

@@ -73,11 +73,12 @@ def test_more_varied_codes_score_higher_R_PW7(weak, strong):
 
 
 def test_browser_and_server_give_the_same_score_on_every_input_R_PW7(tmp_path):
+    words = json.dumps(str(STATIC / "strength-words.json"))
     script = tmp_path / "run.js"
     script.write_text(
         "const fs = require('fs');\n"
         f"eval(fs.readFileSync({json.dumps(str(STATIC / 'strength.js'))}, 'utf8'));\n"
-        f"moncompteStrength.load(JSON.parse(fs.readFileSync({json.dumps(str(STATIC / 'strength-words.json'))})));\n"
+        f"moncompteStrength.load(JSON.parse(fs.readFileSync({words})));\n"
         f"const corpus = {json.dumps(CORPUS)};\n"
         f"const user = {json.dumps(USER)};\n"
         "console.log(JSON.stringify(corpus.map((p) => moncompteStrength.estimate(p, user))));\n"
