@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.db import models
+from django.db.models import Q
 
 from moncompte.accounts.states import AccountState
 from moncompte.registry.models import Beneficiary
@@ -12,9 +15,91 @@ class Account(models.Model):
     created_at = models.DateTimeField()
     # The address typed at the identity step, where provisional codes go until an email is confirmed.
     code_email = models.CharField(max_length=254)
+    password_hash = models.CharField(max_length=200, blank=True)
+    mobile = models.CharField("portable (E.164)", max_length=20, blank=True)
+    landline = models.CharField("fixe (E.164)", max_length=20, blank=True)
+    # R-PW9: consecutive failed sign-ins and the moment signing in is possible again.
+    failed_sign_ins = models.PositiveIntegerField(default=0)
+    sign_in_blocked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "compte"
 
     def __str__(self) -> str:
         return f"compte {self.pk} ({self.get_state_display()})"
+
+
+class EmailAddress(models.Model):
+    """An address of an account: at most one confirmed and one pending (R-CT2, R-EM*).
+
+    `canonical` (trimmed, NFC, lower-case) is unique across all accounts: the database decides races.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="email_addresses")
+    address = models.CharField(max_length=254)
+    canonical = models.CharField(max_length=254)
+    created_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "adresse email"
+        constraints = [
+            models.UniqueConstraint(fields=["canonical"], name="email_canonical_unique"),
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(confirmed_at__isnull=True), name="one_pending_email_per_account"
+            ),
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(confirmed_at__isnull=False), name="one_confirmed_email_per_account"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{'confirmée' if self.confirmed_at else 'à confirmer'} (compte {self.account_id})"
+
+
+class EmailLink(models.Model):
+    """R-EM3: a confirmation link, stored as a digest, bound to the account and the address it was sent to."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="email_links")
+    email = models.ForeignKey(EmailAddress, on_delete=models.SET_NULL, null=True, related_name="links")
+    canonical = models.CharField(max_length=254)
+    digest = models.CharField(max_length=64, unique=True)
+    sent_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "lien de confirmation"
+        indexes = [models.Index(fields=["account", "-sent_at"])]
+
+    def __str__(self) -> str:
+        return f"lien du compte {self.account_id} envoyé le {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class ConsentChannel(models.TextChoices):
+    EMAIL = "email", "par email"
+    MOBILE_CALL = "mobile_call", "par téléphone (portable)"
+    MOBILE_SMS = "mobile_sms", "par SMS"
+    LANDLINE_CALL = "landline_call", "par téléphone (fixe)"
+
+
+class ConsentRecord(models.Model):
+    """R-CT5: append-only ledger of promotional-information consents; the last record per channel counts."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="consents")
+    channel = models.CharField(max_length=20, choices=ConsentChannel.choices)
+    granted = models.BooleanField()
+    at = models.DateTimeField()
+    wording_version = models.CharField(max_length=20)
+    source = models.CharField(max_length=20)
+
+    class Meta:
+        verbose_name = "consentement"
+        indexes = [models.Index(fields=["account", "channel", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {'oui' if self.granted else 'non'} ({self.at:%Y-%m-%d})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("Le registre des consentements ne se modifie pas : ajoutez une décision.")
+        super().save(*args, **kwargs)

@@ -21,3 +21,19 @@ def identity_failures_per_client() -> Limit:
 
 def codes_sent_per_nir() -> Limit:
     return Limit("code_sent", settings.MONCOMPTE["CODE_MAX_SENDS_PER_HOUR"], timedelta(hours=1))
+
+
+def link_cooldown() -> Limit:
+    return Limit("email_link_cooldown", 1, settings.MONCOMPTE["EMAIL_RESEND_COOLDOWN"])
+
+
+def links_per_day() -> Limit:
+    return Limit("email_link_daily", settings.MONCOMPTE["EMAIL_RESENDS_PER_DAY"], timedelta(days=1))
+
+
+def sign_in_failures_per_day() -> Limit:
+    return Limit("sign_in_daily", settings.MONCOMPTE["SIGN_IN_MAX_FAILURES_PER_DAY"], timedelta(days=1))
+
+
+def sign_in_failures_per_client() -> Limit:
+    return Limit("sign_in_client", settings.MONCOMPTE["SIGN_IN_MAX_FAILURES_PER_CLIENT"], timedelta(hours=1))

@@ -1,0 +1,91 @@
+"""Email addresses of accounts: canonical form, uniqueness (R-CT2) and the 7 / 21-day windows (R-EM6/7)."""
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from moncompte.accounts.models import Account, EmailAddress, EmailLink
+from moncompte.core.errors import DomainError
+
+
+class EmailTaken(DomainError):
+    code = "email_taken"
+    message = (
+        "Cette adresse email est déjà utilisée par un autre compte. Chaque compte doit avoir sa propre "
+        "adresse : saisissez-en une autre."
+    )
+
+
+def canonical(address: str) -> str:
+    return unicodedata.normalize("NFC", address.strip()).lower()
+
+
+class Window(Enum):
+    """Where a pending address stands, from the time its last link was sent."""
+
+    ACTIVE = "active"  # under 7 days: the latest link confirms
+    EXPIRED = "expired"  # 7 to 21 days: offer to send again, same or different address
+    FORGOTTEN = "forgotten"  # 21 days and more: the address is forgotten, ask for one again
+
+
+@dataclass(frozen=True)
+class Pending:
+    email: EmailAddress
+    last_sent_at: datetime
+    window: Window
+
+
+def window_at(sent_at: datetime, now: datetime) -> Window:
+    age = now - sent_at
+    if age >= settings.MONCOMPTE["EMAIL_FORGET_AFTER"]:
+        return Window.FORGOTTEN
+    if age >= settings.MONCOMPTE["EMAIL_LINK_LIFETIME"]:
+        return Window.EXPIRED
+    return Window.ACTIVE
+
+
+def pending_of(account: Account, *, now: datetime) -> Pending | None:
+    email = EmailAddress.objects.filter(account=account, confirmed_at=None).first()
+    if email is None:
+        return None
+    last = EmailLink.objects.filter(account=account, email=email).order_by("-sent_at", "-id").first()
+    sent_at = last.sent_at if last else email.created_at
+    return Pending(email=email, last_sent_at=sent_at, window=window_at(sent_at, now))
+
+
+def confirmed_of(account: Account) -> EmailAddress | None:
+    return EmailAddress.objects.filter(account=account, confirmed_at__isnull=False).first()
+
+
+def _stale_pending(canonical_address: str, *, now: datetime) -> list[int]:
+    """Pending rows for this address whose 21 days are over: free for anyone, even before the erasure job."""
+    stale = []
+    for email in EmailAddress.objects.filter(canonical=canonical_address, confirmed_at=None):
+        last = EmailLink.objects.filter(email=email).order_by("-sent_at").values_list("sent_at", flat=True).first()
+        if window_at(last or email.created_at, now) is Window.FORGOTTEN:
+            stale.append(email.pk)
+    return stale
+
+
+def claim_pending(*, account: Account, address: str, now: datetime) -> EmailAddress:
+    """Makes `address` the account's pending address (replacing any other pending one).
+
+    The unique index on the canonical form settles races: of two accounts claiming one address at the same
+    moment, exactly one gets it, the other gets EmailTaken.
+    """
+    wanted = canonical(address)
+    taken = EmailAddress.objects.filter(canonical=wanted).exclude(account=account, confirmed_at=None)
+    stale = _stale_pending(wanted, now=now)
+    if taken.exclude(pk__in=stale).exists():
+        raise EmailTaken()
+    try:
+        with transaction.atomic():
+            EmailAddress.objects.filter(pk__in=stale).exclude(account=account).delete()
+            EmailAddress.objects.filter(account=account, confirmed_at=None).delete()
+            return EmailAddress.objects.create(account=account, address=address.strip(), canonical=wanted, created_at=now)
+    except IntegrityError as error:
+        raise EmailTaken() from error

@@ -1,0 +1,38 @@
+"""Contact details step: email (unique), phones, consents; then a confirmation link (R-CT1..5, R-EM1/2)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+
+from moncompte.accounts import consents, emails
+from moncompte.accounts.models import Account, ConsentChannel
+from moncompte.accounts.states import AccountState, transition
+from moncompte.audit import log as audit
+from moncompte.core.client import Client
+from moncompte.enrollment.email_links import link_send
+
+
+@dataclass(frozen=True)
+class ContactDetails:
+    email: str
+    mobile: str  # E.164 or ""
+    landline: str  # E.164 or ""
+    consents: dict[ConsentChannel, bool]
+
+
+def contact_submit(*, account_id: int, details: ContactDetails, client: Client, now: datetime) -> str:
+    """Returns the masked address the link went to. Raises EmailTaken (R-CT2) or LinkResendLimited."""
+    with transaction.atomic():
+        account = Account.objects.select_for_update().select_related("beneficiary").get(pk=account_id)
+        email = emails.claim_pending(account=account, address=details.email, now=now)
+        Account.objects.filter(pk=account.pk).update(mobile=details.mobile, landline=details.landline)
+        asked = consents.channels_for(mobile=details.mobile, landline=details.landline)
+        for channel in asked:
+            consents.consent_record(
+                account=account, channel=channel, granted=details.consents[channel], now=now, source="inscription"
+            )
+        masked = link_send(account=account, email=email, now=now)
+        transition(account, to=AccountState.EMAIL_PENDING)
+        audit.record(event="contact_details_given", now=now, account_id=account.pk, client=client, email=masked)
+    return masked

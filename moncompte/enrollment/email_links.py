@@ -1,0 +1,175 @@
+"""Email confirmation links (R-EM2..9): send, read a link's status, confirm, send again, forget at 21 days."""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Q
+
+from moncompte.accounts import emails
+from moncompte.accounts.emails import Window
+from moncompte.accounts.models import Account, EmailAddress, EmailLink
+from moncompte.accounts.states import AccountState, transition
+from moncompte.audit import log as audit
+from moncompte.core import throttle, tokens
+from moncompte.core.client import Client
+from moncompte.core.errors import TooManyAttempts
+from moncompte.enrollment import limits
+from moncompte.enrollment.errors import LinkResendImpossible, LinkResendLimited
+from moncompte.outbox import mail
+
+logger = logging.getLogger("moncompte.enrollment")
+PURPOSE = "email_link"
+
+
+def link_url(token: str) -> str:
+    return f"{settings.MONCOMPTE['SITE_URL']}/email/{token}/"
+
+
+def _check_resend_limits(account: Account, *, now: datetime) -> None:
+    key = str(account.pk)
+    for limit, daily in ((limits.link_cooldown(), False), (limits.links_per_day(), True)):
+        try:
+            throttle.check(limit, key=key, now=now)
+        except TooManyAttempts as blocked:
+            raise LinkResendLimited(retry_after=blocked.retry_after, daily=daily) from blocked
+
+
+def link_send(*, account: Account, email: EmailAddress, now: datetime) -> str:
+    """Writes a new link (older ones stop working: only the latest counts) and its email. R-EM2, R-EM9."""
+    _check_resend_limits(account, now=now)
+    token = tokens.link_token()
+    with transaction.atomic():
+        EmailLink.objects.create(
+            account=account,
+            email=email,
+            canonical=email.canonical,
+            digest=tokens.digest(purpose=PURPOSE, value=token),
+            sent_at=now,
+        )
+        beneficiary = account.beneficiary
+        mail.enqueue(
+            template="email_confirmation",
+            to=email.address,
+            now=now,
+            account_id=account.pk,
+            context={"first_name": beneficiary.first_name, "last_name": beneficiary.last_name},
+            secret_context={"link": link_url(token)},
+        )
+        for limit in (limits.link_cooldown(), limits.links_per_day()):
+            throttle.hit(limit, key=str(account.pk), now=now)
+    return tokens.mask_email(email.address)
+
+
+class LinkStatus(Enum):
+    VALID = "valid"
+    CONFIRMED = "confirmed"  # by this very request
+    ALREADY_CONFIRMED = "already_confirmed"
+    REPLACED = "replaced"
+    EXPIRED = "expired"
+    FORGOTTEN = "forgotten"  # also: unknown token (erased after 21 days, or never sent)
+
+
+@dataclass(frozen=True)
+class LinkState:
+    status: LinkStatus
+    link: EmailLink | None
+    email_masked: str = ""
+
+
+def link_status(*, token: str, now: datetime) -> LinkState:
+    """What a link is worth now. Reads only: opening a link (GET, HEAD) changes nothing (R-EM4)."""
+    link = (
+        EmailLink.objects.select_related("email", "account")
+        .filter(digest=tokens.digest(purpose=PURPOSE, value=token))
+        .first()
+    )
+    if link is None or emails.window_at(link.sent_at, now) is Window.FORGOTTEN:
+        return LinkState(LinkStatus.FORGOTTEN, None)
+    masked = tokens.mask_email(link.email.address) if link.email else ""
+    if link.email is not None and link.email.confirmed_at is not None:
+        return LinkState(LinkStatus.ALREADY_CONFIRMED, link, masked)
+    latest = EmailLink.objects.filter(account=link.account).order_by("-sent_at", "-id").first()
+    if link.email is None or latest is None or latest.pk != link.pk:
+        return LinkState(LinkStatus.REPLACED, link, masked)
+    if emails.window_at(link.sent_at, now) is Window.EXPIRED:
+        return LinkState(LinkStatus.EXPIRED, link, masked)
+    return LinkState(LinkStatus.VALID, link, masked)
+
+
+def email_confirm(*, token: str, client: Client, now: datetime) -> LinkState:
+    """The "Confirmer mon email" button (POST). Confirming twice answers "déjà confirmée"."""
+    state = link_status(token=token, now=now)
+    if state.status is not LinkStatus.VALID or state.link is None or state.link.email is None:
+        return state
+    link, email, account = state.link, state.link.email, state.link.account
+    with transaction.atomic():
+        confirmed = EmailAddress.objects.filter(pk=email.pk, confirmed_at=None).update(confirmed_at=now)
+        if confirmed != 1:  # a parallel click won
+            return LinkState(LinkStatus.ALREADY_CONFIRMED, link, state.email_masked)
+        # An address change: the new confirmed address replaces the old one (R-CT2 keeps it unique).
+        EmailAddress.objects.filter(account=account, confirmed_at__isnull=False).exclude(pk=email.pk).delete()
+        EmailLink.objects.filter(pk=link.pk).update(used_at=now)
+        if account.state == AccountState.EMAIL_PENDING:
+            transition(account, to=AccountState.ACTIVE)
+        audit.record(
+            event="email_confirmed", now=now, account_id=account.pk, client=client, email=state.email_masked
+        )
+    return LinkState(LinkStatus.CONFIRMED, link, state.email_masked)
+
+
+def link_resend_from_link(*, token: str, client: Client, now: datetime) -> str:
+    """"Recevoir un nouveau lien" from a replaced or expired link: to the account's current pending address."""
+    state = link_status(token=token, now=now)
+    if state.link is None or state.status not in (LinkStatus.REPLACED, LinkStatus.EXPIRED):
+        raise LinkResendImpossible()
+    return link_resend(account=state.link.account, client=client, now=now)
+
+
+def link_resend(*, account: Account, client: Client, now: datetime) -> str:
+    """Send again to the same (pending, not forgotten) address. R-EM6, R-EM9."""
+    pending = emails.pending_of(account, now=now)
+    if pending is None or pending.window is Window.FORGOTTEN:
+        raise LinkResendImpossible()
+    masked = link_send(account=account, email=pending.email, now=now)
+    audit.record(event="email_link_resent", now=now, account_id=account.pk, client=client, email=masked)
+    return masked
+
+
+def email_replace(*, account: Account, address: str, client: Client, now: datetime) -> str:
+    """A different address (R-EM6), or a new one after the old was forgotten (R-EM7): claim it, send a link."""
+    with transaction.atomic():
+        email = emails.claim_pending(account=account, address=address, now=now)
+        masked = link_send(account=account, email=email, now=now)
+        if account.state in (AccountState.CONTACT_PENDING, AccountState.EMAIL_PENDING):
+            transition(account, to=AccountState.EMAIL_PENDING)
+        audit.record(event="email_pending_replaced", now=now, account_id=account.pk, client=client, email=masked)
+    return masked
+
+
+def pending_emails_forget(*, now: datetime) -> int:
+    """R-EM7: 21 days after the last link, the unconfirmed address is erased with its links."""
+    cutoff = now - settings.MONCOMPTE["EMAIL_FORGET_AFTER"]
+    forgotten = 0
+    overdue = (
+        EmailAddress.objects.filter(confirmed_at=None)
+        .annotate(last_sent=Max("links__sent_at"))
+        .filter(Q(last_sent__lte=cutoff) | Q(last_sent=None, created_at__lte=cutoff))
+    )
+    for email in overdue:
+        with transaction.atomic():
+            account = Account.objects.select_for_update().get(pk=email.account_id)
+            EmailLink.objects.filter(account=account).delete()
+            EmailAddress.objects.filter(pk=email.pk, confirmed_at=None).delete()
+            if account.state == AccountState.EMAIL_PENDING:
+                transition(account, to=AccountState.CONTACT_PENDING)
+            audit.record(event="email_forgotten", now=now, account_id=account.pk)
+        forgotten += 1
+    # Links of confirmed addresses are of no use after the same delay.
+    EmailLink.objects.filter(sent_at__lte=cutoff).delete()
+    if forgotten:
+        logger.info("%s adresse(s) non confirmée(s) oubliée(s) après 21 jours", forgotten)
+    return forgotten
