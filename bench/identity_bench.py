@@ -58,9 +58,7 @@ def prepare(env: dict[str, str], people: int, var_dir: Path) -> list[tuple[str, 
     rows = demo_data.generated(people, seed=7)
     csv_path = var_dir / "bench_registry.csv"
     csv_path.write_text(demo_data.as_csv(rows).getvalue())
-    subprocess.run(
-        [MONCOMPTE, "import_beneficiaries", str(csv_path)], env=env, check=True, stdout=subprocess.DEVNULL
-    )
+    subprocess.run([MONCOMPTE, "import_beneficiaries", str(csv_path)], env=env, check=True, stdout=subprocess.DEVNULL)
     return [
         (nir_rules.display(nir_rules.Nir(nir)), "/".join(reversed(birth.split("-"))), postal)
         for nir, _, _, birth, postal in rows
@@ -84,9 +82,7 @@ def main() -> int:
     parser.add_argument("--journeys", type=int, default=600)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=0, help="gunicorn processes (default: 2 × cores + 1)")
-    parser.add_argument(
-        "--redis", action="store_true", help="REDIS_URL set: sessions cache and rate limits in Redis"
-    )
+    parser.add_argument("--redis", action="store_true", help="REDIS_URL set: sessions cache and rate limits in Redis")
     args = parser.parse_args()
 
     url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/moncompte_bench")
@@ -159,10 +155,7 @@ def main() -> int:
         ms = [v * 1000 for v in values]
         print(f"  {name:<36} median {statistics.median(ms):6.1f} ms   p99 {percentile(ms, 0.99):6.1f} ms")
     print(f"  throughput: {requests / wall:.0f} requests/s, {len(submit_times) / wall:.0f} codes sent/s")
-    print(
-        f"  server CPU (gunicorn processes): {server_cpu / len(submit_times) * 1000:.1f} ms "
-        "per person (GET + POST)"
-    )
+    print(f"  server CPU (gunicorn processes): {server_cpu / len(submit_times) * 1000:.1f} ms per person (GET + POST)")
     return 1 if failures else 0
 
 

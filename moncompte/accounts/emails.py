@@ -86,6 +86,8 @@ def claim_pending(*, account: Account, address: str, now: datetime) -> EmailAddr
         with transaction.atomic():
             EmailAddress.objects.filter(pk__in=stale).exclude(account=account).delete()
             EmailAddress.objects.filter(account=account, confirmed_at=None).delete()
-            return EmailAddress.objects.create(account=account, address=address.strip(), canonical=wanted, created_at=now)
+            return EmailAddress.objects.create(
+                account=account, address=address.strip(), canonical=wanted, created_at=now
+            )
     except IntegrityError as error:
         raise EmailTaken() from error

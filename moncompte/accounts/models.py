@@ -46,10 +46,14 @@ class EmailAddress(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["canonical"], name="email_canonical_unique"),
             models.UniqueConstraint(
-                fields=["account"], condition=Q(confirmed_at__isnull=True), name="one_pending_email_per_account"
+                fields=["account"],
+                condition=Q(confirmed_at__isnull=True),
+                name="one_pending_email_per_account",
             ),
             models.UniqueConstraint(
-                fields=["account"], condition=Q(confirmed_at__isnull=False), name="one_confirmed_email_per_account"
+                fields=["account"],
+                condition=Q(confirmed_at__isnull=False),
+                name="one_confirmed_email_per_account",
             ),
         ]
 

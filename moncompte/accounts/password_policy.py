@@ -63,9 +63,7 @@ def check(*, password: str, confirmation: str | None, nir: str, birth_date: date
     if not (has_lower and has_upper):
         refusals.append(Refusal("R-PW3", "Votre code doit contenir au moins une minuscule et une majuscule."))
     if not any(c in DIGITS or c in SPECIALS for c in password):
-        refusals.append(
-            Refusal("R-PW3", "Votre code doit contenir au moins un chiffre ou un caractère spécial.")
-        )
+        refusals.append(Refusal("R-PW3", "Votre code doit contenir au moins un chiffre ou un caractère spécial."))
     upper = password.upper()
     nir = nir.upper()
     if any(nir[i : i + NIR_WINDOW] in upper for i in range(len(nir) - NIR_WINDOW + 1)):
@@ -77,9 +75,7 @@ def check(*, password: str, confirmation: str | None, nir: str, birth_date: date
         )
     if any(part in password for part in _birth_date_parts(birth_date)):
         refusals.append(
-            Refusal(
-                "R-PW5", "Votre code ne doit pas contenir votre date de naissance ni une partie de celle-ci."
-            )
+            Refusal("R-PW5", "Votre code ne doit pas contenir votre date de naissance ni une partie de celle-ci.")
         )
     if confirmation is not None and confirmation != password:
         refusals.append(Refusal("R-PW6", "La confirmation ne correspond pas au code saisi."))

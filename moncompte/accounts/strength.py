@@ -150,11 +150,7 @@ def _sequences(password: str) -> list[Piece]:
             i += 1
             continue
         j = i + 1
-        while (
-            j + 1 < n
-            and ord(password[j + 1]) - ord(password[j]) == delta
-            and _char_class(password[j + 1]) == cls
-        ):
+        while j + 1 < n and ord(password[j + 1]) - ord(password[j]) == delta and _char_class(password[j + 1]) == cls:
             j += 1
         if _char_class(password[j]) == cls and j - i + 1 >= 3:
             first = password[i]

@@ -24,8 +24,7 @@ class CaptchaWrong(CaptchaError):
 class CaptchaExpired(CaptchaError):
     code = "captcha_expired"
     message = (
-        "Le code de l'image a expiré (il est valable 5 minutes) ou a déjà servi. "
-        "Un nouveau code vous est proposé."
+        "Le code de l'image a expiré (il est valable 5 minutes) ou a déjà servi. Un nouveau code vous est proposé."
     )
 
 

@@ -65,7 +65,12 @@ def consent_set(*, account_id: int, channel: str, granted: bool, client: Client,
             account=account, channel=ConsentChannel(channel), granted=granted, now=now, source="compte"
         )
         audit.record(
-            event="consent_changed", now=now, account_id=account.pk, client=client, channel=channel, granted=granted
+            event="consent_changed",
+            now=now,
+            account_id=account.pk,
+            client=client,
+            channel=channel,
+            granted=granted,
         )
 
 

@@ -39,5 +39,10 @@ def code_forgot(
         return
     sent = provisional_code_issue(account=account, to=to, now=now)
     audit.record(
-        event="code_forgot_sent", now=now, nir=nir.value, account_id=account.pk, client=client, email=sent.email_masked
+        event="code_forgot_sent",
+        now=now,
+        nir=nir.value,
+        account_id=account.pk,
+        client=client,
+        email=sent.email_masked,
     )

@@ -90,9 +90,7 @@ def code_send(
 
     account = Account.objects.filter(beneficiary=beneficiary).first()
     if account is not None and account.state != AccountState.PROVISIONAL:
-        audit.record(
-            event="identity_account_exists", now=now, nir=nir.value, account_id=account.pk, client=client
-        )
+        audit.record(event="identity_account_exists", now=now, nir=nir.value, account_id=account.pk, client=client)
         raise AccountAlreadyExists()
 
     sends = limits.codes_sent_per_nir()

@@ -25,9 +25,7 @@ class RestrictedGrant:
 
 def code_verify(*, nir: Nir, typed: str, client: Client, now: datetime) -> RestrictedGrant:
     account = Account.objects.filter(beneficiary__nir=nir.value).first()
-    code = (
-        ProvisionalCode.objects.filter(account=account).order_by("-created_at").first() if account else None
-    )
+    code = ProvisionalCode.objects.filter(account=account).order_by("-created_at").first() if account else None
     if account is None or code is None:
         audit.record(event="authn_code_unknown", now=now, nir=nir.value, client=client)
         raise CodeRejected()
@@ -48,9 +46,7 @@ def code_verify(*, nir: Nir, typed: str, client: Client, now: datetime) -> Restr
         raise CodeExhausted()
     attempts = code.attempts + 1
     typed_clean = "".join(typed.split())
-    if not tokens.matches(
-        purpose="provisional_code", stored_digest=code.digest, typed=f"{account.pk}:{typed_clean}"
-    ):
+    if not tokens.matches(purpose="provisional_code", stored_digest=code.digest, typed=f"{account.pk}:{typed_clean}"):
         audit.record(
             event="authn_code_failure",
             now=now,

@@ -30,7 +30,11 @@ def contact_submit(*, account_id: int, details: ContactDetails, client: Client, 
         asked = consents.channels_for(mobile=details.mobile, landline=details.landline)
         for channel in asked:
             consents.consent_record(
-                account=account, channel=channel, granted=details.consents[channel], now=now, source="inscription"
+                account=account,
+                channel=channel,
+                granted=details.consents[channel],
+                now=now,
+                source="inscription",
             )
         masked = link_send(account=account, email=email, now=now)
         transition(account, to=AccountState.EMAIL_PENDING)

@@ -115,14 +115,12 @@ def email_confirm(*, token: str, client: Client, now: datetime) -> LinkState:
         EmailLink.objects.filter(pk=link.pk).update(used_at=now)
         if account.state == AccountState.EMAIL_PENDING:
             transition(account, to=AccountState.ACTIVE)
-        audit.record(
-            event="email_confirmed", now=now, account_id=account.pk, client=client, email=state.email_masked
-        )
+        audit.record(event="email_confirmed", now=now, account_id=account.pk, client=client, email=state.email_masked)
     return LinkState(LinkStatus.CONFIRMED, link, state.email_masked)
 
 
 def link_resend_from_link(*, token: str, client: Client, now: datetime) -> str:
-    """"Recevoir un nouveau lien" from a replaced or expired link: to the account's current pending address."""
+    """ "Recevoir un nouveau lien" from a replaced or expired link: to the account's current pending address."""
     state = link_status(token=token, now=now)
     if state.link is None or state.status not in (LinkStatus.REPLACED, LinkStatus.EXPIRED):
         raise LinkResendImpossible()

@@ -41,17 +41,13 @@ class CodeRejected(DomainError):
 class CodeExhausted(DomainError):
     code = "code_exhausted"
     message = (
-        "Ce code provisoire a été saisi 5 fois de façon erronée : il est annulé. "
-        "Demandez un nouveau code provisoire."
+        "Ce code provisoire a été saisi 5 fois de façon erronée : il est annulé. Demandez un nouveau code provisoire."
     )
 
 
 class CodeExpired(DomainError):
     code = "code_expired"
-    message = (
-        "Votre code provisoire a expiré : il n'est valable que 30 minutes. "
-        "Demandez un nouveau code provisoire."
-    )
+    message = "Votre code provisoire a expiré : il n'est valable que 30 minutes. Demandez un nouveau code provisoire."
 
 
 class CodeAlreadyUsed(DomainError):

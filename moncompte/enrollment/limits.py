@@ -14,9 +14,7 @@ def identity_failures_per_nir() -> Limit:
 
 def identity_failures_per_client() -> Limit:
     config = settings.MONCOMPTE
-    return Limit(
-        "identity_client", config["IDENTITY_MAX_FAILURES_PER_CLIENT"], config["IDENTITY_FAILURE_WINDOW"]
-    )
+    return Limit("identity_client", config["IDENTITY_MAX_FAILURES_PER_CLIENT"], config["IDENTITY_FAILURE_WINDOW"])
 
 
 def codes_sent_per_nir() -> Limit:

@@ -27,7 +27,9 @@ def password_store(*, account: Account, password: str, client: Client, now: date
     had_code = bool(account.password_hash)
     digest = passwords.hash_password(password)  # outside the transaction: it takes tens of milliseconds
     with transaction.atomic():
-        Account.objects.filter(pk=account.pk).update(password_hash=digest, failed_sign_ins=0, sign_in_blocked_until=None)
+        Account.objects.filter(pk=account.pk).update(
+            password_hash=digest, failed_sign_ins=0, sign_in_blocked_until=None
+        )
         account.password_hash = digest
         if account.state == AccountState.PROVISIONAL:
             transition(account, to=AccountState.CONTACT_PENDING)

@@ -85,17 +85,13 @@ def claim_due(*, now: datetime) -> list[OutboundEmail]:
             .filter(status=EmailStatus.PENDING, next_attempt_at__lte=now)
             .order_by("next_attempt_at", "id")[: config["OUTBOX_BATCH"]]
         )
-        OutboundEmail.objects.filter(pk__in=[r.pk for r in rows]).update(
-            next_attempt_at=now + config["OUTBOX_LEASE"]
-        )
+        OutboundEmail.objects.filter(pk__in=[r.pk for r in rows]).update(next_attempt_at=now + config["OUTBOX_LEASE"])
     return rows
 
 
 def _backoff(attempts: int) -> timedelta:
     config = settings.MONCOMPTE
-    delay: timedelta = min(
-        config["OUTBOX_RETRY_BASE"] * 2 ** max(0, attempts - 1), config["OUTBOX_RETRY_CAP"]
-    )
+    delay: timedelta = min(config["OUTBOX_RETRY_BASE"] * 2 ** max(0, attempts - 1), config["OUTBOX_RETRY_CAP"])
     return delay + timedelta(milliseconds=secrets.randbelow(1000))
 
 

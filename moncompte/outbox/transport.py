@@ -49,9 +49,7 @@ class SmtpTransport:
 
     def _connect(self) -> smtplib.SMTP:
         if self.implicit_tls:
-            return smtplib.SMTP_SSL(
-                self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
-            )
+            return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=ssl.create_default_context())
         smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
         if self.starttls:
             smtp.starttls(context=ssl.create_default_context())
@@ -71,9 +69,7 @@ class SmtpTransport:
                 for recipient in recipients:
                     code, reply = smtp.rcpt(recipient)
                     if code not in (250, 251):
-                        raise DeliveryFailed(
-                            f"{code} {reply.decode(errors='replace')}", permanent=code >= 500
-                        )
+                        raise DeliveryFailed(f"{code} {reply.decode(errors='replace')}", permanent=code >= 500)
                 code, reply = smtp.data(message.as_bytes())
                 text = f"{code} {reply.decode(errors='replace')}"
                 if code != 250:

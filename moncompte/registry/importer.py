@@ -60,9 +60,7 @@ def _parse_row(row: dict[str, str]) -> Beneficiary:
 def read(source: TextIO) -> tuple[list[Beneficiary], list[tuple[int, str]]]:
     reader = csv.DictReader(source)
     if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != HEADER:
-        return [], [
-            (1, f"en-tête attendu : {','.join(HEADER)} (trouvé : {','.join(reader.fieldnames or [])})")
-        ]
+        return [], [(1, f"en-tête attendu : {','.join(HEADER)} (trouvé : {','.join(reader.fieldnames or [])})")]
     rows: list[Beneficiary] = []
     errors: list[tuple[int, str]] = []
     seen: dict[str, int] = {}

@@ -96,9 +96,7 @@ def parse(raw: str) -> Nir:
         raise NirInvalid("Après le département, le numéro ne contient que des chiffres.")
     nir = Nir(value[:13])
     if len(value) == 15 and value[13:] != nir.key:
-        raise NirInvalid(
-            "La clé (les 2 derniers chiffres) ne correspond pas au numéro : vérifiez votre saisie."
-        )
+        raise NirInvalid("La clé (les 2 derniers chiffres) ne correspond pas au numéro : vérifiez votre saisie.")
     return nir
 
 

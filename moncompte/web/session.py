@@ -10,7 +10,6 @@ from enum import Enum
 from django.http import HttpRequest
 
 from moncompte.core.client import Client
-from moncompte.enrollment.code_verify import RestrictedGrant
 
 RESTRICTED = "restricted"
 
@@ -20,9 +19,9 @@ class Restricted(Enum):
     EXPIRED = "expired"
 
 
-def start_restricted(request: HttpRequest, grant: RestrictedGrant) -> None:
+def start_restricted(request: HttpRequest, *, account_id: int, until: datetime) -> None:
     request.session.flush()  # a new session key at sign-in (R-SEC2)
-    request.session[RESTRICTED] = {"account_id": grant.account_id, "until": grant.until.isoformat()}
+    request.session[RESTRICTED] = {"account_id": account_id, "until": until.isoformat()}
 
 
 def restricted_account(request: HttpRequest, *, now: datetime) -> int | Restricted:
@@ -36,11 +35,22 @@ def restricted_account(request: HttpRequest, *, now: datetime) -> int | Restrict
     return int(data["account_id"])
 
 
+SIGNED_IN = "account_id"
+
+
+def start_signed_in(request: HttpRequest, account_id: int) -> None:
+    request.session.flush()  # a new session key at sign-in (R-SEC2)
+    request.session[SIGNED_IN] = account_id
+
+
+def signed_in_account(request: HttpRequest) -> int | None:
+    value = request.session.get(SIGNED_IN)
+    return int(value) if value is not None else None
+
+
 def end(request: HttpRequest) -> None:
     request.session.flush()
 
 
 def client_of(request: HttpRequest) -> Client:
-    return Client(
-        address=request.META.get("REMOTE_ADDR", ""), user_agent=request.headers.get("User-Agent", "")
-    )
+    return Client(address=request.META.get("REMOTE_ADDR", ""), user_agent=request.headers.get("User-Agent", ""))

@@ -9,15 +9,9 @@ MONCOMPTE = str(Path(sys.executable).with_name("moncompte"))
 
 
 def run(tmp_path, **env):
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("SECRET_KEY", "DEBUG", "MONCOMPTE_CAPTCHA_TEST_ANSWER")
-    }
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "MONCOMPTE_CAPTCHA_TEST_ANSWER")}
     clean["MONCOMPTE_VAR_DIR"] = str(tmp_path)
-    return subprocess.run(
-        [MONCOMPTE, "check"], env={**clean, **env}, capture_output=True, text=True, check=False
-    )
+    return subprocess.run([MONCOMPTE, "check"], env={**clean, **env}, capture_output=True, text=True, check=False)
 
 
 def test_secret_key_is_required_outside_the_demo(tmp_path):

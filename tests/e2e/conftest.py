@@ -60,3 +60,23 @@ def wait_for_mail(maildir: Path, *, to: str, count: int = 1, seconds: float = 15
             return mails[0]
         time.sleep(0.1)
     raise AssertionError(f"no email for {to} after {seconds} s")
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core in the page: no serious or critical violation (R-A11Y1..3)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, f"{page.url}: {serious}"
+
+
+@pytest.fixture(autouse=True)
+def links_point_at_the_live_server(request, settings):
+    if "live_server" in request.fixturenames:
+        live_server = request.getfixturevalue("live_server")
+        settings.MONCOMPTE = {**settings.MONCOMPTE, "SITE_URL": live_server.url}

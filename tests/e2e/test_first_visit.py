@@ -85,9 +85,7 @@ def test_nouveau_code_swaps_the_captcha_in_place(page: Page, live_server, camill
     expect(page.locator("input[name=captcha_id]")).not_to_have_value(first)
     expect(page.get_by_label("Adresse email")).to_have_value(EMAIL)
     image = page.locator("img[data-captcha-image]")
-    expect(image).to_have_attribute(
-        "src", f"/captcha/{page.locator('input[name=captcha_id]').input_value()}/image.png"
-    )
+    expect(image).to_have_attribute("src", f"/captcha/{page.locator('input[name=captcha_id]').input_value()}/image.png")
 
 
 def test_the_identity_page_fits_a_320_pixel_screen_R_A11Y3(page: Page, live_server):

@@ -34,9 +34,7 @@ def attempt(beneficiary, now, *, client, birth=None, postal=None, email="camille
     )
 
 
-def test_a_matching_identity_creates_a_provisional_account_and_sends_a_code_R_ID1(
-    beneficiary, now, client_info
-):
+def test_a_matching_identity_creates_a_provisional_account_and_sends_a_code_R_ID1(beneficiary, now, client_info):
     sent = attempt(beneficiary, now, client=client_info)
     account = Account.objects.get(beneficiary=beneficiary)
     assert account.state == AccountState.PROVISIONAL

@@ -17,9 +17,7 @@ pytestmark = pytest.mark.django_db
 )
 def test_the_code_is_valid_30_minutes_R_CODE2(code_sent, client_info, elapsed, accepted):
     def sign_in():
-        return code_verify(
-            nir=code_sent.nir, typed=code_sent.clear, client=client_info, now=code_sent.at + elapsed
-        )
+        return code_verify(nir=code_sent.nir, typed=code_sent.clear, client=client_info, now=code_sent.at + elapsed)
 
     if accepted:
         grant = sign_in()
@@ -35,9 +33,7 @@ def test_the_code_is_single_use_R_CODE2(code_sent, client_info, now):
         code_verify(nir=code_sent.nir, typed=code_sent.clear, client=client_info, now=now)
 
 
-def test_wrong_entries_say_how_many_tries_are_left_and_five_void_the_code_R_CODE2(
-    code_sent, client_info, now
-):
+def test_wrong_entries_say_how_many_tries_are_left_and_five_void_the_code_R_CODE2(code_sent, client_info, now):
     for left in (4, 3, 2, 1):
         with pytest.raises(CodeRejected) as refused:
             code_verify(nir=code_sent.nir, typed="Wrong2Code", client=client_info, now=now)

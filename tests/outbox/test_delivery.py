@@ -22,9 +22,7 @@ def queue_code_email(now, to="camille@example.fr"):
     )
 
 
-def test_an_email_is_delivered_over_smtp_with_both_parts_and_the_attempt_logged_R_MAIL1(
-    smtp_sink, now, traveller
-):
+def test_an_email_is_delivered_over_smtp_with_both_parts_and_the_attempt_logged_R_MAIL1(smtp_sink, now, traveller):
     controller, maildir = smtp_sink
     email = queue_code_email(now)
     assert deliver_due(transport=SmtpTransport(host=controller.hostname, port=controller.port)) == 1
@@ -133,9 +131,7 @@ def test_the_demo_mailbox_accepts_mail_in_a_folder_left_half_made(tmp_path, now,
     assert len(received(maildir)) == 1
 
 
-def test_an_email_claimed_by_a_worker_that_died_is_delivered_after_the_lease_R_MAIL1(
-    smtp_sink, now, traveller
-):
+def test_an_email_claimed_by_a_worker_that_died_is_delivered_after_the_lease_R_MAIL1(smtp_sink, now, traveller):
     from moncompte.outbox.mail import claim_due
 
     controller, maildir = smtp_sink

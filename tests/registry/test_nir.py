@@ -5,9 +5,7 @@ import pytest
 from moncompte.registry import nir as nir_rules
 
 
-@pytest.mark.parametrize(
-    ("nir13", "key"), [("2840588321025", "32"), ("284052A321025", "52"), ("284052B321025", "79")]
-)
+@pytest.mark.parametrize(("nir13", "key"), [("2840588321025", "32"), ("284052A321025", "52"), ("284052B321025", "79")])
 def test_key_is_97_minus_n_mod_97_with_corsica_R_NIR3(nir13, key):
     assert nir_rules.parse(nir13).key == key
     assert nir_rules.parse(nir13 + key).value == nir13
@@ -26,9 +24,7 @@ def test_spaces_and_dots_are_stripped_and_letters_upper_cased_R_NIR1(typed):
     assert nir_rules.parse(typed).value[:5] == "28405"
 
 
-@pytest.mark.parametrize(
-    ("typed", "length"), [("28405883210", 11), ("28405883210253", 14), ("2840588321025321", 16)]
-)
+@pytest.mark.parametrize(("typed", "length"), [("28405883210", 11), ("28405883210253", 14), ("2840588321025321", 16)])
 def test_only_13_or_15_characters_are_accepted_and_the_count_is_told_R_NIR1(typed, length):
     with pytest.raises(nir_rules.NirInvalid, match=f"vous en avez saisi {length}"):
         nir_rules.parse(typed)

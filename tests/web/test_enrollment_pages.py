@@ -62,9 +62,7 @@ def test_a_matching_identity_leads_to_the_code_sent_page(client, beneficiary):
         ({"postal_code": "88000"}, "ne permettent pas de vous identifier"),
     ],
 )
-def test_each_wrong_input_is_explained_and_what_was_typed_is_kept_R_A11Y1(
-    client, beneficiary, changes, message
-):
+def test_each_wrong_input_is_explained_and_what_was_typed_is_kept_R_A11Y1(client, beneficiary, changes, message):
     response = submit_identity(client, **changes)
     page = response.content.decode()
     assert response.status_code == 200
@@ -86,9 +84,7 @@ def test_errors_are_linked_to_their_field_R_A11Y1(client, beneficiary):
 def test_a_wrong_captcha_shows_a_new_one_and_keeps_the_fields_R_CAP2(client, beneficiary):
     identity_page(client)
     first = Challenge.objects.latest("created_at")
-    response = client.post(
-        reverse("web:identity"), {**TYPED, "captcha_id": first.id, "captcha_answer": "ZZZZZZ"}
-    )
+    response = client.post(reverse("web:identity"), {**TYPED, "captcha_id": first.id, "captcha_answer": "ZZZZZZ"})
     page = response.content.decode()
     assert "ne correspondent pas à l&#x27;image" in page
     second = Challenge.objects.latest("created_at")
@@ -174,7 +170,7 @@ def test_an_expired_code_points_to_a_new_one_R_CODE2(client, beneficiary, travel
     traveller.shift(timedelta(minutes=30, seconds=1))
     page = sign_in(client, code).content.decode()
     assert "a expiré" in page
-    assert "Recevoir un nouveau code provisoire" in page
+    assert "Code oublié ? Recevoir un code provisoire" in page
 
 
 def test_forms_need_the_csrf_token_R_SEC2(beneficiary):

@@ -24,6 +24,5 @@ class Command(BaseCommand):
                 self.stderr.write(f"ligne {line} : {reason}")
             raise CommandError(f"{len(report.errors)} ligne(s) en erreur : rien n'a été importé.")
         self.stdout.write(
-            f"Import terminé : {report.created} créé(s), {report.updated} mis à jour, "
-            f"{report.unchanged} inchangé(s)."
+            f"Import terminé : {report.created} créé(s), {report.updated} mis à jour, {report.unchanged} inchangé(s)."
         )

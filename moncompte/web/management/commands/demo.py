@@ -58,9 +58,7 @@ class Command(BaseCommand):
         out = self.stdout
         out.write(self.style.SUCCESS("\nmoncompte — démonstration prête"))
         out.write(f"  Base de données : {settings.DATABASES['default']['NAME']}")
-        out.write(
-            f"  Assurés fictifs : {report.created} ajoutés, {report.unchanged + report.updated} déjà là"
-        )
+        out.write(f"  Assurés fictifs : {report.created} ajoutés, {report.unchanged + report.updated} déjà là")
         out.write("\n  Quelques assurés fictifs pour essayer :")
         out.write(f"  {'N° de sécurité sociale':<24}{'Naissance':<13}{'Code postal':<13}Nom")
         for nir, last, first, birth, postal in demo_data.SHOWCASE:
@@ -68,9 +66,7 @@ class Command(BaseCommand):
             out.write(f"  {nir_rules.display(nir_rules.Nir(nir)):<24}{day:<13}{postal:<13}{first} {last}")
         out.write(f"\n  Site :              {site_url}/")
         if settings.EMAIL_URL:
-            out.write(
-                f"  Courriels :         envoyés par SMTP à {transport.host}:{transport.port} (EMAIL_URL)"
-            )
+            out.write(f"  Courriels :         envoyés par SMTP à {transport.host}:{transport.port} (EMAIL_URL)")
         else:
             out.write(f"  Boîte mail locale : {site_url}/demo/boite-mail/  (SMTP 127.0.0.1:{sink.port})")
         out.write("  Arrêt : Ctrl+C\n")

@@ -27,3 +27,64 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// Show / hide a personal code (R-PW8). Pasting stays allowed.
+document.addEventListener("click", (event) => {
+  const toggle = event.target.closest("[data-toggle-password]");
+  if (!toggle) return;
+  const input = document.getElementById(toggle.dataset.togglePassword);
+  const show = input.type === "password";
+  input.type = show ? "text" : "password";
+  toggle.textContent = show ? "Masquer" : "Afficher";
+  toggle.setAttribute("aria-pressed", String(show));
+});
+
+// R-PW7: the checklist of R-PW1..3 and the "Niveau indicatif de sécurité" update as the person types.
+document.addEventListener("DOMContentLoaded", () => {
+  const rules = document.querySelector("[data-password-rules]");
+  if (!rules) return;
+  const input = document.getElementById("id_password");
+  const meter = document.querySelector("[data-meter]");
+  const specials = "?!$€£@&(-+_)=*%/<>,.;";
+  const allowed = (c) => /[a-zA-Z0-9]/.test(c) || specials.includes(c);
+  const userInputs = (rules.dataset.userInputs || "").split("|").filter(Boolean);
+  const colours = ["#b00020", "#c2410c", "#a16207", "#15803d", "#166534"];
+  const checks = {
+    length: (p) => p.length >= 8 && Array.from(p).length <= 50,
+    cases: (p) => /[a-z]/.test(p) && /[A-Z]/.test(p),
+    digit_or_special: (p) => /[0-9]/.test(p) || Array.from(p).some((c) => specials.includes(c)),
+    allowed: (p) => p.length > 0 && Array.from(p).every(allowed),
+  };
+  fetch(rules.dataset.wordsUrl).then((r) => r.json()).then((lists) => {
+    window.moncompteStrength.load(lists);
+    update();
+  });
+  function update() {
+    const value = input.value;
+    for (const [name, check] of Object.entries(checks)) {
+      const item = rules.querySelector(`[data-rule="${name}"]`);
+      const ok = check(value);
+      item.classList.toggle("ok", ok);
+      item.dataset.state = value ? (ok ? "respectée" : "non respectée") : "";
+    }
+    if (!window.moncompteStrength || !window.moncompteStrength.isLoaded()) return;
+    meter.hidden = value.length === 0;
+    const result = window.moncompteStrength.estimate(value, userInputs);
+    meter.querySelector("[data-meter-text]").textContent = result.label;
+    const bar = meter.querySelector("[data-meter-bar]");
+    bar.style.width = `${(result.score + 1) * 20}%`;
+    bar.style.background = colours[result.score];
+    meter.querySelector("[data-meter-warning]").textContent = result.warning;
+  }
+  input.addEventListener("input", update);
+});
+
+// R-CT4: a consent question about a number appears once that number is typed.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const group of document.querySelectorAll("[data-consent-group]")) {
+    const number = document.getElementById(`id_${group.dataset.consentGroup}`);
+    const sync = () => { group.hidden = number.value.trim() === ""; };
+    number.addEventListener("input", sync);
+    sync();
+  }
+});
