@@ -25,7 +25,7 @@ class RestrictedGrant:
 
 def code_verify(*, nir: Nir, typed: str, client: Client, now: datetime) -> RestrictedGrant:
     account = Account.objects.filter(beneficiary__nir=nir.value).first()
-    code = ProvisionalCode.objects.filter(account=account).order_by("-created_at").first() if account else None
+    code = ProvisionalCode.objects.filter(account=account).order_by("-created_at", "-id").first() if account else None
     if account is None or code is None:
         audit.record(event="authn_code_unknown", now=now, nir=nir.value, client=client)
         raise CodeRejected()

@@ -29,9 +29,16 @@ def link_url(token: str) -> str:
     return f"{settings.MONCOMPTE['SITE_URL']}/email/{token}/"
 
 
-def _check_resend_limits(account: Account, *, now: datetime) -> None:
-    key = str(account.pk)
-    for limit, daily in ((limits.link_cooldown(), False), (limits.links_per_day(), True)):
+def _resend_limits(account: Account, email: EmailAddress) -> list[tuple[throttle.Limit, str, bool]]:
+    """(limit, key, daily): a minute between two links to one address, a few links a day in all (R-EM9)."""
+    return [
+        (limits.link_cooldown(), f"{account.pk}:{email.canonical}", False),
+        (limits.links_per_day(), str(account.pk), True),
+    ]
+
+
+def _check_resend_limits(account: Account, email: EmailAddress, *, now: datetime) -> None:
+    for limit, key, daily in _resend_limits(account, email):
         try:
             throttle.check(limit, key=key, now=now)
         except TooManyAttempts as blocked:
@@ -40,7 +47,7 @@ def _check_resend_limits(account: Account, *, now: datetime) -> None:
 
 def link_send(*, account: Account, email: EmailAddress, now: datetime) -> str:
     """Writes a new link (older ones stop working: only the latest counts) and its email. R-EM2, R-EM9."""
-    _check_resend_limits(account, now=now)
+    _check_resend_limits(account, email, now=now)
     token = tokens.link_token()
     with transaction.atomic():
         EmailLink.objects.create(
@@ -59,8 +66,8 @@ def link_send(*, account: Account, email: EmailAddress, now: datetime) -> str:
             context={"first_name": beneficiary.first_name, "last_name": beneficiary.last_name},
             secret_context={"link": link_url(token)},
         )
-        for limit in (limits.link_cooldown(), limits.links_per_day()):
-            throttle.hit(limit, key=str(account.pk), now=now)
+        for limit, key, _ in _resend_limits(account, email):
+            throttle.hit(limit, key=key, now=now)
     return tokens.mask_email(email.address)
 
 

@@ -28,7 +28,7 @@ class SignedIn:
 def _outstanding_code_matches(account: Account, typed: str, now: datetime) -> bool:
     code = (
         ProvisionalCode.objects.filter(account=account, used_at=None, voided_at=None, expires_at__gt=now)
-        .order_by("-created_at")
+        .order_by("-created_at", "-id")
         .first()
     )
     clean = "".join(typed.split())

@@ -1,0 +1,101 @@
+from datetime import timedelta
+
+import pytest
+
+from moncompte.accounts.models import Account
+from moncompte.audit.models import AuditEvent
+from moncompte.captcha.challenges import challenge_create
+from moncompte.enrollment.code_forgot import code_forgot
+from moncompte.enrollment.errors import SignInBlocked, SignInRejected
+from moncompte.enrollment.sign_in import sign_in
+from moncompte.outbox.models import OutboundEmail
+from moncompte.registry import nir as nir_rules
+from tests import factories
+from tests.conftest import clear_code_of
+from tests.factories import CLIENT, PERSONAL_CODE
+
+pytestmark = pytest.mark.django_db
+NIR = nir_rules.parse("2840588321025")
+
+
+def wrong(now, times=1):
+    for _ in range(times):
+        with pytest.raises((SignInRejected, SignInBlocked)):
+            sign_in(nir=NIR, secret="Wrong-Code-1", client=CLIENT, now=now)
+
+
+def test_the_personal_code_opens_a_full_session(code_sent, now):
+    factories.active(code_sent, now)
+    signed = sign_in(nir=NIR, secret=PERSONAL_CODE, client=CLIENT, now=now)
+    assert signed.restricted_until is None
+
+
+def test_a_wrong_code_does_not_say_which_part_was_wrong(code_sent, now):
+    factories.active(code_sent, now)
+    with pytest.raises(SignInRejected, match="Le numéro de sécurité sociale ou le code saisi est incorrect"):
+        sign_in(nir=NIR, secret="Wrong-Code-1", client=CLIENT, now=now)
+    with pytest.raises(SignInRejected, match="Le numéro de sécurité sociale ou le code saisi est incorrect"):
+        sign_in(nir=nir_rules.parse("1850575056048"), secret=PERSONAL_CODE, client=CLIENT, now=now)
+
+
+def test_five_failures_suspend_signing_in_for_over_a_minute_R_PW9(code_sent, now):
+    factories.active(code_sent, now)
+    wrong(now, times=4)
+    with pytest.raises(SignInBlocked, match="2 minutes") as blocked:
+        sign_in(nir=NIR, secret="Wrong-Code-1", client=CLIENT, now=now)
+    assert blocked.value.retry_after > timedelta(minutes=1)
+    with pytest.raises(SignInBlocked):  # even the right code waits
+        sign_in(nir=NIR, secret=PERSONAL_CODE, client=CLIENT, now=now + timedelta(minutes=1, seconds=59))
+    assert sign_in(nir=NIR, secret=PERSONAL_CODE, client=CLIENT, now=now + timedelta(minutes=2, seconds=1))
+
+
+def test_the_delay_doubles_with_each_further_failure_R_PW9(code_sent, now):
+    factories.active(code_sent, now)
+    wrong(now, times=5)
+    later = now + timedelta(minutes=2, seconds=1)
+    with pytest.raises(SignInBlocked) as blocked:
+        sign_in(nir=NIR, secret="Wrong-Code-1", client=CLIENT, now=later)
+    assert blocked.value.retry_after == timedelta(minutes=4)
+
+
+def test_at_most_25_failures_a_day_R_PW9(code_sent, now, settings):
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "SIGN_IN_FREE_FAILURES": 100}
+    factories.active(code_sent, now)
+    wrong(now, times=25)
+    with pytest.raises(SignInBlocked) as blocked:
+        sign_in(nir=NIR, secret=PERSONAL_CODE, client=CLIENT, now=now + timedelta(hours=2))
+    assert blocked.value.retry_after == timedelta(hours=22)
+
+
+def test_a_success_resets_the_count_R_PW9(code_sent, now):
+    factories.active(code_sent, now)
+    wrong(now, times=4)
+    sign_in(nir=NIR, secret=PERSONAL_CODE, client=CLIENT, now=now)
+    wrong(now, times=4)
+    assert sign_in(nir=NIR, secret=PERSONAL_CODE, client=CLIENT, now=now)
+
+
+def test_code_oublie_still_works_while_signing_in_is_suspended_R_PW9_R_CODE5(code_sent, now):
+    journey = factories.active(code_sent, now)
+    wrong(now, times=5)
+    challenge = challenge_create(now=now)
+    code_forgot(
+        nir=NIR,
+        birth_date=journey.account.beneficiary.birth_date,
+        captcha_id=challenge.id,
+        captcha_answer=challenge.answer,
+        client=CLIENT,
+        now=now,
+    )
+    email = OutboundEmail.objects.filter(template="provisional_code").latest("id")
+    assert email.to_address == "camille@example.fr"
+    signed = sign_in(nir=NIR, secret=clear_code_of(email.body_text), client=CLIENT, now=now)
+    assert signed.restricted_until == now + timedelta(minutes=30)
+
+
+def test_failures_are_audited(code_sent, now):
+    factories.active(code_sent, now)
+    wrong(now, times=5)
+    assert AuditEvent.objects.filter(event="sign_in_failure").count() == 5
+    assert AuditEvent.objects.filter(event="sign_in_blocked").count() == 1
+    assert Account.objects.get().failed_sign_ins == 5
