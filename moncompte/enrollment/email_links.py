@@ -114,11 +114,11 @@ def email_confirm(*, token: str, client: Client, now: datetime) -> LinkState:
         return state
     link, email, account = state.link, state.link.email, state.link.account
     with transaction.atomic():
-        confirmed = EmailAddress.objects.filter(pk=email.pk, confirmed_at=None).update(confirmed_at=now)
-        if confirmed != 1:  # a parallel click won
-            return LinkState(LinkStatus.ALREADY_CONFIRMED, link, state.email_masked)
-        # An address change: the new confirmed address replaces the old one (R-CT2 keeps it unique).
-        EmailAddress.objects.filter(account=account, confirmed_at__isnull=False).exclude(pk=email.pk).delete()
+        if not EmailAddress.objects.select_for_update().filter(pk=email.pk, confirmed_at=None).exists():
+            return LinkState(LinkStatus.ALREADY_CONFIRMED, link, state.email_masked)  # a parallel click won
+        # An address change: the new confirmed address replaces the old one.
+        EmailAddress.objects.filter(account=account, confirmed_at__isnull=False).delete()
+        EmailAddress.objects.filter(pk=email.pk).update(confirmed_at=now)
         EmailLink.objects.filter(pk=link.pk).update(used_at=now)
         if account.state == AccountState.EMAIL_PENDING:
             transition(account, to=AccountState.ACTIVE)
