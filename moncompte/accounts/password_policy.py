@@ -18,9 +18,9 @@ class Refusal:
     message: str
 
 
-def _char_name(char: str) -> str:
-    names = {" ": "l'espace", "\t": "la tabulation"}
-    return names.get(char, f"« {char} »")
+def _refused_char(char: str) -> str:
+    names = {" ": "L'espace", "\t": "La tabulation"}
+    return names.get(char, f"Le caractère « {char} »")
 
 
 def _birth_date_parts(birth: date) -> list[str]:
@@ -54,7 +54,7 @@ def check(*, password: str, confirmation: str | None, nir: str, birth_date: date
         refusals.append(
             Refusal(
                 "R-PW2",
-                f"Le caractère {_char_name(bad)} n'est pas autorisé. Utilisez des lettres latines "
+                f"{_refused_char(bad)} n'est pas autorisé. Utilisez des lettres latines "
                 f"sans accent, des chiffres ou ces caractères spéciaux : {' '.join(SPECIALS)}",
             )
         )

@@ -36,7 +36,9 @@ def test_an_address_used_by_another_account_is_refused_R_CT2(now):
         emails.claim_pending(account=second, address="CAMILLE@example.fr", now=now)
 
 
-@pytest.mark.parametrize(("age", "free"), [(timedelta(days=21, seconds=-1), False), (timedelta(days=21, seconds=1), True)])
+@pytest.mark.parametrize(
+    ("age", "free"), [(timedelta(days=21, seconds=-1), False), (timedelta(days=21, seconds=1), True)]
+)
 def test_a_pending_address_is_free_for_others_after_21_days_even_before_erasure_R_CT2_R_EM7(now, age, free):
     first, second = account_for("2840588321025", now), account_for("1850575056048", now)
     emails.claim_pending(account=first, address="camille@example.fr", now=now)

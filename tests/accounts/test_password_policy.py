@@ -30,7 +30,9 @@ def test_the_length_refusal_tells_the_count_R_PW1():
     assert "il en a 5" in messages("Ab3?x")
 
 
-@pytest.mark.parametrize(("password", "named"), [("Abcdéfg1", "« é »"), ("Abc defg1", "l'espace"), ("Abcdefg1#", "« # »")])
+@pytest.mark.parametrize(
+    ("password", "named"), [("Abcdéfg1", "« é »"), ("Abc defg1", "L'espace n'est pas autorisé"), ("Abcdefg1#", "« # »")]
+)
 def test_a_refused_character_is_named_R_PW2(password, named):
     assert rules(password) == ["R-PW2"]
     assert named in messages(password)
@@ -63,7 +65,19 @@ def test_the_nir_or_six_consecutive_characters_of_it_are_refused_R_PW4(password,
 
 @pytest.mark.parametrize(
     "part",
-    ["03051984", "19840503", "030584", "840503", "03/05/1984", "1984-05-03", "03.05.84", "84/05/03", "051984", "0305", "1984"],
+    [
+        "03051984",
+        "19840503",
+        "030584",
+        "840503",
+        "03/05/1984",
+        "1984-05-03",
+        "03.05.84",
+        "84/05/03",
+        "051984",
+        "0305",
+        "1984",
+    ],
 )
 def test_the_birth_date_or_a_part_of_it_is_refused_R_PW5(part):
     assert "R-PW5" in rules(f"Xy!{part}")

@@ -10,9 +10,7 @@ def test_french_mobile_formats_are_stored_e164_and_shown_french_R_CT3(typed):
     assert phones.display(stored) == "06 50 56 42 78"
 
 
-@pytest.mark.parametrize(
-    ("typed", "stored"), [("0690 12 34 56", "+590690123456"), ("0692 12 34 56", "+262692123456")]
-)
+@pytest.mark.parametrize(("typed", "stored"), [("0690 12 34 56", "+590690123456"), ("0692 12 34 56", "+262692123456")])
 def test_overseas_mobiles_are_accepted_R_CT3(typed, stored):
     assert phones.parse_mobile(typed) == stored
 

@@ -40,7 +40,9 @@ def test_a_new_code_goes_to_the_confirmed_address_R_CODE5(code_sent, now):
     assert provisional_emails().latest("id").to_address == "confirmee@example.fr"
 
 
-@pytest.mark.parametrize(("nir", "birth"), [(nir_rules.parse("1850575056048"), date(1985, 5, 12)), (NIR, date(1984, 5, 4))])
+@pytest.mark.parametrize(
+    ("nir", "birth"), [(nir_rules.parse("1850575056048"), date(1985, 5, 12)), (NIR, date(1984, 5, 4))]
+)
 def test_the_same_answer_whether_or_not_an_account_matches_R_CODE5(code_sent, now, nir, birth):
     factories.active(code_sent, now)
     before = provisional_emails().count()

@@ -63,7 +63,9 @@ def test_the_confirmation_email_follows_the_seed_R_EM2(code_sent, now):
     email = OutboundEmail.objects.get(template="email_confirmation")
     assert email.subject == "Votre compte ameli - Confirmation de votre adresse mail"
     assert "Confirmer mon email" in email.body_html
-    assert "Pour profiter de tous les services de votre compte ameli, merci de confirmer votre email." in email.body_html
+    assert (
+        "Pour profiter de tous les services de votre compte ameli, merci de confirmer votre email." in email.body_html
+    )
     assert "Si vous n'êtes pas à l'origine de cette demande" in email.body_text
     assert "2840588321025" not in email.body_text + email.body_html
 
@@ -169,9 +171,7 @@ def test_after_21_days_a_new_address_gets_a_new_link_R_EM7(code_sent, now):
     assert email_confirm(token=token, client=CLIENT, now=later).status is LinkStatus.CONFIRMED
 
 
-@pytest.mark.parametrize(
-    ("gap", "allowed"), [(timedelta(seconds=59), False), (timedelta(seconds=61), True)]
-)
+@pytest.mark.parametrize(("gap", "allowed"), [(timedelta(seconds=59), False), (timedelta(seconds=61), True)])
 def test_resending_waits_a_minute_R_EM9(code_sent, now, gap, allowed):
     journey = factories.with_link_sent(code_sent, now)
     if allowed:
@@ -206,8 +206,14 @@ def test_two_accounts_submitting_the_same_address_at_once_one_wins_R_CT2(benefic
         challenge = challenge_create(now=now)
         nir = nir_rules.parse(person.nir)
         sent = code_send(
-            nir=nir, birth_date=person.birth_date, postal_code=person.postal_code, email=f"{person.nir}@x.fr",
-            captcha_id=challenge.id, captcha_answer=challenge.answer, client=CLIENT, now=now,
+            nir=nir,
+            birth_date=person.birth_date,
+            postal_code=person.postal_code,
+            email=f"{person.nir}@x.fr",
+            captcha_id=challenge.id,
+            captcha_answer=challenge.answer,
+            client=CLIENT,
+            now=now,
         )
         clear = clear_code_of(OutboundEmail.objects.latest("id").body_text)
         journeys.append(factories.with_personal_code(SentCode(nir, clear, sent, now), now))

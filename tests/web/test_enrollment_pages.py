@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -18,6 +19,12 @@ TYPED = {
 }
 
 
+def captcha_id_in(response) -> str:
+    found = re.search(r'name="captcha_id" value="([^"]+)"', response.content.decode())
+    assert found
+    return found[1]
+
+
 def identity_page(client):
     response = client.get(reverse("web:identity"))
     assert response.status_code == 200
@@ -25,8 +32,7 @@ def identity_page(client):
 
 
 def submit_identity(client, *, answer=None, **changes):
-    identity_page(client)
-    challenge = Challenge.objects.latest("created_at")
+    challenge = Challenge.objects.get(id=captcha_id_in(identity_page(client)))
     data = {
         **TYPED,
         **changes,
@@ -82,12 +88,11 @@ def test_errors_are_linked_to_their_field_R_A11Y1(client, beneficiary):
 
 
 def test_a_wrong_captcha_shows_a_new_one_and_keeps_the_fields_R_CAP2(client, beneficiary):
-    identity_page(client)
-    first = Challenge.objects.latest("created_at")
+    first = Challenge.objects.get(id=captcha_id_in(identity_page(client)))
     response = client.post(reverse("web:identity"), {**TYPED, "captcha_id": first.id, "captcha_answer": "ZZZZZZ"})
     page = response.content.decode()
     assert "ne correspondent pas à l&#x27;image" in page
-    second = Challenge.objects.latest("created_at")
+    second = Challenge.objects.get(id=captcha_id_in(response))
     assert second.id != first.id
     assert f'value="{second.id}"' in page
     assert 'value="camille@example.fr"' in page
@@ -95,8 +100,7 @@ def test_a_wrong_captcha_shows_a_new_one_and_keeps_the_fields_R_CAP2(client, ben
 
 
 def test_an_expired_captcha_says_so_R_CAP2(client, beneficiary, traveller):
-    identity_page(client)
-    challenge = Challenge.objects.latest("created_at")
+    challenge = Challenge.objects.get(id=captcha_id_in(identity_page(client)))
     traveller.shift(timedelta(minutes=5, seconds=1))
     data = {**TYPED, "captcha_id": challenge.id, "captcha_answer": challenge.answer}
     page = client.post(reverse("web:identity"), data).content.decode()
@@ -112,8 +116,9 @@ def test_nouveau_code_keeps_the_fields_without_errors_R_A11Y2(client, beneficiar
 
 
 def test_the_captcha_alt_text_never_holds_the_answer_R_CAP1(client):
-    page = identity_page(client).content.decode()
-    challenge = Challenge.objects.latest("created_at")
+    response = identity_page(client)
+    page = response.content.decode()
+    challenge = Challenge.objects.get(id=captcha_id_in(response))
     assert challenge.answer not in page
     assert 'alt="Image contenant 6 caractères à recopier' in page
     assert client.get(reverse("web:captcha_image", args=[challenge.id]))["Content-Type"] == "image/png"

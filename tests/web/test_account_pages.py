@@ -1,0 +1,187 @@
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from moncompte.accounts.models import Account, EmailAddress
+from moncompte.accounts.states import AccountState
+from moncompte.outbox.models import OutboundEmail
+from moncompte.registry.models import Beneficiary
+from tests import factories
+from tests.conftest import clear_code_of
+from tests.factories import PERSONAL_CODE, last_link_token
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("traveller")]
+NIR = "2 84 05 88 321 025 32"
+
+
+def captcha_id_in(response) -> str:
+    found = re.search(r'name="captcha_id" value="([^"]+)"', response.content.decode())
+    assert found
+    return found[1]
+
+
+def sign_in(client, secret):
+    return client.post(reverse("web:sign_in"), {"nir": NIR, "code": secret})
+
+
+def restricted(client, code_sent):
+    sign_in(client, code_sent.clear)
+
+
+def test_the_personal_code_field_allows_paste_and_password_managers_R_PW8(client, code_sent):
+    restricted(client, code_sent)
+    page = client.get(reverse("web:choose_password")).content.decode()
+    assert page.count('autocomplete="new-password"') == 2
+    assert "onpaste" not in page
+    assert 'data-toggle-password="id_password"' in page
+    assert "Niveau indicatif de sécurité" in page
+
+
+def test_each_refused_rule_is_shown_next_to_the_field_and_typing_is_kept_R_PW6(client, code_sent):
+    restricted(client, code_sent)
+    page = client.post(reverse("web:choose_password"), {"password": "abcé", "confirmation": "x"}).content.decode()
+    assert "entre 8 et 50 caractères (il en a 4)" in page
+    assert "Le caractère « é » n&#x27;est pas autorisé" in page
+    assert "au moins une minuscule et une majuscule" in page
+    assert "La confirmation ne correspond pas" in page
+    assert 'value="abcé"' in page
+
+
+def test_after_the_personal_code_comes_the_contact_step(client, code_sent):
+    restricted(client, code_sent)
+    response = client.post(reverse("web:choose_password"), {"password": PERSONAL_CODE, "confirmation": PERSONAL_CODE})
+    assert response["Location"] == reverse("web:contact")
+    page = client.get(reverse("web:contact")).content.decode()
+    assert "Saisissez votre adresse email" in page
+    assert 'type="radio" name="consent_email" value="oui"' in page
+    assert "checked" not in page  # R-CT4: nothing pre-selected
+
+
+def contact_form(client, code_sent, **data):
+    restricted(client, code_sent)
+    client.post(reverse("web:choose_password"), {"password": PERSONAL_CODE, "confirmation": PERSONAL_CODE})
+    base = {"email": "camille@example.fr", "email_confirmation": "camille@example.fr", "consent_email": "non"}
+    return client.post(reverse("web:contact"), {**base, **data})
+
+
+def test_contact_errors_are_explained_and_typing_kept_R_CT1_R_CT3(client, code_sent):
+    page = contact_form(
+        client, code_sent, email_confirmation="camile@example.fr", mobile="01 45 37 59 45", consent_email=""
+    ).content.decode()
+    assert "Les deux adresses email ne sont pas identiques." in page
+    assert "n&#x27;est pas un numéro de portable" in page
+    assert "Répondez par oui ou par non." in page
+    assert 'value="01 45 37 59 45"' in page
+
+
+def test_a_consent_question_about_a_given_number_must_be_answered_R_CT4(client, code_sent):
+    page = contact_form(client, code_sent, mobile="06 50 56 42 78").content.decode()
+    assert page.count("Répondez par oui ou par non.") >= 2
+
+
+def test_after_contact_details_the_person_is_signed_out_and_told_to_open_the_link_R_EM1(client, code_sent):
+    response = contact_form(client, code_sent)
+    assert response["Location"] == reverse("web:email_validation")
+    assert "account_id" not in client.session
+    page = client.get(response["Location"]).content.decode()
+    assert "VALIDATION DE MON EMAIL" in page
+    assert "Pour finaliser la création de votre compte, merci de cliquer sur le lien reçu par email" in page
+    assert "c•••••e@example.fr" in page
+    assert "courriels indésirables" in page
+
+
+def test_an_address_of_another_account_is_refused_on_the_form_R_CT2(client, code_sent, now):
+    other = Beneficiary.objects.create(
+        nir="1850575056048", last_name="M", first_name="V", birth_date="1985-05-12", postal_code="75011"
+    )
+    account = Account.objects.create(beneficiary=other, created_at=now, code_email="v@x.fr")
+    EmailAddress.objects.create(
+        account=account, address="camille@example.fr", canonical="camille@example.fr", created_at=now
+    )
+    page = contact_form(client, code_sent).content.decode()
+    assert "déjà utilisée par un autre compte" in page
+
+
+@pytest.mark.parametrize("method", ["get", "head"])
+def test_opening_a_link_changes_nothing_R_EM4(client, code_sent, now, method):
+    journey = factories.with_link_sent(code_sent, now)
+    url = reverse("web:email_link", args=[last_link_token("camille@example.fr")])
+    response = getattr(client, method)(url)
+    assert response.status_code == 200
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert journey.refresh().state == AccountState.EMAIL_PENDING
+    if method == "get":
+        assert "Confirmer mon email" in response.content.decode()
+
+
+def test_the_button_confirms_and_a_second_click_says_already_confirmed_R_EM4(client, code_sent, now):
+    journey = factories.with_link_sent(code_sent, now)
+    url = reverse("web:email_link", args=[last_link_token("camille@example.fr")])
+    assert "Votre adresse email est confirmée" in client.post(url, {"action": "confirm"}).content.decode()
+    assert journey.refresh().state == AccountState.ACTIVE
+    assert "déjà confirmée" in client.post(url, {"action": "confirm"}).content.decode()
+
+
+def test_an_unknown_link_asks_to_sign_in_for_a_valid_email_R_EM7(client, db):
+    page = client.get(reverse("web:email_link", args=["x" * 43])).content.decode()
+    assert "Ce lien n'est plus valable" in page
+
+
+@pytest.mark.parametrize(
+    ("age", "heading"),
+    [
+        (timedelta(days=7) - timedelta(seconds=1), "VALIDATION DE MON EMAIL"),
+        (timedelta(days=7, seconds=1), "Le lien n'est plus actif"),
+        (timedelta(days=21, seconds=1), "Saisir une adresse email valide"),
+    ],
+)
+def test_signing_in_with_an_unconfirmed_email_shows_the_page_of_the_window_R_EM8(
+    client, code_sent, now, traveller, age, heading
+):
+    factories.with_link_sent(code_sent, now)
+    traveller.shift(age)
+    response = sign_in(client, PERSONAL_CODE)
+    assert response["Location"] == reverse("web:email_pending")
+    assert heading in client.get(response["Location"]).content.decode()
+    assert client.get(reverse("web:account"))["Location"] == reverse("web:email_pending")
+
+
+def test_the_account_page_needs_a_confirmed_email_and_a_sign_in_R_SEC1(client, code_sent, now):
+    assert client.get(reverse("web:account"))["Location"] == reverse("web:sign_in")
+    factories.active(code_sent, now)
+    assert sign_in(client, PERSONAL_CODE)["Location"] == reverse("web:account")
+    page = client.get(reverse("web:account")).content.decode()
+    assert "Camille DURAND" in page
+    assert "camille@example.fr" in page
+    assert client.get(reverse("web:contact"))["Location"] == reverse("web:account")
+
+
+def test_withdrawing_a_consent_is_one_click_R_CT5(client, code_sent, now):
+    factories.active(code_sent, now)
+    sign_in(client, PERSONAL_CODE)
+    client.post(reverse("web:consent"), {"channel": "email", "granted": "oui"})
+    assert "Retirer mon accord (par email)" in client.get(reverse("web:account")).content.decode()
+    client.post(reverse("web:consent"), {"channel": "email", "granted": "non"})
+    assert "Donner mon accord (par email)" in client.get(reverse("web:account")).content.decode()
+
+
+def test_code_oublie_gives_the_same_answer_and_leads_to_a_new_personal_code_R_CODE5(client, code_sent, now):
+    from moncompte.captcha.models import Challenge
+
+    factories.active(code_sent, now)
+    challenge = Challenge.objects.get(id=captcha_id_in(client.get(reverse("web:code_forgot"))))
+    response = client.post(
+        reverse("web:code_forgot"),
+        {"nir": NIR, "birth_date": "03/05/1984", "captcha_id": challenge.id, "captcha_answer": challenge.answer},
+    )
+    assert response["Location"] == reverse("web:code_forgot_sent")
+    code = clear_code_of(OutboundEmail.objects.filter(template="provisional_code").latest("id").body_text)
+    assert sign_in(client, code)["Location"] == reverse("web:choose_password")
+    response = client.post(
+        reverse("web:choose_password"), {"password": "Nouveau-Code-2027", "confirmation": "Nouveau-Code-2027"}
+    )
+    assert response["Location"] == reverse("web:account")
+    assert "Votre code personnel a été modifié." in client.get(reverse("web:account")).content.decode()
+    assert OutboundEmail.objects.filter(template="password_changed").count() == 1
