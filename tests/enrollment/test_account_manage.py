@@ -70,7 +70,7 @@ def test_withdrawing_a_consent_is_one_action_appended_to_the_ledger_R_CT5(code_s
 
 def test_the_consent_ledger_refuses_changes_R_CT5(code_sent, now):
     factories.active(code_sent, now)
-    record = ConsentRecord.objects.first()
+    record = ConsentRecord.objects.order_by("id")[0]
     record.granted = True
     with pytest.raises(ValueError, match="ne se modifie pas"):
         record.save()
