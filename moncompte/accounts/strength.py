@@ -27,6 +27,7 @@ MIN_YEAR_SPACE = 20
 THRESHOLDS = (1e3 + 5, 1e6 + 5, 1e8 + 5, 1e10 + 5)
 LABELS = ("Très faible", "Faible", "Moyen", "Bon", "Très bon")
 DATE_SEPARATORS = ("/", "-", ".")
+WARN_UP_TO_SCORE = 2
 
 WARNINGS = {
     "common": "Ce code fait partie des plus utilisés : il serait deviné en quelques essais.",
@@ -307,7 +308,9 @@ def estimate(password: str, *, user_inputs: list[str] | None = None) -> Strength
     pieces = _dictionary(password, user_words) + _sequences(password) + _repeats(password) + _dates(password)
     guesses = _cheapest_cover(len(password), pieces)
     score = sum(1 for threshold in THRESHOLDS if guesses >= threshold)
-    return Strength(score, LABELS[score], guesses, _warning(password, pieces))
+    # As zxcvbn: advice only where the code is weak, so a very good code is not told off.
+    warning = _warning(password, pieces) if score <= WARN_UP_TO_SCORE else ""
+    return Strength(score, LABELS[score], guesses, warning)
 
 
 def _warning(password: str, pieces: list[Piece]) -> str:

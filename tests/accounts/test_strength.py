@@ -58,7 +58,7 @@ def test_common_passwords_are_very_weak_and_warned_about_R_PW7():
 
 
 def test_the_person_s_own_name_is_warned_about_R_PW7():
-    result = strength.estimate("Durand2x!", user_inputs=USER)
+    result = strength.estimate("Durand2!", user_inputs=USER)
     assert result.warning == "Évitez votre nom et votre prénom."
 
 

@@ -14,6 +14,7 @@
   const THRESHOLDS = [1e3 + 5, 1e6 + 5, 1e8 + 5, 1e10 + 5];
   const LABELS = ["Très faible", "Faible", "Moyen", "Bon", "Très bon"];
   const DATE_SEPARATORS = ["/", "-", "."];
+  const WARN_UP_TO_SCORE = 2;
   const WARNINGS = {
     common: "Ce code fait partie des plus utilisés : il serait deviné en quelques essais.",
     user: "Évitez votre nom et votre prénom.",
@@ -277,7 +278,8 @@
     const pieces = dictionary(password, userWords).concat(sequences(password), repeats(password), dates(password));
     const guesses = cheapestCover(password.length, pieces);
     const score = THRESHOLDS.filter((threshold) => guesses >= threshold).length;
-    return { score, label: LABELS[score], guesses, warning: warning(password, pieces) };
+    // As zxcvbn: advice only where the code is weak, so a very good code is not told off.
+    return { score, label: LABELS[score], guesses, warning: score <= WARN_UP_TO_SCORE ? warning(password, pieces) : "" };
   }
 
   root.moncompteStrength = { load, estimate, isLoaded: () => ranked !== null };
