@@ -115,6 +115,12 @@ def test_from_home_to_the_account_page(page: Page, live_server, delivering, cami
     assert_accessible(page)
     page.get_by_role("button", name="Retirer mon accord (par SMS)").click()
     expect(page.get_by_text("Votre refus est enregistré.")).to_be_visible()
+    page.get_by_role("link", name="Modifier mon adresse email").click()
+    expect(page.get_by_role("heading", name="Modifier mon adresse email")).to_be_visible()
+    assert_accessible(page)
+    page.goto(live_server.url + "/mon-compte/code/")
+    expect(page.get_by_role("heading", name="Modifier mon code personnel")).to_be_visible()
+    assert_accessible(page)
 
 
 def test_past_7_days_the_link_is_resent_to_a_different_address(page: Page, live_server, delivering, camille):
