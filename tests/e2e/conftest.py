@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from moncompte.outbox import worker
 from moncompte.outbox.sink import Received, received
 from moncompte.outbox.transport import SmtpTransport
+from moncompte.registry.models import Beneficiary
 
 # Playwright's sync API keeps an event loop in the test thread; the ORM calls the tests make there are
 # ordinary blocking calls, so Django's async guard does not apply.
@@ -80,3 +81,11 @@ def links_point_at_the_live_server(request, settings):
     if "live_server" in request.fixturenames:
         live_server = request.getfixturevalue("live_server")
         settings.MONCOMPTE = {**settings.MONCOMPTE, "SITE_URL": live_server.url}
+
+
+@pytest.fixture
+def camille(transactional_db) -> Beneficiary:
+    """A fictitious insured person, in a database the live server and the worker thread share."""
+    return Beneficiary.objects.create(
+        nir="2840588321025", last_name="DURAND", first_name="Camille", birth_date="1984-05-03", postal_code="88100"
+    )

@@ -7,11 +7,16 @@ import time_machine
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import assert_accessible
-from tests.e2e.test_full_journey import NIR, PERSONAL_CODE, camille, choose_personal_code, give_contact_details
-from tests.e2e.test_full_journey import get_provisional_code, sign_in
+from tests.e2e.journey import (
+    NIR,
+    PERSONAL_CODE,
+    choose_personal_code,
+    get_provisional_code,
+    give_contact_details,
+    sign_in,
+)
 
 pytestmark = pytest.mark.e2e
-__all__ = ["camille"]  # the fixture, shared with the journeys
 
 
 def test_forms_showing_errors_are_accessible(page: Page, live_server, camille):

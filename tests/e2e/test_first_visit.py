@@ -4,24 +4,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from moncompte.captcha.models import Challenge
-from moncompte.registry.models import Beneficiary
 from tests.conftest import clear_code_of
 from tests.e2e.conftest import wait_for_mail
 
 pytestmark = pytest.mark.e2e
 
 EMAIL = "camille.durand@example.fr"
-
-
-@pytest.fixture
-def camille(transactional_db) -> Beneficiary:
-    return Beneficiary.objects.create(
-        nir="2840588321025",
-        last_name="DURAND",
-        first_name="Camille",
-        birth_date="1984-05-03",
-        postal_code="88100",
-    )
 
 
 def fill_identity(page: Page, *, postal_code: str = "88100") -> None:
