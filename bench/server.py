@@ -1,0 +1,100 @@
+"""A real `moncompte serve` on a fresh PostgreSQL database, for the load benchmarks."""
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+
+from bench.http_client import Browser
+
+ROOT = Path(__file__).resolve().parent.parent
+MONCOMPTE = str(Path(sys.executable).with_name("moncompte"))
+DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/moncompte_bench"
+
+
+def captcha_answer(db: psycopg.Connection, challenge_id: str) -> str:
+    """The benchmark reads the CAPTCHA like a perfect reader would: from the challenge row."""
+    row = db.execute("SELECT answer FROM captcha_challenge WHERE id = %s", (challenge_id,)).fetchone()
+    assert row, challenge_id
+    return str(row[0])
+
+
+@dataclass(frozen=True)
+class Person:
+    nir: str  # as typed, with spaces and key
+    birth: str  # JJ/MM/AAAA
+    postal: str
+
+
+def fresh_database(url: str) -> None:
+    name = urlsplit(url).path.lstrip("/")
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def server_env(url: str, var_dir: Path, *, redis: bool, site_url: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "bench-only-secret-key-" + "x" * 30,
+        # Production settings, but over plain HTTP on loopback: cookies without the Secure flag.
+        "MONCOMPTE_INSECURE_COOKIES": "1",
+        "MONCOMPTE_VAR_DIR": str(var_dir),
+        "MONCOMPTE_LOG_LEVEL": "WARNING",
+        "MONCOMPTE_SITE_URL": site_url,
+    }
+    if redis:
+        env["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    return env
+
+
+def prepare(env: dict[str, str], people: int, var_dir: Path) -> list[Person]:
+    sys.path.insert(0, str(ROOT))
+    from moncompte.registry import demo_data
+    from moncompte.registry import nir as nir_rules
+
+    subprocess.run([MONCOMPTE, "migrate", "-v0"], env=env, check=True)
+    rows = demo_data.generated(people, seed=7)
+    csv_path = var_dir / "bench_registry.csv"
+    csv_path.write_text(demo_data.as_csv(rows).getvalue())
+    subprocess.run([MONCOMPTE, "import_beneficiaries", str(csv_path)], env=env, check=True, stdout=subprocess.DEVNULL)
+    return [
+        Person(nir_rules.display(nir_rules.Nir(nir)), "/".join(reversed(birth.split("-"))), postal)
+        for nir, _, _, birth, postal in rows
+    ]
+
+
+def _wait_until_up(base: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if Browser(base).request("/")[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("le serveur n'a pas démarré")
+
+
+@contextmanager
+def serving(env: dict[str, str], *, port: int, workers: int) -> Iterator[tuple[str, int]]:
+    """Yields (base URL, server pid); stops the server afterwards."""
+    command = [MONCOMPTE, "serve", "--bind", f"127.0.0.1:{port}"]
+    if workers:
+        command += ["--workers", str(workers)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_until_up(base)
+        yield base, server.pid
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
