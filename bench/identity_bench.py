@@ -25,7 +25,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--journeys", type=int, default=600)
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--workers", type=int, default=0, help="gunicorn processes (default: 2 × cores + 1)")
+    parser.add_argument("--workers", type=int, default=0, help="gunicorn processes (default: cores + 1)")
     parser.add_argument("--redis", action="store_true", help="REDIS_URL set: sessions cache and rate limits in Redis")
     args = parser.parse_args()
 

@@ -119,8 +119,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--journeys", type=int, default=300)
+    parser.add_argument("--warm-up", type=int, default=40, help="journeys run first and not measured")
     parser.add_argument("--port", type=int, default=8766)
-    parser.add_argument("--workers", type=int, default=0, help="gunicorn processes (default: 2 × cores + 1)")
+    parser.add_argument("--workers", type=int, default=0, help="gunicorn processes (default: cores + 1)")
     parser.add_argument("--redis", action="store_true", help="REDIS_URL set: sessions cache and rate limits in Redis")
     args = parser.parse_args()
 
@@ -129,7 +130,8 @@ def main() -> int:
     var_dir.mkdir(parents=True, exist_ok=True)
     fresh_database(url)
     env = server_env(url, var_dir, redis=args.redis, site_url=f"http://127.0.0.1:{args.port}")
-    people = prepare(env, args.journeys, var_dir)
+    people = prepare(env, args.journeys + args.warm_up, var_dir)
+    warm_up = [people.pop() for _ in range(args.warm_up)]
 
     times: dict[str, list[float]] = defaultdict(list)
     failures: list[str] = []
@@ -137,14 +139,14 @@ def main() -> int:
     lock = threading.Lock()
     with serving(env, port=args.port, workers=args.workers) as (base, pid):
 
-        def person_loop() -> None:
+        def person_loop(queue: list[Person], record: bool) -> None:
             nonlocal done
             with psycopg.connect(url, autocommit=True) as db:
                 while True:
                     with lock:
-                        if not people:
+                        if not queue:
                             return
-                        person = people.pop()
+                        person = queue.pop()
                     journey = Journey(base, db, person)
                     try:
                         journey.run()
@@ -152,18 +154,24 @@ def main() -> int:
                         with lock:
                             failures.append(str(error))
                         continue
-                    with lock:
-                        done += 1
-                        for name, elapsed in journey.times.items():
-                            times[name].append(elapsed * 1000)
+                    if record:
+                        with lock:
+                            done += 1
+                            for name, elapsed in journey.times.items():
+                                times[name].append(elapsed * 1000)
 
+        def run_all(queue: list[Person], record: bool) -> None:
+            threads = [threading.Thread(target=person_loop, args=(queue, record)) for _ in range(args.clients)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+
+        # Every worker process serves every page once before measuring (first requests compile templates).
+        run_all(warm_up, record=False)
         cpu_before = process_tree_cpu_seconds(pid)
         started = time.perf_counter()
-        threads = [threading.Thread(target=person_loop) for _ in range(args.clients)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        run_all(people, record=True)
         wall = time.perf_counter() - started
         server_cpu_ms = (process_tree_cpu_seconds(pid) - cpu_before) * 1000
 
