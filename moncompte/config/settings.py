@@ -149,6 +149,7 @@ MONCOMPTE: dict[str, Any] = {
     "EMAIL_FORGET_AFTER": timedelta(days=21),
     "EMAIL_RESEND_COOLDOWN": timedelta(minutes=1),
     "EMAIL_RESENDS_PER_DAY": 5,
+    "EMAIL_TAKEN_PER_DAY": 10,
     "SIGN_IN_FREE_FAILURES": 5,
     "SIGN_IN_FIRST_DELAY": timedelta(minutes=2),
     "SIGN_IN_MAX_FAILURES_PER_DAY": 25,

@@ -11,6 +11,7 @@ from moncompte.accounts.models import Account, ConsentChannel
 from moncompte.audit import log as audit
 from moncompte.core import tokens
 from moncompte.core.client import Client
+from moncompte.enrollment import limits
 from moncompte.enrollment.email_links import link_send
 from moncompte.enrollment.errors import EmailUnchanged, WrongCurrentPassword
 from moncompte.enrollment.password_choose import password_check, password_store
@@ -86,7 +87,7 @@ def email_change_request(*, account_id: int, address: str, password: str, client
     current = emails.confirmed_of(account)
     if current is not None and current.canonical == emails.canonical(address):
         raise EmailUnchanged()
-    with transaction.atomic():
+    with limits.refused_email_claims_counted(account_id=account.pk, now=now), transaction.atomic():
         pending = emails.claim_pending(account=account, address=address, now=now)
         masked = link_send(account=account, email=pending, now=now)
         if current is not None:

@@ -10,6 +10,7 @@ from moncompte.accounts.models import Account, ConsentChannel
 from moncompte.accounts.states import AccountState, transition
 from moncompte.audit import log as audit
 from moncompte.core.client import Client
+from moncompte.enrollment import limits
 from moncompte.enrollment.email_links import link_send
 
 
@@ -23,7 +24,7 @@ class ContactDetails:
 
 def contact_submit(*, account_id: int, details: ContactDetails, client: Client, now: datetime) -> str:
     """Returns the masked address the link went to. Raises EmailTaken (R-CT2) or LinkResendLimited."""
-    with transaction.atomic():
+    with limits.refused_email_claims_counted(account_id=account_id, now=now), transaction.atomic():
         account = Account.objects.select_for_update().select_related("beneficiary").get(pk=account_id)
         email = emails.claim_pending(account=account, address=details.email, now=now)
         Account.objects.filter(pk=account.pk).update(mobile=details.mobile, landline=details.landline)

@@ -146,7 +146,7 @@ def link_resend(*, account: Account, client: Client, now: datetime) -> str:
 
 def email_replace(*, account: Account, address: str, client: Client, now: datetime) -> str:
     """A different address (R-EM6), or a new one after the old was forgotten (R-EM7): claim it, send a link."""
-    with transaction.atomic():
+    with limits.refused_email_claims_counted(account_id=account.pk, now=now), transaction.atomic():
         email = emails.claim_pending(account=account, address=address, now=now)
         masked = link_send(account=account, email=email, now=now)
         if account.state in (AccountState.CONTACT_PENDING, AccountState.EMAIL_PENDING):

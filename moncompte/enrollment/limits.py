@@ -1,9 +1,13 @@
 """The rate limits of the enrollment journey, built from settings (R-SEC4)."""
 
-from datetime import timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 
 from django.conf import settings
 
+from moncompte.accounts.emails import EmailTaken
+from moncompte.core import throttle
 from moncompte.core.throttle import Limit
 
 
@@ -35,3 +39,22 @@ def sign_in_failures_per_day() -> Limit:
 
 def sign_in_failures_per_client() -> Limit:
     return Limit("sign_in_client", settings.MONCOMPTE["SIGN_IN_MAX_FAILURES_PER_CLIENT"], timedelta(hours=1))
+
+
+def email_claims_refused() -> Limit:
+    return Limit("email_taken", settings.MONCOMPTE["EMAIL_TAKEN_PER_DAY"], timedelta(days=1))
+
+
+@contextmanager
+def refused_email_claims_counted(*, account_id: int, now: datetime) -> Iterator[None]:
+    """ "Address already used" answers are counted per account, so nobody can probe who has which address.
+
+    Wrap the whole transaction: a hit recorded inside it would be rolled back with it.
+    """
+    key = str(account_id)
+    throttle.check(email_claims_refused(), key=key, now=now)
+    try:
+        yield
+    except EmailTaken:
+        throttle.hit(email_claims_refused(), key=key, now=now)
+        raise

@@ -240,3 +240,22 @@ def test_two_accounts_submitting_the_same_address_at_once_one_wins_R_CT2(benefic
     assert "déjà utilisée par un autre compte" in sorted(outcomes)[0]
     states = sorted(j.refresh().state for j in journeys)
     assert states == ["contact_pending", "email_pending"]
+
+
+def test_answers_that_an_address_is_taken_are_limited_per_day(code_sent, now, settings):
+    from moncompte.accounts.models import Account
+    from moncompte.core.errors import TooManyAttempts
+    from moncompte.registry.models import Beneficiary
+
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "EMAIL_TAKEN_PER_DAY": 2}
+    other = Beneficiary.objects.create(
+        nir="1850575056048", last_name="M", first_name="V", birth_date="1985-05-12", postal_code="75011"
+    )
+    owner = Account.objects.create(beneficiary=other, created_at=now, code_email="v@x.fr")
+    EmailAddress.objects.create(account=owner, address="pris@example.fr", canonical="pris@example.fr", created_at=now)
+    journey = factories.with_personal_code(code_sent, now)
+    for _ in range(2):
+        with pytest.raises(EmailTaken):
+            contact_submit(account_id=journey.account.pk, details=details("pris@example.fr"), client=CLIENT, now=now)
+    with pytest.raises(TooManyAttempts):
+        contact_submit(account_id=journey.account.pk, details=details("libre@example.fr"), client=CLIENT, now=now)
