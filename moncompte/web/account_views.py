@@ -18,17 +18,15 @@ from moncompte.enrollment.email_links import email_replace, link_resend
 from moncompte.enrollment.errors import PasswordRefused
 from moncompte.web import session
 from moncompte.web.forms import EmailChangeForm, EmailPairForm, PasswordChangeForm
-from moncompte.web.routing import signed_in_or_redirect
+from moncompte.web.routing import signed_in_page
 
 FORM_METHODS = ["GET", "HEAD", "POST"]
 
 
 @require_http_methods(FORM_METHODS)
-def email_pending(request: HttpRequest) -> HttpResponse:
+@signed_in_page("web:email_pending")
+def email_pending(request: HttpRequest, account_id: int) -> HttpResponse:
     now = clock.now()
-    account_id, elsewhere = signed_in_or_redirect(request, now=now, page="web:email_pending")
-    if elsewhere is not None:
-        return elsewhere
     account = Account.objects.select_related("beneficiary").get(pk=account_id)
     action = request.POST.get("action")
     form = EmailPairForm(request.POST if action == "different" else None)
@@ -65,11 +63,9 @@ def email_pending(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-def account(request: HttpRequest) -> HttpResponse:
+@signed_in_page("web:account")
+def account(request: HttpRequest, account_id: int) -> HttpResponse:
     now = clock.now()
-    account_id, elsewhere = signed_in_or_redirect(request, now=now, page="web:account")
-    if elsewhere is not None:
-        return elsewhere
     notice = request.session.pop("notice", "")
     return render(
         request,
@@ -79,11 +75,9 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def consent(request: HttpRequest) -> HttpResponse:
+@signed_in_page("web:account")
+def consent(request: HttpRequest, account_id: int) -> HttpResponse:
     now = clock.now()
-    account_id, elsewhere = signed_in_or_redirect(request, now=now, page="web:account")
-    if elsewhere is not None:
-        return elsewhere
     granted = request.POST.get("granted") == "oui"
     try:
         consent_set(
@@ -101,11 +95,9 @@ def consent(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(FORM_METHODS)
-def email_change(request: HttpRequest) -> HttpResponse:
+@signed_in_page("web:account")
+def email_change(request: HttpRequest, account_id: int) -> HttpResponse:
     now = clock.now()
-    account_id, elsewhere = signed_in_or_redirect(request, now=now, page="web:account")
-    if elsewhere is not None:
-        return elsewhere
     form = EmailChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -129,11 +121,9 @@ def email_change(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(FORM_METHODS)
-def password_change_view(request: HttpRequest) -> HttpResponse:
+@signed_in_page("web:account")
+def password_change_view(request: HttpRequest, account_id: int) -> HttpResponse:
     now = clock.now()
-    account_id, elsewhere = signed_in_or_redirect(request, now=now, page="web:account")
-    if elsewhere is not None:
-        return elsewhere
     account = Account.objects.select_related("beneficiary").get(pk=account_id)
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -147,8 +137,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
                 now=now,
             )
         except PasswordRefused as refused:
-            for refusal in refused.refusals:
-                form.add_error("confirmation" if refusal.rule == "R-PW6" else "password", refusal.message)
+            form.add_refusals(refused.refusals)
         except DomainError as error:
             form.add_error("current", error.message)
         else:

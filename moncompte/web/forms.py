@@ -11,6 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from moncompte.accounts import phones
 from moncompte.accounts.consents import QUESTION_EMAIL
 from moncompte.accounts.models import ConsentChannel
+from moncompte.accounts.password_policy import Refusal
 from moncompte.core import clock
 from moncompte.registry import nir as nir_rules
 
@@ -180,6 +181,11 @@ class PasswordForm(AccessibleForm):
                 attrs={"autocomplete": "new-password", "spellcheck": "false", "autocapitalize": "off"},
                 render_value=True,
             )
+
+    def add_refusals(self, refusals: list[Refusal]) -> None:
+        """R-PW6: each refused rule next to its field (the confirmation rule next to the confirmation)."""
+        for refusal in refusals:
+            self.add_error("confirmation" if refusal.rule == "R-PW6" else "password", refusal.message)
 
 
 class PasswordChangeForm(PasswordForm):

@@ -1,6 +1,7 @@
 """R-SEC1: where a signed-in person belongs, from the account's state; other pages send them there."""
 
-from datetime import datetime
+from collections.abc import Callable
+from functools import wraps
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -24,12 +25,26 @@ def landing_for(account_id: int) -> str:
     return reverse(PAGE_FOR_STATE[AccountState(state)])
 
 
-def signed_in_or_redirect(request: HttpRequest, *, now: datetime, page: str) -> tuple[int, HttpResponse | None]:
-    """The signed-in account, or where to send the browser instead (sign-in, or the step the account is at)."""
-    account_id = session.signed_in_account(request)
-    if account_id is None:
-        return 0, redirect("web:sign_in")
-    target = landing_for(account_id)
-    if target != reverse(page):
-        return account_id, redirect(target)
-    return account_id, None
+SignedInView = Callable[[HttpRequest, int], HttpResponse]
+
+
+def signed_in_page(page: str) -> Callable[[SignedInView], Callable[[HttpRequest], HttpResponse]]:
+    """A page of the signed-in person at one step: others go to sign-in, or to the step their account is at.
+
+    The view receives the account id after the request.
+    """
+
+    def decorate(view: SignedInView) -> Callable[[HttpRequest], HttpResponse]:
+        @wraps(view)
+        def guarded(request: HttpRequest) -> HttpResponse:
+            account_id = session.signed_in_account(request)
+            if account_id is None:
+                return redirect("web:sign_in")
+            target = landing_for(account_id)
+            if target != reverse(page):
+                return redirect(target)
+            return view(request, account_id)
+
+        return guarded
+
+    return decorate

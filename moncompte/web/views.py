@@ -31,7 +31,7 @@ from moncompte.enrollment.password_choose import password_choose
 from moncompte.enrollment.sign_in import sign_in as sign_in_use_case
 from moncompte.web import session
 from moncompte.web.forms import CodeForgotForm, ContactForm, IdentityForm, PasswordForm, SignInForm
-from moncompte.web.routing import landing_for, signed_in_or_redirect
+from moncompte.web.routing import landing_for, signed_in_page
 
 CODE_SENT = "code_sent"
 VALIDATION = "validation"
@@ -141,8 +141,7 @@ def choose_password(request: HttpRequest) -> HttpResponse:
                 now=now,
             )
         except PasswordRefused as refused:
-            for refusal in refused.refusals:
-                form.add_error("confirmation" if refusal.rule == "R-PW6" else "password", refusal.message)
+            form.add_refusals(refused.refusals)
         else:
             was_reset = account.state != AccountState.PROVISIONAL
             session.start_signed_in(request, account.pk)
@@ -155,11 +154,9 @@ def choose_password(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(FORM_METHODS)
-def contact(request: HttpRequest) -> HttpResponse:
+@signed_in_page("web:contact")
+def contact(request: HttpRequest, account_id: int) -> HttpResponse:
     now = clock.now()
-    account_id, elsewhere = signed_in_or_redirect(request, now=now, page="web:contact")
-    if elsewhere is not None:
-        return elsewhere
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
