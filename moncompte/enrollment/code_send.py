@@ -34,7 +34,8 @@ def provisional_code_issue(*, account: Account, to: str, now: datetime) -> CodeS
     clear = tokens.provisional_code()
     expires_at = now + settings.MONCOMPTE["CODE_LIFETIME"]
     beneficiary = account.beneficiary
-    with transaction.atomic():
+    # No savepoint when called inside a caller's transaction: all or nothing is the caller's.
+    with transaction.atomic(savepoint=False):
         ProvisionalCode.objects.void_for(account, now=now)
         ProvisionalCode.objects.create(
             account=account,
@@ -96,11 +97,13 @@ def code_send(
     sends = limits.codes_sent_per_nir()
     throttle.check(sends, key=nir.value, now=now)
     with transaction.atomic():
-        if account is None:
-            account, _ = Account.objects.get_or_create(
+        created = False
+        if account is None:  # get_or_create: two first visits at the same moment make one account
+            account, created = Account.objects.get_or_create(
                 beneficiary=beneficiary, defaults={"created_at": now, "code_email": email}
             )
-        Account.objects.filter(pk=account.pk).update(code_email=email)
+        if not created:
+            Account.objects.filter(pk=account.pk).update(code_email=email)
         sent = provisional_code_issue(account=account, to=email, now=now)
         throttle.hit(sends, key=nir.value, now=now)
         audit.record(

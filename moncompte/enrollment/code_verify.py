@@ -25,6 +25,13 @@ class RestrictedGrant:
 
 def code_verify(*, nir: Nir, typed: str, client: Client, now: datetime) -> RestrictedGrant:
     account = Account.objects.filter(beneficiary__nir=nir.value).first()
+    return provisional_code_consume(account=account, nir=nir, typed=typed, client=client, now=now)
+
+
+def provisional_code_consume(
+    *, account: Account | None, nir: Nir, typed: str, client: Client, now: datetime
+) -> RestrictedGrant:
+    """The checks of code_verify, for a caller that has already looked the account up."""
     code = ProvisionalCode.objects.filter(account=account).order_by("-created_at", "-id").first() if account else None
     if account is None or code is None:
         audit.record(event="authn_code_unknown", now=now, nir=nir.value, client=client)

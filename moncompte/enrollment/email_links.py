@@ -49,7 +49,7 @@ def link_send(*, account: Account, email: EmailAddress, now: datetime) -> str:
     """Writes a new link (older ones stop working: only the latest counts) and its email. R-EM2, R-EM9."""
     _check_resend_limits(account, email, now=now)
     token = tokens.link_token()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         EmailLink.objects.create(
             account=account,
             email=email,

@@ -13,7 +13,7 @@ from moncompte.core import throttle, tokens
 from moncompte.core.client import Client
 from moncompte.core.errors import TooManyAttempts
 from moncompte.enrollment import limits
-from moncompte.enrollment.code_verify import code_verify
+from moncompte.enrollment.code_verify import provisional_code_consume
 from moncompte.enrollment.errors import SignInBlocked, SignInRejected
 from moncompte.enrollment.models import ProvisionalCode
 from moncompte.registry.nir import Nir
@@ -73,11 +73,11 @@ def sign_in(*, nir: Nir, secret: str, client: Client, now: datetime) -> SignedIn
         raise SignInRejected()
 
     if not account.password_hash:
-        grant = code_verify(nir=nir, typed=secret, client=client, now=now)
+        grant = provisional_code_consume(account=account, nir=nir, typed=secret, client=client, now=now)
         return SignedIn(account.pk, restricted_until=grant.until)
     # "Code oublié ?" must still work while signing in with the personal code is suspended (R-PW9).
     if _outstanding_code_matches(account, secret, now):
-        grant = code_verify(nir=nir, typed=secret, client=client, now=now)
+        grant = provisional_code_consume(account=account, nir=nir, typed=secret, client=client, now=now)
         return SignedIn(account.pk, restricted_until=grant.until)
 
     blocked = _blocked_for(account, now)
