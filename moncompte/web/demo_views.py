@@ -14,6 +14,8 @@ EMAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame
 
 
 def _maildir() -> Path:
+    if not settings.DEMO:
+        raise Http404("La boîte mail locale n'existe que dans la démonstration.")
     path: Path = settings.VAR_DIR / "mailbox"
     return path
 
@@ -38,6 +40,8 @@ def mailbox_message(request: HttpRequest, key: str) -> HttpResponse:
 @require_safe
 @xframe_options_sameorigin
 def mailbox_html(request: HttpRequest, key: str) -> HttpResponse:
-    response = HttpResponse(_one(key).html, content_type="text/html; charset=utf-8")
+    # Links open outside the mailbox frame: the service's own pages refuse to be framed.
+    html = _one(key).html.replace("<head>", '<head><base target="_blank">', 1)
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
     response.headers["Content-Security-Policy"] = EMAIL_CSP
     return response

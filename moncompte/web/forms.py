@@ -199,7 +199,7 @@ class PasswordChangeForm(PasswordForm):
 
 class EmailPairForm(AccessibleForm):
     email = forms.CharField(label="Saisissez votre adresse email", max_length=254)
-    email_confirmation = forms.CharField(label="Confirmez votre adresse email", max_length=254)
+    email_confirmation = forms.CharField(label="Je confirme mon adresse email", max_length=254)
 
     hints = {
         "email": "Ex. prenom.nom@exemple.fr. Elle doit être à vous seul : pas celle d'un autre membre de la famille",

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.urls import path
 
 from moncompte.web import account_views, demo_views, views
@@ -25,12 +24,8 @@ urlpatterns = [
     path("captcha/nouveau/", views.captcha_new, name="captcha_new"),
     path("captcha/<str:challenge_id>/image.png", views.captcha_image, name="captcha_image"),
     path("captcha/<str:challenge_id>/audio.wav", views.captcha_audio, name="captcha_audio"),
+    # R-MAIL2: the local mailbox answers only in the demo (404 everywhere else).
+    path("demo/boite-mail/", demo_views.mailbox, name="demo_mailbox"),
+    path("demo/boite-mail/<str:key>/", demo_views.mailbox_message, name="demo_mailbox_message"),
+    path("demo/boite-mail/<str:key>/html", demo_views.mailbox_html, name="demo_mailbox_html"),
 ]
-
-if settings.DEMO:
-    # R-MAIL2: the local mailbox exists only in the demo.
-    urlpatterns += [
-        path("demo/boite-mail/", demo_views.mailbox, name="demo_mailbox"),
-        path("demo/boite-mail/<str:key>/", demo_views.mailbox_message, name="demo_mailbox_message"),
-        path("demo/boite-mail/<str:key>/html", demo_views.mailbox_html, name="demo_mailbox_html"),
-    ]

@@ -61,7 +61,7 @@ def give_contact_details(page: Page, email: str) -> None:
     expect(page.get_by_role("heading", name="Mes coordonnées")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Saisissez votre adresse email").fill(email)
-    page.get_by_label("Confirmez votre adresse email").fill(email)
+    page.get_by_label("Je confirme mon adresse email").fill(email)
     page.locator("input[name=consent_email][value=non]").check()
     page.get_by_label("Saisissez votre n° de téléphone portable").fill("06.50.56.42.78")
     page.locator("input[name=consent_mobile_call][value=non]").check()

@@ -64,7 +64,7 @@ def test_past_7_days_the_link_is_resent_to_a_different_address(page: Page, live_
         expect(page.get_by_role("heading", name="Le lien n'est plus actif")).to_be_visible()
         assert_accessible(page)
         page.get_by_label("Saisissez votre adresse email").fill(OTHER_EMAIL)
-        page.get_by_label("Confirmez votre adresse email").fill(OTHER_EMAIL)
+        page.get_by_label("Je confirme mon adresse email").fill(OTHER_EMAIL)
         page.get_by_role("button", name="Recevoir le lien à cette adresse").click()
         expect(page.get_by_text("Un nouveau lien vient d'être envoyé")).to_be_visible()
 
