@@ -36,11 +36,17 @@ STAMP="$ROOT/.venv/.installed-$LOCK_KIND"
 LOCK="$ROOT/requirements/$LOCK_KIND.lock"
 if [ ! -f "$STAMP" ] || [ "$LOCK" -nt "$STAMP" ] || [ "$ROOT/pyproject.toml" -nt "$STAMP" ]; then
     echo "→ Installation des dépendances figées ($LOCK_KIND.lock)"
-    {
-        "$ROOT/.venv/bin/python" -m pip install --quiet --upgrade pip setuptools
-        "$ROOT/.venv/bin/python" -m pip install --quiet --require-hashes -r "$LOCK"
-        "$ROOT/.venv/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e "$ROOT"
-    } 2> >(grep -v -e "is ignored: it is neither a file nor a directory" -e "BuildBackendWarning" >&2)
+    log="$(mktemp)"
+    # pip's output is shown only if something fails.
+    if ! { "$ROOT/.venv/bin/python" -m pip install --quiet --upgrade pip setuptools \
+        && "$ROOT/.venv/bin/python" -m pip install --quiet --require-hashes -r "$LOCK" \
+        && "$ROOT/.venv/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e "$ROOT"; } >"$log" 2>&1; then
+        cat "$log" >&2
+        echo "L'installation des dépendances a échoué (détails ci-dessus)." >&2
+        rm -f "$log"
+        exit 1
+    fi
+    rm -f "$log"
     touch "$STAMP"
 fi
 export PATH="$ROOT/.venv/bin:$PATH"
