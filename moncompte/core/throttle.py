@@ -6,7 +6,7 @@ Windows are computed from the service clock, so time-travel tests and `faketime`
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Protocol
+from typing import Protocol, cast
 
 from django.conf import settings
 
@@ -25,7 +25,6 @@ class Limit:
 class Store(Protocol):
     def add(self, scope: str, key: str, at: datetime, window: timedelta) -> None: ...
     def times(self, scope: str, key: str, since: datetime) -> list[datetime]: ...
-    def clear(self, scope: str, key: str) -> None: ...
 
 
 class DatabaseStore:
@@ -35,9 +34,6 @@ class DatabaseStore:
     def times(self, scope: str, key: str, since: datetime) -> list[datetime]:
         rows = ThrottleEvent.objects.filter(scope=scope, key=key, at__gt=since).order_by("at")
         return list(rows.values_list("at", flat=True))
-
-    def clear(self, scope: str, key: str) -> None:
-        ThrottleEvent.objects.filter(scope=scope, key=key).delete()
 
 
 class RedisStore:
@@ -60,13 +56,12 @@ class RedisStore:
     def times(self, scope: str, key: str, since: datetime) -> list[datetime]:
         name = self._name(scope, key)
         self.redis.zremrangebyscore(name, "-inf", since.timestamp())
-        scores: list[tuple[bytes, float]] = self.redis.zrangebyscore(  # type: ignore[assignment]
-            name, f"({since.timestamp()}", "+inf", withscores=True
+        # redis-py types this for its sync and async clients at once; this client is the sync one.
+        scores = cast(
+            list[tuple[bytes, float]],
+            self.redis.zrangebyscore(name, f"({since.timestamp()}", "+inf", withscores=True),
         )
         return [datetime.fromtimestamp(score, tz=UTC) for _, score in scores]
-
-    def clear(self, scope: str, key: str) -> None:
-        self.redis.delete(self._name(scope, key))
 
 
 @cache
@@ -99,10 +94,6 @@ def check(limit: Limit, *, key: str, now: datetime) -> None:
 
 def hit(limit: Limit, *, key: str, now: datetime) -> None:
     store().add(limit.scope, _key(key), now, limit.window)
-
-
-def clear(limit: Limit, *, key: str) -> None:
-    store().clear(limit.scope, _key(key))
 
 
 def purge(*, before: datetime) -> int:

@@ -44,10 +44,3 @@ def test_keys_are_counted_apart(store, now):
     for _ in range(3):
         throttle.hit(LIMIT, key="a", now=now)
     throttle.check(LIMIT, key="b", now=now)
-
-
-def test_clear_forgets_the_key(store, now):
-    for _ in range(3):
-        throttle.hit(LIMIT, key="k", now=now)
-    throttle.clear(LIMIT, key="k")
-    throttle.check(LIMIT, key="k", now=now)
