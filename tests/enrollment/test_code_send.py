@@ -20,17 +20,30 @@ from tests.conftest import clear_code_of
 pytestmark = pytest.mark.django_db
 
 
-def attempt(beneficiary, now, *, client, birth=None, postal=None, email="camille@example.fr", answer=None):
+def send(nir, birth, postal, now, *, client, email="camille@example.fr", answer=None):
+    """The identity step with a fresh CAPTCHA, answered right unless `answer` says otherwise."""
     challenge = challenge_create(now=now)
     return code_send(
-        nir=nir_rules.parse(beneficiary.nir),
-        birth_date=birth or beneficiary.birth_date,
-        postal_code=postal or beneficiary.postal_code,
+        nir=nir_rules.parse(nir),
+        birth_date=birth,
+        postal_code=postal,
         email=email,
         captcha_id=challenge.id,
         captcha_answer=answer if answer is not None else challenge.answer,
         client=client,
         now=now,
+    )
+
+
+def attempt(beneficiary, now, *, client, birth=None, postal=None, email="camille@example.fr", answer=None):
+    return send(
+        beneficiary.nir,
+        birth or beneficiary.birth_date,
+        postal or beneficiary.postal_code,
+        now,
+        client=client,
+        email=email,
+        answer=answer,
     )
 
 
@@ -52,18 +65,8 @@ def test_any_mismatch_gives_one_message_that_names_no_field_R_ID1(beneficiary, n
 
 
 def test_an_unknown_nir_gives_the_same_message_R_ID1(db, now, client_info):
-    challenge = challenge_create(now=now)
     with pytest.raises(IdentityNotMatched):
-        code_send(
-            nir=nir_rules.parse("1850575056048"),
-            birth_date=date(1985, 5, 12),
-            postal_code="75011",
-            email="x@example.fr",
-            captcha_id=challenge.id,
-            captcha_answer=challenge.answer,
-            client=client_info,
-            now=now,
-        )
+        send("1850575056048", date(1985, 5, 12), "75011", now, client=client_info)
 
 
 def test_a_person_with_an_account_is_sent_to_sign_in_R_ID1(beneficiary, now, client_info):
@@ -105,30 +108,10 @@ def test_failures_from_one_client_address_are_limited_R_ID2(db, now, settings):
         ("179092B042123", date(1979, 9, 30)),
     ]
     for nir, birth in people[:3]:
-        challenge = challenge_create(now=now)
         with pytest.raises(IdentityNotMatched):
-            code_send(
-                nir=nir_rules.parse(nir),
-                birth_date=birth,
-                postal_code="75011",
-                email="x@example.fr",
-                captcha_id=challenge.id,
-                captcha_answer=challenge.answer,
-                client=robot,
-                now=now,
-            )
-    challenge = challenge_create(now=now)
+            send(nir, birth, "75011", now, client=robot)
     with pytest.raises(TooManyAttempts):
-        code_send(
-            nir=nir_rules.parse(people[3][0]),
-            birth_date=people[3][1],
-            postal_code="75011",
-            email="x@example.fr",
-            captcha_id=challenge.id,
-            captcha_answer=challenge.answer,
-            client=robot,
-            now=now,
-        )
+        send(people[3][0], people[3][1], "75011", now, client=robot)
 
 
 def test_a_new_code_voids_the_older_ones_R_CODE2(beneficiary, now, client_info):
