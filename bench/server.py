@@ -1,6 +1,7 @@
 """A real `moncompte serve` on a fresh PostgreSQL database, for the load benchmarks."""
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -49,7 +50,7 @@ def server_env(url: str, var_dir: Path, *, redis: bool, site_url: str) -> dict[s
         # Production settings, but over plain HTTP on loopback: cookies without the Secure flag.
         "MONCOMPTE_INSECURE_COOKIES": "1",
         "MONCOMPTE_VAR_DIR": str(var_dir),
-        "MONCOMPTE_LOG_LEVEL": "WARNING",
+        "MONCOMPTE_LOG_LEVEL": "INFO",
         "MONCOMPTE_SITE_URL": site_url,
     }
     if redis:
@@ -84,17 +85,32 @@ def _wait_until_up(base: str, seconds: float = 30) -> None:
     raise SystemExit("le serveur n'a pas démarré")
 
 
+SERVER_LOG = ROOT / "var" / "bench" / "server.log"
+
+
 @contextmanager
 def serving(env: dict[str, str], *, port: int, workers: int) -> Iterator[tuple[str, int]]:
-    """Yields (base URL, server pid); stops the server afterwards."""
+    """Yields (base URL, server pid); stops the server afterwards. Its log goes to SERVER_LOG."""
     command = [MONCOMPTE, "serve", "--bind", f"127.0.0.1:{port}"]
     if workers:
         command += ["--workers", str(workers)]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_until_up(base)
-        yield base, server.pid
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with SERVER_LOG.open("w") as log:
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=log)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            _wait_until_up(base)
+            yield base, server.pid
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def argon2_in_server() -> tuple[int, float]:
+    """(operations, CPU seconds) of Argon2id, summed over the workers, from the log they write at exit."""
+    operations, seconds = 0, 0.0
+    for line in SERVER_LOG.read_text().splitlines():
+        found = re.search(r"argon2id: (\d+) operations, ([\d.]+) s CPU", line)
+        if found:
+            operations += int(found[1])
+            seconds += float(found[2])
+    return operations, seconds

@@ -13,3 +13,19 @@ def test_verification_accepts_only_the_same_code_R_PW8():
     assert not passwords.verify(stored, "vacances-Bretagne-42")
     assert not passwords.verify("", "Vacances-Bretagne-42")
     assert not passwords.verify("not-a-hash", "x")
+
+
+def test_each_process_counts_the_cpu_its_argon2id_work_takes():
+    before = dict(passwords.cpu_spent)
+    stored = passwords.hash_password("Vacances-Bretagne-42")
+    passwords.verify(stored, "wrong")
+    assert passwords.cpu_spent["operations"] == before["operations"] + 2
+    assert passwords.cpu_spent["seconds"] > before["seconds"]
+
+
+def test_the_argon2id_cpu_is_reported(caplog):
+    passwords.hash_password("Vacances-Bretagne-42")
+    with caplog.at_level("INFO", logger="moncompte.passwords"):
+        passwords.cpu_report()
+    assert "argon2id:" in caplog.text
+    assert "s CPU" in caplog.text

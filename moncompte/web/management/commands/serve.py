@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand
 from django.core.wsgi import get_wsgi_application
 from gunicorn.app.base import BaseApplication
 
+from moncompte.accounts import passwords
+
 
 class _Gunicorn(BaseApplication):
     def __init__(self, options: dict[str, Any]) -> None:
@@ -40,6 +42,7 @@ class Command(BaseCommand):
                 # Django is imported once, then the workers fork: less memory, faster (re)starts.
                 "preload_app": True,
                 "timeout": 30,
+                "worker_exit": lambda server, worker: passwords.cpu_report(),
                 "graceful_timeout": 20,
                 # Several servers may share a machine (a benchmark beside a demo): no shared control socket.
                 "control_socket_disable": True,
