@@ -76,7 +76,8 @@ def test_nouveau_code_swaps_the_captcha_in_place(page: Page, live_server, camill
     expect(image).to_have_attribute("src", f"/captcha/{page.locator('input[name=captcha_id]').input_value()}/image.png")
 
 
-def test_the_identity_page_fits_a_320_pixel_screen_R_A11Y3(page: Page, live_server):
+@pytest.mark.parametrize("path", ["/", "/creer-un-compte/", "/connexion/", "/code-oublie/"])
+def test_pages_fit_a_320_pixel_screen_R_A11Y3(page: Page, live_server, path):
     page.set_viewport_size({"width": 320, "height": 640})
-    page.goto(live_server.url + "/creer-un-compte/")
+    page.goto(live_server.url + path)
     assert page.evaluate("document.documentElement.scrollWidth") <= 320

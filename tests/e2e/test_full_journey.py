@@ -39,6 +39,9 @@ def test_from_home_to_the_account_page(page: Page, live_server, delivering, cami
     expect(page.get_by_text(EMAIL)).to_be_visible()
     expect(page.get_by_text("06 50 56 42 78")).to_be_visible()
     assert_accessible(page)
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320  # R-A11Y3
+    page.set_viewport_size({"width": 1280, "height": 720})
     page.get_by_role("button", name="Retirer mon accord (par SMS)").click()
     expect(page.get_by_text("Votre refus est enregistré.")).to_be_visible()
     page.get_by_role("link", name="Modifier mon adresse email").click()
