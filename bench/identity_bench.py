@@ -7,8 +7,6 @@ audit row. Prints median / p99 latency per request and requests per second.
 Run: .venv/bin/python -m bench.identity_bench [--clients 10] [--journeys 600] [--redis]
 """
 
-import argparse
-import os
 import statistics
 import sys
 import threading
@@ -17,24 +15,12 @@ import time
 import psycopg
 
 from bench.http_client import Browser, hidden, percentile, process_tree_cpu_seconds
-from bench.server import DEFAULT_DATABASE, ROOT, captcha_answer, fresh_database, prepare, server_env, serving
+from bench.server import captcha_answer, fresh_setup, load_options, serving
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--clients", type=int, default=10)
-    parser.add_argument("--journeys", type=int, default=600)
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--workers", type=int, default=0, help="gunicorn processes (default: cores + 1)")
-    parser.add_argument("--redis", action="store_true", help="REDIS_URL set: sessions cache and rate limits in Redis")
-    args = parser.parse_args()
-
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE)
-    var_dir = ROOT / "var" / "bench"
-    var_dir.mkdir(parents=True, exist_ok=True)
-    fresh_database(url)
-    env = server_env(url, var_dir, redis=args.redis, site_url=f"http://127.0.0.1:{args.port}")
-    people = prepare(env, args.journeys, var_dir)
+    args = load_options(journeys=600, port=8765).parse_args()
+    url, env, people = fresh_setup(args, people=args.journeys)
 
     page_times: list[float] = []
     submit_times: list[float] = []

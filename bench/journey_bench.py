@@ -9,8 +9,6 @@ journey split into Argon2 (measured alone, same parameters) and the rest.
 Run: .venv/bin/python -m bench.journey_bench [--clients 10] [--journeys 300] [--redis]
 """
 
-import argparse
-import os
 import re
 import statistics
 import sys
@@ -22,17 +20,7 @@ import psycopg
 from argon2 import PasswordHasher
 
 from bench.http_client import Browser, hidden, percentile, process_tree_cpu_seconds
-from bench.server import (
-    DEFAULT_DATABASE,
-    ROOT,
-    Person,
-    argon2_in_server,
-    captcha_answer,
-    fresh_database,
-    prepare,
-    server_env,
-    serving,
-)
+from bench.server import Person, argon2_in_server, captcha_answer, fresh_setup, load_options, serving
 
 PERSONAL_CODE = "Vacances-Bretagne-42"
 HASHING_STEPS = {"POST personal code", "POST sign-in (personal code)"}
@@ -126,21 +114,10 @@ class Journey:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--clients", type=int, default=10)
-    parser.add_argument("--journeys", type=int, default=300)
+    parser = load_options(journeys=300, port=8766)
     parser.add_argument("--warm-up", type=int, default=40, help="journeys run first and not measured")
-    parser.add_argument("--port", type=int, default=8766)
-    parser.add_argument("--workers", type=int, default=0, help="gunicorn processes (default: cores + 1)")
-    parser.add_argument("--redis", action="store_true", help="REDIS_URL set: sessions cache and rate limits in Redis")
     args = parser.parse_args()
-
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE)
-    var_dir = ROOT / "var" / "bench"
-    var_dir.mkdir(parents=True, exist_ok=True)
-    fresh_database(url)
-    env = server_env(url, var_dir, redis=args.redis, site_url=f"http://127.0.0.1:{args.port}")
-    people = prepare(env, args.journeys + args.warm_up, var_dir)
+    url, env, people = fresh_setup(args, people=args.journeys + args.warm_up)
     warm_up = [people.pop() for _ in range(args.warm_up)]
 
     times: dict[str, list[float]] = defaultdict(list)

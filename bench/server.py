@@ -1,5 +1,6 @@
 """A real `moncompte serve` on a fresh PostgreSQL database, for the load benchmarks."""
 
+import argparse
 import os
 import re
 import subprocess
@@ -114,3 +115,24 @@ def argon2_in_server() -> tuple[int, float]:
             operations += int(found[1])
             seconds += float(found[2])
     return operations, seconds
+
+
+def load_options(*, journeys: int, port: int) -> argparse.ArgumentParser:
+    """The options every load benchmark takes; a benchmark may add its own before parsing."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=10)
+    parser.add_argument("--journeys", type=int, default=journeys)
+    parser.add_argument("--port", type=int, default=port)
+    parser.add_argument("--workers", type=int, default=0, help="gunicorn processes (default: cores + 1)")
+    parser.add_argument("--redis", action="store_true", help="REDIS_URL set: sessions cache and rate limits in Redis")
+    return parser
+
+
+def fresh_setup(args: argparse.Namespace, *, people: int) -> tuple[str, dict[str, str], list[Person]]:
+    """(database URL, server environment, people of the registry) on a freshly made database."""
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE)
+    var_dir = ROOT / "var" / "bench"
+    var_dir.mkdir(parents=True, exist_ok=True)
+    fresh_database(url)
+    env = server_env(url, var_dir, redis=args.redis, site_url=f"http://127.0.0.1:{args.port}")
+    return url, env, prepare(env, people, var_dir)
