@@ -1,6 +1,5 @@
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -9,12 +8,11 @@ from aiosmtpd.controller import Controller
 
 from moncompte.captcha.challenges import challenge_create
 from moncompte.core.client import Client
-from moncompte.enrollment.code_send import CodeSent, code_send
+from moncompte.enrollment.code_send import code_send
 from moncompte.outbox.sink import sink_start
 from moncompte.registry import nir as nir_rules
 from moncompte.registry.models import Beneficiary
-
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+from tests.helpers import NOW, SentCode, clear_code_of
 
 
 @pytest.fixture
@@ -43,20 +41,6 @@ def beneficiary(db: None) -> Beneficiary:
         birth_date=date(1984, 5, 3),
         postal_code="88100",
     )
-
-
-@dataclass
-class SentCode:
-    nir: nir_rules.Nir
-    clear: str
-    sent: CodeSent
-    at: datetime
-
-
-def clear_code_of(text: str) -> str:
-    """The provisional code is on a line of its own in the plain-text email (R-CODE3)."""
-    lines = [line.strip() for line in text.splitlines()]
-    return next(line for line in lines if len(line) == 10 and line.isalnum() and " " not in line)
 
 
 @pytest.fixture

@@ -5,12 +5,12 @@ from datetime import datetime
 
 from moncompte.accounts.models import Account, ConsentChannel, EmailLink
 from moncompte.core.client import Client
-from moncompte.enrollment.code_verify import code_verify
 from moncompte.enrollment.contact_submit import ContactDetails, contact_submit
 from moncompte.enrollment.email_links import email_confirm
 from moncompte.enrollment.password_choose import password_choose
 from moncompte.outbox.models import OutboundEmail
-from tests.conftest import SentCode
+from moncompte.selfservice.sign_in import sign_in
+from tests.helpers import SentCode
 
 PERSONAL_CODE = "Vacances-Bretagne-42"
 CLIENT = Client("203.0.113.7", "pytest")
@@ -34,11 +34,11 @@ class Journey:
 
 
 def with_personal_code(code_sent: SentCode, now: datetime) -> Journey:
-    grant = code_verify(nir=code_sent.nir, typed=code_sent.clear, client=CLIENT, now=now)
-    account = password_choose(
-        account_id=grant.account_id, password=PERSONAL_CODE, confirmation=PERSONAL_CODE, client=CLIENT, now=now
+    signed = sign_in(nir=code_sent.nir, secret=code_sent.clear, client=CLIENT, now=now)
+    chosen = password_choose(
+        account_id=signed.account_id, password=PERSONAL_CODE, confirmation=PERSONAL_CODE, client=CLIENT, now=now
     )
-    return Journey(account, now)
+    return Journey(Account.objects.get(pk=chosen.account_id), now)
 
 
 def details(

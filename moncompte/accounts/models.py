@@ -8,11 +8,12 @@ from moncompte.registry.models import Beneficiary
 
 
 class Account(models.Model):
-    """The online account of one insured person. Its state moves only through states.transition()."""
+    """The online account of one insured person. Its state moves only through transitions.account_advance()."""
 
     beneficiary = models.OneToOneField(Beneficiary, on_delete=models.PROTECT, related_name="account")
     state = models.CharField(max_length=20, choices=AccountState.choices, default=AccountState.PROVISIONAL)
     created_at = models.DateTimeField()
+    state_changed_at = models.DateTimeField(null=True, blank=True)
     # The address typed at the identity step, where provisional codes go until an email is confirmed.
     code_email = models.CharField(max_length=254)
     password_hash = models.CharField(max_length=200, blank=True)
@@ -27,6 +28,10 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return f"compte {self.pk} ({self.get_state_display()})"
+
+    def greeting(self) -> dict[str, str]:
+        """The names every email opens with ("Bonjour Camille DURAND")."""
+        return {"first_name": self.beneficiary.first_name, "last_name": self.beneficiary.last_name}
 
 
 class EmailAddress(models.Model):

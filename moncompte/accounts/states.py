@@ -1,13 +1,16 @@
-"""The account state machine of DESIGN section 2. states.mmd draws the same edges (checked by a test)."""
+"""The account state machine (DESIGN section 2): events move an account from one state to the next.
 
-from typing import TYPE_CHECKING, Final
+One table says, for each (state, event), the state that follows; a pair missing from it is refused. The
+table owns the guards and the cases that leave the state as it is (a code reset, a link sent again).
+states.mmd draws the same table, arrows labelled with the events; a test compares them.
+"""
+
+from collections.abc import Mapping
+from typing import Final
 
 from django.db import models
 
 from moncompte.core.errors import DomainError
-
-if TYPE_CHECKING:
-    from moncompte.accounts.models import Account
 
 
 class AccountState(models.TextChoices):
@@ -17,19 +20,47 @@ class AccountState(models.TextChoices):
     ACTIVE = "active", "actif"
 
 
-TRANSITIONS: Final = frozenset(
-    {
-        (AccountState.PROVISIONAL, AccountState.CONTACT_PENDING),  # personal code chosen
-        (AccountState.CONTACT_PENDING, AccountState.EMAIL_PENDING),  # contact details given, link sent
-        (AccountState.EMAIL_PENDING, AccountState.ACTIVE),  # link confirmed
-        (AccountState.EMAIL_PENDING, AccountState.EMAIL_PENDING),  # link resent or address changed
-        (AccountState.EMAIL_PENDING, AccountState.CONTACT_PENDING),  # address forgotten after 21 days
-    }
-)
+class AccountEvent(models.TextChoices):
+    IDENTITY_PROVEN = "identity_proven", "identité vérifiée, code provisoire envoyé"
+    PERSONAL_CODE_SET = "personal_code_set", "code personnel choisi ou remplacé"
+    CONTACT_GIVEN = "contact_given", "coordonnées saisies, lien envoyé"
+    ADDRESS_GIVEN = "address_given", "nouvelle adresse saisie, lien envoyé"
+    LINK_RESENT = "link_resent", "lien renvoyé à la même adresse"
+    LINK_CONFIRMED = "link_confirmed", "lien confirmé"
+    ADDRESS_FORGOTTEN = "address_forgotten", "adresse non confirmée oubliée après 21 jours"
+
+
+_S, _E = AccountState, AccountEvent
+
+# An account is created by the identity step, already in its first state.
+INITIAL: Final = (_E.IDENTITY_PROVEN, _S.PROVISIONAL)
+
+TRANSITIONS: Final[Mapping[tuple[AccountState, AccountEvent], AccountState]] = {
+    (_S.PROVISIONAL, _E.IDENTITY_PROVEN): _S.PROVISIONAL,  # a new provisional code replaces the old
+    (_S.PROVISIONAL, _E.PERSONAL_CODE_SET): _S.CONTACT_PENDING,
+    (_S.CONTACT_PENDING, _E.PERSONAL_CODE_SET): _S.CONTACT_PENDING,  # reset after "Code oublié ?"
+    (_S.EMAIL_PENDING, _E.PERSONAL_CODE_SET): _S.EMAIL_PENDING,
+    (_S.ACTIVE, _E.PERSONAL_CODE_SET): _S.ACTIVE,
+    (_S.CONTACT_PENDING, _E.CONTACT_GIVEN): _S.EMAIL_PENDING,
+    (_S.CONTACT_PENDING, _E.ADDRESS_GIVEN): _S.EMAIL_PENDING,  # a new address after the old was forgotten
+    (_S.EMAIL_PENDING, _E.ADDRESS_GIVEN): _S.EMAIL_PENDING,
+    (_S.ACTIVE, _E.ADDRESS_GIVEN): _S.ACTIVE,  # a change of address: the confirmed one serves until then
+    (_S.EMAIL_PENDING, _E.LINK_RESENT): _S.EMAIL_PENDING,
+    (_S.ACTIVE, _E.LINK_RESENT): _S.ACTIVE,
+    (_S.EMAIL_PENDING, _E.LINK_CONFIRMED): _S.ACTIVE,
+    (_S.ACTIVE, _E.LINK_CONFIRMED): _S.ACTIVE,  # the new address replaces the old
+    (_S.EMAIL_PENDING, _E.ADDRESS_FORGOTTEN): _S.CONTACT_PENDING,
+    (_S.ACTIVE, _E.ADDRESS_FORGOTTEN): _S.ACTIVE,  # a new address never confirmed; the old one stays
+}
 
 
 class TransitionNotAllowed(DomainError):
     code = "transition_not_allowed"
+    message = "Cette étape n'est pas possible pour votre compte à ce stade."
+
+    def __init__(self, state: AccountState, event: AccountEvent) -> None:
+        self.state, self.event = state, event
+        super().__init__()
 
 
 class ConcurrentChange(DomainError):
@@ -37,12 +68,13 @@ class ConcurrentChange(DomainError):
     message = "Votre compte vient d'être modifié par ailleurs. Veuillez recommencer."
 
 
-def transition(account: "Account", *, to: AccountState) -> None:
-    from moncompte.accounts.models import Account
+def next_state(state: str, event: AccountEvent) -> AccountState:
+    """The state `event` leads to from `state`; TransitionNotAllowed when the table has no such arrow."""
+    try:
+        return TRANSITIONS[(AccountState(state), event)]
+    except KeyError:
+        raise TransitionNotAllowed(AccountState(state), event) from None
 
-    if (account.state, to) not in TRANSITIONS:
-        raise TransitionNotAllowed(f"{account.state} → {to}")
-    moved = Account.objects.filter(pk=account.pk, state=account.state).update(state=to)
-    if moved != 1:
-        raise ConcurrentChange()
-    account.state = to
+
+def accepts(state: str, event: AccountEvent) -> bool:
+    return (AccountState(state), event) in TRANSITIONS

@@ -10,10 +10,12 @@ from moncompte.captcha import audio, image
 from moncompte.captcha.alphabet import ALPHABET
 from moncompte.captcha.models import Challenge
 from moncompte.core.errors import DomainError
+from moncompte.core.terms import service_terms
 
 
 class CaptchaError(DomainError):
     code = "captcha"
+    field = "captcha_answer"
 
 
 class CaptchaWrong(CaptchaError):
@@ -23,9 +25,12 @@ class CaptchaWrong(CaptchaError):
 
 class CaptchaExpired(CaptchaError):
     code = "captcha_expired"
-    message = (
-        "Le code de l'image a expiré (il est valable 5 minutes) ou a déjà servi. Un nouveau code vous est proposé."
-    )
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"Le code de l'image a expiré (il est valable {service_terms().captcha_lifetime}) ou a déjà servi. "
+            "Un nouveau code vous est proposé."
+        )
 
 
 class CaptchaMissing(CaptchaError):

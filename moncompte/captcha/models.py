@@ -2,7 +2,7 @@ from django.db import models
 
 
 class Challenge(models.Model):
-    """R-CAP2: a CAPTCHA valid 5 minutes that answers once.
+    """R-CAP2: a CAPTCHA valid CAPTCHA_LIFETIME (5 minutes by default) that answers once.
 
     The answer is kept to draw the picture and the audio; it is short-lived and is blanked once answered.
     """

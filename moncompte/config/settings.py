@@ -131,9 +131,16 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-CSRF_FAILURE_VIEW = "moncompte.web.views.csrf_failure"
+CSRF_FAILURE_VIEW = "moncompte.web.views.errors.csrf_failure"
 
 EMAIL_URL = env.text("EMAIL_URL")
+
+# Run by `moncompte worker` (and the demo) every minute: each is `job(*, now) -> int`, how much it did.
+PERIODIC_JOBS = [
+    "moncompte.enrollment.email_links.pending_emails_forget",  # R-EM7
+    "moncompte.captcha.challenges.challenges_purge",
+    "moncompte.core.throttle.events_purge",
+]
 
 # R-SEC4: every limit and duration of DESIGN.md is a setting with the documented value as default.
 MONCOMPTE: dict[str, Any] = {

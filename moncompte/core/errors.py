@@ -1,36 +1,42 @@
-"""Errors the domain raises. Each has a stable `code` and a French message for the person."""
+"""Errors the domain raises. Each has a stable `code`, a French message for the person, the input it is
+about (`field`, None for the whole request) and what a page or the app should offer next (`offer`)."""
 
 from datetime import timedelta
+from enum import StrEnum
+
+from moncompte.core.phrases import wait_phrase
+
+
+class Offer(StrEnum):
+    """The way out a page shows next to an error."""
+
+    NEW_PROVISIONAL_CODE = "new_provisional_code"  # "Code oublié ?" or start the first visit again
+    SIGN_IN = "sign_in"  # the person already has an account
 
 
 class DomainError(Exception):
     code: str = "error"
     message: str = "Une erreur est survenue. Veuillez réessayer."
+    # Input names shared by the web forms and the API: nir, birth_date, email, captcha_answer, code,
+    # password, confirmation, current_password, channel.
+    field: str | None = None
+    offer: Offer | None = None
 
-    def __init__(self, message: str | None = None) -> None:
+    def __init__(self, message: str | None = None, *, field: str | None = None) -> None:
         if message is not None:
             self.message = message
+        if field is not None:
+            self.field = field
         super().__init__(self.message)
-
-
-def wait_phrase(delay: timedelta) -> str:
-    """'3 minutes', '1 heure et 5 minutes': how long to wait, rounded up to the minute."""
-    minutes = max(1, -(-int(delay.total_seconds()) // 60))
-    hours, minutes = divmod(minutes, 60)
-    parts = []
-    if hours:
-        parts.append(f"{hours} heure{'s' if hours > 1 else ''}")
-    if minutes:
-        parts.append(f"{minutes} minute{'s' if minutes > 1 else ''}")
-    return " et ".join(parts)
 
 
 class TooManyAttempts(DomainError):
     code = "too_many_attempts"
 
-    def __init__(self, retry_after: timedelta) -> None:
+    def __init__(self, retry_after: timedelta, *, field: str | None = None) -> None:
         self.retry_after = retry_after
         super().__init__(
             f"Trop de tentatives. Pour votre sécurité, veuillez patienter {wait_phrase(retry_after)} "
-            "avant de réessayer."
+            "avant de réessayer.",
+            field=field,
         )

@@ -96,7 +96,11 @@ def hit(limit: Limit, *, key: str, now: datetime) -> None:
     store().add(limit.scope, _key(key), now, limit.window)
 
 
-def purge(*, before: datetime) -> int:
-    """Database rows older than every window are useless: the worker removes them."""
-    deleted, _ = ThrottleEvent.objects.filter(at__lt=before).delete()
+# No limit counts over a longer window than a day.
+LONGEST_WINDOW = timedelta(days=1)
+
+
+def events_purge(*, now: datetime) -> int:
+    """Database rows older than every window are useless: the worker removes them (a periodic job)."""
+    deleted, _ = ThrottleEvent.objects.filter(at__lt=now - LONGEST_WINDOW).delete()
     return deleted

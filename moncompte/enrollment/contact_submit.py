@@ -7,7 +7,8 @@ from django.db import transaction
 
 from moncompte.accounts import consents, emails
 from moncompte.accounts.models import Account, ConsentChannel
-from moncompte.accounts.states import AccountState, transition
+from moncompte.accounts.states import AccountEvent
+from moncompte.accounts.transitions import account_advance
 from moncompte.audit import log as audit
 from moncompte.core.client import Client
 from moncompte.enrollment import limits
@@ -26,18 +27,13 @@ def contact_submit(*, account_id: int, details: ContactDetails, client: Client, 
     """Returns the masked address the link went to. Raises EmailTaken (R-CT2) or LinkResendLimited."""
     with limits.refused_email_claims_counted(account_id=account_id, now=now), transaction.atomic():
         account = Account.objects.select_for_update().select_related("beneficiary").get(pk=account_id)
+        account_advance(account, event=AccountEvent.CONTACT_GIVEN, now=now)
         email = emails.claim_pending(account=account, address=details.email, now=now)
         Account.objects.filter(pk=account.pk).update(mobile=details.mobile, landline=details.landline)
-        asked = consents.channels_for(mobile=details.mobile, landline=details.landline)
-        for channel in asked:
+        for channel in consents.channels_for(mobile=details.mobile, landline=details.landline):
             consents.consent_record(
-                account=account,
-                channel=channel,
-                granted=details.consents[channel],
-                now=now,
-                source="inscription",
+                account=account, channel=channel, granted=details.consents[channel], now=now, source="inscription"
             )
         masked = link_send(account=account, email=email, now=now)
-        transition(account, to=AccountState.EMAIL_PENDING)
         audit.record(event="contact_details_given", now=now, account_id=account.pk, client=client, email=masked)
     return masked

@@ -12,11 +12,13 @@ from django.db.models import Max, Q
 from moncompte.accounts import emails
 from moncompte.accounts.emails import Window
 from moncompte.accounts.models import Account, EmailAddress, EmailLink
-from moncompte.accounts.states import AccountState, transition
+from moncompte.accounts.states import AccountEvent
+from moncompte.accounts.transitions import account_advance
 from moncompte.audit import log as audit
 from moncompte.core import throttle, tokens
 from moncompte.core.client import Client
 from moncompte.core.errors import TooManyAttempts
+from moncompte.core.terms import service_terms
 from moncompte.enrollment import limits
 from moncompte.enrollment.errors import LinkResendImpossible, LinkResendLimited
 from moncompte.outbox import mail
@@ -57,13 +59,12 @@ def link_send(*, account: Account, email: EmailAddress, now: datetime) -> str:
             digest=tokens.digest(purpose=PURPOSE, value=token),
             sent_at=now,
         )
-        beneficiary = account.beneficiary
         mail.enqueue(
             template="email_confirmation",
             to=email.address,
             now=now,
             account_id=account.pk,
-            context={"first_name": beneficiary.first_name, "last_name": beneficiary.last_name},
+            context=account.greeting(),
             secret_context={"link": link_url(token)},
         )
         for limit, key, _ in _resend_limits(account, email):
@@ -120,8 +121,7 @@ def email_confirm(*, token: str, client: Client, now: datetime) -> LinkState:
         EmailAddress.objects.filter(account=account, confirmed_at__isnull=False).delete()
         EmailAddress.objects.filter(pk=email.pk).update(confirmed_at=now)
         EmailLink.objects.filter(pk=link.pk).update(used_at=now)
-        if account.state == AccountState.EMAIL_PENDING:
-            transition(account, to=AccountState.ACTIVE)
+        account_advance(account, event=AccountEvent.LINK_CONFIRMED, now=now)
         audit.record(event="email_confirmed", now=now, account_id=account.pk, client=client, email=state.email_masked)
     return LinkState(LinkStatus.CONFIRMED, link, state.email_masked)
 
@@ -131,26 +131,29 @@ def link_resend_from_link(*, token: str, client: Client, now: datetime) -> str:
     state = link_status(token=token, now=now)
     if state.link is None or state.status not in (LinkStatus.REPLACED, LinkStatus.EXPIRED):
         raise LinkResendImpossible()
-    return link_resend(account=state.link.account, client=client, now=now)
+    return link_resend(account_id=state.link.account_id, client=client, now=now)
 
 
-def link_resend(*, account: Account, client: Client, now: datetime) -> str:
+def link_resend(*, account_id: int, client: Client, now: datetime) -> str:
     """Send again to the same (pending, not forgotten) address. R-EM6, R-EM9."""
+    account = Account.objects.select_related("beneficiary").get(pk=account_id)
     pending = emails.pending_of(account, now=now)
     if pending is None or pending.window is Window.FORGOTTEN:
         raise LinkResendImpossible()
-    masked = link_send(account=account, email=pending.email, now=now)
-    audit.record(event="email_link_resent", now=now, account_id=account.pk, client=client, email=masked)
+    with transaction.atomic():
+        account_advance(account, event=AccountEvent.LINK_RESENT, now=now)
+        masked = link_send(account=account, email=pending.email, now=now)
+        audit.record(event="email_link_resent", now=now, account_id=account.pk, client=client, email=masked)
     return masked
 
 
-def email_replace(*, account: Account, address: str, client: Client, now: datetime) -> str:
+def email_replace(*, account_id: int, address: str, client: Client, now: datetime) -> str:
     """A different address (R-EM6), or a new one after the old was forgotten (R-EM7): claim it, send a link."""
+    account = Account.objects.select_related("beneficiary").get(pk=account_id)
     with limits.refused_email_claims_counted(account_id=account.pk, now=now), transaction.atomic():
+        account_advance(account, event=AccountEvent.ADDRESS_GIVEN, now=now)
         email = emails.claim_pending(account=account, address=address, now=now)
         masked = link_send(account=account, email=email, now=now)
-        if account.state in (AccountState.CONTACT_PENDING, AccountState.EMAIL_PENDING):
-            transition(account, to=AccountState.EMAIL_PENDING)
         audit.record(event="email_pending_replaced", now=now, account_id=account.pk, client=client, email=masked)
     return masked
 
@@ -169,12 +172,11 @@ def pending_emails_forget(*, now: datetime) -> int:
             account = Account.objects.select_for_update().get(pk=email.account_id)
             EmailLink.objects.filter(account=account).delete()
             EmailAddress.objects.filter(pk=email.pk, confirmed_at=None).delete()
-            if account.state == AccountState.EMAIL_PENDING:
-                transition(account, to=AccountState.CONTACT_PENDING)
+            account_advance(account, event=AccountEvent.ADDRESS_FORGOTTEN, now=now)
             audit.record(event="email_forgotten", now=now, account_id=account.pk)
         forgotten += 1
     # Links of confirmed addresses are of no use after the same delay.
     EmailLink.objects.filter(sent_at__lte=cutoff).delete()
     if forgotten:
-        logger.info("%s adresse(s) non confirmée(s) oubliée(s) après 21 jours", forgotten)
+        logger.info("%s adresse(s) non confirmée(s) oubliée(s) après %s", forgotten, service_terms().forget_after)
     return forgotten

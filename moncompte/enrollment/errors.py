@@ -1,9 +1,14 @@
-"""What the enrollment journey tells a person when something goes wrong (French, in one place)."""
+"""What the enrollment journey tells a person when something goes wrong (French, in one place).
+
+Messages that state a duration or a count build it from the settings (core.terms), never from a literal.
+"""
 
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from moncompte.core.errors import DomainError, wait_phrase
+from moncompte.core.errors import DomainError, Offer
+from moncompte.core.phrases import wait_phrase
+from moncompte.core.terms import service_terms
 
 if TYPE_CHECKING:
     from moncompte.accounts.password_policy import Refusal
@@ -20,10 +25,12 @@ class AccountAlreadyExists(DomainError):
         "Vous avez déjà un compte. Connectez-vous avec votre numéro de sécurité sociale et votre code "
         "personnel, ou utilisez « Code oublié ? » si vous ne vous en souvenez plus."
     )
+    offer = Offer.SIGN_IN
 
 
 class CodeRejected(DomainError):
     code = "code_rejected"
+    field = "code"
 
     def __init__(self, *, attempts_left: int | None = None) -> None:
         self.attempts_left = attempts_left
@@ -40,28 +47,47 @@ class CodeRejected(DomainError):
 
 class CodeExhausted(DomainError):
     code = "code_exhausted"
-    message = (
-        "Ce code provisoire a été saisi 5 fois de façon erronée : il est annulé. Demandez un nouveau code provisoire."
-    )
+    field = "code"
+    offer = Offer.NEW_PROVISIONAL_CODE
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"Ce code provisoire a été saisi {service_terms().code_attempts} de façon erronée : il est annulé. "
+            "Demandez un nouveau code provisoire."
+        )
 
 
 class CodeExpired(DomainError):
     code = "code_expired"
-    message = "Votre code provisoire a expiré : il n'est valable que 30 minutes. Demandez un nouveau code provisoire."
+    field = "code"
+    offer = Offer.NEW_PROVISIONAL_CODE
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"Votre code provisoire a expiré : il n'est valable que {service_terms().code_lifetime}. "
+            "Demandez un nouveau code provisoire."
+        )
 
 
 class CodeAlreadyUsed(DomainError):
     code = "code_used"
+    field = "code"
+    offer = Offer.NEW_PROVISIONAL_CODE
     message = "Ce code provisoire a déjà servi. Demandez un nouveau code provisoire si besoin."
 
 
 class RestrictedSessionExpired(DomainError):
     code = "restricted_session_expired"
-    message = "Votre session a expiré : le code provisoire n'est valable que 30 minutes."
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"Votre session a expiré : le code provisoire n'est valable que {service_terms().code_lifetime}."
+        )
 
 
 class LinkResendLimited(DomainError):
     code = "link_resend_limited"
+    field = "email"
 
     def __init__(self, *, retry_after: timedelta, daily: bool) -> None:
         self.retry_after = retry_after
@@ -86,35 +112,9 @@ class LinkResendImpossible(DomainError):
 
 class PasswordRefused(DomainError):
     code = "password_refused"
+    field = "password"
     message = "Ce code personnel ne respecte pas les règles."
 
     def __init__(self, refusals: "list[Refusal]") -> None:
         self.refusals = refusals
         super().__init__()
-
-
-class SignInRejected(DomainError):
-    code = "sign_in_rejected"
-    message = "Le numéro de sécurité sociale ou le code saisi est incorrect."
-
-
-class SignInBlocked(DomainError):
-    code = "sign_in_blocked"
-
-    def __init__(self, retry_after: timedelta) -> None:
-        self.retry_after = retry_after
-        super().__init__(
-            f"Trop d'essais infructueux : pour protéger votre compte, la connexion est suspendue pendant "
-            f"{wait_phrase(retry_after)}. Vous pouvez aussi utiliser « Code oublié ? » pour recevoir un code "
-            "provisoire."
-        )
-
-
-class EmailUnchanged(DomainError):
-    code = "email_unchanged"
-    message = "C'est déjà l'adresse email de votre compte."
-
-
-class WrongCurrentPassword(DomainError):
-    code = "wrong_current_password"
-    message = "Votre code personnel actuel est incorrect."

@@ -8,6 +8,7 @@ from django.conf import settings
 
 from moncompte.accounts.emails import EmailTaken
 from moncompte.core import throttle
+from moncompte.core.errors import TooManyAttempts
 from moncompte.core.throttle import Limit
 
 
@@ -52,7 +53,9 @@ def refused_email_claims_counted(*, account_id: int, now: datetime) -> Iterator[
     Wrap the whole transaction: a hit recorded inside it would be rolled back with it.
     """
     key = str(account_id)
-    throttle.check(email_claims_refused(), key=key, now=now)
+    wait = throttle.retry_after(email_claims_refused(), key=key, now=now)
+    if wait is not None:
+        raise TooManyAttempts(wait, field="email")
     try:
         yield
     except EmailTaken:

@@ -1,16 +1,24 @@
 """Choosing the personal code (R-PW1..8), after signing in with a provisional code (R-CODE4)."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
 
 from moncompte.accounts import emails, password_policy, passwords
 from moncompte.accounts.models import Account
-from moncompte.accounts.states import AccountState, transition
+from moncompte.accounts.states import AccountEvent
+from moncompte.accounts.transitions import account_advance
 from moncompte.audit import log as audit
 from moncompte.core.client import Client
 from moncompte.enrollment.errors import PasswordRefused
 from moncompte.outbox import mail
+
+
+@dataclass(frozen=True)
+class PersonalCodeSet:
+    account_id: int
+    replaced: bool  # an earlier personal code was replaced ("Code oublié ?"), not chosen for the first time
 
 
 def password_check(*, account: Account, password: str, confirmation: str | None) -> None:
@@ -22,7 +30,7 @@ def password_check(*, account: Account, password: str, confirmation: str | None)
         raise PasswordRefused(refusals)
 
 
-def password_store(*, account: Account, password: str, client: Client, now: datetime, event: str) -> None:
+def password_store(*, account: Account, password: str, client: Client, now: datetime, event: str) -> PersonalCodeSet:
     """Hashes and saves the code; tells the confirmed address when a code is replaced."""
     had_code = bool(account.password_hash)
     digest = passwords.hash_password(password)  # outside the transaction: it takes tens of milliseconds
@@ -31,23 +39,23 @@ def password_store(*, account: Account, password: str, client: Client, now: date
             password_hash=digest, failed_sign_ins=0, sign_in_blocked_until=None
         )
         account.password_hash = digest
-        if account.state == AccountState.PROVISIONAL:
-            transition(account, to=AccountState.CONTACT_PENDING)
+        account_advance(account, event=AccountEvent.PERSONAL_CODE_SET, now=now)
         confirmed = emails.confirmed_of(account)
         if had_code and confirmed is not None:
-            beneficiary = account.beneficiary
             mail.enqueue(
                 template="password_changed",
                 to=confirmed.address,
                 now=now,
                 account_id=account.pk,
-                context={"first_name": beneficiary.first_name, "last_name": beneficiary.last_name, "at": now},
+                context={**account.greeting(), "at": now},
             )
         audit.record(event=event, now=now, account_id=account.pk, client=client)
+    return PersonalCodeSet(account_id=account.pk, replaced=had_code)
 
 
-def password_choose(*, account_id: int, password: str, confirmation: str, client: Client, now: datetime) -> Account:
+def password_choose(
+    *, account_id: int, password: str, confirmation: str, client: Client, now: datetime
+) -> PersonalCodeSet:
     account = Account.objects.select_related("beneficiary").get(pk=account_id)
     password_check(account=account, password=password, confirmation=confirmation)
-    password_store(account=account, password=password, client=client, now=now, event="password_chosen")
-    return account
+    return password_store(account=account, password=password, client=client, now=now, event="password_chosen")

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from moncompte.core import clock, tokens
+from moncompte.core.terms import service_terms
 from moncompte.outbox.models import DeliveryAttempt, EmailStatus, OutboundEmail
 from moncompte.outbox.transport import DeliveryFailed, Transport
 
@@ -40,7 +41,7 @@ def enqueue(
 ) -> OutboundEmail:
     """Writes the email row. Call it inside the transaction of the change that causes the email."""
     secret_context = secret_context or {}
-    base = {"site_url": settings.MONCOMPTE["SITE_URL"], **context}
+    base = {"site_url": settings.MONCOMPTE["SITE_URL"], "terms": service_terms(), **context}
     subject, text, html = _render(template, {**base, **secret_context})
     shown_text, shown_html = text, html
     for secret in secret_context.values():

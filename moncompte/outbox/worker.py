@@ -7,7 +7,9 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import close_old_connections, connection
+from django.utils.module_loading import import_string
 
+from moncompte.core import clock
 from moncompte.outbox.mail import deliver_due
 from moncompte.outbox.transport import SmtpTransport, Transport
 
@@ -16,6 +18,21 @@ logger = logging.getLogger("moncompte.outbox")
 
 def transport_from_settings() -> Transport:
     return SmtpTransport.from_url(settings.EMAIL_URL or "smtp://localhost:25")
+
+
+def periodic_jobs_from_settings() -> Callable[[], None]:
+    """The periodic jobs of settings.PERIODIC_JOBS (dotted paths of `job(*, now) -> int`), run one after the
+    other. They live with the apps whose data they tidy; the worker only knows them by name."""
+    jobs: list[Callable[..., int]] = [import_string(path) for path in settings.PERIODIC_JOBS]
+
+    def run_all() -> None:
+        now = clock.now()
+        for job in jobs:
+            done = job(now=now)
+            if done:
+                logger.info("tâche périodique %s : %s élément(s) traité(s)", job.__name__, done)
+
+    return run_all
 
 
 def run(

@@ -1,4 +1,4 @@
-"""R-SEC1: where a signed-in person belongs, from the account's state; other pages send them there."""
+"""R-SEC1: where a person belongs, from the account's state; guarded pages send everyone else there."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -7,8 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from moncompte.accounts.models import Account
 from moncompte.accounts.states import AccountState
+from moncompte.core import clock
+from moncompte.enrollment.selectors import account_state_of
 from moncompte.web import session
 
 PAGE_FOR_STATE = {
@@ -21,11 +22,11 @@ PAGE_FOR_STATE = {
 
 
 def landing_for(account_id: int) -> str:
-    state = Account.objects.values_list("state", flat=True).get(pk=account_id)
-    return reverse(PAGE_FOR_STATE[AccountState(state)])
+    return reverse(PAGE_FOR_STATE[account_state_of(account_id=account_id)])
 
 
 SignedInView = Callable[[HttpRequest, int], HttpResponse]
+RestrictedView = Callable[[HttpRequest, session.RestrictedSession], HttpResponse]
 
 
 def signed_in_page(page: str) -> Callable[[SignedInView], Callable[[HttpRequest], HttpResponse]]:
@@ -48,3 +49,30 @@ def signed_in_page(page: str) -> Callable[[SignedInView], Callable[[HttpRequest]
         return guarded
 
     return decorate
+
+
+def restricted_page(view: RestrictedView) -> Callable[[HttpRequest], HttpResponse]:
+    """R-CODE4: a page only a restricted session (signed in with a provisional code) reaches, until it ends."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest) -> HttpResponse:
+        restricted = session.restricted_session(request, now=clock.now())
+        if restricted is session.Restricted.EXPIRED:
+            return redirect(reverse("web:sign_in") + "?expire=1")
+        if restricted is session.Restricted.NONE:
+            return redirect("web:sign_in")
+        return view(request, restricted)
+
+    return guarded
+
+
+def no_referrer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """R-SEC2: a page whose URL holds a token never sends it on in a Referer header."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapped

@@ -1,17 +1,24 @@
-"""Sessions as the web layer keeps them.
+"""The web session, and the only module that reads or writes it: typed helpers, no raw keys elsewhere.
 
 R-CODE4: signing in with a provisional code opens a restricted session that only lets the person choose
-the personal code, and that ends when the code expires.
+the personal code, and that ends when the code expires. R-SEC2: a new session key at every sign-in.
+The session is stored as JSON: dates go in as ISO text and come out as datetimes here, nowhere else.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
 from django.http import HttpRequest
 
 from moncompte.core.client import Client
+from moncompte.enrollment.provisional_codes import CodeSent
 
-RESTRICTED = "restricted"
+_RESTRICTED = "restricted"
+_SIGNED_IN = "account_id"
+_NOTICE = "notice"
+_CODE_SENT = "code_sent"
+_VALIDATION = "validation"
 
 
 class Restricted(Enum):
@@ -19,37 +26,80 @@ class Restricted(Enum):
     EXPIRED = "expired"
 
 
+@dataclass(frozen=True)
+class RestrictedSession:
+    account_id: int
+    until: datetime
+
+
 def start_restricted(request: HttpRequest, *, account_id: int, until: datetime) -> None:
-    request.session.flush()  # a new session key at sign-in (R-SEC2)
-    request.session[RESTRICTED] = {"account_id": account_id, "until": until.isoformat()}
+    request.session.flush()
+    request.session[_RESTRICTED] = {"account_id": account_id, "until": until.isoformat()}
 
 
-def restricted_account(request: HttpRequest, *, now: datetime) -> int | Restricted:
-    """The account of a live restricted session; an expired one is ended here and reported as such."""
-    data = request.session.get(RESTRICTED)
+def restricted_session(request: HttpRequest, *, now: datetime) -> RestrictedSession | Restricted:
+    """The live restricted session; an expired one is ended here and reported as such."""
+    data = request.session.get(_RESTRICTED)
     if not data:
         return Restricted.NONE
-    if datetime.fromisoformat(data["until"]) <= now:
+    until = datetime.fromisoformat(data["until"])
+    if until <= now:
         request.session.flush()
         return Restricted.EXPIRED
-    return int(data["account_id"])
-
-
-SIGNED_IN = "account_id"
+    return RestrictedSession(account_id=int(data["account_id"]), until=until)
 
 
 def start_signed_in(request: HttpRequest, account_id: int) -> None:
-    request.session.flush()  # a new session key at sign-in (R-SEC2)
-    request.session[SIGNED_IN] = account_id
+    request.session.flush()
+    request.session[_SIGNED_IN] = account_id
 
 
 def signed_in_account(request: HttpRequest) -> int | None:
-    value = request.session.get(SIGNED_IN)
+    value = request.session.get(_SIGNED_IN)
     return int(value) if value is not None else None
 
 
 def end(request: HttpRequest) -> None:
     request.session.flush()
+
+
+def notice_set(request: HttpRequest, text: str) -> None:
+    """A one-time message for the next page (after a redirect)."""
+    request.session[_NOTICE] = text
+
+
+def notice_pop(request: HttpRequest) -> str:
+    notice: str = request.session.pop(_NOTICE, "")
+    return notice
+
+
+def code_sent_remember(request: HttpRequest, sent: CodeSent) -> None:
+    request.session[_CODE_SENT] = {
+        "account_id": sent.account_id,
+        "email_masked": sent.email_masked,
+        "expires_at": sent.expires_at.isoformat(),
+    }
+
+
+def code_sent_recall(request: HttpRequest) -> CodeSent | None:
+    data = request.session.get(_CODE_SENT)
+    if not data:
+        return None
+    return CodeSent(
+        account_id=int(data.get("account_id", 0)),
+        email_masked=data["email_masked"],
+        expires_at=datetime.fromisoformat(data["expires_at"]),
+    )
+
+
+def validation_remember(request: HttpRequest, email_masked: str) -> None:
+    """The masked address the confirmation link went to, for the "VALIDATION DE MON EMAIL" page."""
+    request.session[_VALIDATION] = email_masked
+
+
+def validation_recall(request: HttpRequest) -> str:
+    masked: str = request.session.get(_VALIDATION, "")
+    return masked
 
 
 def client_of(request: HttpRequest) -> Client:

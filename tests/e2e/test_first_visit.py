@@ -4,8 +4,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from moncompte.captcha.models import Challenge
-from tests.conftest import clear_code_of
 from tests.e2e.conftest import wait_for_mail
+from tests.helpers import clear_code_of
 
 pytestmark = pytest.mark.e2e
 

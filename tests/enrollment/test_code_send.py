@@ -5,7 +5,8 @@ import pytest
 from django.db import transaction
 
 from moncompte.accounts.models import Account
-from moncompte.accounts.states import AccountState, transition
+from moncompte.accounts.states import AccountEvent, AccountState
+from moncompte.accounts.transitions import account_advance
 from moncompte.audit.models import AuditEvent
 from moncompte.captcha.challenges import CaptchaWrong, challenge_create
 from moncompte.core.client import Client
@@ -15,7 +16,7 @@ from moncompte.enrollment.errors import AccountAlreadyExists, IdentityNotMatched
 from moncompte.enrollment.models import ProvisionalCode
 from moncompte.outbox.models import OutboundEmail
 from moncompte.registry import nir as nir_rules
-from tests.conftest import clear_code_of
+from tests.helpers import clear_code_of
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,7 @@ def test_an_unknown_nir_gives_the_same_message_R_ID1(db, now, client_info):
 
 def test_a_person_with_an_account_is_sent_to_sign_in_R_ID1(beneficiary, now, client_info):
     attempt(beneficiary, now, client=client_info)
-    transition(Account.objects.get(), to=AccountState.CONTACT_PENDING)
+    account_advance(Account.objects.get(), event=AccountEvent.PERSONAL_CODE_SET, now=now)
     with pytest.raises(AccountAlreadyExists, match="Code oublié"):
         attempt(beneficiary, now, client=client_info)
 

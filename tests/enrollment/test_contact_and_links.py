@@ -95,7 +95,7 @@ def test_reading_a_link_changes_nothing_and_confirming_twice_says_already_R_EM4(
 def test_only_the_latest_link_works_R_EM5(code_sent, now):
     journey = factories.with_link_sent(code_sent, now)
     first = last_link_token("camille@example.fr")
-    link_resend(account=journey.account, client=CLIENT, now=now + timedelta(minutes=2))
+    link_resend(account_id=journey.account.pk, client=CLIENT, now=now + timedelta(minutes=2))
     second = last_link_token("camille@example.fr")
     assert link_status(token=first, now=now + timedelta(minutes=3)).status is LinkStatus.REPLACED
     assert email_confirm(token=first, client=CLIENT, now=now + timedelta(minutes=3)).status is LinkStatus.REPLACED
@@ -106,7 +106,7 @@ def test_only_the_latest_link_works_R_EM5(code_sent, now):
 def test_a_replaced_link_offers_a_new_one_to_the_current_address_R_EM5(code_sent, now):
     journey = factories.with_link_sent(code_sent, now)
     first = last_link_token("camille@example.fr")
-    link_resend(account=journey.account, client=CLIENT, now=now + timedelta(minutes=2))
+    link_resend(account_id=journey.account.pk, client=CLIENT, now=now + timedelta(minutes=2))
     link_resend_from_link(token=first, client=CLIENT, now=now + timedelta(minutes=4))
     latest = last_link_token("camille@example.fr")
     assert EmailLink.objects.count() == 3
@@ -133,9 +133,11 @@ def test_a_link_works_7_days_then_offers_resending_until_21_days_R_EM6_R_EM7(cod
 def test_between_7_and_21_days_the_link_can_go_to_the_same_or_a_different_address_R_EM6(code_sent, now):
     journey = factories.with_link_sent(code_sent, now)
     later = now + 8 * DAY
-    assert link_resend(account=journey.account, client=CLIENT, now=later) == "c•••••e@example.fr"
+    assert link_resend(account_id=journey.account.pk, client=CLIENT, now=later) == "c•••••e@example.fr"
     assert link_status(token=last_link_token("camille@example.fr"), now=later).status is LinkStatus.VALID
-    email_replace(account=journey.account, address="autre@example.fr", client=CLIENT, now=later + timedelta(minutes=2))
+    email_replace(
+        account_id=journey.account.pk, address="autre@example.fr", client=CLIENT, now=later + timedelta(minutes=2)
+    )
     assert link_status(token=last_link_token("autre@example.fr"), now=later).status is LinkStatus.VALID
     assert not EmailAddress.objects.filter(canonical="camille@example.fr").exists()
 
@@ -151,7 +153,7 @@ def test_the_unconfirmed_address_is_erased_21_days_after_the_last_link_R_EM7(cod
 
 def test_the_21_days_count_from_the_last_link_sent_R_EM7(code_sent, now):
     journey = factories.with_link_sent(code_sent, now)
-    link_resend(account=journey.account, client=CLIENT, now=now + 10 * DAY)
+    link_resend(account_id=journey.account.pk, client=CLIENT, now=now + 10 * DAY)
     assert pending_emails_forget(now=now + 22 * DAY) == 0
     assert pending_emails_forget(now=now + 31 * DAY + SECOND) == 1
 
@@ -166,7 +168,7 @@ def test_the_erasure_command_runs_the_same_rule_R_EM7(code_sent, now, traveller)
 def test_after_21_days_a_new_address_gets_a_new_link_R_EM7(code_sent, now):
     journey = factories.with_link_sent(code_sent, now)
     later = now + 22 * DAY
-    email_replace(account=journey.account, address="camille@example.fr", client=CLIENT, now=later)
+    email_replace(account_id=journey.account.pk, address="camille@example.fr", client=CLIENT, now=later)
     token = last_link_token("camille@example.fr")
     assert email_confirm(token=token, client=CLIENT, now=later).status is LinkStatus.CONFIRMED
 
@@ -175,19 +177,19 @@ def test_after_21_days_a_new_address_gets_a_new_link_R_EM7(code_sent, now):
 def test_resending_waits_a_minute_R_EM9(code_sent, now, gap, allowed):
     journey = factories.with_link_sent(code_sent, now)
     if allowed:
-        link_resend(account=journey.account, client=CLIENT, now=now + gap)
+        link_resend(account_id=journey.account.pk, client=CLIENT, now=now + gap)
     else:
         with pytest.raises(LinkResendLimited, match="1 minute"):
-            link_resend(account=journey.account, client=CLIENT, now=now + gap)
+            link_resend(account_id=journey.account.pk, client=CLIENT, now=now + gap)
 
 
 def test_at_most_5_links_a_day_R_EM9(code_sent, now):
     journey = factories.with_link_sent(code_sent, now)  # link 1
     for minute in (2, 4, 6, 8):  # links 2..5
-        link_resend(account=journey.account, client=CLIENT, now=now + timedelta(minutes=minute))
+        link_resend(account_id=journey.account.pk, client=CLIENT, now=now + timedelta(minutes=minute))
     with pytest.raises(LinkResendLimited, match="plusieurs liens aujourd'hui"):
-        link_resend(account=journey.account, client=CLIENT, now=now + timedelta(minutes=10))
-    link_resend(account=journey.account, client=CLIENT, now=now + DAY + SECOND)
+        link_resend(account_id=journey.account.pk, client=CLIENT, now=now + timedelta(minutes=10))
+    link_resend(account_id=journey.account.pk, client=CLIENT, now=now + DAY + SECOND)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -196,7 +198,7 @@ def test_two_accounts_submitting_the_same_address_at_once_one_wins_R_CT2(benefic
     from moncompte.enrollment.code_send import code_send
     from moncompte.registry import nir as nir_rules
     from moncompte.registry.models import Beneficiary
-    from tests.conftest import SentCode, clear_code_of
+    from tests.helpers import SentCode, clear_code_of
 
     other = Beneficiary.objects.create(
         nir="1850575056048", last_name="MARTIN", first_name="Vincent", birth_date="1985-05-12", postal_code="75011"

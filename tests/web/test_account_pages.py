@@ -9,8 +9,8 @@ from moncompte.accounts.states import AccountState
 from moncompte.outbox.models import OutboundEmail
 from moncompte.registry.models import Beneficiary
 from tests import factories
-from tests.conftest import clear_code_of
 from tests.factories import PERSONAL_CODE, last_link_token
+from tests.helpers import clear_code_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("traveller")]
 NIR = "2 84 05 88 321 025 32"

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from moncompte.captcha.models import Challenge
 from moncompte.outbox.models import OutboundEmail
-from tests.conftest import clear_code_of
+from tests.helpers import clear_code_of
 
 pytestmark = pytest.mark.django_db
 

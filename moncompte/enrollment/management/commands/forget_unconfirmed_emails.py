@@ -7,7 +7,10 @@ from moncompte.enrollment.email_links import pending_emails_forget
 
 
 class Command(BaseCommand):
-    help = "Oublie les adresses non confirmées 21 jours après le dernier lien (le worker le fait aussi)."
+    help = (
+        "Oublie les adresses non confirmées au terme du délai après le dernier lien (21 jours par défaut) ; "
+        "le worker le fait aussi."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         forgotten = pending_emails_forget(now=clock.now())

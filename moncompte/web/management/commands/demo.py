@@ -8,7 +8,6 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.core.servers.basehttp import get_internal_wsgi_application, run
 
-from moncompte.enrollment.housekeeping import housekeeping_run
 from moncompte.outbox import worker
 from moncompte.outbox.sink import sink_start
 from moncompte.outbox.transport import SmtpTransport
@@ -48,7 +47,7 @@ class Command(BaseCommand):
             kwargs={
                 "stop": stop,
                 "transport": transport,
-                "periodic": housekeeping_run,
+                "periodic": worker.periodic_jobs_from_settings(),
             },
             name="outbox-worker",
             daemon=True,

@@ -3,13 +3,15 @@ import pytest
 from moncompte.accounts import consents
 from moncompte.accounts.models import ConsentRecord, EmailAddress
 from moncompte.accounts.states import AccountState
-from moncompte.enrollment.account_manage import account_overview, consent_set, email_change_request, password_change
 from moncompte.enrollment.email_links import LinkStatus, email_confirm
-from moncompte.enrollment.errors import EmailUnchanged, PasswordRefused, WrongCurrentPassword
+from moncompte.enrollment.errors import PasswordRefused
 from moncompte.enrollment.password_choose import password_choose
-from moncompte.enrollment.sign_in import sign_in
 from moncompte.outbox.models import OutboundEmail
 from moncompte.registry import nir as nir_rules
+from moncompte.selfservice.account_manage import consent_set, email_change_request, password_change
+from moncompte.selfservice.errors import ConsentNotOffered, EmailUnchanged, WrongCurrentPassword
+from moncompte.selfservice.selectors import account_overview
+from moncompte.selfservice.sign_in import sign_in
 from tests import factories
 from tests.factories import CLIENT, PERSONAL_CODE, last_link_token
 
@@ -23,11 +25,9 @@ def test_choosing_the_personal_code_moves_to_contact_details(code_sent, now):
 
 
 def test_a_refused_personal_code_says_every_rule_it_breaks_R_PW6(code_sent, now):
-    from moncompte.enrollment.code_verify import code_verify
-
-    grant = code_verify(nir=code_sent.nir, typed=code_sent.clear, client=CLIENT, now=now)
+    signed = sign_in(nir=code_sent.nir, secret=code_sent.clear, client=CLIENT, now=now)
     with pytest.raises(PasswordRefused) as refused:
-        password_choose(account_id=grant.account_id, password="abc", confirmation="abd", client=CLIENT, now=now)
+        password_choose(account_id=signed.account_id, password="abc", confirmation="abd", client=CLIENT, now=now)
     assert {r.rule for r in refused.value.refusals} == {"R-PW1", "R-PW3", "R-PW6"}
 
 
@@ -78,7 +78,7 @@ def test_the_consent_ledger_refuses_changes_R_CT5(code_sent, now):
 
 def test_no_consent_about_a_number_not_given_R_CT4(code_sent, now):
     journey = factories.active(code_sent, now)
-    with pytest.raises(ValueError, match="no consent question"):
+    with pytest.raises(ConsentNotOffered, match="n'est pas proposé"):
         consent_set(account_id=journey.account.pk, channel="mobile_sms", granted=True, client=CLIENT, now=now)
 
 
@@ -86,18 +86,22 @@ def test_changing_the_email_needs_the_personal_code(code_sent, now):
     journey = factories.active(code_sent, now)
     with pytest.raises(WrongCurrentPassword):
         email_change_request(
-            account_id=journey.account.pk, address="new@example.fr", password="Wrong-1", client=CLIENT, now=now
+            account_id=journey.account.pk, address="new@example.fr", current_password="Wrong-1", client=CLIENT, now=now
         )
     with pytest.raises(EmailUnchanged):
         email_change_request(
-            account_id=journey.account.pk, address="Camille@example.fr", password=PERSONAL_CODE, client=CLIENT, now=now
+            account_id=journey.account.pk,
+            address="Camille@example.fr",
+            current_password=PERSONAL_CODE,
+            client=CLIENT,
+            now=now,
         )
 
 
 def test_a_new_email_is_confirmed_by_link_the_old_is_told_and_kept_until_then(code_sent, now):
     journey = factories.active(code_sent, now)
     email_change_request(
-        account_id=journey.account.pk, address="new@example.fr", password=PERSONAL_CODE, client=CLIENT, now=now
+        account_id=journey.account.pk, address="new@example.fr", current_password=PERSONAL_CODE, client=CLIENT, now=now
     )
     notice = OutboundEmail.objects.get(template="email_change_notice")
     assert notice.to_address == "camille@example.fr"
@@ -112,7 +116,7 @@ def test_changing_the_personal_code_sends_a_notification(code_sent, now):
     journey = factories.active(code_sent, now)
     password_change(
         account_id=journey.account.pk,
-        current=PERSONAL_CODE,
+        current_password=PERSONAL_CODE,
         password="Nouveau-Code-2027",
         confirmation="Nouveau-Code-2027",
         client=CLIENT,

@@ -5,7 +5,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from moncompte.enrollment.housekeeping import housekeeping_run
 from moncompte.outbox import worker
 
 
@@ -21,5 +20,5 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
         self.stdout.write("Worker démarré (Ctrl+C pour arrêter).")
-        worker.run(stop=stop, transport=worker.transport_from_settings(), periodic=housekeeping_run)
+        worker.run(stop=stop, transport=worker.transport_from_settings(), periodic=worker.periodic_jobs_from_settings())
         self.stdout.write("Worker arrêté.")

@@ -5,9 +5,9 @@ import pytest
 from moncompte.audit.models import AuditEvent
 from moncompte.captcha.challenges import CaptchaWrong, challenge_create
 from moncompte.core.errors import TooManyAttempts
-from moncompte.enrollment.code_forgot import code_forgot
 from moncompte.outbox.models import OutboundEmail
 from moncompte.registry import nir as nir_rules
+from moncompte.selfservice.code_forgot import code_forgot
 from tests import factories
 from tests.factories import CLIENT
 

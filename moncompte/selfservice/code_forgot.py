@@ -10,7 +10,7 @@ from moncompte.captcha.challenges import challenge_verify
 from moncompte.core import throttle
 from moncompte.core.client import Client
 from moncompte.enrollment import limits
-from moncompte.enrollment.code_send import provisional_code_issue
+from moncompte.enrollment.provisional_codes import provisional_code_issue
 from moncompte.registry.nir import Nir
 
 

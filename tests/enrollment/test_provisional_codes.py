@@ -3,10 +3,11 @@ from datetime import timedelta
 import pytest
 
 from moncompte.audit.models import AuditEvent
-from moncompte.enrollment.code_verify import code_verify
 from moncompte.enrollment.errors import CodeAlreadyUsed, CodeExhausted, CodeExpired, CodeRejected
 from moncompte.enrollment.models import ProvisionalCode
 from moncompte.registry import nir as nir_rules
+from moncompte.selfservice.errors import SignInRejected
+from moncompte.selfservice.sign_in import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -16,49 +17,49 @@ pytestmark = pytest.mark.django_db
     [(timedelta(minutes=29, seconds=59), True), (timedelta(minutes=30, seconds=1), False)],
 )
 def test_the_code_is_valid_30_minutes_R_CODE2(code_sent, client_info, elapsed, accepted):
-    def sign_in():
-        return code_verify(nir=code_sent.nir, typed=code_sent.clear, client=client_info, now=code_sent.at + elapsed)
+    def attempt():
+        return sign_in(nir=code_sent.nir, secret=code_sent.clear, client=client_info, now=code_sent.at + elapsed)
 
     if accepted:
-        grant = sign_in()
-        assert grant.until == code_sent.at + timedelta(minutes=30)
+        grant = attempt()
+        assert grant.restricted_until == code_sent.at + timedelta(minutes=30)
     else:
         with pytest.raises(CodeExpired, match="Demandez un nouveau code"):
-            sign_in()
+            attempt()
 
 
 def test_the_code_is_single_use_R_CODE2(code_sent, client_info, now):
-    code_verify(nir=code_sent.nir, typed=code_sent.clear, client=client_info, now=now)
+    sign_in(nir=code_sent.nir, secret=code_sent.clear, client=client_info, now=now)
     with pytest.raises(CodeAlreadyUsed):
-        code_verify(nir=code_sent.nir, typed=code_sent.clear, client=client_info, now=now)
+        sign_in(nir=code_sent.nir, secret=code_sent.clear, client=client_info, now=now)
 
 
 def test_wrong_entries_say_how_many_tries_are_left_and_five_void_the_code_R_CODE2(code_sent, client_info, now):
     for left in (4, 3, 2, 1):
         with pytest.raises(CodeRejected) as refused:
-            code_verify(nir=code_sent.nir, typed="Wrong2Code", client=client_info, now=now)
+            sign_in(nir=code_sent.nir, secret="Wrong2Code", client=client_info, now=now)
         assert refused.value.attempts_left == left
     with pytest.raises(CodeExhausted):
-        code_verify(nir=code_sent.nir, typed="Wrong2Code", client=client_info, now=now)
+        sign_in(nir=code_sent.nir, secret="Wrong2Code", client=client_info, now=now)
     with pytest.raises(CodeExhausted):
-        code_verify(nir=code_sent.nir, typed=code_sent.clear, client=client_info, now=now)
+        sign_in(nir=code_sent.nir, secret=code_sent.clear, client=client_info, now=now)
     assert ProvisionalCode.objects.get().voided_at is not None
 
 
 def test_spaces_typed_inside_the_code_are_ignored(code_sent, client_info, now):
     spaced = f" {code_sent.clear[:5]} {code_sent.clear[5:]} "
-    assert code_verify(nir=code_sent.nir, typed=spaced, client=client_info, now=now).account_id
+    assert sign_in(nir=code_sent.nir, secret=spaced, client=client_info, now=now).account_id
 
 
-def test_an_unknown_nir_gets_a_message_that_does_not_reveal_it(db, client_info, now):
-    with pytest.raises(CodeRejected) as refused:
-        code_verify(nir=nir_rules.parse("1850575056048"), typed="Ab3dEf7hJk", client=client_info, now=now)
+def test_an_unknown_nir_gets_the_message_of_a_wrong_code(db, client_info, now):
+    with pytest.raises(SignInRejected) as refused:
+        sign_in(nir=nir_rules.parse("1850575056048"), secret="Ab3dEf7hJk", client=client_info, now=now)
     assert refused.value.message == "Le numéro de sécurité sociale ou le code saisi est incorrect."
 
 
 def test_sign_in_is_audited_R_SEC3(code_sent, client_info, now):
     with pytest.raises(CodeRejected):
-        code_verify(nir=code_sent.nir, typed="Wrong2Code", client=client_info, now=now)
-    code_verify(nir=code_sent.nir, typed=code_sent.clear, client=client_info, now=now)
+        sign_in(nir=code_sent.nir, secret="Wrong2Code", client=client_info, now=now)
+    sign_in(nir=code_sent.nir, secret=code_sent.clear, client=client_info, now=now)
     events = list(AuditEvent.objects.order_by("id").values_list("event", flat=True))
     assert events[-2:] == ["authn_code_failure", "authn_code_success"]

@@ -5,14 +5,14 @@ import pytest
 from moncompte.accounts.models import Account
 from moncompte.audit.models import AuditEvent
 from moncompte.captcha.challenges import challenge_create
-from moncompte.enrollment.code_forgot import code_forgot
-from moncompte.enrollment.errors import SignInBlocked, SignInRejected
-from moncompte.enrollment.sign_in import sign_in
 from moncompte.outbox.models import OutboundEmail
 from moncompte.registry import nir as nir_rules
+from moncompte.selfservice.code_forgot import code_forgot
+from moncompte.selfservice.errors import SignInBlocked, SignInRejected
+from moncompte.selfservice.sign_in import sign_in
 from tests import factories
-from tests.conftest import clear_code_of
 from tests.factories import CLIENT, PERSONAL_CODE
+from tests.helpers import clear_code_of
 
 pytestmark = pytest.mark.django_db
 NIR = nir_rules.parse("2840588321025")

@@ -1,0 +1,26 @@
+"""The one function that writes Account.state (DESIGN section 2), following the table of states.py."""
+
+from datetime import datetime
+
+from moncompte.accounts.models import Account
+from moncompte.accounts.states import AccountEvent, AccountState, ConcurrentChange, next_state
+
+# A double submit or two tabs race for the same account: the loser re-reads the state and applies its
+# event to what it finds (often an idempotent arrow); past a few rounds something is wrong.
+ROUNDS = 3
+
+
+def account_advance(account: Account, *, event: AccountEvent, now: datetime) -> AccountState:
+    """Applies `event` with one conditional UPDATE, so a change made meanwhile is never overwritten.
+
+    Raises TransitionNotAllowed when the table has no arrow for the state found, ConcurrentChange when the
+    state keeps moving under it.
+    """
+    for _ in range(ROUNDS):
+        target = next_state(account.state, event)
+        moved = Account.objects.filter(pk=account.pk, state=account.state).update(state=target, state_changed_at=now)
+        if moved == 1:
+            account.state, account.state_changed_at = target, now
+            return target
+        account.state = Account.objects.values_list("state", flat=True).get(pk=account.pk)
+    raise ConcurrentChange()

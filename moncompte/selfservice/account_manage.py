@@ -1,0 +1,72 @@
+"""What a signed-in person can change on the account page: consents, email address, personal code."""
+
+from datetime import datetime
+
+from django.db import transaction
+
+from moncompte.accounts import consents, emails, passwords
+from moncompte.accounts.models import Account, ConsentChannel
+from moncompte.accounts.states import AccountEvent
+from moncompte.accounts.transitions import account_advance
+from moncompte.audit import log as audit
+from moncompte.core.client import Client
+from moncompte.enrollment import limits
+from moncompte.enrollment.email_links import link_send
+from moncompte.enrollment.password_choose import password_check, password_store
+from moncompte.outbox import mail
+from moncompte.selfservice.errors import ConsentNotOffered, EmailUnchanged, WrongCurrentPassword
+
+
+def consent_set(*, account_id: int, channel: str, granted: bool, client: Client, now: datetime) -> None:
+    """R-CT5: giving or withdrawing a consent is one action, appended to the ledger."""
+    account = Account.objects.get(pk=account_id)
+    if channel not in consents.channels_for(mobile=account.mobile, landline=account.landline):
+        raise ConsentNotOffered()
+    with transaction.atomic():
+        consents.consent_record(
+            account=account, channel=ConsentChannel(channel), granted=granted, now=now, source="compte"
+        )
+        audit.record(
+            event="consent_changed", now=now, account_id=account.pk, client=client, channel=channel, granted=granted
+        )
+
+
+def _require_password(account: Account, typed: str) -> None:
+    if not passwords.verify(account.password_hash, typed):
+        raise WrongCurrentPassword()
+
+
+def email_change_request(*, account_id: int, address: str, current_password: str, client: Client, now: datetime) -> str:
+    """A link to the new address; the old one is told and stays until the new one is confirmed."""
+    account = Account.objects.select_related("beneficiary").get(pk=account_id)
+    _require_password(account, current_password)
+    current = emails.confirmed_of(account)
+    if current is not None and current.canonical == emails.canonical(address):
+        raise EmailUnchanged()
+    with limits.refused_email_claims_counted(account_id=account.pk, now=now), transaction.atomic():
+        account_advance(account, event=AccountEvent.ADDRESS_GIVEN, now=now)
+        pending = emails.claim_pending(account=account, address=address, now=now)
+        masked = link_send(account=account, email=pending, now=now)
+        if current is not None:
+            _old_address_tell(account, to=current.address, new_email_masked=masked, now=now)
+        audit.record(event="email_change_requested", now=now, account_id=account.pk, client=client, email=masked)
+    return masked
+
+
+def _old_address_tell(account: Account, *, to: str, new_email_masked: str, now: datetime) -> None:
+    mail.enqueue(
+        template="email_change_notice",
+        to=to,
+        now=now,
+        account_id=account.pk,
+        context={**account.greeting(), "new_email_masked": new_email_masked},
+    )
+
+
+def password_change(
+    *, account_id: int, current_password: str, password: str, confirmation: str, client: Client, now: datetime
+) -> None:
+    account = Account.objects.select_related("beneficiary").get(pk=account_id)
+    _require_password(account, current_password)
+    password_check(account=account, password=password, confirmation=confirmation)
+    password_store(account=account, password=password, client=client, now=now, event="password_changed")

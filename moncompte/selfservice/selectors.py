@@ -1,0 +1,46 @@
+"""What the account page shows, read in one call (services write, selectors read)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from moncompte.accounts import consents, emails, phones
+from moncompte.accounts.emails import Window
+from moncompte.accounts.models import Account
+from moncompte.core import tokens
+
+
+@dataclass(frozen=True)
+class ConsentLine:
+    channel: str
+    label: str
+    granted: bool | None
+
+
+@dataclass(frozen=True)
+class AccountOverview:
+    first_name: str
+    last_name: str
+    email: str
+    pending_email_masked: str
+    pending_window: Window | None
+    mobile: str
+    landline: str
+    consents: list[ConsentLine]
+
+
+def account_overview(*, account_id: int, now: datetime) -> AccountOverview:
+    account = Account.objects.select_related("beneficiary").get(pk=account_id)
+    confirmed = emails.confirmed_of(account)
+    pending = emails.pending_of(account, now=now)
+    decided = consents.current(account)
+    channels = consents.channels_for(mobile=account.mobile, landline=account.landline)
+    return AccountOverview(
+        first_name=account.beneficiary.first_name,
+        last_name=account.beneficiary.last_name,
+        email=confirmed.address if confirmed else "",
+        pending_email_masked=tokens.mask_email(pending.email.address) if pending else "",
+        pending_window=pending.window if pending else None,
+        mobile=phones.display(account.mobile),
+        landline=phones.display(account.landline),
+        consents=[ConsentLine(c.value, c.label, decided.get(c.value)) for c in channels],
+    )

@@ -1,0 +1,64 @@
+"""Signing in and out, and "Code oublié ?"."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from moncompte.captcha.challenges import challenge_create
+from moncompte.core import clock
+from moncompte.core.errors import DomainError
+from moncompte.enrollment.errors import RestrictedSessionExpired
+from moncompte.selfservice.code_forgot import code_forgot
+from moncompte.selfservice.sign_in import SignedIn, sign_in
+from moncompte.web import session
+from moncompte.web.forms.journey import CodeForgotForm, SignInForm
+from moncompte.web.routing import landing_for
+from moncompte.web.views.common import FORM_METHODS, captcha_form
+
+
+@require_http_methods(FORM_METHODS)
+def sign_in_page(request: HttpRequest) -> HttpResponse:
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            signed = sign_in(nir=data["nir"], secret=data["code"], client=session.client_of(request), now=clock.now())
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            return _session_open(request, signed)
+    notice = RestrictedSessionExpired().message if request.GET.get("expire") == "1" else ""
+    return render(request, "web/sign_in.html", {"form": form, "notice": notice})
+
+
+def _session_open(request: HttpRequest, signed: SignedIn) -> HttpResponse:
+    if signed.restricted_until is not None:
+        session.start_restricted(request, account_id=signed.account_id, until=signed.restricted_until)
+        return redirect("web:choose_password")
+    session.start_signed_in(request, signed.account_id)
+    return redirect(landing_for(signed.account_id))
+
+
+@require_POST
+def sign_out_page(request: HttpRequest) -> HttpResponse:
+    session.end(request)
+    return redirect("web:home")
+
+
+@require_http_methods(FORM_METHODS)
+def code_forgot_page(request: HttpRequest) -> HttpResponse:
+    now = clock.now()
+    form, submitted = captcha_form(request, CodeForgotForm)
+    if submitted:
+        try:
+            code_forgot(**form.cleaned_data, client=session.client_of(request), now=now)
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            return redirect("web:code_forgot_sent")
+    return render(request, "web/code_forgot.html", {"form": form, "challenge": challenge_create(now=now)})
+
+
+@require_safe
+def code_forgot_sent_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/code_forgot_sent.html")

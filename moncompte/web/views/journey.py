@@ -1,0 +1,98 @@
+"""Pages of the first visit: identity, code sent, personal code, contact details, "VALIDATION DE MON EMAIL".
+
+Each view parses the form, calls one use case, renders (DESIGN section 5).
+"""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from moncompte.captcha.challenges import challenge_create
+from moncompte.core import clock
+from moncompte.core.errors import DomainError
+from moncompte.enrollment.code_send import code_send
+from moncompte.enrollment.contact_submit import contact_submit
+from moncompte.enrollment.password_choose import PersonalCodeSet, password_choose
+from moncompte.enrollment.selectors import person_name_of
+from moncompte.web import session
+from moncompte.web.forms.journey import ContactForm, IdentityForm, PasswordForm
+from moncompte.web.routing import landing_for, restricted_page, signed_in_page
+from moncompte.web.views.common import FORM_METHODS, captcha_form
+
+
+@require_safe
+def home_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/home.html")
+
+
+@require_http_methods(FORM_METHODS)
+def identity_page(request: HttpRequest) -> HttpResponse:
+    now = clock.now()
+    form, submitted = captcha_form(request, IdentityForm)
+    if submitted:
+        try:
+            sent = code_send(**form.cleaned_data, client=session.client_of(request), now=now)
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            session.code_sent_remember(request, sent)
+            return redirect("web:code_sent")
+    return render(request, "web/identity.html", {"form": form, "challenge": challenge_create(now=now)})
+
+
+@require_safe
+def code_sent_page(request: HttpRequest) -> HttpResponse:
+    sent = session.code_sent_recall(request)
+    if sent is None:
+        return redirect("web:identity")
+    return render(request, "web/code_sent.html", {"sent": sent})
+
+
+@require_http_methods(FORM_METHODS)
+@restricted_page
+def choose_password_page(request: HttpRequest, restricted: session.RestrictedSession) -> HttpResponse:
+    form = PasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            chosen = password_choose(
+                account_id=restricted.account_id,
+                **form.cleaned_data,
+                client=session.client_of(request),
+                now=clock.now(),
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            return _signed_in_with_new_code(request, chosen)
+    person = person_name_of(account_id=restricted.account_id)
+    return render(request, "web/choose_password.html", {"form": form, "person": person, "until": restricted.until})
+
+
+def _signed_in_with_new_code(request: HttpRequest, chosen: PersonalCodeSet) -> HttpResponse:
+    session.start_signed_in(request, chosen.account_id)
+    if chosen.replaced:
+        session.notice_set(request, "Votre code personnel a été modifié.")
+    return redirect(landing_for(chosen.account_id))
+
+
+@require_http_methods(FORM_METHODS)
+@signed_in_page("web:contact")
+def contact_page(request: HttpRequest, account_id: int) -> HttpResponse:
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            masked = contact_submit(
+                account_id=account_id, details=form.details(), client=session.client_of(request), now=clock.now()
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            session.end(request)  # R-EM1: signed out, then asked to open the link.
+            session.validation_remember(request, masked)
+            return redirect("web:email_validation")
+    return render(request, "web/contact.html", {"form": form})
+
+
+@require_safe
+def email_validation_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/email_validation.html", {"email_masked": session.validation_recall(request)})
