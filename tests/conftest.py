@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
+from django.db.models.sql.compiler import SQLCompiler
 
 from moncompte.captcha.challenges import challenge_create
 from moncompte.core.client import Client
@@ -13,6 +14,27 @@ from moncompte.outbox.sink import sink_start
 from moncompte.registry import nir as nir_rules
 from moncompte.registry.models import Beneficiary
 from tests.helpers import NOW, SentCode, clear_code_of
+
+
+@pytest.fixture(autouse=True)
+def unordered_querysets_come_in_random_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A query without ORDER BY returns rows in whatever order the database likes (PostgreSQL does change it).
+    In tests such queries are shuffled, so code and tests that lean on an order they never asked for fail."""
+    original = SQLCompiler.get_order_by
+
+    def get_order_by(self: SQLCompiler) -> list:  # type: ignore[type-arg]
+        order = original(self)
+        query = self.query
+        plain_select = type(self) is SQLCompiler and not (query.distinct or query.combinator or query.is_sliced)
+        if order or not plain_select or not query.default_ordering or query.order_by or query.group_by:
+            return order
+        query.order_by = ("?",)
+        try:
+            return original(self)
+        finally:
+            query.order_by = ()
+
+    monkeypatch.setattr(SQLCompiler, "get_order_by", get_order_by)
 
 
 @pytest.fixture

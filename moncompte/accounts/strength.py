@@ -8,6 +8,7 @@ both languages compute bit-identical numbers).
 The estimate: find the guessable pieces of the code (dictionary words, including reversed or with l33t
 substitutions, sequences like "abc", repeats like "aaa", years and dates), then the cheapest way to cover
 the whole code with pieces and brute force, as zxcvbn does: guesses = k! x product(piece guesses) + D^(k-1).
+The matchers that need no word list are in strength_patterns.py.
 """
 
 import json
@@ -16,17 +17,16 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from moncompte.accounts.strength_patterns import Piece, date_pieces, repeat_pieces, sequence_pieces
+
 WORDS_FILE = Path(__file__).parent / "static" / "accounts" / "strength-words.json"
 MAX_LENGTH = 50  # R-PW1: nothing longer is accepted, and the cost grows with the length
 MAX_WORD = 20
 L33T = {"4": "a", "@": "a", "3": "e", "1": "i", "!": "i", "0": "o", "$": "s", "5": "s", "7": "t", "+": "t"}
 BRUTEFORCE_CARDINALITY = 10.0
 MIN_GUESSES_BEFORE_GROWING_SEQUENCE = 10000.0
-REFERENCE_YEAR = 2000
-MIN_YEAR_SPACE = 20
 THRESHOLDS = (1e3 + 5, 1e6 + 5, 1e8 + 5, 1e10 + 5)
 LABELS = ("Très faible", "Faible", "Moyen", "Bon", "Très bon")
-DATE_SEPARATORS = ("/", "-", ".")
 WARN_UP_TO_SCORE = 2
 
 WARNINGS = {
@@ -39,14 +39,6 @@ WARNINGS = {
     "date": "Les dates et les années se devinent facilement.",
 }
 WARNING_ORDER = ("user", "password", "word", "sequence", "repeat", "date")
-
-
-@dataclass(frozen=True)
-class Piece:
-    start: int
-    end: int  # inclusive
-    guesses: float
-    kind: str  # a key of WARNINGS
 
 
 @dataclass(frozen=True)
@@ -130,111 +122,6 @@ def _lookup(word: str, user_words: dict[str, int]) -> tuple[int, str] | None:
     return rank, "password" if name == "passwords" else "word"
 
 
-def _char_class(c: str) -> str:
-    if "0" <= c <= "9":
-        return "digit"
-    if "a" <= c <= "z":
-        return "lower"
-    if "A" <= c <= "Z":
-        return "upper"
-    return "other"
-
-
-def _sequences(password: str) -> list[Piece]:
-    pieces = []
-    n = len(password)
-    i = 0
-    while i < n - 2:
-        delta = ord(password[i + 1]) - ord(password[i])
-        cls = _char_class(password[i])
-        if abs(delta) not in (1, 2) or cls == "other":
-            i += 1
-            continue
-        j = i + 1
-        while j + 1 < n and ord(password[j + 1]) - ord(password[j]) == delta and _char_class(password[j + 1]) == cls:
-            j += 1
-        if _char_class(password[j]) == cls and j - i + 1 >= 3:
-            first = password[i]
-            base = 4.0 if first in "aAzZ019" else (10.0 if cls == "digit" else 26.0)
-            guesses = base * (j - i + 1) * (2.0 if delta < 0 else 1.0)
-            pieces.append(Piece(i, j, guesses, "sequence"))
-            i = j
-        else:
-            i += 1
-    return pieces
-
-
-def _repeats(password: str) -> list[Piece]:
-    pieces = []
-    n = len(password)
-    i = 0
-    while i < n:
-        j = i
-        while j + 1 < n and password[j + 1] == password[i]:
-            j += 1
-        if j - i + 1 >= 3:
-            cardinality = {"digit": 10.0, "lower": 26.0, "upper": 26.0}.get(_char_class(password[i]), 33.0)
-            pieces.append(Piece(i, j, cardinality * (j - i + 1), "repeat"))
-        i = j + 1
-    return pieces
-
-
-def _year_space(year: int) -> float:
-    return float(max(abs(year - REFERENCE_YEAR), MIN_YEAR_SPACE))
-
-
-def _valid_date(day: int, month: int, year: int) -> bool:
-    return 1 <= day <= 31 and 1 <= month <= 12 and 1900 <= year <= 2049
-
-
-def _full_year(yy: int) -> int:
-    return 2000 + yy if yy < 50 else 1900 + yy
-
-
-def _dates(password: str) -> list[Piece]:
-    pieces = []
-    n = len(password)
-    for i in range(n):
-        for length in (4, 6, 8, 10):
-            j = i + length - 1
-            if j >= n:
-                break
-            token = password[i : j + 1]
-            year = _date_year(token)
-            if year is not None:
-                factor = 1.0 if length == 4 else 365.0
-                pieces.append(Piece(i, j, factor * _year_space(year), "date"))
-    return pieces
-
-
-def _ascii_digits(text: str) -> bool:
-    return bool(text) and all("0" <= c <= "9" for c in text)
-
-
-def _date_year(token: str) -> int | None:
-    """The year of a year (AAAA) or a date (JJMMAA, JJMMAAAA, AAAAMMJJ, with or without separators)."""
-    if len(token) == 4 and _ascii_digits(token):
-        year = int(token)
-        return year if 1900 <= year <= 2049 else None
-    digits = token
-    if len(token) in (8, 10) and token[2] in DATE_SEPARATORS and token[5] in DATE_SEPARATORS:
-        digits = token[0:2] + token[3:5] + token[6:]
-    elif len(token) == 10 and token[4] in DATE_SEPARATORS and token[7] in DATE_SEPARATORS:
-        digits = token[0:4] + token[5:7] + token[8:]
-    if not _ascii_digits(digits):
-        return None
-    if len(digits) == 6:
-        day, month, year = int(digits[0:2]), int(digits[2:4]), _full_year(int(digits[4:6]))
-        return year if _valid_date(day, month, year) else None
-    if len(digits) == 8:
-        day, month, year = int(digits[0:2]), int(digits[2:4]), int(digits[4:8])
-        if _valid_date(day, month, year):
-            return year
-        year, month, day = int(digits[0:4]), int(digits[4:6]), int(digits[6:8])
-        return year if _valid_date(day, month, year) else None
-    return None
-
-
 def _power(base: float, exponent: int) -> float:
     result = 1.0
     for _ in range(exponent):
@@ -305,7 +192,9 @@ def estimate(password: str, *, user_inputs: list[str] | None = None) -> Strength
     if not password:
         return Strength(0, LABELS[0], 0.0, "")
     user_words = _user_words(user_inputs or [])
-    pieces = _dictionary(password, user_words) + _sequences(password) + _repeats(password) + _dates(password)
+    pieces = (
+        _dictionary(password, user_words) + sequence_pieces(password) + repeat_pieces(password) + date_pieces(password)
+    )
     guesses = _cheapest_cover(len(password), pieces)
     score = sum(1 for threshold in THRESHOLDS if guesses >= threshold)
     # As zxcvbn: advice only where the code is weak, so a very good code is not told off.

@@ -72,6 +72,7 @@ def test_more_varied_codes_score_higher_R_PW7(weak, strong):
     assert strength.estimate(strong).score > strength.estimate(weak).score
 
 
+@pytest.mark.node
 def test_browser_and_server_give_the_same_score_on_every_input_R_PW7(tmp_path):
     words = json.dumps(str(STATIC / "strength-words.json"))
     script = tmp_path / "run.js"

@@ -9,7 +9,7 @@ from moncompte.core.errors import TooManyAttempts
 LIMIT = throttle.Limit("test", 3, timedelta(hours=1))
 
 
-@pytest.fixture(params=["database", "redis"])
+@pytest.fixture(params=["database", pytest.param("redis", marks=pytest.mark.redis)])
 def store(request, settings, db):
     if request.param == "redis":
         settings.REDIS_URL = "redis://127.0.0.1:6379/15"

@@ -16,7 +16,7 @@ from tests.e2e.journey import (
     sign_in,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.chromium
 
 
 def test_forms_showing_errors_are_accessible(page: Page, live_server, camille):

@@ -7,7 +7,7 @@ from moncompte.captcha.models import Challenge
 from tests.e2e.conftest import wait_for_mail
 from tests.helpers import clear_code_of
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.chromium
 
 EMAIL = "camille.durand@example.fr"
 

@@ -19,7 +19,7 @@ from tests.e2e.journey import (
     sign_in,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.chromium
 
 
 def test_from_home_to_the_account_page(page: Page, live_server, delivering, camille):

@@ -61,7 +61,9 @@ def test_withdrawing_a_consent_is_one_action_appended_to_the_ledger_R_CT5(code_s
     consent_set(account_id=journey.account.pk, channel="email", granted=True, client=CLIENT, now=now)
     consent_set(account_id=journey.account.pk, channel="email", granted=False, client=CLIENT, now=now)
     assert consents.current(journey.account)["email"] is False
-    assert list(ConsentRecord.objects.filter(channel="email").values_list("granted", "source")) == [
+    assert list(
+        ConsentRecord.objects.filter(channel="email").order_by("at", "id").values_list("granted", "source")
+    ) == [
         (False, "inscription"),
         (True, "compte"),
         (False, "compte"),

@@ -76,7 +76,7 @@ def parse_birth_date(raw: str) -> date:
     text = raw.strip()
     for fmt in DATE_FORMATS:
         try:
-            parsed = datetime.strptime(text, fmt).date()
+            parsed = datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a calendar date, no time of day)
         except ValueError:
             continue
         if parsed.year < 1900 or parsed > clock.now().date():

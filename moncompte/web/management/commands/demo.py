@@ -13,7 +13,7 @@ from moncompte.outbox.sink import sink_start
 from moncompte.outbox.transport import SmtpTransport
 from moncompte.registry import demo_data
 from moncompte.registry import nir as nir_rules
-from moncompte.registry.importer import beneficiaries_import
+from moncompte.registry.importer import ImportReport, beneficiaries_import
 
 logger = logging.getLogger("moncompte.demo")
 
@@ -44,16 +44,22 @@ class Command(BaseCommand):
         stop = threading.Event()
         delivery = threading.Thread(
             target=worker.run,
-            kwargs={
-                "stop": stop,
-                "transport": transport,
-                "periodic": worker.periodic_jobs_from_settings(),
-            },
+            kwargs={"stop": stop, "transport": transport, "periodic": worker.periodic_jobs_from_settings()},
             name="outbox-worker",
             daemon=True,
         )
         delivery.start()
+        self._welcome(report, site_url=site_url, transport=transport, sink_port=sink.port)
+        try:
+            run(host, int(port), get_internal_wsgi_application(), threading=True)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop.set()
+            delivery.join(timeout=5)
+            sink.stop()
 
+    def _welcome(self, report: ImportReport, *, site_url: str, transport: SmtpTransport, sink_port: int) -> None:
         out = self.stdout
         out.write(self.style.SUCCESS("\nmoncompte — démonstration prête"))
         out.write(f"  Base de données : {settings.DATABASES['default']['NAME']}")
@@ -67,13 +73,5 @@ class Command(BaseCommand):
         if settings.EMAIL_URL:
             out.write(f"  Courriels :         envoyés par SMTP à {transport.host}:{transport.port} (EMAIL_URL)")
         else:
-            out.write(f"  Boîte mail locale : {site_url}/demo/boite-mail/  (SMTP 127.0.0.1:{sink.port})")
+            out.write(f"  Boîte mail locale : {site_url}/demo/boite-mail/  (SMTP 127.0.0.1:{sink_port})")
         out.write("  Arrêt : Ctrl+C\n")
-        try:
-            run(host, int(port), get_internal_wsgi_application(), threading=True)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            stop.set()
-            delivery.join(timeout=5)
-            sink.stop()

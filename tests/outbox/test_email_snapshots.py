@@ -1,0 +1,39 @@
+"""Every email, text and HTML, as a reviewed snapshot (tests/outbox/__snapshots__/): a change of wording shows
+up in the diff of a pull request. After an intended change: `pytest tests/outbox --snapshot-update`."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from moncompte.outbox import mail
+
+pytestmark = pytest.mark.django_db
+AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+NAMES = {"first_name": "Camille", "last_name": "DURAND"}
+
+EMAILS: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
+    "provisional_code": ({**NAMES, "expires_at": datetime(2026, 3, 2, 9, 30, tzinfo=UTC)}, {"code": "Ab3dEf7hJk"}),
+    "email_confirmation": (NAMES, {"link": "https://moncompte.example/email/jeton-de-test/"}),
+    "password_changed": ({**NAMES, "at": AT}, {}),
+    "email_change_notice": ({**NAMES, "new_email_masked": "n•w@example.fr"}, {}),
+}
+
+
+@pytest.fixture(autouse=True)
+def fixed_site(settings):
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "SITE_URL": "https://moncompte.example"}
+
+
+@pytest.mark.parametrize("template", sorted(EMAILS))
+def test_every_email_is_reviewed_as_a_snapshot_R_CODE3_R_EM2(template, snapshot):
+    context, secrets = EMAILS[template]
+    email = mail.enqueue(template=template, to="camille@example.fr", now=AT, context=context, secret_context=secrets)
+    assert {"subject": email.subject, "text": email.body_text, "html": email.body_html} == snapshot
+    # What support can read: the same email with every secret masked.
+    assert all(secret not in email.shown_text + email.shown_html for secret in secrets.values())
+
+
+def test_every_email_template_has_a_snapshot():
+    templates = {path.name.split(".")[0] for path in mail.TEMPLATE_DIR.glob("*.subject.txt")}
+    assert templates == set(EMAILS)

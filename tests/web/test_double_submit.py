@@ -1,0 +1,62 @@
+"""Two submits of one form racing each other (a double click, two tabs) end on a page, never a server error."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from moncompte.accounts.models import Account
+from moncompte.accounts.states import AccountState
+from tests.factories import PERSONAL_CODE
+
+NIR = "2 84 05 88 321 025 32"
+
+
+def paused_after_reading_the_account(barrier: threading.Barrier):
+    """Holds each request right after it read the account, until the other one has read it too: both then
+    act on the state they read, as two requests do when they arrive together."""
+    paused = threading.local()
+
+    def wrapper(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if 'FROM "accounts_account" INNER JOIN' in sql and not getattr(paused, "done", False):
+            paused.done = True
+            barrier.wait(timeout=10)
+        return result
+
+    return wrapper
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_submit_of_the_personal_code_form_lands_both_on_the_contact_step(code_sent, traveller):
+    first = HttpClient()
+    first.post(reverse("web:sign_in"), {"nir": NIR, "code": code_sent.clear})
+    second = HttpClient()
+    second.cookies = first.cookies  # the same browser session, submitted twice
+    barrier = threading.Barrier(2)
+    answers: dict[str, object] = {}
+
+    def submit(name: str, client: HttpClient) -> None:
+        try:
+            with connection.execute_wrapper(paused_after_reading_the_account(barrier)):
+                data = {"password": PERSONAL_CODE, "confirmation": PERSONAL_CODE}
+                answers[name] = client.post(reverse("web:choose_password"), data)
+        except Exception as error:
+            answers[name] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(n, c)) for n, c in (("first", first), ("second", second))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert {name: getattr(answer, "status_code", answer) for name, answer in answers.items()} == {
+        "first": 302,
+        "second": 302,
+    }
+    assert {answer["Location"] for answer in answers.values()} == {reverse("web:contact")}  # type: ignore[index]
+    assert Account.objects.get().state == AccountState.CONTACT_PENDING
