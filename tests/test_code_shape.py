@@ -56,3 +56,15 @@ def test_a_query_without_order_comes_back_in_a_random_order_in_tests(now):
     assert len(orders) > 1
     ordered = {tuple(ThrottleEvent.objects.order_by("id").values_list("key", flat=True)) for _ in range(5)}
     assert ordered == {tuple(str(i) for i in range(30))}
+
+
+def test_tests_never_import_a_conftest_as_a_module():
+    """Fixtures come from pytest; shared values and helpers from tests/helpers.py and tests/e2e/helpers.py."""
+    tests = Path(__file__).resolve().parent
+    importing = [
+        str(path.relative_to(tests))
+        for path in tests.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("conftest")
+    ]
+    assert importing == []

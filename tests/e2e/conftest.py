@@ -1,6 +1,5 @@
 import os
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -8,7 +7,6 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from moncompte.outbox import worker
-from moncompte.outbox.sink import Received, received
 from moncompte.outbox.transport import SmtpTransport
 from moncompte.registry.models import Beneficiary
 
@@ -51,29 +49,6 @@ def delivering(smtp_sink, transactional_db) -> Iterator[Path]:
     yield maildir
     stop.set()
     thread.join(timeout=10)
-
-
-def wait_for_mail(maildir: Path, *, to: str, count: int = 1, seconds: float = 15) -> Received:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        mails = [m for m in received(maildir) if to in str(m.message["To"])]
-        if len(mails) >= count:
-            return mails[0]
-        time.sleep(0.1)
-    raise AssertionError(f"no email for {to} after {seconds} s")
-
-
-def assert_accessible(page: Page) -> None:
-    """axe-core in the page: no serious or critical violation (R-A11Y1..3)."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    violations = Axe().run(page).response["violations"]
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in violations
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert not serious, f"{page.url}: {serious}"
 
 
 @pytest.fixture(autouse=True)

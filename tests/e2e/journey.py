@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from moncompte.captcha.models import Challenge
-from tests.e2e.conftest import assert_accessible, wait_for_mail
+from tests.e2e.helpers import assert_accessible, wait_for_mail
 from tests.helpers import clear_code_of
 
 NIR = "2 84 05 88 321 025 32"

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.helpers import assert_accessible
 from tests.e2e.journey import (
     NIR,
     PERSONAL_CODE,

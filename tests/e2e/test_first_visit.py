@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from moncompte.captcha.models import Challenge
-from tests.e2e.conftest import wait_for_mail
+from tests.e2e.helpers import wait_for_mail
 from tests.helpers import clear_code_of
 
 pytestmark = pytest.mark.chromium
