@@ -14,6 +14,7 @@ from moncompte.core.errors import DomainError
 
 class EmailTaken(DomainError):
     code = "email_taken"
+    field = "email"
     message = (
         "Cette adresse email est déjà utilisée par un autre compte. Chaque compte doit avoir sa propre "
         "adresse : saisissez-en une autre."

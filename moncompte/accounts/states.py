@@ -1,4 +1,4 @@
-"""The account state machine (DESIGN section 2): events move an account from one state to the next.
+"""The account state machine (docs/architecture.md): events move an account from one state to the next.
 
 One table says, for each (state, event), the state that follows; a pair missing from it is refused. The
 table owns the guards and the cases that leave the state as it is (a code reset, a link sent again).
@@ -49,6 +49,8 @@ TRANSITIONS: Final[Mapping[tuple[AccountState, AccountEvent], AccountState]] = {
     (_S.ACTIVE, _E.LINK_RESENT): _S.ACTIVE,
     (_S.EMAIL_PENDING, _E.LINK_CONFIRMED): _S.ACTIVE,
     (_S.ACTIVE, _E.LINK_CONFIRMED): _S.ACTIVE,  # the new address replaces the old
+    (_S.PROVISIONAL, _E.ADDRESS_FORGOTTEN): _S.PROVISIONAL,  # forgetting an address never blocks: only a
+    (_S.CONTACT_PENDING, _E.ADDRESS_FORGOTTEN): _S.CONTACT_PENDING,  # pending link step goes back
     (_S.EMAIL_PENDING, _E.ADDRESS_FORGOTTEN): _S.CONTACT_PENDING,
     (_S.ACTIVE, _E.ADDRESS_FORGOTTEN): _S.ACTIVE,  # a new address never confirmed; the old one stays
 }
@@ -56,7 +58,10 @@ TRANSITIONS: Final[Mapping[tuple[AccountState, AccountEvent], AccountState]] = {
 
 class TransitionNotAllowed(DomainError):
     code = "transition_not_allowed"
-    message = "Cette étape n'est pas possible pour votre compte à ce stade."
+    message = (
+        "Cette étape a déjà été faite, peut-être dans une autre fenêtre. Connectez-vous de nouveau pour reprendre "
+        "là où en est votre compte."
+    )
 
     def __init__(self, state: AccountState, event: AccountEvent) -> None:
         self.state, self.event = state, event

@@ -1,4 +1,4 @@
-"""The one function that writes Account.state (DESIGN section 2), following the table of states.py."""
+"""The one function that writes Account.state (docs/architecture.md), following the table of states.py."""
 
 from datetime import datetime
 
@@ -18,9 +18,12 @@ def account_advance(account: Account, *, event: AccountEvent, now: datetime) -> 
     """
     for _ in range(ROUNDS):
         target = next_state(account.state, event)
-        moved = Account.objects.filter(pk=account.pk, state=account.state).update(state=target, state_changed_at=now)
+        changed = {"state_changed_at": now} if target != account.state else {}
+        moved = Account.objects.filter(pk=account.pk, state=account.state).update(state=target, **changed)
         if moved == 1:
-            account.state, account.state_changed_at = target, now
+            account.state = target
+            if changed:
+                account.state_changed_at = now
             return target
         account.state = Account.objects.values_list("state", flat=True).get(pk=account.pk)
     raise ConcurrentChange()

@@ -1,4 +1,4 @@
-"""Every value read from the environment, in one place (DESIGN section 4)."""
+"""Every value read from the environment, in one place (README, Configuration)."""
 
 import os
 import secrets

@@ -142,7 +142,7 @@ PERIODIC_JOBS = [
     "moncompte.core.throttle.events_purge",
 ]
 
-# R-SEC4: every limit and duration of DESIGN.md is a setting with the documented value as default.
+# R-SEC4: every limit and duration of docs/rules.md is a setting with the documented value as default.
 MONCOMPTE: dict[str, Any] = {
     "CAPTCHA_LIFETIME": timedelta(minutes=5),
     "CAPTCHA_LENGTH": 6,
@@ -172,7 +172,7 @@ MONCOMPTE: dict[str, Any] = {
     "SITE_URL": env.text("MONCOMPTE_SITE_URL", "http://127.0.0.1:8000"),
 }
 
-# DESIGN section 4: a fixed CAPTCHA answer for automated and load tests, never in production.
+# README (Configuration): a fixed CAPTCHA answer for automated and load tests, never in production.
 CAPTCHA_TEST_ANSWER = env.text("MONCOMPTE_CAPTCHA_TEST_ANSWER")
 if CAPTCHA_TEST_ANSWER and not (DEBUG or DEMO):
     raise ImproperlyConfigured(

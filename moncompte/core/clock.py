@@ -1,4 +1,4 @@
-"""The one place the service reads the time (DESIGN section 4: faketime and time-machine both work)."""
+"""The one place the service reads the time (faketime and time-machine both work)."""
 
 from datetime import UTC, datetime
 

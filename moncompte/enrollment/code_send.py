@@ -6,7 +6,7 @@ from datetime import date, datetime
 from django.db import transaction
 
 from moncompte.accounts.models import Account
-from moncompte.accounts.states import AccountEvent, accepts
+from moncompte.accounts.states import AccountEvent, TransitionNotAllowed, accepts
 from moncompte.accounts.transitions import account_advance
 from moncompte.audit import log as audit
 from moncompte.captcha.challenges import challenge_verify
@@ -42,13 +42,7 @@ def code_send(
     sends = limits.codes_sent_per_nir()
     throttle.check(sends, key=nir.value, now=now)
     with transaction.atomic():
-        if account is None:  # get_or_create: two first visits at the same moment make one account
-            account, _ = Account.objects.get_or_create(
-                beneficiary=beneficiary, defaults={"created_at": now, "state_changed_at": now, "code_email": email}
-            )
-        if account.code_email != email:
-            Account.objects.filter(pk=account.pk).update(code_email=email)
-        account_advance(account, event=AccountEvent.IDENTITY_PROVEN, now=now)
+        account = _provisional_account(beneficiary, account, email=email, now=now)
         sent = provisional_code_issue(account=account, to=email, now=now)
         throttle.hit(sends, key=nir.value, now=now)
         audit.record(
@@ -60,6 +54,21 @@ def code_send(
             email=sent.email_masked,
         )
     return sent
+
+
+def _provisional_account(beneficiary: Beneficiary, found: Account | None, *, email: str, now: datetime) -> Account:
+    """The account that receives the code: created at the first visit, still provisional on later ones."""
+    if found is None:  # get_or_create: two first visits at the same moment make one account
+        found, _ = Account.objects.get_or_create(
+            beneficiary=beneficiary, defaults={"created_at": now, "state_changed_at": now, "code_email": email}
+        )
+    if found.code_email != email:
+        Account.objects.filter(pk=found.pk).update(code_email=email)
+    try:
+        account_advance(found, event=AccountEvent.IDENTITY_PROVEN, now=now)
+    except TransitionNotAllowed as moved_on:  # a personal code was chosen meanwhile, in another window
+        raise AccountAlreadyExists() from moved_on
+    return found
 
 
 def _identity_match(*, nir: Nir, birth_date: date, postal_code: str, client: Client, now: datetime) -> Beneficiary:

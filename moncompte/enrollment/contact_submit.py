@@ -27,7 +27,6 @@ def contact_submit(*, account_id: int, details: ContactDetails, client: Client, 
     """Returns the masked address the link went to. Raises EmailTaken (R-CT2) or LinkResendLimited."""
     with limits.refused_email_claims_counted(account_id=account_id, now=now), transaction.atomic():
         account = Account.objects.select_for_update().select_related("beneficiary").get(pk=account_id)
-        account_advance(account, event=AccountEvent.CONTACT_GIVEN, now=now)
         email = emails.claim_pending(account=account, address=details.email, now=now)
         Account.objects.filter(pk=account.pk).update(mobile=details.mobile, landline=details.landline)
         for channel in consents.channels_for(mobile=details.mobile, landline=details.landline):
@@ -35,5 +34,6 @@ def contact_submit(*, account_id: int, details: ContactDetails, client: Client, 
                 account=account, channel=channel, granted=details.consents[channel], now=now, source="inscription"
             )
         masked = link_send(account=account, email=email, now=now)
+        account_advance(account, event=AccountEvent.CONTACT_GIVEN, now=now)
         audit.record(event="contact_details_given", now=now, account_id=account.pk, client=client, email=masked)
     return masked

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +19,6 @@ from moncompte.outbox.transport import DeliveryFailed, Transport
 
 logger = logging.getLogger("moncompte.outbox")
 MASK = "••••••••••"
-TEMPLATE_DIR = Path(__file__).parent / "templates" / "outbox"
 
 
 def _render(template: str, context: dict[str, Any]) -> tuple[str, str, str]:

@@ -28,7 +28,11 @@ def periodic_jobs_from_settings() -> Callable[[], None]:
     def run_all() -> None:
         now = clock.now()
         for job in jobs:
-            done = job(now=now)
+            try:
+                done = job(now=now)
+            except Exception:  # one failing job must hold back neither the others nor the mail
+                logger.exception("tâche périodique %s en échec ; nouvel essai au prochain tour", job.__name__)
+                continue
             if done:
                 logger.info("tâche périodique %s : %s élément(s) traité(s)", job.__name__, done)
 

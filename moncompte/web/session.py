@@ -73,23 +73,23 @@ def notice_pop(request: HttpRequest) -> str:
     return notice
 
 
+@dataclass(frozen=True)
+class CodeSentNotice:
+    """What the "code sent" page tells: where the provisional code went, and until when it works."""
+
+    email_masked: str
+    expires_at: datetime
+
+
 def code_sent_remember(request: HttpRequest, sent: CodeSent) -> None:
-    request.session[_CODE_SENT] = {
-        "account_id": sent.account_id,
-        "email_masked": sent.email_masked,
-        "expires_at": sent.expires_at.isoformat(),
-    }
+    request.session[_CODE_SENT] = {"email_masked": sent.email_masked, "expires_at": sent.expires_at.isoformat()}
 
 
-def code_sent_recall(request: HttpRequest) -> CodeSent | None:
+def code_sent_recall(request: HttpRequest) -> CodeSentNotice | None:
     data = request.session.get(_CODE_SENT)
     if not data:
         return None
-    return CodeSent(
-        account_id=int(data.get("account_id", 0)),
-        email_masked=data["email_masked"],
-        expires_at=datetime.fromisoformat(data["expires_at"]),
-    )
+    return CodeSentNotice(email_masked=data["email_masked"], expires_at=datetime.fromisoformat(data["expires_at"]))
 
 
 def validation_remember(request: HttpRequest, email_masked: str) -> None:

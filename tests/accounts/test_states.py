@@ -58,7 +58,9 @@ def test_every_state_and_event_pair_is_allowed_by_the_table_or_refused(db, benef
         assert accepts(state, event)
         assert account_advance(account, event=event, now=now) == TRANSITIONS[(state, event)]
         account.refresh_from_db()
-        assert (account.state, account.state_changed_at) == (TRANSITIONS[(state, event)], now)
+        target = TRANSITIONS[(state, event)]
+        # The time of the last real change of state: an arrow back to the same state leaves it as it was.
+        assert (account.state, account.state_changed_at) == (target, now if target != state else None)
     else:
         assert not accepts(state, event)
         with pytest.raises(TransitionNotAllowed) as refused:

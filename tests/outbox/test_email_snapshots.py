@@ -2,6 +2,7 @@
 up in the diff of a pull request. After an intended change: `pytest tests/outbox --snapshot-update`."""
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,5 +36,6 @@ def test_every_email_is_reviewed_as_a_snapshot_R_CODE3_R_EM2(template, snapshot)
 
 
 def test_every_email_template_has_a_snapshot():
-    templates = {path.name.split(".")[0] for path in mail.TEMPLATE_DIR.glob("*.subject.txt")}
+    folder = Path(mail.__file__).parent / "templates" / "outbox"
+    templates = {path.name.split(".")[0] for path in folder.glob("*.subject.txt")}
     assert templates == set(EMAILS)

@@ -38,3 +38,19 @@ def test_a_job_named_in_the_settings_must_exist(settings):
     settings.PERIODIC_JOBS = ["moncompte.core.throttle.no_such_job"]
     with pytest.raises(ImportError):
         periodic_jobs_from_settings()
+
+
+def failing_job(*, now):
+    raise RuntimeError("base indisponible")
+
+
+def test_a_failing_job_holds_back_neither_the_others_nor_the_worker(settings, now, traveller, caplog):
+    challenge_create(now=now)
+    traveller.shift(DAY)
+    settings.PERIODIC_JOBS = [
+        "tests.outbox.test_periodic_jobs.failing_job",
+        "moncompte.captcha.challenges.challenges_purge",
+    ]
+    periodic_jobs_from_settings()()
+    assert not Challenge.objects.exists()
+    assert "failing_job en échec" in caplog.text

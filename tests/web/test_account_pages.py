@@ -101,7 +101,10 @@ def test_an_address_of_another_account_is_refused_on_the_form_R_CT2(client, code
         account=account, address="camille@example.fr", canonical="camille@example.fr", created_at=now
     )
     page = contact_form(client, code_sent).content.decode()
-    assert "déjà utilisée par un autre compte" in page
+    error = re.search(r'<p class="error" id="email-error">(.*?)</p>', page, re.S)
+    assert error  # next to the field, linked from the summary
+    assert "déjà utilisée par un autre compte" in error[1]
+    assert 'href="#id_email"' in page
 
 
 @pytest.mark.parametrize("method", ["get", "head"])

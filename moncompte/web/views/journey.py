@@ -1,6 +1,6 @@
 """Pages of the first visit: identity, code sent, personal code, contact details, "VALIDATION DE MON EMAIL".
 
-Each view parses the form, calls one use case, renders (DESIGN section 5).
+Each view parses the form, calls one use case, renders (docs/architecture.md).
 """
 
 from django.http import HttpRequest, HttpResponse

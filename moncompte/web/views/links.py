@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from moncompte.core import clock
 from moncompte.core.errors import DomainError
 from moncompte.enrollment.email_links import (
+    LinkState,
     email_confirm,
     email_replace,
     link_resend,
@@ -31,15 +32,18 @@ def email_link_page(request: HttpRequest, token: str) -> HttpResponse:
     now, client = clock.now(), session.client_of(request)
     action = request.POST.get("action") if request.method == "POST" else None
     message = ""
-    if action == "resend":
-        try:
+    try:
+        if action == "resend":
             session.validation_remember(request, link_resend_from_link(token=token, client=client, now=now))
             return redirect("web:email_validation")
-        except DomainError as error:
-            message = error.message
-    state = (
-        email_confirm(token=token, client=client, now=now) if action == "confirm" else link_status(token=token, now=now)
-    )
+        if action == "confirm":
+            return _link_page(request, email_confirm(token=token, client=client, now=now))
+    except DomainError as error:
+        message = error.message
+    return _link_page(request, link_status(token=token, now=now), message)
+
+
+def _link_page(request: HttpRequest, state: LinkState, message: str = "") -> HttpResponse:
     context = {"status": state.status.value, "email_masked": state.email_masked, "message": message}
     return render(request, "web/email_link.html", context)
 
