@@ -5,15 +5,15 @@ from pathlib import Path
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
+from django.core.cache import cache
 from django.db.models.sql.compiler import SQLCompiler
 
-from moncompte.captcha.challenges import challenge_create
 from moncompte.core.client import Client
 from moncompte.enrollment.code_send import code_send
 from moncompte.outbox.sink import sink_start
 from moncompte.registry import nir as nir_rules
 from moncompte.registry.models import Beneficiary
-from tests.helpers import NOW, SentCode, clear_code_of
+from tests.helpers import NOW, SentCode, clear_code_of, solved_captcha
 
 
 @pytest.fixture(autouse=True)
@@ -35,6 +35,14 @@ def unordered_querysets_come_in_random_order(monkeypatch: pytest.MonkeyPatch) ->
             query.order_by = ()
 
     monkeypatch.setattr(SQLCompiler, "get_order_by", get_order_by)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: counters of shown CAPTCHAs and renderings live there."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -69,15 +77,13 @@ def beneficiary(db: None) -> Beneficiary:
 def code_sent(beneficiary: Beneficiary, client_info: Client, now: datetime) -> SentCode:
     from moncompte.outbox.models import OutboundEmail
 
-    challenge = challenge_create(now=now)
     nir = nir_rules.parse(beneficiary.nir)
     sent = code_send(
         nir=nir,
         birth_date=beneficiary.birth_date,
         postal_code=beneficiary.postal_code,
         email="camille@example.fr",
-        captcha_id=challenge.id,
-        captcha_answer=challenge.answer,
+        captcha=solved_captcha(now),
         client=client_info,
         now=now,
     )

@@ -3,6 +3,9 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from moncompte.captcha.challenges import challenge_answer, challenge_create
+from moncompte.captcha.guard import CaptchaProof
+from moncompte.core.client import Client
 from moncompte.enrollment.provisional_codes import CodeSent
 from moncompte.registry import nir as nir_rules
 
@@ -21,3 +24,25 @@ def clear_code_of(text: str) -> str:
     """The provisional code is on a line of its own in the plain-text email (R-CODE3)."""
     lines = [line.strip() for line in text.splitlines()]
     return next(line for line in lines if len(line) == 10 and line.isalnum() and " " not in line)
+
+
+BINDING = "browser-session-of-the-test"
+
+
+def solved_captcha(now: datetime, *, answer: str | None = None, binding: str = BINDING) -> CaptchaProof:
+    """A fresh challenge answered as a person would (or with `answer`), without a proof of work."""
+    challenge = challenge_create(binding=binding, client=Client("203.0.113.7", "pytest"), now=now)
+    typed = challenge_answer(challenge_id=challenge.id) if answer is None else answer
+    return CaptchaProof(challenge_id=challenge.id, answer=typed, binding=binding)
+
+
+@dataclass
+class ShownChallenge:
+    """A challenge as a page showed it, with the answer a person would read."""
+
+    id: str
+    answer: str
+
+
+def shown_challenge(challenge_id: str) -> ShownChallenge:
+    return ShownChallenge(id=challenge_id, answer=challenge_answer(challenge_id=challenge_id))

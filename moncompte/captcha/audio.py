@@ -3,7 +3,7 @@ challenge, two voices picked at random and noise of random length between charac
 CPU, where synthesising speech per request costs hundreds)."""
 
 import io
-import secrets
+import random
 import wave
 from functools import cache
 from pathlib import Path
@@ -20,18 +20,16 @@ def _frames(name: str) -> bytes:
         return sample.readframes(sample.getnframes())
 
 
-def _noise(min_ms: int, max_ms: int) -> bytes:
-    noise = _frames("noise")
-    length = (min_ms + secrets.randbelow(max_ms - min_ms + 1)) * BYTES_PER_SECOND // 1000 // 2 * 2
-    start = secrets.randbelow((len(noise) - length) // 2) * 2
-    return noise[start : start + length]
+def render_wav(answer: str, rng: random.Random) -> bytes:
+    def _noise(min_ms: int, max_ms: int) -> bytes:
+        noise = _frames("noise")
+        length = rng.randint(min_ms, max_ms) * BYTES_PER_SECOND // 1000 // 2 * 2
+        start = rng.randrange((len(noise) - length) // 2) * 2
+        return noise[start : start + length]
 
+    def _voice(name: str) -> bytes:
+        return _frames(f"{name}-{rng.randrange(VOICES)}")
 
-def _voice(name: str) -> bytes:
-    return _frames(f"{name}-{secrets.randbelow(VOICES)}")
-
-
-def render_wav(answer: str) -> bytes:
     parts = [_voice("intro"), _noise(500, 700)]
     for round_index in range(2):
         if round_index:

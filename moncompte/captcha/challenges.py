@@ -1,87 +1,131 @@
-"""CAPTCHA challenges (R-CAP1..3): create, draw, verify once."""
+"""CAPTCHA challenges (R-CAP1..4): create, draw, hear, answer once.
 
+A challenge is not stored. Its id carries a random nonce, its creation time and a tag of the browser session
+that asked for it, signed with the service key. The answer and every random choice of the drawing and the
+audio are derived from the nonce with the service key, so:
+- the answer is never stored, not even hashed, and never leaves the server but as a picture and a sound;
+- fetching the picture or the sound again returns the same bytes (and they are cached), so a script gains
+  nothing by fetching a challenge many times and voting;
+- answering writes one row (SpentToken), so a challenge answers once, in any process.
+"""
+
+import hashlib
 import hmac
-import secrets
-from datetime import datetime
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.conf import settings
+from django.core.cache import cache
 
-from moncompte.captcha import audio, image
+from moncompte.captcha import audio, image, limits
 from moncompte.captcha.alphabet import ALPHABET
-from moncompte.captcha.models import Challenge
-from moncompte.core.errors import DomainError
-from moncompte.core.terms import service_terms
+from moncompte.core import tokens
+from moncompte.core.client import Client
+
+_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
-class CaptchaError(DomainError):
-    code = "captcha"
-    field = "captcha_answer"
+@dataclass(frozen=True)
+class Challenge:
+    id: str
+    expires_at: datetime
 
 
-class CaptchaWrong(CaptchaError):
-    code = "captcha_wrong"
-    message = "Les caractères saisis ne correspondent pas à l'image. Un nouveau code vous est proposé."
+@dataclass(frozen=True)
+class ParsedChallenge:
+    nonce: str
+    created_at: datetime
+    binding_tag: str
 
 
-class CaptchaExpired(CaptchaError):
-    code = "captcha_expired"
-
-    def __init__(self) -> None:
-        super().__init__(
-            f"Le code de l'image a expiré (il est valable {service_terms().captcha_lifetime}) ou a déjà servi. "
-            "Un nouveau code vous est proposé."
-        )
-
-
-class CaptchaMissing(CaptchaError):
-    code = "captcha_missing"
-    message = "Recopiez les caractères de l'image (ou écoutez le code)."
+def _base36(number: int) -> str:
+    digits = ""
+    while True:
+        number, digit = divmod(number, 36)
+        digits = _BASE36[digit] + digits
+        if not number:
+            return digits
 
 
-def challenge_create(*, now: datetime) -> Challenge:
+def _mac(*parts: str) -> str:
+    return tokens.digest(purpose="captcha_challenge", value="|".join(parts))[:24]
+
+
+def binding_tag(binding: str) -> str:
+    """What a challenge id says of the browser session that asked for it (not the session secret itself)."""
+    return tokens.digest(purpose="captcha_binding", value=binding)[:12]
+
+
+def challenge_create(*, binding: str, client: Client, now: datetime) -> Challenge:
+    """A new challenge for the browser session `binding`. Counted: TooManyAttempts past the limits."""
+    limits.creation_count(client=client, binding=binding, now=now)
+    nonce = tokens.link_token()[:16]
+    stamp, tag = _base36(int(now.timestamp())), binding_tag(binding)
+    challenge_id = f"{nonce}.{stamp}.{tag}.{_mac(nonce, stamp, tag)}"
+    return Challenge(id=challenge_id, expires_at=now + settings.MONCOMPTE["CAPTCHA_LIFETIME"])
+
+
+def parse(challenge_id: str) -> ParsedChallenge | None:
+    """The parts of a genuine challenge id; None for anything forged, altered or malformed."""
+    parts = challenge_id.split(".")
+    if len(parts) != 4 or not all(parts) or len(challenge_id) > 80:
+        return None
+    nonce, stamp, tag, mac = parts
+    if not hmac.compare_digest(mac, _mac(nonce, stamp, tag)):
+        return None
+    return ParsedChallenge(nonce=nonce, created_at=datetime.fromtimestamp(int(stamp, 36), tz=UTC), binding_tag=tag)
+
+
+def live(parsed: ParsedChallenge | None, now: datetime) -> bool:
+    return parsed is not None and parsed.created_at <= now < parsed.created_at + settings.MONCOMPTE["CAPTCHA_LIFETIME"]
+
+
+def _stream(nonce: str, purpose: str) -> bytes:
+    return hmac.new(
+        hashlib.sha256(f"moncompte:captcha:{settings.SECRET_KEY}".encode()).digest(),
+        f"{purpose}:{nonce}".encode(),
+        hashlib.sha512,
+    ).digest()
+
+
+def answer_of(parsed: ParsedChallenge) -> str:
+    """The characters to read, derived from the nonce; uniform over the alphabet (bytes above the last
+    whole multiple of its size are skipped)."""
     length = settings.MONCOMPTE["CAPTCHA_LENGTH"]
-    return Challenge.objects.create(
-        id=secrets.token_urlsafe(16),
-        answer="".join(secrets.choice(ALPHABET) for _ in range(length)),
-        created_at=now,
-        expires_at=now + settings.MONCOMPTE["CAPTCHA_LIFETIME"],
-    )
+    usable = 256 - 256 % len(ALPHABET)
+    chars = [ALPHABET[b % len(ALPHABET)] for b in _stream(parsed.nonce, "answer") if b < usable]
+    return "".join(chars[:length])
 
 
-def _live(challenge_id: str, now: datetime) -> Challenge | None:
-    return Challenge.objects.filter(id=challenge_id, answered_at=None, expires_at__gt=now).first()
+def _rng(parsed: ParsedChallenge, purpose: str) -> random.Random:
+    # Not for secrets: the layout of one picture or sound, seeded from a keyed digest no one can predict.
+    return random.Random(_stream(parsed.nonce, purpose))  # noqa: S311
+
+
+def challenge_answer(*, challenge_id: str) -> str:
+    """The answer of a genuine challenge ("" otherwise): for the server's checks, and for automated tests."""
+    parsed = parse(challenge_id)
+    return answer_of(parsed) if parsed else ""
 
 
 def challenge_png(*, challenge_id: str, now: datetime) -> bytes | None:
-    challenge = _live(challenge_id, now)
-    return image.render_png(challenge.answer) if challenge else None
+    parsed = parse(challenge_id)
+    if parsed is None or not live(parsed, now):
+        return None
+    return _rendered("png", parsed, lambda: image.render_png(answer_of(parsed), _rng(parsed, "image")))
 
 
 def challenge_wav(*, challenge_id: str, now: datetime) -> bytes | None:
-    challenge = _live(challenge_id, now)
-    return audio.render_wav(challenge.answer) if challenge else None
+    parsed = parse(challenge_id)
+    if parsed is None or not live(parsed, now):
+        return None
+    return _rendered("wav", parsed, lambda: audio.render_wav(answer_of(parsed), _rng(parsed, "audio")))
 
 
-def _normalise(answer: str) -> str:
-    return "".join(answer.split()).upper()
-
-
-def challenge_verify(*, challenge_id: str, answer: str, now: datetime) -> None:
-    """Consumes the challenge whatever the outcome: one answer per challenge (R-CAP2)."""
-    typed = _normalise(answer)
-    if not typed:
-        raise CaptchaMissing()
-    challenge = Challenge.objects.filter(id=challenge_id).first()
-    consumed = Challenge.objects.filter(id=challenge_id, answered_at=None).update(answered_at=now, answer="")
-    if challenge is None or consumed != 1 or challenge.expires_at <= now:
-        raise CaptchaExpired()
-    test_answer = _normalise(settings.CAPTCHA_TEST_ANSWER)
-    if test_answer and hmac.compare_digest(typed, test_answer):
-        return
-    if not hmac.compare_digest(typed, challenge.answer.upper()):
-        raise CaptchaWrong()
-
-
-def challenges_purge(*, now: datetime) -> int:
-    deleted, _ = Challenge.objects.filter(expires_at__lt=now).delete()
-    return deleted
+def _rendered(kind: str, parsed: ParsedChallenge, render: Callable[[], bytes]) -> bytes:
+    """One rendering per challenge, kept while it lives (the same bytes anyway: drawing is deterministic)."""
+    lifetime = int(settings.MONCOMPTE["CAPTCHA_LIFETIME"].total_seconds())
+    body = cache.get_or_set(f"moncompte:captcha:{kind}:{parsed.nonce}", render, timeout=lifetime)
+    return body if isinstance(body, bytes) else render()

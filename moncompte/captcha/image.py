@@ -1,7 +1,7 @@
 """The CAPTCHA picture: distorted characters over noise, drawn with Pillow's bundled font (a few ms)."""
 
 import io
-import secrets
+import random
 from functools import cache
 
 from PIL import Image, ImageDraw, ImageFont
@@ -23,11 +23,10 @@ def _glyph(char: str, size: int) -> Image.Image:
     return tile
 
 
-def _rand(low: int, high: int) -> int:
-    return low + secrets.randbelow(high - low + 1)
+def render_png(answer: str, rng: random.Random) -> bytes:
+    def _rand(low: int, high: int) -> int:
+        return rng.randint(low, high)
 
-
-def render_png(answer: str) -> bytes:
     image = Image.new("RGB", (WIDTH, HEIGHT), (246, 246, 240))
     draw = ImageDraw.Draw(image)
     for _ in range(6):

@@ -1,20 +1,19 @@
 from django.db import models
 
 
-class Challenge(models.Model):
-    """R-CAP2: a CAPTCHA valid CAPTCHA_LIFETIME (5 minutes by default) that answers once.
+class SpentToken(models.Model):
+    """A single-use token already used (R-CAP2, R-CAP4): a CAPTCHA challenge answered, a proof of work spent.
 
-    The answer is kept to draw the picture and the audio; it is short-lived and is blanked once answered.
+    Challenges themselves are not stored: one row is written per answer, never per page view. The key is a
+    keyed digest of the token; rows are purged once the token has expired anyway.
     """
 
-    id = models.CharField(primary_key=True, max_length=32)
-    answer = models.CharField(max_length=12)
-    created_at = models.DateTimeField()
+    digest = models.CharField(primary_key=True, max_length=64)
     expires_at = models.DateTimeField(db_index=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "défi CAPTCHA"
+        verbose_name = "jeton CAPTCHA utilisé"
+        verbose_name_plural = "jetons CAPTCHA utilisés"
 
     def __str__(self) -> str:
-        return f"CAPTCHA {self.id[:6]}…"
+        return f"jeton {self.digest[:8]}… (jusqu'au {self.expires_at:%Y-%m-%d %H:%M})"

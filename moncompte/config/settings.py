@@ -138,7 +138,7 @@ EMAIL_URL = env.text("EMAIL_URL")
 # Run by `moncompte worker` (and the demo) every minute: each is `job(*, now) -> int`, how much it did.
 PERIODIC_JOBS = [
     "moncompte.enrollment.email_links.pending_emails_forget",  # R-EM7
-    "moncompte.captcha.challenges.challenges_purge",
+    "moncompte.captcha.spent.spent_tokens_purge",
     "moncompte.core.throttle.events_purge",
 ]
 
@@ -146,6 +146,13 @@ PERIODIC_JOBS = [
 MONCOMPTE: dict[str, Any] = {
     "CAPTCHA_LIFETIME": timedelta(minutes=5),
     "CAPTCHA_LENGTH": 6,
+    "CAPTCHA_NEW_PER_CLIENT": 60,  # new challenges an hour (pages shown, "Nouveau code")
+    "CAPTCHA_NEW_PER_SESSION": 30,
+    "CAPTCHA_FAILURES_PER_CLIENT": 20,  # wrong answers an hour
+    "CAPTCHA_FAILURES_PER_SESSION": 8,
+    "CAPTCHA_WITHOUT_WORK_PER_CLIENT": 10,  # answers an hour without the proof of work (JavaScript off)
+    "CAPTCHA_WORK_BASE": 50_000,  # numbers the proof of work may need to try; doubles with each failure
+    "CAPTCHA_WORK_MAX": 5_000_000,
     "CODE_LIFETIME": timedelta(minutes=30),
     "CODE_MAX_ATTEMPTS": 5,
     "CODE_MAX_SENDS_PER_HOUR": 3,

@@ -9,6 +9,7 @@ from functools import cache
 from typing import Protocol, cast
 
 from django.conf import settings
+from django.core.cache import cache as django_cache
 
 from moncompte.core import tokens
 from moncompte.core.errors import TooManyAttempts
@@ -86,14 +87,35 @@ def retry_after(limit: Limit, *, key: str, now: datetime) -> timedelta | None:
     return times[-limit.max_events] + limit.window - now
 
 
-def check(limit: Limit, *, key: str, now: datetime) -> None:
+def check(limit: Limit, *, key: str, now: datetime, field: str | None = None) -> None:
     wait = retry_after(limit, key=key, now=now)
     if wait is not None:
-        raise TooManyAttempts(wait)
+        raise TooManyAttempts(wait, field=field)
+
+
+def count(limit: Limit, *, key: str, now: datetime) -> int:
+    """How many events the window holds now."""
+    return len(store().times(limit.scope, _key(key), now - limit.window))
 
 
 def hit(limit: Limit, *, key: str, now: datetime) -> None:
     store().add(limit.scope, _key(key), now, limit.window)
+
+
+def window_count(limit: Limit, *, key: str, now: datetime, field: str | None = None) -> None:
+    """Counts one event in a fixed window kept in the cache (Redis when configured, else this process's
+    memory), for events too frequent to be worth a database row each (showing a form). Raises
+    TooManyAttempts once the window holds `max_events`."""
+    seconds = int(limit.window.total_seconds())
+    window = int(now.timestamp()) // seconds
+    name = f"moncompte:window:{limit.scope}:{_key(key)}:{window}"
+    django_cache.add(name, 0, timeout=seconds + 60)
+    try:
+        counted = django_cache.incr(name)
+    except ValueError:  # the key expired between the two calls: this event opens a new window
+        django_cache.set(name, counted := 1, timeout=seconds + 60)
+    if counted > limit.max_events:
+        raise TooManyAttempts(timedelta(seconds=(window + 1) * seconds - now.timestamp()), field=field)
 
 
 # No limit counts over a longer window than a day.

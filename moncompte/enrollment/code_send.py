@@ -9,7 +9,7 @@ from moncompte.accounts.models import Account
 from moncompte.accounts.states import AccountEvent, TransitionNotAllowed, accepts
 from moncompte.accounts.transitions import account_advance
 from moncompte.audit import log as audit
-from moncompte.captcha.challenges import challenge_verify
+from moncompte.captcha.guard import CaptchaProof, captcha_check
 from moncompte.core import throttle
 from moncompte.core.client import Client
 from moncompte.core.errors import TooManyAttempts
@@ -26,13 +26,12 @@ def code_send(
     birth_date: date,
     postal_code: str,
     email: str,
-    captcha_id: str,
-    captcha_answer: str,
+    captcha: CaptchaProof,
     client: Client,
     now: datetime,
 ) -> CodeSent:
     """First visit: the person proves who they are and receives a provisional code by email."""
-    challenge_verify(challenge_id=captcha_id, answer=captcha_answer, now=now)
+    captcha_check(proof=captcha, client=client, now=now)
     beneficiary = _identity_match(nir=nir, birth_date=birth_date, postal_code=postal_code, client=client, now=now)
     account = Account.objects.filter(beneficiary=beneficiary).first()
     if account is not None and not accepts(account.state, AccountEvent.IDENTITY_PROVEN):

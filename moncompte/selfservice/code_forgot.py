@@ -6,7 +6,7 @@ from datetime import date, datetime
 from moncompte.accounts import emails
 from moncompte.accounts.models import Account
 from moncompte.audit import log as audit
-from moncompte.captcha.challenges import challenge_verify
+from moncompte.captcha.guard import CaptchaProof, captcha_check
 from moncompte.core import throttle
 from moncompte.core.client import Client
 from moncompte.enrollment import limits
@@ -14,10 +14,8 @@ from moncompte.enrollment.provisional_codes import provisional_code_issue
 from moncompte.registry.nir import Nir
 
 
-def code_forgot(
-    *, nir: Nir, birth_date: date, captcha_id: str, captcha_answer: str, client: Client, now: datetime
-) -> None:
-    challenge_verify(challenge_id=captcha_id, answer=captcha_answer, now=now)
+def code_forgot(*, nir: Nir, birth_date: date, captcha: CaptchaProof, client: Client, now: datetime) -> None:
+    captcha_check(proof=captcha, client=client, now=now)
     sends = limits.codes_sent_per_nir()
     per_client = limits.identity_failures_per_client()
     throttle.check(per_client, key=client.address, now=now)

@@ -10,6 +10,7 @@ from datetime import datetime
 from enum import Enum
 
 from django.http import HttpRequest
+from django.middleware.csrf import get_token
 
 from moncompte.core.client import Client
 from moncompte.enrollment.provisional_codes import CodeSent
@@ -100,6 +101,14 @@ def validation_remember(request: HttpRequest, email_masked: str) -> None:
 def validation_recall(request: HttpRequest) -> str:
     masked: str = request.session.get(_VALIDATION, "")
     return masked
+
+
+def captcha_binding(request: HttpRequest) -> str:
+    """The secret of this browser that a CAPTCHA challenge is bound to (R-CAP4): the CSRF cookie's, which
+    every form page sets anyway, so binding costs no session row. Only a digest of it goes into pages."""
+    get_token(request)  # makes sure the browser has (and keeps) the cookie
+    secret: str = request.META["CSRF_COOKIE"]
+    return secret
 
 
 def client_of(request: HttpRequest) -> Client:

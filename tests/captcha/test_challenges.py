@@ -3,20 +3,34 @@ import wave
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from PIL import Image
 
+from moncompte.captcha import limits
 from moncompte.captcha.alphabet import ALPHABET
-from moncompte.captcha.challenges import (
-    CaptchaExpired,
-    CaptchaMissing,
-    CaptchaWrong,
-    challenge_create,
-    challenge_png,
-    challenge_verify,
-    challenge_wav,
-)
+from moncompte.captcha.challenges import challenge_answer, challenge_create, challenge_png, challenge_wav
+from moncompte.captcha.errors import CaptchaExpired, CaptchaMissing, CaptchaWrong
+from moncompte.captcha.guard import CaptchaProof, captcha_check
+from moncompte.captcha.models import SpentToken
+from moncompte.core import throttle
+from moncompte.core.client import Client
 
 pytestmark = pytest.mark.django_db
+CLIENT = Client("203.0.113.7", "pytest")
+BINDING = "session-a"
+
+
+def new(now, binding=BINDING):
+    return challenge_create(binding=binding, client=CLIENT, now=now)
+
+
+def answer(challenge, typed=None, *, now, binding=BINDING):
+    proof = CaptchaProof(
+        challenge_id=challenge.id,
+        answer=challenge_answer(challenge_id=challenge.id) if typed is None else typed,
+        binding=binding,
+    )
+    captcha_check(proof=proof, client=CLIENT, now=now)
 
 
 @pytest.mark.parametrize(
@@ -24,69 +38,104 @@ pytestmark = pytest.mark.django_db
     [(timedelta(minutes=4, seconds=59), True), (timedelta(minutes=5, seconds=1), False)],
 )
 def test_a_challenge_is_valid_5_minutes_R_CAP2(now, elapsed, accepted):
-    challenge = challenge_create(now=now)
+    challenge = new(now)
     if accepted:
-        challenge_verify(challenge_id=challenge.id, answer=challenge.answer, now=now + elapsed)
+        answer(challenge, now=now + elapsed)
     else:
         with pytest.raises(CaptchaExpired):
-            challenge_verify(challenge_id=challenge.id, answer=challenge.answer, now=now + elapsed)
+            answer(challenge, now=now + elapsed)
 
 
 def test_a_challenge_answers_once_R_CAP2(now):
-    challenge = challenge_create(now=now)
-    challenge_verify(challenge_id=challenge.id, answer=challenge.answer, now=now)
+    challenge = new(now)
+    answer(challenge, now=now)
     with pytest.raises(CaptchaExpired):
-        challenge_verify(challenge_id=challenge.id, answer=challenge.answer, now=now)
+        answer(challenge, now=now)
 
 
 def test_a_wrong_answer_uses_up_the_challenge_R_CAP2(now):
-    challenge = challenge_create(now=now)
+    challenge = new(now)
     with pytest.raises(CaptchaWrong):
-        challenge_verify(challenge_id=challenge.id, answer="ZZZZZZZ", now=now)
+        answer(challenge, "ZZZZZZZ", now=now)
     with pytest.raises(CaptchaExpired):
-        challenge_verify(challenge_id=challenge.id, answer=challenge.answer, now=now)
+        answer(challenge, now=now)
 
 
 def test_an_empty_answer_is_refused_without_using_the_challenge(now):
-    challenge = challenge_create(now=now)
+    challenge = new(now)
     with pytest.raises(CaptchaMissing):
-        challenge_verify(challenge_id=challenge.id, answer="  ", now=now)
-    challenge_verify(challenge_id=challenge.id, answer=challenge.answer, now=now)
+        answer(challenge, "  ", now=now)
+    answer(challenge, now=now)
 
 
 def test_the_answer_is_compared_case_insensitively_R_CAP3(now):
-    challenge = challenge_create(now=now)
-    challenge_verify(challenge_id=challenge.id, answer=f" {challenge.answer.lower()} ", now=now)
+    challenge = new(now)
+    answer(challenge, f" {challenge_answer(challenge_id=challenge.id).lower()} ", now=now)
 
 
-def test_the_alphabet_has_no_look_alikes_R_CAP3(now):
+def test_the_alphabet_has_no_look_alikes_and_answers_use_all_of_it_R_CAP3(now):
     assert not set("0O1IL") & set(ALPHABET)
-    answers = "".join(challenge_create(now=now).answer for _ in range(50))
-    assert set(answers) <= set(ALPHABET)
+    answers = "".join(challenge_answer(challenge_id=new(now, binding=str(i)).id) for i in range(50))
+    assert len(answers) == 300
+    assert set(answers) == set(ALPHABET)
 
 
-def test_an_unknown_challenge_is_expired(now):
-    with pytest.raises(CaptchaExpired):
-        challenge_verify(challenge_id="nope", answer="ABCDEF", now=now)
+@pytest.mark.parametrize("forged", ["nope", "a.b.c.d", "", "x" * 500, "é.😀.\x00.z"])
+def test_a_forged_or_unknown_challenge_is_refused_and_counted_as_a_failure(now, forged):
+    with pytest.raises(CaptchaWrong):
+        captcha_check(proof=CaptchaProof(challenge_id=forged, answer="ABCDEF", binding=BINDING), client=CLIENT, now=now)
+    assert throttle.count(limits.failures_per_session(), key=BINDING, now=now) == 1
+
+
+def test_an_altered_challenge_id_is_refused(now):
+    challenge = new(now)
+    nonce, stamp, tag, mac = challenge.id.split(".")
+    younger = type(challenge)(id=f"{nonce}.{int(stamp, 36) + 600:x}.{tag}.{mac}", expires_at=challenge.expires_at)
+    with pytest.raises(CaptchaWrong):
+        answer(younger, challenge_answer(challenge_id=challenge.id), now=now)
+
+
+def test_a_challenge_answers_only_in_the_session_that_asked_for_it_R_CAP4(now):
+    challenge = new(now, binding="session-a")
+    with pytest.raises(CaptchaWrong):
+        answer(challenge, now=now, binding="session-b")
+    answer(challenge, now=now, binding="session-a")
+
+
+def test_showing_a_challenge_writes_nothing_and_answering_stores_no_answer_R_CAP4(now):
+    challenges = [new(now) for _ in range(20)]
+    assert not SpentToken.objects.exists()
+    answer(challenges[0], now=now)
+    stored = SpentToken.objects.get()
+    shown = challenge_answer(challenge_id=challenges[0].id)
+    assert shown not in stored.digest
+    assert challenges[0].id.split(".")[0] not in stored.digest
 
 
 def test_the_test_answer_is_accepted_when_configured(now, settings):
     settings.CAPTCHA_TEST_ANSWER = "TESTOK"
-    challenge = challenge_create(now=now)
-    challenge_verify(challenge_id=challenge.id, answer="testok", now=now)
+    answer(new(now), "testok", now=now)
 
 
-def test_the_picture_is_a_png_and_disappears_once_answered_R_CAP1(now):
-    challenge = challenge_create(now=now)
-    png = challenge_png(challenge_id=challenge.id, now=now)
+def test_fetching_again_returns_the_same_picture_and_sound_R_CAP4(now):
+    challenge = new(now)
+    png, wav = challenge_png(challenge_id=challenge.id, now=now), challenge_wav(challenge_id=challenge.id, now=now)
+    assert challenge_png(challenge_id=challenge.id, now=now) == png
+    cache.clear()  # drawn again from scratch, in another process say: still the same bytes
+    assert challenge_png(challenge_id=challenge.id, now=now) == png
+    assert challenge_wav(challenge_id=challenge.id, now=now) == wav
+    other = new(now)
+    assert challenge_png(challenge_id=other.id, now=now) != png
+
+
+def test_the_picture_is_a_png_that_fits_a_phone_R_CAP1(now):
+    png = challenge_png(challenge_id=new(now).id, now=now)
     assert png is not None
-    assert Image.open(io.BytesIO(png)).size == (240, 80)
-    challenge_verify(challenge_id=challenge.id, answer=challenge.answer, now=now)
-    assert challenge_png(challenge_id=challenge.id, now=now) is None
+    assert Image.open(io.BytesIO(png)).size == (300, 100)
 
 
 def test_the_audio_is_a_wav_longer_for_each_character_R_CAP1(now):
-    challenge = challenge_create(now=now)
+    challenge = new(now)
     wav = challenge_wav(challenge_id=challenge.id, now=now)
     assert wav is not None
     with wave.open(io.BytesIO(wav)) as audio:
@@ -94,3 +143,4 @@ def test_the_audio_is_a_wav_longer_for_each_character_R_CAP1(now):
     # intro + 6 characters said twice, with pauses: several seconds of speech
     assert 6 < seconds < 30
     assert challenge_wav(challenge_id=challenge.id, now=now + timedelta(minutes=6)) is None
+    assert challenge_png(challenge_id="forged.id.x.y", now=now) is None

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from moncompte.captcha.models import Challenge
+from moncompte.captcha.challenges import challenge_answer
 from tests.e2e.helpers import wait_for_mail
 from tests.helpers import clear_code_of
 
@@ -21,7 +21,7 @@ def fill_identity(page: Page, *, postal_code: str = "88100") -> None:
 
 def captcha_answer(page: Page) -> str:
     challenge_id = page.locator("input[name=captcha_id]").input_value()
-    return Challenge.objects.get(id=challenge_id).answer.lower()
+    return challenge_answer(challenge_id=challenge_id).lower()
 
 
 def test_from_home_to_the_personal_code_page(page: Page, live_server, delivering, camille):

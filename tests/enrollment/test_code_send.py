@@ -8,7 +8,7 @@ from moncompte.accounts.models import Account
 from moncompte.accounts.states import AccountEvent, AccountState
 from moncompte.accounts.transitions import account_advance
 from moncompte.audit.models import AuditEvent
-from moncompte.captcha.challenges import CaptchaWrong, challenge_create
+from moncompte.captcha.errors import CaptchaWrong
 from moncompte.core.client import Client
 from moncompte.core.errors import TooManyAttempts
 from moncompte.enrollment.code_send import code_send
@@ -16,21 +16,19 @@ from moncompte.enrollment.errors import AccountAlreadyExists, IdentityNotMatched
 from moncompte.enrollment.models import ProvisionalCode
 from moncompte.outbox.models import OutboundEmail
 from moncompte.registry import nir as nir_rules
-from tests.helpers import clear_code_of
+from tests.helpers import clear_code_of, solved_captcha
 
 pytestmark = pytest.mark.django_db
 
 
 def send(nir, birth, postal, now, *, client, email="camille@example.fr", answer=None):
     """The identity step with a fresh CAPTCHA, answered right unless `answer` says otherwise."""
-    challenge = challenge_create(now=now)
     return code_send(
         nir=nir_rules.parse(nir),
         birth_date=birth,
         postal_code=postal,
         email=email,
-        captcha_id=challenge.id,
-        captcha_answer=answer if answer is not None else challenge.answer,
+        captcha=solved_captcha(now, answer=answer),
         client=client,
         now=now,
     )

@@ -194,26 +194,23 @@ def test_at_most_5_links_a_day_R_EM9(code_sent, now):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_accounts_submitting_the_same_address_at_once_one_wins_R_CT2(beneficiary, now):
-    from moncompte.captcha.challenges import challenge_create
     from moncompte.enrollment.code_send import code_send
     from moncompte.registry import nir as nir_rules
     from moncompte.registry.models import Beneficiary
-    from tests.helpers import SentCode, clear_code_of
+    from tests.helpers import SentCode, clear_code_of, solved_captcha
 
     other = Beneficiary.objects.create(
         nir="1850575056048", last_name="MARTIN", first_name="Vincent", birth_date="1985-05-12", postal_code="75011"
     )
     journeys = []
     for person in (beneficiary, other):
-        challenge = challenge_create(now=now)
         nir = nir_rules.parse(person.nir)
         sent = code_send(
             nir=nir,
             birth_date=person.birth_date,
             postal_code=person.postal_code,
             email=f"{person.nir}@x.fr",
-            captcha_id=challenge.id,
-            captcha_answer=challenge.answer,
+            captcha=solved_captcha(now),
             client=CLIENT,
             now=now,
         )

@@ -6,8 +6,8 @@ import pytest
 
 from moncompte.accounts.emails import pending_of
 from moncompte.accounts.states import AccountState
-from moncompte.captcha.challenges import challenge_create
-from moncompte.captcha.models import Challenge
+from moncompte.captcha.models import SpentToken
+from moncompte.captcha.spent import token_spend
 from moncompte.core import throttle
 from moncompte.core.models import ThrottleEvent
 from moncompte.outbox.worker import periodic_jobs_from_settings
@@ -17,20 +17,19 @@ pytestmark = pytest.mark.django_db
 DAY = timedelta(days=1)
 
 
-def test_the_periodic_jobs_forget_old_addresses_and_purge_expired_captchas_and_counters_R_EM7(
-    code_sent, now, traveller
-):
+def test_the_periodic_jobs_forget_old_addresses_and_purge_spent_tokens_and_counters_R_EM7(code_sent, now, traveller):
     journey = factories.with_link_sent(code_sent, now)
-    challenge_create(now=now)
+    token_spend(kind="challenge", token="old", expires_at=now + timedelta(minutes=5))
     throttle.hit(throttle.Limit("test", 1, DAY), key="someone", now=now)
     traveller.shift(22 * DAY)
-    kept = challenge_create(now=now + 22 * DAY)
+    token_spend(kind="challenge", token="new", expires_at=now + 22 * DAY + timedelta(minutes=5))
 
     periodic_jobs_from_settings()()
 
     assert journey.refresh().state == AccountState.CONTACT_PENDING
     assert pending_of(journey.account, now=now + 22 * DAY) is None
-    assert list(Challenge.objects.values_list("id", flat=True)) == [kept.id]
+    assert SpentToken.objects.count() == 1
+    assert not token_spend(kind="challenge", token="new", expires_at=now + 23 * DAY)
     assert not ThrottleEvent.objects.exists()
 
 
@@ -45,12 +44,9 @@ def failing_job(*, now):
 
 
 def test_a_failing_job_holds_back_neither_the_others_nor_the_worker(settings, now, traveller, caplog):
-    challenge_create(now=now)
+    token_spend(kind="challenge", token="old", expires_at=now)
     traveller.shift(DAY)
-    settings.PERIODIC_JOBS = [
-        "tests.outbox.test_periodic_jobs.failing_job",
-        "moncompte.captcha.challenges.challenges_purge",
-    ]
+    settings.PERIODIC_JOBS = [f"{__name__}.failing_job", "moncompte.captcha.spent.spent_tokens_purge"]
     periodic_jobs_from_settings()()
-    assert not Challenge.objects.exists()
+    assert not SpentToken.objects.exists()
     assert "failing_job en échec" in caplog.text

@@ -3,13 +3,14 @@ from datetime import date, timedelta
 import pytest
 
 from moncompte.audit.models import AuditEvent
-from moncompte.captcha.challenges import CaptchaWrong, challenge_create
+from moncompte.captcha.errors import CaptchaWrong
 from moncompte.core.errors import TooManyAttempts
 from moncompte.outbox.models import OutboundEmail
 from moncompte.registry import nir as nir_rules
 from moncompte.selfservice.code_forgot import code_forgot
 from tests import factories
 from tests.factories import CLIENT
+from tests.helpers import solved_captcha
 
 pytestmark = pytest.mark.django_db
 NIR = nir_rules.parse("2840588321025")
@@ -17,12 +18,10 @@ BIRTH = date(1984, 5, 3)
 
 
 def forgot(now, *, nir=NIR, birth=BIRTH, answer=None):
-    challenge = challenge_create(now=now)
     return code_forgot(
         nir=nir,
         birth_date=birth,
-        captcha_id=challenge.id,
-        captcha_answer=challenge.answer if answer is None else answer,
+        captcha=solved_captcha(now, answer=answer),
         client=CLIENT,
         now=now,
     )

@@ -4,7 +4,6 @@ import pytest
 
 from moncompte.accounts.models import Account
 from moncompte.audit.models import AuditEvent
-from moncompte.captcha.challenges import challenge_create
 from moncompte.outbox.models import OutboundEmail
 from moncompte.registry import nir as nir_rules
 from moncompte.selfservice.code_forgot import code_forgot
@@ -12,7 +11,7 @@ from moncompte.selfservice.errors import SignInBlocked, SignInRejected
 from moncompte.selfservice.sign_in import sign_in
 from tests import factories
 from tests.factories import CLIENT, PERSONAL_CODE
-from tests.helpers import clear_code_of
+from tests.helpers import clear_code_of, solved_captcha
 
 pytestmark = pytest.mark.django_db
 NIR = nir_rules.parse("2840588321025")
@@ -78,12 +77,10 @@ def test_a_success_resets_the_count_R_PW9(code_sent, now):
 def test_code_oublie_still_works_while_signing_in_is_suspended_R_PW9_R_CODE5(code_sent, now):
     journey = factories.active(code_sent, now)
     wrong(now, times=5)
-    challenge = challenge_create(now=now)
     code_forgot(
         nir=NIR,
         birth_date=journey.account.beneficiary.birth_date,
-        captcha_id=challenge.id,
-        captcha_answer=challenge.answer,
+        captcha=solved_captcha(now),
         client=CLIENT,
         now=now,
     )

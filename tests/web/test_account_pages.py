@@ -10,7 +10,7 @@ from moncompte.outbox.models import OutboundEmail
 from moncompte.registry.models import Beneficiary
 from tests import factories
 from tests.factories import PERSONAL_CODE, last_link_token
-from tests.helpers import clear_code_of
+from tests.helpers import clear_code_of, shown_challenge
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("traveller")]
 NIR = "2 84 05 88 321 025 32"
@@ -171,10 +171,8 @@ def test_withdrawing_a_consent_is_one_click_R_CT5(client, code_sent, now):
 
 
 def test_code_oublie_gives_the_same_answer_and_leads_to_a_new_personal_code_R_CODE5(client, code_sent, now):
-    from moncompte.captcha.models import Challenge
-
     factories.active(code_sent, now)
-    challenge = Challenge.objects.get(id=captcha_id_in(client.get(reverse("web:code_forgot"))))
+    challenge = shown_challenge(captcha_id_in(client.get(reverse("web:code_forgot"))))
     response = client.post(
         reverse("web:code_forgot"),
         {"nir": NIR, "birth_date": "03/05/1984", "captcha_id": challenge.id, "captcha_answer": challenge.answer},

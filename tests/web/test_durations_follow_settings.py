@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from moncompte.captcha.challenges import CaptchaExpired
-from moncompte.captcha.models import Challenge
+from moncompte.captcha.challenges import challenge_answer
+from moncompte.captcha.errors import CaptchaExpired
 from moncompte.enrollment.errors import CodeExhausted, CodeExpired, RestrictedSessionExpired
 from moncompte.outbox.models import OutboundEmail
 from tests import factories
@@ -68,7 +68,7 @@ def test_the_code_sent_page_states_the_configured_code_lifetime(changed, client,
     found = re.search(r'name="captcha_id" value="([^"]+)"', page(client, "web:identity"))
     assert found
     captcha_id = found[1]
-    answer = Challenge.objects.get(id=captcha_id).answer
+    answer = challenge_answer(challenge_id=captcha_id)
     data = {"nir": NIR, "birth_date": "03/05/1984", "postal_code": "88100", "email": "camille@example.fr"}
     client.post(reverse("web:identity"), {**data, "captcha_id": captcha_id, "captcha_answer": answer})
     assert_states(page(client, "web:code_sent"), "45 minutes")

@@ -5,9 +5,8 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from moncompte.captcha.models import Challenge
 from moncompte.outbox.models import OutboundEmail
-from tests.helpers import clear_code_of
+from tests.helpers import clear_code_of, shown_challenge
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +31,7 @@ def identity_page(client):
 
 
 def submit_identity(client, *, answer=None, **changes):
-    challenge = Challenge.objects.get(id=captcha_id_in(identity_page(client)))
+    challenge = shown_challenge(captcha_id_in(identity_page(client)))
     data = {
         **TYPED,
         **changes,
@@ -88,11 +87,11 @@ def test_errors_are_linked_to_their_field_R_A11Y1(client, beneficiary):
 
 
 def test_a_wrong_captcha_shows_a_new_one_and_keeps_the_fields_R_CAP2(client, beneficiary):
-    first = Challenge.objects.get(id=captcha_id_in(identity_page(client)))
+    first = shown_challenge(captcha_id_in(identity_page(client)))
     response = client.post(reverse("web:identity"), {**TYPED, "captcha_id": first.id, "captcha_answer": "ZZZZZZ"})
     page = response.content.decode()
     assert "ne correspondent pas à l&#x27;image" in page
-    second = Challenge.objects.get(id=captcha_id_in(response))
+    second = shown_challenge(captcha_id_in(response))
     assert second.id != first.id
     assert f'value="{second.id}"' in page
     assert 'value="camille@example.fr"' in page
@@ -100,7 +99,7 @@ def test_a_wrong_captcha_shows_a_new_one_and_keeps_the_fields_R_CAP2(client, ben
 
 
 def test_an_expired_captcha_says_so_R_CAP2(client, beneficiary, traveller):
-    challenge = Challenge.objects.get(id=captcha_id_in(identity_page(client)))
+    challenge = shown_challenge(captcha_id_in(identity_page(client)))
     traveller.shift(timedelta(minutes=5, seconds=1))
     data = {**TYPED, "captcha_id": challenge.id, "captcha_answer": challenge.answer}
     page = client.post(reverse("web:identity"), data).content.decode()
@@ -118,7 +117,7 @@ def test_nouveau_code_keeps_the_fields_without_errors_R_A11Y2(client, beneficiar
 def test_the_captcha_alt_text_never_holds_the_answer_R_CAP1(client):
     response = identity_page(client)
     page = response.content.decode()
-    challenge = Challenge.objects.get(id=captcha_id_in(response))
+    challenge = shown_challenge(captcha_id_in(response))
     assert challenge.answer not in page
     assert 'alt="Image contenant 6 caractères à recopier' in page
     assert client.get(reverse("web:captcha_image", args=[challenge.id]))["Content-Type"] == "image/png"

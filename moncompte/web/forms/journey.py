@@ -9,6 +9,7 @@ from django import forms
 from moncompte.accounts import phones
 from moncompte.accounts.consents import QUESTION_EMAIL
 from moncompte.accounts.models import ConsentChannel
+from moncompte.captcha.guard import CaptchaProof
 from moncompte.core.errors import DomainError
 from moncompte.core.terms import service_terms
 from moncompte.enrollment.contact_submit import ContactDetails
@@ -35,10 +36,22 @@ def captcha_hint() -> str:
 
 
 class CaptchaForm(AccessibleForm):
-    """A form protected by the CAPTCHA (R-CAP1): its fields come with the challenge being answered."""
+    """A form protected by the CAPTCHA (R-CAP1): its fields come with the challenge being answered, and the
+    proof of work the page's script computed (R-CAP5; empty without JavaScript)."""
 
-    captcha_id = forms.CharField(widget=forms.HiddenInput, required=False)
+    captcha_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
     captcha_answer = forms.CharField(label="Caractères de l'image", max_length=20, required=False)
+    captcha_work = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
+
+    def captcha_proof(self, *, binding: str) -> CaptchaProof:
+        data = self.cleaned_data
+        return CaptchaProof(
+            challenge_id=data["captcha_id"], answer=data["captcha_answer"], binding=binding, work=data["captcha_work"]
+        )
+
+    def person(self) -> dict[str, Any]:
+        """What was typed about the person: every field but the CAPTCHA's."""
+        return {name: value for name, value in self.cleaned_data.items() if not name.startswith("captcha_")}
 
 
 class PersonCheckForm(CaptchaForm):
@@ -46,7 +59,7 @@ class PersonCheckForm(CaptchaForm):
 
     nir = NirField(label="Numéro de sécurité sociale")
     birth_date = forms.CharField(label="Date de naissance", max_length=10)
-    field_order = ["nir", "birth_date", "captcha_id", "captcha_answer"]
+    field_order = ["nir", "birth_date", "captcha_id", "captcha_answer", "captcha_work"]
     autocomplete = {"birth_date": "bday"}
 
     def hint_texts(self) -> dict[str, str]:
@@ -66,7 +79,7 @@ class CodeForgotForm(PersonCheckForm):
 class IdentityForm(PersonCheckForm):
     postal_code = forms.CharField(label="Code postal", max_length=10)
     email = forms.CharField(label="Adresse email", max_length=254)
-    field_order = ["nir", "birth_date", "postal_code", "email", "captcha_id", "captcha_answer"]
+    field_order = ["nir", "birth_date", "postal_code", "email", "captcha_id", "captcha_answer", "captcha_work"]
     autocomplete = {"birth_date": "bday", "postal_code": "postal-code", "email": "email"}
 
     def hint_texts(self) -> dict[str, str]:

@@ -4,7 +4,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from moncompte.captcha.challenges import challenge_create
 from moncompte.core import clock
 from moncompte.core.errors import DomainError
 from moncompte.enrollment.errors import RestrictedSessionExpired
@@ -13,7 +12,7 @@ from moncompte.selfservice.sign_in import SignedIn, sign_in
 from moncompte.web import session
 from moncompte.web.forms.journey import CodeForgotForm, SignInForm
 from moncompte.web.routing import landing_for
-from moncompte.web.views.common import FORM_METHODS, captcha_form
+from moncompte.web.views.common import FORM_METHODS, captcha_context, captcha_form, captcha_proof
 
 
 @require_http_methods(FORM_METHODS)
@@ -51,12 +50,13 @@ def code_forgot_page(request: HttpRequest) -> HttpResponse:
     form, submitted = captcha_form(request, CodeForgotForm)
     if submitted:
         try:
-            code_forgot(**form.cleaned_data, client=session.client_of(request), now=now)
+            proof = captcha_proof(request, form)
+            code_forgot(**form.person(), captcha=proof, client=session.client_of(request), now=now)
         except DomainError as error:
             form.add_domain_error(error)
         else:
             return redirect("web:code_forgot_sent")
-    return render(request, "web/code_forgot.html", {"form": form, "challenge": challenge_create(now=now)})
+    return render(request, "web/code_forgot.html", {"form": form, **captcha_context(request, now=now)})
 
 
 @require_safe

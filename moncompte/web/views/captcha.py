@@ -6,6 +6,12 @@ from django.views.decorators.http import require_POST, require_safe
 
 from moncompte.captcha.challenges import challenge_create, challenge_png, challenge_wav
 from moncompte.core import clock
+from moncompte.core.errors import TooManyAttempts
+from moncompte.web import session
+
+
+def _retry_after(refused: TooManyAttempts) -> dict[str, str]:
+    return {"Retry-After": str(max(1, int(refused.retry_after.total_seconds())))}
 
 
 def _no_store(body: bytes | None, content_type: str) -> HttpResponse:
@@ -26,7 +32,11 @@ def captcha_audio(request: HttpRequest, challenge_id: str) -> HttpResponse:
 
 @require_POST
 def captcha_new(request: HttpRequest) -> JsonResponse:
-    challenge = challenge_create(now=clock.now())
+    binding, client = session.captcha_binding(request), session.client_of(request)
+    try:
+        challenge = challenge_create(binding=binding, client=client, now=clock.now())
+    except TooManyAttempts as refused:
+        return JsonResponse({"message": refused.message}, status=429, headers=_retry_after(refused))
     return JsonResponse(
         {
             "id": challenge.id,

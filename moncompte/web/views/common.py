@@ -1,7 +1,15 @@
 """What several views share."""
 
+from datetime import datetime
+from typing import Any
+
 from django.http import HttpRequest
 
+from moncompte.captcha.challenges import challenge_create
+from moncompte.captcha.guard import CaptchaProof
+from moncompte.captcha.work import work_challenge
+from moncompte.core.errors import TooManyAttempts
+from moncompte.web import session
 from moncompte.web.forms.journey import CaptchaForm
 
 FORM_METHODS = ["GET", "HEAD", "POST"]
@@ -14,3 +22,17 @@ def captcha_form[F: CaptchaForm](request: HttpRequest, form_class: type[F]) -> t
     form = form_class(initial=request.POST.dict()) if wants_new_captcha else form_class(request.POST or None)
     submitted = request.method == "POST" and not wants_new_captcha and form.is_valid()
     return form, submitted
+
+
+def captcha_proof(request: HttpRequest, form: CaptchaForm) -> CaptchaProof:
+    return form.captcha_proof(binding=session.captcha_binding(request))
+
+
+def captcha_context(request: HttpRequest, *, now: datetime) -> dict[str, Any]:
+    """A new challenge for the page and its proof of work; past the limits, the reason instead (R-CAP4)."""
+    client = session.client_of(request)
+    try:
+        challenge = challenge_create(binding=session.captcha_binding(request), client=client, now=now)
+    except TooManyAttempts as refused:
+        return {"challenge": None, "captcha_refused": refused.message}
+    return {"challenge": challenge, "captcha_refused": "", "work_challenge": work_challenge(client=client, now=now)}

@@ -7,7 +7,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from moncompte.captcha.challenges import challenge_create
 from moncompte.core import clock
 from moncompte.core.errors import DomainError
 from moncompte.enrollment.code_send import code_send
@@ -17,7 +16,7 @@ from moncompte.enrollment.selectors import person_name_of
 from moncompte.web import session
 from moncompte.web.forms.journey import ContactForm, IdentityForm, PasswordForm
 from moncompte.web.routing import landing_for, restricted_page, signed_in_page
-from moncompte.web.views.common import FORM_METHODS, captcha_form
+from moncompte.web.views.common import FORM_METHODS, captcha_context, captcha_form, captcha_proof
 
 
 @require_safe
@@ -31,13 +30,14 @@ def identity_page(request: HttpRequest) -> HttpResponse:
     form, submitted = captcha_form(request, IdentityForm)
     if submitted:
         try:
-            sent = code_send(**form.cleaned_data, client=session.client_of(request), now=now)
+            proof = captcha_proof(request, form)
+            sent = code_send(**form.person(), captcha=proof, client=session.client_of(request), now=now)
         except DomainError as error:
             form.add_domain_error(error)
         else:
             session.code_sent_remember(request, sent)
             return redirect("web:code_sent")
-    return render(request, "web/identity.html", {"form": form, "challenge": challenge_create(now=now)})
+    return render(request, "web/identity.html", {"form": form, **captcha_context(request, now=now)})
 
 
 @require_safe

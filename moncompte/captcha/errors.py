@@ -1,0 +1,37 @@
+"""What the CAPTCHA tells a person (French, in one place). Durations come from the settings."""
+
+from moncompte.core.errors import DomainError
+from moncompte.core.terms import service_terms
+
+
+class CaptchaError(DomainError):
+    code = "captcha"
+    field = "captcha_answer"
+
+
+class CaptchaWrong(CaptchaError):
+    code = "captcha_wrong"
+    message = "Les caractères saisis ne correspondent pas à l'image. Un nouveau code vous est proposé."
+
+
+class CaptchaExpired(CaptchaError):
+    code = "captcha_expired"
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"Le code de l'image a expiré (il est valable {service_terms().captcha_lifetime}) ou a déjà servi. "
+            "Un nouveau code vous est proposé."
+        )
+
+
+class CaptchaMissing(CaptchaError):
+    code = "captcha_missing"
+    message = "Recopiez les caractères de l'image (ou écoutez le code)."
+
+
+class WorkRefused(CaptchaError):
+    code = "captcha_work_refused"
+    message = (
+        "La vérification automatique de votre navigateur n'a pas abouti. Un nouveau code vous est proposé : "
+        "recopiez-le puis validez de nouveau."
+    )

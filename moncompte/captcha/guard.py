@@ -1,0 +1,65 @@
+"""What the identity step and « Code oublié ? » ask of a browser before doing anything (R-CAP1..5)."""
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+
+from moncompte.captcha import limits
+from moncompte.captcha.challenges import ParsedChallenge, answer_of, binding_tag, live, parse
+from moncompte.captcha.errors import CaptchaExpired, CaptchaMissing, CaptchaWrong, WorkRefused
+from moncompte.captcha.spent import token_spend
+from moncompte.captcha.work import work_accept
+from moncompte.core.client import Client
+
+
+@dataclass(frozen=True)
+class CaptchaProof:
+    """What the browser sent: the challenge it was shown, what the person typed, the browser session it
+    comes from, and the proof of work ("" when JavaScript did not run)."""
+
+    challenge_id: str
+    answer: str
+    binding: str
+    work: str = ""
+
+
+def _normalise(answer: str) -> str:
+    return "".join(answer.split()).upper()
+
+
+def captcha_check(*, proof: CaptchaProof, client: Client, now: datetime) -> None:
+    """Uses the challenge up whatever the outcome (one answer per challenge). Raises a CaptchaError, or
+    TooManyAttempts once the client or the session has failed too often. A wrong answer, a refused proof
+    of work and a forged challenge count as failures; a challenge that simply expired does not."""
+    typed = _normalise(proof.answer)
+    if not typed:
+        raise CaptchaMissing()
+    limits.failures_check(client=client, binding=proof.binding, now=now)
+    try:
+        _work_check(proof, client=client, now=now)
+        parsed = parse(proof.challenge_id)
+        if parsed is None or not hmac.compare_digest(parsed.binding_tag, binding_tag(proof.binding)):
+            raise CaptchaWrong()
+    except (WorkRefused, CaptchaWrong):
+        limits.failure_hit(client=client, binding=proof.binding, now=now)
+        raise
+    expires_at = parsed.created_at + settings.MONCOMPTE["CAPTCHA_LIFETIME"]
+    if not live(parsed, now) or not token_spend(kind="challenge", token=parsed.nonce, expires_at=expires_at):
+        raise CaptchaExpired()
+    if not any(hmac.compare_digest(typed, answer) for answer in _accepted(parsed)):
+        limits.failure_hit(client=client, binding=proof.binding, now=now)
+        raise CaptchaWrong()
+
+
+def _work_check(proof: CaptchaProof, *, client: Client, now: datetime) -> None:
+    if proof.work:
+        work_accept(payload=proof.work, now=now)
+    else:
+        limits.without_work_count(client=client, now=now)
+
+
+def _accepted(parsed: ParsedChallenge) -> list[str]:
+    test_answer = _normalise(settings.CAPTCHA_TEST_ANSWER)  # DEBUG or demo only (settings refuse it otherwise)
+    return [answer_of(parsed), test_answer] if test_answer else [answer_of(parsed)]
