@@ -15,7 +15,7 @@ import time
 import psycopg
 
 from bench.http_client import Browser, hidden, percentile, process_tree_cpu_seconds
-from bench.server import captcha_answer, fresh_setup, load_options, serving
+from bench.server import captcha_fields, fresh_setup, load_options, serving
 
 
 def main() -> int:
@@ -42,8 +42,7 @@ def main() -> int:
                 status, page, elapsed = browser.request("/creer-un-compte/")
                 data = {
                     "csrfmiddlewaretoken": hidden(page, "csrfmiddlewaretoken"),
-                    "captcha_id": hidden(page, "captcha_id"),
-                    "captcha_answer": captcha_answer(db, hidden(page, "captcha_id")),
+                    **captcha_fields(page),
                     "nir": person.nir,
                     "birth_date": person.birth,
                     "postal_code": person.postal,

@@ -20,7 +20,7 @@ import psycopg
 from argon2 import PasswordHasher
 
 from bench.http_client import Browser, hidden, percentile, process_tree_cpu_seconds
-from bench.server import Person, argon2_in_server, captcha_answer, fresh_setup, load_options, serving
+from bench.server import Person, argon2_in_server, captcha_fields, fresh_setup, load_options, serving
 
 PERSONAL_CODE = "Vacances-Bretagne-42"
 HASHING_STEPS = {"POST personal code", "POST sign-in (personal code)"}
@@ -83,8 +83,7 @@ class Journey:
             "/creer-un-compte/",
             {
                 "csrfmiddlewaretoken": hidden(page, "csrfmiddlewaretoken"),
-                "captcha_id": hidden(page, "captcha_id"),
-                "captcha_answer": captcha_answer(self.db, hidden(page, "captcha_id")),
+                **captcha_fields(page),
                 "nir": self.person.nir,
                 "birth_date": self.person.birth,
                 "postal_code": self.person.postal,

@@ -1,6 +1,9 @@
 """A real `moncompte serve` on a fresh PostgreSQL database, for the load benchmarks."""
 
 import argparse
+import base64
+import html
+import json
 import os
 import re
 import subprocess
@@ -9,23 +12,50 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
 
-from bench.http_client import Browser
+from bench.http_client import Browser, hidden
 
 ROOT = Path(__file__).resolve().parent.parent
 MONCOMPTE = str(Path(sys.executable).with_name("moncompte"))
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/moncompte_bench"
 
 
-def captcha_answer(db: psycopg.Connection, challenge_id: str) -> str:
-    """The benchmark reads the CAPTCHA like a perfect reader would: from the challenge row."""
-    row = db.execute("SELECT answer FROM captcha_challenge WHERE id = %s", (challenge_id,)).fetchone()
-    assert row, challenge_id
-    return str(row[0])
+SECRET_KEY = "bench-only-secret-key-" + "x" * 30
+
+
+@cache
+def _django() -> None:
+    """This process derives CAPTCHA answers as the server does: same settings, same key."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "moncompte.config.settings")
+    os.environ["SECRET_KEY"] = SECRET_KEY
+    import django
+
+    django.setup()
+
+
+def captcha_fields(page: str) -> dict[str, str]:
+    """What a browser sends for the CAPTCHA: read like a perfect reader would, and the proof of work solved
+    as the page's script does (the benchmark pays its cost on the client side, like a browser)."""
+    _django()
+    from altcha import v1 as altcha
+
+    from moncompte.captcha.challenges import challenge_answer
+
+    challenge_id = hidden(page, "captcha_id")
+    work = json.loads(html.unescape(re.search(r'data-work-challenge="([^"]+)"', page)[1]))  # type: ignore[index]
+    solution = altcha.solve_challenge(work["challenge"], work["salt"], work["algorithm"], work["maxNumber"])
+    assert solution is not None
+    payload = {key: work[key] for key in ("algorithm", "challenge", "salt", "signature")}
+    return {
+        "captcha_id": challenge_id,
+        "captcha_answer": challenge_answer(challenge_id=challenge_id),
+        "captcha_work": base64.b64encode(json.dumps({**payload, "number": solution.number}).encode()).decode(),
+    }
 
 
 @dataclass(frozen=True)
@@ -47,7 +77,7 @@ def server_env(url: str, var_dir: Path, *, redis: bool, site_url: str) -> dict[s
     env = {
         **os.environ,
         "DATABASE_URL": url,
-        "SECRET_KEY": "bench-only-secret-key-" + "x" * 30,
+        "SECRET_KEY": SECRET_KEY,
         # Production settings, but over plain HTTP on loopback: cookies without the Secure flag.
         "MONCOMPTE_INSECURE_COOKIES": "1",
         "MONCOMPTE_VAR_DIR": str(var_dir),

@@ -45,7 +45,8 @@ def _bent(sample: Samples, rng: random.Random, *, depth: float) -> Samples:
     loudness = rng.uniform(0.75, 1.0) * (
         1 + rng.uniform(0.05, 0.2) * np.sin(np.linspace(0, rng.uniform(2, 6), len(bent)))
     )
-    return bent * loudness.astype(np.float32)
+    shaped: Samples = bent * loudness.astype(np.float32)
+    return shaped
 
 
 def _silence(rng: random.Random, low_ms: int, high_ms: int) -> Samples:

@@ -77,9 +77,6 @@ def _clutter(image: Image.Image, rng: random.Random) -> None:
         angle, length = rng.uniform(0, math.pi), rng.uniform(6, 16)
         end = (x + length * math.cos(angle), y + length * math.sin(angle))
         draw.line([(x, y), end], fill=rng.choice(PALETTE), width=rng.choice((1, 2)))
-    for _ in range(rng.randint(120, 200)):
-        x, y = rng.randrange(WIDTH), rng.randrange(HEIGHT)
-        draw.point((x, y), fill=rng.choice(PALETTE))
 
 
 def _text(image: Image.Image, answer: str, rng: random.Random) -> None:
@@ -97,8 +94,13 @@ def _text(image: Image.Image, answer: str, rng: random.Random) -> None:
 
 
 def _wave(image: Image.Image, rng: random.Random) -> Image.Image:
-    """Bends the whole picture: every column moves up or down, every row left or right, smoothly."""
-    pixels = np.asarray(image)
+    """Specks in the text colours, then the whole picture bent: every column moves up or down, every row
+    left or right, smoothly."""
+    pixels = np.array(image)
+    specks = np.random.default_rng(rng.getrandbits(64))
+    count = rng.randint(120, 200)
+    colours = np.array(PALETTE, dtype=np.uint8)[specks.integers(0, len(PALETTE), count)]
+    pixels[specks.integers(0, HEIGHT, count), specks.integers(0, WIDTH, count)] = colours
     rows, columns = _grid()
     dx = rng.uniform(1.5, 3.5) * np.sin(2 * np.pi * rows / rng.uniform(30, 70) + rng.uniform(0, 2 * np.pi))
     dy = rng.uniform(2, 5) * np.sin(2 * np.pi * columns / rng.uniform(60, 160) + rng.uniform(0, 2 * np.pi))
