@@ -83,6 +83,11 @@ def server_env(url: str, var_dir: Path, *, redis: bool, site_url: str) -> dict[s
         "MONCOMPTE_VAR_DIR": str(var_dir),
         "MONCOMPTE_LOG_LEVEL": "INFO",
         "MONCOMPTE_SITE_URL": site_url,
+        # Every simulated person comes from 127.0.0.1, as from behind one big router: the per-client limits of
+        # the CAPTCHA are raised as an operator would for such a network (per-session limits stay).
+        "MONCOMPTE_CAPTCHA_NEW_PER_CLIENT": "1000000",
+        "MONCOMPTE_CAPTCHA_FAILURES_PER_CLIENT": "1000000",
+        "MONCOMPTE_CAPTCHA_WITHOUT_WORK_PER_CLIENT": "1000000",
     }
     if redis:
         env["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")

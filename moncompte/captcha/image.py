@@ -43,7 +43,7 @@ def _glyph(char: str, rng: random.Random) -> Image.Image:
     width, height = int(right - left) + 16, int(bottom - top) + 16
     tile = Image.new("L", (width, height), 0)
     ImageDraw.Draw(tile).text((8 - left, 8 - top), char, font=font, fill=255)
-    stretch, slant = rng.uniform(0.8, 1.15), rng.uniform(-0.3, 0.3)
+    stretch, slant = rng.uniform(0.8, 1.15), rng.uniform(-0.25, 0.25)
     wide = int(width * stretch + abs(slant) * height)
     shift = -slant * height / 2 - (wide - width * stretch) / 2
     tile = tile.transform(
@@ -52,7 +52,7 @@ def _glyph(char: str, rng: random.Random) -> Image.Image:
         (1 / stretch, slant / stretch, shift / stretch, 0, 1, 0),
         resample=Image.Resampling.BICUBIC,
     )
-    tile = tile.rotate(rng.uniform(-18, 18), resample=Image.Resampling.BICUBIC, expand=True)
+    tile = tile.rotate(rng.uniform(-15, 15), resample=Image.Resampling.BICUBIC, expand=True)
     box = tile.getbbox()
     return tile.crop(box) if box else tile
 

@@ -3,6 +3,9 @@
 import os
 import secrets
 from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
 
 TRUE_WORDS = {"1", "true", "yes", "on", "oui"}
 
@@ -16,6 +19,19 @@ def flag(name: str, default: bool = False) -> bool:
 
 def text(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
+
+
+def counts(prefix: str, defaults: dict[str, Any]) -> dict[str, int]:
+    """Whole-number settings given in the environment as PREFIX + name; a value that is not a number is
+    refused with the variable's name, rather than ignored."""
+    found = {}
+    for name, default in defaults.items():
+        raw = text(prefix + name)
+        if raw and isinstance(default, int) and not isinstance(default, bool):
+            if not raw.isdigit():
+                raise ImproperlyConfigured(f"{prefix}{name} doit être un nombre entier (reçu : {raw!r}).")
+            found[name] = int(raw)
+    return found
 
 
 def var_dir() -> Path:

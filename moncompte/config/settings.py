@@ -178,6 +178,9 @@ MONCOMPTE: dict[str, Any] = {
     "FROM_NAME": "Votre Assurance Maladie",
     "SITE_URL": env.text("MONCOMPTE_SITE_URL", "http://127.0.0.1:8000"),
 }
+# Every count of MONCOMPTE can be set from the environment too, e.g. MONCOMPTE_CAPTCHA_NEW_PER_CLIENT=200 where
+# many people share one address (a company or a campus behind one router).
+MONCOMPTE.update(env.counts("MONCOMPTE_", MONCOMPTE))
 
 # README (Configuration): a fixed CAPTCHA answer for automated and load tests, never in production.
 CAPTCHA_TEST_ANSWER = env.text("MONCOMPTE_CAPTCHA_TEST_ANSWER")

@@ -81,3 +81,28 @@ def test_pages_fit_a_320_pixel_screen_R_A11Y3(page: Page, live_server, path):
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto(live_server.url + path)
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def test_the_browser_computes_the_proof_of_work_in_well_under_a_second_R_CAP5(
+    page: Page, live_server, delivering, camille, settings
+):
+    # The stricter limit for answers without a proof of work is 0: the form only passes if the proof came.
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_WITHOUT_WORK_PER_CLIENT": 0}
+    page.goto(live_server.url + "/creer-un-compte/")
+    started = page.evaluate("performance.now()")
+    page.wait_for_function("document.querySelector('input[name=captcha_work]').value !== ''", timeout=10_000)
+    spent_ms = page.evaluate("performance.now()") - started
+    assert spent_ms < 1500, spent_ms  # the first difficulty: 50,000 numbers at most, half on average
+    fill_identity(page)
+    page.get_by_label("Caractères de l'image").fill(captcha_answer(page))
+    page.get_by_role("button", name="Recevoir mon code provisoire").click()
+    expect(page.get_by_role("heading", name="Consultez votre messagerie")).to_be_visible()
+
+
+def test_a_quick_submit_waits_for_the_proof_of_work_R_CAP5(page: Page, live_server, delivering, camille, settings):
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_WITHOUT_WORK_PER_CLIENT": 0}
+    page.goto(live_server.url + "/creer-un-compte/")
+    fill_identity(page)
+    page.get_by_label("Caractères de l'image").fill(captcha_answer(page))
+    page.get_by_role("button", name="Recevoir mon code provisoire").click()  # before the proof is found
+    expect(page.get_by_role("heading", name="Consultez votre messagerie")).to_be_visible()
