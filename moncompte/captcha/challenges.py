@@ -4,20 +4,19 @@ A challenge is not stored. Its id carries a random nonce, its creation time and 
 that asked for it, signed with the service key. The answer and every random choice of the drawing and the
 audio are derived from the nonce with the service key, so:
 - the answer is never stored, not even hashed, and never leaves the server but as a picture and a sound;
-- fetching the picture or the sound again returns the same bytes (and they are cached), so a script gains
-  nothing by fetching a challenge many times and voting;
+- fetching the picture or the sound again returns the same bytes (recent ones are kept in memory), so a
+  script gains nothing by fetching a challenge many times and voting;
 - answering writes one row (SpentToken), so a challenge answers once, in any process.
 """
 
 import hashlib
 import hmac
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from django.conf import settings
-from django.core.cache import cache
 
 from moncompte.captcha import audio, image, limits
 from moncompte.captcha.alphabet import ALPHABET
@@ -91,17 +90,25 @@ def _stream(nonce: str, purpose: str) -> bytes:
 
 
 def answer_of(parsed: ParsedChallenge) -> str:
+    return _answer(parsed.nonce)
+
+
+def _answer(nonce: str) -> str:
     """The characters to read, derived from the nonce; uniform over the alphabet (bytes above the last
     whole multiple of its size are skipped)."""
     length = settings.MONCOMPTE["CAPTCHA_LENGTH"]
     usable = 256 - 256 % len(ALPHABET)
-    chars = [ALPHABET[b % len(ALPHABET)] for b in _stream(parsed.nonce, "answer") if b < usable]
+    chars = [ALPHABET[b % len(ALPHABET)] for b in _stream(nonce, "answer") if b < usable]
     return "".join(chars[:length])
 
 
 def _rng(parsed: ParsedChallenge, purpose: str) -> random.Random:
+    return _rng_for(parsed.nonce, purpose)
+
+
+def _rng_for(nonce: str, purpose: str) -> random.Random:
     # Not for secrets: the layout of one picture or sound, seeded from a keyed digest no one can predict.
-    return random.Random(_stream(parsed.nonce, purpose))  # noqa: S311
+    return random.Random(_stream(nonce, purpose))  # noqa: S311
 
 
 def challenge_answer(*, challenge_id: str) -> str:
@@ -112,20 +119,21 @@ def challenge_answer(*, challenge_id: str) -> str:
 
 def challenge_png(*, challenge_id: str, now: datetime) -> bytes | None:
     parsed = parse(challenge_id)
-    if parsed is None or not live(parsed, now):
-        return None
-    return _rendered("png", parsed, lambda: image.render_png(answer_of(parsed), _rng(parsed, "image")))
+    return _png(parsed.nonce) if parsed is not None and live(parsed, now) else None
 
 
 def challenge_wav(*, challenge_id: str, now: datetime) -> bytes | None:
     parsed = parse(challenge_id)
-    if parsed is None or not live(parsed, now):
-        return None
-    return _rendered("wav", parsed, lambda: audio.render_wav(answer_of(parsed), _rng(parsed, "audio")))
+    return _wav(parsed.nonce) if parsed is not None and live(parsed, now) else None
 
 
-def _rendered(kind: str, parsed: ParsedChallenge, render: Callable[[], bytes]) -> bytes:
-    """One rendering per challenge, kept while it lives (the same bytes anyway: drawing is deterministic)."""
-    lifetime = int(settings.MONCOMPTE["CAPTCHA_LIFETIME"].total_seconds())
-    body = cache.get_or_set(f"moncompte:captcha:{kind}:{parsed.nonce}", render, timeout=lifetime)
-    return body if isinstance(body, bytes) else render()
+# One rendering per challenge: drawing is deterministic, so every process gives the same bytes; the most
+# recent ones are kept in this process's memory (bounded: an audio clip weighs about 300 KB).
+@lru_cache(maxsize=128)
+def _png(nonce: str) -> bytes:
+    return image.render_png(_answer(nonce), _rng_for(nonce, "image"))
+
+
+@lru_cache(maxsize=16)
+def _wav(nonce: str) -> bytes:
+    return audio.render_wav(_answer(nonce), _rng_for(nonce, "audio"))
