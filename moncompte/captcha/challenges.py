@@ -69,7 +69,7 @@ def challenge_create(*, binding: str, client: Client, now: datetime) -> Challeng
 def parse(challenge_id: str) -> ParsedChallenge | None:
     """The parts of a genuine challenge id; None for anything forged, altered or malformed."""
     parts = challenge_id.split(".")
-    if len(parts) != 4 or not all(parts) or len(challenge_id) > 80:
+    if len(parts) != 4 or not all(parts) or len(challenge_id) > 80 or not challenge_id.isascii():
         return None
     nonce, stamp, tag, mac = parts
     if not hmac.compare_digest(mac, _mac(nonce, stamp, tag)):

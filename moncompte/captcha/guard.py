@@ -29,6 +29,11 @@ def _normalise(answer: str) -> str:
     return "".join(answer.split()).upper()
 
 
+def _same(typed: str, expected: str) -> bool:
+    """Constant-time, and any text compares (hmac.compare_digest refuses non-ASCII str)."""
+    return hmac.compare_digest(typed.encode(), expected.encode())
+
+
 def captcha_check(*, proof: CaptchaProof, client: Client, now: datetime) -> None:
     """Uses the challenge up whatever the outcome (one answer per challenge). Raises a CaptchaError, or
     TooManyAttempts once the client or the session has failed too often. A wrong answer, a refused proof
@@ -40,7 +45,7 @@ def captcha_check(*, proof: CaptchaProof, client: Client, now: datetime) -> None
     try:
         _work_check(proof, client=client, now=now)
         parsed = parse(proof.challenge_id)
-        if parsed is None or not hmac.compare_digest(parsed.binding_tag, binding_tag(proof.binding)):
+        if parsed is None or not _same(parsed.binding_tag, binding_tag(proof.binding)):
             raise CaptchaWrong()
     except (WorkRefused, CaptchaWrong):
         limits.failure_hit(client=client, binding=proof.binding, now=now)
@@ -48,14 +53,14 @@ def captcha_check(*, proof: CaptchaProof, client: Client, now: datetime) -> None
     expires_at = parsed.created_at + settings.MONCOMPTE["CAPTCHA_LIFETIME"]
     if not live(parsed, now) or not token_spend(kind="challenge", token=parsed.nonce, expires_at=expires_at):
         raise CaptchaExpired()
-    if not any(hmac.compare_digest(typed, answer) for answer in _accepted(parsed)):
+    if not any(_same(typed, answer) for answer in _accepted(parsed)):
         limits.failure_hit(client=client, binding=proof.binding, now=now)
         raise CaptchaWrong()
 
 
 def _work_check(proof: CaptchaProof, *, client: Client, now: datetime) -> None:
     if proof.work:
-        work_accept(payload=proof.work, now=now)
+        work_accept(payload=proof.work, client=client, now=now)
     else:
         limits.without_work_count(client=client, now=now)
 

@@ -148,6 +148,7 @@ MONCOMPTE: dict[str, Any] = {
     "CAPTCHA_LENGTH": 6,
     "CAPTCHA_NEW_PER_CLIENT": 60,  # new challenges an hour (pages shown, "Nouveau code")
     "CAPTCHA_NEW_PER_SESSION": 30,
+    "CAPTCHA_MEDIA_PER_CLIENT": 400,  # pictures and sounds fetched an hour (a browser may fetch a sound in parts)
     "CAPTCHA_FAILURES_PER_CLIENT": 20,  # wrong answers an hour
     "CAPTCHA_FAILURES_PER_SESSION": 8,
     "CAPTCHA_WITHOUT_WORK_PER_CLIENT": 10,  # answers an hour without the proof of work (JavaScript off)

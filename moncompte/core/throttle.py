@@ -103,19 +103,22 @@ def hit(limit: Limit, *, key: str, now: datetime) -> None:
 
 
 def window_count(limit: Limit, *, key: str, now: datetime, field: str | None = None) -> None:
-    """Counts one event in a fixed window kept in the cache (Redis when configured, else this process's
-    memory), for events too frequent to be worth a database row each (showing a form). Raises
-    TooManyAttempts once the window holds `max_events`."""
+    """Counts one event in the cache (Redis when configured, else this process's memory), for events too
+    frequent to be worth a database row each (showing a form). Raises TooManyAttempts once the last
+    `window` holds `max_events`: estimated from this fixed window and the share of the previous one still
+    inside the sliding window, so the edge between two windows does not let twice the limit through."""
     seconds = int(limit.window.total_seconds())
-    window = int(now.timestamp()) // seconds
-    name = f"moncompte:window:{limit.scope}:{_key(key)}:{window}"
-    django_cache.add(name, 0, timeout=seconds + 60)
+    window, into = divmod(now.timestamp(), seconds)
+    name = f"moncompte:window:{limit.scope}:{_key(key)}"
+    current = f"{name}:{int(window)}"
+    django_cache.add(current, 0, timeout=2 * seconds + 60)
     try:
-        counted = django_cache.incr(name)
+        counted = django_cache.incr(current)
     except ValueError:  # the key expired between the two calls: this event opens a new window
-        django_cache.set(name, counted := 1, timeout=seconds + 60)
-    if counted > limit.max_events:
-        raise TooManyAttempts(timedelta(seconds=(window + 1) * seconds - now.timestamp()), field=field)
+        django_cache.set(current, counted := 1, timeout=2 * seconds + 60)
+    previous = django_cache.get(f"{name}:{int(window) - 1}", 0)
+    if counted + previous * (1 - into / seconds) > limit.max_events:
+        raise TooManyAttempts(timedelta(seconds=seconds - into), field=field)
 
 
 # No limit counts over a longer window than a day.

@@ -144,3 +144,17 @@ def test_the_audio_is_a_wav_longer_for_each_character_R_CAP1(now):
     assert 6 < seconds < 30
     assert challenge_wav(challenge_id=challenge.id, now=now + timedelta(minutes=6)) is None
     assert challenge_png(challenge_id="forged.id.x.y", now=now) is None
+
+
+@pytest.mark.parametrize("typed", ["ÉÉÉÉÉÉ", "😀", "\x00"])
+def test_any_text_typed_is_simply_wrong(now, typed):
+    with pytest.raises(CaptchaWrong):
+        answer(new(now), typed, now=now)
+
+
+def test_a_non_ascii_challenge_id_is_refused(now):
+    with pytest.raises(CaptchaWrong):
+        captcha_check(
+            proof=CaptchaProof(challenge_id="a.b.c.é", answer="ABCDEF", binding=BINDING), client=CLIENT, now=now
+        )
+    assert challenge_png(challenge_id="a.b.c.é", now=now) is None

@@ -1,6 +1,8 @@
 """R-CAP4: challenges and wrong answers are limited per client and per browser session, with the same clear
 French message as the other limits; answers without the proof of work are held to a stricter limit."""
 
+from datetime import timedelta
+
 import pytest
 
 from moncompte.captcha import limits
@@ -90,3 +92,20 @@ def test_the_proof_of_work_has_a_ceiling(settings, now):
         with pytest.raises(CaptchaWrong):
             attempt(now, binding=str(n))
     assert work_difficulty(client=client(), now=now) == settings.MONCOMPTE["CAPTCHA_WORK_MAX"]
+
+
+def test_the_edge_between_two_hours_does_not_let_twice_the_limit_through(settings, now):
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_NEW_PER_CLIENT": 10}
+    end_of_hour = now.replace(minute=59, second=50)
+    for n in range(10):
+        challenge_create(binding=str(n), client=client(), now=end_of_hour)
+    with pytest.raises(TooManyAttempts):
+        challenge_create(binding="next", client=client(), now=end_of_hour + timedelta(seconds=20))
+
+
+def test_pictures_and_sounds_fetched_are_limited_per_client(settings, now):
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_MEDIA_PER_CLIENT": 2}
+    limits.media_count(client=client(), now=now)
+    limits.media_count(client=client(), now=now)
+    with pytest.raises(TooManyAttempts):
+        limits.media_count(client=client(), now=now)

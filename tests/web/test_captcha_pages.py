@@ -75,3 +75,22 @@ def test_a_forged_challenge_id_gets_a_404_for_its_media_and_a_message_on_the_for
     page = client.post(reverse("web:identity"), {**TYPED, "captcha_id": challenge_id, "captcha_answer": "ABCDEF"})
     assert page.status_code == 200
     assert "ne correspondent pas" in page.content.decode()
+
+
+def test_past_the_limit_of_fetches_the_media_answer_429_with_the_time_to_wait(client, settings):
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_MEDIA_PER_CLIENT": 1}
+    challenge_id = challenge_on(client.get(reverse("web:identity")).content.decode())
+    assert client.get(reverse("web:captcha_audio", args=[challenge_id])).status_code == 200
+    refused = client.get(reverse("web:captcha_audio", args=[challenge_id]))
+    assert refused.status_code == 429
+    assert "patienter" in refused.content.decode()
+
+
+@pytest.mark.parametrize("field", ["captcha_id", "captcha_answer", "captcha_work"])
+def test_non_ascii_input_in_any_captcha_field_gets_a_message_not_a_server_error(client, beneficiary, field):
+    challenge = shown_challenge(challenge_on(client.get(reverse("web:identity")).content.decode()))
+    data = {**TYPED, "captcha_id": challenge.id, "captcha_answer": challenge.answer, field: "a.b.c.é"}
+    response = client.post(reverse("web:identity"), data)
+    assert response.status_code == 200
+    assert "error-summary" in response.content.decode()
+    assert client.get(reverse("web:captcha_image", args=["a.b.c.é"])).status_code == 404

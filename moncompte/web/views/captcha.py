@@ -1,10 +1,13 @@
 """The CAPTCHA's picture, audio and "Nouveau code" (R-CAP1)."""
 
+from collections.abc import Callable
+
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from moncompte.captcha.challenges import challenge_create, challenge_png, challenge_wav
+from moncompte.captcha.limits import media_count
 from moncompte.core import clock
 from moncompte.core.errors import TooManyAttempts
 from moncompte.web import session
@@ -14,20 +17,28 @@ def _retry_after(refused: TooManyAttempts) -> dict[str, str]:
     return {"Retry-After": str(max(1, int(refused.retry_after.total_seconds())))}
 
 
-def _no_store(body: bytes | None, content_type: str) -> HttpResponse:
+def _media(request: HttpRequest, draw: Callable[..., bytes | None], challenge_id: str, kind: str) -> HttpResponse:
+    now = clock.now()
+    try:
+        media_count(client=session.client_of(request), now=now)
+    except TooManyAttempts as refused:
+        return HttpResponse(
+            refused.message, status=429, content_type="text/plain; charset=utf-8", headers=_retry_after(refused)
+        )
+    body = draw(challenge_id=challenge_id, now=now)
     if body is None:
         raise Http404("Ce code a expiré.")
-    return HttpResponse(body, content_type=content_type, headers={"Cache-Control": "no-store"})
+    return HttpResponse(body, content_type=kind, headers={"Cache-Control": "no-store"})
 
 
 @require_safe
 def captcha_image(request: HttpRequest, challenge_id: str) -> HttpResponse:
-    return _no_store(challenge_png(challenge_id=challenge_id, now=clock.now()), "image/png")
+    return _media(request, challenge_png, challenge_id, "image/png")
 
 
 @require_safe
 def captcha_audio(request: HttpRequest, challenge_id: str) -> HttpResponse:
-    return _no_store(challenge_wav(challenge_id=challenge_id, now=clock.now()), "audio/wav")
+    return _media(request, challenge_wav, challenge_id, "audio/wav")
 
 
 @require_POST
