@@ -105,17 +105,11 @@ def _deliver_one(email: OutboundEmail, transport: Transport) -> str:
     try:
         reply = transport.send(build_message(email))
     except DeliveryFailed as failure:
-        at = clock.now()
-        gave_up = failure.permanent or at - email.created_at >= settings.MONCOMPTE["OUTBOX_GIVE_UP_AFTER"]
-        outcome = "failed" if gave_up else "retry"
-        OutboundEmail.objects.filter(pk=email.pk).update(
-            attempts=attempts,
-            status=EmailStatus.FAILED if gave_up else EmailStatus.PENDING,
-            next_attempt_at=at + _backoff(attempts),
-        )
-        DeliveryAttempt.objects.create(email=email, at=at, outcome=outcome, smtp_reply=failure.reply[:2000])
-        logger.warning("courriel %s (%s) : échec, %s : %s", email.pk, email.template, outcome, failure.reply)
-        return outcome
+        return _failed(email, attempts=attempts, reply=failure.reply, permanent=failure.permanent)
+    except Exception as error:  # one message that cannot be built or sent never holds back the others
+        logger.exception("courriel %s (%s) : erreur à l'envoi", email.pk, email.template)
+        permanent = isinstance(error, UnicodeError | ValueError | TypeError)  # the message itself is at fault
+        return _failed(email, attempts=attempts, reply=f"erreur interne : {type(error).__name__}", permanent=permanent)
     at = clock.now()
     OutboundEmail.objects.filter(pk=email.pk).update(
         attempts=attempts, status=EmailStatus.SENT, sent_at=at, body_text="", body_html=""
@@ -123,6 +117,24 @@ def _deliver_one(email: OutboundEmail, transport: Transport) -> str:
     DeliveryAttempt.objects.create(email=email, at=at, outcome="sent", smtp_reply=reply[:2000])
     logger.info("courriel %s (%s) remis : %s", email.pk, email.template, reply)
     return "sent"
+
+
+def _failed(email: OutboundEmail, *, attempts: int, reply: str, permanent: bool) -> str:
+    """Records a failed try on this message, which moves on: retried later, or given up (and then its
+    stored copy keeps no code or link: only the masked copy support reads stays)."""
+    at = clock.now()
+    gave_up = permanent or at - email.created_at >= settings.MONCOMPTE["OUTBOX_GIVE_UP_AFTER"]
+    outcome = "failed" if gave_up else "retry"
+    redacted = {"body_text": "", "body_html": ""} if gave_up else {}
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        attempts=attempts,
+        status=EmailStatus.FAILED if gave_up else EmailStatus.PENDING,
+        next_attempt_at=at + _backoff(attempts),
+        **redacted,
+    )
+    DeliveryAttempt.objects.create(email=email, at=at, outcome=outcome, smtp_reply=reply[:2000])
+    logger.warning("courriel %s (%s) : échec, %s : %s", email.pk, email.template, outcome, reply)
+    return outcome
 
 
 def deliver_due(*, transport: Transport) -> int:

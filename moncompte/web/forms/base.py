@@ -86,8 +86,17 @@ def parse_birth_date(raw: str) -> date:
 
 
 def check_email(raw: str) -> str:
+    """A valid address that every mail server accepts: no accented letter before the @ (that needs SMTPUTF8,
+    which relays do not all support), the domain written in ASCII (IDNA) when it has accents."""
+    text = raw.strip()
+    local = text.rpartition("@")[0]
+    if local and not local.isascii():
+        raise forms.ValidationError(
+            "Les lettres accentuées ne sont pas acceptées avant le @ d'une adresse email : vérifiez-la "
+            "(exemple : prenom.nom@exemple.fr)."
+        )
     try:
-        return str(validate_email(raw.strip(), check_deliverability=False).normalized)
+        return str(validate_email(text, check_deliverability=False, allow_smtputf8=False).ascii_email)
     except EmailNotValidError as error:
         raise forms.ValidationError(
             "Cette adresse email n'est pas valide (exemple : prenom.nom@exemple.fr)."

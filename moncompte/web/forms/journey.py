@@ -171,6 +171,10 @@ class EmailPairForm(AccessibleForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         email, again = data.get("email"), data.get("email_confirmation", "")
+        try:
+            again = check_email(again) if again else again  # compared as written to the relay (IDNA domain)
+        except forms.ValidationError:
+            pass
         if email and again and email.lower() != again.strip().lower():
             self.add_error("email_confirmation", "Les deux adresses email ne sont pas identiques.")
         return data
