@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "moncompte.web.middleware.request_id",
     "moncompte.web.middleware.security_headers",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -83,6 +84,8 @@ DATABASES: dict[str, Any] = {
         env.text("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'moncompte.sqlite3'}", conn_max_age=60
     )
 }
+# After a database restart, a process finds its connection dead at the next request, not by failing it.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -130,6 +133,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # the CSRF check (rightly) refuses them. Pages whose URL holds a token set no-referrer themselves.
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# HSTS outside development: browsers then refuse plain HTTP for a year (MONCOMPTE_HSTS_SECONDS=0 turns it off,
+# for a first deployment whose TLS set-up is not settled yet).
+SECURE_HSTS_SECONDS = int(env.text("MONCOMPTE_HSTS_SECONDS", "0" if DEBUG or DEMO else "31536000"))
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "moncompte.web.views.errors.csrf_failure"
 
@@ -193,10 +199,13 @@ if CAPTCHA_TEST_ANSWER and not (DEBUG or DEMO):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
+    "filters": {"request_id": {"()": "moncompte.web.middleware.RequestIdFilter"}},
     "loggers": {
         "moncompte": {"handlers": ["console"], "level": env.text("MONCOMPTE_LOG_LEVEL", "INFO")},
+        # Every server error, with the request id the error page and the X-Request-Id header show.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
 

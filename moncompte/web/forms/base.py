@@ -62,10 +62,18 @@ class NirField(forms.CharField):
         super().__init__(**kwargs)
         self.widget.attrs.update({"maxlength": "25", "spellcheck": "false", "autocapitalize": "characters"})
 
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        """What the page shows again: what was typed, but never more than a line's worth."""
+        return data[:40] if isinstance(data, str) else data
+
     def to_python(self, value: Any) -> Any:
         text = super().to_python(value)
         if not text:
             return text
+        if len(text) > 25:  # a NIR with spaces and its key is 21: nothing huge is parsed, nor shown again
+            raise forms.ValidationError(
+                "Le numéro de sécurité sociale comporte 13 ou 15 caractères (espaces non comptés).", code="nir_long"
+            )
         try:
             return nir_rules.parse(text)
         except nir_rules.NirInvalid as error:

@@ -1,5 +1,6 @@
 """Forms of the first visit: identity, sign-in, "Code oublié ?", personal code, contact details."""
 
+import contextlib
 import re
 from datetime import date
 from typing import Any
@@ -171,10 +172,8 @@ class EmailPairForm(AccessibleForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         email, again = data.get("email"), data.get("email_confirmation", "")
-        try:
+        with contextlib.suppress(forms.ValidationError):
             again = check_email(again) if again else again  # compared as written to the relay (IDNA domain)
-        except forms.ValidationError:
-            pass
         if email and again and email.lower() != again.strip().lower():
             self.add_error("email_confirmation", "Les deux adresses email ne sont pas identiques.")
         return data

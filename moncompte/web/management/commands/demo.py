@@ -28,6 +28,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         host, _, port = options["bind"].rpartition(":")
+        if host not in ("127.0.0.1", "localhost", "[::1]", "::1"):
+            # The local mailbox shows every code and link to whoever reaches the site.
+            self.stderr.write(
+                self.style.WARNING(
+                    f"Attention : la démonstration écoute sur {host}, pas seulement sur cette machine. Toute "
+                    "personne qui atteint ce port lit la boîte mail locale, donc tous les codes et liens envoyés."
+                )
+            )
         call_command("migrate", interactive=False, verbosity=0)
         rows = demo_data.SHOWCASE + demo_data.generated(options["extra_persons"])
         report = beneficiaries_import(source=demo_data.as_csv(rows))

@@ -1,10 +1,13 @@
 import os
+import re
 from argparse import ArgumentParser
 from typing import Any
 
+import gunicorn.http.wsgi
 from django.core.management.base import BaseCommand
 from django.core.wsgi import get_wsgi_application
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
 from moncompte.accounts import passwords
 
@@ -22,6 +25,25 @@ class _Gunicorn(BaseApplication):
         return get_wsgi_application()
 
 
+TOKEN_IN_PATH = re.compile(r"/email/[^/ ?]+")
+
+
+def redacted(text: str) -> str:
+    return TOKEN_IN_PATH.sub("/email/[jeton]", text)
+
+
+class RedactingLogger(Logger):
+    """The access log never holds a link token (R-SEC3): /email/<token>/ is written /email/[jeton]/."""
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        for name in ("r", "U", "{raw_uri}e"):
+            if isinstance(atoms.get(name), str):
+                atoms[name] = redacted(atoms[name])
+        atoms["q"] = ""  # no query string either
+        return atoms
+
+
 class Command(BaseCommand):
     help = "Serveur de production (gunicorn, plusieurs processus, fichiers statiques compris)."
 
@@ -33,12 +55,14 @@ class Command(BaseCommand):
         parser.add_argument("--access-log", action="store_true", help="journal des requêtes sur la sortie")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        gunicorn.http.wsgi.SERVER = "moncompte"  # the Server header names no software nor version
         _Gunicorn(
             {
                 "bind": options["bind"],
                 "workers": options["workers"],
                 "threads": options["threads"],
                 "accesslog": "-" if options["access_log"] else None,
+                "logger_class": RedactingLogger,
                 # Django is imported once, then the workers fork: less memory, faster (re)starts.
                 "preload_app": True,
                 "timeout": 30,

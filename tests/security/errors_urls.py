@@ -1,0 +1,11 @@
+"""A URL configuration for tests: the site, plus a page that fails like a bug would."""
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+
+
+def broken(request: HttpRequest) -> HttpResponse:
+    raise RuntimeError("panne simulée")
+
+
+urlpatterns = [path("panne/", broken), path("", include("moncompte.config.urls"))]
