@@ -21,6 +21,9 @@ class Account(models.Model):
     landline = models.CharField("fixe (E.164)", max_length=20, blank=True)
     # R-PW9: consecutive failed sign-ins and the moment signing in is possible again.
     failed_sign_ins = models.PositiveIntegerField(default=0)
+    # R-LIM5: sessions remember the epoch they began in; a new or reset personal code starts a new one,
+    # which ends every other session.
+    session_epoch = models.PositiveIntegerField(default=0)
     sign_in_blocked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:

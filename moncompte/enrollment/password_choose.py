@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import F
 
 from moncompte.accounts import emails, password_policy, passwords
 from moncompte.accounts.models import Account
@@ -19,6 +20,7 @@ from moncompte.outbox import mail
 class PersonalCodeSet:
     account_id: int
     replaced: bool  # an earlier personal code was replaced ("Code oublié ?"), not chosen for the first time
+    session_epoch: int  # sessions begun before belong to an ended epoch (R-LIM5)
 
 
 def password_check(*, account: Account, password: str, confirmation: str | None) -> None:
@@ -36,9 +38,10 @@ def password_store(*, account: Account, password: str, client: Client, now: date
     digest = passwords.hash_password(password)  # outside the transaction: it takes tens of milliseconds
     with transaction.atomic():
         Account.objects.filter(pk=account.pk).update(
-            password_hash=digest, failed_sign_ins=0, sign_in_blocked_until=None
+            password_hash=digest, failed_sign_ins=0, sign_in_blocked_until=None, session_epoch=F("session_epoch") + 1
         )
         account.password_hash = digest
+        account.session_epoch = Account.objects.values_list("session_epoch", flat=True).get(pk=account.pk)
         account_advance(account, event=AccountEvent.PERSONAL_CODE_SET, now=now)
         confirmed = emails.confirmed_of(account)
         if had_code and confirmed is not None:
@@ -50,7 +53,7 @@ def password_store(*, account: Account, password: str, client: Client, now: date
                 context={**account.greeting(), "at": now},
             )
         audit.record(event=event, now=now, account_id=account.pk, client=client)
-    return PersonalCodeSet(account_id=account.pk, replaced=had_code)
+    return PersonalCodeSet(account_id=account.pk, replaced=had_code, session_epoch=account.session_epoch)
 
 
 def password_choose(

@@ -89,6 +89,7 @@ class RestrictedGrant:
 
     account_id: int
     until: datetime
+    session_epoch: int
 
 
 def provisional_code_consume(
@@ -121,7 +122,7 @@ def provisional_code_consume(
     if used != 1:
         raise CodeAlreadyUsed()
     audit.record(event="authn_code_success", now=now, nir=account.beneficiary.nir, account_id=account.pk, client=client)
-    return RestrictedGrant(account_id=account.pk, until=code.expires_at)
+    return RestrictedGrant(account_id=account.pk, until=code.expires_at, session_epoch=account.session_epoch)
 
 
 def _refuse_unusable(account: Account, code: ProvisionalCode, *, client: Client, now: datetime) -> None:

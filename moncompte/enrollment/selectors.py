@@ -27,6 +27,18 @@ def account_state_of(*, account_id: int) -> AccountState:
 
 
 @dataclass(frozen=True)
+class SessionStanding:
+    state: AccountState
+    epoch: int
+
+
+def session_standing_of(*, account_id: int) -> SessionStanding | None:
+    """The account's state and session epoch, in one read (None for an account erased meanwhile)."""
+    row = Account.objects.filter(pk=account_id).values_list("state", "session_epoch").first()
+    return SessionStanding(state=AccountState(row[0]), epoch=row[1]) if row else None
+
+
+@dataclass(frozen=True)
 class PendingEmail:
     """The address waiting for confirmation and its window (R-EM1, R-EM6, R-EM7)."""
 

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.db import transaction
 
-from moncompte.accounts import consents, emails, passwords
+from moncompte.accounts import consents, emails
 from moncompte.accounts.models import Account, ConsentChannel
 from moncompte.accounts.states import AccountEvent
 from moncompte.accounts.transitions import account_advance
@@ -12,9 +12,10 @@ from moncompte.audit import log as audit
 from moncompte.core.client import Client
 from moncompte.enrollment import limits
 from moncompte.enrollment.email_links import link_send
-from moncompte.enrollment.password_choose import password_check, password_store
+from moncompte.enrollment.password_choose import PersonalCodeSet, password_check, password_store
 from moncompte.outbox import mail
-from moncompte.selfservice.errors import ConsentNotOffered, EmailUnchanged, WrongCurrentPassword
+from moncompte.selfservice.errors import ConsentNotOffered, EmailUnchanged, SignInBlocked, WrongCurrentPassword
+from moncompte.selfservice.personal_code import personal_code_verify
 
 
 def consent_set(*, account_id: int, channel: str, granted: bool, client: Client, now: datetime) -> None:
@@ -31,15 +32,21 @@ def consent_set(*, account_id: int, channel: str, granted: bool, client: Client,
         )
 
 
-def _require_password(account: Account, typed: str) -> None:
-    if not passwords.verify(account.password_hash, typed):
+def _require_password(account: Account, typed: str, *, client: Client, now: datetime) -> None:
+    """R-LIM5: the current code asked again is throttled and audited like a sign-in."""
+    try:
+        right = personal_code_verify(account=account, typed=typed, client=client, now=now, event="current_code")
+    except SignInBlocked as blocked:
+        blocked.field = "current_password"
+        raise
+    if not right:
         raise WrongCurrentPassword()
 
 
 def email_change_request(*, account_id: int, address: str, current_password: str, client: Client, now: datetime) -> str:
     """A link to the new address; the old one is told and stays until the new one is confirmed."""
     account = Account.objects.select_related("beneficiary").get(pk=account_id)
-    _require_password(account, current_password)
+    _require_password(account, current_password, client=client, now=now)
     current = emails.confirmed_of(account)
     if current is not None and current.canonical == emails.canonical(address):
         raise EmailUnchanged()
@@ -65,8 +72,9 @@ def _old_address_tell(account: Account, *, to: str, new_email_masked: str, now: 
 
 def password_change(
     *, account_id: int, current_password: str, password: str, confirmation: str, client: Client, now: datetime
-) -> None:
+) -> PersonalCodeSet:
+    """Every other session ends (a new session epoch); the caller renews its own (R-LIM5)."""
     account = Account.objects.select_related("beneficiary").get(pk=account_id)
-    _require_password(account, current_password)
+    _require_password(account, current_password, client=client, now=now)
     password_check(account=account, password=password, confirmation=confirmation)
-    password_store(account=account, password=password, client=client, now=now, event="password_changed")
+    return password_store(account=account, password=password, client=client, now=now, event="password_changed")

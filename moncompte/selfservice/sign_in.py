@@ -3,9 +3,6 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
-from django.db.models import F
-
 from moncompte.accounts import passwords
 from moncompte.accounts.models import Account
 from moncompte.audit import log as audit
@@ -16,12 +13,14 @@ from moncompte.enrollment import limits
 from moncompte.enrollment.provisional_codes import SecretKind, provisional_code_consume, secret_classify
 from moncompte.registry.nir import Nir
 from moncompte.selfservice.errors import SignInBlocked, SignInRejected
+from moncompte.selfservice.personal_code import personal_code_verify
 
 
 @dataclass(frozen=True)
 class SignedIn:
     account_id: int
     restricted_until: datetime | None  # set when signed in with a provisional code
+    session_epoch: int
 
 
 def sign_in(*, nir: Nir, secret: str, client: Client, now: datetime) -> SignedIn:
@@ -38,43 +37,12 @@ def sign_in(*, nir: Nir, secret: str, client: Client, now: datetime) -> SignedIn
     typed = secret_classify(account=account, typed=secret, now=now)
     if typed.kind is SecretKind.PROVISIONAL_CODE:
         grant = provisional_code_consume(account=account, code=typed.code, typed=secret, client=client, now=now)
-        return SignedIn(account.pk, restricted_until=grant.until)
+        return SignedIn(account.pk, restricted_until=grant.until, session_epoch=account.session_epoch)
     return _personal_code_check(account, secret, client=client, now=now)
 
 
 def _personal_code_check(account: Account, secret: str, *, client: Client, now: datetime) -> SignedIn:
-    blocked = _blocked_for(account, now)
-    if blocked is not None:
-        audit.record(event="sign_in_refused_blocked", now=now, account_id=account.pk, client=client)
-        raise blocked
-    if passwords.verify(account.password_hash, secret):
-        Account.objects.filter(pk=account.pk).update(failed_sign_ins=0, sign_in_blocked_until=None)
-        audit.record(event="sign_in_success", now=now, account_id=account.pk, client=client)
-        return SignedIn(account.pk, restricted_until=None)
-    blocked = _record_failure(account, client=client, now=now)
-    if blocked is not None:
-        raise blocked
-    raise SignInRejected()
-
-
-def _blocked_for(account: Account, now: datetime) -> SignInBlocked | None:
-    if account.sign_in_blocked_until is not None and account.sign_in_blocked_until > now:
-        return SignInBlocked(account.sign_in_blocked_until - now)
-    wait = throttle.retry_after(limits.sign_in_failures_per_day(), key=str(account.pk), now=now)
-    return SignInBlocked(wait) if wait is not None else None
-
-
-def _record_failure(account: Account, *, client: Client, now: datetime) -> SignInBlocked | None:
-    """R-PW9: after 5 consecutive failures, a delay of over a minute that doubles; 25 failures a day at most."""
-    config = settings.MONCOMPTE
-    Account.objects.filter(pk=account.pk).update(failed_sign_ins=F("failed_sign_ins") + 1)
-    failures = Account.objects.values_list("failed_sign_ins", flat=True).get(pk=account.pk)
-    throttle.hit(limits.sign_in_failures_per_day(), key=str(account.pk), now=now)
-    throttle.hit(limits.sign_in_failures_per_client(), key=client.address, now=now)
-    audit.record(event="sign_in_failure", now=now, account_id=account.pk, client=client, consecutive=failures)
-    if failures >= config["SIGN_IN_FREE_FAILURES"]:
-        delay = config["SIGN_IN_FIRST_DELAY"] * 2 ** (failures - config["SIGN_IN_FREE_FAILURES"])
-        Account.objects.filter(pk=account.pk).update(sign_in_blocked_until=now + delay)
-        account.sign_in_blocked_until = now + delay
-        audit.record(event="sign_in_blocked", now=now, account_id=account.pk, client=client, seconds=delay.seconds)
-    return _blocked_for(account, now)
+    if not personal_code_verify(account=account, typed=secret, client=client, now=now, event="sign_in"):
+        raise SignInRejected()
+    audit.record(event="sign_in_success", now=now, account_id=account.pk, client=client)
+    return SignedIn(account.pk, restricted_until=None, session_epoch=account.session_epoch)

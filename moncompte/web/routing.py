@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from moncompte.accounts.states import AccountState
 from moncompte.core import clock
-from moncompte.enrollment.selectors import account_state_of
+from moncompte.enrollment.selectors import account_state_of, session_standing_of
 from moncompte.web import session
 
 PAGE_FOR_STATE = {
@@ -38,13 +38,15 @@ def signed_in_page(page: str) -> Callable[[SignedInView], Callable[[HttpRequest]
     def decorate(view: SignedInView) -> Callable[[HttpRequest], HttpResponse]:
         @wraps(view)
         def guarded(request: HttpRequest) -> HttpResponse:
-            account_id = session.signed_in_account(request)
-            if account_id is None:
+            signed = session.signed_in_session(request)
+            standing = session_standing_of(account_id=signed.account_id) if signed else None
+            if signed is None or standing is None or standing.epoch != signed.epoch:
+                session.end(request)  # R-LIM5: a session of an ended epoch (the personal code changed) is over
                 return redirect("web:sign_in")
-            target = landing_for(account_id)
+            target = reverse(PAGE_FOR_STATE[standing.state])
             if target != reverse(page):
                 return redirect(target)
-            return view(request, account_id)
+            return view(request, signed.account_id)
 
         return guarded
 
@@ -60,6 +62,10 @@ def restricted_page(view: RestrictedView) -> Callable[[HttpRequest], HttpRespons
         if restricted is session.Restricted.EXPIRED:
             return redirect(reverse("web:sign_in") + "?expire=1")
         if restricted is session.Restricted.NONE:
+            return redirect("web:sign_in")
+        standing = session_standing_of(account_id=restricted.account_id)
+        if standing is None or standing.epoch != restricted.epoch:  # R-LIM5: the personal code changed since
+            session.end(request)
             return redirect("web:sign_in")
         return view(request, restricted)
 

@@ -31,11 +31,18 @@ class Restricted(Enum):
 class RestrictedSession:
     account_id: int
     until: datetime
+    epoch: int
 
 
-def start_restricted(request: HttpRequest, *, account_id: int, until: datetime) -> None:
+@dataclass(frozen=True)
+class SignedInSession:
+    account_id: int
+    epoch: int  # R-LIM5: the account's session epoch when it began; a new personal code ends it
+
+
+def start_restricted(request: HttpRequest, *, account_id: int, until: datetime, epoch: int) -> None:
     request.session.flush()
-    request.session[_RESTRICTED] = {"account_id": account_id, "until": until.isoformat()}
+    request.session[_RESTRICTED] = {"account_id": account_id, "until": until.isoformat(), "epoch": epoch}
 
 
 def restricted_session(request: HttpRequest, *, now: datetime) -> RestrictedSession | Restricted:
@@ -47,17 +54,19 @@ def restricted_session(request: HttpRequest, *, now: datetime) -> RestrictedSess
     if until <= now:
         request.session.flush()
         return Restricted.EXPIRED
-    return RestrictedSession(account_id=int(data["account_id"]), until=until)
+    return RestrictedSession(account_id=int(data["account_id"]), until=until, epoch=int(data.get("epoch", -1)))
 
 
-def start_signed_in(request: HttpRequest, account_id: int) -> None:
+def start_signed_in(request: HttpRequest, account_id: int, *, epoch: int) -> None:
     request.session.flush()
-    request.session[_SIGNED_IN] = account_id
+    request.session[_SIGNED_IN] = {"account_id": account_id, "epoch": epoch}
 
 
-def signed_in_account(request: HttpRequest) -> int | None:
+def signed_in_session(request: HttpRequest) -> SignedInSession | None:
     value = request.session.get(_SIGNED_IN)
-    return int(value) if value is not None else None
+    if not isinstance(value, dict):
+        return None
+    return SignedInSession(account_id=int(value["account_id"]), epoch=int(value["epoch"]))
 
 
 def end(request: HttpRequest) -> None:

@@ -32,9 +32,11 @@ def sign_in_page(request: HttpRequest) -> HttpResponse:
 
 def _session_open(request: HttpRequest, signed: SignedIn) -> HttpResponse:
     if signed.restricted_until is not None:
-        session.start_restricted(request, account_id=signed.account_id, until=signed.restricted_until)
+        session.start_restricted(
+            request, account_id=signed.account_id, until=signed.restricted_until, epoch=signed.session_epoch
+        )
         return redirect("web:choose_password")
-    session.start_signed_in(request, signed.account_id)
+    session.start_signed_in(request, signed.account_id, epoch=signed.session_epoch)
     return redirect(landing_for(signed.account_id))
 
 

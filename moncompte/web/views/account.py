@@ -66,12 +66,13 @@ def password_change_page(request: HttpRequest, account_id: int) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            password_change(
+            changed = password_change(
                 account_id=account_id, **form.cleaned_data, client=session.client_of(request), now=clock.now()
             )
         except DomainError as error:
             form.add_domain_error(error)
         else:
+            session.start_signed_in(request, account_id, epoch=changed.session_epoch)  # a new key, the new epoch
             session.notice_set(request, "Votre code personnel a été modifié.")
             return redirect("web:account")
     person = person_name_of(account_id=account_id)

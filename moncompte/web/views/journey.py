@@ -69,7 +69,7 @@ def choose_password_page(request: HttpRequest, restricted: session.RestrictedSes
 
 
 def _signed_in_with_new_code(request: HttpRequest, chosen: PersonalCodeSet) -> HttpResponse:
-    session.start_signed_in(request, chosen.account_id)
+    session.start_signed_in(request, chosen.account_id, epoch=chosen.session_epoch)
     if chosen.replaced:
         session.notice_set(request, "Votre code personnel a été modifié.")
     return redirect(landing_for(chosen.account_id))
