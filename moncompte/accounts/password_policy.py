@@ -1,7 +1,11 @@
 """The personal code rules R-PW1..6. Each refusal says which rule failed, in French."""
 
+import json
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+
+from moncompte.accounts.strength import WORDS_FILE
 
 MIN_LENGTH, MAX_LENGTH = 8, 50
 SPECIALS = "?!$€£@&(-+_)=*%/<>,.;"
@@ -42,13 +46,26 @@ def _birth_date_parts(birth: date) -> list[str]:
     return parts
 
 
-def check(*, password: str, confirmation: str | None, nir: str, birth_date: date) -> list[Refusal]:
-    """Every rule the code breaks (empty when it is accepted)."""
+@cache
+def _common() -> frozenset[str]:
+    return frozenset(json.loads(WORDS_FILE.read_text())["passwords"])
+
+
+def is_common(password: str) -> bool:
+    """R-PW10: one of the 10,000 most common passwords (French first, then international), as typed or
+    with the digits and special characters people add at the end ("Azerty123", "Soleil!")."""
+    lower = "".join(chr(ord(c) + 32) if "A" <= c <= "Z" else c for c in password)
+    return lower in _common() or lower.rstrip(DIGITS + SPECIALS) in _common()
+
+
+def _length(password: str) -> list[Refusal]:
+    if MIN_LENGTH <= len(password) <= MAX_LENGTH:
+        return []
+    return [Refusal("R-PW1", f"Votre code doit comporter entre 8 et 50 caractères (il en a {len(password)}).")]
+
+
+def _characters(password: str) -> list[Refusal]:
     refusals = []
-    if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
-        refusals.append(
-            Refusal("R-PW1", f"Votre code doit comporter entre 8 et 50 caractères (il en a {len(password)}).")
-        )
     bad = next((c for c in password if c not in ALLOWED), None)
     if bad is not None:
         refusals.append(
@@ -58,14 +75,16 @@ def check(*, password: str, confirmation: str | None, nir: str, birth_date: date
                 f"sans accent, des chiffres ou ces caractères spéciaux : {' '.join(SPECIALS)}",
             )
         )
-    has_lower = any(c in LOWER for c in password)
-    has_upper = any(c in UPPER for c in password)
-    if not (has_lower and has_upper):
+    if not (any(c in LOWER for c in password) and any(c in UPPER for c in password)):
         refusals.append(Refusal("R-PW3", "Votre code doit contenir au moins une minuscule et une majuscule."))
     if not any(c in DIGITS or c in SPECIALS for c in password):
         refusals.append(Refusal("R-PW3", "Votre code doit contenir au moins un chiffre ou un caractère spécial."))
-    upper = password.upper()
-    nir = nir.upper()
+    return refusals
+
+
+def _personal_data(password: str, nir: str, birth_date: date) -> list[Refusal]:
+    refusals = []
+    upper, nir = password.upper(), nir.upper()
     if any(nir[i : i + NIR_WINDOW] in upper for i in range(len(nir) - NIR_WINDOW + 1)):
         refusals.append(
             Refusal(
@@ -77,6 +96,25 @@ def check(*, password: str, confirmation: str | None, nir: str, birth_date: date
         refusals.append(
             Refusal("R-PW5", "Votre code ne doit pas contenir votre date de naissance ni une partie de celle-ci.")
         )
+    return refusals
+
+
+def _common_refusal(password: str) -> list[Refusal]:
+    if not is_common(password):
+        return []
+    return [
+        Refusal(
+            "R-PW10",
+            "Ce code fait partie des codes les plus utilisés, que l'on essaie en premier : choisissez-en un "
+            "plus personnel.",
+        )
+    ]
+
+
+def check(*, password: str, confirmation: str | None, nir: str, birth_date: date) -> list[Refusal]:
+    """Every rule the code breaks (empty when it is accepted)."""
+    refusals = _length(password) + _characters(password) + _personal_data(password, nir, birth_date)
+    refusals += _common_refusal(password)
     if confirmation is not None and confirmation != password:
         refusals.append(Refusal("R-PW6", "La confirmation ne correspond pas au code saisi."))
     return refusals

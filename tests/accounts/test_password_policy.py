@@ -94,3 +94,15 @@ def test_the_confirmation_must_be_identical_R_PW6():
 
 def test_every_failing_rule_is_reported():
     assert set(rules("a é")) == {"R-PW1", "R-PW2", "R-PW3"}
+
+
+@pytest.mark.parametrize("common", ["Password1", "Azerty123", "Motdepasse1", "Bonjour1", "Soleil2024!", "Marseille13"])
+def test_the_most_common_passwords_are_refused_even_with_digits_added_R_PW10(common):
+    refusals = check(password=common, confirmation=common, nir="2840588321025", birth_date=date(1984, 5, 3))
+    assert [r.rule for r in refusals] == ["R-PW10"]
+    assert "fait partie des codes les plus utilisés" in refusals[0].message
+
+
+@pytest.mark.parametrize("personal", ["Vacances-Bretagne-42", "k3$Tq!bdZ", "Soleil-sur-la-Loire-7"])
+def test_a_personal_code_built_on_a_common_word_is_accepted_R_PW10(personal):
+    assert check(password=personal, confirmation=personal, nir="2840588321025", birth_date=date(1984, 5, 3)) == []

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from moncompte.accounts import strength
+from moncompte.accounts.password_policy import is_common
 
 STATIC = Path(strength.__file__).parent / "static" / "accounts"
 CORPUS = [
@@ -82,7 +83,9 @@ def test_browser_and_server_give_the_same_score_on_every_input_R_PW7(tmp_path):
         f"moncompteStrength.load(JSON.parse(fs.readFileSync({words})));\n"
         f"const corpus = {json.dumps(CORPUS)};\n"
         f"const user = {json.dumps(USER)};\n"
-        "console.log(JSON.stringify(corpus.map((p) => moncompteStrength.estimate(p, user))));\n"
+        "const seen = (p) => Object.assign(moncompteStrength.estimate(p, user), "
+        "{common: moncompteStrength.isCommon(p)});\n"
+        "console.log(JSON.stringify(corpus.map(seen)));\n"
     )
     output = subprocess.run(["node", str(script)], capture_output=True, text=True, check=True).stdout
     browser = json.loads(output)
@@ -94,3 +97,4 @@ def test_browser_and_server_give_the_same_score_on_every_input_R_PW7(tmp_path):
             server.warning,
         ), password
         assert seen["guesses"] == server.guesses, password
+        assert seen["common"] == is_common(password), password  # R-PW10: the checklist refuses what the server does

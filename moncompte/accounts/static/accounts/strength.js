@@ -282,5 +282,15 @@
     return { score, label: LABELS[score], guesses, warning: score <= WARN_UP_TO_SCORE ? warning(password, pieces) : "" };
   }
 
-  root.moncompteStrength = { load, estimate, isLoaded: () => ranked !== null };
+  // R-PW10, as password_policy.is_common: a common password as typed, or with digits and specials added at the end.
+  const TRAILING = new Set(Array.from("0123456789?!$€£@&(-+_)=*%/<>,.;"));
+  function isCommon(text) {
+    const lower = asciiLower(text);
+    const letters = chars(lower);
+    while (letters.length && TRAILING.has(letters[letters.length - 1])) letters.pop();
+    const common = (word) => { const found = ranked.get(word); return found !== undefined && found[1] === "passwords"; };
+    return common(lower) || common(letters.join(""));
+  }
+
+  root.moncompteStrength = { load, estimate, isCommon, isLoaded: () => ranked !== null };
 })(typeof globalThis !== "undefined" ? globalThis : this);

@@ -54,6 +54,7 @@ document.addEventListener("DOMContentLoaded", () => {
     cases: (p) => /[a-z]/.test(p) && /[A-Z]/.test(p),
     digit_or_special: (p) => /[0-9]/.test(p) || Array.from(p).some((c) => specials.includes(c)),
     allowed: (p) => p.length > 0 && Array.from(p).every(allowed),
+    common: (p) => p.length > 0 && window.moncompteStrength.isLoaded() && !window.moncompteStrength.isCommon(p),
   };
   fetch(rules.dataset.wordsUrl).then((r) => r.json()).then((lists) => {
     window.moncompteStrength.load(lists);
