@@ -31,7 +31,9 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = [h.strip() for h in env.text("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "moncompte.web.admin_config.SupportAdminConfig",  # django.contrib.admin, signing in throttled and audited
+    # Before django.contrib.auth: its createsuperuser (which checks passwords in --noinput mode too) wins.
+    "moncompte.web",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -44,7 +46,6 @@ INSTALLED_APPS = [
     "moncompte.outbox",
     "moncompte.accounts",
     "moncompte.enrollment",
-    "moncompte.web",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +62,14 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "moncompte.config.urls"
+
+# Staff passwords (`moncompte createsuperuser`, the back office): Django's checks, at least 12 characters.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 WSGI_APPLICATION = "moncompte.config.wsgi.application"
 
 TEMPLATES = [
@@ -175,6 +184,7 @@ MONCOMPTE: dict[str, Any] = {
     "SIGN_IN_FIRST_DELAY": timedelta(minutes=2),
     "SIGN_IN_MAX_FAILURES_PER_DAY": 25,
     "SIGN_IN_MAX_FAILURES_PER_CLIENT": 50,
+    "STAFF_MAX_FAILURES": 10,  # wrong staff passwords an hour, per address and per user name
     "OUTBOX_BATCH": 20,
     "OUTBOX_LEASE": timedelta(minutes=2),
     "OUTBOX_RETRY_BASE": timedelta(seconds=10),

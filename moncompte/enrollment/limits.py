@@ -42,6 +42,14 @@ def sign_in_failures_per_client() -> Limit:
     return Limit("sign_in_client", settings.MONCOMPTE["SIGN_IN_MAX_FAILURES_PER_CLIENT"], timedelta(hours=1))
 
 
+def staff_failures_per_client() -> Limit:
+    return Limit("staff_client", settings.MONCOMPTE["STAFF_MAX_FAILURES"], timedelta(hours=1))
+
+
+def staff_failures_per_user() -> Limit:
+    return Limit("staff_user", settings.MONCOMPTE["STAFF_MAX_FAILURES"], timedelta(hours=1))
+
+
 def email_claims_refused() -> Limit:
     return Limit("email_taken", settings.MONCOMPTE["EMAIL_TAKEN_PER_DAY"], timedelta(days=1))
 

@@ -1,0 +1,52 @@
+"""Staff activity in the security log (R-SEC3, issue 8): sign-ins, failures (counted for the throttle),
+sign-outs and every change made in the back office."""
+
+from typing import Any
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from moncompte.audit import log as audit
+from moncompte.core import clock, throttle
+from moncompte.enrollment import limits
+from moncompte.web import session
+
+
+@receiver(user_login_failed)
+def staff_sign_in_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **_: Any
+) -> None:
+    now, username = clock.now(), str(credentials.get("username", ""))[:150].lower()
+    client = session.client_of(request) if request is not None else None
+    if client is not None:
+        throttle.hit(limits.staff_failures_per_client(), key=client.address, now=now)
+    throttle.hit(limits.staff_failures_per_user(), key=username, now=now)
+    audit.record(event="staff_sign_in_failure", now=now, client=client, username=username)
+
+
+@receiver(user_logged_in)
+def staff_signed_in(sender: Any, request: HttpRequest, user: Any, **_: Any) -> None:
+    audit.record(
+        event="staff_sign_in", now=clock.now(), client=session.client_of(request), username=user.get_username()
+    )
+
+
+@receiver(user_logged_out)
+def staff_signed_out(sender: Any, request: HttpRequest, user: Any, **_: Any) -> None:
+    username = user.get_username() if user is not None else ""
+    audit.record(event="staff_sign_out", now=clock.now(), client=session.client_of(request), username=username)
+
+
+@receiver(post_save, sender=LogEntry)
+def staff_changed_something(sender: Any, instance: LogEntry, created: bool, **_: Any) -> None:
+    if created:
+        audit.record(
+            event="staff_edit",
+            now=clock.now(),
+            username=instance.user.get_username(),
+            action=instance.get_action_flag_display(),
+            object=f"{instance.content_type}:{instance.object_id}",
+        )

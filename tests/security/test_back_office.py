@@ -1,0 +1,74 @@
+"""Issue 8, item 7: the back office (/support/) is locked down."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from moncompte.audit.models import AuditEvent
+from tests import factories
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("traveller")]
+MONCOMPTE = str(Path(sys.executable).with_name("moncompte"))
+LOGIN = "/support/login/"
+
+
+@pytest.fixture
+def staff(db) -> User:
+    return User.objects.create_superuser("agent", "agent@example.fr", "Long-and-unusual-2026")
+
+
+def test_wrong_staff_passwords_are_throttled_and_audited(staff):
+    browser = HttpClient()
+    for _ in range(10):
+        assert browser.post(LOGIN, {"username": "agent", "password": "nope"}).status_code == 200
+    refused = browser.post(LOGIN, {"username": "agent", "password": "Long-and-unusual-2026"})
+    assert refused.status_code == 429
+    assert "Trop de tentatives" in refused.content.decode()
+    events = list(AuditEvent.objects.values_list("event", flat=True))
+    assert events.count("staff_sign_in_failure") == 10
+    assert "staff_sign_in_throttled" in events
+    assert all("nope" not in str(details) for details in AuditEvent.objects.values_list("details", flat=True))
+
+
+def test_staff_sign_ins_and_sign_outs_are_audited(staff):
+    browser = HttpClient()
+    browser.post(LOGIN, {"username": "agent", "password": "Long-and-unusual-2026"})
+    browser.post("/support/logout/")
+    assert {"staff_sign_in", "staff_sign_out"} <= set(AuditEvent.objects.values_list("event", flat=True))
+
+
+def test_no_credential_nor_identity_can_be_edited_in_the_back_office(admin_client, code_sent, now):
+    account = factories.active(code_sent, now).account
+    page = admin_client.get(reverse("admin:accounts_account_change", args=[account.pk]))
+    assert page.status_code == 200
+    assert "password_hash" not in page.content.decode()
+    assert "$argon2id$" not in page.content.decode()
+    posted = admin_client.post(reverse("admin:accounts_account_change", args=[account.pk]), {"password_hash": "x"})
+    assert posted.status_code == 403
+    identity = admin_client.post(
+        reverse("admin:registry_beneficiary_change", args=[account.beneficiary_id]), {"last_name": "AUTRE"}
+    )
+    assert identity.status_code == 403
+    account.refresh_from_db()
+    assert account.password_hash.startswith("$argon2id$")
+    assert account.beneficiary.last_name == "DURAND"
+
+
+def test_a_weak_staff_password_is_refused_at_creation(tmp_path):
+    env = {**os.environ, "SECRET_KEY": "k" * 50, "MONCOMPTE_VAR_DIR": str(tmp_path), "DJANGO_SUPERUSER_PASSWORD": "a"}
+    subprocess.run([MONCOMPTE, "migrate", "-v", "0"], env=env, check=True)
+    created = subprocess.run(
+        [MONCOMPTE, "createsuperuser", "--noinput", "--username", "x", "--email", "x@example.fr"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert created.returncode != 0
+    assert "Mot de passe refusé" in created.stderr
