@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from aiosmtpd.controller import Controller
 from django.core.cache import cache
+from django.db import connection
 from django.db.models.sql.compiler import SQLCompiler
 
 from moncompte.core.client import Client
@@ -35,6 +36,18 @@ def unordered_querysets_come_in_random_order(monkeypatch: pytest.MonkeyPatch) ->
             query.order_by = ()
 
     monkeypatch.setattr(SQLCompiler, "get_order_by", get_order_by)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> None:
+    """The test database empties its tables between tests (TRUNCATE on PostgreSQL), the audit table too:
+    it says so, as migration audit 0003 asks (production databases never do)."""
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            name = connection.settings_dict["NAME"]
+            with connection.cursor() as cursor:
+                cursor.execute(f"ALTER DATABASE \"{name}\" SET moncompte.allow_truncate = 'on'")
+            connection.close()
 
 
 @pytest.fixture(autouse=True)

@@ -172,6 +172,7 @@ MONCOMPTE: dict[str, Any] = {
     "CODE_LIFETIME": timedelta(minutes=30),
     "CODE_MAX_ATTEMPTS": 5,
     "CODE_MAX_SENDS_PER_HOUR": 3,
+    "CODE_FORGOT_MIN_SECONDS": 0.15,  # « Code oublié ? » answers in this time at least, account or not (R-LIM4)
     "IDENTITY_MAX_FAILURES_PER_NIR": 5,
     "IDENTITY_MAX_FAILURES_PER_CLIENT": 20,
     "IDENTITY_FAILURE_WINDOW": timedelta(hours=1),

@@ -9,12 +9,13 @@ from moncompte.accounts.models import Account
 from moncompte.accounts.states import AccountEvent, TransitionNotAllowed, accepts
 from moncompte.accounts.transitions import account_advance
 from moncompte.audit import log as audit
-from moncompte.captcha.guard import CaptchaProof, captcha_check
+from moncompte.captcha.guard import CaptchaProof
 from moncompte.core import throttle
 from moncompte.core.client import Client
 from moncompte.core.errors import TooManyAttempts
 from moncompte.enrollment import limits
 from moncompte.enrollment.errors import AccountAlreadyExists, IdentityNotMatched
+from moncompte.enrollment.guards import captcha_pass
 from moncompte.enrollment.provisional_codes import CodeSent, provisional_code_issue
 from moncompte.registry.models import Beneficiary
 from moncompte.registry.nir import Nir
@@ -31,7 +32,7 @@ def code_send(
     now: datetime,
 ) -> CodeSent:
     """First visit: the person proves who they are and receives a provisional code by email."""
-    captcha_check(proof=captcha, client=client, now=now)
+    captcha_pass(proof=captcha, nir=nir, client=client, now=now, step="identity")
     beneficiary = _identity_match(nir=nir, birth_date=birth_date, postal_code=postal_code, client=client, now=now)
     account = Account.objects.filter(beneficiary=beneficiary).first()
     if account is not None and not accepts(account.state, AccountEvent.IDENTITY_PROVEN):

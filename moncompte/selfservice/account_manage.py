@@ -32,6 +32,11 @@ def consent_set(*, account_id: int, channel: str, granted: bool, client: Client,
         )
 
 
+def signed_out(*, account_id: int, client: Client, now: datetime) -> None:
+    """Signing out is in the security log too (R-SEC3): the session itself is ended by the web layer."""
+    audit.record(event="sign_out", now=now, account_id=account_id, client=client)
+
+
 def _require_password(account: Account, typed: str, *, client: Client, now: datetime) -> None:
     """R-LIM5: the current code asked again is throttled and audited like a sign-in."""
     try:

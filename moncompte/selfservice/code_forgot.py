@@ -3,44 +3,64 @@ matched, so the page tells nobody who has an account."""
 
 from datetime import date, datetime
 
+from django.conf import settings
+from django.db import transaction
+
 from moncompte.accounts import emails
 from moncompte.accounts.models import Account
 from moncompte.audit import log as audit
-from moncompte.captcha.guard import CaptchaProof, captcha_check
-from moncompte.core import throttle
+from moncompte.captcha.guard import CaptchaProof
+from moncompte.core import pacing, throttle
 from moncompte.core.client import Client
+from moncompte.core.errors import TooManyAttempts
 from moncompte.enrollment import limits
+from moncompte.enrollment.guards import captcha_pass
 from moncompte.enrollment.provisional_codes import provisional_code_issue
 from moncompte.registry.nir import Nir
 
 
 def code_forgot(*, nir: Nir, birth_date: date, captcha: CaptchaProof, client: Client, now: datetime) -> None:
-    captcha_check(proof=captcha, client=client, now=now)
-    sends = limits.codes_sent_per_nir()
-    per_client = limits.identity_failures_per_client()
-    throttle.check(per_client, key=client.address, now=now)
-    # Counted whether or not an account matches, so the limit itself reveals nothing.
-    throttle.check(sends, key=nir.value, now=now)
-    throttle.hit(sends, key=nir.value, now=now)
+    """The same answer, in the same time, whatever matched (R-CODE5, R-LIM4). Only the party that fails is
+    slowed (R-LIM2): wrong birth dates count against the client, never against the person's quota of codes,
+    which counts the codes actually sent."""
+    with pacing.at_least(settings.MONCOMPTE["CODE_FORGOT_MIN_SECONDS"]):
+        captcha_pass(proof=captcha, nir=nir, client=client, now=now, step="code_forgot")
+        per_client = limits.identity_failures_per_client()
+        try:
+            throttle.check(per_client, key=client.address, now=now)
+        except TooManyAttempts:
+            audit.record(event="code_forgot_throttled", now=now, nir=nir.value, client=client)
+            raise
+        account = (
+            Account.objects.select_related("beneficiary")
+            .filter(beneficiary__nir=nir.value, beneficiary__birth_date=birth_date)
+            .first()
+        )
+        if account is None:
+            throttle.hit(per_client, key=client.address, now=now)
+            audit.record(event="code_forgot_no_match", now=now, nir=nir.value, client=client)
+            return
+        _code_resend(account, nir=nir, client=client, now=now)
 
-    account = (
-        Account.objects.select_related("beneficiary")
-        .filter(beneficiary__nir=nir.value, beneficiary__birth_date=birth_date)
-        .first()
-    )
-    confirmed = emails.confirmed_of(account) if account else None
-    # Before any address is confirmed, the one that received the first provisional code is the proven one.
-    to = confirmed.address if confirmed else (account.code_email if account else "")
-    if account is None or not to:
-        throttle.hit(per_client, key=client.address, now=now)
-        audit.record(event="code_forgot_no_match", now=now, nir=nir.value, client=client)
-        return
-    sent = provisional_code_issue(account=account, to=to, now=now)
-    audit.record(
-        event="code_forgot_sent",
-        now=now,
-        nir=nir.value,
-        account_id=account.pk,
-        client=client,
-        email=sent.email_masked,
-    )
+
+def _code_resend(account: Account, *, nir: Nir, client: Client, now: datetime) -> None:
+    """Under the account's row lock, so parallel requests cannot pass the quota or leave two live codes."""
+    sends = limits.codes_sent_per_nir()
+    with transaction.atomic():
+        account = Account.objects.select_for_update().select_related("beneficiary").get(pk=account.pk)
+        confirmed = emails.confirmed_of(account)
+        # Before any address is confirmed, the one that received the first provisional code is the proven one.
+        to = confirmed.address if confirmed else account.code_email
+        if not to or throttle.retry_after(sends, key=nir.value, now=now) is not None:
+            audit.record(event="code_forgot_quota", now=now, nir=nir.value, account_id=account.pk, client=client)
+            return
+        sent = provisional_code_issue(account=account, to=to, now=now)
+        throttle.hit(sends, key=nir.value, now=now)
+        audit.record(
+            event="code_forgot_sent",
+            now=now,
+            nir=nir.value,
+            account_id=account.pk,
+            client=client,
+            email=sent.email_masked,
+        )

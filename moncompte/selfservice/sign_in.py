@@ -27,6 +27,7 @@ def sign_in(*, nir: Nir, secret: str, client: Client, now: datetime) -> SignedIn
     try:
         throttle.check(limits.sign_in_failures_per_client(), key=client.address, now=now)
     except TooManyAttempts as too_many:
+        audit.record(event="sign_in_client_throttled", now=now, nir=nir.value, client=client)
         raise SignInBlocked(too_many.retry_after) from too_many
     account = Account.objects.select_related("beneficiary").filter(beneficiary__nir=nir.value).first()
     if account is None:

@@ -48,3 +48,14 @@ def test_postgresql_refuses_deletes_R_SEC3(now):
         with connection.cursor() as cursor:
             cursor.execute(statement)
         assert AuditEvent.objects.count() == 0
+
+
+def test_truncate_is_refused_R_SEC3(now):
+    """PostgreSQL refuses it by trigger (migration audit 0003); SQLite has no TRUNCATE statement at all."""
+    log.record(event="x", now=now)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL moncompte.allow_truncate = 'off'")  # as in production
+        with pytest.raises(DatabaseError), transaction.atomic():
+            cursor.execute("TRUNCATE audit_auditevent")
+    assert AuditEvent.objects.count() == 1

@@ -68,3 +68,88 @@ def test_a_code_reset_by_code_oublie_ends_the_sessions_opened_before_R_LIM5(code
     assert before.get(reverse("web:account"))["Location"] == reverse("web:sign_in")
     traveller.shift(timedelta(minutes=1))
     assert signed_in(NEW_CODE).get(reverse("web:account")).status_code == 200
+
+
+def test_code_oublie_takes_the_same_time_whether_or_not_an_account_matches_R_LIM4(code_sent, now):
+    import statistics
+    import time
+    from datetime import date
+
+    from moncompte.registry import nir as nir_rules
+    from moncompte.selfservice.code_forgot import code_forgot
+    from tests.helpers import solved_captcha
+
+    factories.active(code_sent, now)
+
+    def timed(birth: date, n: int) -> float:
+        started = time.perf_counter()
+        code_forgot(nir=nir_rules.parse(NIR), birth_date=birth, captcha=solved_captcha(now), client=client(n), now=now)
+        return time.perf_counter() - started
+
+    def client(n: int):
+        from moncompte.core.client import Client
+
+        return Client(f"192.0.2.{n}", "timing")
+
+    matching = [timed(date(1984, 5, 3), n) for n in range(2)]  # within the quota of codes: really sent
+    missing = [timed(date(1984, 5, 4), 10 + n) for n in range(6)]
+    difference = abs(statistics.median(matching) - statistics.median(missing))
+    assert difference < 0.02, (matching, missing)  # was 5 ms of a 14 ms answer: 82 % guessable from one try
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_code_oublie_send_no_more_than_the_quota_and_leave_one_live_code_R_LIM3(code_sent, now, settings):
+    import threading
+    from datetime import date
+
+    from django.db import connection
+
+    from moncompte.enrollment.models import ProvisionalCode
+    from moncompte.outbox.models import OutboundEmail
+    from moncompte.registry import nir as nir_rules
+    from moncompte.selfservice.code_forgot import code_forgot
+    from tests.helpers import solved_captcha
+
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_WITHOUT_WORK_PER_CLIENT": 100}  # one script, ten tries
+    factories.active(code_sent, now)
+    proofs = [solved_captcha(now) for _ in range(10)]
+    barrier = threading.Barrier(10)
+
+    def ask(proof) -> None:
+        try:
+            barrier.wait(timeout=10)
+            code_forgot(nir=nir_rules.parse(NIR), birth_date=date(1984, 5, 3), captcha=proof, client=CLIENT, now=now)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask, args=(proof,)) for proof in proofs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert OutboundEmail.objects.filter(template="provisional_code").count() == 3  # the identity step's, and 2
+    live = ProvisionalCode.objects.filter(used_at=None, voided_at=None, expires_at__gt=now)
+    assert live.count() == 1
+
+
+def test_the_security_log_has_no_gap_R_SEC3(code_sent, now, client):
+    from moncompte.captcha.errors import CaptchaWrong
+    from moncompte.enrollment.code_send import code_send
+    from moncompte.registry import nir as nir_rules
+    from tests.helpers import solved_captcha
+
+    factories.active(code_sent, now)
+    with pytest.raises(CaptchaWrong):
+        code_send(
+            nir=nir_rules.parse(NIR),
+            birth_date=code_sent.sent.expires_at.date(),
+            postal_code="88100",
+            email="x@example.fr",
+            captcha=solved_captcha(now, answer="ZZZZZZ"),
+            client=CLIENT,
+            now=now,
+        )
+    browser = signed_in()
+    browser.post(reverse("web:sign_out"))
+    events = set(AuditEvent.objects.values_list("event", flat=True))
+    assert {"captcha_refused", "sign_in_success", "sign_out"} <= events

@@ -1,9 +1,11 @@
+import contextlib
 from datetime import date, timedelta
 
 import pytest
 
 from moncompte.audit.models import AuditEvent
 from moncompte.captcha.errors import CaptchaWrong
+from moncompte.core.client import Client
 from moncompte.core.errors import TooManyAttempts
 from moncompte.outbox.models import OutboundEmail
 from moncompte.registry import nir as nir_rules
@@ -50,12 +52,25 @@ def test_the_same_answer_whether_or_not_an_account_matches_R_CODE5(code_sent, no
     assert AuditEvent.objects.filter(event="code_forgot_no_match").count() == 1
 
 
-def test_at_most_3_codes_an_hour_per_nir_whether_or_not_it_matches_R_CODE5(db, now):
-    for minute in range(3):
-        forgot(now + timedelta(minutes=minute))
-    with pytest.raises(TooManyAttempts):
-        forgot(now + timedelta(minutes=5))
-    forgot(now + timedelta(hours=1, seconds=1))
+def test_at_most_3_codes_an_hour_per_nir_and_the_same_answer_past_them_R_CODE5_R_LIM4(code_sent, now):
+    factories.active(code_sent, now)  # the first code of the hour, sent by the identity step
+    for minute in range(5):
+        assert forgot(now + timedelta(minutes=minute)) is None  # no message tells that the quota is reached
+    assert provisional_emails().count() == 3
+    assert AuditEvent.objects.filter(event="code_forgot_quota").count() == 3
+    forgot(now + timedelta(hours=1, minutes=5))
+    assert provisional_emails().count() == 4
+
+
+def test_wrong_birth_dates_slow_the_client_not_the_person_R_LIM2(code_sent, now):
+    factories.active(code_sent, now)
+    for n in range(20):  # an attacker's wrong birth dates, until its address is refused
+        attacker = Client(f"198.51.100.{n % 2}", "script")
+        with contextlib.suppress(TooManyAttempts):
+            code_forgot(nir=NIR, birth_date=date(1984, 5, 4), captcha=solved_captcha(now), client=attacker, now=now)
+    before = provisional_emails().count()
+    forgot(now)  # the person, from their own address
+    assert provisional_emails().count() == before + 1
 
 
 def test_the_captcha_protects_code_oublie_R_CAP1(db, now):

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from moncompte.core import clock
 from moncompte.core.errors import DomainError
 from moncompte.enrollment.errors import RestrictedSessionExpired
+from moncompte.selfservice.account_manage import signed_out
 from moncompte.selfservice.code_forgot import code_forgot
 from moncompte.selfservice.sign_in import SignedIn, sign_in
 from moncompte.web import session
@@ -42,6 +43,9 @@ def _session_open(request: HttpRequest, signed: SignedIn) -> HttpResponse:
 
 @require_POST
 def sign_out_page(request: HttpRequest) -> HttpResponse:
+    signed = session.signed_in_session(request)
+    if signed is not None:
+        signed_out(account_id=signed.account_id, client=session.client_of(request), now=clock.now())
     session.end(request)
     return redirect("web:home")
 
