@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,25 @@ def counts(prefix: str, defaults: dict[str, Any]) -> dict[str, int]:
             if not raw.isdigit():
                 raise ImproperlyConfigured(f"{prefix}{name} doit être un nombre entier (reçu : {raw!r}).")
             found[name] = int(raw)
+    return found
+
+
+def networks(name: str) -> list[IPv4Network | IPv6Network]:
+    """The environment variable `name` as a comma-separated list of CIDR blocks."""
+    return ip_networks_of(text(name), name=name)
+
+
+def ip_networks_of(value: str, *, name: str = "MONCOMPTE_TRUSTED_PROXIES") -> list[IPv4Network | IPv6Network]:
+    """A comma-separated list of CIDR blocks; a wrong one is refused with the variable's name."""
+    found = []
+    for item in value.split(","):
+        if item.strip():
+            try:
+                found.append(ip_network(item.strip(), strict=False))
+            except ValueError as error:
+                raise ImproperlyConfigured(
+                    f"{name} : « {item.strip()} » n'est pas une adresse ou un réseau."
+                ) from error
     return found
 
 

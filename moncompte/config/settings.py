@@ -28,6 +28,9 @@ if not SECRET_KEY:
         )
     SECRET_KEY = env.local_secret_key(VAR_DIR)
 
+# R-LIM1: the reverse proxies whose X-Forwarded-For is believed (CIDR list, e.g. "10.0.0.0/8,::1").
+TRUSTED_PROXIES = env.networks("MONCOMPTE_TRUSTED_PROXIES")
+
 ALLOWED_HOSTS = [h.strip() for h in env.text("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
 
 INSTALLED_APPS = [

@@ -14,6 +14,7 @@ from django.middleware.csrf import get_token
 
 from moncompte.core.client import Client
 from moncompte.enrollment.provisional_codes import CodeSent
+from moncompte.web.client_address import client_address
 
 _RESTRICTED = "restricted"
 _SIGNED_IN = "account_id"
@@ -121,4 +122,4 @@ def captcha_binding(request: HttpRequest) -> str:
 
 
 def client_of(request: HttpRequest) -> Client:
-    return Client(address=request.META.get("REMOTE_ADDR", ""), user_agent=request.headers.get("User-Agent", ""))
+    return Client(address=client_address(request), user_agent=request.headers.get("User-Agent", "")[:200])

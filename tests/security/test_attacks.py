@@ -153,3 +153,19 @@ def test_the_security_log_has_no_gap_R_SEC3(code_sent, now, client):
     browser.post(reverse("web:sign_out"))
     events = set(AuditEvent.objects.values_list("event", flat=True))
     assert {"captcha_refused", "sign_in_success", "sign_out"} <= events
+
+
+def test_behind_the_proxy_one_address_failing_does_not_block_the_others_R_LIM1(code_sent, now, settings):
+    from moncompte.config import env
+
+    settings.TRUSTED_PROXIES = env.ip_networks_of("10.0.0.0/8")
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "SIGN_IN_MAX_FAILURES_PER_CLIENT": 5}
+    factories.active(code_sent, now)
+    attacker = HttpClient(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.66")
+    for _ in range(6):
+        attacker.post(reverse("web:sign_in"), {"nir": "1850575056048", "code": "Wrong-Code-1"})
+    assert "Trop d" in attacker.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE}).content.decode()
+    person = HttpClient(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.20")
+    assert person.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE})["Location"] == reverse(
+        "web:account"
+    )

@@ -1,0 +1,44 @@
+"""Who a request comes from, for the per-client limits and the security log (R-LIM1).
+
+The TCP peer, unless the peer is one of our reverse proxies (settings.TRUSTED_PROXIES): then the address
+the nearest untrusted hop wrote in X-Forwarded-For. A client can write anything in that header; only what
+our own proxies appended is believed, read from the right. IPv6 clients are counted per /64, the block one
+subscriber usually gets, or a single machine could rotate through billions of addresses.
+"""
+
+from ipaddress import IPv4Address, IPv6Address, IPv6Network, ip_address
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def _parse(text: str) -> IPv4Address | IPv6Address | None:
+    try:
+        return ip_address(text.strip().strip("[]"))
+    except ValueError:
+        return None
+
+
+def _trusted(address: IPv4Address | IPv6Address) -> bool:
+    return any(address in network for network in settings.TRUSTED_PROXIES)
+
+
+def client_address(request: HttpRequest) -> str:
+    peer = _parse(request.META.get("REMOTE_ADDR", ""))
+    if peer is None:
+        return ""
+    address = peer
+    if _trusted(peer):
+        hops = [hop for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
+        for hop in reversed(hops):
+            parsed = _parse(hop)
+            if parsed is None:
+                break  # garbage written by the client itself: keep the last address we can vouch for
+            address = parsed
+            if not _trusted(parsed):
+                break
+    if isinstance(address, IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(IPv6Network(f"{address}/64", strict=False))
+    return str(address)
