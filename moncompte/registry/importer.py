@@ -13,6 +13,7 @@ from moncompte.registry.models import Beneficiary
 
 HEADER = ["nir", "last_name", "first_name", "birth_date", "postal_code"]
 BATCH = 2000
+NAME_MAX = 100  # the columns of registry.Beneficiary
 
 
 @dataclass
@@ -48,24 +49,48 @@ def _parse_row(row: dict[str, str]) -> Beneficiary:
     if not (len(postal) == 5 and postal.isdigit()):
         problems.append(f"postal_code : « {postal} » n'est pas un code postal à 5 chiffres")
     last, first = row["last_name"].strip(), row["first_name"].strip()
-    if not last:
-        problems.append("last_name : vide")
-    if not first:
-        problems.append("first_name : vide")
+    for name, value in (("last_name", last), ("first_name", first)):
+        if not value:
+            problems.append(f"{name} : vide")
+        elif len(value) > NAME_MAX:
+            problems.append(f"{name} : {len(value)} caractères, {NAME_MAX} au plus")
     if problems or nir is None or birth is None:
         raise ValueError(" ; ".join(problems))
     return Beneficiary(nir=nir.value, last_name=last, first_name=first, birth_date=birth, postal_code=postal)
 
 
+def decoded(data: bytes) -> tuple[str, list[tuple[int, str]]]:
+    """The file as text, line by line: a line that is not UTF-8 or holds a NUL byte is a bad line (its
+    number and why), not a crash; a UTF-16 file is said to be one."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "", [(1, "le fichier est en UTF-16 : enregistrez-le en UTF-8")]
+    lines, errors = [], []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            if b"\x00" in raw:
+                raise ValueError("octet nul : la ligne est illisible")
+            lines.append(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
+        except UnicodeDecodeError:
+            errors.append((number, "caractères hors UTF-8 (fichier en Latin-1 ?) : enregistrez le fichier en UTF-8"))
+            lines.append("")
+        except ValueError as error:
+            errors.append((number, str(error)))
+            lines.append("")
+    return "\n".join(lines), errors
+
+
 def read(source: TextIO) -> tuple[list[Beneficiary], list[tuple[int, str]]]:
     reader = csv.DictReader(source)
-    if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != HEADER:
-        return [], [(1, f"en-tête attendu : {','.join(HEADER)} (trouvé : {','.join(reader.fieldnames or [])})")]
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as error:
+        return [], [(1, f"en-tête illisible : {error}")]
+    if fieldnames is None or [f.strip() for f in fieldnames] != HEADER:
+        return [], [(1, f"en-tête attendu : {','.join(HEADER)} (trouvé : {','.join(fieldnames or [])})")]
     rows: list[Beneficiary] = []
     errors: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
+    for line, row in _rows(reader, errors):
         if None in row or any(v is None for v in row.values()):
             errors.append((line, f"{len(HEADER)} colonnes attendues"))
             continue
@@ -82,6 +107,19 @@ def read(source: TextIO) -> tuple[list[Beneficiary], list[tuple[int, str]]]:
     return rows, errors
 
 
+def _rows(reader: csv.DictReader[str], errors: list[tuple[int, str]]) -> Iterable[tuple[int, dict[str, str]]]:
+    """The rows with their line numbers; a line the CSV reader cannot read is a bad line, and reading goes on."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            errors.append((reader.line_num, f"ligne illisible : {error}"))
+            continue
+        yield reader.line_num, row
+
+
 def _same(a: Beneficiary, b: Beneficiary) -> bool:
     return all(getattr(a, f) == getattr(b, f) for f in HEADER)
 
@@ -91,10 +129,11 @@ def _chunks(items: list[Beneficiary]) -> Iterable[list[Beneficiary]]:
         yield items[start : start + BATCH]
 
 
-def beneficiaries_import(*, source: TextIO) -> ImportReport:
+def beneficiaries_import(*, source: TextIO, bad_lines: list[tuple[int, str]] | None = None) -> ImportReport:
+    """All or nothing (R-REG1): any bad line, in `bad_lines` (from decoding) or found here, imports nothing."""
     rows, errors = read(source)
-    report = ImportReport(errors=errors)
-    if errors:
+    report = ImportReport(errors=(bad_lines or []) + errors)
+    if report.errors:
         return report
     with transaction.atomic():
         for chunk in _chunks(rows):

@@ -67,3 +67,54 @@ def test_an_accented_domain_is_written_in_ascii(client, code_sent, traveller):
     response = client.post(reverse("web:contact"), data)
     assert response["Location"] == reverse("web:email_validation"), response.content.decode()[-3000:]
     assert OutboundEmail.objects.filter(template="email_confirmation").get().to_address == "chloe@xn--exmple-cua.org"
+
+
+def run_import(tmp_path, content: bytes) -> tuple[str, bool]:
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "registre.csv"
+    path.write_bytes(content)
+    err = io.StringIO()
+    try:
+        call_command("import_beneficiaries", str(path), stderr=err, stdout=io.StringIO())
+    except CommandError as failed:
+        return err.getvalue() + str(failed), False
+    return err.getvalue(), True
+
+
+HEADER = b"nir,last_name,first_name,birth_date,postal_code\n"
+GOOD = b"2840588321025,DURAND,Camille,1984-05-03,88100\n"
+LATIN_1 = "1850575056048,MÉLENCHON,Léa,1985-05-12,75011\n".encode("latin-1")
+LONG_NAME = b"1850575056048," + b"N" * 101 + b",Lea,1985-05-12,75011\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (
+            HEADER + GOOD + "1850575056048,MÉLENCHON,Léa,1985-05-12,75011\n".encode("latin-1"),
+            "ligne 3 : caractères hors UTF-8",
+        ),
+        (("\ufeff" + (HEADER + GOOD).decode()).encode("utf-16"), "ligne 1 : le fichier est en UTF-16"),
+        (HEADER + GOOD + b"1850575056048,NUL\x00,Lea,1985-05-12,75011\n", "ligne 3 : octet nul"),
+        (
+            HEADER + b"1850575056048," + b"N" * 101 + b",Lea,1985-05-12,75011\n",
+            "ligne 2 : last_name : 101 caractères, 100 au plus",
+        ),
+    ],
+)
+def test_a_registry_file_with_bad_bytes_reports_its_lines_and_imports_nothing_R_REG1(tmp_path, content, said):
+    from moncompte.registry.models import Beneficiary
+
+    output, imported = run_import(tmp_path, content)
+    assert not imported
+    assert said in output
+    assert Beneficiary.objects.count() == 0
+
+
+def test_a_registry_file_with_only_its_header_says_nothing_was_imported(tmp_path):
+    output, imported = run_import(tmp_path, HEADER)
+    assert not imported
+    assert "Aucune ligne après l'en-tête" in output

@@ -1,10 +1,11 @@
+import io
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from moncompte.registry.importer import beneficiaries_import
+from moncompte.registry.importer import beneficiaries_import, decoded
 
 
 class Command(BaseCommand):
@@ -17,12 +18,14 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"Fichier introuvable : {path}")
-        with path.open(encoding="utf-8-sig", newline="") as source:
-            report = beneficiaries_import(source=source)
+        text, bad_lines = decoded(path.read_bytes())
+        report = beneficiaries_import(source=io.StringIO(text, newline=""), bad_lines=bad_lines)
         if not report.ok:
-            for line, reason in report.errors:
+            for line, reason in sorted(report.errors):
                 self.stderr.write(f"ligne {line} : {reason}")
             raise CommandError(f"{len(report.errors)} ligne(s) en erreur : rien n'a été importé.")
+        if report.created + report.updated + report.unchanged == 0:
+            raise CommandError("Aucune ligne après l'en-tête : rien n'a été importé.")
         self.stdout.write(
             f"Import terminé : {report.created} créé(s), {report.updated} mis à jour, {report.unchanged} inchangé(s)."
         )
