@@ -24,17 +24,25 @@ class Limit:
 
 
 class Store(Protocol):
-    def add(self, scope: str, key: str, at: datetime, window: timedelta) -> None: ...
+    def add(self, scope: str, key: str, at: datetime, window: timedelta) -> str: ...
     def times(self, scope: str, key: str, since: datetime) -> list[datetime]: ...
+    def clear(self, scope: str, key: str) -> None: ...
+    def remove(self, scope: str, key: str, event: str) -> None: ...
 
 
 class DatabaseStore:
-    def add(self, scope: str, key: str, at: datetime, window: timedelta) -> None:
-        ThrottleEvent.objects.create(scope=scope, key=key, at=at)
+    def add(self, scope: str, key: str, at: datetime, window: timedelta) -> str:
+        return str(ThrottleEvent.objects.create(scope=scope, key=key, at=at).pk)
+
+    def remove(self, scope: str, key: str, event: str) -> None:
+        ThrottleEvent.objects.filter(pk=int(event), scope=scope, key=key).delete()
 
     def times(self, scope: str, key: str, since: datetime) -> list[datetime]:
-        rows = ThrottleEvent.objects.filter(scope=scope, key=key, at__gt=since).order_by("at")
+        rows = ThrottleEvent.objects.filter(scope=scope, key=key, at__gt=since).order_by("at", "id")
         return list(rows.values_list("at", flat=True))
+
+    def clear(self, scope: str, key: str) -> None:
+        ThrottleEvent.objects.filter(scope=scope, key=key).delete()
 
 
 class RedisStore:
@@ -46,13 +54,17 @@ class RedisStore:
     def _name(self, scope: str, key: str) -> str:
         return f"moncompte:throttle:{scope}:{key}"
 
-    def add(self, scope: str, key: str, at: datetime, window: timedelta) -> None:
+    def add(self, scope: str, key: str, at: datetime, window: timedelta) -> str:
         stamp = at.timestamp()
-        name = self._name(scope, key)
+        name, member = self._name(scope, key), f"{stamp}:{tokens.link_token()[:8]}"
         pipe = self.redis.pipeline()
-        pipe.zadd(name, {f"{stamp}:{tokens.link_token()[:8]}": stamp})
+        pipe.zadd(name, {member: stamp})
         pipe.expire(name, int(window.total_seconds()) + 60)
         pipe.execute()
+        return member
+
+    def remove(self, scope: str, key: str, event: str) -> None:
+        self.redis.zrem(self._name(scope, key), event)
 
     def times(self, scope: str, key: str, since: datetime) -> list[datetime]:
         name = self._name(scope, key)
@@ -63,6 +75,9 @@ class RedisStore:
             self.redis.zrangebyscore(name, f"({since.timestamp()}", "+inf", withscores=True),
         )
         return [datetime.fromtimestamp(score, tz=UTC) for _, score in scores]
+
+    def clear(self, scope: str, key: str) -> None:
+        self.redis.delete(self._name(scope, key))
 
 
 @cache
@@ -93,13 +108,29 @@ def check(limit: Limit, *, key: str, now: datetime, field: str | None = None) ->
         raise TooManyAttempts(wait, field=field)
 
 
+def times_since(limit: Limit, *, key: str, since: datetime) -> list[datetime]:
+    """The events of the window after `since`, oldest first."""
+    return store().times(limit.scope, _key(key), since)
+
+
+def clear(limit: Limit, *, key: str) -> None:
+    """Forgets the events of `key` (a success ends a run of failures)."""
+    store().clear(limit.scope, _key(key))
+
+
 def count(limit: Limit, *, key: str, now: datetime) -> int:
     """How many events the window holds now."""
     return len(store().times(limit.scope, _key(key), now - limit.window))
 
 
-def hit(limit: Limit, *, key: str, now: datetime) -> None:
-    store().add(limit.scope, _key(key), now, limit.window)
+def hit(limit: Limit, *, key: str, now: datetime) -> str:
+    """Counts one event; returns its handle, for `unhit`."""
+    return store().add(limit.scope, _key(key), now, limit.window)
+
+
+def unhit(limit: Limit, *, key: str, event: str) -> None:
+    """Takes back one event counted first and refused after (it should not weigh on later ones)."""
+    store().remove(limit.scope, _key(key), event)
 
 
 def window_count(limit: Limit, *, key: str, now: datetime, field: str | None = None) -> None:

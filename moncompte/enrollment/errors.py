@@ -33,16 +33,10 @@ class CodeRejected(DomainError):
     field = "code"
 
     def __init__(self, *, attempts_left: int | None = None) -> None:
+        # The same words as for a wrong personal code or an unknown NIR: saying how many tries are left would
+        # tell that this NIR has an account waiting for its provisional code (R-LIM4).
         self.attempts_left = attempts_left
-        if attempts_left is None:
-            message = "Le numéro de sécurité sociale ou le code saisi est incorrect."
-        else:
-            plural = "s" if attempts_left > 1 else ""
-            message = (
-                f"Le code saisi est incorrect. Il vous reste {attempts_left} essai{plural} avant que ce code "
-                "ne soit annulé."
-            )
-        super().__init__(message)
+        super().__init__("Le numéro de sécurité sociale ou le code saisi est incorrect.")
 
 
 class CodeExhausted(DomainError):

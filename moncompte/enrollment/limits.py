@@ -34,8 +34,14 @@ def links_per_day() -> Limit:
     return Limit("email_link_daily", settings.MONCOMPTE["EMAIL_RESENDS_PER_DAY"], timedelta(days=1))
 
 
-def sign_in_failures_per_day() -> Limit:
-    return Limit("sign_in_daily", settings.MONCOMPTE["SIGN_IN_MAX_FAILURES_PER_DAY"], timedelta(days=1))
+def sign_in_attempts() -> Limit:
+    """Sign-in attempts per NIR and client (selfservice.personal_code reads the times, not just a count)."""
+    return Limit("sign_in_attempt", settings.MONCOMPTE["SIGN_IN_MAX_FAILURES_PER_DAY"], timedelta(days=1))
+
+
+def code_attempts() -> Limit:
+    """Entries of one provisional code from one client (R-CODE2 with R-LIM2)."""
+    return Limit("code_attempt", settings.MONCOMPTE["CODE_MAX_ATTEMPTS"], timedelta(days=1))
 
 
 def sign_in_failures_per_client() -> Limit:

@@ -10,12 +10,12 @@ from enum import Enum
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 
 from moncompte.accounts.models import Account
 from moncompte.audit import log as audit
-from moncompte.core import tokens
+from moncompte.core import throttle, tokens
 from moncompte.core.client import Client
+from moncompte.enrollment import limits
 from moncompte.enrollment.errors import CodeAlreadyUsed, CodeExhausted, CodeExpired, CodeRejected
 from moncompte.enrollment.models import ProvisionalCode
 from moncompte.outbox import mail
@@ -103,7 +103,7 @@ def provisional_code_consume(
         )
         raise CodeRejected()
     _refuse_unusable(account, code, client=client, now=now)
-    attempts = _attempt_count(code)
+    attempts = _attempt_count(code, client=client, now=now)
     if not _matches(account, code, typed):
         audit.record(
             event="authn_code_failure",
@@ -114,8 +114,7 @@ def provisional_code_consume(
             attempt=attempts,
         )
         max_attempts = settings.MONCOMPTE["CODE_MAX_ATTEMPTS"]
-        if attempts >= max_attempts:
-            ProvisionalCode.objects.filter(pk=code.pk).update(voided_at=now)
+        if attempts >= max_attempts:  # for this client only: others' wrong entries never void the person's code
             raise CodeExhausted()
         raise CodeRejected(attempts_left=max_attempts - attempts)
     used = ProvisionalCode.objects.filter(pk=code.pk, used_at=None, voided_at=None).update(used_at=now)
@@ -137,11 +136,12 @@ def _refuse_unusable(account: Account, code: ProvisionalCode, *, client: Client,
         raise CodeExpired()
 
 
-def _attempt_count(code: ProvisionalCode) -> int:
-    """Counts the attempt before comparing, in one conditional UPDATE, so parallel guesses cannot exceed it."""
-    counted = ProvisionalCode.objects.filter(
-        pk=code.pk, attempts__lt=settings.MONCOMPTE["CODE_MAX_ATTEMPTS"], used_at=None
-    ).update(attempts=F("attempts") + 1)
-    if counted != 1:
+def _attempt_count(code: ProvisionalCode, *, client: Client, now: datetime) -> int:
+    """Counts the entry before comparing (R-LIM3), per code and client (R-LIM2): five wrong entries from
+    one place use the code up there, and nowhere else."""
+    limit, key = limits.code_attempts(), f"{code.pk}|{client.address}"
+    throttle.hit(limit, key=key, now=now)
+    attempts = throttle.count(limit, key=key, now=now)
+    if attempts > limit.max_events:
         raise CodeExhausted()
-    return code.attempts + 1
+    return attempts

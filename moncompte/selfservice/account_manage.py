@@ -40,7 +40,8 @@ def signed_out(*, account_id: int, client: Client, now: datetime) -> None:
 def _require_password(account: Account, typed: str, *, client: Client, now: datetime) -> None:
     """R-LIM5: the current code asked again is throttled and audited like a sign-in."""
     try:
-        right = personal_code_verify(account=account, typed=typed, client=client, now=now, event="current_code")
+        nir, stored = account.beneficiary.nir, account.password_hash
+        right = personal_code_verify(nir=nir, stored=stored, typed=typed, client=client, now=now, event="current_code")
     except SignInBlocked as blocked:
         blocked.field = "current_password"
         raise

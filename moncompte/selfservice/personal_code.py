@@ -1,54 +1,79 @@
-"""Checking a typed personal code, at sign-in and when the account page asks for it again (R-PW9, R-LIM5):
-the same throttling and the same audit for both, so the account page is no side door for guessing."""
+"""Sign-in attempts with a personal code (R-PW9), counted so that only the party that fails is slowed
+(R-LIM2), before the code is checked (R-LIM3), and the same way whether or not the NIR has an account
+(R-LIM4).
 
-from datetime import datetime
+Attempts are counted per NIR *and* client address: five free, then a delay of two minutes that doubles with
+each further attempt, and 25 a day at most. Someone who sprays wrong codes at a NIR from elsewhere slows
+themselves, never the person at home. An unknown NIR goes through the very same counting, so suspension
+says nothing of who has an account. The account page asking for the current code again (R-LIM5) counts
+the same way.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db.models import F
 
 from moncompte.accounts import passwords
-from moncompte.accounts.models import Account
 from moncompte.audit import log as audit
 from moncompte.core import throttle
 from moncompte.core.client import Client
 from moncompte.enrollment import limits
 from moncompte.selfservice.errors import SignInBlocked
 
+DAY = timedelta(days=1)
 
-def personal_code_verify(*, account: Account, typed: str, client: Client, now: datetime, event: str) -> bool:
-    """True for the right code (and the failure count starts again); False for a wrong one, counted and
-    audited as `<event>_failure`. Raises SignInBlocked while the account's sign-in is suspended."""
-    blocked = _blocked_for(account, now)
-    if blocked is not None:
-        audit.record(event=f"{event}_refused_blocked", now=now, account_id=account.pk, client=client)
-        raise blocked
-    if passwords.verify(account.password_hash, typed):
-        Account.objects.filter(pk=account.pk).update(failed_sign_ins=0, sign_in_blocked_until=None)
+
+def _key(nir: str, client: Client) -> str:
+    return f"{nir}|{client.address}"
+
+
+def _gap(config: dict[str, Any], failures: int) -> timedelta | None:
+    """How long after its last attempt a client waits, once it has failed `failures` times in a row."""
+    if failures < config["SIGN_IN_FREE_FAILURES"]:
+        return None
+    delay: timedelta = config["SIGN_IN_FIRST_DELAY"] * 2 ** (failures - config["SIGN_IN_FREE_FAILURES"])
+    return delay
+
+
+def attempt_count(*, nir: str, client: Client, now: datetime, event: str) -> None:
+    """Counts this attempt first (R-LIM3: parallel attempts see each other), then refuses it with
+    SignInBlocked while this client waits for this NIR; a refused attempt is taken back, so waiting is what
+    ends the wait (as R-PW9 says: the delay doubles with each failure, not with each early try)."""
+    config, key, attempts = settings.MONCOMPTE, _key(nir, client), limits.sign_in_attempts()
+    handle = throttle.hit(attempts, key=key, now=now)
+    times = throttle.times_since(attempts, key=key, since=now - DAY)
+    earlier = times[:-1]
+    gap = _gap(config, len(earlier))
+    wait = None
+    if len(earlier) >= config["SIGN_IN_MAX_FAILURES_PER_DAY"]:
+        wait = earlier[-config["SIGN_IN_MAX_FAILURES_PER_DAY"]] + DAY - now
+    elif gap is not None and earlier[-1] + gap > now:
+        wait = earlier[-1] + gap - now
+    if wait is not None:
+        throttle.unhit(attempts, key=key, event=handle)
+        audit.record(event=f"{event}_refused_blocked", now=now, nir=nir, client=client)
+        raise SignInBlocked(wait)
+
+
+def attempt_succeeded(*, nir: str, client: Client) -> None:
+    """A success starts the count again, for this NIR from this client."""
+    throttle.clear(limits.sign_in_attempts(), key=_key(nir, client))
+
+
+def personal_code_verify(*, nir: str, stored: str, typed: str, client: Client, now: datetime, event: str) -> bool:
+    """True for the right code; False for a wrong one (audited as `<event>_failure`). `stored` is "" for a
+    NIR without account or code: the check then costs the same and fails. Raises SignInBlocked, also right
+    after the failure that starts a wait, so the person learns it at once."""
+    attempt_count(nir=nir, client=client, now=now, event=event)
+    if passwords.verify(stored, typed):
+        attempt_succeeded(nir=nir, client=client)
         return True
-    blocked = _record_failure(account, client=client, now=now, event=event)
-    if blocked is not None:
-        raise blocked
-    return False
-
-
-def _blocked_for(account: Account, now: datetime) -> SignInBlocked | None:
-    if account.sign_in_blocked_until is not None and account.sign_in_blocked_until > now:
-        return SignInBlocked(account.sign_in_blocked_until - now)
-    wait = throttle.retry_after(limits.sign_in_failures_per_day(), key=str(account.pk), now=now)
-    return SignInBlocked(wait) if wait is not None else None
-
-
-def _record_failure(account: Account, *, client: Client, now: datetime, event: str) -> SignInBlocked | None:
-    """R-PW9: after 5 consecutive failures, a delay of over a minute that doubles; 25 failures a day at most."""
-    config = settings.MONCOMPTE
-    Account.objects.filter(pk=account.pk).update(failed_sign_ins=F("failed_sign_ins") + 1)
-    failures = Account.objects.values_list("failed_sign_ins", flat=True).get(pk=account.pk)
-    throttle.hit(limits.sign_in_failures_per_day(), key=str(account.pk), now=now)
     throttle.hit(limits.sign_in_failures_per_client(), key=client.address, now=now)
-    audit.record(event=f"{event}_failure", now=now, account_id=account.pk, client=client, consecutive=failures)
-    if failures >= config["SIGN_IN_FREE_FAILURES"]:
-        delay = config["SIGN_IN_FIRST_DELAY"] * 2 ** (failures - config["SIGN_IN_FREE_FAILURES"])
-        Account.objects.filter(pk=account.pk).update(sign_in_blocked_until=now + delay)
-        account.sign_in_blocked_until = now + delay
-        audit.record(event=f"{event}_blocked", now=now, account_id=account.pk, client=client, seconds=delay.seconds)
-    return _blocked_for(account, now)
+    audit.record(event=f"{event}_failure", now=now, nir=nir, client=client)
+    failures = throttle.count(limits.sign_in_attempts(), key=_key(nir, client), now=now)
+    gap = _gap(settings.MONCOMPTE, failures)
+    if gap is not None:
+        audit.record(event=f"{event}_blocked", now=now, nir=nir, client=client, seconds=int(gap.total_seconds()))
+        raise SignInBlocked(gap)
+    return False

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from moncompte.accounts import passwords
 from moncompte.accounts.models import Account
 from moncompte.audit import log as audit
 from moncompte.core import throttle
@@ -30,20 +29,15 @@ def sign_in(*, nir: Nir, secret: str, client: Client, now: datetime) -> SignedIn
         audit.record(event="sign_in_client_throttled", now=now, nir=nir.value, client=client)
         raise SignInBlocked(too_many.retry_after) from too_many
     account = Account.objects.select_related("beneficiary").filter(beneficiary__nir=nir.value).first()
-    if account is None:
-        passwords.verify("", secret)  # same time as a real check: the answer does not tell who has an account
-        throttle.hit(limits.sign_in_failures_per_client(), key=client.address, now=now)
-        audit.record(event="sign_in_unknown", now=now, nir=nir.value, client=client)
+    if account is not None:
+        typed = secret_classify(account=account, typed=secret, now=now)
+        if typed.kind is SecretKind.PROVISIONAL_CODE:
+            grant = provisional_code_consume(account=account, code=typed.code, typed=secret, client=client, now=now)
+            return SignedIn(account.pk, restricted_until=grant.until, session_epoch=account.session_epoch)
+    # A personal code, or a NIR without account: counted and answered alike, so neither tells (R-LIM4).
+    stored = account.password_hash if account is not None else ""
+    if not personal_code_verify(nir=nir.value, stored=stored, typed=secret, client=client, now=now, event="sign_in"):
         raise SignInRejected()
-    typed = secret_classify(account=account, typed=secret, now=now)
-    if typed.kind is SecretKind.PROVISIONAL_CODE:
-        grant = provisional_code_consume(account=account, code=typed.code, typed=secret, client=client, now=now)
-        return SignedIn(account.pk, restricted_until=grant.until, session_epoch=account.session_epoch)
-    return _personal_code_check(account, secret, client=client, now=now)
-
-
-def _personal_code_check(account: Account, secret: str, *, client: Client, now: datetime) -> SignedIn:
-    if not personal_code_verify(account=account, typed=secret, client=client, now=now, event="sign_in"):
-        raise SignInRejected()
+    assert account is not None  # a right code needs an account
     audit.record(event="sign_in_success", now=now, account_id=account.pk, client=client)
     return SignedIn(account.pk, restricted_until=None, session_epoch=account.session_epoch)

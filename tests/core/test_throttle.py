@@ -44,3 +44,13 @@ def test_keys_are_counted_apart(store, now):
     for _ in range(3):
         throttle.hit(LIMIT, key="a", now=now)
     throttle.check(LIMIT, key="b", now=now)
+
+
+def test_an_event_taken_back_no_longer_counts_and_clearing_forgets_them_all_R_LIM3(store, now):
+    limit = throttle.Limit("test_unhit", 5, timedelta(hours=1))
+    first = throttle.hit(limit, key="k", now=now)
+    throttle.hit(limit, key="k", now=now)
+    throttle.unhit(limit, key="k", event=first)
+    assert throttle.count(limit, key="k", now=now) == 1
+    throttle.clear(limit, key="k")
+    assert throttle.count(limit, key="k", now=now) == 0

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 
 from moncompte.audit.models import AuditEvent
+from moncompte.core.client import Client
 from moncompte.enrollment.errors import CodeAlreadyUsed, CodeExhausted, CodeExpired, CodeRejected
 from moncompte.enrollment.models import ProvisionalCode
 from moncompte.registry import nir as nir_rules
@@ -34,16 +35,20 @@ def test_the_code_is_single_use_R_CODE2(code_sent, client_info, now):
         sign_in(nir=code_sent.nir, secret=code_sent.clear, client=client_info, now=now)
 
 
-def test_wrong_entries_say_how_many_tries_are_left_and_five_void_the_code_R_CODE2(code_sent, client_info, now):
+def test_five_wrong_entries_use_the_code_up_for_that_client_only_R_CODE2_R_LIM2(code_sent, client_info, now):
     for left in (4, 3, 2, 1):
         with pytest.raises(CodeRejected) as refused:
             sign_in(nir=code_sent.nir, secret="Wrong2Code", client=client_info, now=now)
         assert refused.value.attempts_left == left
+        assert refused.value.message == "Le numéro de sécurité sociale ou le code saisi est incorrect."
     with pytest.raises(CodeExhausted):
         sign_in(nir=code_sent.nir, secret="Wrong2Code", client=client_info, now=now)
     with pytest.raises(CodeExhausted):
         sign_in(nir=code_sent.nir, secret=code_sent.clear, client=client_info, now=now)
-    assert ProvisionalCode.objects.get().voided_at is not None
+    # Someone else typing wrong codes for this NIR never voids the person's code (R-LIM2).
+    person = Client("198.51.100.20", "at home")
+    assert sign_in(nir=code_sent.nir, secret=code_sent.clear, client=person, now=now).restricted_until
+    assert ProvisionalCode.objects.get().voided_at is None
 
 
 def test_spaces_typed_inside_the_code_are_ignored(code_sent, client_info, now):

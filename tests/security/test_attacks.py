@@ -1,5 +1,6 @@
 """Issue 8, attacks that worked on the landed code; each test is named after the attack it stops."""
 
+import contextlib
 from datetime import timedelta
 
 import pytest
@@ -169,3 +170,69 @@ def test_behind_the_proxy_one_address_failing_does_not_block_the_others_R_LIM1(c
     assert person.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE})["Location"] == reverse(
         "web:account"
     )
+
+
+def test_spraying_wrong_codes_at_a_nir_from_elsewhere_never_stops_the_person_R_LIM2(code_sent, now):
+    from moncompte.core.client import Client
+    from moncompte.registry import nir as nir_rules
+    from moncompte.selfservice.errors import SignInRejected
+    from moncompte.selfservice.sign_in import sign_in
+
+    factories.active(code_sent, now)
+    for n in range(30):
+        with contextlib.suppress(SignInBlocked, SignInRejected):
+            sign_in(nir=nir_rules.parse(NIR), secret="Wrong-Code-1", client=Client(f"198.51.100.{n}"), now=now)
+    assert sign_in(nir=nir_rules.parse(NIR), secret=PERSONAL_CODE, client=Client("203.0.113.20"), now=now)
+
+
+def test_an_unknown_nir_is_suspended_like_an_account_so_suspension_tells_nothing_R_LIM4(code_sent, now):
+    from moncompte.core.client import Client
+    from moncompte.registry import nir as nir_rules
+    from moncompte.selfservice.errors import SignInRejected
+    from moncompte.selfservice.sign_in import sign_in
+
+    factories.active(code_sent, now)
+    answers = {}
+    for nir in (NIR, "1850575056048"):  # an account, and nobody
+        seen = []
+        for _ in range(6):
+            try:
+                sign_in(nir=nir_rules.parse(nir), secret="Wrong-Code-1", client=Client("198.51.100.9"), now=now)
+            except (SignInBlocked, SignInRejected) as refused:
+                seen.append(refused.message)
+        answers[nir] = seen
+    assert answers[NIR] == answers["1850575056048"]
+    assert "suspendue" in answers[NIR][-1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_wrong_sign_ins_get_no_more_than_five_checks_R_LIM3(code_sent, now):
+    import threading
+
+    from django.db import connection
+
+    from moncompte.registry import nir as nir_rules
+    from moncompte.selfservice.errors import SignInRejected
+    from moncompte.selfservice.sign_in import sign_in
+
+    factories.active(code_sent, now)
+    barrier = threading.Barrier(20)
+    outcomes: list[str] = []
+
+    def attempt() -> None:
+        try:
+            barrier.wait(timeout=10)
+            sign_in(nir=nir_rules.parse(NIR), secret="Wrong-Code-1", client=CLIENT, now=now)
+        except (SignInBlocked, SignInRejected) as refused:
+            outcomes.append(type(refused).__name__)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    checked = AuditEvent.objects.filter(event="sign_in_failure").count()
+    assert checked <= 5, outcomes
+    assert len(outcomes) == 20

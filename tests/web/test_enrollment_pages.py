@@ -161,10 +161,11 @@ def test_the_personal_code_page_needs_a_sign_in_R_SEC1(client):
     assert client.get(reverse("web:choose_password"))["Location"] == reverse("web:sign_in")
 
 
-def test_a_wrong_code_keeps_the_nir_and_counts_down(client, beneficiary):
+def test_a_wrong_code_keeps_the_nir_and_says_no_more_than_for_any_code_R_LIM4(client, beneficiary):
     submit_identity(client)
     page = sign_in(client, "Wrong2Code").content.decode()
-    assert "Il vous reste 4 essais" in page
+    assert "Le numéro de sécurité sociale ou le code saisi est incorrect" in page
+    assert "essai" not in page  # no count of tries left: it would tell a provisional account exists
     assert f'value="{TYPED["nir"]}"' in page
 
 
