@@ -72,11 +72,12 @@ def _provisional_account(beneficiary: Beneficiary, found: Account | None, *, ema
 
 
 def _identity_match(*, nir: Nir, birth_date: date, postal_code: str, client: Client, now: datetime) -> Beneficiary:
-    """R-ID1, R-ID2: one message whatever field was wrong; failures limited per NIR and per client."""
+    """R-ID1, R-ID2: one message whatever field was wrong; failures limited per client, and per NIR from
+    each client, so nobody who knows a NIR can stop its person from enrolling (R-LIM2)."""
     per_nir, per_client = limits.identity_failures_per_nir(), limits.identity_failures_per_client()
     try:
         throttle.check(per_client, key=client.address, now=now)
-        throttle.check(per_nir, key=nir.value, now=now)
+        throttle.check(per_nir, key=f"{nir.value}|{client.address}", now=now)
     except TooManyAttempts:
         audit.record(event="identity_throttled", now=now, nir=nir.value, client=client)
         raise
@@ -85,7 +86,7 @@ def _identity_match(*, nir: Nir, birth_date: date, postal_code: str, client: Cli
     ).first()
     if beneficiary is None:
         throttle.hit(per_client, key=client.address, now=now)
-        throttle.hit(per_nir, key=nir.value, now=now)
+        throttle.hit(per_nir, key=f"{nir.value}|{client.address}", now=now)
         audit.record(event="identity_not_matched", now=now, nir=nir.value, client=client)
         raise IdentityNotMatched()
     return beneficiary

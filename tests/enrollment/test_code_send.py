@@ -81,20 +81,23 @@ def test_the_captcha_is_checked_first_R_CAP2(beneficiary, now, client_info):
     assert not Account.objects.exists()
 
 
-def test_five_failures_an_hour_block_the_nir_with_the_time_to_wait_R_ID2(beneficiary, now):
+def test_five_failures_an_hour_block_the_nir_from_that_client_with_the_time_to_wait_R_ID2(beneficiary, now):
+    spray = Client("198.51.100.7")
     for index in range(5):
         with pytest.raises(IdentityNotMatched):
-            attempt(
-                beneficiary,
-                now + timedelta(minutes=index),
-                client=Client(f"198.51.100.{index}"),
-                postal="00000",
-            )
+            attempt(beneficiary, now + timedelta(minutes=index), client=spray, postal="00000")
     with pytest.raises(TooManyAttempts) as blocked:
-        attempt(beneficiary, now + timedelta(minutes=10), client=Client("198.51.100.99"))
+        attempt(beneficiary, now + timedelta(minutes=10), client=spray)
     assert "50 minutes" in blocked.value.message
     assert AuditEvent.objects.filter(event="identity_throttled").count() == 1
-    attempt(beneficiary, now + timedelta(hours=1, seconds=1), client=Client("198.51.100.99"))
+
+
+def test_failures_from_elsewhere_never_stop_the_person_from_enrolling_R_LIM2(beneficiary, now):
+    for index in range(10):  # someone who knows the NIR tries postal codes from many addresses
+        with pytest.raises(IdentityNotMatched):
+            attempt(beneficiary, now, client=Client(f"198.51.100.{index}"), postal="00000")
+    attempt(beneficiary, now + timedelta(minutes=1), client=Client("203.0.113.20"))
+    assert OutboundEmail.objects.filter(template="provisional_code").count() == 1
 
 
 def test_failures_from_one_client_address_are_limited_R_ID2(db, now, settings):
