@@ -19,11 +19,12 @@ class Account(models.Model):
     password_hash = models.CharField(max_length=200, blank=True)
     mobile = models.CharField("portable (E.164)", max_length=20, blank=True)
     landline = models.CharField("fixe (E.164)", max_length=20, blank=True)
-    # R-PW9: consecutive failed sign-ins and the moment signing in is possible again.
-    failed_sign_ins = models.PositiveIntegerField(default=0)
     # R-LIM5: sessions remember the epoch they began in; a new or reset personal code starts a new one,
     # which ends every other session.
     session_epoch = models.PositiveIntegerField(default=0)
+    # No longer read: sign-in failures are counted per NIR and client (selfservice.personal_code). Kept one
+    # release so the release before keeps working during an upgrade (expand, then contract), then dropped.
+    failed_sign_ins = models.PositiveIntegerField(default=0)
     sign_in_blocked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -37,9 +37,7 @@ def password_store(*, account: Account, password: str, client: Client, now: date
     had_code = bool(account.password_hash)
     digest = passwords.hash_password(password)  # outside the transaction: it takes tens of milliseconds
     with transaction.atomic():
-        Account.objects.filter(pk=account.pk).update(
-            password_hash=digest, failed_sign_ins=0, sign_in_blocked_until=None, session_epoch=F("session_epoch") + 1
-        )
+        Account.objects.filter(pk=account.pk).update(password_hash=digest, session_epoch=F("session_epoch") + 1)
         account.password_hash = digest
         account.session_epoch = Account.objects.values_list("session_epoch", flat=True).get(pk=account.pk)
         account_advance(account, event=AccountEvent.PERSONAL_CODE_SET, now=now)
