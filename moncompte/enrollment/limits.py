@@ -39,11 +39,6 @@ def sign_in_attempts() -> Limit:
     return Limit("sign_in_attempt", settings.MONCOMPTE["SIGN_IN_MAX_FAILURES_PER_DAY"], timedelta(days=1))
 
 
-def code_attempts() -> Limit:
-    """Entries of one provisional code from one client (R-CODE2 with R-LIM2)."""
-    return Limit("code_attempt", settings.MONCOMPTE["CODE_MAX_ATTEMPTS"], timedelta(days=1))
-
-
 def sign_in_failures_per_client() -> Limit:
     return Limit("sign_in_client", settings.MONCOMPTE["SIGN_IN_MAX_FAILURES_PER_CLIENT"], timedelta(hours=1))
 

@@ -13,10 +13,9 @@ from django.db import transaction
 
 from moncompte.accounts.models import Account
 from moncompte.audit import log as audit
-from moncompte.core import throttle, tokens
+from moncompte.core import tokens
 from moncompte.core.client import Client
-from moncompte.enrollment import limits
-from moncompte.enrollment.errors import CodeAlreadyUsed, CodeExhausted, CodeExpired, CodeRejected
+from moncompte.enrollment.errors import CodeAlreadyUsed, CodeExpired
 from moncompte.enrollment.models import ProvisionalCode
 from moncompte.outbox import mail
 
@@ -71,16 +70,18 @@ class TypedSecret:
 
 
 def secret_classify(*, account: Account, typed: str, now: datetime) -> TypedSecret:
-    """Which secret the person typed. Before a personal code exists, only a provisional code can open the
-    account; after, a live provisional code that matches wins ("Code oublié ?" works while signing in with
-    the personal code is suspended, R-PW9), anything else is checked as the personal code."""
+    """Which secret the person typed: the account's latest provisional code only if it matches it (before a
+    personal code exists, whatever that code's state, so "expiré" or "déjà servi" can be said; after, only a
+    live one, so "Code oublié ?" works while the personal code is suspended, R-PW9). Anything else is checked
+    as a personal code, even on an account without one: counted, slowed and answered exactly as for any NIR,
+    so a wrong entry never tells that a provisional account exists (R-LIM4)."""
     code = ProvisionalCode.objects.filter(account=account).order_by("-created_at", "-id").first()
-    if not account.password_hash:
-        return TypedSecret(SecretKind.PROVISIONAL_CODE, code)
-    live = code is not None and code.used_at is None and code.voided_at is None and code.expires_at > now
-    if live and code is not None and _matches(account, code, typed):
-        return TypedSecret(SecretKind.PROVISIONAL_CODE, code)
-    return TypedSecret(SecretKind.PERSONAL_CODE, code)
+    if code is None or not _matches(account, code, typed):
+        return TypedSecret(SecretKind.PERSONAL_CODE, code)
+    live = code.used_at is None and code.voided_at is None and code.expires_at > now
+    return TypedSecret(
+        SecretKind.PROVISIONAL_CODE if live or not account.password_hash else SecretKind.PERSONAL_CODE, code
+    )
 
 
 @dataclass(frozen=True)
@@ -93,55 +94,16 @@ class RestrictedGrant:
 
 
 def provisional_code_consume(
-    *, account: Account, code: ProvisionalCode | None, typed: str, client: Client, now: datetime
+    *, account: Account, code: ProvisionalCode, client: Client, now: datetime
 ) -> RestrictedGrant:
-    """Checks `typed` against the account's latest code and uses it up (R-CODE2): single use, 30 minutes,
-    voided after 5 wrong entries."""
-    if code is None:
-        audit.record(
-            event="authn_code_unknown", now=now, nir=account.beneficiary.nir, account_id=account.pk, client=client
-        )
-        raise CodeRejected()
-    _refuse_unusable(account, code, client=client, now=now)
-    attempts = _attempt_count(code, client=client, now=now)
-    if not _matches(account, code, typed):
-        audit.record(
-            event="authn_code_failure",
-            now=now,
-            nir=account.beneficiary.nir,
-            account_id=account.pk,
-            client=client,
-            attempt=attempts,
-        )
-        max_attempts = settings.MONCOMPTE["CODE_MAX_ATTEMPTS"]
-        if attempts >= max_attempts:  # for this client only: others' wrong entries never void the person's code
-            raise CodeExhausted()
-        raise CodeRejected(attempts_left=max_attempts - attempts)
+    """Uses up the provisional code the person typed right (secret_classify checked it matches): single use,
+    30 minutes (R-CODE2); one conditional UPDATE, so two parallel uses cannot both succeed."""
+    nir = account.beneficiary.nir
+    if code.expires_at <= now:
+        audit.record(event="authn_code_expired", now=now, nir=nir, account_id=account.pk, client=client)
+        raise CodeExpired()
     used = ProvisionalCode.objects.filter(pk=code.pk, used_at=None, voided_at=None).update(used_at=now)
     if used != 1:
         raise CodeAlreadyUsed()
-    audit.record(event="authn_code_success", now=now, nir=account.beneficiary.nir, account_id=account.pk, client=client)
+    audit.record(event="authn_code_success", now=now, nir=nir, account_id=account.pk, client=client)
     return RestrictedGrant(account_id=account.pk, until=code.expires_at, session_epoch=account.session_epoch)
-
-
-def _refuse_unusable(account: Account, code: ProvisionalCode, *, client: Client, now: datetime) -> None:
-    if code.used_at is not None:
-        raise CodeAlreadyUsed()
-    if code.voided_at is not None:  # the latest code is voided only by too many wrong entries
-        raise CodeExhausted()
-    if code.expires_at <= now:
-        audit.record(
-            event="authn_code_expired", now=now, nir=account.beneficiary.nir, account_id=account.pk, client=client
-        )
-        raise CodeExpired()
-
-
-def _attempt_count(code: ProvisionalCode, *, client: Client, now: datetime) -> int:
-    """Counts the entry before comparing (R-LIM3), per code and client (R-LIM2): five wrong entries from
-    one place use the code up there, and nowhere else."""
-    limit, key = limits.code_attempts(), f"{code.pk}|{client.address}"
-    throttle.hit(limit, key=key, now=now)
-    attempts = throttle.count(limit, key=key, now=now)
-    if attempts > limit.max_events:
-        raise CodeExhausted()
-    return attempts

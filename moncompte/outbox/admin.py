@@ -6,6 +6,7 @@ Agents see the masked copy only: codes and link tokens never appear here.
 from django.contrib import admin
 from django.http import HttpRequest
 
+from moncompte.core.admin import only_listed_lookups
 from moncompte.outbox.models import DeliveryAttempt, OutboundEmail
 
 
@@ -47,3 +48,6 @@ class OutboundEmailAdmin(admin.ModelAdmin[OutboundEmail]):
 
     def has_delete_permission(self, request: HttpRequest, obj: OutboundEmail | None = None) -> bool:
         return False
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        return only_listed_lookups(self, lookup)  # never ?body_text__contains=…: pending emails hold codes

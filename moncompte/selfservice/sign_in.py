@@ -31,8 +31,8 @@ def sign_in(*, nir: Nir, secret: str, client: Client, now: datetime) -> SignedIn
     account = Account.objects.select_related("beneficiary").filter(beneficiary__nir=nir.value).first()
     if account is not None:
         typed = secret_classify(account=account, typed=secret, now=now)
-        if typed.kind is SecretKind.PROVISIONAL_CODE:
-            grant = provisional_code_consume(account=account, code=typed.code, typed=secret, client=client, now=now)
+        if typed.kind is SecretKind.PROVISIONAL_CODE and typed.code is not None:
+            grant = provisional_code_consume(account=account, code=typed.code, client=client, now=now)
             return SignedIn(account.pk, restricted_until=grant.until, session_epoch=account.session_epoch)
     # A personal code, or a NIR without account: counted and answered alike, so neither tells (R-LIM4).
     stored = account.password_hash if account is not None else ""
