@@ -32,7 +32,9 @@ def _gap(config: dict[str, Any], failures: int) -> timedelta | None:
     """How long after its last attempt a client waits, once it has failed `failures` times in a row."""
     if failures < config["SIGN_IN_FREE_FAILURES"]:
         return None
-    delay: timedelta = config["SIGN_IN_FIRST_DELAY"] * 2 ** (failures - config["SIGN_IN_FREE_FAILURES"])
+    # Capped: past a day the daily limit rules anyway, and 2**n must never overflow a timedelta.
+    doublings = min(failures - config["SIGN_IN_FREE_FAILURES"], 12)
+    delay: timedelta = min(config["SIGN_IN_FIRST_DELAY"] * 2**doublings, DAY)
     return delay
 
 
@@ -42,18 +44,26 @@ def attempt_count(*, nir: str, client: Client, now: datetime, event: str) -> Non
     ends the wait (as R-PW9 says: the delay doubles with each failure, not with each early try)."""
     config, key, attempts = settings.MONCOMPTE, _key(nir, client), limits.sign_in_attempts()
     handle = throttle.hit(attempts, key=key, now=now)
-    times = throttle.times_since(attempts, key=key, since=now - DAY)
-    earlier = times[:-1]
-    gap = _gap(config, len(earlier))
-    wait = None
-    if len(earlier) >= config["SIGN_IN_MAX_FAILURES_PER_DAY"]:
-        wait = earlier[-config["SIGN_IN_MAX_FAILURES_PER_DAY"]] + DAY - now
-    elif gap is not None and earlier[-1] + gap > now:
-        wait = earlier[-1] + gap - now
+    try:
+        wait = _wait(config, throttle.times_since(attempts, key=key, since=now - DAY)[:-1], now)
+    except Exception:
+        throttle.unhit(attempts, key=key, event=handle)  # never leave an attempt counted by a crash
+        raise
     if wait is not None:
         throttle.unhit(attempts, key=key, event=handle)
         audit.record(event=f"{event}_refused_blocked", now=now, nir=nir, client=client)
         raise SignInBlocked(wait)
+
+
+def _wait(config: dict[str, Any], earlier: list[datetime], now: datetime) -> timedelta | None:
+    """How long this client still waits, given its earlier attempts of the day (the daily limit first)."""
+    daily: int = config["SIGN_IN_MAX_FAILURES_PER_DAY"]
+    if len(earlier) >= daily:
+        return earlier[-daily] + DAY - now
+    gap = _gap(config, len(earlier))
+    if gap is not None and earlier[-1] + gap > now:
+        return earlier[-1] + gap - now
+    return None
 
 
 def attempt_succeeded(*, nir: str, client: Client) -> None:

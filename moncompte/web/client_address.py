@@ -13,10 +13,19 @@ from django.http import HttpRequest
 
 
 def _parse(text: str) -> IPv4Address | IPv6Address | None:
+    """An address as a proxy may write it: "1.2.3.4", "1.2.3.4:4444", "[2001:db8::1]:443", "::ffff:1.2.3.4"."""
+    text = text.strip()
+    if text.startswith("["):
+        text = text[1 : text.find("]")] if "]" in text else text[1:]
+    elif text.count(":") == 1:
+        text = text.partition(":")[0]  # IPv4 with a port
     try:
-        return ip_address(text.strip().strip("[]"))
+        address = ip_address(text)
     except ValueError:
         return None
+    if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped  # a dual-stack socket shows IPv4 peers this way: trusted lists say 10.0.0.5
+    return address
 
 
 def _trusted(address: IPv4Address | IPv6Address) -> bool:

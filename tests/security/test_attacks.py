@@ -236,3 +236,18 @@ def test_parallel_wrong_sign_ins_get_no_more_than_five_checks_R_LIM3(code_sent, 
     checked = AuditEvent.objects.filter(event="sign_in_failure").count()
     assert checked <= 5, outcomes
     assert len(outcomes) == 20
+
+
+def test_a_flood_of_attempts_never_overflows_nor_crashes_and_the_right_code_then_waits_R_LIM3(code_sent, now, settings):
+    from moncompte.core import throttle
+    from moncompte.enrollment import limits
+    from moncompte.registry import nir as nir_rules
+    from moncompte.selfservice.sign_in import sign_in
+
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "SIGN_IN_MAX_FAILURES_PER_DAY": 1000}
+    factories.active(code_sent, now)
+    for _ in range(200):  # as if they had all been counted at once by parallel requests
+        throttle.hit(limits.sign_in_attempts(), key=f"{NIR}|{CLIENT.address}", now=now)
+    with pytest.raises(SignInBlocked) as blocked:
+        sign_in(nir=nir_rules.parse(NIR), secret=PERSONAL_CODE, client=CLIENT, now=now)
+    assert blocked.value.retry_after <= timedelta(days=1)

@@ -57,3 +57,12 @@ def test_a_wrong_proxy_list_is_refused_with_its_name():
 
     with pytest.raises(ImproperlyConfigured, match="n'est pas une adresse"):
         env.ip_networks_of("10.0.0.0/8, chez-moi")
+
+
+def test_a_proxy_seen_through_a_dual_stack_socket_is_still_trusted(behind_proxies):
+    assert seen("::ffff:10.0.0.5", "198.51.100.1") == "198.51.100.1"
+
+
+def test_forwarded_addresses_with_a_port_are_read(behind_proxies):
+    assert seen(PROXY, "198.51.100.1:4444") == "198.51.100.1"
+    assert seen(PROXY, "[2001:db8:1:2::1]:443") == "2001:db8:1:2::/64"
