@@ -58,10 +58,7 @@ def failure_hit(*, client: Client, binding: str, now: datetime) -> None:
 
 def without_work_count(*, client: Client, now: datetime) -> None:
     """Counted first, then compared: parallel answers cannot all slip under the limit."""
-    limit = without_work_per_client()
-    throttle.hit(limit, key=client.address, now=now)
-    if throttle.count(limit, key=client.address, now=now) > limit.max_events:
-        throttle.check(limit, key=client.address, now=now, field="captcha_answer")
+    throttle.counted(without_work_per_client(), key=client.address, now=now, field="captcha_answer")
 
 
 def media_count(*, client: Client, now: datetime) -> None:

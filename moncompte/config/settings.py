@@ -174,7 +174,9 @@ MONCOMPTE: dict[str, Any] = {
     "CAPTCHA_WORK_MAX": 5_000_000,
     "CODE_LIFETIME": timedelta(minutes=30),
     "CODE_MAX_ATTEMPTS": 5,
-    "CODE_MAX_SENDS_PER_HOUR": 3,
+    "CODE_MAX_SENDS_PER_HOUR": 3,  # for one NIR to one client
+    "CODE_MAX_SENDS_PER_NIR_PER_HOUR": 10,  # for one NIR, whoever asks
+    "CODE_FORGOT_PER_CLIENT": 10,  # « Code oublié ? » requests an hour from one client
     "CODE_FORGOT_MIN_SECONDS": 0.15,  # « Code oublié ? » answers in this time at least, account or not (R-LIM4)
     "IDENTITY_MAX_FAILURES_PER_NIR": 5,
     "IDENTITY_MAX_FAILURES_PER_CLIENT": 20,

@@ -128,6 +128,15 @@ def hit(limit: Limit, *, key: str, now: datetime) -> str:
     return store().add(limit.scope, _key(key), now, limit.window)
 
 
+def counted(limit: Limit, *, key: str, now: datetime, field: str | None = None) -> None:
+    """Counts one event first, then refuses it (TooManyAttempts) if it is one too many: parallel requests
+    each see the others, so none slips past the limit (R-LIM3)."""
+    hit(limit, key=key, now=now)
+    times = store().times(limit.scope, _key(key), now - limit.window)
+    if len(times) > limit.max_events:
+        raise TooManyAttempts(times[-limit.max_events - 1] + limit.window - now, field=field)
+
+
 def unhit(limit: Limit, *, key: str, event: str) -> None:
     """Takes back one event counted first and refused after (it should not weigh on later ones)."""
     store().remove(limit.scope, _key(key), event)

@@ -39,12 +39,13 @@ def code_send(
         audit.record(event="identity_account_exists", now=now, nir=nir.value, account_id=account.pk, client=client)
         raise AccountAlreadyExists()
 
-    sends = limits.codes_sent_per_nir()
-    throttle.check(sends, key=nir.value, now=now)
+    wait = limits.code_sends_left(nir=nir.value, client=client, now=now)
+    if wait is not None:
+        raise TooManyAttempts(wait)
     with transaction.atomic():
         account = _provisional_account(beneficiary, account, email=email, now=now)
         sent = provisional_code_issue(account=account, to=email, now=now)
-        throttle.hit(sends, key=nir.value, now=now)
+        limits.code_send_count(nir=nir.value, client=client, now=now)
         audit.record(
             event="provisional_code_sent",
             now=now,

@@ -8,6 +8,7 @@ from django.conf import settings
 
 from moncompte.accounts.emails import EmailTaken
 from moncompte.core import throttle
+from moncompte.core.client import Client
 from moncompte.core.errors import TooManyAttempts
 from moncompte.core.throttle import Limit
 
@@ -23,7 +24,29 @@ def identity_failures_per_client() -> Limit:
 
 
 def codes_sent_per_nir() -> Limit:
+    """R-CODE5: codes sent for one NIR to one client; anybody else asking does not use the person's share."""
     return Limit("code_sent", settings.MONCOMPTE["CODE_MAX_SENDS_PER_HOUR"], timedelta(hours=1))
+
+
+def codes_sent_per_nir_in_all() -> Limit:
+    """A higher ceiling for one NIR, whoever asks: mail to a person is never sent without bound."""
+    return Limit("code_sent_all", settings.MONCOMPTE["CODE_MAX_SENDS_PER_NIR_PER_HOUR"], timedelta(hours=1))
+
+
+def code_forgot_per_client() -> Limit:
+    """« Code oublié ? » requests of one client, matched or not: the limit itself then tells nothing."""
+    return Limit("code_forgot_client", settings.MONCOMPTE["CODE_FORGOT_PER_CLIENT"], timedelta(hours=1))
+
+
+def code_sends_left(*, nir: str, client: Client, now: datetime) -> timedelta | None:
+    """None while one more code may be sent for `nir` to `client`; else how long until one may."""
+    own = throttle.retry_after(codes_sent_per_nir(), key=f"{nir}|{client.address}", now=now)
+    return own or throttle.retry_after(codes_sent_per_nir_in_all(), key=nir, now=now)
+
+
+def code_send_count(*, nir: str, client: Client, now: datetime) -> None:
+    throttle.hit(codes_sent_per_nir(), key=f"{nir}|{client.address}", now=now)
+    throttle.hit(codes_sent_per_nir_in_all(), key=nir, now=now)
 
 
 def link_cooldown() -> Limit:

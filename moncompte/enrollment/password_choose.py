@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import F
 
 from moncompte.accounts import emails, password_policy, passwords
-from moncompte.accounts.models import Account
+from moncompte.accounts.models import Account, EmailAddress
 from moncompte.accounts.states import AccountEvent
 from moncompte.accounts.transitions import account_advance
 from moncompte.audit import log as audit
@@ -42,6 +42,10 @@ def password_store(*, account: Account, password: str, client: Client, now: date
         account.session_epoch = Account.objects.values_list("session_epoch", flat=True).get(pk=account.pk)
         account_advance(account, event=AccountEvent.PERSONAL_CODE_SET, now=now)
         confirmed = emails.confirmed_of(account)
+        if had_code and confirmed is not None and emails.pending_of(account, now=now) is not None:
+            # A change of address asked in a session this new code just ended must not go through after it.
+            EmailAddress.objects.filter(account=account, confirmed_at=None).delete()
+            audit.record(event="email_change_cancelled", now=now, account_id=account.pk, client=client)
         if had_code and confirmed is not None:
             mail.enqueue(
                 template="password_changed",

@@ -25,9 +25,9 @@ def code_forgot(*, nir: Nir, birth_date: date, captcha: CaptchaProof, client: Cl
     which counts the codes actually sent."""
     with pacing.at_least(settings.MONCOMPTE["CODE_FORGOT_MIN_SECONDS"]):
         captcha_pass(proof=captcha, nir=nir, client=client, now=now, step="code_forgot")
-        per_client = limits.identity_failures_per_client()
-        try:
-            throttle.check(per_client, key=client.address, now=now)
+        per_client = limits.code_forgot_per_client()
+        try:  # every request, matched or not (R-LIM4), counted before anything (R-LIM3)
+            throttle.counted(per_client, key=client.address, now=now)
         except TooManyAttempts:
             audit.record(event="code_forgot_throttled", now=now, nir=nir.value, client=client)
             raise
@@ -37,7 +37,6 @@ def code_forgot(*, nir: Nir, birth_date: date, captcha: CaptchaProof, client: Cl
             .first()
         )
         if account is None:
-            throttle.hit(per_client, key=client.address, now=now)
             audit.record(event="code_forgot_no_match", now=now, nir=nir.value, client=client)
             return
         _code_resend(account, nir=nir, client=client, now=now)
@@ -45,17 +44,16 @@ def code_forgot(*, nir: Nir, birth_date: date, captcha: CaptchaProof, client: Cl
 
 def _code_resend(account: Account, *, nir: Nir, client: Client, now: datetime) -> None:
     """Under the account's row lock, so parallel requests cannot pass the quota or leave two live codes."""
-    sends = limits.codes_sent_per_nir()
     with transaction.atomic():
         account = Account.objects.select_for_update().select_related("beneficiary").get(pk=account.pk)
         confirmed = emails.confirmed_of(account)
         # Before any address is confirmed, the one that received the first provisional code is the proven one.
         to = confirmed.address if confirmed else account.code_email
-        if not to or throttle.retry_after(sends, key=nir.value, now=now) is not None:
+        if not to or limits.code_sends_left(nir=nir.value, client=client, now=now) is not None:
             audit.record(event="code_forgot_quota", now=now, nir=nir.value, account_id=account.pk, client=client)
             return
         sent = provisional_code_issue(account=account, to=to, now=now)
-        throttle.hit(sends, key=nir.value, now=now)
+        limits.code_send_count(nir=nir.value, client=client, now=now)
         audit.record(
             event="code_forgot_sent",
             now=now,

@@ -251,3 +251,71 @@ def test_a_flood_of_attempts_never_overflows_nor_crashes_and_the_right_code_then
     with pytest.raises(SignInBlocked) as blocked:
         sign_in(nir=nir_rules.parse(NIR), secret=PERSONAL_CODE, client=CLIENT, now=now)
     assert blocked.value.retry_after <= timedelta(days=1)
+
+
+def test_the_limit_of_code_oublie_counts_every_request_so_it_tells_no_match_R_LIM4(code_sent, now, settings):
+    from datetime import date
+
+    from moncompte.core.client import Client
+    from moncompte.core.errors import TooManyAttempts
+    from moncompte.registry import nir as nir_rules
+    from moncompte.selfservice.code_forgot import code_forgot
+    from tests.helpers import solved_captcha
+
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "CODE_FORGOT_PER_CLIENT": 3}
+    factories.active(code_sent, now)
+    probe = Client("198.51.100.77", "script")
+    for birth in (date(1984, 5, 3), date(1984, 5, 4), date(1984, 5, 5)):  # one match among them
+        code_forgot(nir=nir_rules.parse(NIR), birth_date=birth, captcha=solved_captcha(now), client=probe, now=now)
+    with pytest.raises(TooManyAttempts):  # refused the same way whatever the earlier ones matched
+        code_forgot(
+            nir=nir_rules.parse(NIR), birth_date=date(1984, 5, 6), captcha=solved_captcha(now), client=probe, now=now
+        )
+
+
+def test_codes_asked_for_a_nir_from_elsewhere_never_use_the_persons_share_R_LIM2(beneficiary, now):
+    from moncompte.core.client import Client
+    from moncompte.enrollment.code_send import code_send
+    from moncompte.outbox.models import OutboundEmail
+    from moncompte.registry import nir as nir_rules
+    from tests.helpers import solved_captcha
+
+    def ask(client):
+        return code_send(
+            nir=nir_rules.parse(NIR),
+            birth_date=beneficiary.birth_date,
+            postal_code="88100",
+            email="camille@example.fr",
+            captcha=solved_captcha(now),
+            client=client,
+            now=now,
+        )
+
+    for n in range(3):  # someone who knows the identity asks three times, from elsewhere
+        ask(Client(f"198.51.100.{n}"))
+    ask(Client("203.0.113.20"))  # the person still gets a code
+    assert OutboundEmail.objects.filter(template="provisional_code").count() == 4
+
+
+def test_a_new_personal_code_cancels_an_address_change_asked_before_it_R_LIM5(code_sent, now):
+    from moncompte.accounts.models import EmailAddress
+    from moncompte.enrollment.email_links import LinkStatus, email_confirm, link_status
+    from moncompte.selfservice.account_manage import password_change
+    from tests.factories import last_link_token
+
+    account = factories.active(code_sent, now).account
+    email_change_request(
+        account_id=account.pk, address="evil@example.fr", current_password=PERSONAL_CODE, client=CLIENT, now=now
+    )
+    token = last_link_token("evil@example.fr")
+    password_change(
+        account_id=account.pk,
+        current_password=PERSONAL_CODE,
+        password=NEW_CODE,
+        confirmation=NEW_CODE,
+        client=CLIENT,
+        now=now,
+    )
+    assert link_status(token=token, now=now).status is not LinkStatus.VALID
+    assert email_confirm(token=token, client=CLIENT, now=now).status is not LinkStatus.CONFIRMED
+    assert list(EmailAddress.objects.values_list("canonical", flat=True)) == ["camille@example.fr"]
