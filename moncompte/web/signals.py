@@ -4,8 +4,9 @@ sign-outs and every change made in the back office."""
 from typing import Any
 
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group, User
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
@@ -50,3 +51,18 @@ def staff_changed_something(sender: Any, instance: LogEntry, created: bool, **_:
             action=instance.get_action_flag_display(),
             object=f"{instance.content_type}:{instance.object_id}",
         )
+
+
+@receiver(pre_save, sender=User)
+def staff_password_changed(sender: Any, instance: User, **_: Any) -> None:
+    """A staff password set or changed (back office, `createsuperuser`, `changepassword`): said, never shown."""
+    before = User.objects.filter(pk=instance.pk).values_list("password", flat=True).first() if instance.pk else None
+    if before != instance.password:
+        audit.record(event="staff_password_set", now=clock.now(), username=instance.get_username())
+
+
+@receiver(post_delete, sender=User)
+@receiver(post_delete, sender=Group)
+def staff_entry_deleted(sender: Any, instance: Any, **_: Any) -> None:
+    """Deletions in bulk ("delete selected") write their admin history without signals: caught here."""
+    audit.record(event="staff_deletion", now=clock.now(), object=f"{sender._meta.label}:{instance.pk}")

@@ -72,3 +72,14 @@ def test_a_weak_staff_password_is_refused_at_creation(tmp_path):
     )
     assert created.returncode != 0
     assert "Mot de passe refusé" in created.stderr
+
+
+def test_staff_passwords_set_and_staff_deletions_are_audited(staff):
+    staff.set_password("Another-long-one-2027")
+    staff.save()
+    other = User.objects.create_user("stagiaire", password="Yet-another-long-2027")
+    User.objects.filter(pk=other.pk).delete()  # as "delete selected" does, without the model's signals on save
+    events = list(AuditEvent.objects.values_list("event", flat=True))
+    assert events.count("staff_password_set") >= 2
+    assert "staff_deletion" in events
+    assert all("Another-long-one" not in str(d) for d in AuditEvent.objects.values_list("details", flat=True))
