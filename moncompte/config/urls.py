@@ -5,3 +5,9 @@ urlpatterns = [
     path("", include("moncompte.web.urls")),
     path("support/", admin.site.urls),
 ]
+
+# R-A11Y6: French error pages in the site's layout.
+handler400 = "moncompte.web.views.errors.bad_request"
+handler403 = "moncompte.web.views.errors.permission_denied"
+handler404 = "moncompte.web.views.errors.page_not_found"
+handler500 = "moncompte.web.views.errors.server_error"

@@ -39,6 +39,22 @@ def current_request_id() -> str:
     return _request_id.get()
 
 
+def friendly_405(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    """A method a page does not take answers a French page (Django's answer has an empty body)."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if response.status_code == 405 and not response.content:
+            from moncompte.web.views.errors import error_page
+
+            page = error_page(405)
+            page.headers["Allow"] = response.headers.get("Allow", "")
+            return page
+        return response
+
+    return middleware
+
+
 def security_headers(
     get_response: Callable[[HttpRequest], HttpResponse],
 ) -> Callable[[HttpRequest], HttpResponse]:

@@ -106,3 +106,11 @@ def test_a_quick_submit_waits_for_the_proof_of_work_R_CAP5(page: Page, live_serv
     page.get_by_label("Caractères de l'image").fill(captcha_answer(page))
     page.get_by_role("button", name="Recevoir mon code provisoire").click()  # before the proof is found
     expect(page.get_by_role("heading", name="Consultez votre messagerie")).to_be_visible()
+
+
+def test_enter_in_a_field_submits_the_form_not_a_new_captcha_R_A11Y4(page: Page, live_server, delivering, camille):
+    page.goto(live_server.url + "/creer-un-compte/")
+    fill_identity(page)
+    page.get_by_label("Caractères de l'image").fill(captcha_answer(page))
+    page.get_by_label("Adresse email").press("Enter")
+    expect(page.get_by_role("heading", name="Consultez votre messagerie")).to_be_visible()

@@ -9,3 +9,7 @@ def broken(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [path("panne/", broken), path("", include("moncompte.config.urls"))]
+
+handler400 = "moncompte.web.views.errors.bad_request"
+handler404 = "moncompte.web.views.errors.page_not_found"
+handler500 = "moncompte.web.views.errors.server_error"

@@ -110,7 +110,7 @@ class IdentityForm(PersonCheckForm):
 class SignInForm(AccessibleForm):
     nir = NirField(label="Numéro de sécurité sociale")
     code = forms.CharField(label="Code provisoire ou code personnel", max_length=60, strip=False)
-    autocomplete = {"code": "current-password"}
+    autocomplete = {"nir": "username", "code": "current-password"}
 
     def hint_texts(self) -> dict[str, str]:
         lifetime = service_terms().code_lifetime

@@ -1,0 +1,46 @@
+"""R-A11Y1, R-A11Y4: what the pages say to assistive technologies."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+from tests.factories import PERSONAL_CODE
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("traveller")]
+NIR = "2 84 05 88 321 025 32"
+
+
+def at_contact_step(client, code_sent):
+    client.post(reverse("web:sign_in"), {"nir": NIR, "code": code_sent.clear})
+    client.post(reverse("web:choose_password"), {"password": PERSONAL_CODE, "confirmation": PERSONAL_CODE})
+
+
+def test_the_error_summary_links_a_yes_no_question_to_its_first_answer_R_A11Y1(client, code_sent):
+    at_contact_step(client, code_sent)
+    page = client.post(reverse("web:contact"), {"email": "", "mobile": "06 50 56 42 78"}).content.decode()
+    assert 'href="#id_consent_email_0"' in page
+    assert 'href="#id_consent_mobile_sms_0"' in page
+    assert 'id="id_consent_email_0"' in page
+    assert 'href="#"' not in page
+
+
+def test_each_consent_question_is_the_legend_of_its_answers_R_A11Y1(client, code_sent):
+    at_contact_step(client, code_sent)
+    page = client.get(reverse("web:contact")).content.decode()
+    legends = re.findall(r"<legend>(.*?)<span", page, re.S)
+    assert any("informations promotionnelles sur ses services par SMS" in legend for legend in legends)
+    assert any("par téléphone (fixe)" in legend for legend in legends)
+
+
+def test_the_sign_in_nir_is_filled_by_password_managers_as_the_user_name(client):
+    page = client.get(reverse("web:sign_in")).content.decode()
+    assert re.search(r'name="nir"[^>]*autocomplete="username"|autocomplete="username"[^>]*name="nir"', page)
+
+
+def test_the_heading_comes_before_the_error_summary_on_the_pending_page(client, code_sent, now):
+    factories.with_link_sent(code_sent, now)
+    client.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE})
+    page = client.post(reverse("web:email_pending"), {"action": "different", "email": "x"}).content.decode()
+    assert page.index("<h1>") < page.index("error-summary")
