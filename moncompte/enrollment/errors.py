@@ -92,7 +92,10 @@ class LinkResendLimited(DomainError):
                 f"vous pourrez en demander un nouveau dans {wait}. Pensez à vérifier vos courriels indésirables."
             )
         else:
-            message = f"Un lien vient de vous être envoyé. Vous pourrez en demander un nouveau dans {wait}."
+            message = (
+                f"Aucun nouveau lien n'a été envoyé : le précédent est parti il y a moins d'une minute. Vous "
+                f"pourrez en demander un autre dans {wait}."
+            )
         super().__init__(message)
 
 

@@ -41,7 +41,7 @@ class CaptchaForm(AccessibleForm):
     proof of work the page's script computed (R-CAP5; empty without JavaScript)."""
 
     captcha_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
-    captcha_answer = forms.CharField(label="Caractères de l'image", max_length=20, required=False)
+    captcha_answer = forms.CharField(label="Caractères de l'image ou du son", max_length=20, required=False)
     captcha_work = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
 
     def captcha_proof(self, *, binding: str) -> CaptchaProof:
