@@ -44,3 +44,23 @@ def test_the_heading_comes_before_the_error_summary_on_the_pending_page(client, 
     client.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE})
     page = client.post(reverse("web:email_pending"), {"action": "different", "email": "x"}).content.decode()
     assert page.index("<h1>") < page.index("error-summary")
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("web:identity", "Étape 1 sur 5 — Mon identité"),
+        ("web:email_validation", "Étape 5 sur 5 — Validation de mon email"),
+    ],
+)
+def test_the_pages_of_the_first_visit_say_their_step_R_A11Y6(client, name, said):
+    assert said in client.get(reverse(name)).content.decode()
+
+
+def test_each_show_button_has_its_own_name_and_sign_in_has_one_R_A11Y4(client, code_sent):
+    sign_in_page = client.get(reverse("web:sign_in")).content.decode()
+    assert 'data-toggle-password="id_code"' in sign_in_page
+    client.post(reverse("web:sign_in"), {"nir": NIR, "code": code_sent.clear})
+    page = client.get(reverse("web:choose_password")).content.decode()
+    assert ">Afficher le code</button>" in page
+    assert ">Afficher la confirmation</button>" in page

@@ -1,5 +1,6 @@
 """What several views share."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,24 @@ from moncompte.web import session
 from moncompte.web.forms.journey import CaptchaForm
 
 FORM_METHODS = ["GET", "HEAD", "POST"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where a page stands in the first visit (R-A11Y6: "Étape 3 sur 5 — Mon code personnel")."""
+
+    number: int
+    name: str
+    of: int = 5
+
+
+STEPS = {
+    "identity": Step(1, "Mon identité"),
+    "code_sent": Step(2, "Mon code provisoire"),
+    "choose_password": Step(3, "Mon code personnel"),
+    "contact": Step(4, "Mes coordonnées"),
+    "email_validation": Step(5, "Validation de mon email"),
+}
 
 
 def captcha_form[F: CaptchaForm](request: HttpRequest, form_class: type[F]) -> tuple[F, bool]:

@@ -16,7 +16,7 @@ from moncompte.enrollment.selectors import person_name_of
 from moncompte.web import session
 from moncompte.web.forms.journey import ContactForm, IdentityForm, PasswordForm
 from moncompte.web.routing import landing_for, restricted_page, signed_in_page
-from moncompte.web.views.common import FORM_METHODS, captcha_context, captcha_form, captcha_proof
+from moncompte.web.views.common import FORM_METHODS, STEPS, captcha_context, captcha_form, captcha_proof
 
 
 @require_safe
@@ -37,7 +37,8 @@ def identity_page(request: HttpRequest) -> HttpResponse:
         else:
             session.code_sent_remember(request, sent)
             return redirect("web:code_sent")
-    return render(request, "web/identity.html", {"form": form, **captcha_context(request, now=now)})
+    context = {"form": form, "step": STEPS["identity"], **captcha_context(request, now=now)}
+    return render(request, "web/identity.html", context)
 
 
 @require_safe
@@ -45,7 +46,7 @@ def code_sent_page(request: HttpRequest) -> HttpResponse:
     sent = session.code_sent_recall(request)
     if sent is None:
         return redirect("web:identity")
-    return render(request, "web/code_sent.html", {"sent": sent})
+    return render(request, "web/code_sent.html", {"sent": sent, "step": STEPS["code_sent"]})
 
 
 @require_http_methods(FORM_METHODS)
@@ -53,19 +54,16 @@ def code_sent_page(request: HttpRequest) -> HttpResponse:
 def choose_password_page(request: HttpRequest, restricted: session.RestrictedSession) -> HttpResponse:
     form = PasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        client, account_id = session.client_of(request), restricted.account_id
         try:
-            chosen = password_choose(
-                account_id=restricted.account_id,
-                **form.cleaned_data,
-                client=session.client_of(request),
-                now=clock.now(),
-            )
+            chosen = password_choose(account_id=account_id, **form.cleaned_data, client=client, now=clock.now())
         except DomainError as error:
             form.add_domain_error(error)
         else:
             return _signed_in_with_new_code(request, chosen)
     person = person_name_of(account_id=restricted.account_id)
-    return render(request, "web/choose_password.html", {"form": form, "person": person, "until": restricted.until})
+    context = {"form": form, "person": person, "until": restricted.until, "step": STEPS["choose_password"]}
+    return render(request, "web/choose_password.html", context)
 
 
 def _signed_in_with_new_code(request: HttpRequest, chosen: PersonalCodeSet) -> HttpResponse:
@@ -90,9 +88,10 @@ def contact_page(request: HttpRequest, account_id: int) -> HttpResponse:
             session.end(request)  # R-EM1: signed out, then asked to open the link.
             session.validation_remember(request, masked)
             return redirect("web:email_validation")
-    return render(request, "web/contact.html", {"form": form})
+    return render(request, "web/contact.html", {"form": form, "step": STEPS["contact"]})
 
 
 @require_safe
 def email_validation_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/email_validation.html", {"email_masked": session.validation_recall(request)})
+    context = {"email_masked": session.validation_recall(request), "step": STEPS["email_validation"]}
+    return render(request, "web/email_validation.html", context)

@@ -35,7 +35,7 @@ document.addEventListener("click", (event) => {
   const input = document.getElementById(toggle.dataset.togglePassword);
   const show = input.type === "password";
   input.type = show ? "text" : "password";
-  toggle.textContent = show ? "Masquer" : "Afficher";
+  // A toggle keeps its name; aria-pressed says whether the code is shown (each button has its own name).
   toggle.setAttribute("aria-pressed", String(show));
 });
 
