@@ -64,3 +64,24 @@ def test_each_show_button_has_its_own_name_and_sign_in_has_one_R_A11Y4(client, c
     page = client.get(reverse("web:choose_password")).content.decode()
     assert ">Afficher le code</button>" in page
     assert ">Afficher la confirmation</button>" in page
+
+
+def test_a_masked_address_is_spoken_as_words_and_wraps_R_A11Y4():
+    from moncompte.web.templatetags.masked import masked_email, spoken
+
+    assert spoken("c•••••e@example.fr") == "c, 5 caractères masqués, e, arobase example.fr"
+    html = str(masked_email("c•••••e@example.fr"))
+    assert '<span aria-hidden="true">c•••••e@example.fr</span>' in html
+    assert 'class="visually-hidden">c, 5 caractères masqués, e, arobase example.fr' in html
+    assert 'class="masked-email"' in html
+
+
+def test_the_code_sent_page_speaks_the_masked_address(client, beneficiary):
+    from moncompte.web.views.common import STEPS  # noqa: F401 - the page is the journey's step 2
+    from tests.helpers import shown_challenge
+
+    page = client.get(reverse("web:identity")).content.decode()
+    challenge = shown_challenge(re.search(r'name="captcha_id" value="([^"]+)"', page)[1])  # type: ignore[index]
+    data = {"nir": NIR, "birth_date": "03/05/1984", "postal_code": "88100", "email": "camille@example.fr"}
+    client.post(reverse("web:identity"), {**data, "captcha_id": challenge.id, "captcha_answer": challenge.answer})
+    assert "c, 5 caractères masqués, e, arobase example.fr" in client.get(reverse("web:code_sent")).content.decode()
