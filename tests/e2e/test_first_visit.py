@@ -114,3 +114,21 @@ def test_enter_in_a_field_submits_the_form_not_a_new_captcha_R_A11Y4(page: Page,
     page.get_by_label("Caractères de l'image").fill(captcha_answer(page))
     page.get_by_label("Adresse email").press("Enter")
     expect(page.get_by_role("heading", name="Consultez votre messagerie")).to_be_visible()
+
+
+def test_the_checklist_states_are_text_and_the_level_is_announced_when_the_person_pauses_R_A11Y5(
+    page: Page, live_server, delivering, camille
+):
+    page.goto(live_server.url + "/creer-un-compte/")
+    fill_identity(page)
+    page.get_by_label("Caractères de l'image").fill(captcha_answer(page))
+    page.get_by_role("button", name="Recevoir mon code provisoire").click()
+    code = clear_code_of(wait_for_mail(delivering, to=EMAIL).text)
+    page.goto(live_server.url + "/connexion/")
+    page.get_by_label("Numéro de sécurité sociale").fill("2840588321025")
+    page.get_by_label("Code provisoire ou code personnel").fill(code)
+    page.get_by_role("button", name="Se connecter").click()
+    page.locator("#id_password").fill("soleil")
+    expect(page.locator('[data-rule="length"]')).to_contain_text("(non respectée)")
+    expect(page.locator('[data-rule="cases"]')).to_contain_text("(non respectée)")
+    expect(page.locator("[data-strength-status]")).to_contain_text("Niveau indicatif de sécurité : Très faible")

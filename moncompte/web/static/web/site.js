@@ -66,8 +66,9 @@ document.addEventListener("DOMContentLoaded", () => {
       const item = rules.querySelector(`[data-rule="${name}"]`);
       const ok = check(value);
       item.classList.toggle("ok", ok);
-      item.dataset.state = value ? (ok ? "respectée" : "non respectée") : "";
+      item.querySelector("[data-rule-state]").textContent = value ? (ok ? " (respectée)" : " (non respectée)") : "";
     }
+    announce(value);
     if (!window.moncompteStrength || !window.moncompteStrength.isLoaded()) return;
     meter.hidden = value.length === 0;
     const result = window.moncompteStrength.estimate(value, userInputs);
@@ -78,6 +79,21 @@ document.addEventListener("DOMContentLoaded", () => {
     meter.querySelector("[data-meter-warning]").textContent = result.warning;
   }
   input.addEventListener("input", update);
+
+  // A polite summary, debounced: screen readers hear the level when the person pauses, not at every key.
+  const status = document.querySelector("[data-strength-status]");
+  let pending = null;
+  function announce(value) {
+    clearTimeout(pending);
+    pending = setTimeout(() => {
+      if (!value) { status.textContent = ""; return; }
+      const met = rules.querySelectorAll("li.ok").length;
+      const total = rules.querySelectorAll("li[data-rule]").length;
+      const level = window.moncompteStrength && window.moncompteStrength.isLoaded()
+        ? `Niveau indicatif de sécurité : ${window.moncompteStrength.estimate(value, userInputs).label}. ` : "";
+      status.textContent = `${level}${met} règles respectées sur ${total}.`;
+    }, 900);
+  }
 });
 
 // R-CT4: a consent question about a number appears once that number is typed.
