@@ -21,6 +21,7 @@ urlpatterns = [
     path("mon-compte/email/", account.email_change_page, name="email_change"),
     path("mon-compte/code/", account.password_change_page, name="password_change"),
     path("deconnexion/", access.sign_out_page, name="sign_out"),
+    path("informations/<slug:name>/", journey.info_page, name="info"),
     path("captcha/nouveau/", captcha.captcha_new, name="captcha_new"),
     path("captcha/<str:challenge_id>/image.png", captcha.captcha_image, name="captcha_image"),
     path("captcha/<str:challenge_id>/audio.wav", captcha.captcha_audio, name="captcha_audio"),

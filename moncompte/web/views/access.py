@@ -47,6 +47,7 @@ def sign_out_page(request: HttpRequest) -> HttpResponse:
     if signed is not None:
         signed_out(account_id=signed.account_id, client=session.client_of(request), now=clock.now())
     session.end(request)
+    session.notice_set(request, "Vous êtes déconnecté. À bientôt.")
     return redirect("web:home")
 
 

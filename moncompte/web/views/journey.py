@@ -3,7 +3,7 @@
 Each view parses the form, calls one use case, renders (docs/architecture.md).
 """
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -18,10 +18,20 @@ from moncompte.web.forms.journey import ContactForm, IdentityForm, PasswordForm
 from moncompte.web.routing import landing_for, restricted_page, signed_in_page
 from moncompte.web.views.common import FORM_METHODS, STEPS, captcha_context, captcha_form, captcha_proof
 
+INFO_PAGES = {"accessibilite", "mentions-legales", "donnees-personnelles", "aide"}
+
 
 @require_safe
 def home_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html")
+    return render(request, "web/home.html", {"notice": session.notice_pop(request)})
+
+
+@require_safe
+def info_page(request: HttpRequest, name: str) -> HttpResponse:
+    """The pages every French public service shows in its footer (R-A11Y6)."""
+    if name not in INFO_PAGES:
+        raise Http404("Page introuvable.")
+    return render(request, f"web/info/{name}.html")
 
 
 @require_http_methods(FORM_METHODS)
