@@ -47,7 +47,9 @@ def captcha_fields(page: str) -> dict[str, str]:
     from moncompte.captcha.challenges import challenge_answer
 
     challenge_id = hidden(page, "captcha_id")
-    work = json.loads(html.unescape(re.search(r'data-work-challenge="([^"]+)"', page)[1]))  # type: ignore[index]
+    found = re.search(r'data-work-challenge="([^"]+)"', page)
+    assert found, "no proof-of-work challenge in the page"
+    work = json.loads(html.unescape(found[1]))
     solution = altcha.solve_challenge(work["challenge"], work["salt"], work["algorithm"], work["maxNumber"])
     assert solution is not None
     payload = {key: work[key] for key in ("algorithm", "challenge", "salt", "signature")}

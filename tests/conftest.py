@@ -1,6 +1,7 @@
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -23,7 +24,7 @@ def unordered_querysets_come_in_random_order(monkeypatch: pytest.MonkeyPatch) ->
     In tests such queries are shuffled, so code and tests that lean on an order they never asked for fail."""
     original = SQLCompiler.get_order_by
 
-    def get_order_by(self: SQLCompiler) -> list:  # type: ignore[type-arg]
+    def get_order_by(self: SQLCompiler) -> list[Any]:
         order = original(self)
         query = self.query
         plain_select = type(self) is SQLCompiler and not (query.distinct or query.combinator or query.is_sliced)

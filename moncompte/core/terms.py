@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from moncompte.core.phrases import duration_phrase, times_phrase
+from moncompte.core.phrases import duration_phrase
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,6 @@ class ServiceTerms:
     captcha_lifetime: str  # "5 minutes"
     captcha_length: int  # 6
     code_lifetime: str  # "30 minutes"
-    code_attempts: str  # "5 fois"
     link_lifetime: str  # "7 jours"
     forget_after: str  # "21 jours"
 
@@ -27,7 +26,6 @@ def service_terms() -> ServiceTerms:
         captcha_lifetime=duration_phrase(config["CAPTCHA_LIFETIME"]),
         captcha_length=config["CAPTCHA_LENGTH"],
         code_lifetime=duration_phrase(config["CODE_LIFETIME"]),
-        code_attempts=times_phrase(config["CODE_MAX_ATTEMPTS"]),
         link_lifetime=duration_phrase(config["EMAIL_LINK_LIFETIME"]),
         forget_after=duration_phrase(config["EMAIL_FORGET_AFTER"]),
     )

@@ -28,29 +28,6 @@ class AccountAlreadyExists(DomainError):
     offer = Offer.SIGN_IN
 
 
-class CodeRejected(DomainError):
-    code = "code_rejected"
-    field = "code"
-
-    def __init__(self, *, attempts_left: int | None = None) -> None:
-        # The same words as for a wrong personal code or an unknown NIR: saying how many tries are left would
-        # tell that this NIR has an account waiting for its provisional code (R-LIM4).
-        self.attempts_left = attempts_left
-        super().__init__("Le numéro de sécurité sociale ou le code saisi est incorrect.")
-
-
-class CodeExhausted(DomainError):
-    code = "code_exhausted"
-    field = "code"
-    offer = Offer.NEW_PROVISIONAL_CODE
-
-    def __init__(self) -> None:
-        super().__init__(
-            f"Ce code provisoire a été saisi {service_terms().code_attempts} de façon erronée : il est annulé. "
-            "Demandez un nouveau code provisoire."
-        )
-
-
 class CodeExpired(DomainError):
     code = "code_expired"
     field = "code"

@@ -50,6 +50,6 @@ def test_a_count_of_the_settings_can_come_from_the_environment_R_SEC4(tmp_path):
 
 
 def test_a_count_that_is_not_a_number_is_refused_with_its_name(tmp_path):
-    result = run(tmp_path, SECRET_KEY="k" * 50, MONCOMPTE_CODE_MAX_ATTEMPTS="cinq")
+    result = run(tmp_path, SECRET_KEY="k" * 50, MONCOMPTE_SIGN_IN_FREE_FAILURES="cinq")
     assert result.returncode != 0
-    assert "MONCOMPTE_CODE_MAX_ATTEMPTS doit être un nombre entier" in result.stderr
+    assert "MONCOMPTE_SIGN_IN_FREE_FAILURES doit être un nombre entier" in result.stderr

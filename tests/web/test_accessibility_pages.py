@@ -81,7 +81,9 @@ def test_the_code_sent_page_speaks_the_masked_address(client, beneficiary):
     from tests.helpers import shown_challenge
 
     page = client.get(reverse("web:identity")).content.decode()
-    challenge = shown_challenge(re.search(r'name="captcha_id" value="([^"]+)"', page)[1])  # type: ignore[index]
+    found = re.search(r'name="captcha_id" value="([^"]+)"', page)
+    assert found
+    challenge = shown_challenge(found[1])
     data = {"nir": NIR, "birth_date": "03/05/1984", "postal_code": "88100", "email": "camille@example.fr"}
     client.post(reverse("web:identity"), {**data, "captcha_id": challenge.id, "captcha_answer": challenge.answer})
     assert "c, 5 caractères masqués, e, arobase example.fr" in client.get(reverse("web:code_sent")).content.decode()

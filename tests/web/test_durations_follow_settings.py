@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from moncompte.captcha.challenges import challenge_answer
 from moncompte.captcha.errors import CaptchaExpired
-from moncompte.enrollment.errors import CodeExhausted, CodeExpired, RestrictedSessionExpired
+from moncompte.enrollment.errors import CodeExpired, RestrictedSessionExpired
 from moncompte.outbox.models import OutboundEmail
 from tests import factories
 from tests.factories import PERSONAL_CODE, last_link_token
@@ -23,7 +23,6 @@ CHANGED = {
     "CAPTCHA_LIFETIME": timedelta(minutes=7),
     "CAPTCHA_LENGTH": 5,
     "CODE_LIFETIME": timedelta(minutes=45),
-    "CODE_MAX_ATTEMPTS": 4,
     "EMAIL_LINK_LIFETIME": timedelta(days=10),
     "EMAIL_FORGET_AFTER": timedelta(days=30),
 }
@@ -104,6 +103,5 @@ def test_the_email_change_page_states_the_configured_link_lifetime(changed, clie
 
 def test_messages_state_the_configured_durations_and_counts(changed):
     assert_states(CodeExpired().message, "45 minutes")
-    assert_states(CodeExhausted().message, "4 fois")
     assert_states(RestrictedSessionExpired().message, "45 minutes")
     assert_states(CaptchaExpired().message, "7 minutes")
