@@ -9,7 +9,8 @@ from tests.e2e.helpers import assert_accessible, wait_for_mail
 from tests.helpers import clear_code_of
 
 NIR = "2 84 05 88 321 025 32"
-EMAIL = "camille.durand@example.fr"
+# Long on purpose: pages showing it must still reflow at 320 px (R-A11Y3).
+EMAIL = "camille.marie-therese.durand-delafontaine@messagerie-professionnelle.example.fr"
 OTHER_EMAIL = "camille.d@autre-fournisseur.fr"
 PERSONAL_CODE = "Vacances-Bretagne-42"
 

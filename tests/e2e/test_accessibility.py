@@ -1,18 +1,25 @@
-"""axe-core on the pages the journeys do not reach, including pages showing errors (R-A11Y1..3)."""
+"""axe-core and reflow on the pages the journeys do not reach: errors, footer pages, the demo layout (R-A11Y4)."""
 
+import re
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.test import Client as HttpClient
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import assert_accessible
+from moncompte.captcha.challenges import challenge_answer
+from moncompte.web.views.journey import INFO_PAGES
+from tests.e2e.helpers import assert_accessible, assert_reflows, wait_for_mail
 from tests.e2e.journey import (
+    EMAIL,
     NIR,
     PERSONAL_CODE,
     choose_personal_code,
+    confirm_link,
     get_provisional_code,
     give_contact_details,
+    link_of,
     sign_in,
 )
 
@@ -52,3 +59,89 @@ def test_account_pages_and_the_forgotten_window_are_accessible(page: Page, live_
         page.get_by_role("button", name="Recevoir le lien à cette adresse").click()
         expect(page.locator(".error-summary")).to_be_visible()
         assert_accessible(page)
+
+
+def test_the_footer_pages_are_accessible(page: Page, live_server):
+    for name in INFO_PAGES:
+        page.goto(f"{live_server.url}/informations/{name}/")
+        assert_accessible(page)
+
+
+def test_error_pages_are_accessible(page: Page, live_server, settings, transactional_db):
+    settings.ROOT_URLCONF = "tests.security.errors_urls"  # adds /panne/, a page that fails like a bug
+    pages = {"/nulle-part/": 404, "/captcha/nouveau/": 405, "/panne/": 500}
+    for path, status in pages.items():
+        response = page.goto(live_server.url + path)
+        assert response is not None
+        assert response.status == status
+        assert_accessible(page)
+
+    # 400: a request no browser sends, rendered by the real handler and shown in the site's origin.
+    bad = HttpClient(raise_request_exception=False).post(
+        "/connexion/", "nir=\u00e9", content_type="application/x-www-form-urlencoded; charset=utf-16"
+    )
+    page.route(
+        live_server.url + "/requete-invalide/",
+        lambda route: route.fulfill(status=bad.status_code, body=bad.content, content_type="text/html; charset=utf-8"),
+    )
+    page.goto(live_server.url + "/requete-invalide/")
+    assert_accessible(page)
+
+    # 403: the form's anti-forgery cookie is gone (an old tab, cookies cleared).
+    page.goto(live_server.url + "/connexion/")
+    page.context.clear_cookies()
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert page.title()
+    assert_accessible(page)
+
+
+def test_the_demo_layout_and_its_mailbox_are_accessible(page: Page, live_server, delivering, camille, settings):
+    settings.DEMO = True
+    settings.VAR_DIR = delivering.parent  # the demo mailbox reads the SMTP sink's Maildir
+    get_provisional_code(page, live_server, delivering)  # axe on the home, identity and code-sent pages
+    page.get_by_role("banner").get_by_role("link", name="boîte mail locale").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile("Votre code provisoire")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page)
+
+
+def test_the_reflow_check_catches_a_page_wider_than_320_px(page: Page):
+    page.set_content(
+        '<html lang="fr"><body><p>adressesanscoupuretreslongue@fournisseurdemessagerie.example.fr</p></body></html>'
+    )
+    with pytest.raises(AssertionError, match="at 320 px"):
+        assert_reflows(page)
+
+
+def test_signed_in_forms_with_errors_the_sign_out_message_and_code_forgot_sent(
+    page: Page, live_server, delivering, camille
+):
+    code = get_provisional_code(page, live_server, delivering)
+    sign_in(page, live_server, code)
+    choose_personal_code(page)
+    give_contact_details(page, EMAIL)
+    confirm_link(page, link_of(wait_for_mail(delivering, to=EMAIL, count=2).text))
+    sign_in(page, live_server, PERSONAL_CODE)
+    for path, button in (("/mon-compte/code/", "Modifier mon code"), ("/mon-compte/email/", "Recevoir le lien")):
+        page.goto(live_server.url + path)
+        page.get_by_role("button", name=button).click()
+        expect(page.locator(".error-summary")).to_be_focused()
+        assert_accessible(page)
+    page.goto(live_server.url + "/mon-compte/")
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page.get_by_text("Vous êtes déconnecté")).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(live_server.url + "/connexion/")
+    assert_accessible(page)
+    page.goto(live_server.url + "/code-oublie/")
+    page.get_by_label("Numéro de sécurité sociale").fill(NIR)
+    page.get_by_label("Date de naissance").fill("03/05/1984")
+    challenge_id = page.locator("input[name=captcha_id]").input_value()
+    page.get_by_label("Caractères de l'image").fill(challenge_answer(challenge_id=challenge_id))
+    page.get_by_role("button", name="Recevoir un code provisoire").last.click()
+    expect(page).to_have_url(live_server.url + "/code-oublie/envoye/")
+    assert_accessible(page)
