@@ -174,6 +174,9 @@ MONCOMPTE: dict[str, Any] = {
     "CAPTCHA_WORK_BASE": 50_000,  # numbers the proof of work may need to try; doubles with each failure
     "CAPTCHA_WORK_MAX": 5_000_000,
     "CODE_LIFETIME": timedelta(minutes=30),
+    # R-A11Y5 (WCAG 2.2.1): the restricted session warns before it ends and is extended in one action.
+    "RESTRICTED_EXTENSION": timedelta(minutes=20),
+    "RESTRICTED_EXTENSIONS_MAX": 10,
     "CODE_MAX_SENDS_PER_HOUR": 3,  # for one NIR to one client
     "CODE_MAX_SENDS_PER_NIR_PER_HOUR": 10,  # for one NIR, whoever asks
     "CODE_FORGOT_PER_CLIENT": 10,  # « Code oublié ? » requests an hour from one client

@@ -18,6 +18,7 @@ class ServiceTerms:
     code_lifetime: str  # "30 minutes"
     link_lifetime: str  # "7 jours"
     forget_after: str  # "21 jours"
+    restricted_extension: str  # "20 minutes"
 
 
 def service_terms() -> ServiceTerms:
@@ -28,4 +29,5 @@ def service_terms() -> ServiceTerms:
         code_lifetime=duration_phrase(config["CODE_LIFETIME"]),
         link_lifetime=duration_phrase(config["EMAIL_LINK_LIFETIME"]),
         forget_after=duration_phrase(config["EMAIL_FORGET_AFTER"]),
+        restricted_extension=duration_phrase(config["RESTRICTED_EXTENSION"]),
     )

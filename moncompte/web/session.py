@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 
@@ -56,6 +57,24 @@ def restricted_session(request: HttpRequest, *, now: datetime) -> RestrictedSess
         request.session.flush()
         return Restricted.EXPIRED
     return RestrictedSession(account_id=int(data["account_id"]), until=until, epoch=int(data.get("epoch", -1)))
+
+
+def restricted_extend(request: HttpRequest, *, now: datetime) -> datetime | None:
+    """R-A11Y5: the person pushes the end of a live restricted session later, a bounded number of times.
+
+    None when it cannot be extended any more (or has ended). The session already proves the provisional
+    code was right, so more time gives nobody more than the person already holds.
+    """
+    live = restricted_session(request, now=now)
+    if not isinstance(live, RestrictedSession):
+        return None
+    data = request.session[_RESTRICTED]
+    extensions = int(data.get("extensions", 0))
+    if extensions >= settings.MONCOMPTE["RESTRICTED_EXTENSIONS_MAX"]:
+        return None
+    until: datetime = now + settings.MONCOMPTE["RESTRICTED_EXTENSION"]
+    request.session[_RESTRICTED] = {**data, "until": until.isoformat(), "extensions": extensions + 1}
+    return until
 
 
 def start_signed_in(request: HttpRequest, account_id: int, *, epoch: int) -> None:

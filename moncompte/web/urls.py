@@ -9,6 +9,7 @@ urlpatterns = [
     path("creer-un-compte/", journey.identity_page, name="identity"),
     path("creer-un-compte/code-envoye/", journey.code_sent_page, name="code_sent"),
     path("creer-un-compte/code-personnel/", journey.choose_password_page, name="choose_password"),
+    path("creer-un-compte/code-personnel/prolonger/", access.restricted_extend_page, name="restricted_extend"),
     path("creer-un-compte/coordonnees/", journey.contact_page, name="contact"),
     path("creer-un-compte/validation-email/", journey.email_validation_page, name="email_validation"),
     path("email/<str:token>/", links.email_link_page, name="email_link"),

@@ -157,6 +157,36 @@ def test_the_restricted_session_ends_when_the_code_expires_R_CODE4(client, benef
     assert "Votre session a expiré" in client.get(response["Location"]).content.decode()
 
 
+def test_the_restricted_session_is_extended_in_one_action_a_bounded_number_of_times_R_A11Y5(
+    client, beneficiary, traveller, settings
+):
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "RESTRICTED_EXTENSIONS_MAX": 2}
+    submit_identity(client)
+    sign_in(client, clear_code_of(OutboundEmail.objects.get().body_text))
+    page = client.get(reverse("web:choose_password")).content.decode()
+    assert 'data-seconds-left="1800"' in page  # the page's warning counts from the server's clock
+    for minutes in (28, 18):  # each time a little before the end
+        traveller.shift(timedelta(minutes=minutes))
+        answer = client.post(reverse("web:restricted_extend"))
+        assert answer.status_code == 200
+        assert answer.json()["seconds_left"] == 20 * 60
+    traveller.shift(timedelta(minutes=19))
+    refused = client.post(reverse("web:restricted_extend"))
+    assert refused.status_code == 409
+    assert "ne peut plus être prolongée" in refused.json()["message"]
+    assert client.get(reverse("web:choose_password")).status_code == 200
+    traveller.shift(timedelta(minutes=1, seconds=1))
+    assert client.get(reverse("web:choose_password"))["Location"] == reverse("web:sign_in") + "?expire=1"
+
+
+def test_an_ended_restricted_session_cannot_be_extended_R_CODE4(client, beneficiary, traveller):
+    assert client.post(reverse("web:restricted_extend"))["Location"] == reverse("web:sign_in")
+    submit_identity(client)
+    sign_in(client, clear_code_of(OutboundEmail.objects.get().body_text))
+    traveller.shift(timedelta(minutes=30, seconds=1))
+    assert client.post(reverse("web:restricted_extend"))["Location"] == reverse("web:sign_in") + "?expire=1"
+
+
 def test_the_personal_code_page_needs_a_sign_in_R_SEC1(client):
     assert client.get(reverse("web:choose_password"))["Location"] == reverse("web:sign_in")
 

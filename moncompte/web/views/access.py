@@ -1,7 +1,11 @@
 """Signing in and out, and "Code oublié ?"."""
 
-from django.http import HttpRequest, HttpResponse
+from datetime import datetime
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateformat import time_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from moncompte.core import clock
@@ -12,7 +16,7 @@ from moncompte.selfservice.code_forgot import code_forgot
 from moncompte.selfservice.sign_in import SignedIn, sign_in
 from moncompte.web import session
 from moncompte.web.forms.journey import CodeForgotForm, SignInForm
-from moncompte.web.routing import landing_for
+from moncompte.web.routing import landing_for, restricted_page
 from moncompte.web.views.common import FORM_METHODS, captcha_context, captcha_form, captcha_proof
 
 
@@ -39,6 +43,23 @@ def _session_open(request: HttpRequest, signed: SignedIn) -> HttpResponse:
         return redirect("web:choose_password")
     session.start_signed_in(request, signed.account_id, epoch=signed.session_epoch)
     return redirect(landing_for(signed.account_id))
+
+
+@require_POST
+@restricted_page
+def restricted_extend_page(request: HttpRequest, restricted: session.RestrictedSession) -> JsonResponse:
+    """R-A11Y5: « Prolonger » on the personal-code page, answered to its script so nothing typed is lost."""
+    until = session.restricted_extend(request, now=clock.now())
+    if until is None:
+        at = _clock_time(restricted.until)
+        return JsonResponse(
+            {"message": f"Votre session ne peut plus être prolongée : validez votre code avant {at}."}, status=409
+        )
+    return JsonResponse({"until": _clock_time(until), "seconds_left": int((until - clock.now()).total_seconds())})
+
+
+def _clock_time(moment: datetime) -> str:
+    return time_format(timezone.localtime(moment), "H\\hi")
 
 
 @require_POST

@@ -53,5 +53,6 @@ def captcha_new(request: HttpRequest) -> JsonResponse:
             "id": challenge.id,
             "image": reverse("web:captcha_image", args=[challenge.id]),
             "audio": reverse("web:captcha_audio", args=[challenge.id]),
+            "seconds_left": int((challenge.expires_at - clock.now()).total_seconds()),
         }
     )

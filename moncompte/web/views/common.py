@@ -4,12 +4,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 
 from moncompte.captcha.challenges import challenge_create
 from moncompte.captcha.guard import CaptchaProof
 from moncompte.captcha.work import work_challenge
 from moncompte.core.errors import TooManyAttempts
+from moncompte.core.terms import service_terms
 from moncompte.web import session
 from moncompte.web.forms.journey import CaptchaForm
 
@@ -54,4 +57,19 @@ def captcha_context(request: HttpRequest, *, now: datetime) -> dict[str, Any]:
         challenge = challenge_create(binding=session.captcha_binding(request), client=client, now=now)
     except TooManyAttempts as refused:
         return {"challenge": None, "captcha_refused": refused.message}
-    return {"challenge": challenge, "captcha_refused": "", "work_challenge": work_challenge(client=client, now=now)}
+    return {
+        "challenge": challenge,
+        "captcha_refused": "",
+        "work_challenge": work_challenge(client=client, now=now),
+        "captcha_seconds_left": int(settings.MONCOMPTE["CAPTCHA_LIFETIME"].total_seconds()),
+    }
+
+
+def time_limit_context(restricted: session.RestrictedSession, *, now: datetime) -> dict[str, Any]:
+    """What the warning before the end of a restricted session needs (R-A11Y5)."""
+    return {
+        "seconds_left": max(0, int((restricted.until - now).total_seconds())),
+        "extend_url": reverse("web:restricted_extend"),
+        "extend_label": f"Prolonger de {service_terms().restricted_extension}",
+        "ended_url": reverse("web:sign_in") + "?expire=1",
+    }

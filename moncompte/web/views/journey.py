@@ -16,7 +16,14 @@ from moncompte.enrollment.selectors import person_name_of
 from moncompte.web import session
 from moncompte.web.forms.journey import ContactForm, IdentityForm, PasswordForm
 from moncompte.web.routing import landing_for, restricted_page, signed_in_page
-from moncompte.web.views.common import FORM_METHODS, STEPS, captcha_context, captcha_form, captcha_proof
+from moncompte.web.views.common import (
+    FORM_METHODS,
+    STEPS,
+    captcha_context,
+    captcha_form,
+    captcha_proof,
+    time_limit_context,
+)
 
 INFO_PAGES = {"accessibilite", "mentions-legales", "donnees-personnelles", "aide"}
 
@@ -73,7 +80,7 @@ def choose_password_page(request: HttpRequest, restricted: session.RestrictedSes
             return _signed_in_with_new_code(request, chosen)
     person = person_name_of(account_id=restricted.account_id)
     context = {"form": form, "person": person, "until": restricted.until, "step": STEPS["choose_password"]}
-    return render(request, "web/choose_password.html", context)
+    return render(request, "web/choose_password.html", {**context, **time_limit_context(restricted, now=clock.now())})
 
 
 def _signed_in_with_new_code(request: HttpRequest, chosen: PersonalCodeSet) -> HttpResponse:

@@ -7,26 +7,105 @@ document.addEventListener("DOMContentLoaded", () => {
   // "Nouveau code" without reloading the page (the button still submits when JavaScript is off).
   const refresh = document.querySelector("[data-captcha-refresh]");
   if (refresh) {
-    refresh.addEventListener("click", async (event) => {
+    refresh.addEventListener("click", (event) => {
       event.preventDefault();
-      const form = refresh.closest("form");
-      const token = form.querySelector("input[name=csrfmiddlewaretoken]").value;
-      const response = await fetch(refresh.dataset.url || "/captcha/nouveau/", {
-        method: "POST", headers: { "X-CSRFToken": token }, credentials: "same-origin",
-      });
-      if (!response.ok) { form.requestSubmit(refresh); return; }
-      const challenge = await response.json();
-      form.querySelector("[data-captcha-id]").value = challenge.id;
-      form.querySelector("[data-captcha-image]").src = challenge.image;
-      const audio = form.querySelector("[data-captcha-audio]");
-      audio.src = challenge.audio;
-      audio.load();
-      const answer = form.querySelector("input[name=captcha_answer]");
-      answer.value = "";
-      answer.focus();
+      captchaRenew(refresh, { focusAnswer: true });
     });
   }
 });
+
+// A new CAPTCHA in place: the other fields keep what was typed. Tells the time limit it starts again.
+async function captchaRenew(refresh, { focusAnswer }) {
+  const form = refresh.closest("form");
+  const token = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  const response = await fetch(refresh.dataset.url || "/captcha/nouveau/", {
+    method: "POST", headers: { "X-CSRFToken": token }, credentials: "same-origin",
+  });
+  if (!response.ok) { form.requestSubmit(refresh); return; }
+  const challenge = await response.json();
+  form.querySelector("[data-captcha-id]").value = challenge.id;
+  form.querySelector("[data-captcha-image]").src = challenge.image;
+  const audio = form.querySelector("[data-captcha-audio]");
+  audio.src = challenge.audio;
+  audio.load();
+  const answer = form.querySelector("input[name=captcha_answer]");
+  answer.value = "";
+  if (focusAnswer) answer.focus();
+  document.dispatchEvent(new CustomEvent("moncompte:captcha-renewed", { detail: challenge.seconds_left }));
+}
+
+// R-A11Y5 (WCAG 2.2.1): before a time limit ends, a dialog takes the focus and says so; one action extends
+// it (Escape too), then the focus goes back where it was. Nothing typed is touched: no page is loaded.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const dialog of document.querySelectorAll("[data-time-limit]")) watchTimeLimit(dialog);
+});
+
+function watchTimeLimit(dialog) {
+  const text = dialog.querySelector("[data-time-limit-text]");
+  const extendButton = dialog.querySelector("[data-time-limit-extend]");
+  const endedLink = dialog.querySelector("[data-time-limit-ended]");
+  const status = document.querySelector("[data-time-limit-status]");
+  const warning = text.textContent;
+  let timers = [];
+  let returnTo = null;
+
+  function schedule(secondsLeft) {
+    timers.forEach(clearTimeout);
+    const warnIn = Math.max(0, secondsLeft - Number(dialog.dataset.warnSeconds));
+    timers = [setTimeout(warn, warnIn * 1000), setTimeout(end, secondsLeft * 1000)];
+  }
+  function open() {
+    if (dialog.open) return;
+    returnTo = document.activeElement;
+    dialog.showModal();
+  }
+  function close() {
+    if (dialog.open) dialog.close();
+    if (returnTo && returnTo !== document.body) returnTo.focus();
+  }
+  function warn() {
+    text.textContent = warning;
+    open();
+  }
+  function end() {
+    text.textContent = text.dataset.endedText;
+    if (endedLink) { extendButton.hidden = true; endedLink.hidden = false; }
+    open();
+    (endedLink || extendButton).focus();
+  }
+  async function extend() {
+    if (!dialog.dataset.extendUrl) {  // the CAPTCHA: a new one is the extension
+      close();
+      const refresh = document.querySelector("[data-captcha-refresh]");
+      if (refresh) captchaRenew(refresh, { focusAnswer: false });
+      return;
+    }
+    const token = document.querySelector("input[name=csrfmiddlewaretoken]").value;
+    let answer = null;
+    try {
+      const response = await fetch(dialog.dataset.extendUrl, {
+        method: "POST", headers: { "X-CSRFToken": token, Accept: "application/json" }, credentials: "same-origin",
+      });
+      if ((response.headers.get("Content-Type") || "").includes("json")) answer = await response.json();
+    } catch (error) { answer = null; }
+    close();
+    if (answer && answer.until) {
+      document.querySelectorAll("[data-session-until]").forEach((node) => { node.textContent = answer.until; });
+      status.textContent = `Votre session est prolongée jusqu'à ${answer.until}.`;
+      schedule(answer.seconds_left);
+    } else {
+      status.textContent = (answer && answer.message) || "La prolongation n'a pas pu être faite. Réessayez.";
+    }
+  }
+  extendButton.addEventListener("click", extend);
+  dialog.addEventListener("cancel", (event) => {
+    if (!extendButton.hidden) { event.preventDefault(); extend(); }
+  });
+  document.addEventListener("moncompte:captcha-renewed", (event) => {
+    if (!dialog.dataset.extendUrl) { text.textContent = warning; schedule(event.detail); }
+  });
+  schedule(Number(dialog.dataset.secondsLeft));
+}
 
 // Show / hide a personal code (R-PW8). Pasting stays allowed.
 document.addEventListener("click", (event) => {
