@@ -163,6 +163,8 @@ PERIODIC_JOBS = [
 
 # R-SEC4: every limit and duration of docs/rules.md is a setting with the documented value as default.
 MONCOMPTE: dict[str, Any] = {
+    # R-A11Y6: the one name of the service, in the header, every page title and every email (the seed's).
+    "SERVICE_NAME": env.text("MONCOMPTE_SERVICE_NAME", "compte ameli"),
     "CAPTCHA_LIFETIME": timedelta(minutes=5),
     "CAPTCHA_LENGTH": 6,
     "CAPTCHA_NEW_PER_CLIENT": 60,  # new challenges an hour (pages shown, "Nouveau code")

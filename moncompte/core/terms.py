@@ -13,6 +13,7 @@ from moncompte.core.phrases import duration_phrase
 
 @dataclass(frozen=True)
 class ServiceTerms:
+    service_name: str  # "compte ameli"
     captcha_lifetime: str  # "5 minutes"
     captcha_length: int  # 6
     code_lifetime: str  # "30 minutes"
@@ -24,6 +25,7 @@ class ServiceTerms:
 def service_terms() -> ServiceTerms:
     config = settings.MONCOMPTE
     return ServiceTerms(
+        service_name=config["SERVICE_NAME"],
         captcha_lifetime=duration_phrase(config["CAPTCHA_LIFETIME"]),
         captcha_length=config["CAPTCHA_LENGTH"],
         code_lifetime=duration_phrase(config["CODE_LIFETIME"]),

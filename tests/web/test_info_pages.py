@@ -1,7 +1,12 @@
 """R-A11Y6: the footer of every page, and the pages it leads to."""
 
+import re
+
 import pytest
 from django.urls import reverse
+
+from moncompte.outbox.mail import enqueue
+from moncompte.outbox.models import OutboundEmail
 
 pytestmark = pytest.mark.django_db
 PAGES = ["accessibilite", "mentions-legales", "donnees-personnelles", "aide"]
@@ -42,3 +47,17 @@ def test_signing_out_says_so(client, code_sent, now, traveller):
     client.post(reverse("web:sign_in"), {"nir": "2840588321025", "code": PERSONAL_CODE})
     response = client.post(reverse("web:sign_out"), follow=True)
     assert "Vous êtes déconnecté" in response.content.decode()
+
+
+def test_one_service_name_in_the_header_every_title_and_the_emails_R_A11Y6(client, settings, now):
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "SERVICE_NAME": "compte santé"}
+    person = {"first_name": "Camille", "last_name": "DURAND", "expires_at": now}
+    enqueue(template="provisional_code", to="c@example.fr", now=now, context=person, secret_context={"code": "x"})
+    email = OutboundEmail.objects.get()
+    assert email.subject == "Votre compte santé - Votre code provisoire"
+    assert "compte santé" in email.body_text
+    for page in (client.get(reverse("web:home")), client.get("/nulle-part/")):
+        html = page.content.decode()
+        assert re.search(r"<title>[^<]* – compte santé</title>", html)
+        assert re.search(r'class="brand"[^>]*>.*compte santé', html)
+        assert "moncompte" not in re.sub(r"<[^>]*>", "", html)  # the software's name is not the service's

@@ -53,4 +53,5 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return HttpResponse(render_to_string("web/csrf_failure.html", {"demo": settings.DEMO}), status=403)
+    context = {"demo": settings.DEMO, "terms": service_terms()}
+    return HttpResponse(render_to_string("web/csrf_failure.html", context), status=403)
