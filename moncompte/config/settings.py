@@ -159,6 +159,7 @@ PERIODIC_JOBS = [
     "moncompte.enrollment.email_links.pending_emails_forget",  # R-EM7
     "moncompte.captcha.spent.spent_tokens_purge",
     "moncompte.core.throttle.events_purge",
+    "moncompte.outbox.retention.outbox_purge",  # R-DLV1
 ]
 
 # R-SEC4: every limit and duration of docs/rules.md is a setting with the documented value as default.
@@ -196,11 +197,12 @@ MONCOMPTE: dict[str, Any] = {
     "SIGN_IN_MAX_FAILURES_PER_DAY": 25,
     "SIGN_IN_MAX_FAILURES_PER_CLIENT": 50,
     "STAFF_MAX_FAILURES": 10,  # wrong staff passwords an hour, per address and per user name
-    "OUTBOX_BATCH": 20,
-    "OUTBOX_LEASE": timedelta(minutes=2),
+    # A worker holds one message at a time for this long: far more than one SMTP exchange (R-DLV1).
+    "OUTBOX_LEASE_SECONDS": 300,
     "OUTBOX_RETRY_BASE": timedelta(seconds=10),
     "OUTBOX_RETRY_CAP": timedelta(hours=1),
     "OUTBOX_GIVE_UP_AFTER": timedelta(days=3),
+    "OUTBOX_RETENTION_DAYS": 90,  # delivered or given-up emails and their attempts are deleted after this
     "OUTBOX_IDLE_POLL_SECONDS": 1.0,
     "FROM_ADDRESS": env.text("MONCOMPTE_FROM_ADDRESS", "ne-pas-repondre@moncompte.localhost"),
     "FROM_NAME": "Votre Assurance Maladie",

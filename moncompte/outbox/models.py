@@ -7,6 +7,14 @@ class EmailStatus(models.TextChoices):
     FAILED = "failed", "abandonné"
 
 
+class AttemptOutcome(models.TextChoices):
+    SENDING = "sending", "envoi en cours"
+    SENT = "sent", "remis au serveur de messagerie"
+    RETRY = "retry", "échec, nouvel essai prévu"
+    FAILED = "failed", "échec, abandonné"
+    UNKNOWN = "unknown", "issue inconnue (envoi interrompu)"
+
+
 class OutboundEmail(models.Model):
     """R-MAIL1: one email, written in the transaction of the change that causes it.
 
@@ -28,7 +36,8 @@ class OutboundEmail(models.Model):
     next_attempt_at = models.DateTimeField()
     attempts = models.PositiveIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
-    message_id = models.CharField(max_length=200, blank=True)
+    message_id = models.CharField(max_length=200, blank=True)  # chosen at enqueue, the same at every try
+    claim = models.PositiveIntegerField(default=0)  # fencing number, one more at every claim by a worker
 
     class Meta:
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
@@ -39,12 +48,15 @@ class OutboundEmail(models.Model):
 
 
 class DeliveryAttempt(models.Model):
-    """One try to hand an email to the SMTP server: when, outcome, what the server said."""
+    """One try to hand an email to the SMTP server: written before the exchange ("sending"), completed after
+    it with the outcome and what the server said; one left "sending" by a dead worker becomes "unknown"."""
 
     email = models.ForeignKey(OutboundEmail, on_delete=models.CASCADE, related_name="delivery_attempts")
     at = models.DateTimeField()
-    outcome = models.CharField(max_length=20)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=AttemptOutcome.choices)
     smtp_reply = models.TextField(blank=True)
+    worker = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

@@ -10,7 +10,7 @@ from django.db import close_old_connections, connection
 from django.utils.module_loading import import_string
 
 from moncompte.core import clock
-from moncompte.outbox.mail import deliver_due
+from moncompte.outbox.delivery import deliver_due
 from moncompte.outbox.transport import SmtpTransport, Transport
 
 logger = logging.getLogger("moncompte.outbox")
@@ -67,7 +67,7 @@ def _loop(
         tried = 0
         try:
             close_old_connections()
-            tried = deliver_due(transport=transport)
+            tried = deliver_due(transport=transport, stop=stop)
             if time.monotonic() >= next_periodic:
                 periodic()
                 next_periodic = time.monotonic() + periodic_every

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from moncompte.outbox import mail
-from moncompte.outbox.mail import deliver_due
+from moncompte.outbox.delivery import deliver_due
 from moncompte.outbox.models import EmailStatus, OutboundEmail
 from moncompte.outbox.sink import received
 from moncompte.outbox.transport import SmtpTransport

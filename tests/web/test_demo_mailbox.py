@@ -1,7 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from moncompte.outbox.mail import deliver_due, enqueue
+from moncompte.outbox.delivery import deliver_due
+from moncompte.outbox.mail import enqueue
 from moncompte.outbox.sink import received, sink_start
 from moncompte.outbox.transport import SmtpTransport
 

@@ -1,0 +1,163 @@
+"""Delivering the outbox exactly once, as far as SMTP allows (R-MAIL1, R-DLV1).
+
+One message at a time: a worker claims a row under a lease that outlives one SMTP exchange, and a fencing
+number (`claim`) that grows at every claim. The attempt is written in the claiming transaction, before
+the exchange; the outcome and the row's new state are written together after it, only by the worker
+whose claim is still the row's. A worker that dies between the server's 250 and that write leaves an
+attempt "sending": whoever claims the row next marks it "unknown" (support sees it) and sends again with
+the same Message-ID, chosen at enqueue, so the receiving side can tell it is the same message.
+"""
+
+import contextlib
+import logging
+import os
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import Error as DatabaseFailure
+from django.db import connection, transaction
+
+from moncompte.core import clock
+from moncompte.outbox.mail import build_message, new_message_id
+from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
+from moncompte.outbox.transport import DeliveryFailed, Transport
+
+logger = logging.getLogger("moncompte.outbox")
+WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass(frozen=True)
+class Claimed:
+    email: OutboundEmail
+    claim: int  # the fencing number: the row is this worker's while its `claim` is still this
+    attempt_id: int
+    lease_until: datetime
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=settings.MONCOMPTE["OUTBOX_LEASE_SECONDS"])
+
+
+def claim_next(*, now: datetime) -> Claimed | None:
+    """Takes the next due message for this worker (other workers skip it), and writes its attempt."""
+    with transaction.atomic():
+        email = (
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(status=EmailStatus.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "id")
+            .first()
+        )
+        if email is None:
+            return None
+        # A worker that held this row died mid-exchange: the server may or may not have the message.
+        email.delivery_attempts.filter(outcome=AttemptOutcome.SENDING).update(
+            outcome=AttemptOutcome.UNKNOWN, finished_at=now
+        )
+        email.claim += 1
+        email.message_id = email.message_id or new_message_id()
+        until = now + lease()
+        OutboundEmail.objects.filter(pk=email.pk).update(
+            claim=email.claim, message_id=email.message_id, next_attempt_at=until
+        )
+        attempt = DeliveryAttempt.objects.create(
+            email=email, at=now, outcome=AttemptOutcome.SENDING, worker=WORKER_NAME
+        )
+    return Claimed(email=email, claim=email.claim, attempt_id=attempt.pk, lease_until=until)
+
+
+def claim_due(*, now: datetime) -> list[Claimed]:
+    """Every due message, claimed one by one (for tests and tools; the worker claims as it goes)."""
+    claimed = []
+    while (one := claim_next(now=now)) is not None:
+        claimed.append(one)
+    return claimed
+
+
+def _backoff(attempts: int) -> timedelta:
+    config = settings.MONCOMPTE
+    delay: timedelta = min(config["OUTBOX_RETRY_BASE"] * 2 ** max(0, attempts - 1), config["OUTBOX_RETRY_CAP"])
+    return delay + timedelta(milliseconds=secrets.randbelow(1000))
+
+
+def _exchange(claimed: Claimed, transport: Transport) -> tuple[AttemptOutcome, str]:
+    """The SMTP exchange, outside any transaction; never raises."""
+    email = claimed.email
+    try:
+        return AttemptOutcome.SENT, transport.send(build_message(email, now=clock.now()))
+    except DeliveryFailed as failure:
+        permanent = failure.permanent
+        reply = failure.reply
+    except Exception as error:  # one message that cannot be built or sent never holds back the others
+        logger.exception("courriel %s (%s) : erreur à l'envoi", email.pk, email.template)
+        permanent = isinstance(error, UnicodeError | ValueError | TypeError)  # the message itself is at fault
+        reply = f"erreur interne : {type(error).__name__}"
+    gave_up = permanent or clock.now() - email.created_at >= settings.MONCOMPTE["OUTBOX_GIVE_UP_AFTER"]
+    return (AttemptOutcome.FAILED if gave_up else AttemptOutcome.RETRY), reply
+
+
+def _complete(claimed: Claimed, outcome: AttemptOutcome, reply: str) -> bool:
+    """Writes the outcome and the row's new state in one transaction. False if the claim was lost."""
+    at = clock.now()
+    attempts = claimed.email.attempts + 1
+    change: dict[str, object] = {"attempts": attempts}
+    if outcome is AttemptOutcome.SENT:
+        change |= {"status": EmailStatus.SENT, "sent_at": at, "body_text": "", "body_html": ""}
+    elif outcome is AttemptOutcome.FAILED:  # given up: the stored copy keeps no code or link
+        change |= {"status": EmailStatus.FAILED, "body_text": "", "body_html": ""}
+    else:
+        change |= {"next_attempt_at": at + _backoff(attempts)}
+    with transaction.atomic():
+        DeliveryAttempt.objects.filter(pk=claimed.attempt_id).update(
+            outcome=outcome, smtp_reply=reply[:2000], finished_at=at
+        )
+        return OutboundEmail.objects.filter(pk=claimed.email.pk, claim=claimed.claim).update(**change) == 1
+
+
+def _complete_despite_outages(claimed: Claimed, outcome: AttemptOutcome, reply: str) -> None:
+    """The server has answered: its answer is worth keeping through a database outage, for as long as the
+    lease holds (after it, another worker may send again, with the same Message-ID)."""
+    while True:
+        try:
+            if not _complete(claimed, outcome, reply):
+                logger.error("courriel %s : bail perdu pendant l'envoi (%s)", claimed.email.pk, outcome)
+            return
+        except DatabaseFailure:
+            if clock.now() >= claimed.lease_until:
+                logger.exception(
+                    "courriel %s : issue %s non enregistrée (base indisponible)", claimed.email.pk, outcome
+                )
+                raise
+            logger.warning("courriel %s : base indisponible, issue %s gardée en mémoire", claimed.email.pk, outcome)
+            time.sleep(0.5)
+            with contextlib.suppress(DatabaseFailure):
+                connection.close()  # the next try opens a new one
+
+
+def deliver_one(claimed: Claimed, transport: Transport) -> AttemptOutcome:
+    email = claimed.email
+    if clock.now() >= claimed.lease_until:  # fencing: a worker late past its lease never sends
+        logger.error("courriel %s : bail expiré avant l'envoi, rien n'est envoyé", email.pk)
+        return AttemptOutcome.UNKNOWN
+    outcome, reply = _exchange(claimed, transport)
+    _complete_despite_outages(claimed, outcome, reply)
+    if outcome is AttemptOutcome.SENT:
+        logger.info("courriel %s (%s) remis : %s", email.pk, email.template, reply)
+    else:
+        logger.warning("courriel %s (%s) : échec, %s : %s", email.pk, email.template, outcome, reply)
+    return outcome
+
+
+def deliver_due(*, transport: Transport, stop: threading.Event | None = None) -> int:
+    """Delivers due messages one at a time until none is due or `stop` is set. Returns how many were tried."""
+    should_stop: Callable[[], bool] = stop.is_set if stop is not None else (lambda: False)
+    tried = 0
+    while not should_stop() and (claimed := claim_next(now=clock.now())) is not None:
+        deliver_one(claimed, transport)
+        tried += 1
+    return tried

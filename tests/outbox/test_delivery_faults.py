@@ -1,0 +1,115 @@
+"""R-DLV1 under faults, with real worker processes: kill -9 at random, a slow relay with several workers,
+SIGTERM in the middle of a send, the database cut in the middle of an SMTP exchange. Sized to run in CI in
+well under a minute; bench/outbox_faults.py runs the long versions and prints the figures."""
+
+import random
+import time
+from pathlib import Path
+
+import pytest
+
+from moncompte.core import clock
+from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
+from tests.outbox.faults import DatabaseCable, Workers, database_url, slow_sink_start, tally
+from tests.outbox.test_delivery import queue_code_email
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def queue(count: int) -> list[str]:
+    addresses = [f"personne{index}@example.fr" for index in range(count)]
+    for address in addresses:
+        queue_code_email(clock.now(), to=address)
+    return addresses
+
+
+def wait_until_all_sent(*, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not OutboundEmail.objects.exclude(status=EmailStatus.SENT).exists():
+            return
+        time.sleep(0.2)
+    left = OutboundEmail.objects.exclude(status=EmailStatus.SENT).count()
+    raise AssertionError(f"{left} message(s) still not sent after {seconds} s")
+
+
+@pytest.fixture
+def workers_log(tmp_path: Path) -> Path:
+    log = tmp_path / "workers.log"
+    log.touch()
+    return log
+
+
+def test_random_kill_9_loses_nothing_and_a_resent_copy_keeps_its_message_id_R_DLV1(tmp_path, workers_log):
+    addresses = queue(60)
+    sink = slow_sink_start(tmp_path / "mailbox", delay=0.2)  # about 4 s of work for 3 workers
+    workers = Workers.start(3, db_url=database_url(), smtp_port=sink.port, log=workers_log, outbox_lease_seconds=3)
+    chance = random.Random(7)
+    try:
+        for _ in range(8):
+            time.sleep(chance.uniform(0.4, 0.9))
+            workers.kill_one(chance.randrange(10))
+        wait_until_all_sent(seconds=90)
+    finally:
+        workers.terminate()
+        sink.stop()
+    result = tally(tmp_path / "mailbox", addresses)
+    unknown = DeliveryAttempt.objects.filter(outcome=AttemptOutcome.UNKNOWN).count()
+    print(f"kill -9 ×8, 3 workers: {result}, {unknown} envoi(s) interrompu(s)")
+    assert result.lost == []
+    assert result.split_message_ids == []  # a copy sent twice is the same message, recognisable as such
+    assert result.duplicates <= unknown  # a duplicate only where a worker died mid-exchange
+
+
+def test_a_slow_relay_with_two_workers_sends_each_message_once_and_sigterm_exits_after_the_current_one(
+    tmp_path, workers_log
+):
+    addresses = queue(8)
+    sink = slow_sink_start(tmp_path / "mailbox", delay=1.5)
+    workers = Workers.start(2, db_url=database_url(), smtp_port=sink.port, log=workers_log)
+    try:
+        deadline = time.monotonic() + 30
+        while DeliveryAttempt.objects.filter(outcome=AttemptOutcome.SENDING).count() != 2:
+            assert time.monotonic() < deadline, workers_log.read_text()
+            time.sleep(0.05)
+        took = workers.terminate()  # both are in the middle of an exchange
+        assert took < 5, f"workers took {took:.1f} s to stop"
+        sent_before_stop = OutboundEmail.objects.filter(status=EmailStatus.SENT).count()
+        assert 2 <= sent_before_stop <= 4  # the messages in hand were finished, the queue was not emptied
+        assert not DeliveryAttempt.objects.filter(outcome=AttemptOutcome.SENDING).exists()
+        workers = Workers.start(2, db_url=database_url(), smtp_port=sink.port, log=workers_log)
+        wait_until_all_sent(seconds=60)
+    finally:
+        workers.terminate()
+        sink.stop()
+    result = tally(tmp_path / "mailbox", addresses)
+    assert (result.lost, result.duplicates) == ([], 0), result
+
+
+@pytest.mark.postgresql
+def test_the_database_cut_mid_send_loses_nothing_and_sends_nothing_twice_R_DLV1(tmp_path, workers_log):
+    from django.db import connection
+
+    addresses = queue(3)
+    sink = slow_sink_start(tmp_path / "mailbox", delay=2.0)
+    cable = DatabaseCable(
+        host=connection.settings_dict["HOST"] or "127.0.0.1", port=int(connection.settings_dict["PORT"] or 5432)
+    )
+    workers = Workers.start(1, db_url=database_url(through=cable), smtp_port=sink.port, log=workers_log)
+    try:
+        deadline = time.monotonic() + 30
+        while not DeliveryAttempt.objects.filter(outcome=AttemptOutcome.SENDING).exists():
+            assert time.monotonic() < deadline, workers_log.read_text()
+            time.sleep(0.05)
+        cable.cut()  # the relay is still taking the message; the worker's database goes away
+        time.sleep(4)
+        cable.mend()
+        wait_until_all_sent(seconds=60)
+    finally:
+        workers.terminate()
+        sink.stop()
+        cable.close()
+    result = tally(tmp_path / "mailbox", addresses)
+    assert (result.lost, result.duplicates) == ([], 0), result
+    assert set(DeliveryAttempt.objects.values_list("outcome", flat=True)) == {AttemptOutcome.SENT}
+    assert "base indisponible" in workers_log.read_text()
