@@ -49,6 +49,9 @@ class EmailAddress(models.Model):
     canonical = models.CharField(max_length=254)
     created_at = models.DateTimeField()
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # R-DLV2: the receiving server said this address does not exist (a hard bounce); told to the person.
+    undeliverable_at = models.DateTimeField(null=True, blank=True)
+    undeliverable_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         verbose_name = "adresse email"

@@ -205,6 +205,8 @@ MONCOMPTE: dict[str, Any] = {
     "OUTBOX_RETENTION_DAYS": 90,  # delivered or given-up emails and their attempts are deleted after this
     "OUTBOX_IDLE_POLL_SECONDS": 1.0,
     "FROM_ADDRESS": env.text("MONCOMPTE_FROM_ADDRESS", "ne-pas-repondre@moncompte.localhost"),
+    # R-DLV2: the domain of the per-message envelope senders (bounces+<id>-<mac>@…); the From domain if empty.
+    "BOUNCE_DOMAIN": env.text("MONCOMPTE_BOUNCE_DOMAIN"),
     "FROM_NAME": "Votre Assurance Maladie",
     "SITE_URL": env.text("MONCOMPTE_SITE_URL", "http://127.0.0.1:8000"),
 }

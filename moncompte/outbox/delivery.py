@@ -27,6 +27,7 @@ from moncompte.core import clock
 from moncompte.outbox.mail import build_message, new_message_id
 from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
 from moncompte.outbox.transport import DeliveryFailed, Transport
+from moncompte.outbox.verp import envelope_sender
 
 logger = logging.getLogger("moncompte.outbox")
 WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
@@ -89,7 +90,8 @@ def _exchange(claimed: Claimed, transport: Transport) -> tuple[AttemptOutcome, s
     """The SMTP exchange, outside any transaction; never raises."""
     email = claimed.email
     try:
-        return AttemptOutcome.SENT, transport.send(build_message(email, now=clock.now()))
+        message = build_message(email, now=clock.now())
+        return AttemptOutcome.SENT, transport.send(message, sender=envelope_sender(email.pk))
     except DeliveryFailed as failure:
         permanent = failure.permanent
         reply = failure.reply

@@ -1,5 +1,7 @@
 from django.db import models
 
+from moncompte.outbox.reports import ReportKind
+
 
 class EmailStatus(models.TextChoices):
     PENDING = "pending", "en attente"
@@ -64,3 +66,24 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.outcome}"
+
+
+class DeliveryReport(models.Model):
+    """R-DLV2: what the receiving side reported after accepting the message: a bounce (RFC 3464) or a
+    complaint (RFC 5965), attached to the message its envelope sender (VERP) named."""
+
+    email = models.ForeignKey(OutboundEmail, on_delete=models.CASCADE, related_name="reports")
+    received_at = models.DateTimeField()
+    kind = models.CharField(max_length=20, choices=ReportKind.choices)
+    status = models.CharField(max_length=20, blank=True)
+    diagnostic = models.CharField(max_length=500, blank=True)
+    reporter = models.CharField(max_length=200, blank=True)
+    fingerprint = models.CharField(max_length=64)  # the same report received twice is kept once
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        verbose_name = "rapport de remise"
+        constraints = [models.UniqueConstraint(fields=["email", "fingerprint"], name="one_report_per_fingerprint")]
+
+    def __str__(self) -> str:
+        return f"{self.received_at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()}"

@@ -16,8 +16,9 @@ class DeliveryFailed(Exception):
 
 
 class Transport(Protocol):
-    def send(self, message: EmailMessage) -> str:
-        """Hands the message over; returns the server's reply. Raises DeliveryFailed."""
+    def send(self, message: EmailMessage, *, sender: str) -> str:
+        """Hands the message over with `sender` as envelope sender (MAIL FROM, where bounces go); returns the
+        server's reply. Raises DeliveryFailed."""
 
 
 @dataclass(frozen=True)
@@ -55,13 +56,12 @@ class SmtpTransport:
             smtp.starttls(context=ssl.create_default_context())
         return smtp
 
-    def send(self, message: EmailMessage) -> str:
+    def send(self, message: EmailMessage, *, sender: str) -> str:
         try:
             with self._connect() as smtp:
                 smtp.ehlo_or_helo_if_needed()
                 if self.username:
                     smtp.login(self.username, self.password)
-                sender = message["From"].addresses[0].addr_spec
                 recipients = [a.addr_spec for a in message["To"].addresses]
                 code, reply = smtp.mail(sender)
                 if code != 250:

@@ -25,7 +25,7 @@ class Recording:
         self.sent: list[EmailMessage] = []
         self.refuse, self.then = refuse, then
 
-    def send(self, message: EmailMessage) -> str:
+    def send(self, message: EmailMessage, *, sender: str) -> str:
         self.sent.append(message)
         if self.then is not None:
             self.then.set()

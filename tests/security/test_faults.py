@@ -36,7 +36,7 @@ def test_an_email_given_up_keeps_no_code_or_link(now, traveller):
     from moncompte.outbox.transport import DeliveryFailed
 
     class Refusing:
-        def send(self, message):
+        def send(self, message, *, sender):
             raise DeliveryFailed("550 5.1.1 unknown user", permanent=True)
 
     email = queue("nobody@example.fr", now)
