@@ -207,6 +207,7 @@ MONCOMPTE: dict[str, Any] = {
     "FROM_ADDRESS": env.text("MONCOMPTE_FROM_ADDRESS", "ne-pas-repondre@moncompte.localhost"),
     # R-DLV2: the domain of the per-message envelope senders (bounces+<id>-<mac>@…); the From domain if empty.
     "BOUNCE_DOMAIN": env.text("MONCOMPTE_BOUNCE_DOMAIN"),
+    "FEEDBACK_ADDRESS": env.text("MONCOMPTE_FEEDBACK_ADDRESS"),  # complaints (ARF); fbl@<bounce domain> if empty
     "FROM_NAME": "Votre Assurance Maladie",
     "SITE_URL": env.text("MONCOMPTE_SITE_URL", "http://127.0.0.1:8000"),
 }

@@ -9,6 +9,7 @@ from moncompte.outbox.mail import enqueue
 from moncompte.outbox.models import DeliveryAttempt, EmailStatus, OutboundEmail
 from moncompte.outbox.sink import free_port, received, sink_start
 from moncompte.outbox.transport import SmtpTransport
+from moncompte.outbox.verp import envelope_sender
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,8 @@ def test_an_email_is_delivered_over_smtp_with_both_parts_and_the_attempt_logged_
     [attempt] = email.delivery_attempts.all()
     assert attempt.outcome == "sent"
     assert attempt.smtp_reply.startswith("250")
+    # R-DLV2: the envelope sender (where bounces go) names this message
+    assert item.message["X-MailFrom"] == envelope_sender(email.pk)
 
 
 def test_once_delivered_the_stored_copy_keeps_no_secret(smtp_sink, now, traveller):

@@ -1,0 +1,54 @@
+"""Mail coming back (R-DLV2): an SMTP listener (aiosmtpd) or a Maildir, handing each message to a function
+of the layer above. The outbox stays the only part of the service that talks SMTP."""
+
+import asyncio
+import mailbox
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+Receive = Callable[[bytes, list[str]], object]  # (raw message, envelope recipients) -> outcome
+Listener = Controller  # .stop() ends it
+
+
+class _Handler:
+    def __init__(self, *, accepts: Callable[[str], bool], receive: Receive) -> None:
+        self.accepts, self.receive = accepts, receive
+
+    async def handle_RCPT(  # noqa: N802 - the hook names are aiosmtpd's
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if not self.accepts(address):
+            return "550 5.1.1 Destinataire inconnu"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        raw = envelope.original_content or envelope.content
+        # The receiving function uses the ORM, which is synchronous: a worker thread, never the event loop.
+        await asyncio.to_thread(self.receive, raw, list(envelope.rcpt_tos))
+        return "250 OK"
+
+
+def smtp_inbox_start(*, host: str, port: int, accepts: Callable[[str], bool], receive: Receive) -> Listener:
+    controller = Controller(_Handler(accepts=accepts, receive=receive), hostname=host, port=port, decode_data=False)
+    controller.start()
+    return controller
+
+
+def maildir_read(path: Path, receive: Receive, recipients_of: Callable[[bytes], list[str]]) -> list[object]:
+    """Hands every message not yet seen to `receive`, then marks it seen (it stays for the operator)."""
+    box = mailbox.Maildir(str(path), create=False)
+    outcomes = []
+    for key in list(box.iterkeys()):
+        message = box.get_message(key)
+        if "S" in message.get_flags():
+            continue
+        raw = box.get_bytes(key)
+        outcomes.append(receive(raw, recipients_of(raw)))
+        message.set_subdir("cur")
+        message.add_flag("S")
+        box[key] = message
+    return outcomes
