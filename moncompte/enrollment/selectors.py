@@ -44,10 +44,15 @@ class PendingEmail:
 
     window: Window
     email_masked: str  # "" once the address is forgotten
+    undeliverable: bool = False  # R-DLV2: the receiving server said the address does not exist
 
 
 def pending_email_of(*, account_id: int, now: datetime) -> PendingEmail:
     pending = emails.pending_of(Account(pk=account_id), now=now)
     if pending is None:
         return PendingEmail(window=Window.FORGOTTEN, email_masked="")
-    return PendingEmail(window=pending.window, email_masked=tokens.mask_email(pending.email.address))
+    return PendingEmail(
+        window=pending.window,
+        email_masked=tokens.mask_email(pending.email.address),
+        undeliverable=pending.email.undeliverable_at is not None,
+    )

@@ -7,12 +7,25 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from moncompte.core.admin import only_listed_lookups
-from moncompte.outbox.models import DeliveryAttempt, OutboundEmail
+from moncompte.outbox.models import DeliveryAttempt, DeliveryReport, OutboundEmail
 
 
 class DeliveryAttemptInline(admin.TabularInline[DeliveryAttempt, OutboundEmail]):
     model = DeliveryAttempt
-    fields = ("at", "outcome", "smtp_reply")
+    fields = ("at", "finished_at", "outcome", "smtp_reply", "worker")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: OutboundEmail | None = None) -> bool:
+        return False
+
+
+class DeliveryReportInline(admin.TabularInline[DeliveryReport, OutboundEmail]):
+    """R-DLV2: what the receiving side said after taking the message (bounce, delay, complaint)."""
+
+    model = DeliveryReport
+    fields = ("received_at", "kind", "status", "diagnostic", "reporter")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -41,7 +54,7 @@ class OutboundEmailAdmin(admin.ModelAdmin[OutboundEmail]):
         "shown_text",
     )
     readonly_fields = fields
-    inlines = [DeliveryAttemptInline]
+    inlines = [DeliveryAttemptInline, DeliveryReportInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -23,6 +23,7 @@ class AccountOverview:
     email: str
     pending_email_masked: str
     pending_window: Window | None
+    undeliverable_email_masked: str  # R-DLV2: an address of the account the receiving server says does not exist
     mobile: str
     landline: str
     consents: list[ConsentLine]
@@ -40,6 +41,10 @@ def account_overview(*, account_id: int, now: datetime) -> AccountOverview:
         email=confirmed.address if confirmed else "",
         pending_email_masked=tokens.mask_email(pending.email.address) if pending else "",
         pending_window=pending.window if pending else None,
+        undeliverable_email_masked=next(
+            (tokens.mask_email(e.address) for e in (confirmed, pending and pending.email) if e and e.undeliverable_at),
+            "",
+        ),
         mobile=phones.display(account.mobile),
         landline=phones.display(account.landline),
         consents=[ConsentLine(c.value, c.label, decided.get(c.value)) for c in channels],

@@ -18,3 +18,18 @@ def test_support_sees_the_email_and_its_attempts_but_never_the_code(admin_client
     assert "Votre compte ameli - Votre code provisoire" in page
     assert "c•••••e@example.fr" in page
     assert "Ab3dEf7hJk" not in page
+
+
+def test_support_sees_what_the_receiving_server_reported_R_DLV2(admin_client, code_sent, now):
+    from moncompte.accounts.bounces import bounce_receive, envelope_recipients
+    from moncompte.outbox.models import OutboundEmail
+    from tests import factories
+    from tests.accounts.test_bounces import TO, sample
+
+    factories.with_link_sent(code_sent, now, TO)
+    email = OutboundEmail.objects.filter(template="email_confirmation").latest("id")
+    raw = sample("orange_hard", email)
+    bounce_receive(raw=raw, recipients=envelope_recipients(raw), now=now)
+    page = admin_client.get(reverse("admin:outbox_outboundemail_change", args=[email.pk])).content.decode()
+    assert "adresse inexistante ou fermée" in page
+    assert "OFR_416" in page

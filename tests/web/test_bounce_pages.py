@@ -1,0 +1,49 @@
+"""R-DLV2: a person whose address bounced is told so at the next sign-in, with the way to give another."""
+
+import pytest
+from django.urls import reverse
+
+from moncompte.accounts.bounces import bounce_receive, envelope_recipients
+from moncompte.outbox.models import OutboundEmail
+from tests import factories
+from tests.accounts.test_bounces import TO, sample
+from tests.factories import PERSONAL_CODE
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("traveller")]
+NIR = "2 84 05 88 321 025 32"
+TOLD = "Votre messagerie a refusé notre courriel"
+
+
+def bounce(template: str, now) -> None:
+    email = OutboundEmail.objects.filter(template=template, to_address=TO).latest("id")
+    raw = sample("gmail_hard", email)
+    bounce_receive(raw=raw, recipients=envelope_recipients(raw), now=now)
+
+
+def test_after_a_hard_bounce_the_pending_page_says_so_and_offers_another_address_R_DLV2(client, code_sent, now):
+    factories.with_link_sent(code_sent, now, TO)
+    bounce("email_confirmation", now)
+    response = client.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE}, follow=True)
+    page = response.content.decode()
+    assert TO not in page  # masked, as everywhere
+    assert TOLD in page
+    assert "n'existe pas ou n'accepte plus de messages" in page
+    assert 'name="email_confirmation"' in page  # the form to give another address is right there
+
+
+def test_a_soft_bounce_is_not_told_as_a_refusal(client, code_sent, now):
+    factories.with_link_sent(code_sent, now, TO)
+    email = OutboundEmail.objects.filter(template="email_confirmation").latest("id")
+    raw = sample("delayed_soft", email)
+    bounce_receive(raw=raw, recipients=envelope_recipients(raw), now=now)
+    page = client.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE}, follow=True).content.decode()
+    assert TOLD not in page
+
+
+def test_an_active_account_whose_address_bounced_is_told_on_its_page_R_DLV2(client, code_sent, now):
+    factories.active(code_sent, now, TO)
+    bounce("email_confirmation", now)
+    page = client.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE}, follow=True).content.decode()
+    assert "<h1>Mon compte</h1>" in page
+    assert TOLD in page
+    assert f'href="{reverse("web:email_change")}">modifier mon adresse email' in page
