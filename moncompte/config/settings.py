@@ -207,7 +207,11 @@ MONCOMPTE: dict[str, Any] = {
     "FROM_ADDRESS": env.text("MONCOMPTE_FROM_ADDRESS", "ne-pas-repondre@moncompte.localhost"),
     # R-DLV2: the domain of the per-message envelope senders (bounces+<id>-<mac>@…); the From domain if empty.
     "BOUNCE_DOMAIN": env.text("MONCOMPTE_BOUNCE_DOMAIN"),
-    "FEEDBACK_ADDRESS": env.text("MONCOMPTE_FEEDBACK_ADDRESS"),  # complaints (ARF); fbl@<bounce domain> if empty
+    "FEEDBACK_ADDRESS": env.text("MONCOMPTE_FEEDBACK_ADDRESS"),
+    # R-DLV3: DKIM signing, on when a selector and a private key file are given.
+    "DKIM_SELECTOR": env.text("MONCOMPTE_DKIM_SELECTOR"),
+    "DKIM_PRIVATE_KEY_FILE": env.text("MONCOMPTE_DKIM_PRIVATE_KEY_FILE"),
+    "DKIM_DOMAIN": env.text("MONCOMPTE_DKIM_DOMAIN"),  # complaints (ARF); fbl@<bounce domain> if empty
     "FROM_NAME": "Votre Assurance Maladie",
     "SITE_URL": env.text("MONCOMPTE_SITE_URL", "http://127.0.0.1:8000"),
 }

@@ -26,6 +26,7 @@ from django.db import connection, transaction
 from moncompte.core import clock
 from moncompte.outbox.mail import build_message, new_message_id
 from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
+from moncompte.outbox.signing import dkim_sign
 from moncompte.outbox.transport import DeliveryFailed, Transport
 from moncompte.outbox.verp import envelope_sender
 
@@ -91,6 +92,7 @@ def _exchange(claimed: Claimed, transport: Transport) -> tuple[AttemptOutcome, s
     email = claimed.email
     try:
         message = build_message(email, now=clock.now())
+        dkim_sign(message)
         return AttemptOutcome.SENT, transport.send(message, sender=envelope_sender(email.pk))
     except DeliveryFailed as failure:
         permanent = failure.permanent

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from moncompte.outbox import worker
+from moncompte.outbox.signing import configured_key
 
 
 class Command(BaseCommand):
@@ -19,6 +20,7 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
+        configured_key()  # a DKIM configuration that cannot work stops the worker now, not at each message
         self.stdout.write("Worker démarré (Ctrl+C pour arrêter).")
         worker.run(stop=stop, transport=worker.transport_from_settings(), periodic=worker.periodic_jobs_from_settings())
         self.stdout.write("Worker arrêté.")
