@@ -88,19 +88,27 @@ def parse_report(raw: bytes) -> ParsedReport | None:
     if not blocks:
         return None
     fingerprint = hashlib.sha256(raw.replace(b"\r\n", b"\n").strip()).hexdigest()
-    original = _original_message_id(message)
-    if report_type == "feedback-report":
-        feedback = blocks[0]
-        return ParsedReport(
-            kind=ReportKind.COMPLAINT,
-            status="",
-            diagnostic=f"Feedback-Type: {feedback.get('Feedback-Type', '')}".strip(),
-            recipient=_address(feedback.get("Original-Rcpt-To")),
-            reporter=str(feedback.get("Reported-Domain") or feedback.get("Source") or message.get("From", "")),
-            original_message_id=original,
-            original_sender=_address(feedback.get("Original-Mail-From")).strip("<>"),
-            fingerprint=fingerprint,
-        )
+    read = _complaint if report_type == "feedback-report" else _delivery_status
+    return read(
+        blocks, reporter=str(message.get("From", "")), original=_original_message_id(message), fingerprint=fingerprint
+    )
+
+
+def _complaint(blocks: list[Message], *, reporter: str, original: str, fingerprint: str) -> ParsedReport:
+    feedback = blocks[0]
+    return ParsedReport(
+        kind=ReportKind.COMPLAINT,
+        status="",
+        diagnostic=f"Feedback-Type: {feedback.get('Feedback-Type', '')}".strip(),
+        recipient=_address(feedback.get("Original-Rcpt-To")),
+        reporter=str(feedback.get("Reported-Domain") or feedback.get("Source") or reporter),
+        original_message_id=original,
+        original_sender=_address(feedback.get("Original-Mail-From")).strip("<>"),
+        fingerprint=fingerprint,
+    )
+
+
+def _delivery_status(blocks: list[Message], *, reporter: str, original: str, fingerprint: str) -> ParsedReport:
     per_message, recipients = blocks[0], blocks[1:] or blocks[:1]
     first = recipients[0]  # the service sends to one recipient per message
     action = str(first.get("Action", "")).strip().lower()
@@ -110,7 +118,7 @@ def parse_report(raw: bytes) -> ParsedReport | None:
         status=status,
         diagnostic=" ".join(str(first.get("Diagnostic-Code", "")).split())[:500],
         recipient=_address(first.get("Final-Recipient") or first.get("Original-Recipient")),
-        reporter=_address(per_message.get("Reporting-MTA")),
+        reporter=_address(per_message.get("Reporting-MTA")) or reporter,
         original_message_id=original,
         original_sender=_address(per_message.get("X-Postfix-Sender")),
         fingerprint=fingerprint,
