@@ -202,7 +202,11 @@ MONCOMPTE: dict[str, Any] = {
     "OUTBOX_RETRY_BASE": timedelta(seconds=10),
     "OUTBOX_RETRY_CAP": timedelta(hours=1),
     "OUTBOX_GIVE_UP_AFTER": timedelta(days=3),
-    "OUTBOX_RETENTION_DAYS": 90,  # delivered or given-up emails and their attempts are deleted after this
+    "OUTBOX_RETENTION_DAYS": 90,
+    # R-DLV4: a provider is flagged when, on this many links at least, its confirmation rate is under this
+    # percentage of the other providers' together.
+    "FUNNEL_ALERT_MIN_LINKS": 20,
+    "FUNNEL_ALERT_RATIO_PERCENT": 50,  # delivered or given-up emails and their attempts are deleted after this
     "OUTBOX_IDLE_POLL_SECONDS": 1.0,
     "FROM_ADDRESS": env.text("MONCOMPTE_FROM_ADDRESS", "ne-pas-repondre@moncompte.localhost"),
     # R-DLV2: the domain of the per-message envelope senders (bounces+<id>-<mac>@…); the From domain if empty.
