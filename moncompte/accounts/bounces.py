@@ -13,7 +13,9 @@ from django.db import IntegrityError, transaction
 from moncompte.accounts.emails import canonical
 from moncompte.accounts.models import EmailAddress
 from moncompte.audit import log as audit
+from moncompte.core import metrics
 from moncompte.outbox.models import DeliveryReport, OutboundEmail
+from moncompte.outbox.providers import provider_of
 from moncompte.outbox.reports import ParsedReport, ReportKind, parse_report
 from moncompte.outbox.verp import email_id_from
 
@@ -70,6 +72,7 @@ def bounce_receive(*, raw: bytes, recipients: Iterable[str], now: datetime) -> B
                 reporter=report.reporter[:200],
                 fingerprint=report.fingerprint,
             )
+            metrics.after_commit(metrics.email_reports.labels(report.kind.value, provider_of(email.to_address)).inc)
             if report.kind is ReportKind.HARD:
                 _mark_undeliverable(email, report, now=now)
             audit.record(

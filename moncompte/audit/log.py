@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from moncompte.audit.models import AuditEvent
-from moncompte.core import tokens
+from moncompte.core import metrics, tokens
 from moncompte.core.client import Client
 
 FORBIDDEN_DETAIL_KEYS = {"code", "password", "token", "secret", "nir", "answer"}
@@ -22,6 +22,7 @@ def record(
     leaked = FORBIDDEN_DETAIL_KEYS & details.keys()
     if leaked:
         raise ValueError(f"secrets never go to the audit log: {sorted(leaked)}")
+    metrics.after_commit(metrics.events.labels(event).inc)
     return AuditEvent.objects.create(
         at=now,
         event=event,

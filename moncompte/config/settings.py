@@ -202,20 +202,25 @@ MONCOMPTE: dict[str, Any] = {
     "OUTBOX_RETRY_BASE": timedelta(seconds=10),
     "OUTBOX_RETRY_CAP": timedelta(hours=1),
     "OUTBOX_GIVE_UP_AFTER": timedelta(days=3),
-    "OUTBOX_RETENTION_DAYS": 90,
+    "OUTBOX_RETENTION_DAYS": 90,  # delivered or given-up emails and their attempts are deleted after this
     # R-DLV4: a provider is flagged when, on this many links at least, its confirmation rate is under this
     # percentage of the other providers' together.
     "FUNNEL_ALERT_MIN_LINKS": 20,
-    "FUNNEL_ALERT_RATIO_PERCENT": 50,  # delivered or given-up emails and their attempts are deleted after this
+    "FUNNEL_ALERT_RATIO_PERCENT": 50,
     "OUTBOX_IDLE_POLL_SECONDS": 1.0,
     "FROM_ADDRESS": env.text("MONCOMPTE_FROM_ADDRESS", "ne-pas-repondre@moncompte.localhost"),
     # R-DLV2: the domain of the per-message envelope senders (bounces+<id>-<mac>@…); the From domain if empty.
     "BOUNCE_DOMAIN": env.text("MONCOMPTE_BOUNCE_DOMAIN"),
-    "FEEDBACK_ADDRESS": env.text("MONCOMPTE_FEEDBACK_ADDRESS"),
+    "FEEDBACK_ADDRESS": env.text("MONCOMPTE_FEEDBACK_ADDRESS"),  # complaints (ARF); fbl@<bounce domain> if empty
     # R-DLV3: DKIM signing, on when a selector and a private key file are given.
     "DKIM_SELECTOR": env.text("MONCOMPTE_DKIM_SELECTOR"),
     "DKIM_PRIVATE_KEY_FILE": env.text("MONCOMPTE_DKIM_PRIVATE_KEY_FILE"),
-    "DKIM_DOMAIN": env.text("MONCOMPTE_DKIM_DOMAIN"),  # complaints (ARF); fbl@<bounce domain> if empty
+    "DKIM_DOMAIN": env.text("MONCOMPTE_DKIM_DOMAIN"),
+    # R-DLV4: /metrics answers these networks (the scraper's direct address), or a request with this token.
+    "METRICS_NETWORKS": [
+        n.strip() for n in env.text("MONCOMPTE_METRICS_NETWORKS", "127.0.0.1/32,::1/128").split(",") if n.strip()
+    ],
+    "METRICS_TOKEN": env.text("MONCOMPTE_METRICS_TOKEN"),
     "FROM_NAME": "Votre Assurance Maladie",
     "SITE_URL": env.text("MONCOMPTE_SITE_URL", "http://127.0.0.1:8000"),
 }

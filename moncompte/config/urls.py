@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from moncompte.web.views.metrics import metrics_page
+
 urlpatterns = [
+    path("metrics", metrics_page),
     path("", include("moncompte.web.urls")),
     path("support/", admin.site.urls),
 ]

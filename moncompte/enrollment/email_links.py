@@ -15,13 +15,14 @@ from moncompte.accounts.models import Account, EmailAddress, EmailLink
 from moncompte.accounts.states import AccountEvent
 from moncompte.accounts.transitions import account_advance
 from moncompte.audit import log as audit
-from moncompte.core import throttle, tokens
+from moncompte.core import metrics, throttle, tokens
 from moncompte.core.client import Client
 from moncompte.core.errors import TooManyAttempts
 from moncompte.core.terms import service_terms
 from moncompte.enrollment import limits
 from moncompte.enrollment.errors import LinkResendImpossible, LinkResendLimited
 from moncompte.outbox import mail
+from moncompte.outbox.providers import provider_of
 
 logger = logging.getLogger("moncompte.enrollment")
 PURPOSE = "email_link"
@@ -123,6 +124,7 @@ def email_confirm(*, token: str, client: Client, now: datetime) -> LinkState:
         EmailLink.objects.filter(pk=link.pk).update(used_at=now)
         account_advance(account, event=AccountEvent.LINK_CONFIRMED, now=now)
         audit.record(event="email_confirmed", now=now, account_id=account.pk, client=client, email=state.email_masked)
+        metrics.after_commit(metrics.emails_confirmed.labels(provider_of(email.address)).inc)
     return LinkState(LinkStatus.CONFIRMED, link, state.email_masked)
 
 

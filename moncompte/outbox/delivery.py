@@ -23,9 +23,10 @@ from django.conf import settings
 from django.db import Error as DatabaseFailure
 from django.db import connection, transaction
 
-from moncompte.core import clock
+from moncompte.core import clock, metrics
 from moncompte.outbox.mail import build_message, new_message_id
 from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
+from moncompte.outbox.providers import provider_of
 from moncompte.outbox.signing import dkim_sign
 from moncompte.outbox.transport import DeliveryFailed, Transport
 from moncompte.outbox.verp import envelope_sender
@@ -120,7 +121,18 @@ def _complete(claimed: Claimed, outcome: AttemptOutcome, reply: str) -> bool:
         DeliveryAttempt.objects.filter(pk=claimed.attempt_id).update(
             outcome=outcome, smtp_reply=reply[:2000], finished_at=at
         )
+        _count(claimed.email, outcome, at=at)
         return OutboundEmail.objects.filter(pk=claimed.email.pk, claim=claimed.claim).update(**change) == 1
+
+
+def _count(email: OutboundEmail, outcome: AttemptOutcome, *, at: datetime) -> None:
+    labels = (email.template, provider_of(email.to_address))
+    if outcome is AttemptOutcome.SENT:
+        metrics.after_commit(metrics.emails_delivered.labels(*labels).inc)
+        seconds = (at - email.created_at).total_seconds()
+        metrics.after_commit(lambda: metrics.delivery_seconds.labels(email.template).observe(seconds))
+    elif outcome is AttemptOutcome.FAILED:
+        metrics.after_commit(metrics.emails_failed.labels(*labels).inc)
 
 
 def _complete_despite_outages(claimed: Claimed, outcome: AttemptOutcome, reply: str) -> None:

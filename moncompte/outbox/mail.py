@@ -9,9 +9,10 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from moncompte.core import tokens
+from moncompte.core import metrics, tokens
 from moncompte.core.terms import service_terms
 from moncompte.outbox.models import OutboundEmail
+from moncompte.outbox.providers import provider_of
 
 MASK = "••••••••••"
 
@@ -42,6 +43,7 @@ def enqueue(
     for secret in secret_context.values():
         # Secrets are URL-safe and survive HTML escaping unchanged, so masking the rendering is exact.
         shown_text, shown_html = shown_text.replace(secret, MASK), shown_html.replace(secret, MASK)
+    metrics.after_commit(metrics.emails_enqueued.labels(template, provider_of(to)).inc)
     return OutboundEmail.objects.create(
         template=template,
         to_address=to,

@@ -32,6 +32,12 @@ def _trusted(address: IPv4Address | IPv6Address) -> bool:
     return any(address in network for network in settings.TRUSTED_PROXIES)
 
 
+def relayed_by_unknown_proxy(request: HttpRequest) -> bool:
+    """The request says it was forwarded, by a peer that is not one of our proxies: its origin is unknown."""
+    peer = _parse(request.META.get("REMOTE_ADDR", ""))
+    return "X-Forwarded-For" in request.headers and (peer is None or not _trusted(peer))
+
+
 def client_address(request: HttpRequest) -> str:
     peer = _parse(request.META.get("REMOTE_ADDR", ""))
     if peer is None:

@@ -124,9 +124,12 @@ class Workers:
     log: Path
 
     @classmethod
-    def start(cls, count: int, *, db_url: str, smtp_port: int, log: Path, **settings: int) -> "Workers":
+    def start(
+        cls, count: int, *, db_url: str, smtp_port: int, log: Path, env: dict[str, str] | None = None, **settings: int
+    ) -> "Workers":
         env = {
             **os.environ,
+            **(env or {}),
             "DATABASE_URL": db_url,
             "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
             **{f"MONCOMPTE_{name.upper()}": str(value) for name, value in settings.items()},

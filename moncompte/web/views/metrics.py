@@ -1,0 +1,42 @@
+"""R-DLV4: /metrics for Prometheus, never public: answered only to the internal networks of the settings, or
+to a request carrying the configured token; everyone else gets the site's 404."""
+
+import os
+from ipaddress import ip_address, ip_network
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.crypto import constant_time_compare
+from django.views.decorators.http import require_safe
+from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from moncompte.outbox.queue_metrics import OutboxCollector
+from moncompte.web.client_address import client_address, relayed_by_unknown_proxy
+
+
+def _allowed(request: HttpRequest) -> bool:
+    token = settings.MONCOMPTE["METRICS_TOKEN"]
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if token and given and constant_time_compare(given, token):
+        return True
+    if relayed_by_unknown_proxy(request):
+        return False  # a local nginx not declared in TRUSTED_PROXIES must not make the public look local
+    address = client_address(request)
+    if not address or "/" in address:  # an IPv6 client is known per /64: not one internal host
+        return False
+    return any(ip_address(address) in ip_network(net) for net in settings.MONCOMPTE["METRICS_NETWORKS"])
+
+
+@require_safe
+def metrics_page(request: HttpRequest) -> HttpResponse:
+    if not _allowed(request):
+        raise Http404("Page introuvable.")
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        counted = CollectorRegistry()
+        multiprocess.MultiProcessCollector(counted)
+    else:
+        counted = REGISTRY
+    queue = CollectorRegistry()
+    queue.register(OutboxCollector())
+    return HttpResponse(generate_latest(counted) + generate_latest(queue), content_type=CONTENT_TYPE_LATEST)
