@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import connection
 
 from moncompte.accounts.bounces import BounceOutcome, bounce_receive, envelope_recipients
 from moncompte.core import clock
@@ -34,12 +34,12 @@ def receive(raw: bytes, recipients: list[str]) -> BounceOutcome:
 
 
 def _receive_in_listener_thread(raw: bytes, recipients: list[str]) -> BounceOutcome:
-    """The listener's threads live long: their database connection is checked as a request's would be."""
-    close_old_connections()
+    """Each message is read in a thread of the listener's pool: it opens its own database connection and
+    closes it (a pool thread may be dropped at any time, and bounces are few)."""
     try:
         return receive(raw, recipients)
     finally:
-        close_old_connections()
+        connection.close()
 
 
 def listener_start(*, host: str, port: int) -> Listener:
