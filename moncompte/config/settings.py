@@ -238,9 +238,19 @@ if CAPTCHA_TEST_ANSWER and not (DEBUG or DEMO):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
-    "filters": {"request_id": {"()": "moncompte.web.middleware.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "moncompte.core.request_context.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            # MONCOMPTE_LOG_FORMAT=json: one JSON object per line, for log collectors.
+            "formatter": "json" if env.text("MONCOMPTE_LOG_FORMAT") == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
+    "filters": {"request_id": {"()": "moncompte.core.request_context.RequestIdFilter"}},
     "loggers": {
         "moncompte": {"handlers": ["console"], "level": env.text("MONCOMPTE_LOG_LEVEL", "INFO")},
         # Every server error, with the request id the error page and the X-Request-Id header show.

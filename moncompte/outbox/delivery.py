@@ -24,6 +24,7 @@ from django.db import Error as DatabaseFailure
 from django.db import connection, transaction
 
 from moncompte.core import clock, metrics
+from moncompte.core.request_context import request_id_set
 from moncompte.outbox.mail import build_message, new_message_id
 from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
 from moncompte.outbox.providers import provider_of
@@ -156,6 +157,12 @@ def _complete_despite_outages(claimed: Claimed, outcome: AttemptOutcome, reply: 
 
 
 def deliver_one(claimed: Claimed, transport: Transport) -> AttemptOutcome:
+    # The worker's log lines about this email carry the id of the web request that caused it.
+    with request_id_set(claimed.email.request_id):
+        return _deliver(claimed, transport)
+
+
+def _deliver(claimed: Claimed, transport: Transport) -> AttemptOutcome:
     email = claimed.email
     if clock.now() >= claimed.lease_until:  # fencing: a worker late past its lease never sends
         logger.error("courriel %s : bail expiré avant l'envoi, rien n'est envoyé", email.pk)

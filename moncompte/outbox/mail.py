@@ -10,6 +10,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from moncompte.core import metrics, tokens
+from moncompte.core.request_context import current_request_id
 from moncompte.core.terms import service_terms
 from moncompte.outbox.models import OutboundEmail
 from moncompte.outbox.providers import provider_of
@@ -57,6 +58,7 @@ def enqueue(
         created_at=now,
         next_attempt_at=now,
         message_id=new_message_id(),
+        request_id=current_request_id(),
     )
 
 

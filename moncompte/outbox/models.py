@@ -40,6 +40,7 @@ class OutboundEmail(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=200, blank=True)  # chosen at enqueue, the same at every try
     claim = models.PositiveIntegerField(default=0)  # fencing number, one more at every claim by a worker
+    request_id = models.CharField(max_length=32, blank=True)  # the web request that caused it, for the logs
 
     class Meta:
         indexes = [models.Index(fields=["status", "next_attempt_at"])]

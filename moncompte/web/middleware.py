@@ -1,42 +1,26 @@
 """R-SEC2 headers on every response, and a request id that ties a server error to its log line."""
 
-import contextvars
-import logging
 import secrets
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from moncompte.core.request_context import current_request_id, request_id_set
+
 CSP = (
     "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; script-src 'self'; "
     "frame-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
 )
-_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
-
-
-class RequestIdFilter(logging.Filter):
-    """Adds the id of the request being served (or "-") to every log record."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = _request_id.get()
-        return True
 
 
 def request_id(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
     def middleware(request: HttpRequest) -> HttpResponse:
-        token = _request_id.set(secrets.token_hex(6))
-        try:
+        with request_id_set(secrets.token_hex(6)):
             response = get_response(request)
-            response.headers["X-Request-Id"] = _request_id.get()
+            response.headers["X-Request-Id"] = current_request_id()
             return response
-        finally:
-            _request_id.reset(token)
 
     return middleware
-
-
-def current_request_id() -> str:
-    return _request_id.get()
 
 
 def friendly_405(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:

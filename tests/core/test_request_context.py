@@ -1,0 +1,43 @@
+"""R-DLV4: one id from the web request to the email it caused and its delivery, in plain or JSON logs."""
+
+import json
+import logging
+import sys
+
+import pytest
+
+from moncompte.core.request_context import JsonFormatter, RequestIdFilter, request_id_set
+from moncompte.outbox.delivery import deliver_due
+from moncompte.outbox.models import OutboundEmail
+from moncompte.outbox.transport import SmtpTransport
+from tests.web.test_enrollment_pages import submit_identity
+
+
+def test_a_json_log_line_carries_the_request_id_and_the_error():
+    record = logging.LogRecord("moncompte.outbox", logging.ERROR, __file__, 1, "courriel %s : échec", (7,), None)
+    try:
+        raise RuntimeError("panne")
+    except RuntimeError:
+        record.exc_info = sys.exc_info()
+    with request_id_set("a1b2c3d4e5f6"):
+        RequestIdFilter().filter(record)
+    line = json.loads(JsonFormatter().format(record))
+    assert line["request_id"] == "a1b2c3d4e5f6"
+    assert line["message"] == "courriel 7 : échec"
+    assert line["level"] == "ERROR"
+    assert "RuntimeError: panne" in line["exception"]
+
+
+@pytest.mark.django_db
+def test_the_email_a_request_caused_is_delivered_under_that_request_s_id(client, beneficiary, smtp_sink, caplog):
+    response = submit_identity(client)  # identity + CAPTCHA: the provisional code is enqueued
+    assert response.status_code == 302
+    request_id = response["X-Request-Id"]
+    email = OutboundEmail.objects.get()
+    assert email.request_id == request_id
+    controller, _ = smtp_sink
+    caplog.handler.addFilter(RequestIdFilter())
+    with caplog.at_level(logging.INFO, logger="moncompte.outbox"):
+        deliver_due(transport=SmtpTransport(host=controller.hostname, port=controller.port))
+    delivered = [r for r in caplog.records if "remis" in r.getMessage()]
+    assert [getattr(r, "request_id", "") for r in delivered] == [request_id]
