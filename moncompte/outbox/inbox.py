@@ -11,6 +11,7 @@ from aiosmtpd.controller import Controller
 
 Receive = Callable[[bytes, list[str]], object]  # (raw message, envelope recipients) -> outcome
 Listener = Controller  # .stop() ends it
+MAX_REPORT_BYTES = 2 * 1024 * 1024
 
 
 class _Handler:
@@ -33,7 +34,9 @@ class _Handler:
 
 
 def smtp_inbox_start(*, host: str, port: int, accepts: Callable[[str], bool], receive: Receive) -> Listener:
-    controller = Controller(_Handler(accepts=accepts, receive=receive), hostname=host, port=port, decode_data=False)
+    handler = _Handler(accepts=accepts, receive=receive)
+    # Reports are small (the returned message is usually cut); anything larger is refused, not read.
+    controller = Controller(handler, hostname=host, port=port, decode_data=False, data_size_limit=MAX_REPORT_BYTES)
     controller.start()
     return controller
 

@@ -56,6 +56,8 @@ def test_the_smtp_listener_takes_reports_for_our_senders_and_refuses_other_recip
             smtp.sendmail("", [envelope_sender(email.pk)], report)
             with pytest.raises(smtplib.SMTPRecipientsRefused):
                 smtp.sendmail("", ["bounces+1-0000000000000000@moncompte.localhost"], b"Subject: x\r\n\r\nx")
+            with pytest.raises(smtplib.SMTPSenderRefused, match="size"):  # 3 MB: refused before it is sent
+                smtp.sendmail("", [envelope_sender(email.pk)], (b"y" * 998 + b"\r\n") * 3000)
     finally:
         listener.stop()
     assert email.reports.get().status == "5.1.10"

@@ -1,6 +1,7 @@
 """R-DLV2: bounces and complaints, from realistic samples (Gmail, Outlook, Orange/Wanadoo, a delay, an ARF
 complaint), attached to the message their envelope sender names; forged ones refused, duplicates ignored."""
 
+import random
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,20 @@ def test_a_complaint_sent_to_a_fixed_address_is_matched_by_its_original_sender_R
     assert envelope_recipients(raw) == ["fbl@moncompte.localhost"]
     assert receive(raw, now) is BounceOutcome.RECORDED
     assert confirmation_email.reports.get().kind == ReportKind.COMPLAINT
+
+
+def test_garbage_and_mangled_reports_are_refused_without_an_error(confirmation_email, now):
+    """An attacker can write anything to the bounce address: 400 mangled samples never raise nor match."""
+    chance = random.Random(3)
+    originals = [sample(name, confirmation_email) for name in ("gmail_hard", "orange_hard", "arf_complaint")]
+    garbage = [b"", b"\x00\xff" * 50, b"Content-Type: multipart/report; report-type=delivery-status\r\n\r\n--x--"]
+    for _ in range(400):
+        raw = bytearray(chance.choice(originals))
+        for _ in range(chance.randint(1, 40)):
+            raw[chance.randrange(len(raw))] = chance.randrange(256)
+        garbage.append(bytes(raw))
+    for raw in garbage:
+        outcome = bounce_receive(raw=raw, recipients=envelope_recipients(raw), now=now)
+        assert outcome in set(BounceOutcome)
+    # a mangled copy may still be a readable report for our message; never for another one
+    assert set(DeliveryReport.objects.values_list("email_id", flat=True)) <= {confirmation_email.pk}
