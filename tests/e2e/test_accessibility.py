@@ -145,3 +145,21 @@ def test_signed_in_forms_with_errors_the_sign_out_message_and_code_forgot_sent(
     page.get_by_role("button", name="Recevoir un code provisoire").last.click()
     expect(page).to_have_url(live_server.url + "/code-oublie/envoye/")
     assert_accessible(page)
+
+
+def test_the_pages_telling_of_a_refused_address_are_accessible(page: Page, live_server, delivering, camille):
+    from moncompte.accounts.bounces import bounce_receive, envelope_recipients
+    from moncompte.outbox.models import OutboundEmail
+    from tests.accounts.test_bounces import sample
+
+    code = get_provisional_code(page, live_server, delivering)
+    sign_in(page, live_server, code)
+    choose_personal_code(page)
+    give_contact_details(page, EMAIL)
+    wait_for_mail(delivering, to=EMAIL, count=2)
+    email = OutboundEmail.objects.filter(template="email_confirmation").latest("id")
+    raw = sample("gmail_hard", email)
+    bounce_receive(raw=raw, recipients=envelope_recipients(raw), now=email.created_at)
+    sign_in(page, live_server, PERSONAL_CODE)
+    expect(page.get_by_role("alert")).to_contain_text("Votre messagerie a refusé notre courriel")
+    assert_accessible(page)
