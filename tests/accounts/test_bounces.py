@@ -115,10 +115,10 @@ def test_garbage_and_mangled_reports_are_refused_without_an_error(confirmation_e
     originals = [sample(name, confirmation_email) for name in ("gmail_hard", "orange_hard", "arf_complaint")]
     garbage = [b"", b"\x00\xff" * 50, b"Content-Type: multipart/report; report-type=delivery-status\r\n\r\n--x--"]
     for _ in range(400):
-        raw = bytearray(chance.choice(originals))
+        mangled = bytearray(chance.choice(originals))
         for _ in range(chance.randint(1, 40)):
-            raw[chance.randrange(len(raw))] = chance.randrange(256)
-        garbage.append(bytes(raw))
+            mangled[chance.randrange(len(mangled))] = chance.randrange(256)
+        garbage.append(bytes(mangled))
     for raw in garbage:
         outcome = bounce_receive(raw=raw, recipients=envelope_recipients(raw), now=now)
         assert outcome in set(BounceOutcome)
