@@ -16,7 +16,7 @@ from moncompte.audit import log as audit
 from moncompte.core import metrics
 from moncompte.outbox.models import DeliveryReport, OutboundEmail
 from moncompte.outbox.providers import provider_of
-from moncompte.outbox.reports import ParsedReport, ReportKind, parse_report
+from moncompte.outbox.reports import HEADERS_READ, ParsedReport, ReportKind, parse_report
 from moncompte.outbox.verp import email_id_from
 
 logger = logging.getLogger("moncompte.bounces")
@@ -31,14 +31,18 @@ class BounceOutcome(Enum):
     NOT_A_REPORT = "ignoré : ni rapport de remise ni plainte"
 
 
+# Bounded on both sides of the @: a long header without one must not cost quadratic time.
+ADDRESS = re.compile(r"[^\s<>,;\"@]{1,64}@[^\s<>,;\"@]{1,255}")
+
+
 def envelope_recipients(raw: bytes) -> list[str]:
-    message = message_from_bytes(raw, policy=policy.compat32)
-    return [
-        address
-        for name in ENVELOPE_HEADERS
-        for value in message.get_all(name, [])
-        for address in re.findall(r"[^\s<>,;\"]+@[^\s<>,;\"]+", str(value))
-    ]
+    """The addresses a message read from a mailbox was delivered to, as the mailbox recorded them."""
+    try:
+        message = message_from_bytes(raw[:HEADERS_READ], policy=policy.compat32)
+        values = [str(value)[:1000] for name in ENVELOPE_HEADERS for value in message.get_all(name, [])]
+    except Exception:
+        return []
+    return [address for value in values for address in ADDRESS.findall(value)]
 
 
 def _email_named(recipients: Iterable[str], report: ParsedReport) -> OutboundEmail | None:

@@ -120,7 +120,10 @@ def email_confirm(*, token: str, client: Client, now: datetime) -> LinkState:
             return LinkState(LinkStatus.ALREADY_CONFIRMED, link, state.email_masked)  # a parallel click won
         # An address change: the new confirmed address replaces the old one.
         EmailAddress.objects.filter(account=account, confirmed_at__isnull=False).delete()
-        EmailAddress.objects.filter(pk=email.pk).update(confirmed_at=now)
+        # A confirmed address works, whatever a server once reported about it (R-DLV2).
+        EmailAddress.objects.filter(pk=email.pk).update(
+            confirmed_at=now, undeliverable_at=None, undeliverable_reason=""
+        )
         EmailLink.objects.filter(pk=link.pk).update(used_at=now)
         account_advance(account, event=AccountEvent.LINK_CONFIRMED, now=now)
         audit.record(event="email_confirmed", now=now, account_id=account.pk, client=client, email=state.email_masked)

@@ -122,8 +122,10 @@ def _complete(claimed: Claimed, outcome: AttemptOutcome, reply: str) -> bool:
         DeliveryAttempt.objects.filter(pk=claimed.attempt_id).update(
             outcome=outcome, smtp_reply=reply[:2000], finished_at=at
         )
-        _count(claimed.email, outcome, at=at)
-        return OutboundEmail.objects.filter(pk=claimed.email.pk, claim=claimed.claim).update(**change) == 1
+        held = OutboundEmail.objects.filter(pk=claimed.email.pk, claim=claimed.claim).update(**change) == 1
+        if held:  # a worker that lost its claim does not count the message a second time
+            _count(claimed.email, outcome, at=at)
+        return held
 
 
 def _count(email: OutboundEmail, outcome: AttemptOutcome, *, at: datetime) -> None:

@@ -9,9 +9,10 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from moncompte.outbox.reports import MAX_REPORT_BYTES
+
 Receive = Callable[[bytes, list[str]], object]  # (raw message, envelope recipients) -> outcome
 Listener = Controller  # .stop() ends it
-MAX_REPORT_BYTES = 2 * 1024 * 1024
 
 
 class _Handler:
@@ -42,16 +43,16 @@ def smtp_inbox_start(*, host: str, port: int, accepts: Callable[[str], bool], re
 
 
 def maildir_read(path: Path, receive: Receive, recipients_of: Callable[[bytes], list[str]]) -> list[object]:
-    """Hands every message not yet seen to `receive`, then marks it seen (it stays for the operator)."""
+    """Hands every message of the Maildir to `receive`, then deletes it: what it reports is in the database,
+    and a returned message may carry a code or a link. A database failure stops the reading and leaves the
+    messages for the next run; an unreadable message is reported as such by `receive`, never stops it."""
     box = mailbox.Maildir(str(path), create=False)
-    outcomes = []
+    outcomes: list[object] = []
     for key in list(box.iterkeys()):
-        message = box.get_message(key)
-        if "S" in message.get_flags():
-            continue
-        raw = box.get_bytes(key)
-        outcomes.append(receive(raw, recipients_of(raw)))
-        message.set_subdir("cur")
-        message.add_flag("S")
-        box[key] = message
+        try:
+            raw = box.get_bytes(key)
+        except (KeyError, OSError):
+            continue  # taken meanwhile by another reader
+        outcomes.append(receive(raw[: MAX_REPORT_BYTES + 1], recipients_of(raw)))
+        box.discard(key)
     return outcomes

@@ -1,9 +1,10 @@
 """Enqueue emails in the caller's transaction (R-MAIL1), and build them as they go out (delivery.py sends)."""
 
+import secrets
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid
+from email.utils import format_datetime, formataddr
 from typing import Any
 
 from django.conf import settings
@@ -63,7 +64,8 @@ def enqueue(
 
 
 def new_message_id() -> str:
-    return make_msgid(domain=settings.MONCOMPTE["FROM_ADDRESS"].partition("@")[2])
+    """Random from `secrets` (make_msgid uses `random`): a complaint may name a message by it."""
+    return f"<{secrets.token_hex(16)}@{settings.MONCOMPTE['FROM_ADDRESS'].partition('@')[2]}>"
 
 
 def build_message(email: OutboundEmail, *, now: datetime) -> EmailMessage:

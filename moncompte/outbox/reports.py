@@ -2,12 +2,19 @@
 `email` package, and saying in plain words what happened to the message."""
 
 import hashlib
+import logging
 import re
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage, Message
 
 from django.db.models import TextChoices
+
+logger = logging.getLogger("moncompte.bounces")
+MAX_REPORT_BYTES = 2 * 1024 * 1024  # reports are small (the returned message is usually cut)
+HEADERS_READ = 64 * 1024
+# Bounded, and never across a line end: a crafted header part must not cost quadratic time.
+MESSAGE_ID = re.compile(r"^Message-ID:[ \t]*(<[^<>\r\n]{1,998}>)", re.IGNORECASE | re.MULTILINE)
 
 
 class ReportKind(TextChoices):
@@ -67,14 +74,26 @@ def _original_message_id(report: Message) -> str:
             inner = payload[0] if isinstance(payload, list) and payload else None
             if isinstance(inner, Message) and inner.get("Message-ID"):
                 return str(inner["Message-ID"]).strip()
-            found = re.search(r"^Message-ID:\s*(<[^>]+>)", str(part.get_payload(decode=False)), re.I | re.M)
+            headers = str(part.get_payload(decode=False))[:HEADERS_READ]
+            found = MESSAGE_ID.search(headers)
             if found:
                 return found[1]
     return ""
 
 
 def parse_report(raw: bytes) -> ParsedReport | None:
-    """The report in a bounce or complaint message; None when it is not one (an autoreply, spam)."""
+    """The report in a bounce or complaint message; None when it is not one (an autoreply, spam, or
+    something built to hurt the parser: anyone can write to the bounce address)."""
+    if len(raw) > MAX_REPORT_BYTES:
+        return None
+    try:
+        return _parse(raw)
+    except Exception:
+        logger.warning("message illisible ignoré (%s octets)", len(raw), exc_info=True)
+        return None
+
+
+def _parse(raw: bytes) -> ParsedReport | None:
     message = message_from_bytes(raw, policy=policy.default)
     assert isinstance(message, EmailMessage)
     if message.get_content_type() != "multipart/report":

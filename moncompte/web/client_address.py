@@ -32,6 +32,11 @@ def _trusted(address: IPv4Address | IPv6Address) -> bool:
     return any(address in network for network in settings.TRUSTED_PROXIES)
 
 
+def peer_is_trusted_proxy(request: HttpRequest) -> bool:
+    peer = _parse(request.META.get("REMOTE_ADDR", ""))
+    return peer is not None and _trusted(peer)
+
+
 def relayed_by_unknown_proxy(request: HttpRequest) -> bool:
     """The request says it was forwarded, by a peer that is not one of our proxies: its origin is unknown."""
     peer = _parse(request.META.get("REMOTE_ADDR", ""))

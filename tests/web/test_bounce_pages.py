@@ -47,3 +47,15 @@ def test_an_active_account_whose_address_bounced_is_told_on_its_page_R_DLV2(clie
     assert "<h1>Mon compte</h1>" in page
     assert TOLD in page
     assert f'href="{reverse("web:email_change")}">modifier mon adresse email' in page
+
+
+def test_confirming_the_address_clears_what_a_bounce_said_R_DLV2(client, code_sent, now):
+    from moncompte.accounts.models import EmailAddress
+    from moncompte.enrollment.email_links import email_confirm
+    from tests.factories import CLIENT, last_link_token
+
+    factories.with_link_sent(code_sent, now, TO)
+    bounce("email_confirmation", now)
+    assert EmailAddress.objects.get(canonical=TO).undeliverable_at is not None
+    email_confirm(token=last_link_token(TO), client=CLIENT, now=now)
+    assert EmailAddress.objects.get(canonical=TO).undeliverable_at is None

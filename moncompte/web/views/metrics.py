@@ -12,7 +12,7 @@ from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, mult
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from moncompte.outbox.queue_metrics import OutboxCollector
-from moncompte.web.client_address import client_address, relayed_by_unknown_proxy
+from moncompte.web.client_address import client_address, peer_is_trusted_proxy, relayed_by_unknown_proxy
 
 
 def _allowed(request: HttpRequest) -> bool:
@@ -20,8 +20,10 @@ def _allowed(request: HttpRequest) -> bool:
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     if token and given and constant_time_compare(given, token):
         return True
-    if relayed_by_unknown_proxy(request):
-        return False  # a local nginx not declared in TRUSTED_PROXIES must not make the public look local
+    if relayed_by_unknown_proxy(request) or peer_is_trusted_proxy(request):
+        # Prometheus scrapes the server directly. Through a proxy (declared or not), the address left when
+        # the proxy writes no usable X-Forwarded-For is the proxy's own, often 127.0.0.1: never an entry.
+        return False
     address = client_address(request)
     if not address or "/" in address:  # an IPv6 client is known per /64: not one internal host
         return False

@@ -17,7 +17,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--listen", metavar="HÔTE:PORT", help="écouter en SMTP, ex. 0.0.0.0:25")
-        parser.add_argument("--maildir", type=Path, help="dossier Maildir où arrivent les retours")
+        parser.add_argument(
+            "--maildir", type=Path, help="dossier Maildir où arrivent les retours (lus, puis supprimés)"
+        )
         parser.add_argument("--every", type=float, default=0, help="relire la Maildir toutes les N secondes")
 
     def handle(self, *args: Any, **options: Any) -> None:
