@@ -123,3 +123,33 @@ def smtp_sink(tmp_path: Path) -> Iterator[tuple[Controller, Path]]:
     controller = sink_start(maildir=maildir)
     yield controller, maildir
     controller.stop()
+
+
+def signed_in_with_second_factor(client: Any, user: Any) -> Any:
+    """`client` signed in to /support/ as `user`, second factor included (R-SUP1)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def admin_client(client: Any, admin_user: Any) -> Any:
+    """A superuser signed in to /support/ with the second factor, as pytest-django's fixture is without it."""
+    return signed_in_with_second_factor(client, admin_user)
+
+
+@pytest.fixture
+def agent_client(db: None) -> Any:
+    """An agent of the support desk, signed in with the second factor."""
+    from django.test import Client as HttpClient
+
+    from moncompte.support.roles import Role, staff_create
+
+    agent = staff_create(username="agent.dupont", password="Agent-du-support-2026", role=Role.AGENT).user
+    return signed_in_with_second_factor(HttpClient(), agent)

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from moncompte.captcha.challenges import challenge_answer, challenge_create
 from moncompte.captcha.guard import CaptchaProof
@@ -46,3 +47,11 @@ class ShownChallenge:
 
 def shown_challenge(challenge_id: str) -> ShownChallenge:
     return ShownChallenge(id=challenge_id, answer=challenge_answer(challenge_id=challenge_id))
+
+
+def totp_token(device: Any) -> str:
+    """The code an authenticator app shows now for this TOTP device (django-otp), as staff would type it."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",  # R-SUP1: staff second factor
+    "django_otp.plugins.otp_totp",
     "moncompte.core",
     "moncompte.audit",
     "moncompte.registry",
@@ -49,6 +51,7 @@ INSTALLED_APPS = [
     "moncompte.outbox",
     "moncompte.accounts",
     "moncompte.enrollment",
+    "moncompte.support",  # last: its roles are set after every app's permissions exist
 ]
 
 MIDDLEWARE = [
@@ -61,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): signed in with the second factor
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -109,6 +113,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # Tests use a file too: the end-to-end tests serve pages and deliver mail from other threads.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+
+# R-SUP1: the name staff see in their authenticator app next to the support account.
+OTP_TOTP_ISSUER = f"Support {env.text('MONCOMPTE_SERVICE_NAME', 'compte ameli')}"
 
 REDIS_URL = env.text("REDIS_URL")
 if REDIS_URL:

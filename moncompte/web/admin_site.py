@@ -1,25 +1,58 @@
-"""The back office (/support/): staff sign-ins throttled and audited, every edit audited (issue 8)."""
+"""The back office (/support/): staff sign-ins with a second factor, throttled and audited, every edit audited."""
 
 from datetime import timedelta
 from typing import Any
 
-from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, URLResolver, path
+from django_otp import devices_for_user
+from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 from moncompte.accounts.funnel import funnel_of
 from moncompte.audit import log as audit
 from moncompte.core import clock, throttle
 from moncompte.core.errors import TooManyAttempts
 from moncompte.enrollment import limits
+from moncompte.support.roles import Role, role_of
 from moncompte.web import session
 
 
-class SupportAdminSite(admin.AdminSite):
-    site_header = "moncompte — support"
-    site_title = "moncompte — support"
+class StaffSignInForm(OTPAdminAuthenticationForm):
+    """Password, then the code of the authenticator app; the device need not be chosen when there is one."""
+
+    def _chosen_device(self, user: Any) -> Any:
+        chosen = super()._chosen_device(user)
+        if chosen is None:
+            devices = list(devices_for_user(user, confirmed=True))
+            if len(devices) == 1:
+                return devices[0]
+        return chosen
+
+    def clean_otp(self, user: Any) -> None:
+        """A wrong code counts against the staff member, as a wrong password does, and is audited."""
+        try:
+            super().clean_otp(user)
+        except ValidationError:
+            if user is not None and self.data.get("otp_token"):
+                now, username = clock.now(), user.get_username().lower()
+                throttle.hit(limits.staff_failures_per_user(), key=username, now=now)
+                client = session.client_of(self.request) if self.request is not None else None
+                audit.record(event="staff_second_factor_failure", now=now, client=client, username=username)
+            raise
+
+
+class SupportAdminSite(OTPAdminSite):
+    """R-SUP1: nothing of /support/ is reachable without a staff sign-in completed by a second factor (TOTP,
+    django-otp): a signed-in staff member whose session is not verified is treated as not staff."""
+
+    login_form = StaffSignInForm
+
+    def __init__(self, name: str = "admin") -> None:
+        super().__init__(name)
+        self.site_header = self.site_title = f"Support — {settings.MONCOMPTE['SERVICE_NAME']}"
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         if request.method == "POST":
@@ -32,16 +65,16 @@ class SupportAdminSite(admin.AdminSite):
                 audit.record(event="staff_sign_in_throttled", now=now, client=client, username=username)
                 context = {**self.each_context(request), "title": "Connexion", "error": refused.message}
                 return TemplateResponse(request, "web/staff_throttled.html", context, status=429)
-        return super().login(request, extra_context)
+        response: HttpResponse = super().login(request, extra_context)
+        return response
 
     def get_urls(self) -> list[URLResolver | URLPattern]:
         funnel = path("entonnoir/", self.admin_view(self.funnel_view), name="funnel")
         return [funnel, *super().get_urls()]
 
     def funnel_view(self, request: HttpRequest) -> HttpResponse:
-        """R-DLV4: the confirmation funnel by email provider, for supervisors (superusers until the desk's
-        roles exist)."""
-        if not request.user.is_superuser:
+        """R-DLV4: the confirmation funnel by email provider, for supervisors."""
+        if role_of(request.user) is not Role.SUPERVISOR:
             raise PermissionDenied
         now = clock.now()
         windows = [("24 heures", funnel_of(now=now, span=timedelta(hours=24)))]

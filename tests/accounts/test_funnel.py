@@ -86,13 +86,10 @@ def test_the_funnel_command_prints_both_windows_and_the_alert(traffic, traveller
     assert "ALERTE orange" in said
 
 
-def test_supervisors_see_the_funnel_page_and_agents_do_not_R_DLV4(traffic, traveller, client, admin_client):
-    from django.contrib.auth.models import User
+def test_supervisors_see_the_funnel_page_and_agents_do_not_R_DLV4(traffic, traveller, admin_client, agent_client):
     from django.urls import reverse
 
     page = admin_client.get(reverse("admin:funnel")).content.decode()
     assert "ALERTE orange" in page
     assert '<th scope="row">gmail</th>' in page
-    agent = User.objects.create_user("agent", password="mot-de-passe-agent-long", is_staff=True)
-    client.force_login(agent)
-    assert client.get(reverse("admin:funnel")).status_code == 403
+    assert agent_client.get(reverse("admin:funnel")).status_code == 403

@@ -9,9 +9,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from moncompte.audit.models import AuditEvent
 from tests import factories
+from tests.helpers import totp_token
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("traveller")]
 MONCOMPTE = str(Path(sys.executable).with_name("moncompte"))
@@ -37,8 +39,12 @@ def test_wrong_staff_passwords_are_throttled_and_audited(staff):
 
 
 def test_staff_sign_ins_and_sign_outs_are_audited(staff):
+    device = TOTPDevice.objects.create(user=staff, name="téléphone", confirmed=True)
     browser = HttpClient()
-    browser.post(LOGIN, {"username": "agent", "password": "Long-and-unusual-2026"})
+    signed = browser.post(
+        LOGIN, {"username": "agent", "password": "Long-and-unusual-2026", "otp_token": totp_token(device)}
+    )
+    assert signed.status_code == 302
     browser.post("/support/logout/")
     assert {"staff_sign_in", "staff_sign_out"} <= set(AuditEvent.objects.values_list("event", flat=True))
 

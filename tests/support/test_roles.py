@@ -1,0 +1,75 @@
+"""R-SUP1: the desk needs a staff sign-in completed by a second factor; roles agent and supervisor."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+from django.test import Client as HttpClient
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from moncompte.audit.models import AuditEvent
+from moncompte.support.roles import Role, role_of
+from tests.helpers import totp_token
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("traveller")]
+LOGIN = "/support/login/"
+
+
+def test_create_supervisor_makes_a_supervisor_with_an_authenticator_R_SUP1(monkeypatch, capsys):
+    monkeypatch.setenv("MONCOMPTE_SUPERVISOR_PASSWORD", "Superviseur-du-support-2026")
+    call_command("create_supervisor", "marie.martin", noinput=True)
+    said = capsys.readouterr().out
+    assert "otpauth://totp/" in said
+    user = User.objects.get(username="marie.martin")
+    assert user.is_staff
+    assert not user.is_superuser
+    assert TOTPDevice.objects.get(user=user).confirmed
+    assert list(user.groups.values_list("name", flat=True)) == [Role.SUPERVISOR.value]
+
+
+def test_a_weak_supervisor_password_is_refused(monkeypatch):
+    monkeypatch.setenv("MONCOMPTE_SUPERVISOR_PASSWORD", "azerty")
+    with pytest.raises(CommandError, match="Mot de passe refusé"):
+        call_command("create_supervisor", "marie.martin", noinput=True)
+    assert not User.objects.exists()
+
+
+@pytest.fixture
+def supervisor() -> User:
+    from moncompte.support.roles import staff_create
+
+    return staff_create(username="marie.martin", password="Superviseur-du-support-2026", role=Role.SUPERVISOR).user
+
+
+def sign_in(client: HttpClient, *, token: str) -> int:
+    answer = client.post(
+        LOGIN, {"username": "marie.martin", "password": "Superviseur-du-support-2026", "otp_token": token}
+    )
+    return answer.status_code
+
+
+def test_the_password_alone_opens_nothing_R_SUP1(supervisor):
+    browser = HttpClient()
+    assert sign_in(browser, token="") == 200
+    browser.force_login(supervisor)  # even a session signed in by password alone
+    for path in ("/support/", "/support/entonnoir/", "/support/outbox/outboundemail/"):
+        assert browser.get(path)["Location"].startswith("/support/login/")
+
+
+def test_the_authenticator_code_completes_the_sign_in_R_SUP1(supervisor):
+    browser = HttpClient()
+    assert sign_in(browser, token=totp_token(TOTPDevice.objects.get(user=supervisor))) == 302
+    assert browser.get("/support/entonnoir/").status_code == 200
+
+
+def test_a_wrong_code_is_refused_counted_and_audited_R_SUP1(supervisor):
+    browser = HttpClient()
+    assert sign_in(browser, token="000000") == 200
+    assert browser.get("/support/").status_code == 302
+    assert AuditEvent.objects.filter(event="staff_second_factor_failure", details__username="marie.martin").exists()
+
+
+def test_roles_come_from_groups_and_need_the_second_factor(supervisor, agent_client):
+    assert role_of(supervisor) is None  # not verified: no role
+    agent = User.objects.get(username="agent.dupont")
+    assert agent_client.get("/support/").status_code == 200
+    assert not agent.is_superuser
