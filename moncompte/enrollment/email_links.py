@@ -7,7 +7,8 @@ from enum import Enum
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
+from django.db.models.functions import Coalesce
 
 from moncompte.accounts import emails
 from moncompte.accounts.emails import Window
@@ -107,6 +108,22 @@ def link_status(*, token: str, now: datetime) -> LinkState:
     if emails.window_at(link.sent_at, now) is Window.EXPIRED:
         return LinkState(LinkStatus.EXPIRED, link, masked)
     return LinkState(LinkStatus.VALID, link, masked)
+
+
+def link_opened(*, token: str, client: Client, now: datetime) -> LinkState:
+    """The link's page is shown (GET): what it can do, and the fact that it was opened, for support (an old
+    link opened after a newer one was sent, a link opened by a scanner and never confirmed). Changes nothing
+    of the account (R-EM4)."""
+    state = link_status(token=token, now=now)
+    if state.link is not None:
+        link = state.link
+        EmailLink.objects.filter(pk=link.pk).update(
+            opens=F("opens") + 1, first_opened_at=Coalesce("first_opened_at", now)
+        )
+        audit.record(
+            event="email_link_opened", now=now, account_id=link.account_id, client=client, status=state.status.value
+        )
+    return state
 
 
 def email_confirm(*, token: str, client: Client, now: datetime) -> LinkState:

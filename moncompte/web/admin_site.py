@@ -1,5 +1,6 @@
 """The back office (/support/): staff sign-ins with a second factor, throttled and audited, every edit audited."""
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from moncompte.core.errors import TooManyAttempts
 from moncompte.enrollment import limits
 from moncompte.support.roles import Role, role_of
 from moncompte.web import session
+from moncompte.web.views import desk
 
 
 class StaffSignInForm(OTPAdminAuthenticationForm):
@@ -69,8 +71,22 @@ class SupportAdminSite(OTPAdminSite):
         return response
 
     def get_urls(self) -> list[URLResolver | URLPattern]:
-        funnel = path("entonnoir/", self.admin_view(self.funnel_view), name="funnel")
-        return [funnel, *super().get_urls()]
+        desk_pages = [
+            path("entonnoir/", self.admin_view(self.funnel_view), name="funnel"),
+            path("personnes/", self._desk(desk.desk_search), name="desk_search"),
+            path("personnes/<int:account_id>/", self._desk(desk.desk_person), name="desk_person"),
+            path("personnes/<int:account_id>/<slug:name>/", self._desk(desk.desk_action), name="desk_action"),
+        ]
+        return [*desk_pages, *super().get_urls()]
+
+    def _desk(self, view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        """A desk page: behind the staff sign-in with second factor, with the back office's page context."""
+
+        def page(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+            return view(request, self.each_context(request), **kwargs)
+
+        guarded: Callable[..., HttpResponse] = self.admin_view(page)
+        return guarded
 
     def funnel_view(self, request: HttpRequest) -> HttpResponse:
         """R-DLV4: the confirmation funnel by email provider, for supervisors."""

@@ -13,6 +13,7 @@ from moncompte.enrollment.email_links import (
     LinkState,
     email_confirm,
     email_replace,
+    link_opened,
     link_resend,
     link_resend_from_link,
     link_status,
@@ -40,7 +41,9 @@ def email_link_page(request: HttpRequest, token: str) -> HttpResponse:
             return _link_page(request, email_confirm(token=token, client=client, now=now))
     except DomainError as error:
         message = error.message
-    return _link_page(request, link_status(token=token, now=now), message)
+    if request.method == "POST":  # a refused action: the page again, not counted as one more opening
+        return _link_page(request, link_status(token=token, now=now), message)
+    return _link_page(request, link_opened(token=token, client=client, now=now), message)
 
 
 def _link_page(request: HttpRequest, state: LinkState, message: str = "") -> HttpResponse:

@@ -1,0 +1,110 @@
+"""R-SUP4: what an agent does for the person on the phone, and what only a supervisor may do. Each action
+needs a typed reason, is rate-limited per staff member and written to the audit log with both."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from moncompte.accounts.models import Account, EmailAddress, EmailLink
+from moncompte.accounts.states import AccountEvent
+from moncompte.accounts.transitions import account_advance
+from moncompte.audit import log as audit
+from moncompte.audit.models import AuditEvent
+from moncompte.core import throttle, tokens
+from moncompte.core.client import Client
+from moncompte.core.errors import DomainError
+from moncompte.enrollment import limits
+from moncompte.enrollment.email_links import email_replace, link_resend
+from moncompte.support.roles import Role
+
+
+def actions_per_staff() -> throttle.Limit:
+    return throttle.Limit("support_action", settings.MONCOMPTE["SUPPORT_ACTIONS_PER_HOUR"], timedelta(hours=1))
+
+
+class ReasonMissing(DomainError):
+    code = "reason_missing"
+    field = "reason"
+    message = "Indiquez le motif de l'action (au moins 5 caractères) : il est écrit au journal."
+
+
+class SupervisorOnly(DomainError):
+    code = "supervisor_only"
+    message = "Cette action est réservée aux superviseurs."
+
+
+@dataclass(frozen=True)
+class Staff:
+    username: str
+    role: Role
+    client: Client
+
+
+def _checked(staff: Staff, reason: str, *, now: datetime, supervisor: bool = False) -> str:
+    if supervisor and staff.role is not Role.SUPERVISOR:
+        raise SupervisorOnly()
+    reason = " ".join(reason.split())[:500]
+    if len(reason) < 5:
+        raise ReasonMissing()
+    throttle.counted(actions_per_staff(), key=staff.username, now=now)
+    return reason
+
+
+def _audit(event: str, staff: Staff, reason: str, *, account_id: int, now: datetime, **details: str) -> None:
+    audit.record(
+        event=event, now=now, account_id=account_id, client=staff.client, staff=staff.username, reason=reason, **details
+    )
+
+
+def link_resend_for(*, account_id: int, staff: Staff, reason: str, now: datetime) -> str:
+    reason = _checked(staff, reason, now=now)
+    masked = link_resend(account_id=account_id, client=staff.client, now=now)
+    _audit("support_link_resent", staff, reason, account_id=account_id, now=now, email=masked)
+    return masked
+
+
+def address_change_for(*, account_id: int, address: str, staff: Staff, reason: str, now: datetime) -> str:
+    """The person gives another address on the phone: same uniqueness rules, a link goes to it."""
+    reason = _checked(staff, reason, now=now)
+    masked = email_replace(account_id=account_id, address=address, client=staff.client, now=now)
+    _audit("support_address_changed", staff, reason, account_id=account_id, now=now, email=masked)
+    return masked
+
+
+def throttles_lift(*, account_id: int, staff: Staff, reason: str, now: datetime) -> int:
+    """The person's identity, code and sign-in limits start again from zero, for every address the person
+    used in the last day (the limits count per person and address, R-LIM2). Returns how many addresses."""
+    reason = _checked(staff, reason, now=now, supervisor=True)
+    nir = Account.objects.select_related("beneficiary").get(pk=account_id).beneficiary.nir
+    used = AuditEvent.objects.filter(Q(account_id=account_id) | Q(nir_pseudonym=tokens.pseudonym(nir)))
+    addresses = set(used.filter(at__gte=now - timedelta(days=1)).values_list("client_address", flat=True)) - {""}
+    throttle.clear(limits.codes_sent_per_nir_in_all(), key=nir)
+    per_address = (limits.identity_failures_per_nir(), limits.codes_sent_per_nir(), limits.sign_in_attempts())
+    for address in addresses:
+        for limit in per_address:
+            throttle.clear(limit, key=f"{nir}|{address}")
+    _audit("support_throttles_lifted", staff, reason, account_id=account_id, now=now, addresses=str(len(addresses)))
+    return len(addresses)
+
+
+def links_void(*, account_id: int, staff: Staff, reason: str, now: datetime) -> int:
+    """Every unused link of the person stops working (a link seen by someone else, say)."""
+    reason = _checked(staff, reason, now=now, supervisor=True)
+    voided, _ = EmailLink.objects.filter(account_id=account_id, used_at=None).delete()
+    _audit("support_links_voided", staff, reason, account_id=account_id, now=now, count=str(voided))
+    return voided
+
+
+def address_erase(*, account_id: int, staff: Staff, reason: str, now: datetime) -> None:
+    """The unconfirmed address is erased with its links, as the 21-day forgetting would (R-EM7)."""
+    reason = _checked(staff, reason, now=now, supervisor=True)
+    with transaction.atomic():
+        account = Account.objects.select_for_update().get(pk=account_id)
+        EmailLink.objects.filter(account=account, email__confirmed_at=None).delete()
+        erased, _ = EmailAddress.objects.filter(account=account, confirmed_at=None).delete()
+        if erased:
+            account_advance(account, event=AccountEvent.ADDRESS_FORGOTTEN, now=now)
+        _audit("support_address_erased", staff, reason, account_id=account_id, now=now)

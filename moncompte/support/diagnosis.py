@@ -1,0 +1,161 @@
+"""R-SUP3: the seed's checklist for « Je n'ai pas reçu l'email », evaluated for one person. Each finding says
+what was seen and what to tell the person, in the checklist's order."""
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+
+from moncompte.accounts.emails import Window, window_at
+from moncompte.core.terms import service_terms
+from moncompte.outbox.models import EmailStatus, OutboundEmail
+from moncompte.outbox.providers import PROVIDERS
+from moncompte.outbox.reports import ReportKind
+from moncompte.support.person_file import PersonFile
+
+KNOWN_DOMAINS = sorted({domain for domains in PROVIDERS.values() for domain in domains})
+# A link opened this soon after it was sent, and never confirmed, was most likely opened by a machine.
+SCANNER_DELAY = timedelta(minutes=2)
+
+MailServers = Callable[[str], bool | None]  # domain -> has mail servers (None: could not tell)
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str  # stable name, as in the tests
+    seen: str
+    say: str
+
+
+def diagnose(file: PersonFile, *, now: datetime, mail_servers: MailServers) -> list[Finding]:
+    address = file.latest_link.address if file.latest_link else (file.pending_address or file.confirmed_address)
+    address = address if isinstance(address, str) else (address.address if address else "")
+    domain = address.rpartition("@")[2].lower()
+    checks = [
+        _domain_typo(domain),
+        _no_mail_servers(domain, mail_servers),
+        _refused(file),
+        _delivered(file),
+        _provider_filters(domain),
+        _old_link_opened(file),
+        _opened_not_confirmed(file),
+        _window(file, now=now),
+    ]
+    return [finding for finding in checks if finding is not None]
+
+
+def _domain_typo(domain: str) -> Finding | None:
+    if not domain or domain in KNOWN_DOMAINS:
+        return None
+    close = difflib.get_close_matches(domain, KNOWN_DOMAINS, n=1, cutoff=0.8)
+    if not close:
+        return None
+    return Finding(
+        "adresse_exacte",
+        f"Le domaine « {domain} » ressemble à « {close[0]} ».",
+        "Faites épeler l'adresse ; si elle est fausse, changez-la avec la personne : un lien part à la bonne.",
+    )
+
+
+def _no_mail_servers(domain: str, mail_servers: MailServers) -> Finding | None:
+    if not domain or domain in KNOWN_DOMAINS or mail_servers(domain) is not False:
+        return None  # known, has servers, or could not tell (offline): nothing to say
+    return Finding(
+        "domaine_sans_messagerie",
+        f"Le domaine « {domain} » ne reçoit pas de courriel (aucun serveur de messagerie déclaré).",
+        "L'adresse ne peut pas fonctionner : demandez une autre adresse et changez-la avec la personne.",
+    )
+
+
+def _last_confirmation(file: PersonFile) -> OutboundEmail | None:
+    return next((e for e in file.emails if e.template == "email_confirmation"), None)
+
+
+def _refused(file: PersonFile) -> Finding | None:
+    email = _last_confirmation(file)
+    if email is None:
+        return None
+    reports = [r for r in email.reports.all() if r.kind in (ReportKind.HARD, ReportKind.REFUSED)]
+    if not reports and email.status != EmailStatus.FAILED:
+        return None
+    said = reports[-1].diagnostic if reports else email.delivery_attempts.all().reverse()[0].smtp_reply
+    return Finding(
+        "envoi_refuse",
+        f"Le dernier courriel de confirmation a été refusé par la messagerie du destinataire : {said}",
+        "Proposez une autre adresse, chez le même fournisseur ou un autre, et changez-la avec la personne.",
+    )
+
+
+def _delivered(file: PersonFile) -> Finding | None:
+    email = _last_confirmation(file)
+    if email is None or email.status != EmailStatus.SENT or email.reports.exists():
+        return None
+    subject = f"Votre {service_terms().service_name} - Confirmation de votre adresse mail"
+    return Finding(
+        "courriels_indesirables",
+        f"Le dernier courriel de confirmation a été remis à la messagerie le {email.sent_at:%d/%m/%Y à %H:%M} (UTC).",
+        f"Faites regarder les courriels indésirables (spams), et chercher l'objet « {subject} » et l'expéditeur "
+        f"« {settings.MONCOMPTE['FROM_NAME']} », y compris dans les fils de discussion.",
+    )
+
+
+def _provider_filters(domain: str) -> Finding | None:
+    if domain not in settings.MONCOMPTE["SUPPORT_FILTERING_DOMAINS"]:
+        return None
+    return Finding(
+        "fournisseur_filtrant",
+        f"« {domain} » filtre parfois nos courriels : chez Orange, une liste rouge supprime automatiquement des "
+        "courriels contenant le mot « confirmation ».",
+        "Faites vérifier les règles de tri de la messagerie ; sinon, proposez une adresse chez un autre fournisseur.",
+    )
+
+
+def _old_link_opened(file: PersonFile) -> Finding | None:
+    if len(file.links) < 2:
+        return None
+    latest = file.links[0]
+    late = [link for link in file.links[1:] if link.first_opened_at and link.first_opened_at > latest.sent_at]
+    if not late:
+        return None
+    return Finding(
+        "ancien_lien",
+        f"Un ancien lien a été ouvert après l'envoi du plus récent (le {latest.sent_at:%d/%m/%Y à %H:%M}).",
+        "Seul le lien du courriel le plus récent fonctionne : faites chercher le dernier courriel de confirmation.",
+    )
+
+
+def _opened_not_confirmed(file: PersonFile) -> Finding | None:
+    link = file.links[0] if file.links else None
+    if link is None or link.used_at is not None or not link.opens or link.first_opened_at is None:
+        return None
+    by_a_machine = link.first_opened_at - link.sent_at < SCANNER_DELAY
+    return Finding(
+        "lien_bloque",
+        f"Le dernier lien a été ouvert {link.opens} fois sans être confirmé"
+        + (
+            ", la première fois moins de 2 minutes après l'envoi (sans doute un antivirus ou la messagerie)."
+            if by_a_machine
+            else "."
+        ),
+        "Ouvrir le lien ne suffit pas : il faut cliquer sur le bouton « Confirmer mon email » de la page.",
+    )
+
+
+def _window(file: PersonFile, *, now: datetime) -> Finding | None:
+    link = file.links[0] if file.links else None
+    if link is None or link.used_at is not None:
+        return None
+    window = window_at(link.sent_at, now)
+    if window is Window.EXPIRED:
+        return Finding(
+            "lien_expire", "Le dernier lien a plus de 7 jours.", "Renvoyez le lien (même adresse ou une autre)."
+        )
+    if window is Window.FORGOTTEN:
+        return Finding(
+            "adresse_oubliee",
+            "Le dernier lien a plus de 21 jours : l'adresse n'est plus mémorisée.",
+            "À sa prochaine connexion, la personne saisit une adresse ; vous pouvez aussi la saisir avec elle.",
+        )
+    return None

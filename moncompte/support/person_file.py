@@ -1,0 +1,97 @@
+"""R-SUP2: everything the desk shows about one person, read in one call: state and windows, identity,
+addresses, the latest link, every email with its attempts and the receiving server's reports, the timeline."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+
+from moncompte.accounts import emails
+from moncompte.accounts.emails import Window
+from moncompte.accounts.models import Account, EmailAddress, EmailLink
+from moncompte.accounts.states import AccountState
+from moncompte.audit.models import AuditEvent
+from moncompte.outbox.models import OutboundEmail
+from moncompte.registry import nir as nir_rules
+
+STATE_IN_WORDS = {
+    AccountState.PROVISIONAL: "Code provisoire envoyé ; code personnel pas encore choisi",
+    AccountState.CONTACT_PENDING: "Code personnel choisi ; coordonnées pas encore saisies",
+    AccountState.EMAIL_PENDING: "Adresse email à confirmer par le lien",
+    AccountState.ACTIVE: "Compte actif",
+}
+WINDOW_IN_WORDS = {
+    Window.ACTIVE: "lien valable",
+    Window.EXPIRED: "lien expiré (plus de 7 jours) : renvoi possible jusqu'au 21e jour",
+    Window.FORGOTTEN: "adresse oubliée (plus de 21 jours) : une nouvelle adresse est à saisir",
+}
+
+
+@dataclass(frozen=True)
+class LatestLink:
+    sent_at: datetime
+    valid_until: datetime
+    forgotten_at: datetime
+    window: str
+    opens: int
+    first_opened_at: datetime | None
+    confirmed_at: datetime | None
+    address: str
+
+
+@dataclass(frozen=True)
+class PersonFile:
+    account_id: int
+    state: AccountState
+    state_in_words: str
+    first_name: str
+    last_name: str
+    birth_date: str
+    postal_code: str
+    nir: str  # as the person reads it, to check who is on the phone
+    confirmed_address: EmailAddress | None
+    pending_address: EmailAddress | None
+    latest_link: LatestLink | None
+    links: list[EmailLink]  # newest first
+    emails: list[OutboundEmail]  # newest first, with attempts and reports prefetched
+    timeline: list[AuditEvent]  # newest first
+
+
+def person_file_of(*, account_id: int, now: datetime) -> PersonFile:
+    account = Account.objects.select_related("beneficiary").get(pk=account_id)
+    person = account.beneficiary
+    links = list(EmailLink.objects.filter(account=account).select_related("email").order_by("-sent_at", "-id"))
+    sent = OutboundEmail.objects.filter(account_id=account_id).prefetch_related("delivery_attempts", "reports")
+    return PersonFile(
+        account_id=account.pk,
+        state=AccountState(account.state),
+        state_in_words=STATE_IN_WORDS[AccountState(account.state)],
+        first_name=person.first_name,
+        last_name=person.last_name,
+        birth_date=person.birth_date.strftime("%d/%m/%Y"),
+        postal_code=person.postal_code,
+        nir=nir_rules.display(nir_rules.Nir(person.nir)),
+        confirmed_address=emails.confirmed_of(account),
+        pending_address=EmailAddress.objects.filter(account=account, confirmed_at=None).first(),
+        latest_link=_latest(links, now=now),
+        links=links,
+        emails=list(sent.order_by("-created_at", "-id")),
+        timeline=list(AuditEvent.objects.filter(account_id=account_id).order_by("-at", "-id")[:200]),
+    )
+
+
+def _latest(links: list[EmailLink], *, now: datetime) -> LatestLink | None:
+    if not links:
+        return None
+    link = links[0]
+    config = settings.MONCOMPTE
+    return LatestLink(
+        sent_at=link.sent_at,
+        valid_until=link.sent_at + config["EMAIL_LINK_LIFETIME"],
+        forgotten_at=link.sent_at + config["EMAIL_FORGET_AFTER"],
+        window=WINDOW_IN_WORDS[emails.window_at(link.sent_at, now)],
+        opens=link.opens,
+        first_opened_at=link.first_opened_at,
+        confirmed_at=link.used_at,
+        address=link.email.address if link.email else link.canonical,
+    )

@@ -1,0 +1,24 @@
+"""R-SUP2: finding a person by NIR (13 or 15 characters, spaces allowed), exact email address, or account
+number."""
+
+import re
+
+from django.db.models import Q
+
+from moncompte.accounts.emails import canonical
+from moncompte.accounts.models import Account, EmailAddress
+
+
+def person_find(query: str) -> list[int]:
+    """Account numbers matching the query, newest first (an address or a NIR names one account at most)."""
+    text = query.strip()
+    if "@" in text:
+        by_address = EmailAddress.objects.filter(canonical=canonical(text)).values_list("account_id", flat=True)
+        ids = set(by_address) | set(Account.objects.filter(code_email__iexact=text).values_list("pk", flat=True))
+        return sorted(ids, reverse=True)
+    compact = re.sub(r"[\s.]", "", text).upper()
+    if re.fullmatch(r"[0-9AB]{13}([0-9]{2})?", compact) and len(compact) in (13, 15):
+        return list(Account.objects.filter(beneficiary__nir=compact[:13]).values_list("pk", flat=True))
+    if re.fullmatch(r"\d{1,12}", compact):
+        return list(Account.objects.filter(Q(pk=int(compact))).values_list("pk", flat=True))
+    return []

@@ -1,0 +1,114 @@
+"""R-SUP2..4: the support desk, inside /support/ (staff sign-in with second factor; see admin_site.py).
+
+Every page opened on a person and every action is audited with the staff member and the reason typed."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from moncompte.audit import log as audit
+from moncompte.core import clock
+from moncompte.core.errors import DomainError
+from moncompte.support import actions
+from moncompte.support.diagnosis import Finding, diagnose
+from moncompte.support.mail_servers import domain_has_mail_servers
+from moncompte.support.person_file import PersonFile, person_file_of
+from moncompte.support.roles import Role, role_of
+from moncompte.support.search import person_find
+from moncompte.web import session
+
+REASONS = "desk_reasons"  # in the staff member's session: the reason typed for each person opened
+
+
+def _staff(request: HttpRequest) -> actions.Staff:
+    role = role_of(request.user)
+    if role is None:
+        raise PermissionDenied
+    return actions.Staff(username=request.user.get_username(), role=role, client=session.client_of(request))
+
+
+def desk_search(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    staff, query, reason = _staff(request), request.GET.get("q", ""), " ".join(request.GET.get("motif", "").split())
+    found = _found(request, staff, query, reason) if query and len(reason) >= 5 else []
+    if len(found) == 1:
+        return redirect("admin:desk_person", account_id=found[0])
+    page = {**context, "title": "Rechercher une personne", "query": query, "reason": reason, "found": found}
+    page["reason_missing"] = bool(query) and len(reason) < 5
+    return TemplateResponse(request, "web/desk_search.html", page)
+
+
+def _found(request: HttpRequest, staff: actions.Staff, query: str, reason: str) -> list[int]:
+    """The accounts the query names; the reason is remembered for each, to be written when it is opened."""
+    found = person_find(query)
+    now = clock.now()
+    audit.record(
+        event="support_search", now=now, client=staff.client, staff=staff.username, reason=reason, found=str(len(found))
+    )
+    request.session[REASONS] = {**request.session.get(REASONS, {}), **{str(i): reason for i in found}}
+    return found
+
+
+def desk_person(request: HttpRequest, context: dict[str, Any], account_id: int) -> HttpResponse:
+    staff, now = _staff(request), clock.now()
+    reason = request.session.get(REASONS, {}).get(str(account_id))
+    if reason is None:  # opened without a search and its reason
+        return redirect(reverse("admin:desk_search") + f"?q={account_id}")
+    audit.record(
+        event="support_person_viewed",
+        now=now,
+        account_id=account_id,
+        client=staff.client,
+        staff=staff.username,
+        reason=reason,
+    )
+    file = person_file_of(account_id=account_id, now=now)
+    findings = diagnose(file, now=now, mail_servers=domain_has_mail_servers)
+    return TemplateResponse(request, "web/desk_person.html", _person_page(context, file, findings, staff))
+
+
+def _person_page(
+    context: dict[str, Any], file: PersonFile, findings: list[Finding], staff: actions.Staff
+) -> dict[str, Any]:
+    return {
+        **context,
+        "title": f"{file.first_name} {file.last_name}",
+        "file": file,
+        "findings": findings,
+        "addresses": [("Adresse confirmée", file.confirmed_address), ("Adresse à confirmer", file.pending_address)],
+        "supervisor": staff.role is Role.SUPERVISOR,
+        "supervisor_actions": SUPERVISOR_ACTIONS,
+    }
+
+
+SUPERVISOR_ACTIONS = [
+    ("lever-les-limites", "Lever les limites d'essais de la personne"),
+    ("annuler-les-liens", "Annuler tous les liens non utilisés"),
+    ("effacer-l-adresse", "Effacer l'adresse non confirmée"),
+]
+ACTIONS: dict[str, Callable[..., object]] = {
+    "renvoyer-le-lien": actions.link_resend_for,
+    "changer-l-adresse": actions.address_change_for,
+    "lever-les-limites": actions.throttles_lift,
+    "annuler-les-liens": actions.links_void,
+    "effacer-l-adresse": actions.address_erase,
+}
+
+
+def desk_action(request: HttpRequest, context: dict[str, Any], account_id: int, name: str) -> HttpResponse:
+    staff, now, action = _staff(request), clock.now(), ACTIONS.get(name)
+    if request.method != "POST" or action is None:
+        raise PermissionDenied
+    extra = {"address": request.POST.get("address", "")} if name == "changer-l-adresse" else {}
+    try:
+        action(account_id=account_id, staff=staff, reason=request.POST.get("reason", ""), now=now, **extra)
+    except DomainError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, "C'est fait : l'action est écrite au journal.")
+    return redirect("admin:desk_person", account_id=account_id)

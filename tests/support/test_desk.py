@@ -1,0 +1,111 @@
+"""R-SUP2, R-SUP4: the desk — search, the person's page, actions with a reason, all audited; roles."""
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from moncompte.audit.models import AuditEvent
+from moncompte.outbox.models import OutboundEmail
+from tests import factories
+from tests.factories import last_link_token
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("traveller")]
+NIR_TYPED = "2 84 05 88 321 025 32"
+REASON = "appel de l'assurée, lien non reçu"
+SUPERVISOR_EVENTS = ["support_throttles_lifted", "support_links_voided", "support_address_erased"]
+
+
+def search(client, query: str, reason: str = REASON):
+    return client.get(reverse("admin:desk_search"), {"q": query, "motif": reason})
+
+
+@pytest.fixture
+def pending(code_sent, now):
+    return factories.with_link_sent(code_sent, now).account
+
+
+def test_a_person_is_found_by_nir_email_or_account_number_and_the_opening_is_audited_R_SUP2(agent_client, pending):
+    person_page = reverse("admin:desk_person", args=[pending.pk])
+    for query in (NIR_TYPED, "2840588321025", "CAMILLE@example.fr", str(pending.pk)):
+        assert search(agent_client, query)["Location"] == person_page
+    page = agent_client.get(person_page).content.decode()
+    assert "Camille DURAND" in page
+    assert "Adresse email à confirmer par le lien" in page
+    viewed = AuditEvent.objects.filter(event="support_person_viewed", account_id=pending.pk).latest("id")
+    assert viewed.details == {"staff": "agent.dupont", "reason": REASON}
+
+
+def test_no_reason_no_search_and_no_page_R_SUP2(agent_client, pending):
+    page = search(agent_client, NIR_TYPED, reason="").content.decode()
+    assert "Indiquez le motif" in page
+    assert agent_client.get(reverse("admin:desk_person", args=[pending.pk]))["Location"].startswith(
+        reverse("admin:desk_search")
+    )
+    assert not AuditEvent.objects.filter(event="support_person_viewed").exists()
+
+
+def test_the_agent_resends_and_changes_the_address_with_a_reason_R_SUP4(agent_client, pending, traveller):
+    search(agent_client, NIR_TYPED)
+    traveller.shift(120)  # a link may be sent again after a minute (R-EM9)
+    act = lambda name, **data: agent_client.post(  # noqa: E731
+        reverse("admin:desk_action", args=[pending.pk, name]), {"reason": REASON, **data}
+    )
+    act("renvoyer-le-lien")
+    assert OutboundEmail.objects.filter(template="email_confirmation", to_address="camille@example.fr").count() == 2
+    traveller.shift(120)
+    act("changer-l-adresse", address="camille.durand@autre.example")
+    assert OutboundEmail.objects.filter(to_address="camille.durand@autre.example").exists()
+    events = AuditEvent.objects.filter(event__in=["support_link_resent", "support_address_changed"])
+    assert [(e.event, e.details["staff"], e.details["reason"]) for e in events.order_by("id")] == [
+        ("support_link_resent", "agent.dupont", REASON),
+        ("support_address_changed", "agent.dupont", REASON),
+    ]
+
+
+def test_an_action_without_reason_is_refused(agent_client, pending):
+    search(agent_client, NIR_TYPED)
+    agent_client.post(reverse("admin:desk_action", args=[pending.pk, "renvoyer-le-lien"]), {"reason": " "})
+    assert OutboundEmail.objects.filter(template="email_confirmation").count() == 1
+    assert not AuditEvent.objects.filter(event="support_link_resent").exists()
+
+
+@pytest.mark.parametrize("name", ["lever-les-limites", "annuler-les-liens", "effacer-l-adresse"])
+def test_an_agent_cannot_do_what_only_a_supervisor_may_R_SUP1(agent_client, admin_client, pending, name):
+    search(agent_client, NIR_TYPED)
+    agent_client.post(reverse("admin:desk_action", args=[pending.pk, name]), {"reason": REASON})
+    assert (
+        not AuditEvent.objects.filter(event__startswith="support_", event__endswith=("ed"))
+        .exclude(event__in=["support_person_viewed"])
+        .exists()
+    )
+    search(admin_client, NIR_TYPED)
+    admin_client.post(reverse("admin:desk_action", args=[pending.pk, name]), {"reason": REASON})
+    assert (
+        AuditEvent.objects.filter(
+            event__in=["support_throttles_lifted", "support_links_voided", "support_address_erased"]
+        ).count()
+        == 1
+    )
+
+
+def test_nothing_of_the_desk_without_staff_and_second_factor_R_SUP1(client, pending, django_user_model):
+    pages = [reverse("admin:desk_search"), reverse("admin:desk_person", args=[pending.pk])]
+    pages.append(reverse("admin:desk_action", args=[pending.pk, "renvoyer-le-lien"]))
+    staff = django_user_model.objects.create_user("sans.facteur", password="Sans-second-facteur-2026", is_staff=True)
+    person = django_user_model.objects.create_user("assure", password="Pas-du-personnel-2026")
+    for who in (None, person, staff):
+        browser = HttpClient()
+        if who is not None:
+            browser.force_login(who)
+        for url in pages:
+            assert browser.get(url)["Location"].startswith("/support/login/"), (who, url)
+            assert browser.post(url, {"reason": REASON})["Location"].startswith("/support/login/"), (who, url)
+
+
+def test_staff_never_see_a_code_or_a_link_token_R_SUP1(agent_client, code_sent, now):
+    factories.with_link_sent(code_sent, now)
+    token = last_link_token("camille@example.fr")
+    search(agent_client, NIR_TYPED)
+    page = agent_client.get(reverse("admin:desk_person", args=[code_sent.sent.account_id])).content.decode()
+    assert code_sent.clear not in page
+    assert token not in page
