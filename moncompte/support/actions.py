@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from moncompte.accounts.models import Account, EmailAddress, EmailLink
@@ -18,7 +19,7 @@ from moncompte.core.client import Client
 from moncompte.core.errors import DomainError
 from moncompte.enrollment import limits
 from moncompte.enrollment.email_links import email_replace, link_resend
-from moncompte.support.roles import Role
+from moncompte.support.roles import Role, StaffCreated, staff_create
 
 
 def actions_per_staff() -> throttle.Limit:
@@ -108,3 +109,21 @@ def address_erase(*, account_id: int, staff: Staff, reason: str, now: datetime) 
         if erased:
             account_advance(account, event=AccountEvent.ADDRESS_FORGOTTEN, now=now)
         _audit("support_address_erased", staff, reason, account_id=account_id, now=now)
+
+
+class StaffRefused(DomainError):
+    code = "staff_refused"
+
+
+def agent_create(*, username: str, password: str, staff: Staff, now: datetime) -> StaffCreated:
+    """A supervisor creates an agent, with the agent's second factor (R-SUP1)."""
+    if staff.role is not Role.SUPERVISOR:
+        raise SupervisorOnly()
+    try:
+        created = staff_create(username=username, password=password, role=Role.AGENT)
+    except ValidationError as weak:
+        raise StaffRefused("Mot de passe refusé : " + " ".join(weak.messages)) from weak
+    except IntegrityError as taken:
+        raise StaffRefused("Ce nom d'utilisateur est déjà pris.") from taken
+    audit.record(event="support_agent_created", now=now, client=staff.client, staff=staff.username, agent=username)
+    return created

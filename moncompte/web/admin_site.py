@@ -51,6 +51,7 @@ class SupportAdminSite(OTPAdminSite):
     django-otp): a signed-in staff member whose session is not verified is treated as not staff."""
 
     login_form = StaffSignInForm
+    login_template = "web/staff_login.html"  # in French, the code of the authenticator app asked with the password
 
     def __init__(self, name: str = "admin") -> None:
         super().__init__(name)
@@ -74,6 +75,7 @@ class SupportAdminSite(OTPAdminSite):
         desk_pages = [
             path("entonnoir/", self.admin_view(self.funnel_view), name="funnel"),
             path("personnes/", self._desk(desk.desk_search), name="desk_search"),
+            path("agents/nouveau/", self._desk(desk.desk_agent_new), name="desk_agent_new"),
             path("personnes/<int:account_id>/", self._desk(desk.desk_person), name="desk_person"),
             path("personnes/<int:account_id>/<slug:name>/", self._desk(desk.desk_action), name="desk_action"),
         ]

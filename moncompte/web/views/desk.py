@@ -112,3 +112,17 @@ def desk_action(request: HttpRequest, context: dict[str, Any], account_id: int, 
     else:
         messages.success(request, "C'est fait : l'action est écrite au journal.")
     return redirect("admin:desk_person", account_id=account_id)
+
+
+def desk_agent_new(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    """A supervisor creates an agent; the agent's authenticator address is shown once, here."""
+    staff, page = _staff(request), {**context, "title": "Créer un agent", "created": None, "error": ""}
+    if staff.role is not Role.SUPERVISOR:
+        raise PermissionDenied
+    if request.method == "POST":
+        username, password = request.POST.get("username", "").strip(), request.POST.get("password", "")
+        try:
+            page["created"] = actions.agent_create(username=username, password=password, staff=staff, now=clock.now())
+        except DomainError as refused:
+            page["error"] = refused.message
+    return TemplateResponse(request, "web/desk_agent_new.html", page)
