@@ -116,11 +116,12 @@ def desk_action(request: HttpRequest, context: dict[str, Any], account_id: int, 
 
 def desk_agent_new(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     """A supervisor creates an agent; the agent's authenticator address is shown once, here."""
-    staff, page = _staff(request), {**context, "title": "Créer un agent", "created": None, "error": ""}
+    staff, username = _staff(request), request.POST.get("username", "").strip()
+    page = {**context, "title": "Créer un agent", "created": None, "error": "", "username": username}
     if staff.role is not Role.SUPERVISOR:
         raise PermissionDenied
     if request.method == "POST":
-        username, password = request.POST.get("username", "").strip(), request.POST.get("password", "")
+        password = request.POST.get("password", "")
         try:
             page["created"] = actions.agent_create(username=username, password=password, staff=staff, now=clock.now())
         except DomainError as refused:
