@@ -3,11 +3,16 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
+from django.utils import timezone
+
 from moncompte.accounts import emails
 from moncompte.accounts.emails import Window
-from moncompte.accounts.models import Account
+from moncompte.accounts.models import Account, EmailLink
 from moncompte.accounts.states import AccountState
 from moncompte.core import tokens
+from moncompte.outbox.models import EmailStatus, OutboundEmail
+from moncompte.outbox.reports import ReportKind
 
 
 @dataclass(frozen=True)
@@ -56,3 +61,54 @@ def pending_email_of(*, account_id: int, now: datetime) -> PendingEmail:
         email_masked=tokens.mask_email(pending.email.address),
         undeliverable=pending.email.undeliverable_at is not None,
     )
+
+
+@dataclass(frozen=True)
+class DeliveryFacts:
+    """R-SUP5: what the service knows of the latest confirmation link, told to the person in plain words."""
+
+    address: str  # shown in full only to the signed-in person, on request
+    email_masked: str
+    sent_at: datetime
+    valid_until: datetime
+    outcome: str  # "remis à votre messagerie le 29/11 à 14 h 02", "en cours d'envoi", "refusé par …"
+
+
+def delivery_facts_of(*, account_id: int, now: datetime) -> DeliveryFacts | None:
+    link = EmailLink.objects.filter(account_id=account_id).select_related("email").order_by("-sent_at", "-id").first()
+    if link is None:
+        return None
+    address = link.email.address if link.email else link.canonical
+    sent = (
+        OutboundEmail.objects.filter(account_id=account_id, template="email_confirmation", created_at__gte=link.sent_at)
+        .prefetch_related("reports")
+        .order_by("created_at", "id")
+        .first()
+    )
+    return DeliveryFacts(
+        address=address,
+        email_masked=tokens.mask_email(address),
+        sent_at=link.sent_at,
+        valid_until=link.sent_at + settings.MONCOMPTE["EMAIL_LINK_LIFETIME"],
+        outcome=_outcome(sent),
+    )
+
+
+def _outcome(email: OutboundEmail | None) -> str:
+    if email is None:
+        return "en cours d'envoi"
+    kinds = {report.kind for report in email.reports.all()}
+    if ReportKind.HARD in kinds:
+        return "refusé par votre messagerie : adresse inexistante ou fermée"
+    if ReportKind.REFUSED in kinds or email.status == EmailStatus.FAILED:
+        return "refusé par votre messagerie"
+    if ReportKind.SOFT in kinds and email.status != EmailStatus.SENT:
+        return "retardé par votre messagerie, de nouveaux essais sont en cours"
+    if email.status == EmailStatus.SENT and email.sent_at is not None:
+        return f"remis à votre messagerie le {_when(email.sent_at)}"
+    return "en cours d'envoi"
+
+
+def _when(moment: datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{local:%d/%m/%Y} à {local.hour} h {local:%M}"

@@ -25,7 +25,9 @@ def test_after_a_hard_bounce_the_pending_page_says_so_and_offers_another_address
     bounce("email_confirmation", now)
     response = client.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE}, follow=True)
     page = response.content.decode()
-    assert TO not in page  # masked, as everywhere
+    # masked, as everywhere; in full only on request (a closed <details>), to the signed-in person
+    assert page.count(TO) == 1
+    assert f"<summary>Afficher l'adresse complète</summary>{TO}</details>" in page
     assert TOLD in page
     assert "n'existe pas ou n'accepte plus de messages" in page
     assert 'name="email_confirmation"' in page  # the form to give another address is right there

@@ -12,7 +12,7 @@ from moncompte.core.errors import DomainError
 from moncompte.enrollment.code_send import code_send
 from moncompte.enrollment.contact_submit import contact_submit
 from moncompte.enrollment.password_choose import PersonalCodeSet, password_choose
-from moncompte.enrollment.selectors import person_name_of
+from moncompte.enrollment.selectors import delivery_facts_of, person_name_of
 from moncompte.web import session
 from moncompte.web.forms.journey import ContactForm, IdentityForm, PasswordForm
 from moncompte.web.routing import landing_for, restricted_page, signed_in_page
@@ -110,5 +110,7 @@ def contact_page(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @require_safe
 def email_validation_page(request: HttpRequest) -> HttpResponse:
-    context = {"email_masked": session.validation_recall(request), "step": STEPS["email_validation"]}
+    signed = session.signed_in_session(request)
+    facts = delivery_facts_of(account_id=signed.account_id, now=clock.now()) if signed else None
+    context = {"email_masked": session.validation_recall(request), "step": STEPS["email_validation"], "facts": facts}
     return render(request, "web/email_validation.html", context)

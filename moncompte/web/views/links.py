@@ -11,6 +11,7 @@ from moncompte.core import clock
 from moncompte.core.errors import DomainError
 from moncompte.enrollment.email_links import (
     LinkState,
+    LinkStatus,
     email_confirm,
     email_replace,
     link_opened,
@@ -18,7 +19,7 @@ from moncompte.enrollment.email_links import (
     link_resend_from_link,
     link_status,
 )
-from moncompte.enrollment.selectors import pending_email_of
+from moncompte.enrollment.selectors import delivery_facts_of, pending_email_of
 from moncompte.web import session
 from moncompte.web.forms.journey import EmailPairForm
 from moncompte.web.routing import no_referrer, signed_in_page
@@ -47,7 +48,10 @@ def email_link_page(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _link_page(request: HttpRequest, state: LinkState, message: str = "") -> HttpResponse:
-    context = {"status": state.status.value, "email_masked": state.email_masked, "message": message}
+    facts = None
+    if state.link is not None and state.status in (LinkStatus.EXPIRED, LinkStatus.REPLACED):
+        facts = delivery_facts_of(account_id=state.link.account_id, now=clock.now())
+    context = {"status": state.status.value, "email_masked": state.email_masked, "message": message, "facts": facts}
     return render(request, "web/email_link.html", context)
 
 
@@ -75,4 +79,5 @@ def email_pending_page(request: HttpRequest, account_id: int) -> HttpResponse:
         message = _sent(lambda: email_replace(account_id=account_id, address=address, client=client, now=now), form)
         form = EmailPairForm() if message else form
     context = {"pending": pending_email_of(account_id=account_id, now=now), "form": form, "message": message}
+    context["facts"] = delivery_facts_of(account_id=account_id, now=now)
     return render(request, "web/email_pending.html", context)

@@ -1,0 +1,64 @@
+"""R-SUP5: « Vous n'avez rien reçu ? » tells the person what the service knows of the latest link, then the
+seed's checklist in its order, without calling anyone."""
+
+import html
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from moncompte.accounts.bounces import bounce_receive, envelope_recipients
+from moncompte.outbox.delivery import deliver_due
+from moncompte.outbox.models import OutboundEmail
+from moncompte.outbox.transport import SmtpTransport
+from tests import factories
+from tests.accounts.test_bounces import sample
+from tests.factories import PERSONAL_CODE, last_link_token
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("traveller")]
+NIR = "2 84 05 88 321 025 32"
+CHECKLIST = [
+    "est exacte",
+    "courriels indésirables",
+    "« Votre compte ameli - Confirmation de votre adresse mail » et l'expéditeur « Votre Assurance Maladie »",
+    "le courriel le plus récent",
+    "liste rouge",
+    "antivirus",
+    "donnez une autre adresse",
+]
+
+
+def pending_page(client, code_sent, now) -> str:
+    answer = client.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE}, follow=True)
+    return html.unescape(answer.content.decode())
+
+
+def test_the_checklist_comes_in_the_seed_s_order_with_the_link_s_dates_R_SUP5(client, code_sent, now):
+    factories.with_link_sent(code_sent, now)
+    page = pending_page(client, code_sent, now)
+    positions = [page.index(item) for item in CHECKLIST]
+    assert positions == sorted(positions)
+    assert "envoyé le 02/03/2026 à 10 h 00" in page  # Paris time
+    assert "valable jusqu'au 09/03/2026 à 10 h 00" in page
+    assert "ce courriel a été <strong>en cours d'envoi</strong>" in page
+
+
+def test_the_person_reads_whether_the_mail_was_delivered_or_refused_R_SUP5(client, code_sent, now, smtp_sink):
+    factories.with_link_sent(code_sent, now)
+    assert "en cours d'envoi" in pending_page(client, code_sent, now)
+    controller, _ = smtp_sink
+    deliver_due(transport=SmtpTransport(host=controller.hostname, port=controller.port))
+    assert "remis à votre messagerie le 02/03/2026 à 10 h 00" in pending_page(client, code_sent, now)
+    email = OutboundEmail.objects.get(template="email_confirmation")
+    raw = sample("gmail_hard", email)
+    bounce_receive(raw=raw, recipients=envelope_recipients(raw), now=now)
+    assert "refusé par votre messagerie : adresse inexistante ou fermée" in pending_page(client, code_sent, now)
+
+
+def test_an_expired_link_page_tells_the_facts_without_the_full_address_R_SUP5(client, code_sent, now, traveller):
+    factories.with_link_sent(code_sent, now)
+    traveller.shift(timedelta(days=7, minutes=1))
+    page = client.get(reverse("web:email_link", args=[last_link_token("camille@example.fr")])).content.decode()
+    assert "Vous n'avez rien reçu ?" in page
+    assert "valable jusqu'au 09/03/2026" in page
+    assert "camille@example.fr" not in page
