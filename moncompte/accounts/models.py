@@ -82,7 +82,7 @@ class EmailLink(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     sent_at = models.DateTimeField(db_index=True)
     used_at = models.DateTimeField(null=True, blank=True)
-    # R-SUP3: the link's page was opened (by the person, or by a scanner of their mail provider or antivirus).
+    # R-SUP4: the link's page was opened (by the person, or by a scanner of their mail provider or antivirus).
     first_opened_at = models.DateTimeField(null=True, blank=True)
     opens = models.PositiveIntegerField(default=0)
 

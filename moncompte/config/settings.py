@@ -214,7 +214,7 @@ MONCOMPTE: dict[str, Any] = {
     # percentage of the other providers' together.
     "FUNNEL_ALERT_MIN_LINKS": 20,
     "FUNNEL_ALERT_RATIO_PERCENT": 50,
-    # R-SUP3: providers known to filter the service's emails (the seed's Orange « liste rouge »).
+    # R-SUP4: providers known to filter the service's emails (the seed's Orange « liste rouge »).
     "SUPPORT_FILTERING_DOMAINS": ["orange.fr", "wanadoo.fr"],
     "SUPPORT_DNS_TIMEOUT_SECONDS": 2,
     "SUPPORT_ACTIONS_PER_HOUR": 60,  # actions of one staff member

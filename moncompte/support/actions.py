@@ -1,4 +1,4 @@
-"""R-SUP4: what an agent does for the person on the phone, and what only a supervisor may do. Each action
+"""R-SUP1, R-SUP2: what an agent does for the person on the phone, and what only a supervisor may do. Each action
 needs a typed reason, is rate-limited per staff member and written to the audit log with both."""
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""R-SUP3: the seed's checklist for « Je n'ai pas reçu l'email », evaluated for one person. Each finding says
+"""R-SUP4: the seed's checklist for « Je n'ai pas reçu l'email », evaluated for one person. Each finding says
 what was seen and what to tell the person, in the checklist's order."""
 
 import difflib

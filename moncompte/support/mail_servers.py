@@ -1,4 +1,4 @@
-"""R-SUP3: does a domain receive mail? A DNS lookup (MX, else an address, RFC 5321) with a short timeout;
+"""R-SUP4: does a domain receive mail? A DNS lookup (MX, else an address, RFC 5321) with a short timeout;
 "cannot tell" when offline or the resolver fails, so the diagnosis then says nothing."""
 
 import dns.exception

@@ -1,4 +1,4 @@
-"""R-SUP2: everything the desk shows about one person, read in one call: state and windows, identity,
+"""R-SUP4: everything the desk shows about one person, read in one call: state and windows, identity,
 addresses, the latest link, every email with its attempts and the receiving server's reports, the timeline."""
 
 from dataclasses import dataclass

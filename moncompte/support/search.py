@@ -1,4 +1,4 @@
-"""R-SUP2: finding a person by NIR (13 or 15 characters, spaces allowed), exact email address, or account
+"""R-SUP4: finding a person by NIR (13 or 15 characters, spaces allowed), exact email address, or account
 number."""
 
 import re

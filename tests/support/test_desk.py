@@ -1,4 +1,4 @@
-"""R-SUP2, R-SUP4: the desk — search, the person's page, actions with a reason, all audited; roles."""
+"""R-SUP1..4: the desk — search, the person's page, actions with a reason, all audited; roles."""
 
 import pytest
 from django.test import Client as HttpClient
@@ -24,7 +24,7 @@ def pending(code_sent, now):
     return factories.with_link_sent(code_sent, now).account
 
 
-def test_a_person_is_found_by_nir_email_or_account_number_and_the_opening_is_audited_R_SUP2(agent_client, pending):
+def test_a_person_is_found_by_nir_email_or_account_number_and_the_opening_is_audited_R_SUP2_R_SUP4(agent_client, pending):
     person_page = reverse("admin:desk_person", args=[pending.pk])
     for query in (NIR_TYPED, "2840588321025", "CAMILLE@example.fr", str(pending.pk)):
         assert search(agent_client, query)["Location"] == person_page
@@ -44,7 +44,7 @@ def test_no_reason_no_search_and_no_page_R_SUP2(agent_client, pending):
     assert not AuditEvent.objects.filter(event="support_person_viewed").exists()
 
 
-def test_the_agent_resends_and_changes_the_address_with_a_reason_R_SUP4(agent_client, pending, traveller):
+def test_the_agent_resends_and_changes_the_address_with_a_reason_R_SUP2(agent_client, pending, traveller):
     search(agent_client, NIR_TYPED)
     traveller.shift(120)  # a link may be sent again after a minute (R-EM9)
     act = lambda name, **data: agent_client.post(  # noqa: E731
@@ -102,7 +102,7 @@ def test_nothing_of_the_desk_without_staff_and_second_factor_R_SUP1(client, pend
             assert browser.post(url, {"reason": REASON})["Location"].startswith("/support/login/"), (who, url)
 
 
-def test_staff_never_see_a_code_or_a_link_token_R_SUP1(agent_client, code_sent, now):
+def test_staff_never_see_a_code_or_a_link_token_R_SUP3(agent_client, code_sent, now):
     factories.with_link_sent(code_sent, now)
     token = last_link_token("camille@example.fr")
     search(agent_client, NIR_TYPED)

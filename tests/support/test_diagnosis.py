@@ -1,4 +1,4 @@
-"""R-SUP3: the seed's checklist for « Je n'ai pas reçu l'email », one rule at a time."""
+"""R-SUP4: the seed's checklist for « Je n'ai pas reçu l'email », one rule at a time."""
 
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""R-SUP2..4: the support desk, inside /support/ (staff sign-in with second factor; see admin_site.py).
+"""R-SUP1..4: the support desk, inside /support/ (staff sign-in with second factor; see admin_site.py).
 
 Every page opened on a person and every action is audited with the staff member and the reason typed."""
 
