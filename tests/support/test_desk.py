@@ -24,7 +24,7 @@ def pending(code_sent, now):
     return factories.with_link_sent(code_sent, now).account
 
 
-def test_a_person_is_found_by_nir_email_or_account_number_and_the_opening_is_audited_R_SUP2_R_SUP4(agent_client, pending):
+def test_a_person_is_found_by_nir_email_or_number_and_the_opening_audited_R_SUP2_R_SUP4(agent_client, pending):
     person_page = reverse("admin:desk_person", args=[pending.pk])
     for query in (NIR_TYPED, "2840588321025", "CAMILLE@example.fr", str(pending.pk)):
         assert search(agent_client, query)["Location"] == person_page
