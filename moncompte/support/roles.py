@@ -15,9 +15,10 @@ class Role(Enum):
     SUPERVISOR = "superviseur"  # also lifts throttles, voids links, erases an unconfirmed address, creates agents
 
 
-# What each role may see in the back office's model pages (the desk's own pages check the role itself).
-VIEW_PERMISSIONS = ["view_outboundemail", "view_deliveryreport", "view_account", "view_beneficiary"]
-SUPERVISOR_PERMISSIONS = [*VIEW_PERMISSIONS, "view_auditevent"]
+# The back office's model pages are not opened with a reason (R-SUP2): agents work from the desk's pages only;
+# supervisors may also read the audit log. Superusers (the technical administrators) keep every page.
+VIEW_PERMISSIONS: list[str] = []
+SUPERVISOR_PERMISSIONS = ["view_auditevent"]
 
 
 def roles_ensure() -> None:

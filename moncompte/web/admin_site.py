@@ -52,6 +52,7 @@ class SupportAdminSite(OTPAdminSite):
 
     login_form = StaffSignInForm
     login_template = "web/staff_login.html"  # in French, the code of the authenticator app asked with the password
+    index_template = "web/support_index.html"  # the desk's pages first
 
     def __init__(self, name: str = "admin") -> None:
         super().__init__(name)
@@ -70,6 +71,11 @@ class SupportAdminSite(OTPAdminSite):
                 return TemplateResponse(request, "web/staff_throttled.html", context, status=429)
         response: HttpResponse = super().login(request, extra_context)
         return response
+
+    def each_context(self, request: HttpRequest) -> dict[str, Any]:
+        context: dict[str, Any] = super().each_context(request)
+        context["desk_supervisor"] = role_of(request.user) is Role.SUPERVISOR
+        return context
 
     def get_urls(self) -> list[URLResolver | URLPattern]:
         desk_pages = [

@@ -73,3 +73,13 @@ def test_roles_come_from_groups_and_need_the_second_factor(supervisor, agent_cli
     agent = User.objects.get(username="agent.dupont")
     assert agent_client.get("/support/").status_code == 200
     assert not agent.is_superuser
+
+
+def test_agents_work_from_the_desk_pages_only_R_SUP2(agent_client, admin_client):
+    index = agent_client.get("/support/").content.decode()
+    assert "Rechercher une personne" in index
+    assert "Créer un agent" not in index
+    # pages on a person outside the desk are opened without a reason: not for agents
+    for path in ("/support/outbox/outboundemail/", "/support/accounts/account/", "/support/audit/auditevent/"):
+        assert agent_client.get(path).status_code == 403
+    assert "Créer un agent" in admin_client.get("/support/").content.decode()
