@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",  # R-SUP1: staff second factor
     "django_otp.plugins.otp_totp",
+    "ninja",  # the app's API documentation, served from here (no CDN)
     "moncompte.core",
     "moncompte.audit",
     "moncompte.registry",
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "moncompte.outbox",
     "moncompte.accounts",
     "moncompte.enrollment",
+    "moncompte.appsessions",
     "moncompte.support",  # last: its roles are set after every app's permissions exist
 ]
 

@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from moncompte.api.v1 import api
 from moncompte.web.views.metrics import metrics_page
 
 urlpatterns = [
     path("metrics", metrics_page),
+    path("api/v1/", api.urls),
     path("", include("moncompte.web.urls")),
     path("support/", admin.site.urls),
 ]

@@ -16,6 +16,7 @@ HINT = "13 ou 15 caractères, ex. 2 84 05 88 321 025"
 
 class NirInvalid(DomainError):
     code = "nir_invalid"
+    field = "nir"
 
 
 class NirTemporary(NirInvalid):

@@ -1,0 +1,227 @@
+"""R-API1: the ameli app's API, a second thin adapter over the web's use cases (django-ninja, OpenAPI 3.1 at
+/api/v1/openapi.json, documentation at /api/v1/docs). Errors are RFC 9457 problem details carrying the same
+French message as the web, the stable code and the field; throttled answers carry Retry-After."""
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.responses import Status
+from ninja.security import HttpBearer
+
+from moncompte.accounts.emails import Window
+from moncompte.accounts.states import AccountState
+from moncompte.appsessions import tokens
+from moncompte.core import clock
+from moncompte.core.client import Client
+from moncompte.core.client_address import client_address
+from moncompte.core.errors import DomainError, TooManyAttempts
+from moncompte.enrollment.password_choose import password_choose
+from moncompte.enrollment.selectors import account_state_of, pending_email_of
+from moncompte.registry import nir as nir_rules
+from moncompte.selfservice.selectors import account_overview
+from moncompte.selfservice.sign_in import sign_in
+
+WINDOW_MESSAGES = {
+    Window.ACTIVE: "Cliquez sur le lien reçu par email pour confirmer votre adresse ; seul le plus récent fonctionne.",
+    Window.EXPIRED: "Le lien n'est plus actif : demandez-en un nouveau, à la même adresse ou à une autre.",
+    Window.FORGOTTEN: "Votre adresse n'est plus mémorisée : saisissez une adresse email valide.",
+}
+NEXT_STEP = {
+    AccountState.PROVISIONAL: "choose_personal_code",
+    AccountState.CONTACT_PENDING: "give_contact_details",
+    AccountState.EMAIL_PENDING: "confirm_email",
+    AccountState.ACTIVE: "account",
+}
+
+
+class Problem(Schema):
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    field: str | None = None
+
+
+class SignInIn(Schema):
+    nir: str
+    code: str
+    device_name: str = "appareil"
+
+
+class TokensOut(Schema):
+    token_type: str = "Bearer"  # noqa: S105 - the scheme's name, not a secret
+    access_token: str
+    expires_in: int
+    refresh_token: str | None
+    scope: str  # "choose_personal_code" (provisional code) or "account"
+    next_step: str  # where the person is: choose_personal_code, give_contact_details, confirm_email, account
+    message: str  # what the web would say on that step, in French
+
+
+class RefreshIn(Schema):
+    refresh_token: str
+
+
+class PersonalCodeIn(Schema):
+    password: str
+    confirmation: str
+
+
+class ConsentOut(Schema):
+    channel: str
+    label: str
+    granted: bool | None
+
+
+class AccountOut(Schema):
+    first_name: str
+    last_name: str
+    email: str
+    pending_email_masked: str
+    mobile: str
+    landline: str
+    consents: list[ConsentOut]
+
+
+class SessionOut(Schema):
+    id: int
+    device_name: str
+    created_at: datetime
+    last_used_at: datetime
+
+
+class AppBearer(HttpBearer):
+    """An access token (or the restricted one of a provisional code); which operations each opens is
+    checked by the operation."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> tokens.Bearer | None:
+        return tokens.bearer_of(value=token, now=clock.now())
+
+
+api = NinjaAPI(
+    title="compte ameli — API de l'application",
+    version="1",
+    urls_namespace="api_v1",
+    description="Le parcours de création du compte et le compte, pour l'application ameli. "
+    "Erreurs au format RFC 9457 (problem details) : `code` stable, `detail` en français, `field` concerné.",
+)
+
+
+def _client(request: HttpRequest) -> Client:
+    return Client(address=client_address(request), user_agent=request.headers.get("User-Agent", "")[:200])
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
+    status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
+    body = {
+        "type": f"/api/v1/problemes/{error.code}",
+        "title": error.message,
+        "status": status,
+        "detail": error.message,
+        "code": error.code,
+        "field": error.field,
+    }
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = "application/problem+json"
+    if isinstance(error, TooManyAttempts):
+        response["Retry-After"] = str(max(1, int(error.retry_after.total_seconds())))
+    return response
+
+
+def _tokens_out(issued: tokens.IssuedTokens, *, account_id: int) -> dict[str, Any]:
+    step = "choose_personal_code" if issued.restricted else NEXT_STEP[account_state_of(account_id=account_id)]
+    message = ""
+    if step == "confirm_email":  # R-EM8: never the account before the email is confirmed; say which window
+        message = WINDOW_MESSAGES[pending_email_of(account_id=account_id, now=clock.now()).window]
+    return {
+        "access_token": issued.access_token,
+        "expires_in": issued.expires_in,
+        "refresh_token": issued.refresh_token,
+        "scope": "choose_personal_code" if issued.restricted else "account",
+        "next_step": step,
+        "message": message,
+    }
+
+
+@api.post("/sessions", response={200: TokensOut, 400: Problem, 429: Problem}, tags=["session"])
+def sessions_open(request: HttpRequest, payload: SignInIn) -> dict[str, Any]:
+    """Signing in with the NIR and the provisional code (restricted token) or the personal code (token pair)."""
+    now, nir = clock.now(), nir_rules.parse(payload.nir)
+    signed = sign_in(nir=nir, secret=payload.code, client=_client(request), now=now)
+    issued = tokens.session_open(
+        account_id=signed.account_id,
+        device_name=payload.device_name,
+        epoch=signed.session_epoch,
+        restricted_until=signed.restricted_until,
+        now=now,
+    )
+    return _tokens_out(issued, account_id=signed.account_id)
+
+
+@api.post("/sessions/refresh", response={200: TokensOut, 401: Problem}, tags=["session"])
+def sessions_refresh(request: HttpRequest, payload: RefreshIn) -> dict[str, Any]:
+    """A new pair; the refresh token given is used up. Given twice, the whole session is revoked."""
+    issued = tokens.session_refresh(refresh_token=payload.refresh_token, client=_client(request), now=clock.now())
+    return _tokens_out(issued, account_id=issued.account_id)
+
+
+class AccountNotActive(DomainError):
+    code = "account_not_active"
+    message = "Votre compte n'est pas encore actif : terminez sa création."
+
+
+class RestrictedOnly(DomainError):
+    code = "restricted_scope"
+    message = "Avec le code provisoire, vous pouvez seulement choisir votre code personnel."
+
+
+STATUS = {TooManyAttempts: 429, tokens.TokenRefused: 401, AccountNotActive: 403, RestrictedOnly: 403}
+
+
+def _bearer(request: HttpRequest, *, restricted: bool = False) -> tokens.Bearer:
+    """The session of the request's token; a restricted one opens only the personal code, and only it."""
+    bearer = getattr(request, "auth", None)
+    if not isinstance(bearer, tokens.Bearer):
+        raise tokens.TokenRefused()
+    if bearer.restricted != restricted:
+        raise RestrictedOnly() if bearer.restricted else tokens.TokenRefused()
+    return bearer
+
+
+@api.delete("/sessions/current", response={204: None, 401: Problem}, auth=AppBearer(), tags=["session"])
+def sessions_close(request: HttpRequest) -> Status[None]:
+    bearer = _bearer(request, restricted=getattr(getattr(request, "auth", None), "restricted", False))
+    tokens.session_revoke(session_id=bearer.session_id, because="signed_out", now=clock.now())
+    return Status(204, None)
+
+
+@api.get("/sessions", response={200: list[SessionOut], 401: Problem}, auth=AppBearer(), tags=["session"])
+def sessions_list(request: HttpRequest) -> list[Any]:
+    return tokens.sessions_of(account_id=_bearer(request).account_id)
+
+
+@api.post("/personal-code", response={200: TokensOut, 400: Problem, 401: Problem}, auth=AppBearer(), tags=["parcours"])
+def personal_code_choose(request: HttpRequest, payload: PersonalCodeIn) -> dict[str, Any]:
+    """R-CODE4: the only operation of the restricted token. The personal code ends it (R-LIM5): a pair comes back."""
+    bearer, now = _bearer(request, restricted=True), clock.now()
+    chosen = password_choose(
+        account_id=bearer.account_id,
+        password=payload.password,
+        confirmation=payload.confirmation,
+        client=_client(request),
+        now=now,
+    )
+    issued = tokens.session_continue(session_id=bearer.session_id, epoch=chosen.session_epoch, now=now)
+    return _tokens_out(issued, account_id=chosen.account_id)
+
+
+@api.get("/account", response={200: AccountOut, 401: Problem, 403: Problem}, auth=AppBearer(), tags=["compte"])
+def account_get(request: HttpRequest) -> Any:
+    bearer = _bearer(request)
+    if account_state_of(account_id=bearer.account_id) is not AccountState.ACTIVE:
+        raise AccountNotActive()
+    return account_overview(account_id=bearer.account_id, now=clock.now())

@@ -1,0 +1,132 @@
+"""R-API2: the app's tokens. Sign-in gives a short access token (15 minutes) and a refresh token (30 days)
+bound to a device name; refreshing rotates both, and a refresh token used twice revokes the whole family.
+Tokens are random (secrets), stored as digests, revocable; a new personal code ends them (R-LIM5)."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+
+from moncompte.accounts.models import Account
+from moncompte.appsessions.models import AppSession, AppToken, TokenKind
+from moncompte.audit import log as audit
+from moncompte.core import tokens
+from moncompte.core.client import Client
+from moncompte.core.errors import DomainError
+
+PURPOSE = "app_token"
+ACCESS_LIFETIME = timedelta(minutes=15)
+REFRESH_LIFETIME = timedelta(days=30)
+
+
+class TokenRefused(DomainError):
+    code = "token_refused"
+    message = "Votre session n'est plus valable : connectez-vous à nouveau."
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    account_id: int
+    access_token: str
+    expires_in: int
+    refresh_token: str | None  # none for the restricted session of the provisional code
+    restricted: bool
+
+
+@dataclass(frozen=True)
+class Bearer:
+    account_id: int
+    session_id: int
+    restricted: bool
+
+
+def _new(session: AppSession, kind: TokenKind, *, now: datetime, lifetime: timedelta) -> str:
+    value = f"mc{kind.value[0]}_{secrets.token_urlsafe(32)}"
+    AppToken.objects.create(
+        session=session,
+        kind=kind,
+        digest=tokens.digest(purpose=PURPOSE, value=value),
+        created_at=now,
+        expires_at=now + lifetime,
+    )
+    return value
+
+
+def session_open(
+    *, account_id: int, device_name: str, epoch: int, restricted_until: datetime | None, now: datetime
+) -> IssuedTokens:
+    with transaction.atomic():
+        session = AppSession.objects.create(
+            account_id=account_id,
+            device_name=device_name[:100] or "appareil",
+            session_epoch=epoch,
+            created_at=now,
+            last_used_at=now,
+        )
+        if restricted_until is not None:  # R-CODE4: only the personal code may be chosen, until the code expires
+            access = _new(session, TokenKind.RESTRICTED, now=now, lifetime=restricted_until - now)
+            seconds = int((restricted_until - now).total_seconds())
+            return IssuedTokens(account_id, access, seconds, None, restricted=True)
+        return _pair(session, now=now)
+
+
+def _pair(session: AppSession, *, now: datetime) -> IssuedTokens:
+    access = _new(session, TokenKind.ACCESS, now=now, lifetime=ACCESS_LIFETIME)
+    refresh = _new(session, TokenKind.REFRESH, now=now, lifetime=REFRESH_LIFETIME)
+    return IssuedTokens(session.account_id, access, int(ACCESS_LIFETIME.total_seconds()), refresh, restricted=False)
+
+
+def _live(session: AppSession) -> bool:
+    epoch = Account.objects.filter(pk=session.account_id).values_list("session_epoch", flat=True).first()
+    return session.revoked_at is None and epoch == session.session_epoch
+
+
+def bearer_of(*, value: str, now: datetime) -> Bearer | None:
+    """The session an access (or restricted) token opens, if the token is live."""
+    token = (
+        AppToken.objects.select_related("session")
+        .filter(digest=tokens.digest(purpose=PURPOSE, value=value), kind__in=[TokenKind.ACCESS, TokenKind.RESTRICTED])
+        .first()
+    )
+    if token is None or token.expires_at <= now or not _live(token.session):
+        return None
+    AppSession.objects.filter(pk=token.session_id).update(last_used_at=now)
+    return Bearer(token.session.account_id, token.session_id, restricted=token.kind == TokenKind.RESTRICTED)
+
+
+def session_refresh(*, refresh_token: str, client: Client, now: datetime) -> IssuedTokens:
+    """Rotates the pair. A refresh token already used means it was copied: the whole family is revoked."""
+    digest = tokens.digest(purpose=PURPOSE, value=refresh_token)
+    with transaction.atomic():
+        refresh = AppToken.objects.select_for_update().select_related("session")
+        token = refresh.filter(digest=digest, kind=TokenKind.REFRESH).first()
+        if token is None or token.expires_at <= now or not _live(token.session):
+            raise TokenRefused()
+        if token.used_at is None:
+            AppToken.objects.filter(pk=token.pk).update(used_at=now)
+            AppToken.objects.filter(session=token.session, kind=TokenKind.ACCESS).update(expires_at=now)
+            return _pair(token.session, now=now)
+    # Reused: written outside the refused transaction, so that the revocation stays.
+    session_revoke(session_id=token.session_id, because="refresh_reused", now=now)
+    audit.record(event="app_refresh_reused", now=now, account_id=token.session.account_id, client=client)
+    raise TokenRefused()
+
+
+def session_continue(*, session_id: int, epoch: int, now: datetime) -> IssuedTokens:
+    """After the personal code is chosen on a restricted session: that session ends (its epoch is over), a
+    full one opens on the same device."""
+    ended = AppSession.objects.get(pk=session_id)
+    session_revoke(session_id=session_id, because="personal_code_chosen", now=now)
+    return session_open(
+        account_id=ended.account_id, device_name=ended.device_name, epoch=epoch, restricted_until=None, now=now
+    )
+
+
+def session_revoke(*, session_id: int, because: str, now: datetime) -> None:
+    AppSession.objects.filter(pk=session_id, revoked_at=None).update(revoked_at=now, revoked_because=because)
+    AppToken.objects.filter(session_id=session_id, expires_at__gt=now).update(expires_at=now)
+
+
+def sessions_of(*, account_id: int) -> list[AppSession]:
+    return list(AppSession.objects.filter(account_id=account_id, revoked_at=None).order_by("-last_used_at"))

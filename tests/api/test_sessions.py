@@ -1,0 +1,112 @@
+"""R-API1..3: the app's sessions — provisional code (restricted), personal code (pair), refresh with reuse
+detection, expiry, sign-out, R-LIM5; problem details with the web's French messages."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client as HttpClient
+
+from moncompte.selfservice.account_manage import password_change
+from moncompte.selfservice.errors import SignInRejected
+from tests import factories
+from tests.factories import CLIENT, PERSONAL_CODE
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("traveller")]
+NIR = "2 84 05 88 321 025 32"
+
+
+def call(method: str, path: str, token: str = "", **body):
+    client = HttpClient()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    answer = getattr(client, method)(f"/api/v1{path}", body, content_type="application/json", **headers)
+    return answer.status_code, (answer.json() if answer.content else None), answer
+
+
+def test_the_provisional_code_opens_a_restricted_session_that_only_chooses_the_personal_code_R_API2(code_sent, now):
+    status, body, _ = call("post", "/sessions", nir=NIR, code=code_sent.clear, device_name="Pixel de Camille")
+    assert status == 200
+    assert (body["scope"], body["next_step"], body["refresh_token"]) == (
+        "choose_personal_code",
+        "choose_personal_code",
+        None,
+    )
+    restricted = body["access_token"]
+    status, problem, _ = call("get", "/account", restricted)
+    assert (status, problem["code"]) == (403, "restricted_scope")
+    status, body, _ = call("post", "/personal-code", restricted, password=PERSONAL_CODE, confirmation=PERSONAL_CODE)
+    assert status == 200
+    assert (body["scope"], body["next_step"]) == ("account", "give_contact_details")
+    assert call("get", "/sessions", restricted)[0] == 401  # the restricted session ended with the code (R-LIM5)
+    status, sessions, _ = call("get", "/sessions", body["access_token"])
+    assert [s["device_name"] for s in sessions] == ["Pixel de Camille"]
+
+
+def test_signing_in_with_the_email_unconfirmed_never_opens_the_account_R_EM8(code_sent, now):
+    factories.with_link_sent(code_sent, now)
+    status, body, _ = call("post", "/sessions", nir=NIR, code=PERSONAL_CODE)
+    assert (status, body["next_step"]) == (200, "confirm_email")
+    assert "Cliquez sur le lien reçu par email" in body["message"]
+    status, problem, _ = call("get", "/account", body["access_token"])
+    assert (status, problem["code"]) == (403, "account_not_active")
+
+
+@pytest.fixture
+def pair(code_sent, now):
+    factories.active(code_sent, now)
+    status, body, _ = call("post", "/sessions", nir=NIR, code=PERSONAL_CODE, device_name="iPhone")
+    assert status == 200
+    return body
+
+
+def test_the_account_is_read_with_the_access_token_which_expires_after_15_minutes_R_API2(pair, traveller):
+    status, account, _ = call("get", "/account", pair["access_token"])
+    assert (status, account["first_name"], account["email"]) == (200, "Camille", "camille@example.fr")
+    traveller.shift(timedelta(minutes=15, seconds=1))
+    assert call("get", "/account", pair["access_token"])[0] == 401
+
+
+def test_refresh_rotates_and_a_reused_refresh_token_revokes_the_family_R_API2(pair):
+    status, second, _ = call("post", "/sessions/refresh", refresh_token=pair["refresh_token"])
+    assert status == 200
+    assert second["refresh_token"] != pair["refresh_token"]
+    assert call("get", "/account", pair["access_token"])[0] == 401  # the old access token ended with it
+    assert call("get", "/account", second["access_token"])[0] == 200
+    status, problem, _ = call("post", "/sessions/refresh", refresh_token=pair["refresh_token"])  # stolen copy
+    assert (status, problem["code"]) == (401, "token_refused")
+    assert call("get", "/account", second["access_token"])[0] == 401  # the whole family is revoked
+    assert call("post", "/sessions/refresh", refresh_token=second["refresh_token"])[0] == 401
+
+
+def test_signing_out_and_a_new_personal_code_end_app_sessions_R_LIM5(pair, code_sent, now):
+    _, other, _ = call("post", "/sessions", nir=NIR, code=PERSONAL_CODE, device_name="tablette")
+    assert call("delete", "/sessions/current", other["access_token"])[0] == 204
+    assert call("get", "/account", other["access_token"])[0] == 401
+    password_change(
+        account_id=code_sent.sent.account_id,
+        current_password=PERSONAL_CODE,
+        password="Nouveau-Code-2027!",
+        confirmation="Nouveau-Code-2027!",
+        client=CLIENT,
+        now=now,
+    )
+    assert call("get", "/account", pair["access_token"])[0] == 401
+    assert call("post", "/sessions/refresh", refresh_token=pair["refresh_token"])[0] == 401
+
+
+def test_errors_are_problem_details_with_the_web_s_french_message_R_API1(code_sent):
+    status, problem, answer = call("post", "/sessions", nir=NIR, code="Mauvais-code-1")
+    assert status == 400
+    assert answer["Content-Type"] == "application/problem+json"
+    assert problem["detail"] == SignInRejected().message
+    assert problem["code"] == SignInRejected.code
+    status, problem, _ = call("post", "/sessions", nir="123", code="x")
+    assert (status, problem["field"]) == (400, "nir")
+
+
+def test_the_openapi_document_describes_every_operation_R_API3():
+    status, doc, _ = call("get", "/openapi.json")
+    assert status == 200
+    assert doc["openapi"].startswith("3.1")
+    assert {"/api/v1/sessions", "/api/v1/sessions/refresh", "/api/v1/personal-code", "/api/v1/account"} <= set(
+        doc["paths"]
+    )
