@@ -74,9 +74,11 @@ class DeliveryFacts:
     outcome: str  # "remis à votre messagerie le 29/11 à 14 h 02", "en cours d'envoi", "refusé par …"
 
 
-def delivery_facts_of(*, account_id: int, now: datetime) -> DeliveryFacts | None:
+def delivery_facts_of(*, account_id: int, now: datetime, opened_address: str | None = None) -> DeliveryFacts | None:
+    """`opened_address`: the canonical address of a link opened without signing in. Its holder learns of the
+    latest link only if it went to that same address (an old link may have reached a mistyped address)."""
     link = EmailLink.objects.filter(account_id=account_id).select_related("email").order_by("-sent_at", "-id").first()
-    if link is None:
+    if link is None or (opened_address is not None and link.canonical != opened_address):
         return None
     address = link.email.address if link.email else link.canonical
     sent = (

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from moncompte.accounts.models import Account, EmailAddress, EmailLink
-from moncompte.accounts.states import AccountEvent
+from moncompte.accounts.states import AccountEvent, AccountState
 from moncompte.accounts.transitions import account_advance
 from moncompte.audit import log as audit
 from moncompte.audit.models import AuditEvent
@@ -67,9 +67,20 @@ def link_resend_for(*, account_id: int, staff: Staff, reason: str, now: datetime
     return masked
 
 
+class ActiveAccountAddress(DomainError):
+    code = "active_account_address"
+    message = (
+        "Ce compte est actif : l'adresse se change dans le compte, avec le code personnel de la personne "
+        "(un avis part à l'ancienne adresse). Le support ne la change pas à sa place."
+    )
+
+
 def address_change_for(*, account_id: int, address: str, staff: Staff, reason: str, now: datetime) -> str:
-    """The person gives another address on the phone: same uniqueness rules, a link goes to it."""
+    """The person gives another address on the phone, while creating the account: same uniqueness rules, a
+    link goes to it. Never on an active account: that would hand it to whoever reads the new address."""
     reason = _checked(staff, reason, now=now)
+    if Account.objects.filter(pk=account_id, state=AccountState.ACTIVE).exists():
+        raise ActiveAccountAddress()
     masked = email_replace(account_id=account_id, address=address, client=staff.client, now=now)
     _audit("support_address_changed", staff, reason, account_id=account_id, now=now, email=masked)
     return masked
@@ -115,15 +126,16 @@ class StaffRefused(DomainError):
     code = "staff_refused"
 
 
-def agent_create(*, username: str, password: str, staff: Staff, now: datetime) -> StaffCreated:
-    """A supervisor creates an agent, with the agent's second factor (R-SUP1)."""
-    if staff.role is not Role.SUPERVISOR:
-        raise SupervisorOnly()
+def agent_create(*, username: str, password: str, staff: Staff, reason: str, now: datetime) -> StaffCreated:
+    """A supervisor creates an agent, with the agent's second factor (R-SUP1), a reason and a limit (R-SUP2)."""
+    reason = _checked(staff, reason, now=now, supervisor=True)
     try:
         created = staff_create(username=username, password=password, role=Role.AGENT)
     except ValidationError as weak:
-        raise StaffRefused("Mot de passe refusé : " + " ".join(weak.messages)) from weak
+        raise StaffRefused("Création refusée : " + " ".join(weak.messages)) from weak
     except IntegrityError as taken:
         raise StaffRefused("Ce nom d'utilisateur est déjà pris.") from taken
-    audit.record(event="support_agent_created", now=now, client=staff.client, staff=staff.username, agent=username)
+    audit.record(
+        event="support_agent_created", now=now, client=staff.client, staff=staff.username, reason=reason, agent=username
+    )
     return created

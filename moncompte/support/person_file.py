@@ -57,6 +57,10 @@ class PersonFile:
     timeline: list[AuditEvent]  # newest first
 
 
+def account_exists(*, account_id: int) -> bool:
+    return Account.objects.filter(pk=account_id).exists()
+
+
 def person_file_of(*, account_id: int, now: datetime) -> PersonFile:
     account = Account.objects.select_related("beneficiary").get(pk=account_id)
     person = account.beneficiary

@@ -6,6 +6,7 @@ from enum import Enum
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission, User
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -47,8 +48,13 @@ class StaffCreated:
 
 
 def staff_create(*, username: str, password: str, role: Role) -> StaffCreated:
-    """A staff member with a role and a confirmed TOTP device. Raises ValidationError for a weak password."""
-    validate_password(password, User(username=username))
+    """A staff member with a role and a confirmed TOTP device. Raises ValidationError for a weak password or
+    a user name that is malformed, too long, or taken whatever its case (sign-in limits count it lower-case)."""
+    candidate = User(username=username)
+    candidate.clean_fields(exclude=["password"])  # the user name's own rules (characters, length)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError("Ce nom d'utilisateur est déjà pris.")
+    validate_password(password, candidate)
     roles_ensure()
     with transaction.atomic():
         user = User.objects.create_user(username=username, password=password, is_staff=True)

@@ -42,6 +42,8 @@ class StaffSignInForm(OTPAdminAuthenticationForm):
                 now, username = clock.now(), user.get_username().lower()
                 throttle.hit(limits.staff_failures_per_user(), key=username, now=now)
                 client = session.client_of(self.request) if self.request is not None else None
+                if client is not None:
+                    throttle.hit(limits.staff_failures_per_client(), key=client.address, now=now)
                 audit.record(event="staff_second_factor_failure", now=now, client=client, username=username)
             raise
 

@@ -80,6 +80,7 @@ def test_an_agent_solves_never_got_the_email_from_one_page(page: Page, live_serv
         assert_accessible(page)
         page.get_by_label("Nom d'utilisateur").fill("agent.dupont")
         page.get_by_label("Mot de passe provisoire").fill("Agent-du-support-2026")
+        page.get_by_label("Motif").fill("arrivée d'un agent dans l'équipe")
         page.get_by_role("button", name="Créer l'agent").click()
         agent_url = page.locator("[data-authenticator]").inner_text()
         page.context.clear_cookies()

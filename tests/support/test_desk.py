@@ -1,5 +1,7 @@
 """R-SUP1..4: the desk — search, the person's page, actions with a reason, all audited; roles."""
 
+import html
+
 import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
@@ -16,7 +18,7 @@ SUPERVISOR_EVENTS = ["support_throttles_lifted", "support_links_voided", "suppor
 
 
 def search(client, query: str, reason: str = REASON):
-    return client.get(reverse("admin:desk_search"), {"q": query, "motif": reason})
+    return client.post(reverse("admin:desk_search"), {"q": query, "motif": reason})
 
 
 @pytest.fixture
@@ -109,3 +111,48 @@ def test_staff_never_see_a_code_or_a_link_token_R_SUP3(agent_client, code_sent, 
     page = agent_client.get(reverse("admin:desk_person", args=[code_sent.sent.account_id])).content.decode()
     assert code_sent.clear not in page
     assert token not in page
+
+
+def test_the_desk_never_changes_the_address_of_an_active_account(agent_client, code_sent, now):
+    """A takeover path otherwise: the new address would get the link, then « Code oublié »."""
+    active = factories.active(code_sent, now).account
+    search(agent_client, NIR_TYPED)
+    answer = agent_client.post(
+        reverse("admin:desk_action", args=[active.pk, "changer-l-adresse"]),
+        {"reason": REASON, "address": "quelqu.un@autre.example"},
+        follow=True,
+    )
+    assert "l'adresse se change dans le compte" in html.unescape(answer.content.decode())
+    assert not OutboundEmail.objects.filter(to_address="quelqu.un@autre.example").exists()
+
+
+def test_acting_on_a_person_needs_the_search_and_its_reason_first(agent_client, pending):
+    answer = agent_client.post(reverse("admin:desk_action", args=[pending.pk, "renvoyer-le-lien"]), {"reason": REASON})
+    assert answer["Location"].startswith(reverse("admin:desk_search"))
+    assert not AuditEvent.objects.filter(event="support_link_resent").exists()
+
+
+def test_a_search_by_link_from_another_site_writes_nothing(agent_client, pending):
+    """The search is a POST with its CSRF token; a GET with a query only shows the form."""
+    agent_client.get(reverse("admin:desk_search"), {"q": NIR_TYPED, "motif": "demande du directeur"})
+    assert not AuditEvent.objects.filter(event__in=["support_search", "support_person_viewed"]).exists()
+
+
+def test_an_unknown_account_is_a_404(agent_client):
+    search(agent_client, "999999")
+    assert agent_client.get(reverse("admin:desk_person", args=[999999])).status_code == 404
+
+
+def test_agents_are_created_with_a_reason_and_a_name_nobody_has_whatever_its_case(admin_client):
+    url = reverse("admin:desk_agent_new")
+    good = {"username": "agent.a", "password": "Agent-du-support-2026", "reason": "arrivée dans l'équipe"}
+    assert "otpauth://" in admin_client.post(url, good).content.decode()
+    for changes, said in (
+        ({"username": "AGENT.A"}, "déjà pris"),
+        ({"username": "x" * 300}, "Création refusée"),
+        ({"username": "agent.b", "reason": ""}, "motif"),
+    ):
+        page = admin_client.post(url, {**good, **changes}).content.decode()
+        assert said in page
+        assert "otpauth://" not in page
+    assert AuditEvent.objects.get(event="support_agent_created").details["reason"] == "arrivée dans l'équipe"

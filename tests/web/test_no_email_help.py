@@ -62,3 +62,17 @@ def test_an_expired_link_page_tells_the_facts_without_the_full_address_R_SUP5(cl
     assert "Vous n'avez rien reçu ?" in page
     assert "valable jusqu'au 09/03/2026" in page
     assert "camille@example.fr" not in page
+
+
+def test_an_old_link_to_another_address_tells_its_holder_nothing_of_the_new_one(client, code_sent, now, traveller):
+    """The old address may have been mistyped: whoever holds its link is not told where the new one went."""
+    from moncompte.enrollment.email_links import email_replace
+    from tests.factories import CLIENT
+
+    factories.with_link_sent(code_sent, now, "camille@gmial.com")
+    old = last_link_token("camille@gmial.com")
+    traveller.shift(timedelta(minutes=2))
+    email_replace(account_id=code_sent.sent.account_id, address="camille@example.fr", client=CLIENT, now=now)
+    page = client.get(reverse("web:email_link", args=[old])).content.decode()
+    assert "Ce lien a été remplacé" in page
+    assert "Ce que nous savons de votre dernier lien" not in page

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -18,7 +18,7 @@ from moncompte.core.errors import DomainError
 from moncompte.support import actions
 from moncompte.support.diagnosis import Finding, diagnose
 from moncompte.support.mail_servers import domain_has_mail_servers
-from moncompte.support.person_file import PersonFile, person_file_of
+from moncompte.support.person_file import PersonFile, account_exists, person_file_of
 from moncompte.support.roles import Role, role_of
 from moncompte.support.search import person_find
 from moncompte.web import session
@@ -34,10 +34,13 @@ def _staff(request: HttpRequest) -> actions.Staff:
 
 
 def desk_search(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    staff, query, reason = _staff(request), request.GET.get("q", ""), " ".join(request.GET.get("motif", "").split())
+    """A POST (with its CSRF token): a search writes to the audit log, so no other site may make one."""
+    staff, data = _staff(request), request.POST if request.method == "POST" else {}
+    query, reason = data.get("q", ""), " ".join(data.get("motif", "").split())
     found = _found(request, staff, query, reason) if query and len(reason) >= 5 else []
     if len(found) == 1:
         return redirect("admin:desk_person", account_id=found[0])
+    query = query or request.GET.get("q", "")  # coming back from a page opened without its reason
     page = {**context, "title": "Rechercher une personne", "query": query, "reason": reason, "found": found}
     page["reason_missing"] = bool(query) and len(reason) < 5
     return TemplateResponse(request, "web/desk_search.html", page)
@@ -54,9 +57,16 @@ def _found(request: HttpRequest, staff: actions.Staff, query: str, reason: str) 
     return found
 
 
+def _reason_for(request: HttpRequest, account_id: int) -> str | None:
+    """The reason typed when this person was found; a 404 for an account that does not (or no longer) exist."""
+    if not account_exists(account_id=account_id):
+        raise Http404("Compte introuvable.")
+    reason: str | None = request.session.get(REASONS, {}).get(str(account_id))
+    return reason
+
+
 def desk_person(request: HttpRequest, context: dict[str, Any], account_id: int) -> HttpResponse:
-    staff, now = _staff(request), clock.now()
-    reason = request.session.get(REASONS, {}).get(str(account_id))
+    staff, now, reason = _staff(request), clock.now(), _reason_for(request, account_id)
     if reason is None:  # opened without a search and its reason
         return redirect(reverse("admin:desk_search") + f"?q={account_id}")
     audit.record(
@@ -104,6 +114,8 @@ def desk_action(request: HttpRequest, context: dict[str, Any], account_id: int, 
     staff, now, action = _staff(request), clock.now(), ACTIONS.get(name)
     if request.method != "POST" or action is None:
         raise PermissionDenied
+    if _reason_for(request, account_id) is None:  # acting on a person means opening them first
+        return redirect(reverse("admin:desk_search") + f"?q={account_id}")
     extra = {"address": request.POST.get("address", "")} if name == "changer-l-adresse" else {}
     try:
         action(account_id=account_id, staff=staff, reason=request.POST.get("reason", ""), now=now, **extra)
@@ -121,9 +133,11 @@ def desk_agent_new(request: HttpRequest, context: dict[str, Any]) -> HttpRespons
     if staff.role is not Role.SUPERVISOR:
         raise PermissionDenied
     if request.method == "POST":
-        password = request.POST.get("password", "")
+        password, reason = request.POST.get("password", ""), request.POST.get("reason", "")
         try:
-            page["created"] = actions.agent_create(username=username, password=password, staff=staff, now=clock.now())
+            page["created"] = actions.agent_create(
+                username=username, password=password, staff=staff, reason=reason, now=clock.now()
+            )
         except DomainError as refused:
             page["error"] = refused.message
     return TemplateResponse(request, "web/desk_agent_new.html", page)

@@ -50,7 +50,8 @@ def email_link_page(request: HttpRequest, token: str) -> HttpResponse:
 def _link_page(request: HttpRequest, state: LinkState, message: str = "") -> HttpResponse:
     facts = None
     if state.link is not None and state.status in (LinkStatus.EXPIRED, LinkStatus.REPLACED):
-        facts = delivery_facts_of(account_id=state.link.account_id, now=clock.now())
+        link = state.link
+        facts = delivery_facts_of(account_id=link.account_id, now=clock.now(), opened_address=link.canonical)
     context = {"status": state.status.value, "email_masked": state.email_masked, "message": message, "facts": facts}
     return render(request, "web/email_link.html", context)
 
