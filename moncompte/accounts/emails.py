@@ -7,6 +7,7 @@ from enum import Enum
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from email_validator import EmailNotValidError, validate_email
 
 from moncompte.accounts.models import Account, EmailAddress, EmailLink
 from moncompte.core.errors import DomainError
@@ -19,6 +20,34 @@ class EmailTaken(DomainError):
         "Cette adresse email est déjà utilisée par un autre compte. Chaque compte doit avoir sa propre "
         "adresse : saisissez-en une autre."
     )
+
+
+class EmailInvalid(DomainError):
+    code = "email_invalid"
+    field = "email"
+    message = "Cette adresse email n'est pas valide (exemple : prenom.nom@exemple.fr)."
+
+
+class EmailAccentBeforeAt(EmailInvalid):
+    code = "email_accent_before_at"
+    message = (
+        "Les lettres accentuées ne sont pas acceptées avant le @ d'une adresse email : vérifiez-la "
+        "(exemple : prenom.nom@exemple.fr)."
+    )
+
+
+def email_checked(raw: str) -> str:
+    """A valid address that every mail server accepts: no accented letter before the @ (that needs SMTPUTF8,
+    which relays do not all support), the domain written in ASCII (IDNA) when it has accents. The web's
+    forms and the app's API both ask here."""
+    text = raw.strip()
+    local = text.rpartition("@")[0]
+    if local and not local.isascii():
+        raise EmailAccentBeforeAt()
+    try:
+        return str(validate_email(text, check_deliverability=False, allow_smtputf8=False).ascii_email)
+    except EmailNotValidError as error:
+        raise EmailInvalid() from error
 
 
 def canonical(address: str) -> str:

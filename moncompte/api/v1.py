@@ -8,14 +8,14 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.responses import Status
-from ninja.security import HttpBearer
 
 from moncompte.accounts.emails import Window
 from moncompte.accounts.states import AccountState
+from moncompte.api import journey
+from moncompte.api.common import AccountNotActive, AppBearer, Problem, client_of, status_of
+from moncompte.api.common import bearer as bearer_of_request
 from moncompte.appsessions import tokens
 from moncompte.core import clock
-from moncompte.core.client import Client
-from moncompte.core.client_address import client_address
 from moncompte.core.errors import DomainError, TooManyAttempts
 from moncompte.enrollment.password_choose import password_choose
 from moncompte.enrollment.selectors import account_state_of, pending_email_of
@@ -34,15 +34,6 @@ NEXT_STEP = {
     AccountState.EMAIL_PENDING: "confirm_email",
     AccountState.ACTIVE: "account",
 }
-
-
-class Problem(Schema):
-    type: str
-    title: str
-    status: int
-    detail: str
-    code: str
-    field: str | None = None
 
 
 class SignInIn(Schema):
@@ -93,14 +84,6 @@ class SessionOut(Schema):
     last_used_at: datetime
 
 
-class AppBearer(HttpBearer):
-    """An access token (or the restricted one of a provisional code); which operations each opens is
-    checked by the operation."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> tokens.Bearer | None:
-        return tokens.bearer_of(value=token, now=clock.now())
-
-
 api = NinjaAPI(
     title="compte ameli — API de l'application",
     version="1",
@@ -110,13 +93,12 @@ api = NinjaAPI(
 )
 
 
-def _client(request: HttpRequest) -> Client:
-    return Client(address=client_address(request), user_agent=request.headers.get("User-Agent", "")[:200])
+api.add_router("", journey.router)
 
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
-    status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
+    status = status_of(error)
     body = {
         "type": f"/api/v1/problemes/{error.code}",
         "title": error.message,
@@ -151,7 +133,7 @@ def _tokens_out(issued: tokens.IssuedTokens, *, account_id: int) -> dict[str, An
 def sessions_open(request: HttpRequest, payload: SignInIn) -> dict[str, Any]:
     """Signing in with the NIR and the provisional code (restricted token) or the personal code (token pair)."""
     now, nir = clock.now(), nir_rules.parse(payload.nir)
-    signed = sign_in(nir=nir, secret=payload.code, client=_client(request), now=now)
+    signed = sign_in(nir=nir, secret=payload.code, client=client_of(request), now=now)
     issued = tokens.session_open(
         account_id=signed.account_id,
         device_name=payload.device_name,
@@ -165,63 +147,40 @@ def sessions_open(request: HttpRequest, payload: SignInIn) -> dict[str, Any]:
 @api.post("/sessions/refresh", response={200: TokensOut, 401: Problem}, tags=["session"])
 def sessions_refresh(request: HttpRequest, payload: RefreshIn) -> dict[str, Any]:
     """A new pair; the refresh token given is used up. Given twice, the whole session is revoked."""
-    issued = tokens.session_refresh(refresh_token=payload.refresh_token, client=_client(request), now=clock.now())
+    issued = tokens.session_refresh(refresh_token=payload.refresh_token, client=client_of(request), now=clock.now())
     return _tokens_out(issued, account_id=issued.account_id)
-
-
-class AccountNotActive(DomainError):
-    code = "account_not_active"
-    message = "Votre compte n'est pas encore actif : terminez sa création."
-
-
-class RestrictedOnly(DomainError):
-    code = "restricted_scope"
-    message = "Avec le code provisoire, vous pouvez seulement choisir votre code personnel."
-
-
-STATUS = {TooManyAttempts: 429, tokens.TokenRefused: 401, AccountNotActive: 403, RestrictedOnly: 403}
-
-
-def _bearer(request: HttpRequest, *, restricted: bool = False) -> tokens.Bearer:
-    """The session of the request's token; a restricted one opens only the personal code, and only it."""
-    bearer = getattr(request, "auth", None)
-    if not isinstance(bearer, tokens.Bearer):
-        raise tokens.TokenRefused()
-    if bearer.restricted != restricted:
-        raise RestrictedOnly() if bearer.restricted else tokens.TokenRefused()
-    return bearer
 
 
 @api.delete("/sessions/current", response={204: None, 401: Problem}, auth=AppBearer(), tags=["session"])
 def sessions_close(request: HttpRequest) -> Status[None]:
-    bearer = _bearer(request, restricted=getattr(getattr(request, "auth", None), "restricted", False))
-    tokens.session_revoke(session_id=bearer.session_id, because="signed_out", now=clock.now())
+    session = bearer_of_request(request, restricted=getattr(getattr(request, "auth", None), "restricted", False))
+    tokens.session_revoke(session_id=session.session_id, because="signed_out", now=clock.now())
     return Status(204, None)
 
 
 @api.get("/sessions", response={200: list[SessionOut], 401: Problem}, auth=AppBearer(), tags=["session"])
 def sessions_list(request: HttpRequest) -> list[Any]:
-    return tokens.sessions_of(account_id=_bearer(request).account_id)
+    return tokens.sessions_of(account_id=bearer_of_request(request).account_id)
 
 
 @api.post("/personal-code", response={200: TokensOut, 400: Problem, 401: Problem}, auth=AppBearer(), tags=["parcours"])
 def personal_code_choose(request: HttpRequest, payload: PersonalCodeIn) -> dict[str, Any]:
     """R-CODE4: the only operation of the restricted token. The personal code ends it (R-LIM5): a pair comes back."""
-    bearer, now = _bearer(request, restricted=True), clock.now()
+    session, now = bearer_of_request(request, restricted=True), clock.now()
     chosen = password_choose(
-        account_id=bearer.account_id,
+        account_id=session.account_id,
         password=payload.password,
         confirmation=payload.confirmation,
-        client=_client(request),
+        client=client_of(request),
         now=now,
     )
-    issued = tokens.session_continue(session_id=bearer.session_id, epoch=chosen.session_epoch, now=now)
+    issued = tokens.session_continue(session_id=session.session_id, epoch=chosen.session_epoch, now=now)
     return _tokens_out(issued, account_id=chosen.account_id)
 
 
 @api.get("/account", response={200: AccountOut, 401: Problem, 403: Problem}, auth=AppBearer(), tags=["compte"])
 def account_get(request: HttpRequest) -> Any:
-    bearer = _bearer(request)
-    if account_state_of(account_id=bearer.account_id) is not AccountState.ACTIVE:
+    session = bearer_of_request(request)
+    if account_state_of(account_id=session.account_id) is not AccountState.ACTIVE:
         raise AccountNotActive()
-    return account_overview(account_id=bearer.account_id, now=clock.now())
+    return account_overview(account_id=session.account_id, now=clock.now())

@@ -5,7 +5,7 @@ R-NIR1..5. python-stdnum computes the key (including Corsica); the structure rul
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from stdnum.fr import nir as stdnum_nir
 
@@ -115,3 +115,31 @@ def display(nir: Nir) -> str:
     """'2 84 05 88 321 025 32', the way it is printed on the Vitale card."""
     v = with_key(nir)
     return " ".join([v[0], v[1:3], v[3:5], v[5:7], v[7:10], v[10:13], v[13:15]])
+
+
+DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y", "%d%m%Y", "%Y-%m-%d")
+
+
+class BirthDateInvalid(DomainError):
+    code = "birth_date_invalid"
+    field = "birth_date"
+    message = "Saisissez la date au format JJ/MM/AAAA, par exemple 03/05/1984."
+
+
+class BirthDateImpossible(BirthDateInvalid):
+    code = "birth_date_impossible"
+    message = "Cette date de naissance n'est pas possible : vérifiez l'année."
+
+
+def birth_date_parse(raw: str, *, today: date) -> date:
+    """A birth date as people type it (03/05/1984, 03-05-1984, 03051984…) or as the app sends it (1984-05-03)."""
+    text = raw.strip()
+    for fmt in DATE_FORMATS:
+        try:
+            parsed = datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a calendar date, no time of day)
+        except ValueError:
+            continue
+        if parsed.year < 1900 or parsed > today:
+            raise BirthDateImpossible()
+        return parsed
+    raise BirthDateInvalid()

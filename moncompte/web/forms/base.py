@@ -5,18 +5,17 @@ next to the input they name, and remember what the page should offer next.
 """
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django import forms
-from email_validator import EmailNotValidError, validate_email
 
 from moncompte.accounts import phones
+from moncompte.accounts.emails import email_checked
 from moncompte.core import clock
 from moncompte.core.errors import DomainError, Offer
 from moncompte.registry import nir as nir_rules
 
-DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y", "%d%m%Y", "%Y-%m-%d")
 YES_NO = [("oui", "Oui"), ("non", "Non")]
 
 
@@ -81,34 +80,17 @@ class NirField(forms.CharField):
 
 
 def parse_birth_date(raw: str) -> date:
-    text = raw.strip()
-    for fmt in DATE_FORMATS:
-        try:
-            parsed = datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a calendar date, no time of day)
-        except ValueError:
-            continue
-        if parsed.year < 1900 or parsed > clock.now().date():
-            raise forms.ValidationError("Cette date de naissance n'est pas possible : vérifiez l'année.")
-        return parsed
-    raise forms.ValidationError("Saisissez la date au format JJ/MM/AAAA, par exemple 03/05/1984.")
+    try:
+        return nir_rules.birth_date_parse(raw, today=clock.now().date())
+    except DomainError as error:
+        raise forms.ValidationError(error.message, code=error.code) from error
 
 
 def check_email(raw: str) -> str:
-    """A valid address that every mail server accepts: no accented letter before the @ (that needs SMTPUTF8,
-    which relays do not all support), the domain written in ASCII (IDNA) when it has accents."""
-    text = raw.strip()
-    local = text.rpartition("@")[0]
-    if local and not local.isascii():
-        raise forms.ValidationError(
-            "Les lettres accentuées ne sont pas acceptées avant le @ d'une adresse email : vérifiez-la "
-            "(exemple : prenom.nom@exemple.fr)."
-        )
     try:
-        return str(validate_email(text, check_deliverability=False, allow_smtputf8=False).ascii_email)
-    except EmailNotValidError as error:
-        raise forms.ValidationError(
-            "Cette adresse email n'est pas valide (exemple : prenom.nom@exemple.fr)."
-        ) from error
+        return email_checked(raw)
+    except DomainError as error:
+        raise forms.ValidationError(error.message, code=error.code) from error
 
 
 def check_phone(raw: str, parse: Callable[[str], str]) -> str:
