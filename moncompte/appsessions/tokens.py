@@ -130,3 +130,12 @@ def session_revoke(*, session_id: int, because: str, now: datetime) -> None:
 
 def sessions_of(*, account_id: int) -> list[AppSession]:
     return list(AppSession.objects.filter(account_id=account_id, revoked_at=None).order_by("-last_used_at"))
+
+
+def device_revoke(*, account_id: int, session_id: int, now: datetime) -> bool:
+    """« Mes appareils »: the person ends one of their app sessions (never someone else's)."""
+    if not AppSession.objects.filter(pk=session_id, account_id=account_id, revoked_at=None).exists():
+        return False
+    session_revoke(session_id=session_id, because="revoked_from_web", now=now)
+    audit.record(event="app_session_revoked", now=now, account_id=account_id, device=str(session_id))
+    return True

@@ -19,6 +19,7 @@ urlpatterns = [
     path("mon-compte/", account.account_page, name="account"),
     path("mon-compte/email-a-confirmer/", links.email_pending_page, name="email_pending"),
     path("mon-compte/consentement/", account.consent_page, name="consent"),
+    path("mon-compte/appareils/", account.device_revoke_page, name="device_revoke"),
     path("mon-compte/email/", account.email_change_page, name="email_change"),
     path("mon-compte/code/", account.password_change_page, name="password_change"),
     path("deconnexion/", access.sign_out_page, name="sign_out"),

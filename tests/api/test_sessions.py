@@ -10,6 +10,7 @@ from moncompte.selfservice.account_manage import password_change
 from moncompte.selfservice.errors import SignInRejected
 from tests import factories
 from tests.factories import CLIENT, PERSONAL_CODE
+from tests.helpers import NOW
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("traveller")]
 NIR = "2 84 05 88 321 025 32"
@@ -110,3 +111,25 @@ def test_the_openapi_document_describes_every_operation_R_API3():
     assert {"/api/v1/sessions", "/api/v1/sessions/refresh", "/api/v1/personal-code", "/api/v1/account"} <= set(
         doc["paths"]
     )
+
+
+def test_mes_appareils_lists_app_sessions_and_ends_one_from_the_web_R_API2(pair, client):
+    from django.urls import reverse
+
+    client.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE})
+    page = client.get(reverse("web:account")).content.decode()
+    assert "Mes appareils" in page
+    assert "Déconnecter iPhone" in page
+    _, sessions, _ = call("get", "/sessions", pair["access_token"])
+    client.post(reverse("web:device_revoke"), {"device": str(sessions[0]["id"])})
+    assert call("get", "/account", pair["access_token"])[0] == 401
+    assert call("post", "/sessions/refresh", refresh_token=pair["refresh_token"])[0] == 401
+    assert client.post(reverse("web:device_revoke"), {"device": "x"}).status_code == 302  # garbage: nothing ends
+
+
+def test_nobody_ends_someone_else_s_app_session(pair, client, django_user_model):
+    from moncompte.appsessions.tokens import device_revoke
+
+    _, sessions, _ = call("get", "/sessions", pair["access_token"])
+    assert not device_revoke(account_id=sessions[0]["id"] + 999, session_id=sessions[0]["id"], now=NOW)
+    assert call("get", "/account", pair["access_token"])[0] == 200

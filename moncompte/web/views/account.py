@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from moncompte.appsessions.tokens import device_revoke, sessions_of
 from moncompte.core import clock
 from moncompte.core.errors import DomainError
 from moncompte.enrollment.selectors import person_name_of
@@ -24,7 +25,22 @@ EMAIL_CHANGE_NOTICE = (
 @signed_in_page("web:account")
 def account_page(request: HttpRequest, account_id: int) -> HttpResponse:
     overview = account_overview(account_id=account_id, now=clock.now())
-    return render(request, "web/account.html", {"overview": overview, "notice": session.notice_pop(request)})
+    context = {
+        "overview": overview,
+        "notice": session.notice_pop(request),
+        "devices": sessions_of(account_id=account_id),
+    }
+    return render(request, "web/account.html", context)
+
+
+@require_POST
+@signed_in_page("web:account")
+def device_revoke_page(request: HttpRequest, account_id: int) -> HttpResponse:
+    """« Mes appareils » (R-API2): the person ends an app session from the web."""
+    device = request.POST.get("device", "")
+    revoked = device.isdigit() and device_revoke(account_id=account_id, session_id=int(device), now=clock.now())
+    session.notice_set(request, "L'appareil est déconnecté." if revoked else "Cet appareil était déjà déconnecté.")
+    return redirect("web:account")
 
 
 @require_POST
