@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, ValidationError
 from ninja.responses import Status
 
 from moncompte.accounts.emails import Window
@@ -84,7 +85,21 @@ class SessionOut(Schema):
     last_used_at: datetime
 
 
-api = NinjaAPI(
+class ProblemAPI(NinjaAPI):
+    """The document says what the API sends: every error as application/problem+json (RFC 9457)."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in document["paths"].values():
+            for operation in operations.values():
+                for status, answer in operation.get("responses", {}).items():
+                    content = answer.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        content["application/problem+json"] = content.pop("application/json")
+        return document
+
+
+api = ProblemAPI(
     title="compte ameli — API de l'application",
     version="1",
     urls_namespace="api_v1",
@@ -96,19 +111,30 @@ api = NinjaAPI(
 api.add_router("", journey.router)
 
 
+def problem(request: HttpRequest, *, status: int, code: str, message: str, field: str | None) -> HttpResponse:
+    body = {"type": f"/api/v1/problemes/{code}", "title": message, "status": status, "detail": message}
+    response = api.create_response(request, {**body, "code": code, "field": field}, status=status)
+    response["Content-Type"] = "application/problem+json"
+    return response
+
+
+@api.exception_handler(ValidationError)
+def invalid_input(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    """A request the document does not allow: a 400 problem naming the first field at fault."""
+    location = error.errors[0].get("loc", ()) if error.errors else ()
+    field = str(location[-1]) if location else None
+    message = "La demande est incomplète ou mal formée : vérifiez le champ indiqué."
+    return problem(request, status=400, code="invalid_input", message=message, field=field)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    return problem(request, status=401, code=tokens.TokenRefused.code, message=tokens.TokenRefused.message, field=None)
+
+
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
-    status = status_of(error)
-    body = {
-        "type": f"/api/v1/problemes/{error.code}",
-        "title": error.message,
-        "status": status,
-        "detail": error.message,
-        "code": error.code,
-        "field": error.field,
-    }
-    response = api.create_response(request, body, status=status)
-    response["Content-Type"] = "application/problem+json"
+    response = problem(request, status=status_of(error), code=error.code, message=error.message, field=error.field)
     if isinstance(error, TooManyAttempts):
         response["Retry-After"] = str(max(1, int(error.retry_after.total_seconds())))
     return response
