@@ -138,7 +138,7 @@ def identity(request: HttpRequest, payload: IdentityIn) -> Status[Any]:
     return Status(202, {"email_masked": sent.email_masked, "expires_at": sent.expires_at})
 
 
-def _emails(email: str, again: str) -> str:
+def email_pair(email: str, again: str) -> str:
     checked = email_checked(email)
     if checked.lower() != email_checked(again).lower():
         raise EmailsDiffer()
@@ -173,7 +173,7 @@ def contact(request: HttpRequest, payload: ContactIn) -> dict[str, str]:
     if any(channel.value not in payload.consents for channel in asked):
         raise ConsentAnswerMissing()
     details = ContactDetails(
-        email=_emails(payload.email, payload.email_confirmation),
+        email=email_pair(payload.email, payload.email_confirmation),
         mobile=mobile,
         landline=landline,
         consents={channel: bool(payload.consents.get(channel.value)) for channel in ConsentChannel},
@@ -204,7 +204,7 @@ def email_resend(request: HttpRequest) -> dict[str, str]:
 def email_other(request: HttpRequest, payload: EmailIn) -> dict[str, str]:
     """R-EM6, R-EM7: the link to another address (or a new one once the old was forgotten)."""
     account_id = _at_step(request, AccountState.EMAIL_PENDING)
-    address = _emails(payload.email, payload.email_confirmation)
+    address = email_pair(payload.email, payload.email_confirmation)
     return {
         "email_masked": email_replace(
             account_id=account_id, address=address, client=client_of(request), now=clock.now()

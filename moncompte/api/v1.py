@@ -12,7 +12,7 @@ from ninja.responses import Status
 
 from moncompte.accounts.emails import Window
 from moncompte.accounts.states import AccountState
-from moncompte.api import journey
+from moncompte.api import account, journey
 from moncompte.api.common import AccountNotActive, AppBearer, Problem, client_of, status_of
 from moncompte.api.common import bearer as bearer_of_request
 from moncompte.appsessions import tokens
@@ -109,6 +109,7 @@ api = ProblemAPI(
 
 
 api.add_router("", journey.router)
+api.add_router("", account.router)
 
 
 def problem(request: HttpRequest, *, status: int, code: str, message: str, field: str | None) -> HttpResponse:

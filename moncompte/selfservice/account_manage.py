@@ -18,14 +18,17 @@ from moncompte.selfservice.errors import ConsentNotOffered, EmailUnchanged, Sign
 from moncompte.selfservice.personal_code import personal_code_verify
 
 
-def consent_set(*, account_id: int, channel: str, granted: bool, client: Client, now: datetime) -> None:
-    """R-CT5: giving or withdrawing a consent is one action, appended to the ledger."""
+def consent_set(
+    *, account_id: int, channel: str, granted: bool, client: Client, now: datetime, source: str = "compte"
+) -> None:
+    """R-CT5: giving or withdrawing a consent is one action, appended to the ledger with where it was given
+    ("compte" on the web, "app" in the ameli app)."""
     account = Account.objects.get(pk=account_id)
     if channel not in consents.channels_for(mobile=account.mobile, landline=account.landline):
         raise ConsentNotOffered()
     with transaction.atomic():
         consents.consent_record(
-            account=account, channel=ConsentChannel(channel), granted=granted, now=now, source="compte"
+            account=account, channel=ConsentChannel(channel), granted=granted, now=now, source=source
         )
         audit.record(
             event="consent_changed", now=now, account_id=account.pk, client=client, channel=channel, granted=granted

@@ -1,0 +1,135 @@
+"""R-API1: the signed-in person in the app — consents (the ledger says "app"), a new email address (with the
+personal code), a new personal code, and « Code oublié ? ». Same use cases as the web's account page."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.responses import Status
+
+from moncompte.accounts.states import AccountState
+from moncompte.api.common import AccountNotActive, AppBearer, Problem, bearer, client_of
+from moncompte.api.journey import email_pair
+from moncompte.appsessions import tokens
+from moncompte.captcha.guard import CaptchaProof
+from moncompte.core import clock
+from moncompte.core.terms import service_terms
+from moncompte.enrollment.selectors import account_state_of
+from moncompte.registry import nir as nir_rules
+from moncompte.selfservice.account_manage import consent_set, email_change_request, password_change
+from moncompte.selfservice.code_forgot import code_forgot
+from moncompte.selfservice.selectors import account_overview
+
+router = Router(tags=["compte"])
+ERRORS = {400: Problem, 401: Problem, 403: Problem, 429: Problem}
+
+
+class ConsentIn(Schema):
+    granted: bool
+
+
+class ConsentOut(Schema):
+    channel: str
+    label: str
+    granted: bool | None
+
+
+class EmailChangeIn(Schema):
+    email: str
+    email_confirmation: str
+    current_password: str
+
+
+class LinkSentOut(Schema):
+    email_masked: str
+
+
+class PasswordChangeIn(Schema):
+    current_password: str
+    password: str
+    confirmation: str
+
+
+class NewTokensOut(Schema):
+    token_type: str = "Bearer"  # noqa: S105 - the scheme's name, not a secret
+    access_token: str
+    expires_in: int
+    refresh_token: str | None
+
+
+class CodeForgotIn(Schema):
+    nir: str
+    birth_date: str
+    captcha_id: str
+    captcha_key: str
+    captcha_answer: str
+    captcha_work: str = ""
+
+
+class AnswerOut(Schema):
+    message: str
+
+
+def _active(request: HttpRequest) -> tokens.Bearer:
+    session = bearer(request)
+    if account_state_of(account_id=session.account_id) is not AccountState.ACTIVE:
+        raise AccountNotActive()
+    return session
+
+
+@router.put("/account/consents/{channel}", response={200: list[ConsentOut], **ERRORS}, auth=AppBearer())
+def consent_put(request: HttpRequest, channel: str, payload: ConsentIn) -> list[Any]:
+    """R-CT5: giving or withdrawing one consent; the ledger records it as given in the app."""
+    account_id, now = _active(request).account_id, clock.now()
+    consent_set(
+        account_id=account_id,
+        channel=channel,
+        granted=payload.granted,
+        client=client_of(request),
+        now=now,
+        source="app",
+    )
+    return account_overview(account_id=account_id, now=now).consents
+
+
+@router.post("/account/email", response={200: LinkSentOut, **ERRORS}, auth=AppBearer())
+def email_change(request: HttpRequest, payload: EmailChangeIn) -> dict[str, str]:
+    """R-EM*: a link to the new address; the old one is told and stays until the new one is confirmed."""
+    session, address = _active(request), email_pair(payload.email, payload.email_confirmation)
+    masked = email_change_request(
+        account_id=session.account_id,
+        address=address,
+        current_password=payload.current_password,
+        client=client_of(request),
+        now=clock.now(),
+    )
+    return {"email_masked": masked}
+
+
+@router.post("/account/personal-code", response={200: NewTokensOut, **ERRORS}, auth=AppBearer())
+def personal_code_change(request: HttpRequest, payload: PasswordChangeIn) -> tokens.IssuedTokens:
+    """R-LIM5: every other session (web and app) ends; this device gets a new pair."""
+    session, now = _active(request), clock.now()
+    changed = password_change(
+        account_id=session.account_id,
+        current_password=payload.current_password,
+        password=payload.password,
+        confirmation=payload.confirmation,
+        client=client_of(request),
+        now=now,
+    )
+    return tokens.session_continue(session_id=session.session_id, epoch=changed.session_epoch, now=now)
+
+
+@router.post("/code-forgot", response={202: AnswerOut, 400: Problem, 429: Problem})
+def forgot(request: HttpRequest, payload: CodeForgotIn) -> Status[dict[str, str]]:
+    """R-CODE5: the same answer whether or not an account matched."""
+    now, nir = clock.now(), nir_rules.parse(payload.nir)
+    birth_date = nir_rules.birth_date_parse(payload.birth_date, today=now.date())
+    proof = CaptchaProof(payload.captcha_id, payload.captcha_answer, payload.captcha_key, payload.captcha_work)
+    code_forgot(nir=nir, birth_date=birth_date, captcha=proof, client=client_of(request), now=now)
+    message = (
+        "Si les informations saisies correspondent à un compte, un code provisoire vient d'être envoyé à "
+        f"l'adresse email de ce compte. Il est valable {service_terms().code_lifetime}."
+    )
+    return Status(202, {"message": message})
