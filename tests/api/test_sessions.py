@@ -133,3 +133,9 @@ def test_nobody_ends_someone_else_s_app_session(pair, client, django_user_model)
     _, sessions, _ = call("get", "/sessions", pair["access_token"])
     assert not device_revoke(account_id=sessions[0]["id"] + 999, session_id=sessions[0]["id"], now=NOW)
     assert call("get", "/account", pair["access_token"])[0] == 200
+
+
+def test_the_documentation_page_is_served_from_the_site_itself(client):
+    page = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page
+    assert "https://" not in page  # no outside script or style: the content security policy allows none
