@@ -44,6 +44,9 @@ STATUS = {TooManyAttempts: 429, tokens.TokenRefused: 401, AccountNotActive: 403,
 
 
 def status_of(error: DomainError) -> int:
+    """429 for every refusal that says when to try again (too many attempts, a suspended sign-in)."""
+    if getattr(error, "retry_after", None) is not None:
+        return 429
     return next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
 
 
@@ -58,4 +61,5 @@ def bearer(request: HttpRequest, *, restricted: bool = False) -> tokens.Bearer:
 
 
 def client_of(request: HttpRequest) -> Client:
-    return Client(address=client_address(request), user_agent=request.headers.get("User-Agent", "")[:200])
+    agent = request.headers.get("User-Agent", "")[:200]
+    return Client(address=client_address(request), user_agent=agent, channel="app")

@@ -17,7 +17,7 @@ from moncompte.api.common import AccountNotActive, AppBearer, Problem, client_of
 from moncompte.api.common import bearer as bearer_of_request
 from moncompte.appsessions import tokens
 from moncompte.core import clock
-from moncompte.core.errors import DomainError, TooManyAttempts
+from moncompte.core.errors import DomainError
 from moncompte.enrollment.password_choose import password_choose
 from moncompte.enrollment.selectors import account_state_of, pending_email_of
 from moncompte.registry import nir as nir_rules
@@ -136,8 +136,9 @@ def unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpRes
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
     response = problem(request, status=status_of(error), code=error.code, message=error.message, field=error.field)
-    if isinstance(error, TooManyAttempts):
-        response["Retry-After"] = str(max(1, int(error.retry_after.total_seconds())))
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        response["Retry-After"] = str(max(1, int(retry_after.total_seconds())))
     return response
 
 

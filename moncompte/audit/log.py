@@ -22,6 +22,8 @@ def record(
     leaked = FORBIDDEN_DETAIL_KEYS & details.keys()
     if leaked:
         raise ValueError(f"secrets never go to the audit log: {sorted(leaked)}")
+    if client is not None and client.channel != "web":
+        details = {**details, "channel": client.channel}
     metrics.after_commit(metrics.events.labels(event).inc)
     return AuditEvent.objects.create(
         at=now,

@@ -7,3 +7,4 @@ class Client:
 
     address: str
     user_agent: str = ""
+    channel: str = "web"  # "app" for the ameli app's API: written with each event of the audit log

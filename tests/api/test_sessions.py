@@ -139,3 +139,16 @@ def test_the_documentation_page_is_served_from_the_site_itself(client):
     page = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page
     assert "https://" not in page  # no outside script or style: the content security policy allows none
+
+
+def test_the_app_s_events_are_audited_with_their_channel_and_throttled_like_the_web_s(code_sent):
+    from moncompte.audit.models import AuditEvent
+
+    for _ in range(30):
+        status, problem, answer = call("post", "/sessions", nir=NIR, code="Mauvais-code-1")
+        if status == 429:
+            break
+    assert status == 429
+    assert int(answer["Retry-After"]) > 0
+    assert problem["code"] in ("too_many_attempts", "sign_in_blocked")
+    assert AuditEvent.objects.filter(event="sign_in_failure", details__channel="app").exists()
