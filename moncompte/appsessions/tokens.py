@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 
 from moncompte.accounts.models import Account
 from moncompte.appsessions.models import AppSession, AppToken, TokenKind
@@ -139,3 +140,15 @@ def device_revoke(*, account_id: int, session_id: int, now: datetime) -> bool:
     session_revoke(session_id=session_id, because="revoked_from_web", now=now)
     audit.record(event="app_session_revoked", now=now, account_id=account_id, device=str(session_id))
     return True
+
+
+def app_sessions_purge(*, now: datetime) -> int:
+    """Periodic job: sessions ended (revoked, or every token expired) more than 30 days ago are deleted with
+    their tokens; what they were is in the audit log."""
+    horizon = now - REFRESH_LIFETIME
+    live = AppToken.objects.filter(expires_at__gt=horizon).values("session_id")
+    ended = AppSession.objects.filter(Q(revoked_at__lt=horizon) | Q(revoked_at=None, created_at__lt=horizon)).exclude(
+        pk__in=live
+    )
+    _, by_model = ended.delete()
+    return by_model.get(AppSession._meta.label, 0)

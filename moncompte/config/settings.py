@@ -169,6 +169,7 @@ PERIODIC_JOBS = [
     "moncompte.captcha.spent.spent_tokens_purge",
     "moncompte.core.throttle.events_purge",
     "moncompte.outbox.retention.outbox_purge",  # R-DLV1
+    "moncompte.appsessions.tokens.app_sessions_purge",  # R-API2
 ]
 
 # R-SEC4: every limit and duration of docs/rules.md is a setting with the documented value as default.

@@ -152,3 +152,16 @@ def test_the_app_s_events_are_audited_with_their_channel_and_throttled_like_the_
     assert int(answer["Retry-After"]) > 0
     assert problem["code"] in ("too_many_attempts", "sign_in_blocked")
     assert AuditEvent.objects.filter(event="sign_in_failure", details__channel="app").exists()
+
+
+def test_ended_app_sessions_are_deleted_30_days_later_live_ones_never(pair, now):
+    from moncompte.appsessions.models import AppSession, AppToken
+    from moncompte.appsessions.tokens import app_sessions_purge
+
+    _, other, _ = call("post", "/sessions", nir=NIR, code=PERSONAL_CODE, device_name="tablette")
+    call("delete", "/sessions/current", other["access_token"])
+    assert app_sessions_purge(now=now + timedelta(days=29)) == 0
+    assert app_sessions_purge(now=now + timedelta(days=31)) == 1  # the one signed out; the other's refresh lives
+    assert AppSession.objects.get().device_name == "iPhone"
+    assert app_sessions_purge(now=now + timedelta(days=61)) == 1  # its refresh token expired long ago
+    assert not AppToken.objects.exists()
