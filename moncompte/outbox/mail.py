@@ -15,6 +15,7 @@ from moncompte.core.request_context import current_request_id
 from moncompte.core.terms import service_terms
 from moncompte.outbox.models import OutboundEmail
 from moncompte.outbox.providers import provider_of
+from moncompte.outbox.wakeup import wake_on_commit
 
 MASK = "••••••••••"
 
@@ -46,7 +47,7 @@ def enqueue(
         # Secrets are URL-safe and survive HTML escaping unchanged, so masking the rendering is exact.
         shown_text, shown_html = shown_text.replace(secret, MASK), shown_html.replace(secret, MASK)
     metrics.after_commit(metrics.emails_enqueued.labels(template, provider_of(to)).inc)
-    return OutboundEmail.objects.create(
+    email = OutboundEmail.objects.create(
         template=template,
         to_address=to,
         to_masked=tokens.mask_email(to),
@@ -61,6 +62,8 @@ def enqueue(
         message_id=new_message_id(),
         request_id=current_request_id(),
     )
+    wake_on_commit()  # after the row: outside a transaction, the worker is woken at once
+    return email
 
 
 def new_message_id() -> str:

@@ -12,6 +12,7 @@ from django.utils.module_loading import import_string
 from moncompte.core import clock
 from moncompte.outbox.delivery import deliver_due
 from moncompte.outbox.transport import SmtpTransport, Transport
+from moncompte.outbox.wakeup import Waiter, listening
 
 logger = logging.getLogger("moncompte.outbox")
 
@@ -62,6 +63,21 @@ def _loop(
     periodic_every: float,
     idle: float,
 ) -> None:
+    with listening() as waiter:
+        _deliver_until_stopped(
+            stop=stop, transport=transport, periodic=periodic, periodic_every=periodic_every, idle=idle, waiter=waiter
+        )
+
+
+def _deliver_until_stopped(
+    *,
+    stop: threading.Event,
+    transport: Transport,
+    periodic: Callable[[], None],
+    periodic_every: float,
+    idle: float,
+    waiter: Waiter,
+) -> None:
     next_periodic = 0.0
     while not stop.is_set():
         tried = 0
@@ -76,4 +92,4 @@ def _loop(
             stop.wait(idle * 5)
             continue
         if not tried:
-            stop.wait(idle)
+            waiter.wait(stop, idle)  # an email committed wakes it at once; the poll is the safety net

@@ -1,0 +1,90 @@
+"""Mail latency (issue 13): from the end of the identity request to the SMTP server's 250 for the provisional
+code, with real processes — `moncompte serve`, one `moncompte worker`, an SMTP sink — on PostgreSQL.
+
+The worker is woken by PostgreSQL NOTIFY when the email is committed; its poll (1 s) is only the safety net.
+Prints the median and p99 latency; the target is p99 ≤ 200 ms with 10 concurrent clients.
+
+Run: .venv/bin/python -m bench.mail_latency [--clients 10] [--journeys 300]
+"""
+
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+from bench.http_client import Browser, hidden, percentile
+from bench.server import MONCOMPTE, ROOT, captcha_fields, fresh_setup, load_options, serving
+from moncompte.outbox.sink import free_port
+
+
+class Stopwatch:
+    """An SMTP server that notes when each message's DATA is accepted, by recipient."""
+
+    def __init__(self) -> None:
+        self.accepted: dict[str, float] = {}
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+        self.accepted[envelope.rcpt_tos[0]] = time.perf_counter()
+        return "250 OK"
+
+
+def main() -> int:
+    args = load_options(journeys=300, port=8768).parse_args()
+    _, env, people = fresh_setup(args, people=args.journeys)
+    watch = Stopwatch()
+    sink = Controller(watch, hostname="127.0.0.1", port=free_port())
+    sink.start()
+    log = (ROOT / "var" / "bench" / "worker.log").open("w")
+    worker_env = {**env, "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}"}
+    worker = subprocess.Popen([MONCOMPTE, "worker"], env=worker_env, stdout=log, stderr=log)
+    answered: dict[str, float] = {}
+    lock = threading.Lock()
+    try:
+        with serving(worker_env, port=args.port, workers=args.workers) as (base, _pid):
+
+            def person_loop() -> None:
+                while True:
+                    with lock:
+                        if not people:
+                            return
+                        person = people.pop()
+                    browser = Browser(base)
+                    _, page, _ = browser.request("/creer-un-compte/")
+                    email = f"p{person.nir.replace(' ', '')}@example.fr"
+                    data = {"csrfmiddlewaretoken": hidden(page, "csrfmiddlewaretoken"), **captcha_fields(page)}
+                    data |= {
+                        "nir": person.nir,
+                        "birth_date": person.birth,
+                        "postal_code": person.postal,
+                        "email": email,
+                    }
+                    status, _, _ = browser.request("/creer-un-compte/", data)
+                    if status == 302:
+                        with lock:
+                            answered[email] = time.perf_counter()
+
+            threads = [threading.Thread(target=person_loop) for _ in range(args.clients)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            time.sleep(3)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        sink.stop()
+    latencies = [(watch.accepted[e] - t) * 1000 for e, t in answered.items() if e in watch.accepted]
+    print(f"Courriel du code provisoire, {args.clients} clients : {len(latencies)}/{len(answered)} reçus")
+    print(
+        f"  de la fin de la requête au 250 du serveur SMTP : médiane {statistics.median(latencies):.0f} ms, "
+        f"p99 {percentile(latencies, 0.99):.0f} ms (cible : p99 ≤ 200 ms)"
+    )
+    return 0 if len(latencies) == len(answered) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
