@@ -1,18 +1,22 @@
 """R-REG1: import the registry from CSV. All or nothing; every bad line reported with its number."""
 
+import contextlib
 import csv
-from collections.abc import Iterable
+import io
+import secrets
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TextIO
+from typing import BinaryIO
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count, Exists, Min, OuterRef
 
 from moncompte.registry import nir as nir_rules
-from moncompte.registry.models import Beneficiary
+from moncompte.registry.models import Beneficiary, StagedBeneficiary
 
 HEADER = ["nir", "last_name", "first_name", "birth_date", "postal_code"]
-BATCH = 2000
+BATCH = 5000
 NAME_MAX = 100  # the columns of registry.Beneficiary
 
 
@@ -60,51 +64,127 @@ def _parse_row(row: dict[str, str]) -> Beneficiary:
 
 
 def decoded(data: bytes) -> tuple[str, list[tuple[int, str]]]:
-    """The file as text, line by line: a line that is not UTF-8 or holds a NUL byte is a bad line (its
-    number and why), not a crash; a UTF-16 file is said to be one."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "", [(1, "le fichier est en UTF-16 : enregistrez-le en UTF-8")]
-    lines, errors = [], []
-    for number, raw in enumerate(data.split(b"\n"), start=1):
+    """The whole file as text (for small files and tests); the command streams with `decoded_lines`."""
+    errors: list[tuple[int, str]] = []
+    text = "".join(decoded_lines(io.BytesIO(data), errors))
+    return text, errors
+
+
+def decoded_lines(binary: BinaryIO, errors: list[tuple[int, str]]) -> Iterator[str]:
+    """The file's lines as text, one at a time: a line that is not UTF-8 or holds a NUL byte is a bad line
+    (its number and why, in `errors`), not a crash; a UTF-16 file is said to be one."""
+    for number, raw in enumerate(binary, start=1):
+        if number == 1 and raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            errors.append((1, "le fichier est en UTF-16 : enregistrez-le en UTF-8"))
+            return
         try:
             if b"\x00" in raw:
                 raise ValueError("octet nul : la ligne est illisible")
-            lines.append(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
+            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError:
             errors.append((number, "caractères hors UTF-8 (fichier en Latin-1 ?) : enregistrez le fichier en UTF-8"))
-            lines.append("")
+            yield "\n"
         except ValueError as error:
             errors.append((number, str(error)))
-            lines.append("")
-    return "\n".join(lines), errors
+            yield "\n"
 
 
-def read(source: TextIO) -> tuple[list[Beneficiary], list[tuple[int, str]]]:
+def beneficiaries_import(*, source: Iterable[str], bad_lines: list[tuple[int, str]] | None = None) -> ImportReport:
+    """All or nothing (R-REG1): any bad line, in `bad_lines` (from decoding, filled as the source is read) or
+    found here, imports nothing. The file is streamed: constant memory whatever its size."""
+    errors = bad_lines if bad_lines is not None else []
+    batch = secrets.token_hex(16)
+    try:
+        _stage(source, batch, errors)
+        errors.extend(_duplicates(batch))
+        report = ImportReport(errors=sorted(errors))
+        if not report.errors:
+            _merge(batch, report)
+        return report
+    finally:
+        StagedBeneficiary.objects.filter(batch=batch).delete()
+
+
+def _stage(source: Iterable[str], batch: str, errors: list[tuple[int, str]]) -> None:
     reader = csv.DictReader(source)
     try:
         fieldnames = reader.fieldnames
     except csv.Error as error:
-        return [], [(1, f"en-tête illisible : {error}")]
+        errors.append((1, f"en-tête illisible : {error}"))
+        return
     if fieldnames is None or [f.strip() for f in fieldnames] != HEADER:
-        return [], [(1, f"en-tête attendu : {','.join(HEADER)} (trouvé : {','.join(fieldnames or [])})")]
-    rows: list[Beneficiary] = []
-    errors: list[tuple[int, str]] = []
-    seen: dict[str, int] = {}
-    for line, row in _rows(reader, errors):
-        if None in row or any(v is None for v in row.values()):
-            errors.append((line, f"{len(HEADER)} colonnes attendues"))
-            continue
-        try:
-            beneficiary = _parse_row(row)
-        except ValueError as error:
-            errors.append((line, str(error)))
-            continue
-        if beneficiary.nir in seen:
-            errors.append((line, f"nir : déjà présent à la ligne {seen[beneficiary.nir]}"))
-            continue
-        seen[beneficiary.nir] = line
-        rows.append(beneficiary)
-    return rows, errors
+        errors.append((1, f"en-tête attendu : {','.join(HEADER)} (trouvé : {','.join(fieldnames or [])})"))
+        return
+    with _staging(batch) as stage:
+        for line, row in _rows(reader, errors):
+            if None in row or any(v is None for v in row.values()):
+                errors.append((line, f"{len(HEADER)} colonnes attendues"))
+                continue
+            try:
+                person = _parse_row(row)
+            except ValueError as error:
+                errors.append((line, str(error)))
+                continue
+            stage((batch, line, *(getattr(person, f) for f in HEADER)))
+
+
+STAGED_COLUMNS = ("batch", "line", *HEADER)
+
+
+@contextlib.contextmanager
+def _staging(batch: str) -> Iterator[Callable[[tuple[object, ...]], None]]:
+    """Where checked lines go: PostgreSQL's COPY (one stream, the fastest way in), else batched inserts."""
+    if connection.vendor == "postgresql":
+        table, columns = StagedBeneficiary._meta.db_table, ", ".join(STAGED_COLUMNS)
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            yield copy.write_row
+        return
+    pending: list[StagedBeneficiary] = []
+
+    def add(values: tuple[object, ...]) -> None:
+        pending.append(StagedBeneficiary(**dict(zip(STAGED_COLUMNS, values, strict=True))))
+        if len(pending) >= BATCH:
+            StagedBeneficiary.objects.bulk_create(pending)
+            pending.clear()
+
+    yield add
+    StagedBeneficiary.objects.bulk_create(pending)
+
+
+def _duplicates(batch: str) -> list[tuple[int, str]]:
+    """Every line whose NIR came earlier in the file, found in SQL (no set of NIRs in memory)."""
+    staged = StagedBeneficiary.objects.filter(batch=batch)
+    first = staged.values("nir").annotate(first=Min("line"), copies=Count("id")).filter(copies__gt=1)
+    first_line = {row["nir"]: row["first"] for row in first}
+    repeated = staged.filter(nir__in=list(first_line)).order_by("line").values_list("line", "nir")
+    return [
+        (line, f"nir : déjà présent à la ligne {first_line[nir]}") for line, nir in repeated if line != first_line[nir]
+    ]
+
+
+def _merge(batch: str, report: ImportReport) -> None:
+    """One transaction: changed people updated, new ones inserted, in SQL over the staged lines."""
+    staged = StagedBeneficiary.objects.filter(batch=batch)
+    same = Beneficiary.objects.filter(nir=OuterRef("nir"), **{f: OuterRef(f) for f in HEADER[1:]})
+    known = Beneficiary.objects.filter(nir=OuterRef("nir"))
+    table, staging = Beneficiary._meta.db_table, StagedBeneficiary._meta.db_table
+    columns = ", ".join(HEADER)
+    with transaction.atomic(), connection.cursor() as cursor:
+        report.unchanged = staged.filter(Exists(same)).count()
+        report.created = staged.exclude(Exists(known)).count()
+        report.updated = staged.count() - report.unchanged - report.created
+        assignments = ", ".join(f"{f} = s.{f}" for f in HEADER[1:])
+        differs = " OR ".join(f"{table}.{f} <> s.{f}" for f in HEADER[1:])
+        cursor.execute(  # only the people who changed: an import of the same file writes nothing
+            f"UPDATE {table} SET {assignments} FROM {staging} s "  # noqa: S608 - names from the models
+            f"WHERE s.batch = %s AND s.nir = {table}.nir AND ({differs})",
+            [batch],
+        )
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} s WHERE s.batch = %s "  # noqa: S608
+            f"AND NOT EXISTS (SELECT 1 FROM {table} b WHERE b.nir = s.nir)",
+            [batch],
+        )
 
 
 def _rows(reader: csv.DictReader[str], errors: list[tuple[int, str]]) -> Iterable[tuple[int, dict[str, str]]]:
@@ -118,39 +198,3 @@ def _rows(reader: csv.DictReader[str], errors: list[tuple[int, str]]) -> Iterabl
             errors.append((reader.line_num, f"ligne illisible : {error}"))
             continue
         yield reader.line_num, row
-
-
-def _same(a: Beneficiary, b: Beneficiary) -> bool:
-    return all(getattr(a, f) == getattr(b, f) for f in HEADER)
-
-
-def _chunks(items: list[Beneficiary]) -> Iterable[list[Beneficiary]]:
-    for start in range(0, len(items), BATCH):
-        yield items[start : start + BATCH]
-
-
-def beneficiaries_import(*, source: TextIO, bad_lines: list[tuple[int, str]] | None = None) -> ImportReport:
-    """All or nothing (R-REG1): any bad line, in `bad_lines` (from decoding) or found here, imports nothing."""
-    rows, errors = read(source)
-    report = ImportReport(errors=(bad_lines or []) + errors)
-    if report.errors:
-        return report
-    with transaction.atomic():
-        for chunk in _chunks(rows):
-            existing = Beneficiary.objects.in_bulk([b.nir for b in chunk], field_name="nir")
-            new = [b for b in chunk if b.nir not in existing]
-            changed = []
-            for b in chunk:
-                old = existing.get(b.nir)
-                if old is None:
-                    continue
-                if _same(old, b):
-                    report.unchanged += 1
-                else:
-                    b.pk = old.pk
-                    changed.append(b)
-            Beneficiary.objects.bulk_create(new)
-            Beneficiary.objects.bulk_update(changed, ["last_name", "first_name", "birth_date", "postal_code"])
-            report.created += len(new)
-            report.updated += len(changed)
-    return report

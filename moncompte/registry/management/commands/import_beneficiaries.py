@@ -1,11 +1,10 @@
-import io
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from moncompte.registry.importer import beneficiaries_import, decoded
+from moncompte.registry.importer import beneficiaries_import, decoded_lines
 
 
 class Command(BaseCommand):
@@ -18,8 +17,9 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"Fichier introuvable : {path}")
-        text, bad_lines = decoded(path.read_bytes())
-        report = beneficiaries_import(source=io.StringIO(text, newline=""), bad_lines=bad_lines)
+        bad_lines: list[tuple[int, str]] = []
+        with path.open("rb") as binary:  # streamed: the file is never held in memory
+            report = beneficiaries_import(source=decoded_lines(binary, bad_lines), bad_lines=bad_lines)
         if not report.ok:
             for line, reason in sorted(report.errors):
                 self.stderr.write(f"ligne {line} : {reason}")
