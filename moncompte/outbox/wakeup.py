@@ -10,7 +10,7 @@ import contextlib
 import select
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import psycopg
 from django.db import connection, connections, transaction
@@ -27,28 +27,45 @@ def wake_on_commit() -> None:
             cursor.execute(f"NOTIFY {CHANNEL}")
 
 
+def _listen() -> "psycopg.Connection[object] | None":
+    """A connection of the worker's own that LISTENs, on PostgreSQL; None elsewhere or when it cannot."""
+    if connection.vendor != "postgresql":
+        return None
+    params = connections["default"].get_connection_params()
+    with contextlib.suppress(psycopg.Error):
+        listener = psycopg.connect(**params, autocommit=True)
+        listener.execute(f"LISTEN {CHANNEL}")
+        return listener
+    return None
+
+
 @contextlib.contextmanager
 def listening() -> Iterator["Waiter"]:
     """The worker's side: waits for a wake-up or the timeout, whichever comes first."""
-    listener = None
-    if connection.vendor == "postgresql":
-        params = connections["default"].get_connection_params()
-        with contextlib.suppress(psycopg.Error):
-            listener = psycopg.connect(**params, autocommit=True)
-            listener.execute(f"LISTEN {CHANNEL}")
+    waiter = Waiter(_listen)
     try:
-        yield Waiter(listener)
+        yield waiter
     finally:
-        if listener is not None:
-            listener.close()
+        if waiter.listener is not None:
+            waiter.listener.close()
 
 
 class Waiter:
-    def __init__(self, listener: "psycopg.Connection[object] | None") -> None:
-        self.listener = listener
+    RETRY_SECONDS = 30.0  # a listener lost (database restarted) is opened again this often; the poll goes on meanwhile
+
+    def __init__(self, listen: "Callable[[], psycopg.Connection[object] | None]") -> None:
+        self.listen = listen
+        self.listener = listen()
+        self.next_try = time.monotonic() + self.RETRY_SECONDS
+
+    def _listening_again(self) -> None:
+        if self.listener is None and connection.vendor == "postgresql" and time.monotonic() >= self.next_try:
+            self.listener = self.listen()
+            self.next_try = time.monotonic() + self.RETRY_SECONDS
 
     def wait(self, stop: threading.Event, timeout: float) -> None:
         """Until an email is committed (here or, on PostgreSQL, anywhere), `stop` is set, or the timeout."""
+        self._listening_again()
         deadline = time.monotonic() + timeout
         while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
             if _in_process.wait(0) or self._notified(min(left, 0.25)):
@@ -64,5 +81,5 @@ class Waiter:
             ready, _, _ = select.select([self.listener.fileno()], [], [], seconds)
             return bool(ready) and any(True for _ in self.listener.notifies(timeout=0, stop_after=100))
         except (OSError, psycopg.Error):
-            self.listener = None  # the poll goes on; the next worker start listens again
+            self.listener = None  # the poll goes on; listening starts again after RETRY_SECONDS
             return False

@@ -78,3 +78,36 @@ def test_the_worker_wakes_on_a_notification_from_another_process():
     assert woke
     assert woke[0] < 5
     assert connection.vendor == "postgresql"
+
+
+@pytest.mark.postgresql
+def test_a_listener_lost_with_the_database_is_opened_again(monkeypatch):
+    """PostgreSQL restarted under the worker: it polls meanwhile, then listens again and wakes at once."""
+    from moncompte.outbox.wakeup import Waiter
+
+    monkeypatch.setattr(Waiter, "RETRY_SECONDS", 0.0)
+    stop = threading.Event()
+    with listening() as waiter:
+        assert waiter.listener is not None
+        lost = waiter.listener.info.backend_pid
+        with psycopg.connect(**connections["default"].get_connection_params(), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [lost])
+        waiter.wait(stop, 0.5)  # finds its connection gone: polls, and opens a new one next time
+        woke = []
+
+        def waiting() -> None:
+            started = time.monotonic()
+            waiter.wait(stop, POLL)
+            woke.append(time.monotonic() - started)
+
+        thread = threading.Thread(target=waiting)
+        thread.start()
+        time.sleep(0.5)
+        with psycopg.connect(**connections["default"].get_connection_params(), autocommit=True) as other:
+            other.execute(f"NOTIFY {CHANNEL}")
+        thread.join(timeout=5)
+        stop.set()
+        assert waiter.listener is not None
+        assert waiter.listener.info.backend_pid != lost
+    assert woke
+    assert woke[0] < 5
