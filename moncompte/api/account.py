@@ -6,6 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
+from pydantic import Field
 
 from moncompte.accounts.states import AccountState
 from moncompte.api.common import AccountNotActive, AppBearer, Problem, bearer, client_of
@@ -35,9 +36,9 @@ class ConsentOut(Schema):
 
 
 class EmailChangeIn(Schema):
-    email: str
-    email_confirmation: str
-    current_password: str
+    email: str = Field(max_length=254)
+    email_confirmation: str = Field(max_length=254)
+    current_password: str = Field(max_length=200)
 
 
 class LinkSentOut(Schema):
@@ -45,9 +46,9 @@ class LinkSentOut(Schema):
 
 
 class PasswordChangeIn(Schema):
-    current_password: str
-    password: str
-    confirmation: str
+    current_password: str = Field(max_length=200)
+    password: str = Field(max_length=200)
+    confirmation: str = Field(max_length=200)
 
 
 class NewTokensOut(Schema):
@@ -58,12 +59,12 @@ class NewTokensOut(Schema):
 
 
 class CodeForgotIn(Schema):
-    nir: str
-    birth_date: str
-    captcha_id: str
-    captcha_key: str
-    captcha_answer: str
-    captcha_work: str = ""
+    nir: str = Field(max_length=30)
+    birth_date: str = Field(max_length=20)
+    captcha_id: str = Field(max_length=200)
+    captcha_key: str = Field(max_length=100)
+    captcha_answer: str = Field(max_length=20)
+    captcha_work: str = Field("", max_length=4000)
 
 
 class AnswerOut(Schema):

@@ -2,13 +2,13 @@
 step, contact details, and the confirmation link resent or sent elsewhere. Same use cases as the web."""
 
 import secrets
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from ninja.responses import Status
+from pydantic import Field
 
 from moncompte.accounts import phones
 from moncompte.accounts.consents import channels_for
@@ -41,14 +41,14 @@ class ChallengeOut(Schema):
 
 
 class IdentityIn(Schema):
-    nir: str
+    nir: str = Field(max_length=30)
     birth_date: str  # 1984-05-03 or 03/05/1984
-    postal_code: str
-    email: str
-    captcha_id: str
-    captcha_key: str
-    captcha_answer: str
-    captcha_work: str = ""
+    postal_code: str = Field(max_length=10)
+    email: str = Field(max_length=254)
+    captcha_id: str = Field(max_length=200)
+    captcha_key: str = Field(max_length=100)
+    captcha_answer: str = Field(max_length=20)
+    captcha_work: str = Field("", max_length=4000)
 
 
 class CodeSentOut(Schema):
@@ -57,16 +57,17 @@ class CodeSentOut(Schema):
 
 
 class ContactIn(Schema):
-    email: str
-    email_confirmation: str
-    mobile: str = ""
-    landline: str = ""
-    consents: dict[str, bool]  # "email" always; "mobile_call", "mobile_sms", "landline_call" with the numbers
+    email: str = Field(max_length=254)
+    email_confirmation: str = Field(max_length=254)
+    mobile: str = Field("", max_length=30)
+    landline: str = Field("", max_length=30)
+    # "email" always; "mobile_call", "mobile_sms", "landline_call" with the numbers
+    consents: dict[str, bool] = Field(max_length=4)
 
 
 class EmailIn(Schema):
-    email: str
-    email_confirmation: str
+    email: str = Field(max_length=254)
+    email_confirmation: str = Field(max_length=254)
 
 
 class LinkSentOut(Schema):
@@ -145,15 +146,6 @@ def email_pair(email: str, again: str) -> str:
     return checked
 
 
-def _phone(raw: str, parse: Callable[[str], str], *, field: str) -> str:
-    if not raw.strip():
-        return ""
-    try:
-        return parse(raw)
-    except phones.PhoneInvalid as error:
-        raise phones.PhoneInvalid(error.message, field=field) from error
-
-
 def _at_step(request: HttpRequest, state: AccountState) -> int:
     account_id = bearer(request).account_id
     if account_state_of(account_id=account_id) is not state:
@@ -167,8 +159,8 @@ def _at_step(request: HttpRequest, state: AccountState) -> int:
 def contact(request: HttpRequest, payload: ContactIn) -> dict[str, str]:
     """R-CT1..4: the address (twice), the phones and an answer to each consent question asked."""
     account_id = _at_step(request, AccountState.CONTACT_PENDING)
-    mobile = _phone(payload.mobile, phones.parse_mobile, field="mobile")
-    landline = _phone(payload.landline, phones.parse_landline, field="landline")
+    mobile = phones.parse_optional(payload.mobile, phones.parse_mobile, field="mobile")
+    landline = phones.parse_optional(payload.landline, phones.parse_landline, field="landline")
     asked = {ConsentChannel.EMAIL, *channels_for(mobile=mobile, landline=landline)}
     if any(channel.value not in payload.consents for channel in asked):
         raise ConsentAnswerMissing()

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.responses import Status
+from pydantic import Field
 
 from moncompte.accounts.emails import Window
 from moncompte.accounts.states import AccountState
@@ -38,9 +39,9 @@ NEXT_STEP = {
 
 
 class SignInIn(Schema):
-    nir: str
-    code: str
-    device_name: str = "appareil"
+    nir: str = Field(max_length=30)
+    code: str = Field(max_length=60)
+    device_name: str = Field("appareil", max_length=100)
 
 
 class TokensOut(Schema):
@@ -54,12 +55,12 @@ class TokensOut(Schema):
 
 
 class RefreshIn(Schema):
-    refresh_token: str
+    refresh_token: str = Field(max_length=200)
 
 
 class PersonalCodeIn(Schema):
-    password: str
-    confirmation: str
+    password: str = Field(max_length=200)
+    confirmation: str = Field(max_length=200)
 
 
 class ConsentOut(Schema):

@@ -19,6 +19,7 @@ from moncompte.core.errors import DomainError
 PURPOSE = "app_token"
 ACCESS_LIFETIME = timedelta(minutes=15)
 REFRESH_LIFETIME = timedelta(days=30)
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 class TokenRefused(DomainError):
@@ -92,7 +93,8 @@ def bearer_of(*, value: str, now: datetime) -> Bearer | None:
     )
     if token is None or token.expires_at <= now or not _live(token.session):
         return None
-    AppSession.objects.filter(pk=token.session_id).update(last_used_at=now)
+    # "Last used" for « Mes appareils » at the minute: not one write per request on the hot path.
+    AppSession.objects.filter(pk=token.session_id, last_used_at__lt=now - LAST_USED_PRECISION).update(last_used_at=now)
     return Bearer(token.session.account_id, token.session_id, restricted=token.kind == TokenKind.RESTRICTED)
 
 

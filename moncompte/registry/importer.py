@@ -2,7 +2,6 @@
 
 import contextlib
 import csv
-import io
 import secrets
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -61,13 +60,6 @@ def _parse_row(row: dict[str, str]) -> Beneficiary:
     if problems or nir is None or birth is None:
         raise ValueError(" ; ".join(problems))
     return Beneficiary(nir=nir.value, last_name=last, first_name=first, birth_date=birth, postal_code=postal)
-
-
-def decoded(data: bytes) -> tuple[str, list[tuple[int, str]]]:
-    """The whole file as text (for small files and tests); the command streams with `decoded_lines`."""
-    errors: list[tuple[int, str]] = []
-    text = "".join(decoded_lines(io.BytesIO(data), errors))
-    return text, errors
 
 
 def decoded_lines(binary: BinaryIO, errors: list[tuple[int, str]]) -> Iterator[str]:

@@ -165,3 +165,11 @@ def test_ended_app_sessions_are_deleted_30_days_later_live_ones_never(pair, now)
     assert AppSession.objects.get().device_name == "iPhone"
     assert app_sessions_purge(now=now + timedelta(days=61)) == 1  # its refresh token expired long ago
     assert not AppToken.objects.exists()
+
+
+def test_a_megabyte_field_is_refused_before_any_work_with_the_field_named(code_sent):
+    from moncompte.audit.models import AuditEvent
+
+    status, problem, _ = call("post", "/sessions", nir=NIR, code="A" * 1_000_000)
+    assert (status, problem["code"], problem["field"]) == (400, "invalid_input", "code")
+    assert not AuditEvent.objects.filter(event__startswith="sign_in").exists()  # no Argon2id, no attempt counted

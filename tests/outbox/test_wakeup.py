@@ -10,7 +10,7 @@ from django.db import connection, connections, transaction
 from moncompte.outbox import worker
 from moncompte.outbox.models import EmailStatus, OutboundEmail
 from moncompte.outbox.transport import SmtpTransport
-from moncompte.outbox.wakeup import CHANNEL, listening
+from moncompte.outbox.wakeup import CHANNEL, Waiter, listening
 from tests.outbox.test_delivery import queue_code_email
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,56 +58,47 @@ def test_postgresql_tells_other_processes_only_once_the_email_is_committed(now):
         listener.close()
 
 
+def seconds_to_wake_on_notify(waiter: Waiter) -> float | None:
+    """How long a waiting worker takes to wake when another connection sends NOTIFY (None: it did not)."""
+    stop, woke = threading.Event(), []
+
+    def waiting() -> None:
+        started = time.monotonic()
+        waiter.wait(stop, POLL)
+        woke.append(time.monotonic() - started)
+
+    thread = threading.Thread(target=waiting)
+    thread.start()
+    time.sleep(0.3)
+    with psycopg.connect(**connections["default"].get_connection_params(), autocommit=True) as other:
+        other.execute(f"NOTIFY {CHANNEL}")
+    thread.join(timeout=5)
+    stop.set()
+    thread.join(timeout=5)
+    return woke[0] if woke else None
+
+
 @pytest.mark.postgresql
 def test_the_worker_wakes_on_a_notification_from_another_process():
-    stop, woke = threading.Event(), []
     with listening() as waiter:
-
-        def waiting() -> None:
-            started = time.monotonic()
-            waiter.wait(stop, POLL)
-            woke.append(time.monotonic() - started)
-
-        thread = threading.Thread(target=waiting)
-        thread.start()
-        time.sleep(0.3)
-        with psycopg.connect(**connections["default"].get_connection_params(), autocommit=True) as other:
-            other.execute(f"NOTIFY {CHANNEL}")
-        thread.join(timeout=5)
-        stop.set()
-    assert woke
-    assert woke[0] < 5
+        woke = seconds_to_wake_on_notify(waiter)
+    assert woke is not None
+    assert woke < 5
     assert connection.vendor == "postgresql"
 
 
 @pytest.mark.postgresql
 def test_a_listener_lost_with_the_database_is_opened_again(monkeypatch):
     """PostgreSQL restarted under the worker: it polls meanwhile, then listens again and wakes at once."""
-    from moncompte.outbox.wakeup import Waiter
-
     monkeypatch.setattr(Waiter, "RETRY_SECONDS", 0.0)
-    stop = threading.Event()
     with listening() as waiter:
         assert waiter.listener is not None
         lost = waiter.listener.info.backend_pid
         with psycopg.connect(**connections["default"].get_connection_params(), autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", [lost])
-        waiter.wait(stop, 0.5)  # finds its connection gone: polls, and opens a new one next time
-        woke = []
-
-        def waiting() -> None:
-            started = time.monotonic()
-            waiter.wait(stop, POLL)
-            woke.append(time.monotonic() - started)
-
-        thread = threading.Thread(target=waiting)
-        thread.start()
-        time.sleep(0.5)
-        with psycopg.connect(**connections["default"].get_connection_params(), autocommit=True) as other:
-            other.execute(f"NOTIFY {CHANNEL}")
-        thread.join(timeout=5)
-        stop.set()
+        waiter.wait(threading.Event(), 0.5)  # finds its connection gone: polls, and opens a new one next time
+        woke = seconds_to_wake_on_notify(waiter)
         assert waiter.listener is not None
         assert waiter.listener.info.backend_pid != lost
-    assert woke
-    assert woke[0] < 5
+    assert woke is not None
+    assert woke < 5

@@ -94,10 +94,8 @@ def check_email(raw: str) -> str:
 
 
 def check_phone(raw: str, parse: Callable[[str], str]) -> str:
-    if not raw.strip():
-        return ""
     try:
-        return parse(raw)
+        return phones.parse_optional(raw, parse)
     except phones.PhoneInvalid as error:
         raise forms.ValidationError(error.message) from error
 
