@@ -172,4 +172,9 @@ def fresh_setup(args: argparse.Namespace, *, people: int) -> tuple[str, dict[str
     var_dir.mkdir(parents=True, exist_ok=True)
     fresh_database(url)
     env = server_env(url, var_dir, redis=args.redis, site_url=f"http://127.0.0.1:{args.port}")
+    if args.redis:
+        # A fresh database needs fresh limits too: counts left by an earlier run would refuse this one's people.
+        import redis
+
+        redis.Redis.from_url(env["REDIS_URL"]).flushdb()
     return url, env, prepare(env, people, var_dir)

@@ -80,6 +80,10 @@ def window_at(sent_at: datetime, now: datetime) -> Window:
 
 def pending_of(account: Account, *, now: datetime) -> Pending | None:
     email = EmailAddress.objects.filter(account=account, confirmed_at=None).first()
+    return _pending(account, email, now=now)
+
+
+def _pending(account: Account, email: EmailAddress | None, *, now: datetime) -> Pending | None:
     if email is None:
         return None
     last = EmailLink.objects.filter(account=account, email=email).order_by("-sent_at", "-id").first()
@@ -89,6 +93,14 @@ def pending_of(account: Account, *, now: datetime) -> Pending | None:
 
 def confirmed_of(account: Account) -> EmailAddress | None:
     return EmailAddress.objects.filter(account=account, confirmed_at__isnull=False).first()
+
+
+def confirmed_and_pending_of(account: Account, *, now: datetime) -> tuple[EmailAddress | None, Pending | None]:
+    """Both addresses of an account in one read (an account has at most one of each)."""
+    addresses = list(EmailAddress.objects.filter(account=account))
+    confirmed = next((email for email in addresses if email.confirmed_at is not None), None)
+    pending = next((email for email in addresses if email.confirmed_at is None), None)
+    return confirmed, _pending(account, pending, now=now)
 
 
 def _stale_pending(canonical_address: str, *, now: datetime) -> list[int]:

@@ -98,6 +98,9 @@ TEMPLATES = [
     },
 ]
 
+# Plain inputs written in Python rather than through three templates each (same HTML; moncompte/web/form_renderer.py).
+FORM_RENDERER = "moncompte.web.form_renderer.QuickInputRenderer"
+
 DATABASES: dict[str, Any] = {
     "default": dj_database_url.parse(
         env.text("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'moncompte.sqlite3'}", conn_max_age=60
@@ -121,7 +124,7 @@ OTP_TOTP_ISSUER = f"Support {env.text('MONCOMPTE_SERVICE_NAME', 'compte ameli')}
 
 REDIS_URL = env.text("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "moncompte.core.redis_cache.ReusingRedisCache", "LOCATION": REDIS_URL}}
     # Sessions live in Redis only: no database write per request (a Redis restart signs people out).
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:

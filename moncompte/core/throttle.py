@@ -68,13 +68,21 @@ class RedisStore:
 
     def times(self, scope: str, key: str, since: datetime) -> list[datetime]:
         name = self._name(scope, key)
-        self.redis.zremrangebyscore(name, "-inf", since.timestamp())
-        # redis-py types this for its sync and async clients at once; this client is the sync one.
-        scores = cast(
-            list[tuple[bytes, float]],
-            self.redis.zrangebyscore(name, f"({since.timestamp()}", "+inf", withscores=True),
-        )
+        # One round trip: old events dropped, the window's read (a limit is checked on most requests).
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.zremrangebyscore(name, "-inf", since.timestamp())
+        pipe.zrangebyscore(name, f"({since.timestamp()}", "+inf", withscores=True)
+        scores = cast(list[tuple[bytes, float]], pipe.execute()[1])
         return [datetime.fromtimestamp(score, tz=UTC) for _, score in scores]
+
+    def window_counts(self, name: str, *, window: int, ttl: int) -> tuple[int, int]:
+        """Counts one event in fixed window `window` of `name`: (this window's count, the previous one's)."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.incr(f"{name}:{window}")
+        pipe.expire(f"{name}:{window}", ttl)
+        pipe.get(f"{name}:{window - 1}")
+        counted, _, previous = pipe.execute()
+        return int(counted), int(previous or 0)
 
     def clear(self, scope: str, key: str) -> None:
         self.redis.delete(self._name(scope, key))
@@ -150,15 +158,23 @@ def window_count(limit: Limit, *, key: str, now: datetime, field: str | None = N
     seconds = int(limit.window.total_seconds())
     window, into = divmod(now.timestamp(), seconds)
     name = f"moncompte:window:{limit.scope}:{_key(key)}"
-    current = f"{name}:{int(window)}"
-    django_cache.add(current, 0, timeout=2 * seconds + 60)
+    url = getattr(settings, "REDIS_URL", "")
+    if url:  # one round trip to Redis
+        counted, previous = _redis_store(url).window_counts(name, window=int(window), ttl=2 * seconds + 60)
+    else:
+        counted, previous = _memory_window_counts(name, window=int(window), ttl=2 * seconds + 60)
+    if counted + previous * (1 - into / seconds) > limit.max_events:
+        raise TooManyAttempts(timedelta(seconds=seconds - into), field=field)
+
+
+def _memory_window_counts(name: str, *, window: int, ttl: int) -> tuple[int, int]:
+    current = f"{name}:{window}"
+    django_cache.add(current, 0, timeout=ttl)
     try:
         counted = django_cache.incr(current)
     except ValueError:  # the key expired between the two calls: this event opens a new window
-        django_cache.set(current, counted := 1, timeout=2 * seconds + 60)
-    previous = django_cache.get(f"{name}:{int(window) - 1}", 0)
-    if counted + previous * (1 - into / seconds) > limit.max_events:
-        raise TooManyAttempts(timedelta(seconds=seconds - into), field=field)
+        django_cache.set(current, counted := 1, timeout=ttl)
+    return counted, django_cache.get(f"{name}:{window - 1}", 0)
 
 
 # No limit counts over a longer window than a day.

@@ -8,7 +8,7 @@ from django.db.models import F
 
 from moncompte.accounts import emails, password_policy, passwords
 from moncompte.accounts.models import Account, EmailAddress
-from moncompte.accounts.states import AccountEvent
+from moncompte.accounts.states import AccountEvent, AccountState
 from moncompte.accounts.transitions import account_advance
 from moncompte.audit import log as audit
 from moncompte.core.client import Client
@@ -21,6 +21,7 @@ class PersonalCodeSet:
     account_id: int
     replaced: bool  # an earlier personal code was replaced ("Code oublié ?"), not chosen for the first time
     session_epoch: int  # sessions begun before belong to an ended epoch (R-LIM5)
+    state: AccountState  # the account's state once the code is set: where the person lands
 
 
 def password_check(*, account: Account, password: str, confirmation: str | None) -> None:
@@ -40,8 +41,9 @@ def password_store(*, account: Account, password: str, client: Client, now: date
         Account.objects.filter(pk=account.pk).update(password_hash=digest, session_epoch=F("session_epoch") + 1)
         account.password_hash = digest
         account.session_epoch = Account.objects.values_list("session_epoch", flat=True).get(pk=account.pk)
-        account_advance(account, event=AccountEvent.PERSONAL_CODE_SET, now=now)
-        confirmed = emails.confirmed_of(account)
+        state = account_advance(account, event=AccountEvent.PERSONAL_CODE_SET, now=now)
+        # Only a replaced code has a confirmed address to tell; a first code (the journey) skips the read.
+        confirmed = emails.confirmed_of(account) if had_code else None
         if had_code and confirmed is not None and emails.pending_of(account, now=now) is not None:
             # A change of address asked in a session this new code just ended must not go through after it.
             EmailAddress.objects.filter(account=account, confirmed_at=None).delete()
@@ -55,7 +57,7 @@ def password_store(*, account: Account, password: str, client: Client, now: date
                 context={**account.greeting(), "at": now},
             )
         audit.record(event=event, now=now, account_id=account.pk, client=client)
-    return PersonalCodeSet(account_id=account.pk, replaced=had_code, session_epoch=account.session_epoch)
+    return PersonalCodeSet(account_id=account.pk, replaced=had_code, session_epoch=account.session_epoch, state=state)
 
 
 def password_choose(

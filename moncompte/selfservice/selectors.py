@@ -31,8 +31,7 @@ class AccountOverview:
 
 def account_overview(*, account_id: int, now: datetime) -> AccountOverview:
     account = Account.objects.select_related("beneficiary").get(pk=account_id)
-    confirmed = emails.confirmed_of(account)
-    pending = emails.pending_of(account, now=now)
+    confirmed, pending = emails.confirmed_and_pending_of(account, now=now)
     decided = consents.current(account)
     channels = consents.channels_for(mobile=account.mobile, landline=account.landline)
     return AccountOverview(

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from moncompte.accounts.models import Account
+from moncompte.accounts.states import AccountState
 from moncompte.audit import log as audit
 from moncompte.core import throttle
 from moncompte.core.client import Client
@@ -20,6 +21,7 @@ class SignedIn:
     account_id: int
     restricted_until: datetime | None  # set when signed in with a provisional code
     session_epoch: int
+    state: AccountState  # where the person lands, known here without another read
 
 
 def sign_in(*, nir: Nir, secret: str, client: Client, now: datetime) -> SignedIn:
@@ -33,11 +35,18 @@ def sign_in(*, nir: Nir, secret: str, client: Client, now: datetime) -> SignedIn
         typed = secret_classify(account=account, typed=secret, now=now)
         if typed.kind is SecretKind.PROVISIONAL_CODE and typed.code is not None:
             grant = provisional_code_consume(account=account, code=typed.code, client=client, now=now)
-            return SignedIn(account.pk, restricted_until=grant.until, session_epoch=account.session_epoch)
+            return SignedIn(
+                account.pk,
+                restricted_until=grant.until,
+                session_epoch=account.session_epoch,
+                state=AccountState(account.state),
+            )
     # A personal code, or a NIR without account: counted and answered alike, so neither tells (R-LIM4).
     stored = account.password_hash if account is not None else ""
     if not personal_code_verify(nir=nir.value, stored=stored, typed=secret, client=client, now=now, event="sign_in"):
         raise SignInRejected()
     assert account is not None  # a right code needs an account
     audit.record(event="sign_in_success", now=now, account_id=account.pk, client=client)
-    return SignedIn(account.pk, restricted_until=None, session_epoch=account.session_epoch)
+    return SignedIn(
+        account.pk, restricted_until=None, session_epoch=account.session_epoch, state=AccountState(account.state)
+    )

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from moncompte.accounts.states import AccountState
 from moncompte.core import clock
-from moncompte.enrollment.selectors import account_state_of, session_standing_of
+from moncompte.enrollment.selectors import session_standing_of
 from moncompte.web import session
 
 PAGE_FOR_STATE = {
@@ -21,8 +21,9 @@ PAGE_FOR_STATE = {
 }
 
 
-def landing_for(account_id: int) -> str:
-    return reverse(PAGE_FOR_STATE[account_state_of(account_id=account_id)])
+def landing_at(state: AccountState) -> str:
+    """Where an account in `state` lands, when the caller already read the state."""
+    return reverse(PAGE_FOR_STATE[state])
 
 
 SignedInView = Callable[[HttpRequest, int], HttpResponse]

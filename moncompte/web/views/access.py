@@ -16,7 +16,7 @@ from moncompte.selfservice.code_forgot import code_forgot
 from moncompte.selfservice.sign_in import SignedIn, sign_in
 from moncompte.web import session
 from moncompte.web.forms.journey import CodeForgotForm, SignInForm
-from moncompte.web.routing import landing_for, restricted_page
+from moncompte.web.routing import landing_at, restricted_page
 from moncompte.web.views.common import FORM_METHODS, captcha_context, captcha_form, captcha_proof
 
 
@@ -42,7 +42,7 @@ def _session_open(request: HttpRequest, signed: SignedIn) -> HttpResponse:
         )
         return redirect("web:choose_password")
     session.start_signed_in(request, signed.account_id, epoch=signed.session_epoch)
-    return redirect(landing_for(signed.account_id))
+    return redirect(landing_at(signed.state))
 
 
 @require_POST

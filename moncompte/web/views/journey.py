@@ -15,7 +15,7 @@ from moncompte.enrollment.password_choose import PersonalCodeSet, password_choos
 from moncompte.enrollment.selectors import delivery_facts_of, person_name_of
 from moncompte.web import session
 from moncompte.web.forms.journey import ContactForm, IdentityForm, PasswordForm
-from moncompte.web.routing import landing_for, restricted_page, signed_in_page
+from moncompte.web.routing import landing_at, restricted_page, signed_in_page
 from moncompte.web.views.common import (
     FORM_METHODS,
     STEPS,
@@ -87,7 +87,7 @@ def _signed_in_with_new_code(request: HttpRequest, chosen: PersonalCodeSet) -> H
     session.start_signed_in(request, chosen.account_id, epoch=chosen.session_epoch)
     if chosen.replaced:
         session.notice_set(request, "Votre code personnel a été modifié.")
-    return redirect(landing_for(chosen.account_id))
+    return redirect(landing_at(chosen.state))
 
 
 @require_http_methods(FORM_METHODS)
