@@ -3,7 +3,7 @@ R-CAP2, R-CODE1..3, R-MAIL1)."""
 
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from moncompte.accounts.models import Account
 from moncompte.accounts.states import AccountEvent, TransitionNotAllowed, accepts
@@ -59,10 +59,15 @@ def code_send(
 
 def _provisional_account(beneficiary: Beneficiary, found: Account | None, *, email: str, now: datetime) -> Account:
     """The account that receives the code: created at the first visit, still provisional on later ones."""
-    if found is None:  # get_or_create: two first visits at the same moment make one account
-        found, _ = Account.objects.get_or_create(
-            beneficiary=beneficiary, defaults={"created_at": now, "state_changed_at": now, "code_email": email}
-        )
+    if found is None:
+        try:
+            with transaction.atomic():
+                # Created provisional: nothing to advance, and no other request can see it before the commit.
+                return Account.objects.create(
+                    beneficiary=beneficiary, created_at=now, state_changed_at=now, code_email=email
+                )
+        except IntegrityError:  # two first visits at the same moment make one account: the other one's
+            found = Account.objects.get(beneficiary=beneficiary)
     if found.code_email != email:
         Account.objects.filter(pk=found.pk).update(code_email=email)
     try:

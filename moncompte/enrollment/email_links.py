@@ -102,8 +102,8 @@ def link_status(*, token: str, now: datetime) -> LinkState:
     masked = tokens.mask_email(link.email.address) if link.email else ""
     if link.email is not None and link.email.confirmed_at is not None:
         return LinkState(LinkStatus.ALREADY_CONFIRMED, link, masked)
-    latest = EmailLink.objects.filter(account=link.account).order_by("-sent_at", "-id").first()
-    if link.email is None or latest is None or latest.pk != link.pk:
+    latest = EmailLink.objects.filter(account=link.account).order_by("-sent_at", "-id").values_list("pk", flat=True)
+    if link.email is None or latest.first() != link.pk:
         return LinkState(LinkStatus.REPLACED, link, masked)
     if emails.window_at(link.sent_at, now) is Window.EXPIRED:
         return LinkState(LinkStatus.EXPIRED, link, masked)
