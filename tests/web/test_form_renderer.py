@@ -2,7 +2,7 @@
 
 import pytest
 from django import forms
-from django.forms.renderers import DjangoTemplates
+from django.forms.renderers import BaseRenderer, DjangoTemplates
 
 from moncompte.web.form_renderer import QuickInputRenderer
 from moncompte.web.forms.account import EmailChangeForm, PasswordChangeForm
@@ -22,7 +22,7 @@ def every_field_drawn(form: forms.Form) -> list[str]:
     return drawn
 
 
-def drawn_with(renderer: object, form_class: type[forms.Form], data: dict[str, str] | None) -> list[str]:
+def drawn_with(renderer: BaseRenderer, form_class: type[forms.Form], data: dict[str, str] | None) -> list[str]:
     form = form_class(data, renderer=renderer)
     if data is not None:
         form.is_valid()  # errors add aria-invalid and aria-describedby

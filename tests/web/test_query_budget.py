@@ -29,7 +29,9 @@ def journey_queries(client) -> dict[str, list[str]]:
         return response
 
     page = step("GET identity", "get", reverse("web:identity")).content.decode()
-    challenge = shown_challenge(re.search(r'name="captcha_id" value="([^"]+)"', page)[1])
+    shown = re.search(r'name="captcha_id" value="([^"]+)"', page)
+    assert shown
+    challenge = shown_challenge(shown[1])
     identity = {"nir": NIR, "birth_date": "03/05/1984", "postal_code": "88100", "email": EMAIL}
     captcha = {"captcha_id": challenge.id, "captcha_answer": challenge.answer}
     step("POST identity", "post", reverse("web:identity"), {**identity, **captcha}, 302)
@@ -43,7 +45,9 @@ def journey_queries(client) -> dict[str, list[str]]:
     contact = {"email": EMAIL, "email_confirmation": EMAIL, "consent_email": "non"}
     step("POST contact", "post", reverse("web:contact"), contact, 302)
     body = OutboundEmail.objects.filter(template="email_confirmation").latest("id").body_text
-    link = re.search(r"(/email/[\w-]+/)", body)[1]
+    found = re.search(r"(/email/[\w-]+/)", body)
+    assert found
+    link = found[1]
     step("GET link", "get", link)
     step("POST confirm", "post", link, {"action": "confirm"})
     step("GET sign-in again", "get", reverse("web:sign_in"))
