@@ -19,7 +19,7 @@ from collections import defaultdict
 import psycopg
 from argon2 import PasswordHasher
 
-from bench.http_client import Browser, hidden, percentile, process_tree_cpu_seconds
+from bench.http_client import Browser, hidden, percentile, postgres_cpu_seconds, process_tree_cpu_seconds
 from bench.server import Person, argon2_in_server, captcha_fields, fresh_setup, load_options, serving
 
 PERSONAL_CODE = "Vacances-Bretagne-42"
@@ -155,11 +155,13 @@ def main() -> int:
 
         # Every worker process serves every page once before measuring (first requests compile templates).
         run_all(warm_up, record=False)
-        cpu_before = process_tree_cpu_seconds(pid)
+        cpu_before, database_before = process_tree_cpu_seconds(pid), postgres_cpu_seconds()
         started = time.perf_counter()
         run_all(people, record=True)
         wall = time.perf_counter() - started
         server_cpu_ms = (process_tree_cpu_seconds(pid) - cpu_before) * 1000
+        # The benchmark's own reads of the outbox (as a mailbox) are counted too: a few per journey.
+        database_cpu_ms = (postgres_cpu_seconds() - database_before) * 1000
 
     hash_ms, verify_ms = argon2_cpu_ms()
     operations, argon2_seconds = argon2_in_server()
@@ -184,8 +186,13 @@ def main() -> int:
         f"  server CPU per journey: {per_journey:.1f} ms = Argon2id {argon2_ms:.1f} ms (one hash + one verification, "
         f"timed in the workers; alone on an idle core {hash_ms:.1f} + {verify_ms:.1f}) + the rest {rest_ms:.1f} ms"
     )
+    database_ms = database_cpu_ms / max(done, 1)
     print(
-        f"  target, the rest < Argon2id: {'OK' if rest_ms < argon2_ms else 'MISSED'}; "
+        f"  PostgreSQL CPU per journey: {database_ms:.1f} ms; with it, the rest is {rest_ms + database_ms:.1f} ms "
+        f"(Argon2id {argon2_ms:.1f} ms)"
+    )
+    print(
+        f"  target, the rest (web + database) ≤ Argon2id: {'OK' if rest_ms + database_ms <= argon2_ms else 'MISSED'}; "
         f"steps without hashing with p99 > {TARGET_P99_MS:.0f} ms: {slow or 'none'}"
     )
     return 1 if failures else 0
