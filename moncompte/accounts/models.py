@@ -68,6 +68,10 @@ class EmailAddress(models.Model):
                 name="one_confirmed_email_per_account",
             ),
         ]
+        # The 21-day job (R-EM7) reads only pending addresses, oldest first, whatever the number of accounts.
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(confirmed_at__isnull=True), name="pending_email_created")
+        ]
 
     def __str__(self) -> str:
         return f"{'confirmée' if self.confirmed_at else 'à confirmer'} (compte {self.account_id})"

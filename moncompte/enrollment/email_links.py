@@ -7,7 +7,7 @@ from enum import Enum
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.functions import Coalesce
 
 from moncompte.accounts import emails
@@ -180,25 +180,53 @@ def email_replace(*, account_id: int, address: str, client: Client, now: datetim
     return masked
 
 
-def pending_emails_forget(*, now: datetime) -> int:
-    """R-EM7: 21 days after the last link, the unconfirmed address is erased with its links."""
+FORGET_BATCH = 500
+
+
+def pending_emails_forget(*, now: datetime, batch_size: int = FORGET_BATCH) -> int:
+    """R-EM7: 21 days after the last link, the unconfirmed address is erased with its links.
+
+    In batches: `batch_size` overdue addresses read at a time (through the index of pending addresses, so the
+    cost follows what is due, not the number of accounts), each forgotten in its own short transaction; old
+    links deleted `batch_size` at a time. No lock is held for long, and a run stopped midway loses nothing.
+    """
     cutoff = now - settings.MONCOMPTE["EMAIL_FORGET_AFTER"]
-    forgotten = 0
-    overdue = (
-        EmailAddress.objects.filter(confirmed_at=None)
-        .annotate(last_sent=Max("links__sent_at"))
-        .filter(Q(last_sent__lte=cutoff) | Q(last_sent=None, created_at__lte=cutoff))
-    )
-    for email in overdue:
-        with transaction.atomic():
-            account = Account.objects.select_for_update().get(pk=email.account_id)
-            EmailLink.objects.filter(account=account).delete()
-            EmailAddress.objects.filter(pk=email.pk, confirmed_at=None).delete()
-            account_advance(account, event=AccountEvent.ADDRESS_FORGOTTEN, now=now)
-            audit.record(event="email_forgotten", now=now, account_id=account.pk)
-        forgotten += 1
+    forgotten, after = 0, 0
+    while True:
+        batch = list(_overdue(cutoff).filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:batch_size])
+        forgotten += sum(_forget(email_id, cutoff=cutoff, now=now) for email_id in batch)
+        if len(batch) < batch_size:
+            break
+        after = batch[-1]
     # Links of confirmed addresses are of no use after the same delay.
-    EmailLink.objects.filter(sent_at__lte=cutoff).delete()
+    while True:
+        old = list(EmailLink.objects.filter(sent_at__lte=cutoff).values_list("pk", flat=True)[:batch_size])
+        if old:
+            EmailLink.objects.filter(pk__in=old).delete()
+        if len(old) < batch_size:
+            break
     if forgotten:
         logger.info("%s adresse(s) non confirmée(s) oubliée(s) après %s", forgotten, service_terms().forget_after)
     return forgotten
+
+
+def _overdue(cutoff: datetime) -> "QuerySet[EmailAddress]":
+    """Pending addresses given before `cutoff` and sent no link since: their last link (if any) is older."""
+    newer_link = EmailLink.objects.filter(email=OuterRef("pk"), sent_at__gt=cutoff)
+    return EmailAddress.objects.filter(confirmed_at=None, created_at__lte=cutoff).exclude(Exists(newer_link))
+
+
+def _forget(email_id: int, *, cutoff: datetime, now: datetime) -> bool:
+    account_id = EmailAddress.objects.filter(pk=email_id).values_list("account_id", flat=True).first()
+    if account_id is None:
+        return False
+    with transaction.atomic():
+        account = Account.objects.select_for_update().get(pk=account_id)
+        # Checked again under the account's lock: a link sent or a confirmation since the batch was read wins.
+        if not _overdue(cutoff).filter(pk=email_id).exists():
+            return False
+        EmailLink.objects.filter(account=account).delete()
+        EmailAddress.objects.filter(pk=email_id, confirmed_at=None).delete()
+        account_advance(account, event=AccountEvent.ADDRESS_FORGOTTEN, now=now)
+        audit.record(event="email_forgotten", now=now, account_id=account.pk)
+    return True

@@ -1,6 +1,6 @@
 """Issue 13 (scale): the hot queries of the journey can use an index on PostgreSQL — the identity step, sign-in,
-the email-uniqueness check, the confirmation link, the app's tokens and the outbox claim. With sequential
-scans switched off, a query that has no usable index still shows one in its plan."""
+the email-uniqueness check, the confirmation link, the app's tokens, the outbox claim and the 21-day job. With
+sequential scans switched off, a query that has no usable index still shows one in its plan."""
 
 from datetime import UTC, datetime
 
@@ -9,6 +9,7 @@ from django.db import connection
 
 from moncompte.accounts.models import Account, EmailAddress, EmailLink
 from moncompte.appsessions.models import AppToken
+from moncompte.enrollment.email_links import _overdue
 from moncompte.outbox.models import EmailStatus, OutboundEmail
 from moncompte.registry.models import Beneficiary
 
@@ -24,6 +25,8 @@ HOT_QUERIES = {
     "outbox: the next due email": lambda: OutboundEmail.objects.filter(
         status=EmailStatus.PENDING, next_attempt_at__lte=NOW
     ).order_by("next_attempt_at", "id")[:1],
+    "21-day job: a batch of overdue pending addresses": lambda: _overdue(NOW).filter(pk__gt=0).order_by("pk")[:500],
+    "21-day job: a batch of old links": lambda: EmailLink.objects.filter(sent_at__lte=NOW).values("pk")[:500],
 }
 
 

@@ -1,12 +1,12 @@
 import threading
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 
 from moncompte.accounts.emails import EmailTaken
-from moncompte.accounts.models import ConsentRecord, EmailAddress, EmailLink
+from moncompte.accounts.models import Account, ConsentRecord, EmailAddress, EmailLink
 from moncompte.accounts.states import AccountState
 from moncompte.audit.models import AuditEvent
 from moncompte.core import tokens
@@ -22,6 +22,7 @@ from moncompte.enrollment.email_links import (
 )
 from moncompte.enrollment.errors import LinkResendLimited
 from moncompte.outbox.models import OutboundEmail
+from moncompte.registry.models import Beneficiary
 from tests import factories
 from tests.factories import CLIENT, details, last_link_token
 
@@ -156,6 +157,33 @@ def test_the_21_days_count_from_the_last_link_sent_R_EM7(code_sent, now):
     link_resend(account_id=journey.account.pk, client=CLIENT, now=now + 10 * DAY)
     assert pending_emails_forget(now=now + 22 * DAY) == 0
     assert pending_emails_forget(now=now + 31 * DAY + SECOND) == 1
+
+
+def pending_account(index: int, *, link_sent_at: datetime) -> Account:
+    """An account waiting for the confirmation of its address, with one link sent at `link_sent_at`."""
+    person = Beneficiary.objects.create(
+        nir=f"18505750560{index:02d}", last_name="M", first_name="V", birth_date=date(1985, 5, 12), postal_code="75011"
+    )
+    account = Account.objects.create(
+        beneficiary=person, state=AccountState.EMAIL_PENDING, created_at=link_sent_at, code_email="x@example.fr"
+    )
+    address = f"p{index}@example.fr"
+    email = EmailAddress.objects.create(account=account, address=address, canonical=address, created_at=link_sent_at)
+    EmailLink.objects.create(
+        account=account, email=email, canonical=address, digest=f"{index:064d}", sent_at=link_sent_at
+    )
+    return account
+
+
+def test_the_21_day_job_works_in_batches_and_forgets_every_overdue_address_R_EM7(now, db):
+    overdue = [pending_account(index, link_sent_at=now) for index in range(7)]
+    recent = pending_account(7, link_sent_at=now + 10 * DAY)
+    assert pending_emails_forget(now=now + 22 * DAY, batch_size=2) == 7
+    assert list(EmailAddress.objects.values_list("account_id", flat=True)) == [recent.pk]
+    assert list(EmailLink.objects.values_list("account_id", flat=True)) == [recent.pk]
+    assert {account.state for account in Account.objects.filter(pk__in=[a.pk for a in overdue])} == {
+        AccountState.CONTACT_PENDING
+    }
 
 
 def test_the_erasure_command_runs_the_same_rule_R_EM7(code_sent, now, traveller):
