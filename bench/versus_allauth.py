@@ -49,7 +49,14 @@ from bench.server import (
 from moncompte.outbox.sink import free_port
 
 ALLAUTH_VENV = ROOT / "var" / "bench" / "allauth-venv"
-ALLAUTH_REQUIREMENTS = ["django==6.1.3", "django-allauth==65.21.1", "argon2-cffi", "psycopg[binary]", "gunicorn"]
+ALLAUTH_REQUIREMENTS = [
+    "django==6.1.3",
+    "django-allauth==65.21.1",
+    "argon2-cffi",
+    "psycopg[binary]",
+    "gunicorn",
+    "redis",
+]
 
 
 class Mailbox:

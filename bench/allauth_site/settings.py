@@ -102,3 +102,8 @@ ACCOUNT_RATE_LIMITS = {
 LOGIN_REDIRECT_URL = "/profile/"
 LANGUAGE_CODE = "fr-fr"
 USE_TZ = True
+LOGGING = {
+    "version": 1,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR"}},
+}
