@@ -5,7 +5,8 @@ import smtplib
 import socket
 import ssl
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -18,13 +19,24 @@ class DeliveryFailed(Exception):
         self.permanent = permanent
 
 
+class _Stale(Exception):
+    """A connection kept from an earlier message was closed by the server before this message began."""
+
+
+@dataclass
+class _Connection:
+    smtp: smtplib.SMTP
+    messages: int = 0
+    last_used: float = field(default_factory=time.monotonic)
+
+
 class Transport(Protocol):
     def send(self, message: EmailMessage, *, sender: str) -> str:
         """Hands the message over with `sender` as envelope sender (MAIL FROM, where bounces go); returns the
         server's reply. Raises DeliveryFailed."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class SmtpTransport:
     host: str
     port: int
@@ -36,9 +48,16 @@ class SmtpTransport:
     # For the whole exchange: a relay that answers each step just in time must not keep a message past its
     # worker's lease (R-DLV1), or another worker would send it again.
     exchange_timeout: float = 120.0
+    # With `keep_idle` > 0 (the worker's), messages that follow each other share one connection (no TCP, TLS and
+    # EHLO per message, and relays count connections): closed after `keep_idle` seconds without a message or
+    # after `messages_per_connection` messages. At 0, one connection per message, closed at once.
+    keep_idle: float = 0.0
+    messages_per_connection: int = 100
+    _kept: _Connection | None = field(default=None, init=False, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     @classmethod
-    def from_url(cls, url: str) -> "SmtpTransport":
+    def from_url(cls, url: str, *, keep_idle: float = 0.0) -> "SmtpTransport":
         """smtp://[user:password@]host[:port][?tls=1]  (STARTTLS)  or  smtps://... (TLS from the start)."""
         parts = urlsplit(url)
         if parts.scheme not in ("smtp", "smtps"):
@@ -52,6 +71,7 @@ class SmtpTransport:
             password=unquote(parts.password or ""),
             starttls=query.get("tls", ["0"])[0] in ("1", "true", "yes"),
             implicit_tls=implicit,
+            keep_idle=keep_idle,
         )
 
     def _connect(self) -> smtplib.SMTP:
@@ -63,34 +83,67 @@ class SmtpTransport:
         return smtp
 
     def send(self, message: EmailMessage, *, sender: str) -> str:
-        cut = threading.Event()
-        try:
-            smtp = self._connect()
-            watchdog = threading.Timer(self.exchange_timeout, _hang_up, args=(smtp, cut))
-            watchdog.start()
+        with self._lock:
+            kept, self._kept = self._kept, None
+            if kept is not None and time.monotonic() - kept.last_used <= self.keep_idle:
+                try:
+                    return self._send_on(kept, message, sender, reused=True)
+                except _Stale:
+                    pass  # nothing of this message reached the server: it goes on a new connection
+            elif kept is not None:
+                _quit(kept.smtp)
             try:
-                return self._exchange(smtp, message, sender)
-            finally:
-                watchdog.cancel()
-                # Once DATA has its answer, a QUIT that fails changes nothing: never a reason to send again.
-                with contextlib.suppress(smtplib.SMTPException, OSError):
-                    smtp.quit()
-                smtp.close()
-        except smtplib.SMTPResponseException as error:
-            detail = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else ""
-            raise DeliveryFailed(f"{error.smtp_code} {detail}", permanent=error.smtp_code >= 500) from error
-        except (smtplib.SMTPException, OSError) as error:
-            if cut.is_set():
-                said = f"échange interrompu après {self.exchange_timeout:.0f} s"
-                raise DeliveryFailed(said, permanent=False) from error
-            raise DeliveryFailed(f"connexion impossible : {error}", permanent=False) from error
+                fresh = _Connection(self._connect())
+            except (smtplib.SMTPException, OSError) as error:
+                raise _failure(error, cut=None, deadline=self.exchange_timeout) from error
+            return self._send_on(fresh, message, sender, reused=False)
 
-    def _exchange(self, smtp: smtplib.SMTP, message: EmailMessage, sender: str) -> str:
-        smtp.ehlo_or_helo_if_needed()
-        if self.username:
-            smtp.login(self.username, self.password)
+    def close(self) -> None:
+        """Ends the connection kept for the next message (the worker calls it when it stops)."""
+        with self._lock:
+            kept, self._kept = self._kept, None
+        if kept is not None:
+            _quit(kept.smtp)
+
+    def _send_on(self, connection: _Connection, message: EmailMessage, sender: str, *, reused: bool) -> str:
+        cut = threading.Event()
+        watchdog = threading.Timer(self.exchange_timeout, _hang_up, args=(connection.smtp, cut))
+        watchdog.start()
+        try:
+            reply = self._exchange(connection.smtp, message, sender, reused=reused)
+        except _Stale:
+            connection.smtp.close()
+            raise
+        except Exception as error:
+            # A refused or broken exchange leaves the connection in no known state: never used again.
+            _quit(connection.smtp)
+            if isinstance(error, (smtplib.SMTPException, OSError)):
+                raise _failure(error, cut=cut, deadline=self.exchange_timeout) from error
+            raise
+        finally:
+            watchdog.cancel()
+        connection.messages += 1
+        connection.last_used = time.monotonic()
+        if self.keep_idle > 0 and connection.messages < self.messages_per_connection:
+            self._kept = connection
+        else:
+            _quit(connection.smtp)  # once DATA has its answer, a failing QUIT never means sending again
+        return reply
+
+    def _exchange(self, smtp: smtplib.SMTP, message: EmailMessage, sender: str, *, reused: bool) -> str:
+        if not reused:
+            smtp.ehlo_or_helo_if_needed()
+            if self.username:
+                smtp.login(self.username, self.password)
         recipients = [a.addr_spec for a in message["To"].addresses]
-        code, reply = smtp.mail(sender)
+        try:
+            code, reply = smtp.mail(sender)
+        except (smtplib.SMTPServerDisconnected, OSError) as error:
+            if reused:  # the server hung up while the connection waited: nothing of this message was sent
+                raise _Stale() from error
+            raise
+        if reused and code == 421:  # "closing the channel": the same, said politely
+            raise _Stale()
         if code != 250:
             raise DeliveryFailed(f"{code} {reply.decode(errors='replace')}", permanent=code >= 500)
         for recipient in recipients:
@@ -102,6 +155,21 @@ class SmtpTransport:
         if code != 250:
             raise DeliveryFailed(text, permanent=code >= 500)
         return text
+
+
+def _failure(error: Exception, *, cut: threading.Event | None, deadline: float) -> DeliveryFailed:
+    if isinstance(error, smtplib.SMTPResponseException):
+        detail = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else ""
+        return DeliveryFailed(f"{error.smtp_code} {detail}", permanent=error.smtp_code >= 500)
+    if cut is not None and cut.is_set():
+        return DeliveryFailed(f"échange interrompu après {deadline:.0f} s", permanent=False)
+    return DeliveryFailed(f"connexion impossible : {error}", permanent=False)
+
+
+def _quit(smtp: smtplib.SMTP) -> None:
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        smtp.quit()
+    smtp.close()
 
 
 def _hang_up(smtp: smtplib.SMTP, cut: threading.Event) -> None:

@@ -17,8 +17,12 @@ from moncompte.outbox.wakeup import Waiter, listening
 logger = logging.getLogger("moncompte.outbox")
 
 
+# The worker keeps its SMTP connection between messages that follow each other within this many seconds.
+SMTP_KEEP_IDLE_SECONDS = 10.0
+
+
 def transport_from_settings() -> Transport:
-    return SmtpTransport.from_url(settings.EMAIL_URL or "smtp://localhost:25")
+    return SmtpTransport.from_url(settings.EMAIL_URL or "smtp://localhost:25", keep_idle=SMTP_KEEP_IDLE_SECONDS)
 
 
 def periodic_jobs_from_settings() -> Callable[[], None]:
@@ -53,6 +57,8 @@ def run(
         _loop(stop=stop, transport=transport, periodic=periodic, periodic_every=periodic_every, idle=idle)
     finally:
         connection.close()  # this thread's own connection
+        if isinstance(transport, SmtpTransport):
+            transport.close()  # the SMTP connection kept for the next message
 
 
 def _loop(

@@ -1,0 +1,127 @@
+"""The worker's SMTP connection is kept between messages that follow each other, and never costs a message:
+one closed by the server meanwhile is replaced before anything of the next message is sent (R-DLV1)."""
+
+import time
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from moncompte.outbox.sink import free_port
+from moncompte.outbox.transport import DeliveryFailed, SmtpTransport
+
+
+class Relay:
+    """Counts connections (EHLO) and keeps each message's recipients; refuses recipients at refused.example."""
+
+    def __init__(self) -> None:
+        self.connections = 0
+        self.received: list[str] = []
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        self.connections += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+        if address.endswith("@refused.example"):
+            return "550 5.1.1 no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.received += envelope.rcpt_tos
+        return "250 OK"
+
+
+@pytest.fixture
+def relay():
+    handler, port = Relay(), free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield handler, controller
+    controller.stop()
+
+
+def message(to: str) -> EmailMessage:
+    built = EmailMessage()
+    built["From"] = "ne-pas-repondre@example.fr"
+    built["To"] = to
+    built["Subject"] = "Essai"
+    built.set_content("Bonjour")
+    return built
+
+
+def kept_transport(controller: Controller, **options: Any) -> SmtpTransport:
+    return SmtpTransport(host="127.0.0.1", port=controller.port, keep_idle=10.0, **options)
+
+
+def test_messages_that_follow_each_other_share_one_connection(relay):
+    handler, controller = relay
+    transport = kept_transport(controller)
+    for index in range(3):
+        assert transport.send(message(f"p{index}@example.fr"), sender="b@example.fr").startswith("250")
+    transport.close()
+    assert handler.connections == 1
+    assert handler.received == ["p0@example.fr", "p1@example.fr", "p2@example.fr"]
+
+
+def test_a_plain_transport_opens_one_connection_per_message(relay):
+    handler, controller = relay
+    transport = SmtpTransport(host="127.0.0.1", port=controller.port)
+    for index in range(2):
+        transport.send(message(f"p{index}@example.fr"), sender="b@example.fr")
+    assert handler.connections == 2
+
+
+def test_a_connection_closed_by_the_server_meanwhile_is_replaced_and_the_message_sent_once_R_DLV1():
+    handler, port = Relay(), free_port()
+    before = Controller(handler, hostname="127.0.0.1", port=port)
+    before.start()
+    transport = SmtpTransport(host="127.0.0.1", port=port, keep_idle=10.0)
+    transport.send(message("first@example.fr"), sender="b@example.fr")
+    before.stop()  # the relay restarts: the kept connection is closed under the worker
+    after = Controller(handler, hostname="127.0.0.1", port=port)
+    after.start()
+    try:
+        assert transport.send(message("second@example.fr"), sender="b@example.fr").startswith("250")
+        transport.close()
+    finally:
+        after.stop()
+    assert handler.received == ["first@example.fr", "second@example.fr"]
+    assert handler.connections == 2
+
+
+def test_a_connection_idle_longer_than_keep_idle_is_not_reused(relay):
+    handler, controller = relay
+    transport = SmtpTransport(host="127.0.0.1", port=controller.port, keep_idle=0.05)
+    transport.send(message("first@example.fr"), sender="b@example.fr")
+    time.sleep(0.1)
+    transport.send(message("second@example.fr"), sender="b@example.fr")
+    transport.close()
+    assert handler.connections == 2
+
+
+def test_a_connection_carries_at_most_messages_per_connection(relay):
+    handler, controller = relay
+    transport = kept_transport(controller, messages_per_connection=2)
+    for index in range(5):
+        transport.send(message(f"p{index}@example.fr"), sender="b@example.fr")
+    transport.close()
+    assert handler.connections == 3
+    assert len(handler.received) == 5
+
+
+def test_after_a_refusal_the_next_message_goes_on_a_new_connection(relay):
+    handler, controller = relay
+    transport = kept_transport(controller)
+    with pytest.raises(DeliveryFailed) as refused:
+        transport.send(message("nobody@refused.example"), sender="b@example.fr")
+    assert refused.value.permanent
+    assert transport.send(message("camille@example.fr"), sender="b@example.fr").startswith("250")
+    transport.close()
+    assert handler.received == ["camille@example.fr"]
+    assert handler.connections == 2
