@@ -225,6 +225,9 @@ MONCOMPTE: dict[str, Any] = {
     "SUPPORT_DNS_TIMEOUT_SECONDS": 2,
     "SUPPORT_ACTIONS_PER_HOUR": 60,  # actions of one staff member
     "OUTBOX_IDLE_POLL_SECONDS": 1.0,
+    # Issue 13: the web process that queued an email sends it right after its response (when EMAIL_URL is set);
+    # the worker stays the safety net. MONCOMPTE_OUTBOX_SEND_AFTER_RESPONSE=0 leaves every email to the worker.
+    "OUTBOX_SEND_AFTER_RESPONSE": env.text("MONCOMPTE_OUTBOX_SEND_AFTER_RESPONSE", "1") == "1",
     "FROM_ADDRESS": env.text("MONCOMPTE_FROM_ADDRESS", "ne-pas-repondre@moncompte.localhost"),
     # R-DLV2: the domain of the per-message envelope senders (bounces+<id>-<mac>@…); the From domain if empty.
     "BOUNCE_DOMAIN": env.text("MONCOMPTE_BOUNCE_DOMAIN"),

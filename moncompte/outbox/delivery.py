@@ -48,15 +48,21 @@ def lease() -> timedelta:
     return timedelta(seconds=settings.MONCOMPTE["OUTBOX_LEASE_SECONDS"])
 
 
-def claim_next(*, now: datetime) -> Claimed | None:
-    """Takes the next due message for this worker (other workers skip it), and writes its attempt."""
+def claim_next(
+    *, now: datetime, email_id: int | None = None, never_claimed: bool = False, due_by: datetime | None = None
+) -> Claimed | None:
+    """Takes the next due message for this worker (other workers skip it), and writes its attempt. With
+    `email_id`, only that message if due by `due_by` (default: now); with `never_claimed`, only if nobody has
+    ever claimed it (the request that queued it sends it before it is due for the workers: outbox/prompt.py)."""
+    due = OutboundEmail.objects.select_for_update(skip_locked=True).filter(
+        status=EmailStatus.PENDING, next_attempt_at__lte=due_by or now
+    )
+    if email_id is not None:
+        due = due.filter(pk=email_id)
+    if never_claimed:
+        due = due.filter(claim=0)
     with transaction.atomic():
-        email = (
-            OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(status=EmailStatus.PENDING, next_attempt_at__lte=now)
-            .order_by("next_attempt_at", "id")
-            .first()
-        )
+        email = due.order_by("next_attempt_at", "id").first()
         if email is None:
             return None
         # A worker that held this row died mid-exchange: the server may or may not have the message.

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from moncompte.core import metrics, tokens
 from moncompte.core.request_context import current_request_id
 from moncompte.core.terms import service_terms
+from moncompte.outbox import prompt
 from moncompte.outbox.models import OutboundEmail
 from moncompte.outbox.providers import provider_of
 from moncompte.outbox.wakeup import wake_on_commit
@@ -58,11 +59,14 @@ def enqueue(
         shown_text=shown_text,
         shown_html=shown_html,
         created_at=now,
-        next_attempt_at=now,
+        next_attempt_at=now + (grace := prompt.grace()),
         message_id=new_message_id(),
         request_id=current_request_id(),
     )
-    wake_on_commit()  # after the row: outside a transaction, the worker is woken at once
+    if grace:  # this request sends it once answered; workers take it after the grace if it could not
+        prompt.remember(email.pk)
+    else:
+        wake_on_commit()  # after the row: outside a transaction, the worker is woken at once
     return email
 
 

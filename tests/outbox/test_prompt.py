@@ -1,0 +1,108 @@
+"""Mail in milliseconds (issue 13): the request that queued an email sends it once its response is out; the
+worker remains the safety net, and never a message twice (R-DLV1)."""
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from moncompte.core import clock
+from moncompte.outbox import prompt
+from moncompte.outbox.delivery import claim_next
+from moncompte.outbox.mail import enqueue
+from moncompte.outbox.models import AttemptOutcome, EmailStatus, OutboundEmail
+from moncompte.outbox.sink import free_port, received
+from tests.helpers import shown_challenge
+from tests.web.test_enrollment_pages import TYPED, captcha_id_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def fresh_prompt_state():
+    prompt.reset()
+    yield
+    prompt.reset()
+
+
+def identity_submitted(client) -> None:
+    challenge = shown_challenge(captcha_id_in(client.get(reverse("web:identity"))))
+    data = {**TYPED, "captcha_id": challenge.id, "captcha_answer": challenge.answer}
+    assert client.post(reverse("web:identity"), data).status_code == 302
+
+
+def queued(to: str = "camille@example.fr") -> OutboundEmail:
+    with transaction.atomic():
+        return enqueue(
+            template="provisional_code",
+            to=to,
+            now=clock.now(),
+            context={"first_name": "Camille", "last_name": "DURAND", "expires_at": clock.now()},
+            secret_context={"code": "Ab3dEf7hJk"},
+        )
+
+
+def test_the_code_email_is_at_the_relay_when_the_response_is_out(client, beneficiary, smtp_sink, settings):
+    controller, maildir = smtp_sink
+    settings.EMAIL_URL = f"smtp://{controller.hostname}:{controller.port}"
+    identity_submitted(client)
+    [item] = received(maildir)  # no worker runs in this test: the request itself sent it
+    assert item.message["Subject"] == "Votre compte ameli - Votre code provisoire"
+    email = OutboundEmail.objects.get()
+    assert email.status == EmailStatus.SENT
+    assert [a.outcome for a in email.delivery_attempts.all()] == [AttemptOutcome.SENT]
+
+
+def test_a_failing_relay_leaves_the_email_to_the_worker_and_pauses_sending_from_requests(client, beneficiary, settings):
+    settings.EMAIL_URL = f"smtp://127.0.0.1:{free_port()}"  # nobody listens
+    identity_submitted(client)
+    email = OutboundEmail.objects.get()
+    assert email.status == EmailStatus.PENDING  # the worker will send it after its back-off
+    assert [a.outcome for a in email.delivery_attempts.all()] == [AttemptOutcome.RETRY]
+    in_a_request()
+    second = queued("other@example.fr")
+    prompt.send_remembered()
+    assert not second.delivery_attempts.exists()  # paused: the worker alone sends for a minute
+    assert claim_next(now=clock.now()) is not None  # and at once: no grace while paused
+
+
+def in_a_request() -> None:
+    prompt.forget()  # what the start of a request does
+
+
+def test_an_email_a_worker_claimed_first_is_not_sent_again_R_DLV1(smtp_sink, settings):
+    controller, maildir = smtp_sink
+    settings.EMAIL_URL = f"smtp://{controller.hostname}:{controller.port}"
+    in_a_request()
+    email = queued()  # committed: remembered for the end of the request
+    assert claim_next(now=clock.now() + prompt.GRACE) is not None  # a worker took it (the request was late)
+    prompt.send_remembered()
+    assert received(maildir) == []
+    assert email.delivery_attempts.count() == 1
+
+
+def test_an_email_its_request_could_not_send_is_due_for_workers_after_the_grace(settings):
+    settings.EMAIL_URL = f"smtp://127.0.0.1:{free_port()}"
+    in_a_request()
+    email = queued()
+    assert claim_next(now=clock.now()) is None  # the request is expected to send it
+    claimed = claim_next(now=clock.now() + prompt.GRACE)  # its process died after answering: a worker sends it
+    assert claimed is not None
+    assert claimed.email.pk == email.pk
+
+
+def test_outside_requests_emails_are_due_at_once_for_workers(settings, smtp_sink):
+    controller, _ = smtp_sink
+    settings.EMAIL_URL = f"smtp://{controller.hostname}:{controller.port}"
+    email = queued()  # a periodic job or a command: no request will send it
+    claimed = claim_next(now=clock.now())
+    assert claimed is not None
+    assert claimed.email.pk == email.pk
+
+
+def test_with_the_setting_off_requests_leave_every_email_to_the_worker(client, beneficiary, smtp_sink, settings):
+    controller, maildir = smtp_sink
+    settings.EMAIL_URL = f"smtp://{controller.hostname}:{controller.port}"
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "OUTBOX_SEND_AFTER_RESPONSE": False}
+    identity_submitted(client)
+    assert received(maildir) == []
+    assert OutboundEmail.objects.get().status == EmailStatus.PENDING
