@@ -2,17 +2,15 @@
 
 import contextlib
 import csv
-import secrets
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, Min, OuterRef
 
 from moncompte.registry import nir as nir_rules
-from moncompte.registry.models import Beneficiary, StagedBeneficiary
+from moncompte.registry.models import Beneficiary
 
 HEADER = ["nir", "last_name", "first_name", "birth_date", "postal_code"]
 BATCH = 5000
@@ -31,27 +29,31 @@ class ImportReport:
         return not self.errors
 
 
-def _parse_row(row: dict[str, str]) -> Beneficiary:
+Person = tuple[str, str, str, date, str]  # nir, last_name, first_name, birth_date, postal_code (HEADER's order)
+
+
+def _parse_row(row: list[str]) -> Person:
+    raw_nir, raw_last, raw_first, raw_birth, raw_postal = row
     problems = []
     try:
-        nir = nir_rules.parse(row["nir"])
+        nir = nir_rules.parse(raw_nir)
     except nir_rules.NirInvalid as error:
         problems.append(f"nir : {error.message}")
         nir = None
     try:
-        birth = date.fromisoformat(row["birth_date"].strip())
+        birth = date.fromisoformat(raw_birth.strip())
     except ValueError:
-        problems.append(f"birth_date : « {row['birth_date']} » n'est pas une date AAAA-MM-JJ")
+        problems.append(f"birth_date : « {raw_birth} » n'est pas une date AAAA-MM-JJ")
         birth = None
     if nir is not None and birth is not None:
         try:
             nir_rules.check_birth_date(nir, birth)
         except nir_rules.NirBirthMismatch:
             problems.append("nir : incohérent avec birth_date (année ou mois)")
-    postal = row["postal_code"].strip()
+    postal = raw_postal.strip()
     if not (len(postal) == 5 and postal.isdigit()):
         problems.append(f"postal_code : « {postal} » n'est pas un code postal à 5 chiffres")
-    last, first = row["last_name"].strip(), row["first_name"].strip()
+    last, first = raw_last.strip(), raw_first.strip()
     for name, value in (("last_name", last), ("first_name", first)):
         if not value:
             problems.append(f"{name} : vide")
@@ -59,7 +61,7 @@ def _parse_row(row: dict[str, str]) -> Beneficiary:
             problems.append(f"{name} : {len(value)} caractères, {NAME_MAX} au plus")
     if problems or nir is None or birth is None:
         raise ValueError(" ; ".join(problems))
-    return Beneficiary(nir=nir.value, last_name=last, first_name=first, birth_date=birth, postal_code=postal)
+    return nir.value, last, first, birth, postal
 
 
 def decoded_lines(binary: BinaryIO, errors: list[tuple[int, str]]) -> Iterator[str]:
@@ -83,33 +85,54 @@ def decoded_lines(binary: BinaryIO, errors: list[tuple[int, str]]) -> Iterator[s
 
 def beneficiaries_import(*, source: Iterable[str], bad_lines: list[tuple[int, str]] | None = None) -> ImportReport:
     """All or nothing (R-REG1): any bad line, in `bad_lines` (from decoding, filled as the source is read) or
-    found here, imports nothing. The file is streamed: constant memory whatever its size."""
+    found here, imports nothing. The file is streamed: constant memory whatever its size.
+
+    Checked lines go to a temporary table of this connection (no index, no journal on PostgreSQL; gone with the
+    connection, so an import killed midway leaves nothing behind), duplicates are found in SQL, and the people
+    who changed are merged into the registry in one transaction.
+    """
     errors = bad_lines if bad_lines is not None else []
-    batch = secrets.token_hex(16)
-    try:
-        _stage(source, batch, errors)
-        errors.extend(_duplicates(batch))
+    with transaction.atomic(), _staging_table() as table:
+        _stage(source, table, errors)
+        errors.extend(_duplicates(table))
         report = ImportReport(errors=sorted(errors))
         if not report.errors:
-            _merge(batch, report)
-        return report
-    finally:
-        StagedBeneficiary.objects.filter(batch=batch).delete()
+            _merge(table, report)
+    return report
 
 
-def _stage(source: Iterable[str], batch: str, errors: list[tuple[int, str]]) -> None:
-    reader = csv.DictReader(source)
+STAGING = "registry_import_staging"
+
+
+@contextlib.contextmanager
+def _staging_table() -> Iterator[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {STAGING} (line integer NOT NULL, nir varchar(13) NOT NULL, "
+            "last_name varchar(100) NOT NULL, first_name varchar(100) NOT NULL, birth_date date NOT NULL, "
+            "postal_code varchar(5) NOT NULL)"
+        )
     try:
-        fieldnames = reader.fieldnames
+        yield STAGING
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+
+
+def _stage(source: Iterable[str], table: str, errors: list[tuple[int, str]]) -> None:
+    reader = csv.reader(source)
+    try:
+        header = next(reader, None)
     except csv.Error as error:
         errors.append((1, f"en-tête illisible : {error}"))
         return
-    if fieldnames is None or [f.strip() for f in fieldnames] != HEADER:
-        errors.append((1, f"en-tête attendu : {','.join(HEADER)} (trouvé : {','.join(fieldnames or [])})"))
+    if header is None or [f.strip() for f in header] != HEADER:
+        errors.append((1, f"en-tête attendu : {','.join(HEADER)} (trouvé : {','.join(header or [])})"))
         return
-    with _staging(batch) as stage:
+    with _writer(table) as stage:
         for line, row in _rows(reader, errors):
-            if None in row or any(v is None for v in row.values()):
+            if len(row) != len(HEADER):
                 errors.append((line, f"{len(HEADER)} colonnes attendues"))
                 continue
             try:
@@ -117,69 +140,73 @@ def _stage(source: Iterable[str], batch: str, errors: list[tuple[int, str]]) -> 
             except ValueError as error:
                 errors.append((line, str(error)))
                 continue
-            stage((batch, line, *(getattr(person, f) for f in HEADER)))
+            stage((line, *person))
 
 
-STAGED_COLUMNS = ("batch", "line", *HEADER)
+STAGED_COLUMNS = ("line", *HEADER)
 
 
 @contextlib.contextmanager
-def _staging(batch: str) -> Iterator[Callable[[tuple[object, ...]], None]]:
+def _writer(table: str) -> Iterator[Callable[[tuple[object, ...]], None]]:
     """Where checked lines go: PostgreSQL's COPY (one stream, the fastest way in), else batched inserts."""
+    columns = ", ".join(STAGED_COLUMNS)
     if connection.vendor == "postgresql":
-        table, columns = StagedBeneficiary._meta.db_table, ", ".join(STAGED_COLUMNS)
         with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             yield copy.write_row
         return
-    pending: list[StagedBeneficiary] = []
+    pending: list[Any] = []
+    insert = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(STAGED_COLUMNS))})"  # noqa: S608
 
     def add(values: tuple[object, ...]) -> None:
-        pending.append(StagedBeneficiary(**dict(zip(STAGED_COLUMNS, values, strict=True))))
+        pending.append(values)
         if len(pending) >= BATCH:
-            StagedBeneficiary.objects.bulk_create(pending)
+            with connection.cursor() as cursor:
+                cursor.executemany(insert, pending)
             pending.clear()
 
     yield add
-    StagedBeneficiary.objects.bulk_create(pending)
+    with connection.cursor() as cursor:
+        cursor.executemany(insert, pending)
 
 
-def _duplicates(batch: str) -> list[tuple[int, str]]:
+def _duplicates(table: str) -> list[tuple[int, str]]:
     """Every line whose NIR came earlier in the file, found in SQL (no set of NIRs in memory)."""
-    staged = StagedBeneficiary.objects.filter(batch=batch)
-    first = staged.values("nir").annotate(first=Min("line"), copies=Count("id")).filter(copies__gt=1)
-    first_line = {row["nir"]: row["first"] for row in first}
-    repeated = staged.filter(nir__in=list(first_line)).order_by("line").values_list("line", "nir")
-    return [
-        (line, f"nir : déjà présent à la ligne {first_line[nir]}") for line, nir in repeated if line != first_line[nir]
-    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.line, s.nir, f.first FROM {table} s JOIN (SELECT nir, MIN(line) AS first "  # noqa: S608
+            f"FROM {table} GROUP BY nir HAVING COUNT(*) > 1) f ON f.nir = s.nir "
+            "WHERE s.line <> f.first ORDER BY s.line"
+        )
+        return [(line, f"nir : déjà présent à la ligne {first}") for line, _, first in cursor.fetchall()]
 
 
-def _merge(batch: str, report: ImportReport) -> None:
-    """One transaction: changed people updated, new ones inserted, in SQL over the staged lines."""
-    staged = StagedBeneficiary.objects.filter(batch=batch)
-    same = Beneficiary.objects.filter(nir=OuterRef("nir"), **{f: OuterRef(f) for f in HEADER[1:]})
-    known = Beneficiary.objects.filter(nir=OuterRef("nir"))
-    table, staging = Beneficiary._meta.db_table, StagedBeneficiary._meta.db_table
+def _merge(table: str, report: ImportReport) -> None:
+    """Changed people updated, new ones inserted, in SQL over the staged lines (inside the import's transaction)."""
+    registry = Beneficiary._meta.db_table
     columns = ", ".join(HEADER)
-    with transaction.atomic(), connection.cursor() as cursor:
-        report.unchanged = staged.filter(Exists(same)).count()
-        report.created = staged.exclude(Exists(known)).count()
-        report.updated = staged.count() - report.unchanged - report.created
+    same = " AND ".join(f"b.{f} = s.{f}" for f in HEADER)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), COUNT(b.nir), "  # noqa: S608 - names from the models
+            f"SUM(CASE WHEN {same} THEN 1 ELSE 0 END) FROM {table} s LEFT JOIN {registry} b ON b.nir = s.nir"
+        )
+        total, known, unchanged = cursor.fetchone()
+        report.unchanged = int(unchanged or 0)
+        report.created = int(total) - int(known)
+        report.updated = int(known) - report.unchanged
         assignments = ", ".join(f"{f} = s.{f}" for f in HEADER[1:])
-        differs = " OR ".join(f"{table}.{f} <> s.{f}" for f in HEADER[1:])
+        differs = " OR ".join(f"{registry}.{f} <> s.{f}" for f in HEADER[1:])
         cursor.execute(  # only the people who changed: an import of the same file writes nothing
-            f"UPDATE {table} SET {assignments} FROM {staging} s "  # noqa: S608 - names from the models
-            f"WHERE s.batch = %s AND s.nir = {table}.nir AND ({differs})",
-            [batch],
+            f"UPDATE {registry} SET {assignments} FROM {table} s "  # noqa: S608
+            f"WHERE s.nir = {registry}.nir AND ({differs})"
         )
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} s WHERE s.batch = %s "  # noqa: S608
-            f"AND NOT EXISTS (SELECT 1 FROM {table} b WHERE b.nir = s.nir)",
-            [batch],
+            f"INSERT INTO {registry} ({columns}) SELECT {columns} FROM {table} s "  # noqa: S608
+            f"WHERE NOT EXISTS (SELECT 1 FROM {registry} b WHERE b.nir = s.nir)"
         )
 
 
-def _rows(reader: csv.DictReader[str], errors: list[tuple[int, str]]) -> Iterable[tuple[int, dict[str, str]]]:
+def _rows(reader: Any, errors: list[tuple[int, str]]) -> Iterable[tuple[int, list[str]]]:
     """The rows with their line numbers; a line the CSV reader cannot read is a bad line, and reading goes on."""
     while True:
         try:

@@ -16,22 +16,3 @@ class Beneficiary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
-
-
-class StagedBeneficiary(models.Model):
-    """A line of a registry file being imported (R-REG1): files are streamed here in batches, checked in SQL
-    (duplicates), then merged into Beneficiary in one transaction; memory stays the same whatever the size."""
-
-    batch = models.CharField(max_length=32, db_index=True)  # one import, so that two never mix
-    line = models.PositiveIntegerField()
-    nir = models.CharField(max_length=13, db_index=True)
-    last_name = models.CharField(max_length=100)
-    first_name = models.CharField(max_length=100)
-    birth_date = models.DateField()
-    postal_code = models.CharField(max_length=5)
-
-    class Meta:
-        verbose_name = "ligne en cours d'import"
-
-    def __str__(self) -> str:
-        return f"ligne {self.line}"

@@ -95,3 +95,19 @@ def test_demo_data_has_valid_keys_corsica_and_unknown_months():
     assert Beneficiary.objects.filter(nir__contains="2A").exists()
     assert Beneficiary.objects.filter(nir__contains="2B").exists()
     assert any(20 <= int(nir[3:5]) <= 99 for nir in Beneficiary.objects.values_list("nir", flat=True))
+
+
+def test_an_import_that_stops_midway_leaves_nothing_for_the_next_one_R_REG1():
+    def cut_after_first_person():
+        lines = GOOD.splitlines(keepends=True)
+        yield from lines[:2]
+        raise OSError("le disque ne répond plus")
+
+    with pytest.raises(OSError, match="le disque ne répond plus"):
+        beneficiaries_import(source=cut_after_first_person())
+    assert not Beneficiary.objects.exists()
+    header, _, santoni = GOOD.splitlines(keepends=True)
+    report = beneficiaries_import(source=io.StringIO(header + santoni))
+    # Only this file's line is counted: none of the stopped import's staged lines is left to mix in.
+    assert (report.created, report.updated, report.unchanged, report.errors) == (1, 0, 0, [])
+    assert list(Beneficiary.objects.values_list("nir", flat=True)) == ["284052A321025"]
