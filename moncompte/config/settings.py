@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "moncompte.web.health.health_checks",  # /sante/ and /sante/pret/: before sessions, HTTPS redirects, logs
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "moncompte.web.middleware.request_id",
@@ -225,6 +226,8 @@ MONCOMPTE: dict[str, Any] = {
     "SUPPORT_DNS_TIMEOUT_SECONDS": 2,
     "SUPPORT_ACTIONS_PER_HOUR": 60,  # actions of one staff member
     "OUTBOX_IDLE_POLL_SECONDS": 1.0,
+    # /sante/pret/ says "not ready" when an email has waited longer than this (the relay or the workers are down).
+    "READY_OUTBOX_MAX_AGE": timedelta(minutes=10),
     # Issue 13: the web process that queued an email sends it right after its response (when EMAIL_URL is set);
     # the worker stays the safety net. MONCOMPTE_OUTBOX_SEND_AFTER_RESPONSE=0 leaves every email to the worker.
     "OUTBOX_SEND_AFTER_RESPONSE": env.text("MONCOMPTE_OUTBOX_SEND_AFTER_RESPONSE", "1") == "1",

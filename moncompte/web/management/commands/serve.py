@@ -33,7 +33,12 @@ def redacted(text: str) -> str:
 
 
 class RedactingLogger(Logger):
-    """The access log never holds a link token (R-SEC3): /email/<token>/ is written /email/[jeton]/."""
+    """The access log never holds a link token (R-SEC3): /email/<token>/ is written /email/[jeton]/. Health
+    checks, called every few seconds by load balancers, are not written at all."""
+
+    def access(self, resp: Any, req: Any, environ: Any, request_time: Any) -> None:
+        if not str(environ.get("PATH_INFO", "")).startswith("/sante/"):
+            super().access(resp, req, environ, request_time)
 
     def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
         atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)

@@ -1,0 +1,108 @@
+"""Health endpoints for load balancers and supervisors (issue 14), answered before every other middleware: no
+session, no cookie, no redirect to HTTPS, no line in the access log (`moncompte serve` leaves them out).
+
+- `/sante/` (liveness): the process answers. Nothing else is looked at: a database outage must not get every
+  web process restarted.
+- `/sante/pret/` (readiness): the database answers, every migration is applied, Redis answers when configured,
+  and the oldest email waiting to be sent is younger than MONCOMPTE["READY_OUTBOX_MAX_AGE"]. 200 or 503, with
+  what was found, in JSON.
+"""
+
+import json
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Min
+from django.http import HttpRequest, HttpResponse
+
+from moncompte.core import clock
+from moncompte.outbox.models import EmailStatus, OutboundEmail
+
+LIVE = "/sante/"
+READY = "/sante/pret/"
+OK = "ok"
+_migrated = False  # once every migration is applied, it stays so for this process's code
+
+
+def health_checks(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if request.path == LIVE:
+            return _answer(200, {"vivant": True})
+        if request.path == READY:
+            found = readiness()
+            ready = all(value == OK for value in found.values())
+            return _answer(200 if ready else 503, {"pret": ready, "verifications": found})
+        return get_response(request)
+
+    return middleware
+
+
+def _answer(status: int, body: dict[str, Any]) -> HttpResponse:
+    response = HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    # A 503 from a probe every few seconds is not an error to log each time (Django logs every 5xx otherwise).
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
+def readiness() -> dict[str, str]:
+    """Each check's finding: "ok", or what is wrong, in words for the operator."""
+    found = {"base": _database()}
+    if found["base"] == OK:
+        found["migrations"] = _migrations()
+        found["courriels"] = _outbox()
+    if settings.REDIS_URL:
+        found["redis"] = _redis()
+    return found
+
+
+def _database() -> str:
+    try:
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as error:
+        connection.close()  # the next check, or request, starts from a new connection
+        return f"injoignable : {type(error).__name__}"
+    return OK
+
+
+def _migrations() -> str:
+    global _migrated
+    if not _migrated:
+        executor = MigrationExecutor(connection)
+        missing = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        if missing:
+            return f"{len(missing)} migration(s) non appliquée(s) : moncompte migrate"
+        _migrated = True
+    return OK
+
+
+def _outbox() -> str:
+    oldest = OutboundEmail.objects.filter(status=EmailStatus.PENDING).aggregate(oldest=Min("created_at"))["oldest"]
+    limit = settings.MONCOMPTE["READY_OUTBOX_MAX_AGE"]
+    if oldest is not None and clock.now() - oldest > limit:
+        minutes = int((clock.now() - oldest).total_seconds() // 60)
+        return f"un courriel attend depuis {minutes} min (seuil : {int(limit.total_seconds() // 60)} min)"
+    return OK
+
+
+@cache
+def _redis_client() -> Any:
+    import redis
+
+    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+
+
+def _redis() -> str:
+    import redis
+
+    try:
+        _redis_client().ping()
+    except redis.RedisError as error:
+        return f"injoignable : {type(error).__name__}"
+    return OK

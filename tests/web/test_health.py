@@ -1,0 +1,130 @@
+"""Issue 14: /sante/ (the process answers) and /sante/pret/ (it can serve: database, migrations, Redis, mail)."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.test import Client as HttpClient
+
+from moncompte.core import clock
+from moncompte.outbox.models import OutboundEmail
+from moncompte.outbox.sink import free_port
+from tests.outbox.faults import DatabaseCable, database_url
+
+pytestmark = pytest.mark.django_db
+MONCOMPTE = str(Path(sys.executable).with_name("moncompte"))
+
+
+def test_liveness_answers_without_database_session_or_cookie(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/sante/")
+    assert response.status_code == 200
+    assert json.loads(response.content) == {"vivant": True}
+    assert not response.cookies
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_ready_when_database_migrations_and_mail_are_fine(client):
+    response = client.get("/sante/pret/")
+    assert response.status_code == 200
+    body = json.loads(response.content)
+    assert body["pret"] is True
+    assert body["verifications"] == {"base": "ok", "migrations": "ok", "courriels": "ok"}
+    assert not response.cookies
+
+
+def test_not_ready_when_an_email_has_waited_too_long(client):
+    old = clock.now() - timedelta(minutes=11)
+    OutboundEmail.objects.create(
+        template="provisional_code", to_address="a@example.fr", subject="s", created_at=old, next_attempt_at=old
+    )
+    response = client.get("/sante/pret/")
+    assert response.status_code == 503
+    assert json.loads(response.content)["verifications"]["courriels"].startswith("un courriel attend depuis 11 min")
+
+
+def test_not_ready_when_redis_is_configured_and_does_not_answer(client, settings):
+    from moncompte.web import health
+
+    health._redis_client.cache_clear()
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"
+    try:
+        response = client.get("/sante/pret/")
+    finally:
+        health._redis_client.cache_clear()
+    assert response.status_code == 503
+    assert json.loads(response.content)["verifications"]["redis"].startswith("injoignable")
+
+
+def test_health_checks_are_not_redirected_to_https(settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert HttpClient().get("/sante/").status_code == 200
+    assert HttpClient().get("/").status_code == 301  # every other page is
+
+
+def status_of(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - http://127.0.0.1 only
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def wait_for(url: str, status: int, seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if status_of(url) == status:
+                return True
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_ready_turns_false_when_postgresql_is_gone_and_true_again_when_it_is_back(tmp_path):
+    from django.db import connection
+
+    cable = DatabaseCable(
+        host=connection.settings_dict["HOST"] or "127.0.0.1", port=int(connection.settings_dict["PORT"] or 5432)
+    )
+    port = free_port()
+    log = tmp_path / "access.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(through=cable),
+        "SECRET_KEY": "k" * 50,
+        "MONCOMPTE_VAR_DIR": str(tmp_path),
+    }
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [MONCOMPTE, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--access-log"],
+            env=env,
+            stdout=out,
+            stderr=out,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert wait_for(f"{base}/sante/pret/", 200), log.read_text()
+        cable.cut()  # PostgreSQL stopped, as the web process sees it
+        assert wait_for(f"{base}/sante/pret/", 503)
+        assert status_of(f"{base}/sante/") == 200  # alive all along: nothing to restart
+        cable.mend()
+        assert wait_for(f"{base}/sante/pret/", 200)
+        assert status_of(f"{base}/informations/accessibilite/") == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        cable.close()
+    written = log.read_text()
+    assert "/informations/accessibilite/" in written  # the access log works...
+    assert "/sante/" not in written  # ...and leaves the probes out
