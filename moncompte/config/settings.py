@@ -142,7 +142,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
-# Static files are served from the installed package, no collectstatic step is needed.
+# Static files are served from the installed package, no collectstatic step is needed (a reverse proxy that
+# serves them itself needs `moncompte collectstatic`, deploy/README.md). Their URLs carry a hash of the file.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "moncompte.web.static_storage.VersionedStaticFilesStorage"},
+}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -230,7 +235,7 @@ MONCOMPTE: dict[str, Any] = {
     "READY_OUTBOX_MAX_AGE": timedelta(minutes=10),
     # Issue 13: the web process that queued an email sends it right after its response (when EMAIL_URL is set);
     # the worker stays the safety net. MONCOMPTE_OUTBOX_SEND_AFTER_RESPONSE=0 leaves every email to the worker.
-    "OUTBOX_SEND_AFTER_RESPONSE": env.text("MONCOMPTE_OUTBOX_SEND_AFTER_RESPONSE", "1") == "1",
+    "OUTBOX_SEND_AFTER_RESPONSE": env.flag("MONCOMPTE_OUTBOX_SEND_AFTER_RESPONSE", default=True),
     "FROM_ADDRESS": env.text("MONCOMPTE_FROM_ADDRESS", "ne-pas-repondre@moncompte.localhost"),
     # R-DLV2: the domain of the per-message envelope senders (bounces+<id>-<mac>@…); the From domain if empty.
     "BOUNCE_DOMAIN": env.text("MONCOMPTE_BOUNCE_DOMAIN"),

@@ -4,6 +4,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 import gunicorn.http.wsgi
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.core.wsgi import get_wsgi_application
 from gunicorn.app.base import BaseApplication
@@ -75,6 +76,9 @@ class Command(BaseCommand):
                 "graceful_timeout": 20,
                 # Several servers may share a machine (a benchmark beside a demo): no shared control socket.
                 "control_socket_disable": True,
-                "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+                # HTTPS is what the reverse proxy says (X-Forwarded-Proto), from the proxies the limits trust.
+                "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS")
+                or ",".join(str(network) for network in settings.TRUSTED_PROXIES)
+                or "127.0.0.1",
             }
         ).run()
