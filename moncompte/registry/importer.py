@@ -107,6 +107,10 @@ STAGING = "registry_import_staging"
 @contextlib.contextmanager
 def _staging_table() -> Iterator[str]:
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A national file takes minutes: the statement timeout set for web requests (deploy/) is lifted for
+            # this transaction only.
+            cursor.execute("SET LOCAL statement_timeout = 0")
         cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {STAGING} (line integer NOT NULL, nir varchar(13) NOT NULL, "
