@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -128,3 +129,41 @@ def test_ready_turns_false_when_postgresql_is_gone_and_true_again_when_it_is_bac
     written = log.read_text()
     assert "/informations/accessibilite/" in written  # the access log works...
     assert "/sante/" not in written  # ...and leaves the probes out
+
+
+def children_of(pid: int) -> set[int]:
+    return {int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+
+
+def test_sighup_replaces_every_web_process_without_dropping_a_request(tmp_path):
+    port = free_port()
+    database = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    env = {**os.environ, "SECRET_KEY": "k" * 50, "MONCOMPTE_VAR_DIR": str(tmp_path), "DATABASE_URL": database}
+    subprocess.run([MONCOMPTE, "migrate", "-v0"], env=env, check=True)
+    server = subprocess.Popen(
+        [MONCOMPTE, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    answers: list[int] = []
+    try:
+        assert wait_for(f"{base}/sante/", 200)
+        before = children_of(server.pid)
+        assert len(before) == 2
+        server.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            answers.append(status_of(f"{base}/informations/accessibilite/"))
+            now_serving = children_of(server.pid)
+            if len(now_serving) == 2 and not now_serving & before:
+                break
+        after = children_of(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert len(after) == 2
+    assert not after & before  # every process replaced, by ones that loaded the code again
+    assert answers
+    assert set(answers) == {200}  # and no request was refused meanwhile

@@ -69,8 +69,9 @@ class Command(BaseCommand):
                 "threads": options["threads"],
                 "accesslog": "-" if options["access_log"] else None,
                 "logger_class": RedactingLogger,
-                # Django is imported once, then the workers fork: less memory, faster (re)starts.
-                "preload_app": True,
+                # Each worker imports the code itself: SIGHUP (systemctl reload) then starts workers running the
+                # code and settings installed now, and lets the old ones finish their requests (no downtime).
+                "preload_app": False,
                 "timeout": 30,
                 "worker_exit": lambda server, worker: passwords.cpu_report(),
                 "graceful_timeout": 20,
