@@ -106,22 +106,25 @@ STAGING = "registry_import_staging"
 
 @contextlib.contextmanager
 def _staging_table() -> Iterator[str]:
+    """A temporary table inside the import's transaction: a failure rolls its creation back with everything
+    else, and a killed process takes it with its connection."""
+    postgresql = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if postgresql:
             # A national file takes minutes: the statement timeout set for web requests (deploy/) is lifted for
             # this transaction only.
             cursor.execute("SET LOCAL statement_timeout = 0")
+        # Left by an earlier import of this same transaction (tests nest imports in one): never mixed in.
         cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {STAGING} (line integer NOT NULL, nir varchar(13) NOT NULL, "
             "last_name varchar(100) NOT NULL, first_name varchar(100) NOT NULL, birth_date date NOT NULL, "
-            "postal_code varchar(5) NOT NULL)"
+            f"postal_code varchar(5) NOT NULL){' ON COMMIT DROP' if postgresql else ''}"
         )
-    try:
-        yield STAGING
-    finally:
+    yield STAGING
+    if not postgresql:  # SQLite keeps temporary tables until the connection closes
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+            cursor.execute(f"DROP TABLE {STAGING}")
 
 
 def _stage(source: Iterable[str], table: str, errors: list[tuple[int, str]]) -> None:

@@ -16,3 +16,25 @@ class Beneficiary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+class StagedBeneficiary(models.Model):
+    """No longer used: the import stages its lines in a temporary table since issue 13.
+
+    Kept for one release (expand, then contract: docs/operations.md): during an upgrade the previous release
+    still runs and may import with this table. A contract migration of the next release drops it.
+    """
+
+    batch = models.CharField(max_length=32, db_index=True)
+    line = models.PositiveIntegerField()
+    nir = models.CharField(max_length=13, db_index=True)
+    last_name = models.CharField(max_length=100)
+    first_name = models.CharField(max_length=100)
+    birth_date = models.DateField()
+    postal_code = models.CharField(max_length=5)
+
+    class Meta:
+        verbose_name = "ligne en cours d'import"
+
+    def __str__(self) -> str:
+        return f"ligne {self.line}"
