@@ -21,7 +21,7 @@ class Beneficiary(models.Model):
 class StagedBeneficiary(models.Model):
     """No longer used: the import stages its lines in a temporary table since issue 13.
 
-    Kept for one release (expand, then contract: docs/operations.md): during an upgrade the previous release
+    Kept for one release (expand, then contract: deploy/README.md): during an upgrade the previous release
     still runs and may import with this table. A contract migration of the next release drops it.
     """
 
