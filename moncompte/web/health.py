@@ -4,8 +4,8 @@ session, no cookie, no redirect to HTTPS, no line in the access log (`moncompte 
 - `/sante/` (liveness): the process answers. Nothing else is looked at: a database outage must not get every
   web process restarted.
 - `/sante/pret/` (readiness): the database answers, every migration is applied, Redis answers when configured,
-  and the oldest email waiting to be sent is younger than MONCOMPTE["READY_OUTBOX_MAX_AGE"]. 200 or 503, with
-  what was found, in JSON.
+  and the oldest email waiting to be sent is younger than MONCOMPTE["READY_OUTBOX_MAX_AGE"]. 200 or 503; what
+  was found, in JSON, for callers of the /metrics networks (or with its token) only.
 """
 
 import json
@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse
 
 from moncompte.core import clock
 from moncompte.outbox.models import EmailStatus, OutboundEmail
+from moncompte.web.views.metrics import internal_caller
 
 LIVE = "/sante/"
 READY = "/sante/pret/"
@@ -35,7 +36,9 @@ def health_checks(get_response: Callable[[HttpRequest], HttpResponse]) -> Callab
         if request.path == READY:
             found = readiness()
             ready = all(value == OK for value in found.values())
-            return _answer(200 if ready else 503, {"pret": ready, "verifications": found})
+            # What is wrong inside is for the operators (the /metrics networks or token), not for the world.
+            said = {"pret": ready, "verifications": found} if internal_caller(request) else {"pret": ready}
+            return _answer(200 if ready else 503, said)
         return get_response(request)
 
     return middleware

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Response, expect
 
 from moncompte.audit.models import AuditEvent
 from moncompte.outbox.sink import free_port
@@ -170,7 +170,11 @@ def test_the_journey_over_https_through_nginx(tls_page: Page, behind_nginx, cami
     public, maildir, access_log = behind_nginx
     page = tls_page
     seen: dict[str, dict[str, str]] = {}
-    page.on("response", lambda response: seen.setdefault(response.url.split("?")[0], response.all_headers()))
+
+    def keep_headers(response: Response) -> None:
+        seen.setdefault(response.url.split("?")[0], response.all_headers())
+
+    page.on("response", keep_headers)
 
     code = get_provisional_code(page, public, maildir)
     assert page.url.startswith(public.url)

@@ -41,6 +41,12 @@ def test_ready_when_database_migrations_and_mail_are_fine(client):
     assert not response.cookies
 
 
+def test_the_world_learns_ready_or_not_and_nothing_of_the_inside():
+    response = HttpClient(REMOTE_ADDR="203.0.113.9").get("/sante/pret/")
+    assert response.status_code == 200
+    assert json.loads(response.content) == {"pret": True}
+
+
 def test_not_ready_when_an_email_has_waited_too_long(client):
     old = clock.now() - timedelta(minutes=11)
     OutboundEmail.objects.create(

@@ -15,7 +15,8 @@ from moncompte.outbox.queue_metrics import OutboxCollector
 from moncompte.web.client_address import client_address, peer_is_trusted_proxy, relayed_by_unknown_proxy
 
 
-def _allowed(request: HttpRequest) -> bool:
+def internal_caller(request: HttpRequest) -> bool:
+    """The internal networks of the settings (straight, never through a proxy), or the bearer token."""
     token = settings.MONCOMPTE["METRICS_TOKEN"]
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     if token and given and constant_time_compare(given, token):
@@ -32,7 +33,7 @@ def _allowed(request: HttpRequest) -> bool:
 
 @require_safe
 def metrics_page(request: HttpRequest) -> HttpResponse:
-    if not _allowed(request):
+    if not internal_caller(request):
         raise Http404("Page introuvable.")
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         counted = CollectorRegistry()
