@@ -2,6 +2,8 @@
 
 import contextlib
 import csv
+import logging
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,6 +14,7 @@ from django.db import connection, transaction
 from moncompte.registry import nir as nir_rules
 from moncompte.registry.models import Beneficiary
 
+logger = logging.getLogger("moncompte.registry")
 HEADER = ["nir", "last_name", "first_name", "birth_date", "postal_code"]
 BATCH = 5000
 NAME_MAX = 100  # the columns of registry.Beneficiary
@@ -92,12 +95,22 @@ def beneficiaries_import(*, source: Iterable[str], bad_lines: list[tuple[int, st
     who changed are merged into the registry in one transaction.
     """
     errors = bad_lines if bad_lines is not None else []
+    started = time.monotonic()
     with transaction.atomic(), _staging_table() as table:
         _stage(source, table, errors)
+        read = time.monotonic()
         errors.extend(_duplicates(table))
+        checked = time.monotonic()
         report = ImportReport(errors=sorted(errors))
         if not report.errors:
             _merge(table, report)
+    # How long each phase took, for whoever runs a national file (and bench/registry_import.py).
+    logger.info(
+        "référentiel : lu et vérifié en %.1f s, doublons cherchés en %.1f s, fusionné en %.1f s",
+        read - started,
+        checked - read,
+        time.monotonic() - checked,
+    )
     return report
 
 
