@@ -12,7 +12,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from moncompte.web.management.commands.serve import redacted
+from moncompte.web.gunicorn_conf import redacted
 
 pytestmark = pytest.mark.django_db
 MONCOMPTE = str(Path(sys.executable).with_name("moncompte"))

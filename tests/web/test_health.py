@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from tests.outbox.faults import DatabaseCable, database_url
 
 pytestmark = pytest.mark.django_db
 MONCOMPTE = str(Path(sys.executable).with_name("moncompte"))
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_liveness_answers_without_database_session_or_cookie(client, django_assert_num_queries):
@@ -141,14 +143,32 @@ def children_of(pid: int) -> set[int]:
     return {int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
 
 
-def test_sighup_replaces_every_web_process_without_dropping_a_request(tmp_path):
+def liveness_of(base: str) -> dict[str, object]:
+    with urllib.request.urlopen(f"{base}/sante/", timeout=10) as response:  # noqa: S310 - http://127.0.0.1 only
+        answer: dict[str, object] = json.loads(response.read())
+        return answer
+
+
+def test_sighup_serves_the_code_installed_now_without_dropping_a_request(tmp_path):
+    # The service runs from a copy of its code, which the test then changes, as an upgrade would.
+    code = tmp_path / "code"
+    shutil.copytree(ROOT / "moncompte", code / "moncompte", ignore=shutil.ignore_patterns("__pycache__"))
     port = free_port()
     database = f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    env = {**os.environ, "SECRET_KEY": "k" * 50, "MONCOMPTE_VAR_DIR": str(tmp_path), "DATABASE_URL": database}
-    subprocess.run([MONCOMPTE, "migrate", "-v0"], env=env, check=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(code),
+        "SECRET_KEY": "k" * 50,
+        "MONCOMPTE_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": database,
+    }
+    # From the copy's folder, as systemd's WorkingDirectory: gunicorn puts it first on the import path.
+    subprocess.run([MONCOMPTE, "migrate", "-v0"], env=env, check=True, cwd=code)
     server = subprocess.Popen(
-        [MONCOMPTE, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        # One worker: once it answers, it has loaded the code (a second one could still be loading it).
+        [MONCOMPTE, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
         env=env,
+        cwd=code,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -157,19 +177,24 @@ def test_sighup_replaces_every_web_process_without_dropping_a_request(tmp_path):
     try:
         assert wait_for(f"{base}/sante/", 200)
         before = children_of(server.pid)
-        assert len(before) == 2
+        assert len(before) == 1
+        health = code / "moncompte" / "web" / "health.py"
+        health.write_text(health.read_text().replace('{"vivant": True}', '{"vivant": True, "version": "nouvelle"}'))
+        assert liveness_of(base) == {"vivant": True}  # installed, not yet served
         server.send_signal(signal.SIGHUP)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             answers.append(status_of(f"{base}/informations/accessibilite/"))
             now_serving = children_of(server.pid)
-            if len(now_serving) == 2 and not now_serving & before:
+            if len(now_serving) == 1 and not now_serving & before:
                 break
         after = children_of(server.pid)
+        served = liveness_of(base)
     finally:
         server.terminate()
         server.wait(timeout=20)
-    assert len(after) == 2
-    assert not after & before  # every process replaced, by ones that loaded the code again
+    assert len(after) == 1
+    assert not after & before  # the process replaced...
+    assert served == {"vivant": True, "version": "nouvelle"}  # ...by ones running the code installed now
     assert answers
     assert set(answers) == {200}  # and no request was refused meanwhile

@@ -1,0 +1,51 @@
+"""gunicorn's configuration for `moncompte serve`.
+
+The gunicorn master runs this module and nothing of the application: each worker imports Django and the code
+itself. So SIGHUP (systemctl reload) starts workers on the code and settings installed now, while the old
+ones finish their requests; a master that had imported the application would fork workers from its old copy.
+Imports here stay limited to gunicorn and the standard library.
+"""
+
+import re
+from typing import Any
+
+import gunicorn.http.wsgi
+from gunicorn.glogging import Logger
+
+gunicorn.http.wsgi.SERVER = "moncompte"  # the Server header names no software nor version
+preload_app = False
+timeout = 30
+graceful_timeout = 20
+# Several servers may share a machine (a benchmark beside a demo): no shared control socket.
+control_socket_disable = True
+logger_class = "moncompte.web.gunicorn_conf.RedactingLogger"
+
+TOKEN_IN_PATH = re.compile(r"/email/[^/ ?]+")
+
+
+def redacted(text: str) -> str:
+    return TOKEN_IN_PATH.sub("/email/[jeton]", text)
+
+
+class RedactingLogger(Logger):
+    """The access log never holds a link token (R-SEC3): /email/<token>/ is written /email/[jeton]/. Health
+    checks, called every few seconds by load balancers, are not written at all."""
+
+    def access(self, resp: Any, req: Any, environ: Any, request_time: Any) -> None:
+        if not str(environ.get("PATH_INFO", "")).startswith("/sante/"):
+            super().access(resp, req, environ, request_time)
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        for name in ("r", "U", "{raw_uri}e"):
+            if isinstance(atoms.get(name), str):
+                atoms[name] = redacted(atoms[name])
+        atoms["q"] = ""  # no query string either
+        return atoms
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    """Each worker says how much CPU Argon2id took it (bench/journey_bench.py reads it)."""
+    from moncompte.accounts import passwords  # in the worker, where the application is loaded
+
+    passwords.cpu_report()
