@@ -49,11 +49,17 @@ def lease() -> timedelta:
 
 
 def claim_next(
-    *, now: datetime, email_id: int | None = None, never_claimed: bool = False, due_by: datetime | None = None
+    *,
+    now: datetime,
+    email_id: int | None = None,
+    never_claimed: bool = False,
+    due_by: datetime | None = None,
+    lease_for: timedelta | None = None,
 ) -> Claimed | None:
     """Takes the next due message for this worker (other workers skip it), and writes its attempt. With
     `email_id`, only that message if due by `due_by` (default: now); with `never_claimed`, only if nobody has
-    ever claimed it (the request that queued it sends it before it is due for the workers: outbox/prompt.py)."""
+    ever claimed it (the request that queued it sends it before it is due for the workers: outbox/prompt.py);
+    `lease_for` shortens the lease for a claimer that must be done sooner (a web process)."""
     due = OutboundEmail.objects.select_for_update(skip_locked=True).filter(
         status=EmailStatus.PENDING, next_attempt_at__lte=due_by or now
     )
@@ -71,7 +77,7 @@ def claim_next(
         )
         email.claim += 1
         email.message_id = email.message_id or new_message_id()
-        until = now + lease()
+        until = now + (lease_for or lease())
         OutboundEmail.objects.filter(pk=email.pk).update(
             claim=email.claim, message_id=email.message_id, next_attempt_at=until
         )

@@ -27,6 +27,10 @@ SLOW_SECONDS = 1.0  # an exchange longer than this pauses sending from web proce
 # An email a request will send is due for workers only this much later: they take it if the request could not.
 GRACE = timedelta(seconds=2)
 PAUSE_SECONDS = 60.0
+# The whole send, connection included, has EXCHANGE_SECONDS; the claim lasts LEASE, within which the outcome is
+# written even through a short database outage; both well inside gunicorn's 30 s per request.
+EXCHANGE_SECONDS = 8.0
+LEASE = timedelta(seconds=20)
 PER_REQUEST = 5  # a request queues one or two emails; more are left to the worker
 _state = threading.local()
 _paused_until = 0.0
@@ -71,7 +75,7 @@ def _transport() -> SmtpTransport:
     if _relay is None:
         # Short deadlines: this runs in a web process, which must be back to serving soon whatever the relay does.
         relay = SmtpTransport.from_url(settings.EMAIL_URL, keep_idle=10.0)
-        _relay = dataclasses.replace(relay, timeout=5.0, exchange_timeout=10.0)
+        _relay = dataclasses.replace(relay, timeout=4.0, exchange_timeout=EXCHANGE_SECONDS)
     return _relay
 
 
@@ -99,14 +103,17 @@ def send_remembered(**_: Any) -> None:
         started = time.monotonic()
         try:
             now = clock.now()
-            claimed = claim_next(now=now, email_id=email_id, never_claimed=True, due_by=now + GRACE)
+            claimed = claim_next(now=now, email_id=email_id, never_claimed=True, due_by=now + GRACE, lease_for=LEASE)
             if claimed is None:  # a worker was quicker
                 continue
             outcome = deliver_one(claimed, _transport())
         except Exception:
             logger.exception("courriel %s : envoi après la réponse impossible ; le worker s'en charge", email_id)
             outcome = AttemptOutcome.UNKNOWN
-        if outcome is not AttemptOutcome.SENT or time.monotonic() - started > SLOW_SECONDS:
+        # A refusal of one recipient (FAILED) says nothing of the relay: only a relay in trouble (RETRY: no
+        # connection, a 4xx, the deadline) or slow pauses, so a typed address cannot pause everyone's mail.
+        troubled = outcome in (AttemptOutcome.RETRY, AttemptOutcome.UNKNOWN)
+        if troubled or time.monotonic() - started > SLOW_SECONDS:
             _paused_until = time.monotonic() + PAUSE_SECONDS
             logger.warning("envoi après la réponse suspendu %d s : le worker envoie seul", PAUSE_SECONDS)
             return

@@ -74,29 +74,54 @@ class SmtpTransport:
             keep_idle=keep_idle,
         )
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self, current: list[smtplib.SMTP]) -> smtplib.SMTP:
+        """Connects under the deadline of the send: the object is in `current` before the connection starts,
+        so a server that trickles its greeting or its TLS handshake is hung up on too."""
+        smtp: smtplib.SMTP
         if self.implicit_tls:
-            return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=ssl.create_default_context())
-        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            smtp = smtplib.SMTP_SSL(timeout=self.timeout, context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(timeout=self.timeout)
+        current.append(smtp)
+        smtp.connect(self.host, self.port)
         if self.starttls:
             smtp.starttls(context=ssl.create_default_context())
         return smtp
 
     def send(self, message: EmailMessage, *, sender: str) -> str:
+        """One deadline (`exchange_timeout`) covers everything: connecting, a kept connection found closed and
+        replaced, the whole exchange. It keeps a send within its claim's lease (R-DLV1)."""
         with self._lock:
-            kept, self._kept = self._kept, None
-            if kept is not None and time.monotonic() - kept.last_used <= self.keep_idle:
-                try:
-                    return self._send_on(kept, message, sender, reused=True)
-                except _Stale:
-                    pass  # nothing of this message reached the server: it goes on a new connection
-            elif kept is not None:
-                _quit(kept.smtp)
+            cut = threading.Event()
+            current: list[smtplib.SMTP] = []
+            watchdog = threading.Timer(self.exchange_timeout, _hang_up, args=(current, cut))
+            watchdog.start()
             try:
-                fresh = _Connection(self._connect())
-            except (smtplib.SMTPException, OSError) as error:
-                raise _failure(error, cut=None, deadline=self.exchange_timeout) from error
-            return self._send_on(fresh, message, sender, reused=False)
+                return self._send_within(message, sender, current=current, cut=cut)
+            finally:
+                watchdog.cancel()
+
+    def _send_within(
+        self, message: EmailMessage, sender: str, *, current: list[smtplib.SMTP], cut: threading.Event
+    ) -> str:
+        kept, self._kept = self._kept, None
+        if kept is not None and time.monotonic() - kept.last_used <= self.keep_idle:
+            current.append(kept.smtp)
+            try:
+                return self._send_on(kept, message, sender, reused=True, cut=cut)
+            except _Stale:
+                pass  # nothing of this message reached the server: it goes on a new connection
+        elif kept is not None:
+            _quit(kept.smtp)
+        try:
+            if cut.is_set():
+                raise OSError("délai écoulé")
+            fresh = _Connection(self._connect(current))
+        except (smtplib.SMTPException, OSError) as error:
+            for smtp in current:
+                smtp.close()
+            raise _failure(error, cut=cut, deadline=self.exchange_timeout) from error
+        return self._send_on(fresh, message, sender, reused=False, cut=cut)
 
     def close(self) -> None:
         """Ends the connection kept for the next message (the worker calls it when it stops)."""
@@ -105,12 +130,11 @@ class SmtpTransport:
         if kept is not None:
             _quit(kept.smtp)
 
-    def _send_on(self, connection: _Connection, message: EmailMessage, sender: str, *, reused: bool) -> str:
-        cut = threading.Event()
-        watchdog = threading.Timer(self.exchange_timeout, _hang_up, args=(connection.smtp, cut))
-        watchdog.start()
+    def _send_on(
+        self, connection: _Connection, message: EmailMessage, sender: str, *, reused: bool, cut: threading.Event
+    ) -> str:
         try:
-            reply = self._exchange(connection.smtp, message, sender, reused=reused)
+            reply = self._exchange(connection.smtp, message, sender, reused=reused and not cut.is_set())
         except _Stale:
             connection.smtp.close()
             raise
@@ -120,8 +144,6 @@ class SmtpTransport:
             if isinstance(error, (smtplib.SMTPException, OSError)):
                 raise _failure(error, cut=cut, deadline=self.exchange_timeout) from error
             raise
-        finally:
-            watchdog.cancel()
         connection.messages += 1
         connection.last_used = time.monotonic()
         if self.keep_idle > 0 and connection.messages < self.messages_per_connection:
@@ -172,9 +194,11 @@ def _quit(smtp: smtplib.SMTP) -> None:
     smtp.close()
 
 
-def _hang_up(smtp: smtplib.SMTP, cut: threading.Event) -> None:
-    """Ends an exchange that outlived its deadline: the blocked send or receive fails at once."""
+def _hang_up(current: list[smtplib.SMTP], cut: threading.Event) -> None:
+    """Ends a send that outlived its deadline: the blocked connect, send or receive fails at once."""
     cut.set()
-    if smtp.sock is not None:
-        with contextlib.suppress(OSError):
-            smtp.sock.shutdown(socket.SHUT_RDWR)
+    for smtp in list(current):
+        sock = getattr(smtp, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)

@@ -106,3 +106,48 @@ def test_with_the_setting_off_requests_leave_every_email_to_the_worker(client, b
     identity_submitted(client)
     assert received(maildir) == []
     assert OutboundEmail.objects.get().status == EmailStatus.PENDING
+
+
+def test_a_refused_recipient_does_not_pause_sending_from_requests(settings, tmp_path):
+    from aiosmtpd.controller import Controller
+
+    class RefusesOne:
+        async def handle_RCPT(self, server, session, envelope, address, options):
+            if address.startswith("nobody@"):
+                return "550 5.1.1 no such user"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+    relay = Controller(RefusesOne(), hostname="127.0.0.1", port=free_port())
+    relay.start()
+    try:
+        settings.EMAIL_URL = f"smtp://127.0.0.1:{relay.port}"
+        in_a_request()
+        refused = queued("nobody@example.fr")  # an address a person (or an attacker) typed
+        prompt.send_remembered()
+        refused.refresh_from_db()
+        assert refused.status == EmailStatus.FAILED
+        in_a_request()
+        fine = queued("camille@example.fr")
+        prompt.send_remembered()
+        fine.refresh_from_db()
+        assert fine.status == EmailStatus.SENT  # not paused
+    finally:
+        prompt.reset()
+        relay.stop()
+
+
+def test_a_claim_by_a_request_is_short_so_a_killed_web_process_delays_its_email_little(settings):
+    settings.EMAIL_URL = f"smtp://127.0.0.1:{free_port()}"
+    in_a_request()
+    email = queued()
+    claimed = claim_next(
+        now=clock.now(),
+        email_id=email.pk,
+        never_claimed=True,
+        due_by=clock.now() + prompt.GRACE,
+        lease_for=prompt.LEASE,
+    )
+    assert claimed is not None
+    assert claimed.lease_until - clock.now() <= prompt.LEASE
+    assert prompt.LEASE.total_seconds() < 30  # gunicorn's limit per request

@@ -1,6 +1,8 @@
 """The worker's SMTP connection is kept between messages that follow each other, and never costs a message:
 one closed by the server meanwhile is replaced before anything of the next message is sent (R-DLV1)."""
 
+import socket
+import threading
 import time
 from email.message import EmailMessage
 from typing import Any
@@ -125,3 +127,32 @@ def test_after_a_refusal_the_next_message_goes_on_a_new_connection(relay):
     transport.close()
     assert handler.received == ["camille@example.fr"]
     assert handler.connections == 2
+
+
+def test_a_relay_that_trickles_its_greeting_is_hung_up_on_at_the_deadline():
+    """Connecting is inside the deadline too: a greeting sent a line a second never ends, so the send must."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle() -> None:
+        client, _ = listener.accept()
+        with client:
+            while not stop.is_set():
+                try:
+                    client.sendall(b"220-bienvenue\r\n")
+                except OSError:
+                    return
+                time.sleep(0.3)
+
+    threading.Thread(target=trickle, daemon=True).start()
+    transport = SmtpTransport(host="127.0.0.1", port=listener.getsockname()[1], timeout=5.0, exchange_timeout=1.5)
+    started = time.monotonic()
+    try:
+        with pytest.raises(DeliveryFailed) as failed:
+            transport.send(message("camille@example.fr"), sender="b@example.fr")
+    finally:
+        stop.set()
+        listener.close()
+    assert time.monotonic() - started < 4
+    assert not failed.value.permanent
+    assert "1 s" in failed.value.reply or "2 s" in failed.value.reply  # « échange interrompu après … s »
