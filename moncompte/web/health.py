@@ -4,8 +4,8 @@ session, no cookie, no redirect to HTTPS, no line in the access log (`moncompte 
 - `/sante/` (liveness): the process answers. Nothing else is looked at: a database outage must not get every
   web process restarted.
 - `/sante/pret/` (readiness): the database answers, every migration is applied, Redis answers when configured,
-  and the oldest email waiting to be sent is younger than MONCOMPTE["READY_OUTBOX_MAX_AGE"]. 200 or 503; what
-  was found, in JSON, for callers of the /metrics networks (or with its token) only.
+  and no email has waited longer than MONCOMPTE["READY_OUTBOX_MAX_AGE"] for its first attempt (no worker runs).
+  200 or 503; what was found, in JSON, for callers of the /metrics networks (or with its token) only.
 """
 
 import json
@@ -53,11 +53,16 @@ def _answer(status: int, body: dict[str, Any]) -> HttpResponse:
 
 
 def readiness() -> dict[str, str]:
-    """Each check's finding: "ok", or what is wrong, in words for the operator."""
+    """Each check's finding: "ok", or what is wrong, in words for the operator. Never raises: a database that
+    fails between two checks is a finding, not a server error logged at every probe."""
     found = {"base": _database()}
     if found["base"] == OK:
-        found["migrations"] = _migrations()
-        found["courriels"] = _outbox()
+        for name, check in (("migrations", _migrations), ("courriels", _outbox)):
+            try:
+                found[name] = check()
+            except DatabaseError as error:
+                connection.close()
+                found[name] = f"erreur : {type(error).__name__}"
     if settings.REDIS_URL:
         found["redis"] = _redis()
     return found
@@ -86,11 +91,17 @@ def _migrations() -> str:
 
 
 def _outbox() -> str:
-    oldest = OutboundEmail.objects.filter(status=EmailStatus.PENDING).aggregate(oldest=Min("created_at"))["oldest"]
+    """Emails nobody has even tried to send, due for longer than the threshold: no worker runs (and requests
+    could not send them). Emails in back-off because the relay refuses are a mail problem for the alerts
+    (moncompte_outbox_* in /metrics), not a reason to take the site out of the load balancer."""
     limit = settings.MONCOMPTE["READY_OUTBOX_MAX_AGE"]
+    oldest = OutboundEmail.objects.filter(status=EmailStatus.PENDING, attempts=0, claim=0).aggregate(
+        oldest=Min("next_attempt_at")
+    )["oldest"]
     if oldest is not None and clock.now() - oldest > limit:
         minutes = int((clock.now() - oldest).total_seconds() // 60)
-        return f"un courriel attend depuis {minutes} min (seuil : {int(limit.total_seconds() // 60)} min)"
+        threshold = int(limit.total_seconds() // 60)
+        return f"un courriel attend son premier envoi depuis {minutes} min (seuil : {threshold} min)"
     return OK
 
 

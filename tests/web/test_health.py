@@ -49,14 +49,30 @@ def test_the_world_learns_ready_or_not_and_nothing_of_the_inside():
     assert json.loads(response.content) == {"pret": True}
 
 
-def test_not_ready_when_an_email_has_waited_too_long(client):
+def old_email(*, attempts: int) -> None:
     old = clock.now() - timedelta(minutes=11)
     OutboundEmail.objects.create(
-        template="provisional_code", to_address="a@example.fr", subject="s", created_at=old, next_attempt_at=old
+        template="provisional_code",
+        to_address="a@example.fr",
+        subject="s",
+        created_at=old,
+        next_attempt_at=old,
+        attempts=attempts,
+        claim=attempts,
     )
+
+
+def test_not_ready_when_an_email_waits_for_its_first_attempt_too_long(client):
+    old_email(attempts=0)  # no worker runs
     response = client.get("/sante/pret/")
     assert response.status_code == 503
-    assert json.loads(response.content)["verifications"]["courriels"].startswith("un courriel attend depuis 11 min")
+    found = json.loads(response.content)["verifications"]["courriels"]
+    assert found.startswith("un courriel attend son premier envoi depuis 11 min")
+
+
+def test_an_email_the_relay_keeps_refusing_does_not_take_the_site_out(client):
+    old_email(attempts=3)  # in back-off: a mail problem, for the alerts
+    assert client.get("/sante/pret/").status_code == 200
 
 
 def test_not_ready_when_redis_is_configured_and_does_not_answer(client, settings):
