@@ -67,13 +67,25 @@ def _parse_row(row: list[str]) -> Person:
     return nir.value, last, first, birth, postal
 
 
+MAX_LINE_BYTES = 4096  # a registry line is under 300 bytes; a longer one is not a line of this file
+
+
 def decoded_lines(binary: BinaryIO, errors: list[tuple[int, str]]) -> Iterator[str]:
-    """The file's lines as text, one at a time: a line that is not UTF-8 or holds a NUL byte is a bad line
-    (its number and why, in `errors`), not a crash; a UTF-16 file is said to be one."""
-    for number, raw in enumerate(binary, start=1):
+    """The file's lines as text, one at a time and never more than MAX_LINE_BYTES in memory: a line that is not
+    UTF-8, holds a NUL byte or is too long (a file whose lines end with CR alone reads as one line) is a bad
+    line (its number and why, in `errors`), not a crash; a UTF-16 file is said to be one."""
+    number = 0
+    while raw := binary.readline(MAX_LINE_BYTES + 1):
+        number += 1
         if number == 1 and raw.startswith((b"\xff\xfe", b"\xfe\xff")):
             errors.append((1, "le fichier est en UTF-16 : enregistrez-le en UTF-8"))
             return
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            errors.append((number, f"ligne de plus de {MAX_LINE_BYTES} octets (fins de ligne CR seules ?) : ignorée"))
+            while raw and not raw.endswith(b"\n"):  # the rest of the line, read in pieces
+                raw = binary.readline(MAX_LINE_BYTES + 1)
+            yield "\n"
+            continue
         try:
             if b"\x00" in raw:
                 raise ValueError("octet nul : la ligne est illisible")
@@ -152,6 +164,8 @@ def _stage(source: Iterable[str], table: str, errors: list[tuple[int, str]]) -> 
         return
     with _writer(table) as stage:
         for line, row in _rows(reader, errors):
+            if not row:  # an empty line, or one already reported as unreadable
+                continue
             if len(row) != len(HEADER):
                 errors.append((line, f"{len(HEADER)} colonnes attendues"))
                 continue

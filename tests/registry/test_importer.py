@@ -111,3 +111,31 @@ def test_an_import_that_stops_midway_leaves_nothing_for_the_next_one_R_REG1():
     # Only this file's line is counted: none of the stopped import's staged lines is left to mix in.
     assert (report.created, report.updated, report.unchanged, report.errors) == (1, 0, 0, [])
     assert list(Beneficiary.objects.values_list("nir", flat=True)) == ["284052A321025"]
+
+
+def imported_bytes(raw: bytes):
+    from moncompte.registry.importer import decoded_lines
+
+    bad: list[tuple[int, str]] = []
+    return beneficiaries_import(source=decoded_lines(io.BytesIO(raw), bad), bad_lines=bad)
+
+
+def test_empty_lines_are_not_people_R_REG1():
+    header, camille, lucia = GOOD.splitlines(keepends=True)
+    report = imported_bytes((header + "\n" + camille + "\r\n" + lucia + "\n\n").encode())
+    assert (report.created, report.errors) == (2, [])
+
+
+def test_an_unreadable_line_is_reported_once_with_its_reason_R_REG1():
+    header, camille, lucia = GOOD.splitlines(keepends=True)
+    report = imported_bytes(header.encode() + camille.replace("Camille", "Cécile").encode("latin-1") + lucia.encode())
+    assert report.errors == [(2, "caractères hors UTF-8 (fichier en Latin-1 ?) : enregistrez le fichier en UTF-8")]
+    assert not Beneficiary.objects.exists()
+
+
+def test_a_file_whose_lines_end_with_cr_alone_is_refused_without_reading_it_whole_R_REG1():
+    lines = [GOOD.splitlines()[0]] + [f"1840588{index:06d},PETIT,Jeanne,1984-05-03,88100" for index in range(500)]
+    report = imported_bytes("\r".join(lines).encode())
+    assert {line for line, _ in report.errors} == {1}  # the whole file is its first "line"
+    assert any("fins de ligne CR seules" in reason for _, reason in report.errors)
+    assert not Beneficiary.objects.exists()
