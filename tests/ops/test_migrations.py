@@ -1,7 +1,8 @@
 """Issue 14: upgrades without downtime. During an upgrade the previous release still runs beside the new one, on
-the same database, so a migration may only expand: add tables, nullable or defaulted columns, indexes built
-CONCURRENTLY. What removes or renames (contract), or locks a table while it rewrites or indexes it, must say why
-it is safe in the migration itself (CONTRACT = "…" or LOCKS = "…"), read here.
+the same database, so a migration may only expand: add tables, columns that are nullable or have a database
+default (db_default), indexes built CONCURRENTLY. What removes or renames (contract), locks a table while it
+rewrites or indexes it, or runs SQL or code of its own, must say why it is safe in the migration itself
+(CONTRACT = "…", LOCKS = "…", REVIEWED = "…"), read here.
 
 The migrations released before this rule was written ran on databases created by them; they are listed once.
 """
@@ -38,14 +39,25 @@ CONTRACTING = (
     migrations.RemoveConstraint,
 )
 # These hold a lock on their table for as long as they rewrite or index it (AlterField may change a type).
-LOCKING = (migrations.AddIndex, migrations.AddConstraint, migrations.AlterField, migrations.AlterUniqueTogether)
-# A new NOT NULL column without a default refuses the previous release's inserts.
+LOCKING = (
+    migrations.AddIndex,
+    migrations.RemoveIndex,
+    migrations.AddConstraint,
+    migrations.AlterField,
+    migrations.AlterUniqueTogether,
+)
+# Code or SQL of our own: nothing can be read from it, so it says what it does.
+OPAQUE = (migrations.RunSQL, migrations.RunPython)
 
 
-def database_operations(operation: migrations.operations.base.Operation) -> list[object]:
-    if isinstance(operation, migrations.SeparateDatabaseAndState):
-        return list(operation.database_operations)
-    return [operation]
+def database_operations(operations: list[Any]) -> list[Any]:
+    found = []
+    for operation in operations:
+        if isinstance(operation, migrations.SeparateDatabaseAndState):
+            found += database_operations(list(operation.database_operations))
+        else:
+            found.append(operation)
+    return found
 
 
 def problems_of(app: str, name: str) -> list[str]:
@@ -53,19 +65,24 @@ def problems_of(app: str, name: str) -> list[str]:
 
 
 def problems_in(module: Any) -> list[str]:
-    migration = module.Migration
     found = []
-    for operation in migration.operations:
-        for done in database_operations(operation):
-            kind = type(done).__name__
-            if isinstance(done, CONTRACTING) and not getattr(module, "CONTRACT", ""):
-                found.append(f"{kind} sans CONTRACT (la version précédente s'en sert peut-être encore)")
-            if isinstance(done, LOCKING) and not getattr(module, "LOCKS", ""):
-                found.append(f"{kind} sans LOCKS (verrouille la table pendant l'opération)")
-            if isinstance(done, migrations.AddField):
-                field = done.field
-                if not field.null and not field.has_default() and field.db_default is NOT_PROVIDED:
-                    found.append(f"AddField {done.name} NOT NULL sans valeur par défaut")
+    for done in database_operations(list(module.Migration.operations)):
+        kind = type(done).__name__
+        if isinstance(done, CONTRACTING) and not getattr(module, "CONTRACT", ""):
+            found.append(f"{kind} sans CONTRACT (la version précédente s'en sert peut-être encore)")
+        if isinstance(done, LOCKING) and not getattr(module, "LOCKS", ""):
+            found.append(f"{kind} sans LOCKS (verrouille la table pendant l'opération)")
+        if isinstance(done, OPAQUE) and not getattr(module, "REVIEWED", ""):
+            found.append(f"{kind} sans REVIEWED (dire ce qu'il fait et pourquoi c'est sans risque)")
+        if isinstance(done, migrations.AddField):
+            field = done.field
+            # A Python default is dropped from the database once the column exists: the previous release's
+            # inserts, which do not name the column, would then fail. Only a database default keeps them working.
+            if not field.null and field.db_default is NOT_PROVIDED:
+                found.append(f"AddField {done.name} NOT NULL sans db_default")
+            indexed = getattr(field, "db_index", False) or field.unique or field.is_relation
+            if indexed and not getattr(module, "LOCKS", ""):
+                found.append(f"AddField {done.name} crée un index sans LOCKS (verrouille la table)")
     return found
 
 
@@ -91,9 +108,21 @@ def test_the_check_catches_what_the_previous_release_would_trip_on():
     assert problems_in(migration_module(plain_index))
     required = migrations.AddField(model_name="account", name="region", field=models.CharField(max_length=3))
     assert problems_in(migration_module(required))
-    defaulted = migrations.AddField(
+    python_default = migrations.AddField(
         model_name="account", name="region", field=models.CharField(max_length=3, default="")
     )
-    assert not problems_in(migration_module(defaulted))
+    assert problems_in(migration_module(python_default))  # dropped from the database once added
+    database_default = migrations.AddField(
+        model_name="account", name="region", field=models.CharField(max_length=3, db_default="")
+    )
+    assert not problems_in(migration_module(database_default))
+    indexed = migrations.AddField(
+        model_name="account", name="region", field=models.CharField(max_length=3, null=True, db_index=True)
+    )
+    assert problems_in(migration_module(indexed))
+    dropped_by_hand = migrations.RunSQL("ALTER TABLE accounts_account DROP COLUMN mobile")
+    assert problems_in(migration_module(dropped_by_hand))
+    hidden = migrations.SeparateDatabaseAndState(database_operations=[dropped])
+    assert problems_in(migration_module(migrations.SeparateDatabaseAndState(database_operations=[hidden])))
     # The pending-address index (issue 13) is built CONCURRENTLY through RunPython: nothing to say.
     assert problems_of("accounts", "0007_pending_email_index") == []
