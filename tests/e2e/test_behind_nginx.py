@@ -178,6 +178,7 @@ def test_the_journey_over_https_through_nginx(tls_page: Page, behind_nginx, cami
 
     code = get_provisional_code(page, public, maildir)
     assert page.url.startswith(public.url)
+    assert page.evaluate("performance.getEntriesByType('navigation')[0].nextHopProtocol") == "h2"  # HTTP/2
 
     # The limits and the audit log see the browser (127.0.0.1), not nginx (127.0.0.3): R-LIM1.
     sent = AuditEvent.objects.get(event="provisional_code_sent")
