@@ -220,6 +220,11 @@ def _merge(table: str, report: ImportReport) -> None:
     columns = ", ".join(HEADER)
     same = " AND ".join(f"b.{f} = s.{f}" for f in HEADER)
     with connection.cursor() as cursor:
+        if not Beneficiary.objects.exists():
+            # The first import of a registry: nobody to compare with or update, every line is a new person.
+            cursor.execute(f"INSERT INTO {registry} ({columns}) SELECT {columns} FROM {table}")  # noqa: S608
+            report.created = cursor.rowcount
+            return
         cursor.execute(
             f"SELECT COUNT(*), COUNT(b.nir), "  # noqa: S608 - names from the models
             f"SUM(CASE WHEN {same} THEN 1 ELSE 0 END) FROM {table} s LEFT JOIN {registry} b ON b.nir = s.nir"
