@@ -64,8 +64,18 @@ def normalize(raw: str) -> str:
     return re.sub(r"[\s.]", "", raw).upper()
 
 
+# A NIR as registry files write it, and as most people type it: sex 1 or 2, a known or unknown month, a
+# department (2A, 2B for Corsica), six digits, the key or not. It needs no normalisation nor diagnosis.
+WELL_FORMED = re.compile(r"[12]\d\d(?:0[1-9]|1[0-2]|[2-9]\d)(?:\d\d|2[AB])\d{6}(?:\d\d)?")
+
+
 def parse(raw: str) -> Nir:
     """R-NIR1..4. Raises NirInvalid with a message that says what is wrong."""
+    if WELL_FORMED.fullmatch(raw):  # the common case, a third of the cost (the registry import reads millions)
+        nir = Nir(raw[:13])
+        if len(raw) == 15 and raw[13:] != nir.key:
+            raise NirInvalid("La clé (les 2 derniers chiffres) ne correspond pas au numéro : vérifiez votre saisie.")
+        return nir
     value = normalize(raw)
     if not value:
         raise NirInvalid("Saisissez votre numéro de sécurité sociale.")

@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 import pytest
@@ -87,3 +88,31 @@ def test_unknown_month_only_checks_the_year_R_NIR5():
 
 def test_display_groups_like_the_vitale_card():
     assert nir_rules.display(nir_rules.parse("2840588321025")) == "2 84 05 88 321 025 32"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "284058832102532", "2840588321025", "284052A321025", "1850575056048", "2849588321025", "2842088321025",
+        "284058832102599", "284138832102532", "284008832102532", "584058832102532", "284058832102",
+        "2 84 05 88 321 025 32", "284052a321025", "28405883210253", "2840588321025 ",
+    ],
+)  # fmt: skip
+def test_the_fast_path_for_well_formed_numbers_answers_as_the_full_rules_do(typed):
+    """R-NIR1..4: a number written the usual way skips normalising; the answer must not change."""
+
+    def answer(parse):
+        try:
+            return parse(typed)
+        except nir_rules.NirInvalid as error:
+            return (type(error).__name__, error.message)
+
+    def full_rules(raw):
+        original = nir_rules.WELL_FORMED
+        nir_rules.WELL_FORMED = re.compile(r"(?!)")  # matches nothing: every number takes the full rules
+        try:
+            return nir_rules.parse(raw)
+        finally:
+            nir_rules.WELL_FORMED = original
+
+    assert answer(nir_rules.parse) == answer(full_rules)
