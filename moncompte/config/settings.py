@@ -278,11 +278,19 @@ LOGGING = {
             "filters": ["request_id"],
         }
     },
-    "filters": {"request_id": {"()": "moncompte.core.request_context.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "moncompte.core.request_context.RequestIdFilter"},
+        "health_probes": {"()": "moncompte.core.request_context.HealthProbeFilter"},
+    },
     "loggers": {
         "moncompte": {"handlers": ["console"], "level": env.text("MONCOMPTE_LOG_LEVEL", "INFO")},
         # Every server error, with the request id the error page and the X-Request-Id header show.
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.request": {
+            "handlers": ["console"],
+            "level": "ERROR",
+            "propagate": False,
+            "filters": ["health_probes"],
+        },
     },
 }
 

@@ -33,6 +33,18 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+HEALTH_PROBES = "/sante/"  # web/health.py answers under it
+
+
+class HealthProbeFilter(logging.Filter):
+    """Keeps Django's "Service Unavailable: /sante/pret/" out of the log: a load balancer probes every few
+    seconds, and a 503 there is a state it reads, not an error to log each time."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        path = getattr(getattr(record, "request", None), "path", "")
+        return not (isinstance(path, str) and path.startswith(HEALTH_PROBES))
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line (MONCOMPTE_LOG_FORMAT=json), for log collectors."""
 

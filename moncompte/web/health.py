@@ -20,10 +20,11 @@ from django.db.models import Min
 from django.http import HttpRequest, HttpResponse
 
 from moncompte.core import clock
+from moncompte.core.request_context import HEALTH_PROBES
 from moncompte.outbox.models import EmailStatus, OutboundEmail
 from moncompte.web.views.metrics import internal_caller
 
-LIVE = "/sante/"
+LIVE = HEALTH_PROBES
 READY = "/sante/pret/"
 OK = "ok"
 _migrated = False  # once every migration is applied, it stays so for this process's code
@@ -47,9 +48,7 @@ def health_checks(get_response: Callable[[HttpRequest], HttpResponse]) -> Callab
 def _answer(status: int, body: dict[str, Any]) -> HttpResponse:
     response = HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type="application/json")
     response.headers["Cache-Control"] = "no-store"
-    # A 503 from a probe every few seconds is not an error to log each time (Django logs every 5xx otherwise).
-    response._has_been_logged = True  # type: ignore[attr-defined]
-    return response
+    return response  # a 503 here is not logged: core.request_context.HealthProbeFilter
 
 
 def readiness() -> dict[str, str]:

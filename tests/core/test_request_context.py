@@ -41,3 +41,21 @@ def test_the_email_a_request_caused_is_delivered_under_that_request_s_id(client,
         deliver_due(transport=SmtpTransport(host=controller.hostname, port=controller.port))
     delivered = [r for r in caplog.records if "remis" in r.getMessage()]
     assert [getattr(r, "request_id", "") for r in delivered] == [request_id]
+
+
+def test_a_health_probe_answered_503_is_not_logged_as_a_server_error(client, settings, caplog, db):
+    import logging
+
+    from moncompte.outbox.sink import free_port
+
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # readiness fails: 503
+    from moncompte.web import health
+
+    health._redis_client.cache_clear()
+    try:
+        with caplog.at_level(logging.ERROR, logger="django.request"):
+            assert client.get("/sante/pret/").status_code == 503
+            assert client.get("/page-qui-n-existe-pas/").status_code == 404
+    finally:
+        health._redis_client.cache_clear()
+    assert not [r for r in caplog.records if r.name == "django.request" and "/sante/" in r.getMessage()]
