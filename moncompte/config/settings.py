@@ -285,12 +285,7 @@ LOGGING = {
     "loggers": {
         "moncompte": {"handlers": ["console"], "level": env.text("MONCOMPTE_LOG_LEVEL", "INFO")},
         # Every server error, with the request id the error page and the X-Request-Id header show.
-        "django.request": {
-            "handlers": ["console"],
-            "level": "ERROR",
-            "propagate": False,
-            "filters": ["health_probes"],
-        },
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False, "filters": ["health_probes"]},
     },
 }
 
