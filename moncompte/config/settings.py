@@ -10,6 +10,7 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from moncompte.config import env
+from moncompte.config.defences import DEFENCES
 
 # Lets admin classes and querysets take type parameters at run time (ModelAdmin[Model]).
 django_stubs_ext.monkeypatch()
@@ -185,16 +186,7 @@ PERIODIC_JOBS = [
 MONCOMPTE: dict[str, Any] = {
     # R-A11Y6: the one name of the service, in the header, every page title and every email (the seed's).
     "SERVICE_NAME": env.text("MONCOMPTE_SERVICE_NAME", "compte ameli"),
-    "CAPTCHA_LIFETIME": timedelta(minutes=5),
-    "CAPTCHA_LENGTH": 6,
-    "CAPTCHA_NEW_PER_CLIENT": 60,  # new challenges an hour (pages shown, "Nouveau code")
-    "CAPTCHA_NEW_PER_SESSION": 30,
-    "CAPTCHA_MEDIA_PER_CLIENT": 400,  # pictures and sounds fetched an hour (a browser may fetch a sound in parts)
-    "CAPTCHA_FAILURES_PER_CLIENT": 20,  # wrong answers an hour
-    "CAPTCHA_FAILURES_PER_SESSION": 8,
-    "CAPTCHA_WITHOUT_WORK_PER_CLIENT": 10,  # answers an hour without the proof of work (JavaScript off)
-    "CAPTCHA_WORK_BASE": 50_000,  # numbers the proof of work may need to try; doubles with each failure
-    "CAPTCHA_WORK_MAX": 5_000_000,
+    **DEFENCES,  # R-CAP*, R-BOT*: config/defences.py
     "CODE_LIFETIME": timedelta(minutes=30),
     # R-A11Y5 (WCAG 2.2.1): the restricted session warns before it ends and is extended in one action.
     "RESTRICTED_EXTENSION": timedelta(minutes=20),

@@ -1,0 +1,18 @@
+"""The settings of the defences against scripts and mass account creation (R-CAP*, R-BOT*), merged into
+settings.MONCOMPTE (every count can be set from the environment, as the others: MONCOMPTE_<NAME>)."""
+
+from datetime import timedelta
+from typing import Any
+
+DEFENCES: dict[str, Any] = {
+    "CAPTCHA_LIFETIME": timedelta(minutes=5),
+    "CAPTCHA_LENGTH": 6,
+    "CAPTCHA_NEW_PER_CLIENT": 60,  # new challenges an hour (pages shown, "Nouveau code")
+    "CAPTCHA_NEW_PER_SESSION": 30,
+    "CAPTCHA_MEDIA_PER_CLIENT": 400,  # pictures and sounds fetched an hour (a browser may fetch a sound in parts)
+    "CAPTCHA_FAILURES_PER_CLIENT": 20,  # wrong answers an hour
+    "CAPTCHA_FAILURES_PER_SESSION": 8,
+    "CAPTCHA_WITHOUT_WORK_PER_CLIENT": 10,  # answers an hour without the proof of work (JavaScript off)
+    "CAPTCHA_WORK_BASE": 50_000,  # numbers the proof of work may need to try; doubles with each failure
+    "CAPTCHA_WORK_MAX": 5_000_000,
+}
