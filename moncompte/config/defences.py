@@ -15,4 +15,10 @@ DEFENCES: dict[str, Any] = {
     "CAPTCHA_WITHOUT_WORK_PER_CLIENT": 10,  # answers an hour without the proof of work (JavaScript off)
     "CAPTCHA_WORK_BASE": 50_000,  # numbers the proof of work may need to try; doubles with each failure
     "CAPTCHA_WORK_MAX": 5_000_000,
+    # R-BOT1, attack mode. Each process keeps the mode for this many seconds (it is asked on every CAPTCHA page).
+    "ATTACK_MODE_CACHE_SECONDS": 5,
+    # A supervisor's switch holds the automatic one back for this long (their judgement wins meanwhile).
+    "ATTACK_MODE_SUPERVISOR_HOLD": timedelta(hours=1),
+    "NETWORK_PREFIX_IPV4": 24,  # the network of a client, for limits a script cannot dodge by changing address
+    "NETWORK_PREFIX_IPV6": 48,
 }
