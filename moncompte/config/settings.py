@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "ninja",  # the app's API documentation, served from here (no CDN)
     "moncompte.core",
+    "moncompte.defence",  # R-BOT1: attack mode and the velocity signals
     "moncompte.audit",
     "moncompte.registry",
     "moncompte.captcha",

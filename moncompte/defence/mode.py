@@ -1,0 +1,128 @@
+"""R-BOT1: attack mode, on or off, stored in the database so that a restart keeps it.
+
+`attack_mode_active` is asked on every CAPTCHA page and every identity step, so each process keeps the
+answer for ATTACK_MODE_CACHE_SECONDS (a few seconds). That is safe: the process that switches the mode sees
+the change at once (it clears its own copy), and the others follow within those seconds; for an attacker
+that is a few seconds more at normal difficulty, for people a few seconds more of the harder work after the
+mode ends. Nothing is decided from the copy that must be exact (the desk and /metrics read the row itself).
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
+
+from moncompte.defence import metrics
+from moncompte.defence.models import AttackMode, AttackModeChange
+
+logger = logging.getLogger("moncompte.defence")
+
+AUTOMATIC = "automatic"
+SUPERVISOR = "supervisor"
+_ROW = 1
+
+
+@dataclass(frozen=True)
+class AttackModeState:
+    active: bool
+    since: datetime | None = None
+    source: str = ""
+    reason: str = ""
+    signal: dict[str, Any] = field(default_factory=dict)
+    staff_username: str = ""
+    held_until: datetime | None = None
+
+
+# (when it was read, by the caller's clock; the answer). One tuple, replaced whole: safe across threads.
+_cached: tuple[datetime, bool] | None = None
+
+
+def attack_mode_active(*, now: datetime) -> bool:
+    """Whether the service is in attack mode (R-BOT1), read from the database at most every few seconds."""
+    global _cached
+    cached, ttl = _cached, settings.MONCOMPTE["ATTACK_MODE_CACHE_SECONDS"]
+    if cached is not None and 0 <= (now - cached[0]).total_seconds() < ttl:
+        return cached[1]
+    try:
+        active = AttackMode.objects.filter(pk=_ROW, active=True).exists()
+    except DatabaseError:
+        # The database is unreachable: keep the last answer (a page that needs the database fails anyway).
+        logger.warning("mode attaque illisible (base de données indisponible) : dernier état connu gardé")
+        return cached[1] if cached is not None else False
+    _cached = (now, active)
+    return active
+
+
+def attack_mode_cache_clear() -> None:
+    """Forgets this process's copy: the next question reads the database."""
+    global _cached
+    _cached = None
+
+
+def attack_mode_state() -> AttackModeState:
+    """The stored state, read now (for the desk and /metrics)."""
+    row = AttackMode.objects.filter(pk=_ROW).first()
+    if row is None:
+        return AttackModeState(active=False)
+    return AttackModeState(
+        active=row.active,
+        since=row.since,
+        source=row.source,
+        reason=row.reason,
+        signal=row.signal,
+        staff_username=row.staff_username,
+        held_until=row.held_until,
+    )
+
+
+def attack_mode_switch(
+    *,
+    active: bool,
+    now: datetime,
+    source: str,
+    reason: str,
+    signal: dict[str, Any] | None = None,
+    staff_username: str = "",
+) -> bool:
+    """Switches attack mode on or off; True if the stored state changed.
+
+    A supervisor's decision always applies and holds the automatic switch back for ATTACK_MODE_SUPERVISOR_HOLD
+    (they may know a burst is legitimate, or want the mode kept on). The automatic switch changes nothing
+    during that hold, and switches off only what it switched on itself."""
+    _row_ensure()
+    with transaction.atomic():
+        row = AttackMode.objects.select_for_update().get(pk=_ROW)
+        if source == AUTOMATIC and not _automatic_may_switch(row, active=active, now=now):
+            return False
+        row.since = row.since if row.active == active and row.since else now
+        row.active, row.source, row.reason = active, source, reason[:500]
+        row.signal, row.staff_username = signal or {}, staff_username
+        row.held_until = now + settings.MONCOMPTE["ATTACK_MODE_SUPERVISOR_HOLD"] if source == SUPERVISOR else None
+        row.save()
+        AttackModeChange.objects.create(
+            at=now, active=active, source=source, reason=row.reason, signal=row.signal, staff_username=staff_username
+        )
+    attack_mode_cache_clear()
+    metrics.switches.labels("on" if active else "off", source).inc()
+    logger.warning(
+        "mode attaque %s (%s) : %s", "ACTIVÉ" if active else "désactivé", source, reason or "sans motif donné"
+    )
+    return True
+
+
+def _automatic_may_switch(row: AttackMode, *, active: bool, now: datetime) -> bool:
+    if row.active == active or (row.held_until is not None and row.held_until > now):
+        return False
+    return active or row.source == AUTOMATIC
+
+
+def _row_ensure() -> None:
+    if not AttackMode.objects.filter(pk=_ROW).exists():
+        try:
+            with transaction.atomic():
+                AttackMode.objects.create(pk=_ROW)
+        except IntegrityError:  # another process created it at the same moment
+            pass
