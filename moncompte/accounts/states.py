@@ -28,6 +28,8 @@ class AccountEvent(models.TextChoices):
     LINK_RESENT = "link_resent", "lien renvoyé à la même adresse"
     LINK_CONFIRMED = "link_confirmed", "lien confirmé"
     ADDRESS_FORGOTTEN = "address_forgotten", "adresse non confirmée oubliée après 21 jours"
+    # R-BOT2: an account created by someone else, given back by two supervisors after an identity check.
+    ENROLLMENT_RESTARTED = "enrollment_restarted", "création reprise à l'étape d'identité (guichet, quatre yeux)"
 
 
 _S, _E = AccountState, AccountEvent
@@ -53,6 +55,11 @@ TRANSITIONS: Final[Mapping[tuple[AccountState, AccountEvent], AccountState]] = {
     (_S.CONTACT_PENDING, _E.ADDRESS_FORGOTTEN): _S.CONTACT_PENDING,  # pending link step goes back
     (_S.EMAIL_PENDING, _E.ADDRESS_FORGOTTEN): _S.CONTACT_PENDING,
     (_S.ACTIVE, _E.ADDRESS_FORGOTTEN): _S.ACTIVE,  # a new address never confirmed; the old one stays
+    # R-BOT2: from any state, back to where the identity step (and only it) goes on; the one way out of active.
+    (_S.PROVISIONAL, _E.ENROLLMENT_RESTARTED): _S.PROVISIONAL,
+    (_S.CONTACT_PENDING, _E.ENROLLMENT_RESTARTED): _S.PROVISIONAL,
+    (_S.EMAIL_PENDING, _E.ENROLLMENT_RESTARTED): _S.PROVISIONAL,
+    (_S.ACTIVE, _E.ENROLLMENT_RESTARTED): _S.PROVISIONAL,
 }
 
 

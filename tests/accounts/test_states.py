@@ -42,12 +42,20 @@ def test_every_state_and_every_event_is_drawn():
     assert {a[1] for a in arrows} == set(AccountEvent.values)
 
 
-def test_every_state_is_reachable_and_an_active_account_stays_active():
+def test_every_state_is_reachable_and_an_active_account_stays_active_unless_restarted_R_BOT2():
     reached = {target for target in TRANSITIONS.values()}
     assert reached == set(AccountState)
     assert all(
-        target == AccountState.ACTIVE for (state, _), target in TRANSITIONS.items() if state == AccountState.ACTIVE
+        target == AccountState.ACTIVE
+        for (state, event), target in TRANSITIONS.items()
+        if state == AccountState.ACTIVE and event != AccountEvent.ENROLLMENT_RESTARTED
     )
+
+
+@pytest.mark.parametrize("state", list(AccountState))
+def test_a_restart_takes_every_state_back_to_where_only_the_identity_step_goes_on_R_BOT2(state):
+    assert next_state(state, AccountEvent.ENROLLMENT_RESTARTED) == AccountState.PROVISIONAL
+    assert accepts(AccountState.PROVISIONAL, AccountEvent.IDENTITY_PROVEN)  # the identity step no longer says "exists"
 
 
 @pytest.mark.parametrize("state", list(AccountState))
