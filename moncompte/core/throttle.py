@@ -1,4 +1,5 @@
-"""Sliding-window rate limits (R-ID2, R-CODE2, R-SEC4), on the database or on Redis when REDIS_URL is set.
+"""Sliding-window rate limits (R-ID2, R-CODE2, R-CAP4, R-SEC4), on the database or on Redis when REDIS_URL is
+set: either way shared by every process of the service, never counted in one process's memory.
 
 Windows are computed from the service clock, so time-travel tests and `faketime` see the limits move.
 """
@@ -9,11 +10,10 @@ from functools import cache
 from typing import Protocol, cast
 
 from django.conf import settings
-from django.core.cache import cache as django_cache
 
-from moncompte.core import tokens
+from moncompte.core import queries, tokens
 from moncompte.core.errors import TooManyAttempts
-from moncompte.core.models import ThrottleEvent
+from moncompte.core.models import ThrottleEvent, WindowCounter
 
 
 @dataclass(frozen=True)
@@ -151,30 +151,24 @@ def unhit(limit: Limit, *, key: str, event: str) -> None:
 
 
 def window_count(limit: Limit, *, key: str, now: datetime, field: str | None = None) -> None:
-    """Counts one event in the cache (Redis when configured, else this process's memory), for events too
-    frequent to be worth a database row each (showing a form). Raises TooManyAttempts once the last
-    `window` holds `max_events`: estimated from this fixed window and the share of the previous one still
-    inside the sliding window, so the edge between two windows does not let twice the limit through."""
+    """Counts one event without a row of its own, for events too frequent to be worth one each (showing a
+    form): a counter per fixed window, in Redis when configured, else one database row per key and window
+    counted up in place. Raises TooManyAttempts once the last `window` holds `max_events`: estimated from
+    this fixed window and the share of the previous one still inside the sliding window, so the edge
+    between two windows does not let twice the limit through."""
     seconds = int(limit.window.total_seconds())
     window, into = divmod(now.timestamp(), seconds)
-    name = f"moncompte:window:{limit.scope}:{_key(key)}"
     url = getattr(settings, "REDIS_URL", "")
     if url:  # one round trip to Redis
+        name = f"moncompte:window:{limit.scope}:{_key(key)}"
         counted, previous = _redis_store(url).window_counts(name, window=int(window), ttl=2 * seconds + 60)
-    else:
-        counted, previous = _memory_window_counts(name, window=int(window), ttl=2 * seconds + 60)
+    else:  # one statement
+        counts = queries.window_counter_add(
+            scope=limit.scope, key=_key(key), started=int(window) * seconds, seconds=seconds
+        )
+        counted, previous = counts.current, counts.previous
     if counted + previous * (1 - into / seconds) > limit.max_events:
         raise TooManyAttempts(timedelta(seconds=seconds - into), field=field)
-
-
-def _memory_window_counts(name: str, *, window: int, ttl: int) -> tuple[int, int]:
-    current = f"{name}:{window}"
-    django_cache.add(current, 0, timeout=ttl)
-    try:
-        counted = django_cache.incr(current)
-    except ValueError:  # the key expired between the two calls: this event opens a new window
-        django_cache.set(current, counted := 1, timeout=ttl)
-    return counted, django_cache.get(f"{name}:{window - 1}", 0)
 
 
 # No limit counts over a longer window than a day.
@@ -182,6 +176,9 @@ LONGEST_WINDOW = timedelta(days=1)
 
 
 def events_purge(*, now: datetime) -> int:
-    """Database rows older than every window are useless: the worker removes them (a periodic job)."""
+    """Database rows older than every window are useless: the worker removes them (a periodic job). A window
+    counter serves its own window and the next one."""
     deleted, _ = ThrottleEvent.objects.filter(at__lt=now - LONGEST_WINDOW).delete()
-    return deleted
+    oldest_read = int((now - 2 * LONGEST_WINDOW).timestamp())
+    counters, _ = WindowCounter.objects.filter(started__lt=oldest_read).delete()
+    return deleted + counters

@@ -54,3 +54,26 @@ def test_an_event_taken_back_no_longer_counts_and_clearing_forgets_them_all_R_LI
     assert throttle.count(limit, key="k", now=now) == 1
     throttle.clear(limit, key="k")
     assert throttle.count(limit, key="k", now=now) == 0
+
+
+def test_a_fixed_window_counter_refuses_past_its_limit_with_the_time_to_wait_R_CAP4(store, now):
+    limit = throttle.Limit("test_window", 3, timedelta(hours=1))
+    start = now.replace(minute=0, second=0)
+    for _ in range(3):
+        throttle.window_count(limit, key="k", now=start + timedelta(minutes=15))
+    with pytest.raises(TooManyAttempts) as refused:
+        throttle.window_count(limit, key="k", now=start + timedelta(minutes=15))
+    assert refused.value.retry_after == timedelta(minutes=45)
+    throttle.window_count(limit, key="other", now=start + timedelta(minutes=15))
+
+
+def test_a_fixed_window_counter_weighs_the_previous_window_by_what_is_left_of_it_R_CAP4(store, now):
+    limit = throttle.Limit("test_window_edge", 4, timedelta(hours=1))
+    start = now.replace(minute=0, second=0)
+    for _ in range(4):
+        throttle.window_count(limit, key="k", now=start + timedelta(minutes=59))
+    # At a quarter past, three quarters of the previous hour still count: 4 × 0.75 + 1 = 4 passes, not 2 more.
+    throttle.window_count(limit, key="k", now=start + timedelta(hours=1, minutes=15))
+    with pytest.raises(TooManyAttempts):
+        throttle.window_count(limit, key="k", now=start + timedelta(hours=1, minutes=15))
+    throttle.window_count(limit, key="k", now=start + timedelta(hours=1, minutes=50))
