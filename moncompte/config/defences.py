@@ -21,4 +21,8 @@ DEFENCES: dict[str, Any] = {
     "ATTACK_MODE_SUPERVISOR_HOLD": timedelta(hours=1),
     "NETWORK_PREFIX_IPV4": 24,  # the network of a client, for limits a script cannot dodge by changing address
     "NETWORK_PREFIX_IPV6": 48,
+    # R-BOT2, the four-eyes restart of an enrollment: a request a second supervisor has not decided within this
+    # time expires (the identity check in person it rests on grows old).
+    "RESTART_REQUEST_LIFETIME": timedelta(hours=48),
+    "RESTART_REASON_MIN_LENGTH": 20,  # characters of the reason, spaces squeezed: a sentence, not "ok"
 }
