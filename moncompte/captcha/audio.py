@@ -1,14 +1,16 @@
-"""The CAPTCHA in French audio (R-CAP1, R-CAP5): understood by people, not found by matching samples.
+"""The CAPTCHA in French audio (R-CAP1, R-CAP5): understood by people, not cut up and matched by a script.
 
-Six recorded voices (scripts/make_captcha_voice) say every character. Each challenge:
-- picks a voice per character and per round (the characters are said twice), never one fixed sequence;
-- bends each character in time and pitch by a rate that drifts while it is spoken, and shapes its loudness,
+The sound has its own answer (never the picture's): three numbers from 10 to 99, said as a telephone number
+is read out in France (« quarante-sept, quatre-vingt-douze, treize »), to be typed as digits (« 479213 »).
+Six recorded voices (scripts/make_captcha_voice) say every number. Each challenge:
+- has one voice, drawn per challenge, say the instruction then the three numbers: a person follows that voice;
+- bends each recording in time and pitch by a rate that drifts while it is spoken, and shapes its loudness,
   so no stretch of the clip equals, or is a scaled copy of, a recorded sample;
-- leaves random gaps between characters;
-- lays under everything a murmur of other characters, said by other voices, quieter than the speech;
+- lays a murmur of the other voices, saying other numbers over one another, under the whole answer. It is
+  quieter than the voice while the voice speaks and swells to nearly its level whenever the voice pauses, so
+  the loudness of the clip never drops where a number ends: no silence shows where to cut;
 - filters the whole clip with a random tone curve and adds a faint hiss.
 All choices come from `rng`, seeded per challenge: the same challenge always gives the same bytes.
-About 10 ms of CPU per challenge (bench/captcha_bench.py).
 """
 
 import io
@@ -19,11 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
-from moncompte.captcha.alphabet import ALPHABET
-
 VOICE_DIR = Path(__file__).parent / "voice"
 VOICES = 6
 RATE = 12000
+NUMBERS = range(10, 100)
+# Levels of the murmur against the voice, in dB of loudness (RMS): while the voice speaks (a person hears the
+# voice well above it) and while it pauses (the clip stays as loud as speech).
+MURMUR_UNDER_SPEECH_DB = (-10.0, -7.0)
+MURMUR_IN_PAUSES_DB = (-3.0, -1.0)
 Samples = np.ndarray
 
 
@@ -36,13 +41,13 @@ def _sample(name: str) -> Samples:
 
 def _bent(sample: Samples, rng: random.Random, *, depth: float) -> Samples:
     """Read at a rate that drifts around a random centre: time and pitch move together, never uniformly."""
-    centre = rng.uniform(0.9, 1.12)
+    centre = rng.uniform(0.88, 1.12)
     steps = np.arange(int(len(sample) / centre), dtype=np.float32)
     drift = depth * np.sin(2 * np.pi * steps / rng.uniform(0.12, 0.35) / RATE + rng.uniform(0, 2 * np.pi))
     positions = np.cumsum(centre * (1 + drift))
     positions = positions[positions < len(sample) - 1]
     bent = np.interp(positions, np.arange(len(sample)), sample).astype(np.float32)
-    loudness = rng.uniform(0.75, 1.0) * (
+    loudness = rng.uniform(0.8, 1.0) * (
         1 + rng.uniform(0.05, 0.2) * np.sin(np.linspace(0, rng.uniform(2, 6), len(bent)))
     )
     shaped: Samples = bent * loudness.astype(np.float32)
@@ -53,25 +58,63 @@ def _silence(rng: random.Random, low_ms: int, high_ms: int) -> Samples:
     return np.zeros(int(RATE * rng.uniform(low_ms, high_ms) / 1000), dtype=np.float32)
 
 
-def _speech(answer: str, rng: random.Random) -> Samples:
-    parts = [_silence(rng, 150, 400), _bent(_sample(f"intro-{rng.randrange(VOICES)}"), rng, depth=0.015)]
-    for round_index in range(2):
-        parts.append(_silence(rng, 500, 800))
-        if round_index:
-            parts += [_bent(_sample(f"repeat-{rng.randrange(VOICES)}"), rng, depth=0.015), _silence(rng, 350, 600)]
-        for char in answer.upper():
-            parts += [_bent(_sample(f"{char}-{rng.randrange(VOICES)}"), rng, depth=0.04), _silence(rng, 320, 620)]
-    return np.concatenate(parts)
+def numbers_of(answer: str) -> list[int]:
+    """The numbers a sound says for `answer`, its digits read two by two ("479213" → 47, 92, 13)."""
+    numbers = [int(answer[i : i + 2]) for i in range(0, len(answer), 2)]
+    if len(answer) % 2 or not answer.isascii() or not all(number in NUMBERS for number in numbers):
+        raise ValueError("the sound says numbers from 10 to 99: an even number of digits, no pair below 10")
+    return numbers
 
 
-def _murmur(length: int, rng: random.Random) -> Samples:
-    """Other characters, in other voices, overlapping: speech-like, so matching finds them too."""
-    murmur = np.zeros(length + RATE, dtype=np.float32)
-    for _ in range(int(length / RATE * 1.2)):
-        voice = _bent(_sample(f"{rng.choice(ALPHABET)}-{rng.randrange(VOICES)}"), rng, depth=0.05)
-        start = rng.randrange(length)
-        murmur[start : start + len(voice)] += voice * rng.uniform(0.5, 1.0)
+def _speech(answer: str, voice: int, rng: random.Random) -> tuple[Samples, int]:
+    """The voice's instruction then its numbers, and where the numbers start (the murmur starts there)."""
+    intro = [_silence(rng, 200, 400), _bent(_sample(f"intro-{voice}"), rng, depth=0.015), _silence(rng, 700, 1000)]
+    parts = []
+    for number in numbers_of(answer):
+        parts += [_bent(_sample(f"{number}-{voice}"), rng, depth=0.04), _silence(rng, 300, 550)]
+    start = sum(len(part) for part in intro)
+    return np.concatenate([*intro, *parts, _silence(rng, 300, 500)]), start
+
+
+def _murmur(length: int, voice: int, rng: random.Random) -> Samples:
+    """Three streams of the other voices, each saying numbers one after the other, overlapping."""
+    others = [other for other in range(VOICES) if other != voice]
+    murmur = np.zeros(length + 2 * RATE, dtype=np.float32)
+    for _ in range(3):
+        at = -rng.randrange(RATE // 2)
+        while at < length:
+            said = _bent(_sample(f"{rng.choice(NUMBERS)}-{rng.choice(others)}"), rng, depth=0.05)
+            if at + len(said) > 0:
+                murmur[max(0, at) : at + len(said)] += said[max(0, -at) :] * rng.uniform(0.6, 1.0)
+            at += len(said) + rng.randrange(-RATE // 10, RATE // 8)
     return murmur[:length]
+
+
+def _envelope(clip: Samples, window_ms: int) -> Samples:
+    """Loudness along the clip (a moving RMS), one value per sample."""
+    width = max(1, int(RATE * window_ms / 1000))
+    kernel = np.full(width, 1 / width, dtype=np.float32)
+    return np.sqrt(np.convolve(clip**2, kernel, mode="same"))
+
+
+def _rms(clip: Samples) -> float:
+    return max(1e-6, float(np.sqrt(np.mean(clip**2))))
+
+
+def _mixed(speech: Samples, start: int, voice: int, rng: random.Random) -> Samples:
+    """The murmur under the numbers: its gain follows the voice inversely, so pauses fill up."""
+    murmur = _murmur(len(speech) - start, voice, rng)
+    said = speech[start:]
+    spoken = _envelope(said, 40)
+    loud = float(np.percentile(spoken, 90))
+    speaking = np.clip(spoken / max(1e-6, loud), 0, 1)  # 1 while the voice speaks, 0 in its pauses
+    speaking = _envelope(speaking, 60)  # smooth turns, no clicks
+    under, pauses = rng.uniform(*MURMUR_UNDER_SPEECH_DB), rng.uniform(*MURMUR_IN_PAUSES_DB)
+    gain_db = pauses + (under - pauses) * speaking
+    level = _rms(said[spoken > 0.3 * loud]) / _rms(murmur)
+    mixed = speech.copy()
+    mixed[start:] += murmur * level * 10 ** (gain_db / 20)
+    return mixed
 
 
 def _tone(clip: Samples, rng: random.Random) -> Samples:
@@ -88,13 +131,11 @@ def _tone(clip: Samples, rng: random.Random) -> Samples:
 
 
 def render_wav(answer: str, rng: random.Random) -> bytes:
-    speech = _speech(answer, rng)
-    murmur = _murmur(len(speech), rng)
-    level = float(np.sqrt(np.mean(speech**2)) / max(1e-6, float(np.sqrt(np.mean(murmur**2)))))
-    clip = speech + murmur * level * 10 ** (rng.uniform(-15, -11) / 20)
-    clip = _tone(clip, rng)
+    voice = rng.randrange(VOICES)
+    speech, start = _speech(answer, voice, rng)
+    clip = _tone(_mixed(speech, start, voice, rng), rng)
     noise = np.random.default_rng(rng.getrandbits(64)).standard_normal(len(clip), dtype=np.float32)
-    clip += noise * float(np.sqrt(np.mean(clip**2))) * 10 ** (-32 / 20)
+    clip += noise * _rms(clip) * 10 ** (-32 / 20)
     clip *= 0.9 / max(1e-6, float(np.max(np.abs(clip))))
     out = io.BytesIO()
     with wave.open(out, "wb") as wav:

@@ -1,9 +1,11 @@
 """CAPTCHA challenges (R-CAP1..4): create, draw, hear, answer once.
 
 A challenge is not stored. Its id carries a random nonce, its creation time and a tag of the browser session
-that asked for it, signed with the service key. The answer and every random choice of the drawing and the
-audio are derived from the nonce with the service key, so:
-- the answer is never stored, not even hashed, and never leaves the server but as a picture and a sound;
+that asked for it, signed with the service key. Its two answers and every random choice of the drawing and
+the audio are derived from the nonce with the service key, so:
+- the picture and the sound have different answers (R-CAP5), either is accepted: a script that half-reads
+  each gains nothing by combining them;
+- the answers are never stored, not even hashed, and never leave the server but as a picture and a sound;
 - fetching the picture or the sound again returns the same bytes (recent ones are kept in memory), so a
   script gains nothing by fetching a challenge many times and voting;
 - answering writes one row (SpentToken), so a challenge answers once, in any process.
@@ -19,7 +21,7 @@ from functools import lru_cache
 from django.conf import settings
 
 from moncompte.captcha import audio, image, limits
-from moncompte.captcha.alphabet import ALPHABET
+from moncompte.captcha.alphabet import ALPHABET, AUDIO_LENGTH, AUDIO_NUMBER_HIGH, AUDIO_NUMBER_LOW
 from moncompte.core import tokens
 from moncompte.core.client import Client
 
@@ -89,17 +91,30 @@ def _stream(nonce: str, purpose: str) -> bytes:
     ).digest()
 
 
-def answer_of(parsed: ParsedChallenge) -> str:
-    return _answer(parsed.nonce)
+def image_answer_of(parsed: ParsedChallenge) -> str:
+    return _image_answer(parsed.nonce)
 
 
-def _answer(nonce: str) -> str:
+def audio_answer_of(parsed: ParsedChallenge) -> str:
+    return _audio_answer(parsed.nonce)
+
+
+def _image_answer(nonce: str) -> str:
     """The characters to read, derived from the nonce; uniform over the alphabet (bytes above the last
     whole multiple of its size are skipped)."""
     length = settings.MONCOMPTE["CAPTCHA_LENGTH"]
     usable = 256 - 256 % len(ALPHABET)
     chars = [ALPHABET[b % len(ALPHABET)] for b in _stream(nonce, "answer") if b < usable]
     return "".join(chars[:length])
+
+
+def _audio_answer(nonce: str) -> str:
+    """The numbers to hear (R-CAP5: never the picture's answer), from a stream of another purpose: numbers
+    from 10 to 99, uniform, written one after the other as digits."""
+    span = AUDIO_NUMBER_HIGH - AUDIO_NUMBER_LOW + 1
+    usable = 256 - 256 % span
+    numbers = [AUDIO_NUMBER_LOW + b % span for b in _stream(nonce, "audio answer") if b < usable]
+    return "".join(str(number) for number in numbers[: AUDIO_LENGTH // 2])
 
 
 def _rng(parsed: ParsedChallenge, purpose: str) -> random.Random:
@@ -111,10 +126,13 @@ def _rng_for(nonce: str, purpose: str) -> random.Random:
     return random.Random(_stream(nonce, purpose))  # noqa: S311
 
 
-def challenge_answer(*, challenge_id: str) -> str:
-    """The answer of a genuine challenge ("" otherwise): for the server's checks, and for automated tests."""
+def challenge_answer(*, challenge_id: str, kind: str = "image") -> str:
+    """The answer of a genuine challenge to its picture (`kind="image"`) or to its sound (`kind="audio"`);
+    "" for anything else. For automated tests and benchmarks: the server checks with _accepted (guard)."""
     parsed = parse(challenge_id)
-    return answer_of(parsed) if parsed else ""
+    if parsed is None or kind not in ("image", "audio"):
+        return ""
+    return image_answer_of(parsed) if kind == "image" else audio_answer_of(parsed)
 
 
 def challenge_png(*, challenge_id: str, now: datetime) -> bytes | None:
@@ -131,9 +149,9 @@ def challenge_wav(*, challenge_id: str, now: datetime) -> bytes | None:
 # recent ones are kept in this process's memory (bounded: an audio clip weighs about 300 KB).
 @lru_cache(maxsize=128)
 def _png(nonce: str) -> bytes:
-    return image.render_png(_answer(nonce), _rng_for(nonce, "image"))
+    return image.render_png(_image_answer(nonce), _rng_for(nonce, "image"))
 
 
 @lru_cache(maxsize=16)
 def _wav(nonce: str) -> bytes:
-    return audio.render_wav(_answer(nonce), _rng_for(nonce, "audio"))
+    return audio.render_wav(_audio_answer(nonce), _rng_for(nonce, "audio"))

@@ -11,7 +11,7 @@ class CaptchaError(DomainError):
 
 class CaptchaWrong(CaptchaError):
     code = "captcha_wrong"
-    message = "Les caractères saisis ne correspondent pas à l'image. Un nouveau code vous est proposé."
+    message = "Les caractères saisis ne correspondent ni à l'image ni au son. Un nouveau code vous est proposé."
 
 
 class CaptchaExpired(CaptchaError):
@@ -19,14 +19,14 @@ class CaptchaExpired(CaptchaError):
 
     def __init__(self) -> None:
         super().__init__(
-            f"Le code de l'image a expiré (il est valable {service_terms().captcha_lifetime}) ou a déjà servi. "
+            f"Le code anti-robot a expiré (il est valable {service_terms().captcha_lifetime}) ou a déjà servi. "
             "Un nouveau code vous est proposé."
         )
 
 
 class CaptchaMissing(CaptchaError):
     code = "captcha_missing"
-    message = "Recopiez les caractères de l'image (ou écoutez le code)."
+    message = "Recopiez les caractères de l'image, ou écrivez en chiffres les nombres du son."
 
 
 class WorkRefused(CaptchaError):

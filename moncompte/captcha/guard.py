@@ -7,7 +7,7 @@ from datetime import datetime
 from django.conf import settings
 
 from moncompte.captcha import limits
-from moncompte.captcha.challenges import ParsedChallenge, answer_of, binding_tag, live, parse
+from moncompte.captcha.challenges import ParsedChallenge, audio_answer_of, binding_tag, image_answer_of, live, parse
 from moncompte.captcha.errors import CaptchaExpired, CaptchaMissing, CaptchaWrong, WorkRefused
 from moncompte.captcha.spent import token_spend
 from moncompte.captcha.work import work_accept
@@ -66,5 +66,7 @@ def _work_check(proof: CaptchaProof, *, client: Client, now: datetime) -> None:
 
 
 def _accepted(parsed: ParsedChallenge) -> list[str]:
+    """The picture's answer or the sound's (R-CAP5: they differ; a person answers the one they chose)."""
+    answers = [image_answer_of(parsed), audio_answer_of(parsed)]
     test_answer = _normalise(settings.CAPTCHA_TEST_ANSWER)  # DEBUG or demo only (settings refuse it otherwise)
-    return [answer_of(parsed), test_answer] if test_answer else [answer_of(parsed)]
+    return [*answers, test_answer] if test_answer else answers

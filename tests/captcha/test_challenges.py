@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 
-from moncompte.captcha import challenges, limits
-from moncompte.captcha.alphabet import ALPHABET
+from moncompte.captcha import audio, challenges, limits
+from moncompte.captcha.alphabet import ALPHABET, AUDIO_LENGTH
 from moncompte.captcha.challenges import challenge_answer, challenge_create, challenge_png, challenge_wav
 from moncompte.captcha.errors import CaptchaExpired, CaptchaMissing, CaptchaWrong
 from moncompte.captcha.guard import CaptchaProof, captcha_check
@@ -79,6 +79,45 @@ def test_the_alphabet_has_no_look_alikes_and_answers_use_all_of_it_R_CAP3(now):
     assert set(answers) == set(ALPHABET)
 
 
+def test_r_cap5_picture_and_sound_have_different_answers(now):
+    shown = [new(now, binding=str(i)).id for i in range(50)]
+    pictures = [challenge_answer(challenge_id=id_) for id_ in shown]
+    sounds = [challenge_answer(challenge_id=id_, kind="audio") for id_ in shown]
+    assert all(len(sound) == AUDIO_LENGTH and sound.isdigit() for sound in sounds)
+    assert all(all(c in ALPHABET for c in picture) for picture in pictures)
+    assert all(picture != sound for picture, sound in zip(pictures, sounds, strict=True))
+    numbers = [number for sound in sounds for number in audio.numbers_of(sound)]
+    assert set(numbers) <= set(range(10, 100))
+    assert len(set(numbers)) > 50  # 150 draws from 90 numbers
+
+
+def test_r_cap5_the_server_accepts_the_answer_to_the_picture_or_to_the_sound(now):
+    by_picture, by_sound = new(now), new(now)
+    answer(by_picture, challenge_answer(challenge_id=by_picture.id), now=now)
+    answer(by_sound, f" {challenge_answer(challenge_id=by_sound.id, kind='audio')} ", now=now)
+
+
+def test_r_cap5_half_of_each_answer_is_wrong_R_CAP2(now):
+    challenge = new(now)
+    picture = challenge_answer(challenge_id=challenge.id)
+    sound = challenge_answer(challenge_id=challenge.id, kind="audio")
+    with pytest.raises(CaptchaWrong):
+        answer(challenge, picture[:3] + sound[3:], now=now)
+
+
+def test_r_cap5_the_sound_answers_once_like_the_picture_R_CAP2(now):
+    challenge = new(now)
+    answer(challenge, now=now)
+    with pytest.raises(CaptchaExpired):
+        answer(challenge, challenge_answer(challenge_id=challenge.id, kind="audio"), now=now)
+
+
+def test_an_unknown_kind_or_challenge_has_no_answer(now):
+    assert challenge_answer(challenge_id=new(now).id, kind="video") == ""
+    assert challenge_answer(challenge_id="forged.id.x.y", kind="audio") == ""
+    assert challenge_answer(challenge_id="forged.id.x.y") == ""
+
+
 @pytest.mark.parametrize("forged", ["nope", "a.b.c.d", "", "x" * 500, "é.😀.\x00.z"])
 def test_a_forged_or_unknown_challenge_is_refused_and_counted_as_a_failure(now, forged):
     with pytest.raises(CaptchaWrong):
@@ -140,8 +179,8 @@ def test_the_audio_is_a_wav_longer_for_each_character_R_CAP1(now):
     assert wav is not None
     with wave.open(io.BytesIO(wav)) as audio:
         seconds = audio.getnframes() / audio.getframerate()
-    # intro + 6 characters said twice, with pauses: several seconds of speech
-    assert 6 < seconds < 30
+    # the instruction, then three numbers under a murmur: several seconds of speech
+    assert 5 < seconds < 20
     assert challenge_wav(challenge_id=challenge.id, now=now + timedelta(minutes=6)) is None
     assert challenge_png(challenge_id="forged.id.x.y", now=now) is None
 

@@ -58,7 +58,7 @@ def test_a_wrong_captcha_keeps_what_was_typed_and_offers_a_new_one(page: Page, l
     page.get_by_role("button", name="Recevoir mon code provisoire").click()
 
     summary = page.locator(".error-summary")
-    expect(summary).to_contain_text("ne correspondent pas à l'image")
+    expect(summary).to_contain_text("ne correspondent ni à l'image ni au son")
     expect(summary).to_be_focused()
     expect(page.get_by_label("Adresse email")).to_have_value(EMAIL)
     expect(page.get_by_label("Date de naissance")).to_have_value("03/05/1984")

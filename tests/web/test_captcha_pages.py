@@ -42,7 +42,7 @@ def test_a_challenge_answers_only_in_the_browser_that_asked_for_it_R_CAP4(client
     other.get(reverse("web:identity"))
     data = {**TYPED, "captcha_id": challenge.id, "captcha_answer": challenge.answer}
     page = other.post(reverse("web:identity"), data).content.decode()
-    assert "ne correspondent pas à l&#x27;image" in page
+    assert "ne correspondent ni à l&#x27;image ni au son" in page
     assert not OutboundEmail.objects.exists()
 
 
@@ -74,7 +74,7 @@ def test_a_forged_challenge_id_gets_a_404_for_its_media_and_a_message_on_the_for
     client.get(reverse("web:identity"))
     page = client.post(reverse("web:identity"), {**TYPED, "captcha_id": challenge_id, "captcha_answer": "ABCDEF"})
     assert page.status_code == 200
-    assert "ne correspondent pas" in page.content.decode()
+    assert "ne correspondent ni" in page.content.decode()
 
 
 def test_past_the_limit_of_fetches_the_media_answer_429_with_the_time_to_wait(client, settings):

@@ -90,7 +90,7 @@ def test_a_wrong_captcha_shows_a_new_one_and_keeps_the_fields_R_CAP2(client, ben
     first = shown_challenge(captcha_id_in(identity_page(client)))
     response = client.post(reverse("web:identity"), {**TYPED, "captcha_id": first.id, "captcha_answer": "ZZZZZZ"})
     page = response.content.decode()
-    assert "ne correspondent pas à l&#x27;image" in page
+    assert "ne correspondent ni à l&#x27;image ni au son" in page
     second = shown_challenge(captcha_id_in(response))
     assert second.id != first.id
     assert f'value="{second.id}"' in page

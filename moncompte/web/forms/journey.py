@@ -10,6 +10,7 @@ from django import forms
 from moncompte.accounts import phones
 from moncompte.accounts.consents import QUESTION_EMAIL
 from moncompte.accounts.models import ConsentChannel
+from moncompte.captcha.alphabet import AUDIO_LENGTH
 from moncompte.captcha.guard import CaptchaProof
 from moncompte.core.errors import DomainError
 from moncompte.core.terms import service_terms
@@ -33,7 +34,10 @@ BIRTH_DATE_HINT = "Format JJ/MM/AAAA, ex. 03/05/1984"
 
 def captcha_hint() -> str:
     length = service_terms().captcha_length
-    return f"{length} caractères, lettres ou chiffres ; majuscules ou minuscules indifférentes"
+    return (
+        f"{length} caractères pour l'image, lettres ou chiffres, majuscules ou minuscules indifférentes ; "
+        f"ou les {AUDIO_LENGTH} chiffres des nombres du son"
+    )
 
 
 class CaptchaForm(AccessibleForm):
@@ -41,7 +45,7 @@ class CaptchaForm(AccessibleForm):
     proof of work the page's script computed (R-CAP5; empty without JavaScript)."""
 
     captcha_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
-    captcha_answer = forms.CharField(label="Caractères de l'image ou du son", max_length=20, required=False)
+    captcha_answer = forms.CharField(label="Caractères de l'image ou chiffres du son", max_length=20, required=False)
     captcha_work = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
 
     def captcha_proof(self, *, binding: str) -> CaptchaProof:
