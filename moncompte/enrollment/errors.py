@@ -23,7 +23,11 @@ class AccountAlreadyExists(DomainError):
     code = "account_exists"
     message = (
         "Vous avez déjà un compte. Connectez-vous avec votre numéro de sécurité sociale et votre code "
-        "personnel, ou utilisez « Code oublié ? » si vous ne vous en souvenez plus."
+        "personnel, ou utilisez « Code oublié ? » si vous ne vous en souvenez plus. "
+        # R-BOT2: what to do when it was not the person; it tells nothing of the account (R-LIM4).
+        "Si vous n'avez pas créé ce compte vous-même, contactez votre caisse d'Assurance Maladie et présentez-vous "
+        "à son accueil avec une pièce d'identité : après vérification, elle pourra vous permettre de le créer de "
+        "nouveau."
     )
     offer = Offer.SIGN_IN
 

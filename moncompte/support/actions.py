@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from moncompte.accounts.models import Account, EmailAddress, EmailLink
-from moncompte.accounts.states import AccountEvent, AccountState
+from moncompte.accounts.states import AccountEvent
 from moncompte.accounts.transitions import account_advance
 from moncompte.audit import log as audit
 from moncompte.audit.models import AuditEvent
@@ -67,20 +67,25 @@ def link_resend_for(*, account_id: int, staff: Staff, reason: str, now: datetime
     return masked
 
 
-class ActiveAccountAddress(DomainError):
-    code = "active_account_address"
+class PersonalCodeAddress(DomainError):
+    code = "personal_code_address"
     message = (
-        "Ce compte est actif : l'adresse se change dans le compte, avec le code personnel de la personne "
-        "(un avis part à l'ancienne adresse). Le support ne la change pas à sa place."
+        "Refusé : cette personne a déjà choisi son code personnel, le support ne change donc pas son adresse. "
+        "Elle se connecte avec son numéro de sécurité sociale et son code personnel (ou « Code oublié ? ») et "
+        "saisit elle-même la nouvelle adresse : un lien y part. Si le compte a été créé par quelqu'un d'autre, "
+        "il faut une reprise de la création, après vérification de son identité en sa présence."
     )
 
 
 def address_change_for(*, account_id: int, address: str, staff: Staff, reason: str, now: datetime) -> str:
-    """The person gives another address on the phone, while creating the account: same uniqueness rules, a
-    link goes to it. Never on an active account: that would hand it to whoever reads the new address."""
+    """The person gives another address on the phone, before any personal code exists. Never once it exists
+    (R-BOT2): whoever reads the new address would confirm it, then take the account through « Code oublié ? »;
+    the person changes it herself, signed in with her code. Refusals are audited, forged requests included."""
+    if Account.objects.filter(pk=account_id).exclude(password_hash="").exists():
+        typed = " ".join(reason.split())[:500]
+        _audit("support_address_refused", staff, typed, account_id=account_id, now=now, why=PersonalCodeAddress.code)
+        raise PersonalCodeAddress()
     reason = _checked(staff, reason, now=now)
-    if Account.objects.filter(pk=account_id, state=AccountState.ACTIVE).exists():
-        raise ActiveAccountAddress()
     masked = email_replace(account_id=account_id, address=address, client=staff.client, now=now)
     _audit("support_address_changed", staff, reason, account_id=account_id, now=now, email=masked)
     return masked

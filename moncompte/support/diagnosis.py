@@ -16,6 +16,11 @@ from moncompte.outbox.reports import ReportKind
 from moncompte.support.person_file import PersonFile
 
 KNOWN_DOMAINS = sorted({domain for domains in PROVIDERS.values() for domain in domains})
+# R-BOT2: once a personal code exists, the desk sets no address; the person gives it, signed in with her code.
+PERSON_CHANGES_IT = (
+    "la personne se connecte avec son numéro de sécurité sociale et son code personnel (ou « Code oublié ? ») "
+    "et saisit elle-même la bonne adresse : un lien y part."
+)
 # A link opened this soon after it was sent, and never confirmed, was most likely opened by a machine.
 SCANNER_DELAY = timedelta(minutes=2)
 
@@ -55,7 +60,7 @@ def _domain_typo(domain: str) -> Finding | None:
     return Finding(
         "adresse_exacte",
         f"Le domaine « {domain} » ressemble à « {close[0]} ».",
-        "Faites épeler l'adresse ; si elle est fausse, changez-la avec la personne : un lien part à la bonne.",
+        "Faites épeler l'adresse ; si elle est fausse, " + PERSON_CHANGES_IT,
     )
 
 
@@ -65,7 +70,7 @@ def _no_mail_servers(domain: str, mail_servers: MailServers) -> Finding | None:
     return Finding(
         "domaine_sans_messagerie",
         f"Le domaine « {domain} » ne reçoit pas de courriel (aucun serveur de messagerie déclaré).",
-        "L'adresse ne peut pas fonctionner : demandez une autre adresse et changez-la avec la personne.",
+        "L'adresse ne peut pas fonctionner : " + PERSON_CHANGES_IT,
     )
 
 
@@ -84,7 +89,7 @@ def _refused(file: PersonFile) -> Finding | None:
     return Finding(
         "envoi_refuse",
         f"Le dernier courriel de confirmation a été refusé par la messagerie du destinataire : {said}",
-        "Proposez une autre adresse, chez le même fournisseur ou un autre, et changez-la avec la personne.",
+        "Proposez une autre adresse, chez le même fournisseur ou un autre : " + PERSON_CHANGES_IT,
     )
 
 
@@ -156,6 +161,6 @@ def _window(file: PersonFile, *, now: datetime) -> Finding | None:
         return Finding(
             "adresse_oubliee",
             "Le dernier lien a plus de 21 jours : l'adresse n'est plus mémorisée.",
-            "À sa prochaine connexion, la personne saisit une adresse ; vous pouvez aussi la saisir avec elle.",
+            "À sa prochaine connexion, avec son code personnel, la personne saisit une nouvelle adresse.",
         )
     return None

@@ -13,6 +13,8 @@ from moncompte.accounts.states import AccountState
 from moncompte.audit.models import AuditEvent
 from moncompte.outbox.models import OutboundEmail
 from moncompte.registry import nir as nir_rules
+from moncompte.support.models import RestartRequest
+from moncompte.support.restarts import restart_pending_of
 
 STATE_IN_WORDS = {
     AccountState.PROVISIONAL: "Code provisoire envoyé ; code personnel pas encore choisi",
@@ -20,6 +22,7 @@ STATE_IN_WORDS = {
     AccountState.EMAIL_PENDING: "Adresse email à confirmer par le lien",
     AccountState.ACTIVE: "Compte actif",
 }
+RESTARTED_IN_WORDS = "Création reprise au guichet : la personne recommence à l'étape « Mon identité »"
 WINDOW_IN_WORDS = {
     Window.ACTIVE: "lien valable",
     Window.EXPIRED: "lien expiré (plus de 7 jours) : renvoi possible jusqu'au 21e jour",
@@ -49,6 +52,8 @@ class PersonFile:
     birth_date: str
     postal_code: str
     nir: str  # as the person reads it, to check who is on the phone
+    has_personal_code: bool  # R-BOT2: then the desk sets no address (only a four-eyes restart gives it back)
+    restart_pending: RestartRequest | None  # R-BOT2: a restart waiting for a second supervisor
     confirmed_address: EmailAddress | None
     pending_address: EmailAddress | None
     latest_link: LatestLink | None
@@ -69,12 +74,14 @@ def person_file_of(*, account_id: int, now: datetime) -> PersonFile:
     return PersonFile(
         account_id=account.pk,
         state=AccountState(account.state),
-        state_in_words=STATE_IN_WORDS[AccountState(account.state)],
+        state_in_words=RESTARTED_IN_WORDS if _restarted(account) else STATE_IN_WORDS[AccountState(account.state)],
         first_name=person.first_name,
         last_name=person.last_name,
         birth_date=person.birth_date.strftime("%d/%m/%Y"),
         postal_code=person.postal_code,
         nir=nir_rules.display(nir_rules.Nir(person.nir)),
+        has_personal_code=bool(account.password_hash),
+        restart_pending=restart_pending_of(account_id=account.pk, now=now),
         confirmed_address=emails.confirmed_of(account),
         pending_address=EmailAddress.objects.filter(account=account, confirmed_at=None).first(),
         latest_link=_latest(links, now=now),
@@ -82,6 +89,11 @@ def person_file_of(*, account_id: int, now: datetime) -> PersonFile:
         emails=list(sent.order_by("-created_at", "-id")),
         timeline=list(AuditEvent.objects.filter(account_id=account_id).order_by("-at", "-id")[:200]),
     )
+
+
+def _restarted(account: Account) -> bool:
+    """Provisional without the address a first visit always gives: a restart (R-BOT2) emptied it."""
+    return account.state == AccountState.PROVISIONAL and not account.code_email
 
 
 def _latest(links: list[EmailLink], *, now: datetime) -> LatestLink | None:

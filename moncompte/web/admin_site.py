@@ -19,7 +19,7 @@ from moncompte.core.errors import TooManyAttempts
 from moncompte.enrollment import limits
 from moncompte.support.roles import Role, role_of
 from moncompte.web import session
-from moncompte.web.views import desk
+from moncompte.web.views import desk, desk_restart
 
 
 class StaffSignInForm(OTPAdminAuthenticationForm):
@@ -81,6 +81,7 @@ class SupportAdminSite(OTPAdminSite):
 
     def get_urls(self) -> list[URLResolver | URLPattern]:
         desk_pages = [
+            *desk_restart.pages(self._desk),  # R-BOT2, before the person's generic actions
             path("entonnoir/", self.admin_view(self.funnel_view), name="funnel"),
             path("personnes/", self._desk(desk.desk_search), name="desk_search"),
             path("agents/nouveau/", self._desk(desk.desk_agent_new), name="desk_agent_new"),

@@ -18,6 +18,7 @@ EMAILS: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     "email_confirmation": (NAMES, {"link": "https://moncompte.example/email/jeton-de-test/"}),
     "password_changed": ({**NAMES, "at": AT}, {}),
     "email_change_notice": ({**NAMES, "new_email_masked": "n•w@example.fr"}, {}),
+    "enrollment_restarted": ({**NAMES, "at": AT}, {}),  # R-BOT2: told to the previous address
 }
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from moncompte.accounts.models import EmailAddress
 from moncompte.audit.models import AuditEvent
 from moncompte.outbox.models import OutboundEmail
 from tests import factories
@@ -46,22 +47,26 @@ def test_no_reason_no_search_and_no_page_R_SUP2(agent_client, pending):
     assert not AuditEvent.objects.filter(event="support_person_viewed").exists()
 
 
-def test_the_agent_resends_and_changes_the_address_with_a_reason_R_SUP2(agent_client, pending, traveller):
+def test_the_agent_resends_with_a_reason_but_sets_no_address_once_a_personal_code_exists_R_SUP2_R_BOT2(
+    agent_client, pending, traveller
+):
     search(agent_client, NIR_TYPED)
     traveller.shift(120)  # a link may be sent again after a minute (R-EM9)
     act = lambda name, **data: agent_client.post(  # noqa: E731
-        reverse("admin:desk_action", args=[pending.pk, name]), {"reason": REASON, **data}
+        reverse("admin:desk_action", args=[pending.pk, name]), {"reason": REASON, **data}, follow=True
     )
     act("renvoyer-le-lien")
     assert OutboundEmail.objects.filter(template="email_confirmation", to_address="camille@example.fr").count() == 2
     traveller.shift(120)
-    act("changer-l-adresse", address="camille.durand@autre.example")
-    assert OutboundEmail.objects.filter(to_address="camille.durand@autre.example").exists()
-    events = AuditEvent.objects.filter(event__in=["support_link_resent", "support_address_changed"])
+    page = html.unescape(act("changer-l-adresse", address="camille.durand@autre.example").content.decode())
+    assert "le support ne change donc pas son adresse" in page
+    assert not OutboundEmail.objects.filter(to_address="camille.durand@autre.example").exists()
+    events = AuditEvent.objects.filter(event__in=["support_link_resent", "support_address_refused"])
     assert [(e.event, e.details["staff"], e.details["reason"]) for e in events.order_by("id")] == [
         ("support_link_resent", "agent.dupont", REASON),
-        ("support_address_changed", "agent.dupont", REASON),
+        ("support_address_refused", "agent.dupont", REASON),
     ]
+    assert not AuditEvent.objects.filter(event="support_address_changed").exists()
 
 
 def test_an_action_without_reason_is_refused(agent_client, pending):
@@ -113,17 +118,23 @@ def test_staff_never_see_a_code_or_a_link_token_R_SUP3(agent_client, code_sent, 
     assert token not in page
 
 
-def test_the_desk_never_changes_the_address_of_an_active_account(agent_client, code_sent, now):
-    """A takeover path otherwise: the new address would get the link, then « Code oublié »."""
-    active = factories.active(code_sent, now).account
-    search(agent_client, NIR_TYPED)
-    answer = agent_client.post(
-        reverse("admin:desk_action", args=[active.pk, "changer-l-adresse"]),
+@pytest.mark.parametrize("step", ["with_personal_code", "with_link_sent", "active"])
+def test_the_desk_sets_no_address_on_an_account_whose_personal_code_exists_R_BOT2(admin_client, code_sent, now, step):
+    """A takeover path otherwise: whoever reads the new address confirms it, then « Code oublié ? »."""
+    account = getattr(factories, step)(code_sent, now).account
+    search(admin_client, NIR_TYPED)
+    page = admin_client.get(reverse("admin:desk_person", args=[account.pk])).content.decode()
+    assert 'name="address"' not in page  # no form for it: the page says what the person does instead
+    forged = admin_client.post(
+        reverse("admin:desk_action", args=[account.pk, "changer-l-adresse"]),
         {"reason": REASON, "address": "quelqu.un@autre.example"},
         follow=True,
     )
-    assert "l'adresse se change dans le compte" in html.unescape(answer.content.decode())
+    assert "saisit elle-même la nouvelle adresse" in html.unescape(forged.content.decode())
+    assert not EmailAddress.objects.filter(canonical="quelqu.un@autre.example").exists()
     assert not OutboundEmail.objects.filter(to_address="quelqu.un@autre.example").exists()
+    refused = AuditEvent.objects.get(event="support_address_refused")
+    assert (refused.account_id, refused.details["why"]) == (account.pk, "personal_code_address")
 
 
 def test_acting_on_a_person_needs_the_search_and_its_reason_first(agent_client, pending):

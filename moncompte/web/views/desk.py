@@ -5,6 +5,7 @@ Every page opened on a person and every action is audited with the staff member 
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,6 +19,7 @@ from moncompte.core.errors import DomainError
 from moncompte.support import actions
 from moncompte.support.diagnosis import Finding, diagnose
 from moncompte.support.mail_servers import domain_has_mail_servers
+from moncompte.support.models import IdentityDocument
 from moncompte.support.person_file import PersonFile, account_exists, person_file_of
 from moncompte.support.roles import Role, role_of
 from moncompte.support.search import person_find
@@ -93,6 +95,9 @@ def _person_page(
         "addresses": [("Adresse confirmée", file.confirmed_address), ("Adresse à confirmer", file.pending_address)],
         "supervisor": staff.role is Role.SUPERVISOR,
         "supervisor_actions": SUPERVISOR_ACTIONS,
+        "restart_documents": IdentityDocument.choices,  # R-BOT2 (views/desk_restart.py)
+        "restart_reason_min": settings.MONCOMPTE["RESTART_REASON_MIN_LENGTH"],
+        "staff_username": staff.username,
     }
 
 
