@@ -37,7 +37,7 @@ class ChallengeOut(Schema):
     image: str
     audio: str
     expires_in: int
-    work: str  # the proof-of-work challenge (ALTCHA), as the web page carries it
+    work: str  # R-CAP6: the proof-of-work challenge (ALTCHA JSON) made for this challenge, as the web page has it
 
 
 class IdentityIn(Schema):
@@ -97,7 +97,7 @@ def captcha_new(request: HttpRequest) -> dict[str, Any]:
         "image": f"{base}/image.png",
         "audio": f"{base}/audio.wav",
         "expires_in": int((challenge.expires_at - now).total_seconds()),
-        "work": work_challenge(client=client, now=now),
+        "work": work_challenge(challenge_id=challenge.id, client=client, now=now),
     }
 
 

@@ -35,3 +35,10 @@ class WorkRefused(CaptchaError):
         "La vérification automatique de votre navigateur n'a pas abouti. Un nouveau code vous est proposé : "
         "recopiez-le puis validez de nouveau."
     )
+
+
+class WorkOutdated(CaptchaError):
+    """The proof was made before the client's last wrong answers and is now too easy: not a failure itself."""
+
+    code = "captcha_work_outdated"
+    message = WorkRefused.message

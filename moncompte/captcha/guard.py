@@ -59,8 +59,11 @@ def captcha_check(*, proof: CaptchaProof, client: Client, now: datetime) -> None
 
 
 def _work_check(proof: CaptchaProof, *, client: Client, now: datetime) -> None:
+    """R-CAP6: a proof made for this very challenge and client; without one (no JavaScript), the stricter
+    limit. WorkRefused counts as a failure; WorkOutdated (a proof too easy since the client's own failures)
+    does not, and neither uses the challenge up."""
     if proof.work:
-        work_accept(payload=proof.work, client=client, now=now)
+        work_accept(payload=proof.work, challenge_id=proof.challenge_id, client=client, now=now)
     else:
         limits.without_work_count(client=client, now=now)
 

@@ -8,13 +8,20 @@ DEFENCES: dict[str, Any] = {
     "CAPTCHA_LIFETIME": timedelta(minutes=5),
     "CAPTCHA_LENGTH": 6,
     "CAPTCHA_NEW_PER_CLIENT": 60,  # new challenges an hour (pages shown, "Nouveau code")
-    "CAPTCHA_NEW_PER_SESSION": 30,
+    "CAPTCHA_NEW_PER_NETWORK": 600,  # the same for a whole /24 or /48 (R-LIM2 sizing: docs/rules.md, R-CAP4)
+    "CAPTCHA_NEW_PER_SESSION": 30,  # per browser session or API key
     "CAPTCHA_MEDIA_PER_CLIENT": 400,  # pictures and sounds fetched an hour (a browser may fetch a sound in parts)
+    "CAPTCHA_MEDIA_PER_NETWORK": 4000,
     "CAPTCHA_FAILURES_PER_CLIENT": 20,  # wrong answers an hour
+    "CAPTCHA_FAILURES_PER_NETWORK": 200,
     "CAPTCHA_FAILURES_PER_SESSION": 8,
     "CAPTCHA_WITHOUT_WORK_PER_CLIENT": 10,  # answers an hour without the proof of work (JavaScript off)
+    "CAPTCHA_WITHOUT_WORK_PER_NETWORK": 100,
     "CAPTCHA_WORK_BASE": 50_000,  # numbers the proof of work may need to try; doubles with each failure
     "CAPTCHA_WORK_MAX": 5_000_000,
+    "CAPTCHA_WORK_NETWORK_FAILURES": 10,  # each such many failures of the neighbours (/24, /48) add the work once
+    "CAPTCHA_WORK_ATTACK_FACTOR": 8,  # attack mode (R-BOT1) multiplies everyone's work by this
+    "CAPTCHA_WORK_ATTACK_MAX": 10_000_000,  # and raises its ceiling to this
     # R-BOT1, attack mode. Each process keeps the mode for this many seconds (it is asked on every CAPTCHA page).
     "ATTACK_MODE_CACHE_SECONDS": 5,
     # A supervisor's switch holds the automatic one back for this long (their judgement wins meanwhile).

@@ -1,6 +1,8 @@
-"""R-CAP4: challenges and wrong answers are limited per client and per browser session, with the same clear
-French message as the other limits; answers without the proof of work are held to a stricter limit."""
+"""R-CAP4, R-CAP6: challenges, media and wrong answers are limited per client, per network and per browser
+session, with the same clear French message as the other limits; answers without the proof of work are held
+to a stricter limit; the work grows with the failures of the client and of its network, and in attack mode."""
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -12,8 +14,17 @@ from moncompte.captcha.guard import CaptchaProof, captcha_check
 from moncompte.captcha.work import work_difficulty
 from moncompte.core.client import Client
 from moncompte.core.errors import TooManyAttempts
+from moncompte.defence.mode import attack_mode_cache_clear, attack_mode_switch
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_attack_mode_copy() -> Iterator[None]:
+    """This process's copy of the attack mode would outlive the test's database."""
+    attack_mode_cache_clear()
+    yield
+    attack_mode_cache_clear()
 
 
 def client(n: int = 7) -> Client:
@@ -74,15 +85,37 @@ def test_answers_without_the_proof_of_work_meet_a_stricter_limit_R_CAP5(settings
         attempt(now, binding="c", right=True)
 
 
-def test_the_proof_of_work_grows_with_the_failures_of_the_client_R_CAP5(settings, now):
+def test_the_proof_of_work_grows_with_the_failures_of_the_client_R_CAP6(settings, now):
     base = settings.MONCOMPTE["CAPTCHA_WORK_BASE"]
     assert work_difficulty(client=client(), now=now) == base
     for n in range(3):
         with pytest.raises(CaptchaWrong):
             attempt(now, binding=str(n))
     assert work_difficulty(client=client(), now=now) == base * 8
-    assert work_difficulty(client=client(9), now=now) == base
     assert limits.recent_failures(client=client(), now=now) == 3
+    assert work_difficulty(client=Client("198.51.100.9"), now=now) == base  # another network: untouched
+
+
+def test_the_proof_of_work_grows_with_the_failures_of_neighbours_in_the_same_network_R_CAP6(settings, now):
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_WORK_NETWORK_FAILURES": 10}
+    base = settings.MONCOMPTE["CAPTCHA_WORK_BASE"]
+    for n in range(20):  # a script moving from one address of 203.0.113.0/24 to the next
+        with pytest.raises(CaptchaWrong):
+            attempt(now, binding=str(n), who=client(100 + n))
+    sibling = client(7)  # never failed itself
+    assert limits.recent_network_failures(client=sibling, now=now) == 20
+    assert work_difficulty(client=sibling, now=now) == base * 3  # 20 failures next door: twice more work
+    assert work_difficulty(client=client(100), now=now) == int(base * 2 * (1 + 19 / 10))  # its own, and theirs
+    assert work_difficulty(client=Client("203.0.114.7"), now=now) == base  # the next /24 is another network
+
+
+def test_ipv6_neighbours_share_their_48_R_CAP6(settings, now):
+    base = settings.MONCOMPTE["CAPTCHA_WORK_BASE"]
+    for n in range(10):
+        with pytest.raises(CaptchaWrong):
+            attempt(now, binding=str(n), who=Client(f"2001:db8:1:{n}::/64"))
+    assert work_difficulty(client=Client("2001:db8:1:ffff::/64"), now=now) == base * 2
+    assert work_difficulty(client=Client("2001:db8:2::/64"), now=now) == base
 
 
 def test_the_proof_of_work_has_a_ceiling(settings, now):
@@ -109,3 +142,65 @@ def test_pictures_and_sounds_fetched_are_limited_per_client(settings, now):
     limits.media_count(client=client(), now=now)
     with pytest.raises(TooManyAttempts):
         limits.media_count(client=client(), now=now)
+
+
+# R-CAP4: every limit per network too (its /24 here), so that moving to the next address resets nothing.
+def test_new_challenges_are_limited_per_network_R_CAP4(settings, now):
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_NEW_PER_NETWORK": 3}
+    for n in range(3):
+        challenge_create(binding=str(n), client=client(n), now=now)
+    with pytest.raises(TooManyAttempts) as refused:
+        challenge_create(binding="fresh", client=client(99), now=now)
+    assert refused.value.field == "captcha_answer"
+    challenge_create(binding="fresh", client=Client("198.51.100.7"), now=now)
+
+
+def test_a_client_past_its_own_limit_does_not_use_up_its_neighbours_R_LIM2(settings, now):
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_NEW_PER_CLIENT": 2, "CAPTCHA_NEW_PER_NETWORK": 4}
+    refused = 0
+    for n in range(50):  # one address hammering: refused after 2, and its refusals are not the network's
+        try:
+            challenge_create(binding=str(n), client=client(), now=now)
+        except TooManyAttempts:
+            refused += 1
+    assert refused == 48
+    challenge_create(binding="neighbour", client=client(8), now=now)
+    challenge_create(binding="neighbour 2", client=client(9), now=now)
+
+
+def test_wrong_answers_are_limited_per_network_R_CAP4(settings, now):
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_FAILURES_PER_NETWORK": 3}
+    for n in range(3):
+        with pytest.raises(CaptchaWrong):
+            attempt(now, binding=str(n), who=client(n))
+    with pytest.raises(TooManyAttempts):
+        attempt(now, binding="new", who=client(50), right=True)
+    attempt(now, binding="new", who=Client("198.51.100.7"), right=True)
+
+
+def test_answers_without_the_proof_of_work_are_limited_per_network_R_CAP6(settings, now):
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_WITHOUT_WORK_PER_NETWORK": 2}
+    attempt(now, binding="a", who=client(1), right=True)
+    attempt(now, binding="b", who=client(2), right=True)
+    with pytest.raises(TooManyAttempts):
+        attempt(now, binding="c", who=client(3), right=True)
+    attempt(now, binding="c", who=Client("2001:db8::/64"), right=True)
+
+
+def test_pictures_and_sounds_fetched_are_limited_per_network_R_CAP4(settings, now):
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_MEDIA_PER_NETWORK": 2}
+    limits.media_count(client=client(1), now=now)
+    limits.media_count(client=client(2), now=now)
+    with pytest.raises(TooManyAttempts):
+        limits.media_count(client=client(3), now=now)
+    limits.media_count(client=Client("198.51.100.7"), now=now)
+
+
+def test_attack_mode_multiplies_everyones_work_R_CAP6(settings, now):
+    base = settings.MONCOMPTE["CAPTCHA_WORK_BASE"]
+    attack_mode_switch(active=True, now=now, source="supervisor", reason="test : vague de créations")
+    assert work_difficulty(client=client(), now=now) == base * settings.MONCOMPTE["CAPTCHA_WORK_ATTACK_FACTOR"]
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_WORK_ATTACK_MAX": base * 2}
+    assert work_difficulty(client=client(), now=now) == base * 2
+    attack_mode_switch(active=False, now=now, source="supervisor", reason="test : fin de la vague")
+    assert work_difficulty(client=client(), now=now) == base

@@ -40,13 +40,27 @@ def captcha_hint() -> str:
     )
 
 
+class ProofOfWorkField(forms.Field):
+    """The proof of work the page's script computed (R-CAP6): never refused by the form, whatever arrives (too
+    long, a null character…) goes to the server's check of the proof, whose refusal tells the person what to
+    do, in French, with a new challenge; a form error would name a field the person never saw."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self) -> None:
+        super().__init__(required=False)
+
+    def to_python(self, value: object) -> str:
+        return value if isinstance(value, str) else ""
+
+
 class CaptchaForm(AccessibleForm):
     """A form protected by the CAPTCHA (R-CAP1): its fields come with the challenge being answered, and the
     proof of work the page's script computed (R-CAP5; empty without JavaScript)."""
 
     captcha_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
     captcha_answer = forms.CharField(label="Caractères de l'image ou chiffres du son", max_length=20, required=False)
-    captcha_work = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
+    captcha_work = ProofOfWorkField()
 
     def captcha_proof(self, *, binding: str) -> CaptchaProof:
         data = self.cleaned_data

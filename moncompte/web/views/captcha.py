@@ -1,13 +1,15 @@
 """The CAPTCHA's picture, audio and "Nouveau code" (R-CAP1)."""
 
 from collections.abc import Callable
+from datetime import datetime
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from moncompte.captcha.challenges import challenge_create, challenge_png, challenge_wav
+from moncompte.captcha.challenges import Challenge, challenge_create, challenge_png, challenge_wav
 from moncompte.captcha.limits import media_count
+from moncompte.captcha.work import work_challenge
 from moncompte.core import clock
 from moncompte.core.errors import TooManyAttempts
 from moncompte.web import session
@@ -43,16 +45,20 @@ def captcha_audio(request: HttpRequest, challenge_id: str) -> HttpResponse:
 
 @require_POST
 def captcha_new(request: HttpRequest) -> JsonResponse:
-    binding, client = session.captcha_binding(request), session.client_of(request)
+    """« Nouveau code anti-robot »: a new challenge and the proof of work made for it (R-CAP6)."""
+    now, binding, client = clock.now(), session.captcha_binding(request), session.client_of(request)
     try:
-        challenge = challenge_create(binding=binding, client=client, now=clock.now())
+        challenge = challenge_create(binding=binding, client=client, now=now)
     except TooManyAttempts as refused:
         return JsonResponse({"message": refused.message}, status=429, headers=_retry_after(refused))
-    return JsonResponse(
-        {
-            "id": challenge.id,
-            "image": reverse("web:captcha_image", args=[challenge.id]),
-            "audio": reverse("web:captcha_audio", args=[challenge.id]),
-            "seconds_left": int((challenge.expires_at - clock.now()).total_seconds()),
-        }
-    )
+    return JsonResponse(_offered(challenge, work_challenge(challenge_id=challenge.id, client=client, now=now), now))
+
+
+def _offered(challenge: Challenge, work: str, now: datetime) -> dict[str, object]:
+    return {
+        "id": challenge.id,
+        "image": reverse("web:captcha_image", args=[challenge.id]),
+        "audio": reverse("web:captcha_audio", args=[challenge.id]),
+        "seconds_left": int((challenge.expires_at - now).total_seconds()),
+        "work": work,  # the JSON of the work challenge, as the page carries it
+    }

@@ -51,7 +51,8 @@ def captcha_proof(request: HttpRequest, form: CaptchaForm) -> CaptchaProof:
 
 
 def captcha_context(request: HttpRequest, *, now: datetime) -> dict[str, Any]:
-    """A new challenge for the page and its proof of work; past the limits, the reason instead (R-CAP4)."""
+    """A new challenge for the page and the proof of work made for it (R-CAP6); past the limits, the reason
+    instead (R-CAP4)."""
     client = session.client_of(request)
     try:
         challenge = challenge_create(binding=session.captcha_binding(request), client=client, now=now)
@@ -60,7 +61,7 @@ def captcha_context(request: HttpRequest, *, now: datetime) -> dict[str, Any]:
     return {
         "challenge": challenge,
         "captcha_refused": "",
-        "work_challenge": work_challenge(client=client, now=now),
+        "work_challenge": work_challenge(challenge_id=challenge.id, client=client, now=now),
         "captcha_seconds_left": int(settings.MONCOMPTE["CAPTCHA_LIFETIME"].total_seconds()),
     }
 

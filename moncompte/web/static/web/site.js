@@ -28,6 +28,11 @@ async function captchaRenew(refresh, { focusAnswer }) {
   const audio = form.querySelector("[data-captcha-audio]");
   audio.src = challenge.audio;
   audio.load();
+  const workField = form.querySelector("[data-captcha-work]");
+  if (workField && challenge.work) {  // R-CAP6: the proof of work made for the new challenge
+    workField.dataset.workChallenge = challenge.work;
+    workStart(workField);
+  }
   const answer = form.querySelector("input[name=captcha_answer]");
   answer.value = "";
   if (focusAnswer) answer.focus();
@@ -185,34 +190,81 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 });
 
-// R-CAP5: the invisible proof of work (ALTCHA protocol). The page carries a signed challenge; the browser
-// finds the number n for which SHA-256(salt + n) is the challenge, in the background, and the form sends
-// it. Without JavaScript (or crypto.subtle) the field stays empty and the server applies stricter limits.
-document.addEventListener("DOMContentLoaded", () => {
-  const field = document.querySelector("[data-work-challenge]");
-  if (!field || !window.crypto || !window.crypto.subtle) return;
+// R-CAP6: the invisible proof of work (ALTCHA protocol). The page carries a signed work challenge made for its
+// CAPTCHA challenge; the browser finds the number n for which SHA-256(salt + n) is the challenge, in Web
+// Workers (work.js; in the page if workers cannot run), and the form sends it. "Nouveau code anti-robot" brings
+// a new work challenge with the new CAPTCHA challenge, and the search starts again. Without JavaScript the
+// field stays empty and the server applies stricter limits.
+const work = { generation: 0, solution: Promise.resolve(""), stop: () => {} };
+
+function workStart(field) {
+  work.stop();
+  const generation = ++work.generation;
+  field.value = "";
+  if (!field.dataset.workChallenge) { work.solution = Promise.resolve(""); return; }
   const challenge = JSON.parse(field.dataset.workChallenge);
+  const stale = () => generation !== work.generation;
+  const search = window.Worker && field.dataset.workScript
+    ? workInWorkers(challenge, field.dataset.workScript, stale) : workInPage(challenge, stale);
+  work.solution = search.then((number) => {
+    if (stale() || number < 0) return "";
+    const { algorithm, salt, signature } = challenge;
+    field.value = btoa(JSON.stringify({ algorithm, challenge: challenge.challenge, number, salt, signature }));
+    return field.value;
+  });
+}
+
+// The numbers shared between a few workers (one per core, at most 4); the first to find it stops the others.
+function workInWorkers(challenge, script, stale) {
+  const count = Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 4));
+  const workers = [];
+  work.stop = () => workers.forEach((worker) => worker.terminate());
+  return new Promise((resolve) => {
+    let left = count;
+    let settled = false;
+    const settle = (outcome) => {
+      if (settled) return;
+      settled = true;
+      workers.forEach((worker) => worker.terminate());
+      resolve(outcome);
+    };
+    const fallBack = () => settle(workInPage(challenge, stale));
+    const { salt, maxNumber } = challenge;
+    try {
+      for (let i = 0; i < count; i++) {
+        const worker = new Worker(script);
+        workers.push(worker);
+        worker.onmessage = (event) => { if (event.data.number >= 0 || --left === 0) settle(event.data.number); };
+        worker.onerror = fallBack;
+        worker.postMessage({ salt, challenge: challenge.challenge, start: i, step: count, max: maxNumber });
+      }
+    } catch (error) { fallBack(); }
+  });
+}
+
+// Without workers: crypto.subtle, a batch of numbers at a time (slower, but the page still answers).
+async function workInPage(challenge, stale) {
+  if (!window.crypto || !window.crypto.subtle) return -1;
   const target = new Uint8Array(challenge.challenge.match(/../g).map((h) => parseInt(h, 16)));
   const encoder = new TextEncoder();
   const same = (buffer) => new Uint8Array(buffer).every((byte, i) => byte === target[i]);
-  async function solve() {
-    const batch = 500;
-    for (let start = 0; start <= challenge.maxNumber; start += batch) {
-      const numbers = [];
-      for (let n = start; n < start + batch && n <= challenge.maxNumber; n++) numbers.push(n);
-      const digests = await Promise.all(
-        numbers.map((n) => crypto.subtle.digest("SHA-256", encoder.encode(challenge.salt + n))),
-      );
-      const found = digests.findIndex(same);
-      if (found >= 0) {
-        const { algorithm, salt, signature } = challenge;
-        const payload = { algorithm, challenge: challenge.challenge, number: numbers[found], salt, signature };
-        return btoa(JSON.stringify(payload));
-      }
-    }
-    return "";
+  const batch = 500;
+  for (let start = 0; start <= challenge.maxNumber && !stale(); start += batch) {
+    const numbers = [];
+    for (let n = start; n < start + batch && n <= challenge.maxNumber; n++) numbers.push(n);
+    const digests = await Promise.all(
+      numbers.map((n) => crypto.subtle.digest("SHA-256", encoder.encode(challenge.salt + n))),
+    );
+    const found = digests.findIndex(same);
+    if (found >= 0) return numbers[found];
   }
-  const solution = solve().then((payload) => { field.value = payload; return payload; });
+  return -1;
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const field = document.querySelector("[data-captcha-work]");
+  if (!field) return;
+  workStart(field);
   const form = field.closest("form");
   let waited = false;
   form.addEventListener("submit", (event) => {
@@ -222,6 +274,6 @@ document.addEventListener("DOMContentLoaded", () => {
     waited = true;
     // A person rarely types faster than the proof is found; if so, wait for it (never more than 10 s).
     const timeout = new Promise((resolve) => setTimeout(resolve, 10000));
-    Promise.race([solution, timeout]).then(() => form.requestSubmit(submitter || undefined));
+    Promise.race([work.solution, timeout]).then(() => form.requestSubmit(submitter || undefined));
   });
 });
