@@ -26,6 +26,22 @@ DEFENCES: dict[str, Any] = {
     "ATTACK_MODE_CACHE_SECONDS": 5,
     # A supervisor's switch holds the automatic one back for this long (their judgement wins meanwhile).
     "ATTACK_MODE_SUPERVISOR_HOLD": timedelta(hours=1),
+    # Switched on by itself, it stays on at least this long, then ends once every signal is at or below
+    # BOT_RELEASE_PERCENT of its threshold (hysteresis: no flapping around the threshold).
+    "ATTACK_MODE_MIN_DURATION": timedelta(minutes=30),
+    "BOT_RELEASE_PERCENT": 50,
+    # R-BOT1 velocity signals: the sliding hour trips attack mode above max(minimum of its scope,
+    # mean x BOT_THRESHOLD_MEAN_PERCENT / 100 + BOT_THRESHOLD_STDEVS x stdev) of its baseline: the same time
+    # of day (one hour either side) on each of the BOT_BASELINE_DAYS previous days.
+    "BOT_BASELINE_DAYS": 7,
+    "BOT_THRESHOLD_MEAN_PERCENT": 100,
+    "BOT_THRESHOLD_STDEVS": 4,
+    "BOT_MINIMUM_GLOBAL": 100,  # an hour, whatever the baseline: a new service's first days do not trip it
+    "BOT_MINIMUM_NETWORK": 10,  # a /24 (IPv4) or /48 (IPv6)
+    "BOT_MINIMUM_DOMAIN": 30,  # an email domain
+    "BOT_MINIMUM_DEPARTEMENT": 30,  # the département of the postal code
+    # In attack mode, identity steps passed from one network in an hour (beyond: « trop d'essais, patientez »).
+    "ATTACK_IDENTITY_PER_NETWORK": 1,
     "NETWORK_PREFIX_IPV4": 24,  # the network of a client, for limits a script cannot dodge by changing address
     "NETWORK_PREFIX_IPV6": 48,
     # R-BOT2, the four-eyes restart of an enrollment: a request a second supervisor has not decided within this

@@ -181,6 +181,7 @@ PERIODIC_JOBS = [
     "moncompte.core.throttle.events_purge",
     "moncompte.outbox.retention.outbox_purge",  # R-DLV1
     "moncompte.appsessions.tokens.app_sessions_purge",  # R-API2
+    "moncompte.defence.watch.attack_mode_watch",  # R-BOT1: attack mode on and off by itself
     "moncompte.support.restarts.restart_requests_expire",  # R-BOT2: restart requests nobody decided in time
 ]
 

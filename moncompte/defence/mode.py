@@ -9,11 +9,12 @@ mode ends. Nothing is decided from the copy that must be exact (the desk and /me
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Q, Subquery
 
 from moncompte.defence import metrics
 from moncompte.defence.models import AttackMode, AttackModeChange
@@ -111,6 +112,30 @@ def attack_mode_switch(
         "mode attaque %s (%s) : %s", "ACTIVÉ" if active else "désactivé", source, reason or "sans motif donné"
     )
     return True
+
+
+def attack_mode_hours(*, since: datetime, until: datetime) -> set[datetime]:
+    """The starts of the hours between `since` and `until` that attack mode covered, wholly or partly (the
+    velocity baselines leave them out)."""
+    last_before = AttackModeChange.objects.filter(at__lt=since).order_by("-at", "-id").values("pk")[:1]
+    changes = AttackModeChange.objects.filter(Q(at__gte=since, at__lt=until) | Q(pk__in=Subquery(last_before)))
+    started: datetime | None = None
+    periods: list[tuple[datetime, datetime]] = []
+    for at, active in changes.order_by("at", "id").values_list("at", "active"):
+        if active and started is None:
+            started = max(at, since)
+        elif not active and started is not None:
+            periods.append((started, at))
+            started = None
+    if started is not None:
+        periods.append((started, until))
+    hours: set[datetime] = set()
+    for start, end in periods:
+        hour = start.replace(minute=0, second=0, microsecond=0)
+        while hour < end:
+            hours.add(hour)
+            hour += timedelta(hours=1)
+    return hours
 
 
 def _automatic_may_switch(row: AttackMode, *, active: bool, now: datetime) -> bool:

@@ -13,6 +13,9 @@ from moncompte.captcha.guard import CaptchaProof
 from moncompte.core import throttle
 from moncompte.core.client import Client
 from moncompte.core.errors import TooManyAttempts
+from moncompte.defence.keys import IDENTITY
+from moncompte.defence.network_limit import identity_network_check, identity_network_take
+from moncompte.defence.watch import velocity_record
 from moncompte.enrollment import limits
 from moncompte.enrollment.errors import AccountAlreadyExists, IdentityNotMatched
 from moncompte.enrollment.guards import captcha_pass
@@ -33,6 +36,7 @@ def code_send(
 ) -> CodeSent:
     """First visit: the person proves who they are and receives a provisional code by email."""
     captcha_pass(proof=captcha, nir=nir, client=client, now=now, step="identity")
+    _attack_mode_network_check(nir=nir, client=client, now=now)
     beneficiary = _identity_match(nir=nir, birth_date=birth_date, postal_code=postal_code, client=client, now=now)
     account = Account.objects.filter(beneficiary=beneficiary).first()
     if account is not None and not accepts(account.state, AccountEvent.IDENTITY_PROVEN):
@@ -42,6 +46,7 @@ def code_send(
     wait = limits.code_sends_left(nir=nir.value, client=client, now=now)
     if wait is not None:
         raise TooManyAttempts(wait)
+    identity_network_take(address=client.address, now=now)  # R-BOT1: in attack mode, once an hour a network
     with transaction.atomic():
         account = _provisional_account(beneficiary, account, email=email, now=now)
         sent = provisional_code_issue(account=account, to=email, now=now)
@@ -54,7 +59,18 @@ def code_send(
             client=client,
             email=sent.email_masked,
         )
+    velocity_record(signal=IDENTITY, address=client.address, email=email, postal_code=postal_code, now=now)
     return sent
+
+
+def _attack_mode_network_check(*, nir: Nir, client: Client, now: datetime) -> None:
+    """R-BOT1: in attack mode, a network that passed the identity step this hour waits (asked before the
+    identity is checked, so the answer says nothing of it)."""
+    try:
+        identity_network_check(address=client.address, now=now)
+    except TooManyAttempts:
+        audit.record(event="identity_throttled", now=now, nir=nir.value, client=client, reason="attack_mode_network")
+        raise
 
 
 def _provisional_account(beneficiary: Beneficiary, found: Account | None, *, email: str, now: datetime) -> Account:

@@ -12,6 +12,8 @@ from moncompte.accounts.states import AccountEvent, AccountState
 from moncompte.accounts.transitions import account_advance
 from moncompte.audit import log as audit
 from moncompte.core.client import Client
+from moncompte.defence.keys import ACCOUNT
+from moncompte.defence.watch import velocity_record
 from moncompte.enrollment.errors import PasswordRefused
 from moncompte.outbox import mail
 
@@ -65,4 +67,10 @@ def password_choose(
 ) -> PersonalCodeSet:
     account = Account.objects.select_related("beneficiary").get(pk=account_id)
     password_check(account=account, password=password, confirmation=confirmation)
-    return password_store(account=account, password=password, client=client, now=now, event="password_chosen")
+    chosen = password_store(account=account, password=password, client=client, now=now, event="password_chosen")
+    if not chosen.replaced:  # R-BOT1: an account is "created" when its first personal code is chosen
+        postal_code = account.beneficiary.postal_code
+        velocity_record(
+            signal=ACCOUNT, address=client.address, email=account.code_email, postal_code=postal_code, now=now
+        )
+    return chosen

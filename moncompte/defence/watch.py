@@ -1,0 +1,113 @@
+"""R-BOT1: the service switches attack mode on by itself when a velocity signal goes over its threshold, and
+off when every signal has fallen well below (hysteresis).
+
+Switching on is decided on the write path, at the event that makes a signal go over (a script working as
+fast as it can would get a minute's worth of accounts before a periodic job saw it), and by the worker's
+periodic job every minute (events counted by a process that failed to decide, and the accounts signal).
+Switching off is decided only by the periodic job.
+"""
+
+import logging
+import math
+from datetime import datetime
+
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+
+from moncompte.core import tokens
+from moncompte.defence import metrics
+from moncompte.defence.keys import GLOBAL, NETWORK, SCOPES, SIGNALS, signal_keys
+from moncompte.defence.mode import AUTOMATIC, attack_mode_active, attack_mode_state, attack_mode_switch
+from moncompte.defence.velocity import (
+    Reading,
+    buckets_add,
+    buckets_purge,
+    current_counts,
+    minimum_of,
+    readings_of,
+)
+
+logger = logging.getLogger("moncompte.defence")
+
+_SIGNAL_WORDS = {"identity": "identités vérifiées", "account": "comptes créés"}
+_SCOPE_WORDS = {"global": "au total", "network": "réseau", "domain": "domaine", "departement": "département"}
+
+
+def velocity_record(*, signal: str, address: str, email: str, postal_code: str, now: datetime) -> None:
+    """Counts one event of `signal` (R-BOT1) and switches attack mode on if it takes a signal over its
+    threshold. Never fails the person's request: a database error is logged, the event left uncounted."""
+    keys = signal_keys(address=address, email=email, postal_code=postal_code)
+    try:
+        if connection.in_atomic_block:  # a savepoint, so that a failure here leaves the caller's transaction
+            with transaction.atomic():
+                counts = buckets_add(signal=signal, keys=keys, now=now)
+        else:  # one statement in autocommit: no transaction to open
+            counts = buckets_add(signal=signal, keys=keys, now=now)
+        if attack_mode_active(now=now):
+            return
+        over = [reading for reading in readings_of(signal=signal, counts=counts, now=now) if reading.over]
+        if over:
+            _engage(_worst(over), now=now)
+    except DatabaseError:
+        logger.exception("signal de vitesse %s non compté (base de données indisponible)", signal)
+
+
+def attack_mode_watch(*, now: datetime) -> int:
+    """The worker's periodic job (settings.PERIODIC_JOBS): switches attack mode on when a signal is over its
+    threshold, off when it was switched on automatically, has lasted ATTACK_MODE_MIN_DURATION, and every
+    signal is at or below BOT_RELEASE_PERCENT of its threshold; purges old buckets. Returns what it did."""
+    readings = readings_near_threshold(now=now)
+    over = [reading for reading in readings if reading.over]
+    state = attack_mode_state()
+    done = buckets_purge(now=now)
+    if not state.active and over:
+        done += _engage(_worst(over), now=now)
+    elif state.active and state.source == AUTOMATIC and state.since is not None:
+        lasted = now - state.since >= settings.MONCOMPTE["ATTACK_MODE_MIN_DURATION"]
+        release = int(settings.MONCOMPTE["BOT_RELEASE_PERCENT"])
+        if lasted and all(reading.below(percent=release) for reading in readings):
+            reason = f"signaux retombés sous {release} % de leur seuil"
+            done += attack_mode_switch(active=False, now=now, source=AUTOMATIC, reason=reason)
+    return done
+
+
+def readings_near_threshold(*, now: datetime) -> list[Reading]:
+    """Every signal whose sliding hour may be above BOT_RELEASE_PERCENT of its threshold, read afresh
+    (a key under that share of its scope's minimum cannot be, and is not read)."""
+    release = int(settings.MONCOMPTE["BOT_RELEASE_PERCENT"])
+    readings = []
+    for signal in SIGNALS:
+        for scope in SCOPES:
+            at_least = max(1, math.ceil(minimum_of(scope) * release / 100))
+            near = current_counts(signal=signal, scope=scope, now=now, at_least=at_least)
+            counts = {(scope, key): current for key, (current, _) in near.items()}
+            readings += readings_of(signal=signal, counts=counts, now=now, fresh=True)
+    return readings
+
+
+def _worst(readings: list[Reading]) -> Reading:
+    return max(readings, key=lambda reading: reading.count / reading.baseline.threshold)
+
+
+def _engage(reading: Reading, *, now: datetime) -> int:
+    reason = describe(reading)
+    changed = attack_mode_switch(active=True, now=now, source=AUTOMATIC, reason=reason, signal=reading.figures())
+    if changed:
+        metrics.trips.labels(reading.signal, reading.scope).inc()
+    return int(changed)
+
+
+def describe(reading: Reading) -> str:
+    """The signal in words, for the log and the desk: no personal data (a network is shown by a pseudonym,
+    the desk shows the network itself to supervisors from the stored figures)."""
+    if reading.scope == GLOBAL:
+        where = _SCOPE_WORDS[GLOBAL]
+    elif reading.scope == NETWORK:
+        where = f"{_SCOPE_WORDS[NETWORK]} n° {tokens.pseudonym(reading.key)}"
+    else:
+        where = f"{_SCOPE_WORDS[reading.scope]} {reading.key}"
+    base = reading.baseline
+    return (
+        f"{_SIGNAL_WORDS[reading.signal]} ({where}) : {reading.count:.0f} en une heure glissante, "
+        f"seuil {base.threshold:.0f} (référence {base.mean:.1f} ± {base.stdev:.1f} par heure)"
+    )
