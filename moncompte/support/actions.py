@@ -1,6 +1,7 @@
 """R-SUP1, R-SUP2: what an agent does for the person on the phone, and what only a supervisor may do. Each action
 needs a typed reason, is rate-limited per staff member and written to the audit log with both."""
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -44,10 +45,17 @@ class Staff:
     client: Client
 
 
+def reason_clean(raw: str) -> str:
+    """A typed reason as the audit log keeps it: spaces squeezed, invisible and control characters dropped (a
+    NUL is refused by PostgreSQL's text and JSON columns: it must never reach them), 500 characters at most."""
+    visible = "".join(c if unicodedata.category(c)[0] != "C" else " " for c in raw)
+    return " ".join(visible.split())[:500]
+
+
 def _checked(staff: Staff, reason: str, *, now: datetime, supervisor: bool = False) -> str:
     if supervisor and staff.role is not Role.SUPERVISOR:
         raise SupervisorOnly()
-    reason = " ".join(reason.split())[:500]
+    reason = reason_clean(reason)
     if len(reason) < 5:
         raise ReasonMissing()
     throttle.counted(actions_per_staff(), key=staff.username, now=now)
@@ -82,7 +90,7 @@ def address_change_for(*, account_id: int, address: str, staff: Staff, reason: s
     (R-BOT2): whoever reads the new address would confirm it, then take the account through « Code oublié ? »;
     the person changes it herself, signed in with her code. Refusals are audited, forged requests included."""
     if Account.objects.filter(pk=account_id).exclude(password_hash="").exists():
-        typed = " ".join(reason.split())[:500]
+        typed = reason_clean(reason)
         _audit("support_address_refused", staff, typed, account_id=account_id, now=now, why=PersonalCodeAddress.code)
         raise PersonalCodeAddress()
     reason = _checked(staff, reason, now=now)

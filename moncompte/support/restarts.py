@@ -12,7 +12,7 @@ from moncompte.audit import log as audit
 from moncompte.core import throttle
 from moncompte.core.errors import DomainError
 from moncompte.support.account_restart import RestartDone, account_restart
-from moncompte.support.actions import Staff, SupervisorOnly, actions_per_staff
+from moncompte.support.actions import Staff, SupervisorOnly, actions_per_staff, reason_clean
 from moncompte.support.models import IdentityDocument, RestartRequest, RestartStatus
 from moncompte.support.roles import Role
 
@@ -89,7 +89,7 @@ def _supervisor(staff: Staff, *, now: datetime, account_id: int | None, request_
 
 
 def _reason(raw: str) -> str | None:
-    reason = " ".join(raw.split())[:500]
+    reason = reason_clean(raw)
     return reason if len(reason) >= settings.MONCOMPTE["RESTART_REASON_MIN_LENGTH"] else None
 
 

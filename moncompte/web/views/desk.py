@@ -38,7 +38,8 @@ def _staff(request: HttpRequest) -> actions.Staff:
 def desk_search(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     """A POST (with its CSRF token): a search writes to the audit log, so no other site may make one."""
     staff, data = _staff(request), request.POST if request.method == "POST" else {}
-    query, reason = data.get("q", ""), " ".join(data.get("motif", "").split())
+    # A NUL would reach PostgreSQL (search, audit log) and fail there: cleaned like every reason of the desk.
+    query, reason = data.get("q", "").replace("\x00", ""), actions.reason_clean(data.get("motif", ""))
     found = _found(request, staff, query, reason) if query and len(reason) >= 5 else []
     if len(found) == 1:
         return redirect("admin:desk_person", account_id=found[0])
