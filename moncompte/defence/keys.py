@@ -15,6 +15,8 @@ SCOPES = (GLOBAL, NETWORK, DOMAIN, DEPARTEMENT)
 IDENTITY = "identity"
 ACCOUNT = "account"
 SIGNALS = (IDENTITY, ACCOUNT)
+SIGNAL_WORDS = {IDENTITY: "identités vérifiées", ACCOUNT: "comptes créés"}
+SCOPE_WORDS = {GLOBAL: "au total", NETWORK: "réseau", DOMAIN: "domaine", DEPARTEMENT: "département"}
 
 KEY_LENGTH = 64  # the column's width
 

@@ -88,7 +88,7 @@ def attack_mode_switch(
     signal: dict[str, Any] | None = None,
     staff_username: str = "",
 ) -> bool:
-    """Switches attack mode on or off; True if the stored state changed.
+    """Switches attack mode on or off; True if it was off and is now on, or the reverse.
 
     A supervisor's decision always applies and holds the automatic switch back for ATTACK_MODE_SUPERVISOR_HOLD
     (they may know a burst is legitimate, or want the mode kept on). The automatic switch changes nothing
@@ -98,6 +98,7 @@ def attack_mode_switch(
         row = AttackMode.objects.select_for_update().get(pk=_ROW)
         if source == AUTOMATIC and not _automatic_may_switch(row, active=active, now=now):
             return False
+        flipped = row.active != active
         row.since = row.since if row.active == active and row.since else now
         row.active, row.source, row.reason = active, source, reason[:500]
         row.signal, row.staff_username = signal or {}, staff_username
@@ -107,11 +108,12 @@ def attack_mode_switch(
             at=now, active=active, source=source, reason=row.reason, signal=row.signal, staff_username=staff_username
         )
     attack_mode_cache_clear()
-    metrics.switches.labels("on" if active else "off", source).inc()
-    logger.warning(
-        "mode attaque %s (%s) : %s", "ACTIVÉ" if active else "désactivé", source, reason or "sans motif donné"
-    )
-    return True
+    if flipped:
+        metrics.switches.labels("on" if active else "off", source).inc()
+    # The signal and its figures (no personal data); a supervisor's typed reason stays in the audit log.
+    said = reason if source == AUTOMATIC else "décision d'un superviseur, motif au journal de sécurité"
+    logger.warning("mode attaque %s (%s) : %s", "ACTIVÉ" if active else "désactivé", source, said)
+    return flipped
 
 
 def attack_mode_hours(*, since: datetime, until: datetime) -> set[datetime]:

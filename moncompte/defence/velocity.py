@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Q
 
-from moncompte.defence.keys import DEPARTEMENT, DOMAIN, GLOBAL, NETWORK
+from moncompte.defence.keys import DEPARTEMENT, DOMAIN, GLOBAL, NETWORK, SCOPE_WORDS, SIGNAL_WORDS
 from moncompte.defence.mode import attack_mode_hours
 from moncompte.defence.models import VelocityBucket
 
@@ -44,6 +44,18 @@ class Reading:
     key: str
     count: float  # the sliding hour's estimate
     baseline: Baseline
+
+    @property
+    def signal_words(self) -> str:
+        return SIGNAL_WORDS[self.signal]
+
+    @property
+    def scope_words(self) -> str:
+        return SCOPE_WORDS[self.scope]
+
+    @property
+    def percent_of_threshold(self) -> int:
+        return round(100 * self.count / self.baseline.threshold) if self.baseline.threshold else 0
 
     @property
     def over(self) -> bool:

@@ -16,7 +16,7 @@ from django.db import DatabaseError, connection, transaction
 
 from moncompte.core import tokens
 from moncompte.defence import metrics
-from moncompte.defence.keys import GLOBAL, NETWORK, SCOPES, SIGNALS, signal_keys
+from moncompte.defence.keys import GLOBAL, NETWORK, SCOPE_WORDS, SCOPES, SIGNAL_WORDS, SIGNALS, signal_keys
 from moncompte.defence.mode import AUTOMATIC, attack_mode_active, attack_mode_state, attack_mode_switch
 from moncompte.defence.velocity import (
     Reading,
@@ -28,9 +28,6 @@ from moncompte.defence.velocity import (
 )
 
 logger = logging.getLogger("moncompte.defence")
-
-_SIGNAL_WORDS = {"identity": "identités vérifiées", "account": "comptes créés"}
-_SCOPE_WORDS = {"global": "au total", "network": "réseau", "domain": "domaine", "departement": "département"}
 
 
 def velocity_record(*, signal: str, address: str, email: str, postal_code: str, now: datetime) -> None:
@@ -101,13 +98,13 @@ def describe(reading: Reading) -> str:
     """The signal in words, for the log and the desk: no personal data (a network is shown by a pseudonym,
     the desk shows the network itself to supervisors from the stored figures)."""
     if reading.scope == GLOBAL:
-        where = _SCOPE_WORDS[GLOBAL]
+        where = SCOPE_WORDS[GLOBAL]
     elif reading.scope == NETWORK:
-        where = f"{_SCOPE_WORDS[NETWORK]} n° {tokens.pseudonym(reading.key)}"
+        where = f"{SCOPE_WORDS[NETWORK]} n° {tokens.pseudonym(reading.key)}"
     else:
-        where = f"{_SCOPE_WORDS[reading.scope]} {reading.key}"
+        where = f"{SCOPE_WORDS[reading.scope]} {reading.key}"
     base = reading.baseline
     return (
-        f"{_SIGNAL_WORDS[reading.signal]} ({where}) : {reading.count:.0f} en une heure glissante, "
+        f"{SIGNAL_WORDS[reading.signal]} ({where}) : {reading.count:.0f} en une heure glissante, "
         f"seuil {base.threshold:.0f} (référence {base.mean:.1f} ± {base.stdev:.1f} par heure)"
     )

@@ -16,10 +16,11 @@ from moncompte.accounts.funnel import funnel_of
 from moncompte.audit import log as audit
 from moncompte.core import clock, throttle
 from moncompte.core.errors import TooManyAttempts
+from moncompte.defence.mode import attack_mode_active
 from moncompte.enrollment import limits
 from moncompte.support.roles import Role, role_of
 from moncompte.web import session
-from moncompte.web.views import desk, desk_restart
+from moncompte.web.views import desk, desk_attack, desk_restart
 
 
 class StaffSignInForm(OTPAdminAuthenticationForm):
@@ -77,11 +78,13 @@ class SupportAdminSite(OTPAdminSite):
     def each_context(self, request: HttpRequest) -> dict[str, Any]:
         context: dict[str, Any] = super().each_context(request)
         context["desk_supervisor"] = role_of(request.user) is Role.SUPERVISOR
+        context["desk_attack_mode"] = attack_mode_active(now=clock.now())  # R-BOT1, on every desk page
         return context
 
     def get_urls(self) -> list[URLResolver | URLPattern]:
         desk_pages = [
             *desk_restart.pages(self._desk),  # R-BOT2, before the person's generic actions
+            *desk_attack.pages(self._desk),  # R-BOT1
             path("entonnoir/", self.admin_view(self.funnel_view), name="funnel"),
             path("personnes/", self._desk(desk.desk_search), name="desk_search"),
             path("agents/nouveau/", self._desk(desk.desk_agent_new), name="desk_agent_new"),

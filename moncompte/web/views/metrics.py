@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from moncompte.defence.collector import AttackModeCollector
 from moncompte.outbox.queue_metrics import OutboxCollector
 from moncompte.web.client_address import client_address, peer_is_trusted_proxy, relayed_by_unknown_proxy
 
@@ -42,4 +43,5 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
         counted = REGISTRY
     queue = CollectorRegistry()
     queue.register(OutboxCollector())
+    queue.register(AttackModeCollector())  # R-BOT1
     return HttpResponse(generate_latest(counted) + generate_latest(queue), content_type=CONTENT_TYPE_LATEST)
