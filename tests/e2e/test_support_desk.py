@@ -1,6 +1,7 @@
 """R-SUP1..4 in Chromium: a supervisor created by command signs in with a TOTP computed here, creates an
-agent; the agent finds the person by NIR, reads the diagnosis (bounced address, old link opened), resends,
-changes the address; the person confirms the new link. Every step is in the audit log; axe on each page."""
+agent; the agent finds the person by NIR, reads the diagnosis (bounced address, old link opened), resends; the
+person gives another address herself, signed in with her personal code (R-BOT2), and confirms the new link.
+Every step is in the audit log; axe on each page."""
 
 import base64
 import re
@@ -103,11 +104,15 @@ def test_an_agent_solves_never_got_the_email_from_one_page(page: Page, live_serv
         expect(page.get_by_text("C'est fait")).to_be_visible()
 
     with time_machine.travel(timedelta(minutes=8), tick=True):
-        page.get_by_label("Nouvelle adresse").fill(NEW_EMAIL)
-        page.locator("#reason-change").fill("appel : l'assurée donne une autre adresse")
-        page.get_by_role("button", name="Changer l'adresse").click()
-        expect(page.get_by_text("C'est fait")).to_be_visible()
+        # R-BOT2: the desk sets no address once a personal code exists; the agent says how she does it herself.
+        expect(page.locator("[data-rule=R-BOT2]")).to_contain_text("saisit elle-même la nouvelle adresse")
+        expect(page.get_by_label("Nouvelle adresse")).to_have_count(0)
         page.context.clear_cookies()
+        sign_in(page, live_server, PERSONAL_CODE)
+        page.get_by_label("Saisissez votre adresse email").fill(NEW_EMAIL)
+        page.get_by_label("Je confirme mon adresse email").fill(NEW_EMAIL)
+        page.get_by_role("button", name="Recevoir le lien à cette adresse").click()
+        expect(page.get_by_text("Un nouveau lien vient d'être envoyé")).to_be_visible()
         confirm_link(page, link_of(wait_for_mail(delivering, to=NEW_EMAIL).text))
 
     events = list(AuditEvent.objects.order_by("id").values_list("event", flat=True))
@@ -116,7 +121,7 @@ def test_an_agent_solves_never_got_the_email_from_one_page(page: Page, live_serv
         "support_search",
         "support_person_viewed",
         "support_link_resent",
-        "support_address_changed",
+        "email_pending_replaced",
         "email_confirmed",
     ):
         assert step in events, step
