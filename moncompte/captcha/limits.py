@@ -19,6 +19,7 @@ from django.conf import settings
 from moncompte.core import throttle
 from moncompte.core.client import Client
 from moncompte.core.throttle import Limit
+from moncompte.defence.mode import attack_mode_active
 
 HOUR = timedelta(hours=1)
 FIELD = "captcha_answer"
@@ -28,12 +29,22 @@ def _limit(scope: str, setting: str) -> Limit:
     return Limit(scope, settings.MONCOMPTE[setting], HOUR)
 
 
+def _network_limit(scope: str, setting: str, now: datetime | None) -> Limit:
+    """A network's limit; in attack mode (R-BOT1, asked when `now` is given: where the limit is compared)
+    divided by CAPTCHA_NETWORK_ATTACK_DIVISOR."""
+    limit = _limit(scope, setting)
+    if now is not None and attack_mode_active(now=now):
+        divisor = settings.MONCOMPTE["CAPTCHA_NETWORK_ATTACK_DIVISOR"]
+        return Limit(scope, max(1, limit.max_events // divisor), HOUR)
+    return limit
+
+
 def new_per_client() -> Limit:
     return _limit("captcha_new_client", "CAPTCHA_NEW_PER_CLIENT")
 
 
-def new_per_network() -> Limit:
-    return _limit("captcha_new_network", "CAPTCHA_NEW_PER_NETWORK")
+def new_per_network(now: datetime | None = None) -> Limit:
+    return _network_limit("captcha_new_network", "CAPTCHA_NEW_PER_NETWORK", now)
 
 
 def new_per_session() -> Limit:
@@ -44,16 +55,16 @@ def media_per_client() -> Limit:
     return _limit("captcha_media_client", "CAPTCHA_MEDIA_PER_CLIENT")
 
 
-def media_per_network() -> Limit:
-    return _limit("captcha_media_network", "CAPTCHA_MEDIA_PER_NETWORK")
+def media_per_network(now: datetime | None = None) -> Limit:
+    return _network_limit("captcha_media_network", "CAPTCHA_MEDIA_PER_NETWORK", now)
 
 
 def failures_per_client() -> Limit:
     return _limit("captcha_failure_client", "CAPTCHA_FAILURES_PER_CLIENT")
 
 
-def failures_per_network() -> Limit:
-    return _limit("captcha_failure_network", "CAPTCHA_FAILURES_PER_NETWORK")
+def failures_per_network(now: datetime | None = None) -> Limit:
+    return _network_limit("captcha_failure_network", "CAPTCHA_FAILURES_PER_NETWORK", now)
 
 
 def failures_per_session() -> Limit:
@@ -65,21 +76,21 @@ def without_work_per_client() -> Limit:
     return _limit("captcha_no_work_client", "CAPTCHA_WITHOUT_WORK_PER_CLIENT")
 
 
-def without_work_per_network() -> Limit:
-    return _limit("captcha_no_work_network", "CAPTCHA_WITHOUT_WORK_PER_NETWORK")
+def without_work_per_network(now: datetime | None = None) -> Limit:
+    return _network_limit("captcha_no_work_network", "CAPTCHA_WITHOUT_WORK_PER_NETWORK", now)
 
 
 def creation_count(*, client: Client, binding: str, now: datetime) -> None:
     """Counts a new challenge; TooManyAttempts once the client, its network or the session (browser session or
     API key) has asked for too many."""
     throttle.window_count(new_per_client(), key=client.address, now=now, field=FIELD)
-    throttle.window_count(new_per_network(), key=client.network, now=now, field=FIELD)
+    throttle.window_count(new_per_network(now), key=client.network, now=now, field=FIELD)
     throttle.window_count(new_per_session(), key=binding, now=now, field=FIELD)
 
 
 def failures_check(*, client: Client, binding: str, now: datetime) -> None:
     throttle.check(failures_per_client(), key=client.address, now=now, field=FIELD)
-    throttle.check(failures_per_network(), key=client.network, now=now, field=FIELD)
+    throttle.check(failures_per_network(now), key=client.network, now=now, field=FIELD)
     throttle.check(failures_per_session(), key=binding, now=now, field=FIELD)
 
 
@@ -92,13 +103,13 @@ def failure_hit(*, client: Client, binding: str, now: datetime) -> None:
 def without_work_count(*, client: Client, now: datetime) -> None:
     """Counted first, then compared: parallel answers cannot all slip under the limit (R-LIM3)."""
     throttle.counted(without_work_per_client(), key=client.address, now=now, field=FIELD)
-    throttle.counted(without_work_per_network(), key=client.network, now=now, field=FIELD)
+    throttle.counted(without_work_per_network(now), key=client.network, now=now, field=FIELD)
 
 
 def media_count(*, client: Client, now: datetime) -> None:
     """Pictures and sounds fetched: each may cost a drawing (about 15 ms of CPU for a sound)."""
     throttle.window_count(media_per_client(), key=client.address, now=now)
-    throttle.window_count(media_per_network(), key=client.network, now=now)
+    throttle.window_count(media_per_network(now), key=client.network, now=now)
 
 
 def recent_failures(*, client: Client, now: datetime) -> int:

@@ -22,6 +22,7 @@ DEFENCES: dict[str, Any] = {
     "CAPTCHA_WORK_NETWORK_FAILURES": 10,  # each such many failures of the neighbours (/24, /48) add the work once
     "CAPTCHA_WORK_ATTACK_FACTOR": 8,  # attack mode (R-BOT1) multiplies everyone's work by this
     "CAPTCHA_WORK_ATTACK_MAX": 10_000_000,  # and raises its ceiling to this
+    "CAPTCHA_NETWORK_ATTACK_DIVISOR": 4,  # attack mode (R-BOT1) divides every per-network CAPTCHA limit by this
     # R-BOT1, attack mode. Each process keeps the mode for this many seconds (it is asked on every CAPTCHA page).
     "ATTACK_MODE_CACHE_SECONDS": 5,
     # A supervisor's switch holds the automatic one back for this long (their judgement wins meanwhile).
