@@ -21,7 +21,7 @@ def link_of(text: str) -> str:
     return found[1]
 
 
-def get_provisional_code(page: Page, live_server, maildir) -> str:
+def get_provisional_code(page: Page, live_server, maildir, email: str = EMAIL) -> str:
     page.goto(live_server.url)
     assert_accessible(page)
     page.get_by_role("link", name="Créer un compte").click()
@@ -29,13 +29,13 @@ def get_provisional_code(page: Page, live_server, maildir) -> str:
     page.get_by_label("Numéro de sécurité sociale").fill(NIR)
     page.get_by_label("Date de naissance").fill("03/05/1984")
     page.get_by_label("Code postal").fill("88100")
-    page.get_by_label("Adresse email").fill(EMAIL)
+    page.get_by_label("Adresse email").fill(email)
     challenge_id = page.locator("input[name=captcha_id]").input_value()
     page.get_by_label("Caractères de l'image").fill(challenge_answer(challenge_id=challenge_id))
     page.get_by_role("button", name="Recevoir mon code provisoire").click()
     expect(page.get_by_role("heading", name="Consultez votre messagerie")).to_be_visible()
     assert_accessible(page)
-    return clear_code_of(wait_for_mail(maildir, to=EMAIL).text)
+    return clear_code_of(wait_for_mail(maildir, to=email).text)
 
 
 def sign_in(page: Page, live_server, secret: str) -> None:
