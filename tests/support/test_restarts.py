@@ -2,10 +2,11 @@
 decided by another before it expires; every step and every refusal in the audit log; the approval ends every
 session and app token, forgets the contact details, tells the previous address and lets the person start again."""
 
+import threading
 from datetime import date, timedelta
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import Client as HttpClient
 from django.urls import reverse
 
@@ -305,3 +306,31 @@ def test_a_request_is_decided_only_through_its_own_account_R_BOT2(taken, now):
             restart_approve(request_id=request_id, account_id=account_id, staff=SUPERVISOR_B, now=now)
     assert len(refusals("restart_unknown")) == 3
     assert RestartRequest.objects.get().status == RestartStatus.PENDING
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_supervisors_approving_at_the_same_moment_restart_the_account_once_R_BOT2(taken, now):
+    """The conditional UPDATE of the request decides: one approval wins, the other is refused and audited."""
+    made = ask(taken.pk, now)
+    start, outcomes = threading.Barrier(2), []
+
+    def approve(staff: Staff) -> None:
+        try:
+            start.wait()
+            restart_approve(request_id=made.pk, account_id=taken.pk, staff=staff, now=now)
+            outcomes.append("approved")
+        except RestartAlreadyDecided:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    both = [threading.Thread(target=approve, args=(s,)) for s in (SUPERVISOR_B, Staff("c", Role.SUPERVISOR, CLIENT))]
+    for thread in both:
+        thread.start()
+    for thread in both:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["approved", "refused"]
+    assert OutboundEmail.objects.filter(template="enrollment_restarted").count() == 1
+    assert AuditEvent.objects.filter(event="support_restart_approved").count() == 1
+    assert len(refusals("restart_already_decided")) == 1
