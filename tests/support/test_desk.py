@@ -98,6 +98,8 @@ def test_an_agent_cannot_do_what_only_a_supervisor_may_R_SUP1(agent_client, admi
 def test_nothing_of_the_desk_without_staff_and_second_factor_R_SUP1(client, pending, django_user_model):
     pages = [reverse("admin:desk_search"), reverse("admin:desk_person", args=[pending.pk])]
     pages.append(reverse("admin:desk_action", args=[pending.pk, "renvoyer-le-lien"]))
+    pages += [reverse("admin:desk_restarts"), reverse("admin:desk_restart_request", args=[pending.pk])]  # R-BOT2
+    pages.append(reverse("admin:desk_restart_decide", args=[pending.pk, 1, "valider"]))
     staff = django_user_model.objects.create_user("sans.facteur", password="Sans-second-facteur-2026", is_staff=True)
     person = django_user_model.objects.create_user("assure", password="Pas-du-personnel-2026")
     for who in (None, person, staff):
