@@ -17,11 +17,13 @@ DEFENCES: dict[str, Any] = {
     "CAPTCHA_FAILURES_PER_SESSION": 8,
     "CAPTCHA_WITHOUT_WORK_PER_CLIENT": 10,  # answers an hour without the proof of work (JavaScript off)
     "CAPTCHA_WITHOUT_WORK_PER_NETWORK": 100,
-    "CAPTCHA_WORK_BASE": 50_000,  # numbers the proof of work may need to try; doubles with each failure
-    "CAPTCHA_WORK_MAX": 5_000_000,
-    "CAPTCHA_WORK_NETWORK_FAILURES": 10,  # each such many failures of the neighbours (/24, /48) add the work once
+    # R-CAP6: numbers the proof of work may need to try (half on average); doubles with each failure of the
+    # client. Sized with bench/captcha_work.py: a phone's browser well under a second at the base.
+    "CAPTCHA_WORK_BASE": 200_000,
+    "CAPTCHA_WORK_MAX": 3_200_000,  # a phone: a few seconds
+    "CAPTCHA_WORK_NETWORK_FAILURES": 10,  # each such many failures of the neighbours (/24, /48) add the base once
     "CAPTCHA_WORK_ATTACK_FACTOR": 8,  # attack mode (R-BOT1) multiplies everyone's work by this
-    "CAPTCHA_WORK_ATTACK_MAX": 10_000_000,  # and raises its ceiling to this
+    "CAPTCHA_WORK_ATTACK_MAX": 6_400_000,  # and raises the ceiling to this
     "CAPTCHA_NETWORK_ATTACK_DIVISOR": 4,  # attack mode (R-BOT1) divides every per-network CAPTCHA limit by this
     # R-BOT1, attack mode. Each process keeps the mode for this many seconds (it is asked on every CAPTCHA page).
     "ATTACK_MODE_CACHE_SECONDS": 5,

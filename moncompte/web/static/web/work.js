@@ -41,6 +41,20 @@ function compress(h, w, bytes, offset) {
   h[4] = (h[4] + e) | 0; h[5] = (h[5] + f) | 0; h[6] = (h[6] + g) | 0; h[7] = (h[7] + k) | 0;
 }
 
+// digits[0…count) += step (given in decimal); returns the new count.
+function addDecimal(digits, count, step) {
+  let carry = 0;
+  let i = count - 1;
+  for (let j = step.length - 1; j >= 0 || carry; j--, i--) {
+    const add = (j >= 0 ? step.charCodeAt(j) - 48 : 0) + carry;
+    if (i < 0) { digits.copyWithin(1, 0, count); digits[0] = 48; count++; i = 0; }
+    const sum = digits[i] - 48 + add;
+    digits[i] = 48 + (sum % 10);
+    carry = sum >= 10 ? 1 : 0;
+  }
+  return count;
+}
+
 function solve({ salt, challenge, start, step, max }) {
   const prefix = new TextEncoder().encode(salt);
   const target = new Int32Array(8);
@@ -53,25 +67,27 @@ function solve({ salt, challenge, start, step, max }) {
   const tail = new Uint8Array(128);
   tail.set(prefix.subarray(whole));
   const h = new Int32Array(8);
-  const digits = new Uint8Array(20);
+  const digits = new Uint8Array(24);  // the number in decimal, counted up in place (no division per number)
+  let count = 0;
+  for (let m = start; ; m = Math.floor(m / 10)) { digits[count++] = 48 + (m % 10); if (m < 10) break; }
+  digits.subarray(0, count).reverse();
+  const stepDigits = String(step);
   for (let n = start; n <= max; n += step) {
-    let count = 0;
-    for (let m = n; ; m = Math.floor(m / 10)) { digits[count++] = 48 + (m % 10); if (m < 10) break; }
-    let at = rest;
-    while (count > 0) tail[at++] = digits[--count];
-    const length = at;
-    tail[at++] = 0x80;
+    tail.set(digits.subarray(0, count), rest);
+    const length = rest + count;
     const blocks = length + 9 > 64 ? 2 : 1;
-    tail.fill(0, at, blocks * 64);
+    tail[length] = 0x80;
+    tail.fill(0, length + 1, blocks * 64);
     const bits = (prefix.length - rest + length) * 8;
+    tail[blocks * 64 - 3] = (bits >>> 16) & 0xff;
     tail[blocks * 64 - 2] = (bits >>> 8) & 0xff;
     tail[blocks * 64 - 1] = bits & 0xff;
-    tail[blocks * 64 - 3] = (bits >>> 16) & 0xff;
     h.set(mid);
     compress(h, w, tail, 0);
     if (blocks === 2) compress(h, w, tail, 64);
     if (h[0] === target[0] && h[1] === target[1] && h[2] === target[2] && h[3] === target[3] &&
         h[4] === target[4] && h[5] === target[5] && h[6] === target[6] && h[7] === target[7]) return n;
+    count = addDecimal(digits, count, stepDigits);
   }
   return -1;
 }
