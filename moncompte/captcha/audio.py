@@ -1,9 +1,10 @@
 """The CAPTCHA in French audio (R-CAP1, R-CAP5): understood by people, not cut up and matched by a script.
 
-The sound has its own answer (never the picture's): three numbers from 10 to 99, said as a telephone number
-is read out in France (« quarante-sept, quatre-vingt-douze, treize »), to be typed as digits (« 479213 »).
+The sound has its own answer (never the picture's): four numbers from 10 to 99, said as a telephone number
+is read out in France (« quarante-sept, quatre-vingt-douze, treize, soixante et onze »), to be typed as digits
+(« 47921371 »).
 Six recorded voices (scripts/make_captcha_voice) say every number. Each challenge:
-- has one voice, drawn per challenge, say the instruction then the three numbers: a person follows that voice;
+- has one voice, drawn per challenge, say the instruction then the four numbers: a person follows that voice;
 - bends each recording in time and pitch by a rate that drifts while it is spoken, and shapes its loudness,
   so no stretch of the clip equals, or is a scaled copy of, a recorded sample;
 - lays a murmur of the other voices, saying other numbers over one another, under the whole answer. It is
@@ -27,8 +28,9 @@ RATE = 12000
 NUMBERS = range(10, 100)
 # Levels of the murmur against the voice, in dB of loudness (RMS): while the voice speaks (a person hears the
 # voice well above it) and while it pauses (the clip stays as loud as speech).
-MURMUR_UNDER_SPEECH_DB = (-10.0, -7.0)
+MURMUR_UNDER_SPEECH_DB = (-13.0, -10.0)
 MURMUR_IN_PAUSES_DB = (-3.0, -1.0)
+RIVAL_DB = (-9.0, -6.0)  # the number said at the same time by another voice
 Samples = np.ndarray
 
 
@@ -60,20 +62,36 @@ def _silence(rng: random.Random, low_ms: int, high_ms: int) -> Samples:
 
 def numbers_of(answer: str) -> list[int]:
     """The numbers a sound says for `answer`, its digits read two by two ("479213" → 47, 92, 13)."""
-    numbers = [int(answer[i : i + 2]) for i in range(0, len(answer), 2)]
-    if len(answer) % 2 or not answer.isascii() or not all(number in NUMBERS for number in numbers):
+    pairs = [answer[i : i + 2] for i in range(0, len(answer), 2)]
+    if not pairs or not all(len(pair) == 2 and pair.isascii() and pair.isdigit() and pair[0] != "0" for pair in pairs):
         raise ValueError("the sound says numbers from 10 to 99: an even number of digits, no pair below 10")
-    return numbers
+    return [int(pair) for pair in pairs]
 
 
-def _speech(answer: str, voice: int, rng: random.Random) -> tuple[Samples, int]:
-    """The voice's instruction then its numbers, and where the numbers start (the murmur starts there)."""
+def _speech(answer: str, voice: int, rng: random.Random) -> tuple[Samples, int, list[int]]:
+    """The voice's instruction then its numbers; where the numbers start (the murmur starts there), and
+    where each number starts."""
     intro = [_silence(rng, 200, 400), _bent(_sample(f"intro-{voice}"), rng, depth=0.015), _silence(rng, 700, 1000)]
-    parts = []
+    at = start = sum(len(part) for part in intro)
+    parts, onsets = [], []
     for number in numbers_of(answer):
-        parts += [_bent(_sample(f"{number}-{voice}"), rng, depth=0.04), _silence(rng, 300, 550)]
-    start = sum(len(part) for part in intro)
-    return np.concatenate([*intro, *parts, _silence(rng, 300, 500)]), start
+        said, pause = _bent(_sample(f"{number}-{voice}"), rng, depth=0.04), _silence(rng, 300, 550)
+        parts += [said, pause]
+        onsets.append(at)
+        at += len(said) + len(pause)
+    return np.concatenate([*intro, *parts, _silence(rng, 300, 500)]), start, onsets
+
+
+def _rivals(length: int, onsets: list[int], voice: int, rng: random.Random) -> Samples:
+    """Under each number, another number said at the same moment by a voice of the other sex: quieter, and
+    at another pitch, so a person hears which is which; a cut-out piece holds two numbers."""
+    others = [other for other in range(VOICES) if (other < VOICES // 2) != (voice < VOICES // 2)]
+    rivals = np.zeros(length + 2 * RATE, dtype=np.float32)
+    for onset in onsets:
+        said = _bent(_sample(f"{rng.choice(NUMBERS)}-{rng.choice(others)}"), rng, depth=0.05)
+        at = max(0, onset + rng.randrange(-RATE // 12, RATE // 12))
+        rivals[at : at + len(said)] += said
+    return rivals[:length]
 
 
 def _murmur(length: int, voice: int, rng: random.Random) -> Samples:
@@ -91,29 +109,36 @@ def _murmur(length: int, voice: int, rng: random.Random) -> Samples:
 
 
 def _envelope(clip: Samples, window_ms: int) -> Samples:
-    """Loudness along the clip (a moving RMS), one value per sample."""
+    """Loudness along the clip (a moving RMS, centred), one value per sample; by running sums, in linear time."""
     width = max(1, int(RATE * window_ms / 1000))
-    kernel = np.full(width, 1 / width, dtype=np.float32)
-    return np.sqrt(np.convolve(clip**2, kernel, mode="same"))
+    sums = np.concatenate([[0.0], np.cumsum(clip.astype(np.float64) ** 2)])
+    ends = np.minimum(np.arange(len(clip)) + width // 2 + 1, len(clip))
+    starts = np.maximum(np.arange(len(clip)) - width // 2, 0)
+    envelope: Samples = np.sqrt(np.maximum(sums[ends] - sums[starts], 0) / width).astype(np.float32)
+    return envelope
 
 
 def _rms(clip: Samples) -> float:
     return max(1e-6, float(np.sqrt(np.mean(clip**2))))
 
 
-def _mixed(speech: Samples, start: int, voice: int, rng: random.Random) -> Samples:
-    """The murmur under the numbers: its gain follows the voice inversely, so pauses fill up."""
-    murmur = _murmur(len(speech) - start, voice, rng)
+def _mixed(speech: Samples, start: int, onsets: list[int], voice: int, rng: random.Random) -> Samples:
+    """The rivals and the murmur under the numbers. The murmur's gain follows the voice inversely, so its
+    pauses fill up."""
     said = speech[start:]
+    murmur = _murmur(len(said), voice, rng)
+    rivals = _rivals(len(said), [onset - start for onset in onsets], voice, rng)
     spoken = _envelope(said, 40)
     loud = float(np.percentile(spoken, 90))
-    speaking = np.clip(spoken / max(1e-6, loud), 0, 1)  # 1 while the voice speaks, 0 in its pauses
-    speaking = _envelope(speaking, 60)  # smooth turns, no clicks
+    # 1 while the voice speaks (its soft sounds too, held 80 ms on each side), 0 in its pauses; smooth turns.
+    speaking = (_envelope((spoken > 0.1 * loud).astype(np.float32), 160) > 0).astype(np.float32)
+    speaking = _envelope(speaking, 60)
     under, pauses = rng.uniform(*MURMUR_UNDER_SPEECH_DB), rng.uniform(*MURMUR_IN_PAUSES_DB)
     gain_db = pauses + (under - pauses) * speaking
-    level = _rms(said[spoken > 0.3 * loud]) / _rms(murmur)
+    level = _rms(said[spoken > 0.1 * loud])
     mixed = speech.copy()
-    mixed[start:] += murmur * level * 10 ** (gain_db / 20)
+    mixed[start:] += murmur * (level / _rms(murmur)) * 10 ** (gain_db / 20)
+    mixed[start:] += rivals * (level / _rms(rivals[rivals != 0])) * 10 ** (rng.uniform(*RIVAL_DB) / 20)
     return mixed
 
 
@@ -132,8 +157,8 @@ def _tone(clip: Samples, rng: random.Random) -> Samples:
 
 def render_wav(answer: str, rng: random.Random) -> bytes:
     voice = rng.randrange(VOICES)
-    speech, start = _speech(answer, voice, rng)
-    clip = _tone(_mixed(speech, start, voice, rng), rng)
+    speech, start, onsets = _speech(answer, voice, rng)
+    clip = _tone(_mixed(speech, start, onsets, voice, rng), rng)
     noise = np.random.default_rng(rng.getrandbits(64)).standard_normal(len(clip), dtype=np.float32)
     clip += noise * _rms(clip) * 10 ** (-32 / 20)
     clip *= 0.9 / max(1e-6, float(np.max(np.abs(clip))))

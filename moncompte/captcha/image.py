@@ -1,12 +1,16 @@
-"""The CAPTCHA picture (R-CAP1, R-CAP5): hard for template matching and OCR, readable by people.
+"""The CAPTCHA picture (R-CAP1, R-CAP5): hard to cut into characters and to learn, readable by people.
 
-- Each character gets its own font (nine free fonts, cut down to the alphabet), size, width, slant and
-  rotation, so no two drawings of a letter are alike and no template fits.
-- Characters overlap a little and sit at no fixed place, so columns do not separate them.
-- The clutter (curves, strokes, specks) is drawn in the very colours of the text, so no colour mask
-  removes it, but thinner than the letters, so the eye tells them apart.
-- A gentle wave bends the whole picture.
-- Text colours are dark on a light ground (contrast above 7:1), and meaning never rests on colour alone.
+- Ink is one colour field over the whole picture (two dark colours blending smoothly along a random
+  direction), so the colour of a pixel says nothing of which character, or which stroke, it belongs to.
+- Characters are crowded: each one touches or overlaps its neighbours, so they do not come apart as
+  separate blobs of ink, and columns of empty ground do not separate them (Bursztein et al., "Text-based
+  CAPTCHA strengths and weaknesses", CCS 2011: crowding is the defence that holds).
+- Each character gets its own font (nine free fonts, cut down to the alphabet), size, width, slant, rotation
+  and height, so no two drawings of a letter are alike and its neighbours vary.
+- One long curve, as thick as the strokes of the letters, runs through the text: no thinning removes it
+  without removing the letters, yet the eye follows it as one line across the whole picture.
+- A smooth random field bends everything locally (elastic distortion), on top of a gentle wave.
+- The ink is dark on a light ground: contrast above 7:1 (tests check each pair), meaning never in colour.
 
 Everything random comes from `rng`, seeded per challenge: the same challenge always gives the same bytes.
 """
@@ -18,12 +22,14 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 WIDTH, HEIGHT = 300, 100
 FONT_DIR = Path(__file__).parent / "fonts"
-# Dark blue, dark red, dark green, dark violet, near black: each above 7:1 on the light grounds below.
-PALETTE = ((20, 40, 115), (125, 20, 30), (15, 80, 40), (70, 25, 95), (35, 35, 35))
+# Dark blue, dark red, dark green, dark violet, near black, dark brown: each above 7:1 on every ground below,
+# and so is any blend of two of them (tests/captcha/test_challenges.py checks).
+INKS = ((20, 40, 115), (125, 20, 30), (15, 80, 40), (70, 25, 95), (35, 35, 35), (90, 50, 10))
+GROUND_LOW, GROUND_HIGH = 238, 252  # each channel of the light ground
 
 
 @cache
@@ -38,12 +44,12 @@ def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
 
 def _glyph(char: str, rng: random.Random) -> Image.Image:
     """One character as a mask: its own font, size, width, slant and rotation."""
-    font = _font(rng.choice(_font_files()), rng.randint(42, 54))
+    font = _font(rng.choice(_font_files()), rng.randint(46, 62))
     left, top, right, bottom = font.getbbox(char)
     width, height = int(right - left) + 16, int(bottom - top) + 16
     tile = Image.new("L", (width, height), 0)
     ImageDraw.Draw(tile).text((8 - left, 8 - top), char, font=font, fill=255)
-    stretch, slant = rng.uniform(0.8, 1.15), rng.uniform(-0.25, 0.25)
+    stretch, slant = rng.uniform(0.8, 1.1), rng.uniform(-0.25, 0.25)
     wide = int(width * stretch + abs(slant) * height)
     shift = -slant * height / 2 - (wide - width * stretch) / 2
     tile = tile.transform(
@@ -53,74 +59,78 @@ def _glyph(char: str, rng: random.Random) -> Image.Image:
         resample=Image.Resampling.BICUBIC,
     )
     tile = tile.rotate(rng.uniform(-15, 15), resample=Image.Resampling.BICUBIC, expand=True)
+    if rng.random() < 0.3:  # strokes of some characters bolder than their font's
+        tile = tile.filter(ImageFilter.MaxFilter(3))
     box = tile.getbbox()
     return tile.crop(box) if box else tile
 
 
-def _curve(draw: ImageDraw.ImageDraw, rng: random.Random, colour: tuple[int, int, int], width: int) -> None:
-    amplitude, period, phase = rng.uniform(8, 28), rng.uniform(60, 220), rng.uniform(0, 2 * math.pi)
-    middle, tilt = rng.uniform(20, HEIGHT - 20), rng.uniform(-0.25, 0.25)
-    start, end = rng.randint(-20, 80), rng.randint(WIDTH - 80, WIDTH + 20)
+def _text(mask: Image.Image, answer: str, rng: random.Random) -> tuple[float, float, float]:
+    """Crowded characters along a wavy line; returns where the text runs (first x, last x, middle y)."""
+    glyphs = [_glyph(char, rng) for char in answer]
+    # Each character starts before its neighbour ends: strokes touch or cross, blobs of ink merge.
+    advances = [glyph.width * rng.uniform(0.84, 0.94) for glyph in glyphs]
+    total = sum(advances[:-1]) + glyphs[-1].width
+    squeeze = min(1.0, (WIDTH - 16) / total)
+    x = rng.uniform(8, max(8.0, WIDTH - 8 - total * squeeze))
+    first, middle = x, rng.uniform(HEIGHT * 0.44, HEIGHT * 0.56)
+    for glyph, advance in zip(glyphs, advances, strict=True):
+        y = min(max(2.0, middle - glyph.height / 2 + rng.uniform(-9, 9)), HEIGHT - glyph.height - 2.0)
+        mask.paste(255, (int(x), int(y)), glyph)  # union of inks: the mask only grows
+        x += advance * squeeze
+    return first, x - advances[-1] * squeeze + glyphs[-1].width, middle
+
+
+def _curve(mask: Image.Image, rng: random.Random, span: tuple[float, float, float]) -> None:
+    """One long line through the text, as thick as the letters' strokes, crossing it a few times."""
+    first, last, middle = span
+    amplitude, period, phase = rng.uniform(10, 20), rng.uniform(90, 200), rng.uniform(0, 2 * math.pi)
+    tilt = rng.uniform(-0.12, 0.12)
+    start, end = int(first) - rng.randint(10, 30), int(last) + rng.randint(10, 30)
     points = [
         (x, middle + tilt * (x - WIDTH / 2) + amplitude * math.sin(2 * math.pi * x / period + phase))
-        for x in range(start, end, 6)
+        for x in range(start, end, 4)
     ]
-    draw.line(points, fill=colour, width=width, joint="curve")
+    ImageDraw.Draw(mask).line(points, fill=255, width=rng.randint(3, 5), joint="curve")
 
 
-def _clutter(image: Image.Image, rng: random.Random) -> None:
-    draw = ImageDraw.Draw(image)
-    for _ in range(rng.randint(2, 3)):
-        _curve(draw, rng, rng.choice(PALETTE), rng.choice((1, 2)))
-    for _ in range(rng.randint(10, 16)):  # short strokes, like pieces of letters
-        x, y = rng.uniform(0, WIDTH), rng.uniform(0, HEIGHT)
-        angle, length = rng.uniform(0, math.pi), rng.uniform(6, 16)
-        end = (x + length * math.cos(angle), y + length * math.sin(angle))
-        draw.line([(x, y), end], fill=rng.choice(PALETTE), width=rng.choice((1, 2)))
-
-
-def _text(image: Image.Image, answer: str, rng: random.Random) -> None:
-    glyphs = [_glyph(char, rng) for char in answer]
-    overlaps = [rng.uniform(0.86, 0.98) for _ in glyphs]
-    total = sum(g.width * o for g, o in zip(glyphs, overlaps, strict=True))
-    squeeze = min(1.0, (WIDTH - 24) / total)
-    x = rng.uniform(8, max(8.0, WIDTH - 8 - total * squeeze))
-    baseline = rng.uniform(HEIGHT * 0.42, HEIGHT * 0.58)
-    for glyph, overlap in zip(glyphs, overlaps, strict=True):
-        # Around one line, as handwriting: each character a little up or down, never out of the picture.
-        y = min(max(2.0, baseline - glyph.height / 2 + rng.uniform(-9, 9)), HEIGHT - glyph.height - 2.0)
-        image.paste(rng.choice(PALETTE), (int(x), int(y)), glyph)
-        x += glyph.width * overlap * squeeze
-
-
-def _wave(image: Image.Image, rng: random.Random) -> Image.Image:
-    """Specks in the text colours, then the whole picture bent: every column moves up or down, every row
-    left or right, smoothly."""
-    pixels = np.array(image)
-    specks = np.random.default_rng(rng.getrandbits(64))
-    count = rng.randint(120, 200)
-    colours = np.array(PALETTE, dtype=np.uint8)[specks.integers(0, len(PALETTE), count)]
-    pixels[specks.integers(0, HEIGHT, count), specks.integers(0, WIDTH, count)] = colours
+def _bend(mask: Image.Image, rng: random.Random) -> np.ndarray:
+    """Local elastic distortion (a coarse random field, smoothly enlarged) plus a gentle wave."""
     rows, columns = _grid()
-    dx = rng.uniform(1.5, 3.5) * np.sin(2 * np.pi * rows / rng.uniform(30, 70) + rng.uniform(0, 2 * np.pi))
-    dy = rng.uniform(2, 5) * np.sin(2 * np.pi * columns / rng.uniform(60, 160) + rng.uniform(0, 2 * np.pi))
-    source_x = np.clip(np.rint(columns + dx), 0, WIDTH - 1).astype(np.intp)
-    source_y = np.clip(np.rint(rows + dy), 0, HEIGHT - 1).astype(np.intp)
-    return Image.fromarray(pixels[source_y, source_x])
+    shifts = []
+    for amount in (rng.uniform(2.5, 4), rng.uniform(2.5, 4)):
+        coarse = np.array([[rng.uniform(-1, 1) for _ in range(9)] for _ in range(4)], dtype=np.float32)
+        field = Image.fromarray(coarse, mode="F").resize((WIDTH, HEIGHT), Image.Resampling.BICUBIC)
+        shifts.append(np.asarray(field) * amount)
+    wave = rng.uniform(2, 4) * np.sin(2 * np.pi * columns / rng.uniform(80, 160) + rng.uniform(0, 2 * np.pi))
+    source_x = np.clip(np.rint(columns + shifts[0]), 0, WIDTH - 1).astype(np.intp)
+    source_y = np.clip(np.rint(rows + shifts[1] + wave), 0, HEIGHT - 1).astype(np.intp)
+    bent: np.ndarray = np.asarray(mask, dtype=np.float32)[source_y, source_x] / 255
+    return bent
+
+
+def _ink(rng: random.Random) -> np.ndarray:
+    """Two dark colours blending along a random direction, in waves: one colour field for all the ink."""
+    first, second = rng.sample(INKS, 2)
+    rows, columns = _grid()
+    angle, length = rng.uniform(0, math.pi), rng.uniform(70, 160)
+    along = columns * math.cos(angle) + rows * math.sin(angle)
+    blend = (0.5 + 0.5 * np.sin(2 * np.pi * along / length + rng.uniform(0, 2 * math.pi)))[..., None]
+    return np.array(first, dtype=np.float32) * (1 - blend) + np.array(second, dtype=np.float32) * blend
 
 
 @cache
 def _grid() -> tuple[np.ndarray, np.ndarray]:
     rows, columns = np.mgrid[0:HEIGHT, 0:WIDTH]
-    return rows, columns
+    return rows.astype(np.float32), columns.astype(np.float32)
 
 
 def render_png(answer: str, rng: random.Random) -> bytes:
-    ground = (rng.randint(240, 252), rng.randint(240, 252), rng.randint(240, 252))
-    image = Image.new("RGB", (WIDTH, HEIGHT), ground)
-    _clutter(image, rng)
-    _text(image, answer, rng)
-    _curve(ImageDraw.Draw(image), rng, rng.choice(PALETTE), 2)  # one curve across the letters too
+    ground = np.array([rng.randint(GROUND_LOW, GROUND_HIGH) for _ in range(3)], dtype=np.float32)
+    mask = Image.new("L", (WIDTH, HEIGHT), 0)
+    _curve(mask, rng, _text(mask, answer, rng))
+    coverage = _bend(mask, rng)[..., None]
+    pixels = ground * (1 - coverage) + _ink(rng) * coverage
     out = io.BytesIO()
-    _wave(image, rng).save(out, format="PNG", optimize=False, compress_level=1)
+    Image.fromarray(np.rint(pixels).astype(np.uint8)).save(out, format="PNG", optimize=False, compress_level=1)
     return out.getvalue()

@@ -179,7 +179,7 @@ def test_the_audio_is_a_wav_longer_for_each_character_R_CAP1(now):
     assert wav is not None
     with wave.open(io.BytesIO(wav)) as audio:
         seconds = audio.getnframes() / audio.getframerate()
-    # the instruction, then three numbers under a murmur: several seconds of speech
+    # the instruction, then four numbers under other voices: several seconds of speech
     assert 5 < seconds < 20
     assert challenge_wav(challenge_id=challenge.id, now=now + timedelta(minutes=6)) is None
     assert challenge_png(challenge_id="forged.id.x.y", now=now) is None

@@ -1,0 +1,88 @@
+"""The CAPTCHA sound (R-CAP1, R-CAP5): a person follows one voice saying numbers; a script finds no silence
+to cut at, and every piece it cuts holds other voices too."""
+
+import io
+import random
+import wave
+
+import numpy as np
+import pytest
+
+from moncompte.captcha import audio
+
+ANSWER = "47921371"
+CLIPS = 12
+FRAME = audio.RATE // 20  # 50 ms
+
+
+def rendered(seed: int) -> tuple[np.ndarray, int]:
+    """The clip as a person hears it, and where the numbers start (replaying the generator's first draws)."""
+    rng = random.Random(seed)
+    _, start, _ = audio._speech(ANSWER, rng.randrange(audio.VOICES), rng)
+    with wave.open(io.BytesIO(audio.render_wav(ANSWER, random.Random(seed)))) as clip:
+        samples = np.frombuffer(clip.readframes(clip.getnframes()), dtype="<i2").astype(np.float32) / 32768
+    return samples, start
+
+
+def loudness(samples: np.ndarray) -> np.ndarray:
+    count = len(samples) // FRAME
+    return 10 * np.log10((samples[: count * FRAME].reshape(count, FRAME) ** 2).mean(1) + 1e-10)
+
+
+def voice_and_others(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The numbers' part of a clip before the tone curve: the voice alone, and everything else."""
+    rng = random.Random(seed)
+    voice = rng.randrange(audio.VOICES)
+    speech, start, onsets = audio._speech(ANSWER, voice, rng)
+    mixed = audio._mixed(speech, start, onsets, voice, rng)
+    return speech[start:], (mixed - speech)[start:]
+
+
+def test_the_sound_says_numbers_from_10_to_99_typed_as_digits_R_CAP5():
+    assert audio.numbers_of(ANSWER) == [47, 92, 13, 71]
+
+
+@pytest.mark.parametrize("answer", ["4792137", "09921371", "ABCDEF", "٤٧٩٢", ""])
+def test_an_answer_the_sound_cannot_say_is_refused(answer):
+    with pytest.raises(ValueError, match="numbers from 10 to 99"):
+        audio.render_wav(answer, random.Random(0))
+
+
+def test_r_cap5_no_silence_between_the_numbers_shows_where_to_cut():
+    """Once the numbers start, no 200 ms of the clip is 15 dB quieter than its speech (the old sound left
+    a third to half a second of near silence between characters)."""
+    for seed in range(CLIPS):
+        samples, start = rendered(seed)
+        levels = loudness(samples[start:])
+        quiet = levels < np.percentile(levels, 90) - 15
+        longest = max((len(run) for run in "".join("q" if q else " " for q in quiet).split()), default=0)
+        assert longest < 4, seed
+
+
+def test_r_cap1_the_voice_stands_5_db_above_the_other_voices_while_it_speaks():
+    """Intelligibility: while the voice speaks, it is 5 to 12 dB louder than all the other voices together
+    (a person follows one voice among others well at +5 dB); in its pauses the others swell to nearly its
+    level (within 6 dB), so the loudness of the clip does not drop."""
+    for seed in range(CLIPS):
+        said, others = voice_and_others(seed)
+        voice_levels, other_levels = 10 ** (loudness(said) / 10), 10 ** (loudness(others) / 10)
+        speaking = voice_levels > voice_levels.max() / 100
+        snr = 10 * np.log10(voice_levels[speaking].sum() / other_levels[speaking].sum())
+        assert 5 <= snr <= 12, seed
+        pauses = 10 * np.log10(other_levels[~speaking].mean() / voice_levels[speaking].mean())
+        assert pauses > -6, seed
+
+
+def test_r_cap1_the_instruction_is_said_alone():
+    rng = random.Random(3)
+    voice = rng.randrange(audio.VOICES)
+    speech, start, onsets = audio._speech(ANSWER, voice, rng)
+    mixed = audio._mixed(speech, start, onsets, voice, rng)
+    assert np.array_equal(mixed[:start], speech[:start])
+    assert len(onsets) == 4
+    assert start / audio.RATE > 2  # the instruction takes a few seconds
+
+
+def test_r_cap4_the_same_answer_and_seed_give_the_same_bytes():
+    assert audio.render_wav(ANSWER, random.Random(5)) == audio.render_wav(ANSWER, random.Random(5))
+    assert audio.render_wav(ANSWER, random.Random(5)) != audio.render_wav(ANSWER, random.Random(6))
