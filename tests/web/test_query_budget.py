@@ -80,11 +80,11 @@ BUDGET = {
         # R-CAP4, R-CAP6 without Redis: 3 window counters (client, network, session: one upsert each), the
         # client's and the network's failures (the work's difficulty), attack mode (read every few seconds).
         "GET identity": 6,
-        # R-CAP4: the network's failures checked, its answers without work counted. R-BOT1 (+5): the success
+        # R-CAP4: the network's failures checked, its answers without work counted. R-BOT1 (+6): the success
         # counted for its network, the velocity buckets upserted (one statement, in a savepoint here only
         # because the test runs in a transaction), the baselines of new keys (one query) and the hours of
         # past attack modes (once an hour per process).
-        "POST identity": 37,
+        "POST identity": 38,
         "GET sign-in": 0,
         "POST sign-in (provisional code)": 11,
         "GET personal code": 3,
@@ -100,7 +100,7 @@ BUDGET = {
     # Production: sessions and limits in Redis, only the domain's own reads and writes left.
     "redis": {
         "GET identity": 1,  # R-CAP6: attack mode, read from the database at most every few seconds
-        "POST identity": 19,  # R-BOT1 (+4): as above, the network's success counted in Redis
+        "POST identity": 20,  # R-BOT1 (+5): as above, the network's success counted in Redis
         "GET sign-in": 0,
         "POST sign-in (provisional code)": 4,
         "GET personal code": 2,
