@@ -159,6 +159,19 @@ def rate(solved: list[Solved]) -> float:
     return sum(s.number + 1 for s in solved) / sum(s.seconds for s in solved)
 
 
+def openssl_blocks_per_second() -> float | None:
+    """SHA-256 compressions per second of OpenSSL on this CPU (with its SHA extensions when it has them): what a
+    solver built on it could reach, one block per number as ours. None without the `openssl` command."""
+    if shutil.which("openssl") is None:
+        return None
+    speed = subprocess.run(
+        ["openssl", "speed", "-seconds", "2", "-bytes", "64", "sha256"], capture_output=True, text=True, check=False
+    )
+    found = re.search(r"^sha256\s+([\d.]+)k", speed.stdout, re.M)
+    # 64-byte messages: two blocks each (the message, then its padding).
+    return float(found[1]) * 1000 / 64 * 2 if found else None
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -348,6 +361,13 @@ def print_figures(
     )
     report("normal", normal)
     report("attack mode", attack)
+    fast = openssl_blocks_per_second()
+    if fast:
+        per_answer = (normal["difficulty"] + 1) / 2 / fast, (attack["difficulty"] + 1) / 2 / fast
+        print(
+            f"\nOpenSSL's SHA-256 on this CPU: {fast / 1e6:.1f} M blocks/s; a solver built on it would spend"
+            f" {per_answer[0] * 1000:.1f} ms (normal) and {per_answer[1] * 1000:.1f} ms (attack mode) per answer."
+        )
     print(
         "\nA script that fails pays more: each of its wrong answers doubles its difficulty (up to CAPTCHA_WORK_MAX),"
         "\nits neighbours' add to it; the figures above are the floor, for a script that never fails."
