@@ -90,6 +90,11 @@ def server_env(url: str, var_dir: Path, *, redis: bool, site_url: str) -> dict[s
         "MONCOMPTE_CAPTCHA_NEW_PER_CLIENT": "1000000",
         "MONCOMPTE_CAPTCHA_FAILURES_PER_CLIENT": "1000000",
         "MONCOMPTE_CAPTCHA_WITHOUT_WORK_PER_CLIENT": "1000000",
+        # and those of its network (R-CAP4): 127.0.0.0/24 is that whole router
+        "MONCOMPTE_CAPTCHA_NEW_PER_NETWORK": "1000000",
+        "MONCOMPTE_CAPTCHA_MEDIA_PER_NETWORK": "1000000",
+        "MONCOMPTE_CAPTCHA_FAILURES_PER_NETWORK": "1000000",
+        "MONCOMPTE_CAPTCHA_WITHOUT_WORK_PER_NETWORK": "1000000",
     }
     if redis:
         env["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
