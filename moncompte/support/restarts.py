@@ -133,6 +133,7 @@ def restart_request(
 def _decidable(request_id: int, account_id: int, staff: Staff, *, now: datetime, approving: bool) -> RestartRequest:
     """The request, if this staff member may decide it now; otherwise the refusal, audited."""
     _supervisor(staff, now=now, account_id=account_id, request_id=request_id)
+    throttle.counted(actions_per_staff(), key=staff.username, now=now)  # a desk action like the others (R-SUP2)
     found = RestartRequest.objects.filter(pk=request_id, account_id=account_id).first()
     if found is None:  # never decided through another person's page
         raise _refused(RestartUnknown(), staff, now=now, account_id=account_id, request_id=request_id)

@@ -15,6 +15,7 @@ from moncompte.accounts.models import Account, ConsentRecord, EmailAddress, Emai
 from moncompte.accounts.states import AccountState
 from moncompte.appsessions.tokens import TokenRefused, bearer_of, session_open, session_refresh
 from moncompte.audit.models import AuditEvent
+from moncompte.core.errors import TooManyAttempts
 from moncompte.enrollment.code_send import code_send
 from moncompte.enrollment.contact_submit import contact_submit
 from moncompte.enrollment.email_links import email_confirm
@@ -334,3 +335,13 @@ def test_two_supervisors_approving_at_the_same_moment_restart_the_account_once_R
     assert OutboundEmail.objects.filter(template="enrollment_restarted").count() == 1
     assert AuditEvent.objects.filter(event="support_restart_approved").count() == 1
     assert len(refusals("restart_already_decided")) == 1
+
+
+def test_decisions_count_against_the_staff_member_s_hourly_actions_R_BOT2_R_SUP2(taken, now, settings):
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "SUPPORT_ACTIONS_PER_HOUR": 1}
+    made = ask(taken.pk, now)
+    with pytest.raises(RestartReasonTooShort):
+        restart_reject(request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_B, reason="non", now=now)
+    with pytest.raises(TooManyAttempts):
+        restart_approve(request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_B, now=now)
+    assert Account.objects.get(pk=taken.pk).state == AccountState.ACTIVE
