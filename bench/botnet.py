@@ -25,7 +25,7 @@ from datetime import datetime
 
 import psycopg
 
-from bench.botnet_actors import Identity, Mailbox, Outcome, domain, enroll, history_seed, postal_code
+from bench.botnet_actors import Identity, Mailbox, Outcome, c_solver, domain, enroll, history_seed, postal_code
 from bench.http_client import Browser
 from bench.server import MONCOMPTE, ROOT, fresh_database, server_env, serving
 from moncompte.defence.keys import departement_of
@@ -77,6 +77,7 @@ class Botnet:
         )
         self.free_at = {f"127.{10 + i // 256}.{i % 256}.2": 0.0 for i in range(args.bots)}
         self.lock, self.outcomes = threading.Lock(), list[Outcome]()
+        c_solver()  # compiled once, before the threads start
 
     def _next(self) -> tuple[Identity, str, str] | str:
         """(identity, its email address, bot address), or "done", or "wait" (every address is resting)."""
