@@ -14,7 +14,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 
 from moncompte.defence.keys import DEPARTEMENT, DOMAIN, GLOBAL, NETWORK, SCOPE_WORDS, SIGNAL_WORDS
 from moncompte.defence.mode import attack_mode_hours
@@ -113,12 +114,18 @@ def current_counts(*, signal: str, scope: str, now: datetime, at_least: int) -> 
     """The keys of one scope whose current and previous hours hold `at_least` events together:
     {key: (current hour's count, previous hour's count)}. Only they can be near their threshold."""
     hour = hour_of(now)
-    found: dict[str, tuple[int, int]] = {}
-    rows = VelocityBucket.objects.filter(signal=signal, scope=scope, hour__gte=hour - HOUR, hour__lte=hour)
-    for key, at, count in rows.values_list("key", "hour", "count"):
-        current, previous = found.get(key, (0, 0))
-        found[key] = (current + count, previous) if at == hour else (current, previous + count)
-    return {key: pair for key, pair in found.items() if sum(pair) >= at_least}
+    rows = (
+        VelocityBucket.objects.filter(signal=signal, scope=scope, hour__gte=hour - HOUR, hour__lte=hour)
+        .values("key")
+        .annotate(
+            current=Coalesce(Sum("count", filter=Q(hour=hour)), 0),
+            previous=Coalesce(Sum("count", filter=Q(hour=hour - HOUR)), 0),
+            both=Sum("count"),
+        )
+        .filter(both__gte=at_least)  # summed and filtered by the database: most keys are far below
+        .order_by()
+    )
+    return {row["key"]: (row["current"], row["previous"]) for row in rows}
 
 
 def sliding_count(*, current: int, previous: int, now: datetime) -> float:

@@ -8,7 +8,14 @@ import pytest
 from moncompte.defence.keys import GLOBAL, IDENTITY, NETWORK
 from moncompte.defence.mode import AUTOMATIC, SUPERVISOR, attack_mode_switch
 from moncompte.defence.models import VelocityBucket
-from moncompte.defence.velocity import baseline_of, buckets_add, buckets_purge, reading_of, sliding_count
+from moncompte.defence.velocity import (
+    baseline_of,
+    buckets_add,
+    buckets_purge,
+    current_counts,
+    reading_of,
+    sliding_count,
+)
 from tests.defence.helpers import buckets_put
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +99,10 @@ def test_r_bot1_buckets_older_than_every_baseline_are_purged(now, settings):
     buckets_put(signal=IDENTITY, scope=GLOBAL, key="", counts={old: 1, kept: 1})
     assert buckets_purge(now=now) == 1
     assert list(VelocityBucket.objects.values_list("hour", flat=True)) == [kept]
+
+
+def test_r_bot1_only_keys_near_their_minimum_are_read_by_the_periodic_job(now):
+    buckets_put(signal=IDENTITY, scope=NETWORK, key="a", counts={now: 3, now - timedelta(hours=1): 2})
+    buckets_put(signal=IDENTITY, scope=NETWORK, key="b", counts={now: 4})
+    buckets_put(signal=IDENTITY, scope=NETWORK, key="c", counts={now - timedelta(hours=2): 50})  # out of the window
+    assert current_counts(signal=IDENTITY, scope=NETWORK, now=now, at_least=5) == {"a": (3, 2)}
