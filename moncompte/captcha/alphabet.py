@@ -2,10 +2,10 @@
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 # R-CAP5: the sound has its own answer, never the picture's. It says numbers from 10 to 99 in French, the way a
-# telephone number is read out (« quarante-sept, quatre-vingt-douze, treize, soixante et onze »), and the
-# person types their digits (« 47921371 »). Number words do not match the typed digits one to one
-# (« soixante-dix-sept » is 77), so a script cannot cut the sound into one piece per character. Four numbers:
-# a script that gets each right one time in two gets the whole answer one time in sixteen.
+# telephone number is read out (« quarante-sept, quatre-vingt-douze, treize, soixante et onze, cinquante-cinq »),
+# and the person types their digits (« 4792137155 »). Number words do not match the typed digits one to one
+# (« soixante-dix-sept » is 77), so a script cannot cut the sound into one piece per character. Five numbers:
+# a script that gets each right one time in two gets the whole answer about one time in thirty.
 AUDIO_ALPHABET = "0123456789"
 AUDIO_NUMBER_LOW, AUDIO_NUMBER_HIGH = 10, 99
-AUDIO_LENGTH = 8  # digits typed: four numbers
+AUDIO_LENGTH = 10  # digits typed: five numbers, as many as a telephone number

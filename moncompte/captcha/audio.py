@@ -1,16 +1,21 @@
 """The CAPTCHA in French audio (R-CAP1, R-CAP5): understood by people, not cut up and matched by a script.
 
-The sound has its own answer (never the picture's): four numbers from 10 to 99, said as a telephone number
-is read out in France (« quarante-sept, quatre-vingt-douze, treize, soixante et onze »), to be typed as digits
-(« 47921371 »).
+The sound has its own answer (never the picture's): five numbers from 10 to 99, said as a telephone number
+is read out in France (« quarante-sept, quatre-vingt-douze, treize, soixante et onze, cinquante-cinq »), to be
+typed as digits (« 4792137155 »).
 Six recorded voices (scripts/make_captcha_voice) say every number. Each challenge:
-- has one voice, drawn per challenge, say the instruction then the four numbers: a person follows that voice;
-- bends each recording in time and pitch by a rate that drifts while it is spoken, and shapes its loudness,
-  so no stretch of the clip equals, or is a scaled copy of, a recorded sample;
+- has one voice, drawn per challenge, say the instruction then the five numbers: a person follows that voice;
+- bends each recording in time and pitch by a rate that drifts while it is spoken (its numbers from 0.84 to
+  1.18 times the recorded pace, wavering by 8 %), and shapes its loudness, so no stretch of the clip equals,
+  or is a scaled copy of, a recorded sample, and a script must learn many more renderings of each number;
+- under each number, has a voice of the other sex say another number at the same moment, 3 to 6 dB lower:
+  a person tells the two voices apart by their pitch and follows the one of the instruction, while every
+  piece a script cuts out holds two numbers;
 - lays a murmur of the other voices, saying other numbers over one another, under the whole answer. It is
   quieter than the voice while the voice speaks and swells to nearly its level whenever the voice pauses, so
   the loudness of the clip never drops where a number ends: no silence shows where to cut;
-- filters the whole clip with a random tone curve and adds a faint hiss.
+- puts everything in a random room (echoes fading over 0.2 to 0.4 s), filters the whole clip with a random
+  tone curve and adds a faint hiss.
 All choices come from `rng`, seeded per challenge: the same challenge always gives the same bytes.
 """
 
@@ -30,7 +35,7 @@ NUMBERS = range(10, 100)
 # voice well above it) and while it pauses (the clip stays as loud as speech).
 MURMUR_UNDER_SPEECH_DB = (-13.0, -10.0)
 MURMUR_IN_PAUSES_DB = (-3.0, -1.0)
-RIVAL_DB = (-9.0, -6.0)  # the number said at the same time by another voice
+RIVAL_DB = (-6.0, -3.0)  # the number said at the same time by another voice
 Samples = np.ndarray
 
 
@@ -41,14 +46,16 @@ def _sample(name: str) -> Samples:
     return np.frombuffer(frames, dtype="<i2").astype(np.float32) / 32768
 
 
-def _bent(sample: Samples, rng: random.Random, *, depth: float) -> Samples:
+def _bent(sample: Samples, rng: random.Random, *, depth: float, spread: tuple[float, float] = (0.88, 1.12)) -> Samples:
     """Read at a rate that drifts around a random centre: time and pitch move together, never uniformly."""
-    centre = rng.uniform(0.88, 1.12)
+    centre = rng.uniform(*spread)
     steps = np.arange(int(len(sample) / centre), dtype=np.float32)
     drift = depth * np.sin(2 * np.pi * steps / rng.uniform(0.12, 0.35) / RATE + rng.uniform(0, 2 * np.pi))
     positions = np.cumsum(centre * (1 + drift))
     positions = positions[positions < len(sample) - 1]
-    bent = np.interp(positions, np.arange(len(sample)), sample).astype(np.float32)
+    index = positions.astype(np.int32)
+    fraction = (positions - index).astype(np.float32)
+    bent = sample[index] * (1 - fraction) + sample[index + 1] * fraction  # linear interpolation
     loudness = rng.uniform(0.8, 1.0) * (
         1 + rng.uniform(0.05, 0.2) * np.sin(np.linspace(0, rng.uniform(2, 6), len(bent)))
     )
@@ -75,7 +82,8 @@ def _speech(answer: str, voice: int, rng: random.Random) -> tuple[Samples, int, 
     at = start = sum(len(part) for part in intro)
     parts, onsets = [], []
     for number in numbers_of(answer):
-        said, pause = _bent(_sample(f"{number}-{voice}"), rng, depth=0.04), _silence(rng, 300, 550)
+        said = _bent(_sample(f"{number}-{voice}"), rng, depth=0.08, spread=(0.84, 1.18))
+        pause = _silence(rng, 300, 550)
         parts += [said, pause]
         onsets.append(at)
         at += len(said) + len(pause)
@@ -109,12 +117,19 @@ def _murmur(length: int, voice: int, rng: random.Random) -> Samples:
 
 
 def _envelope(clip: Samples, window_ms: int) -> Samples:
-    """Loudness along the clip (a moving RMS, centred), one value per sample; by running sums, in linear time."""
-    width = max(1, int(RATE * window_ms / 1000))
-    sums = np.concatenate([[0.0], np.cumsum(clip.astype(np.float64) ** 2)])
-    ends = np.minimum(np.arange(len(clip)) + width // 2 + 1, len(clip))
-    starts = np.maximum(np.arange(len(clip)) - width // 2, 0)
-    envelope: Samples = np.sqrt(np.maximum(sums[ends] - sums[starts], 0) / width).astype(np.float32)
+    """Loudness along the clip (a moving RMS, centred), one value per sample: computed on blocks of 5 ms by
+    running sums, then spread back over the samples (a few hundred microseconds for a whole clip)."""
+    block = RATE // 200
+    count = -(-len(clip) // block)
+    padded = np.zeros(count * block, dtype=np.float32)
+    padded[: len(clip)] = clip
+    energy = (padded.reshape(count, block) ** 2).mean(axis=1, dtype=np.float64)
+    half = max(0, int(window_ms / 5) // 2)
+    sums = np.concatenate([[0.0], np.cumsum(energy)])
+    index = np.arange(count)
+    ends, starts = np.minimum(index + half + 1, count), np.maximum(index - half, 0)
+    smooth = np.sqrt(np.maximum(sums[ends] - sums[starts], 0) / (ends - starts))
+    envelope: Samples = np.repeat(smooth.astype(np.float32), block)[: len(clip)]
     return envelope
 
 
@@ -155,10 +170,24 @@ def _tone(clip: Samples, rng: random.Random) -> Samples:
     return np.convolve(clip, kernel.astype(np.float32), mode="same")
 
 
+def _room(clip: Samples, rng: random.Random) -> Samples:
+    """As if said in a room: the clip plus its echoes fading over a few tenths of a second (a random decaying
+    noise as the room's response), convolved through the FFT."""
+    seconds = rng.uniform(0.2, 0.4)  # time for the echoes to fade by 60 dB
+    length = int(RATE * seconds)
+    decay = np.exp(-6.9 * np.arange(length, dtype=np.float32) / length)
+    response = np.random.default_rng(rng.getrandbits(64)).standard_normal(length).astype(np.float32) * decay
+    response *= 10 ** (-rng.uniform(3, 8) / 20) / max(1e-6, float(np.sqrt(np.sum(response**2))))
+    response[0] = 1.0  # the direct sound, louder than all the echoes together
+    size = 1 << int(np.ceil(np.log2(len(clip) + length)))
+    wet: Samples = np.fft.irfft(np.fft.rfft(clip.astype(np.float32), size) * np.fft.rfft(response, size), size)
+    return wet[: len(clip)].astype(np.float32)
+
+
 def render_wav(answer: str, rng: random.Random) -> bytes:
     voice = rng.randrange(VOICES)
     speech, start, onsets = _speech(answer, voice, rng)
-    clip = _tone(_mixed(speech, start, onsets, voice, rng), rng)
+    clip = _tone(_room(_mixed(speech, start, onsets, voice, rng), rng), rng)
     noise = np.random.default_rng(rng.getrandbits(64)).standard_normal(len(clip), dtype=np.float32)
     clip += noise * _rms(clip) * 10 ** (-32 / 20)
     clip *= 0.9 / max(1e-6, float(np.max(np.abs(clip))))

@@ -2,13 +2,15 @@
 
 - Ink is one colour field over the whole picture (two dark colours blending smoothly along a random
   direction), so the colour of a pixel says nothing of which character, or which stroke, it belongs to.
-- Characters are crowded: each one touches or overlaps its neighbours, so they do not come apart as
-  separate blobs of ink, and columns of empty ground do not separate them (Bursztein et al., "Text-based
-  CAPTCHA strengths and weaknesses", CCS 2011: crowding is the defence that holds).
-- Each character gets its own font (nine free fonts, cut down to the alphabet), size, width, slant, rotation
-  and height, so no two drawings of a letter are alike and its neighbours vary.
-- One long curve, as thick as the strokes of the letters, runs through the text: no thinning removes it
-  without removing the letters, yet the eye follows it as one line across the whole picture.
+- Characters are crowded: each one is moved against its neighbour until their inks touch, row by row (nine
+  pairs in ten touch), so they do not come apart as separate blobs of ink, and columns of empty ground do
+  not separate them (Bursztein et al., "Text-based CAPTCHA strengths and weaknesses", CCS 2011: crowding is
+  the defence that holds). They never nest into each other, which people misread.
+- Each character gets its own font (seventeen free fonts, cut down to the alphabet), size, weight, width,
+  slant, rotation and height, so no two drawings of a letter are alike and its neighbours vary.
+- One long thin curve runs through the text and joins what crowding left apart. It stays thin: a line as
+  thick as the strokes turned P into R and T into F for people reading the pictures, and crowding does
+  not need it.
 - A smooth random field bends everything locally (elastic distortion), on top of a gentle wave.
 - The ink is dark on a light ground: contrast above 7:1 (tests check each pair), meaning never in colour.
 
@@ -68,17 +70,38 @@ def _glyph(char: str, rng: random.Random) -> Image.Image:
 def _text(mask: Image.Image, answer: str, rng: random.Random) -> tuple[float, float, float]:
     """Crowded characters along a wavy line; returns where the text runs (first x, last x, middle y)."""
     glyphs = [_glyph(char, rng) for char in answer]
-    # Each character starts before its neighbour ends: strokes touch or cross, blobs of ink merge.
-    advances = [glyph.width * rng.uniform(0.84, 0.94) for glyph in glyphs]
-    total = sum(advances[:-1]) + glyphs[-1].width
-    squeeze = min(1.0, (WIDTH - 16) / total)
-    x = rng.uniform(8, max(8.0, WIDTH - 8 - total * squeeze))
-    first, middle = x, rng.uniform(HEIGHT * 0.44, HEIGHT * 0.56)
-    for glyph, advance in zip(glyphs, advances, strict=True):
-        y = min(max(2.0, middle - glyph.height / 2 + rng.uniform(-9, 9)), HEIGHT - glyph.height - 2.0)
-        mask.paste(255, (int(x), int(y)), glyph)  # union of inks: the mask only grows
-        x += advance * squeeze
-    return first, x - advances[-1] * squeeze + glyphs[-1].width, middle
+    middle = rng.uniform(HEIGHT * 0.44, HEIGHT * 0.56)
+    tops = [int(min(max(2.0, middle - g.height / 2 + rng.uniform(-9, 9)), HEIGHT - g.height - 2.0)) for g in glyphs]
+    overlaps = [rng.randint(0, 2) for _ in glyphs]
+    for extra in range(0, 40, 3):  # a text too wide for the picture is pushed closer together
+        lefts = _touching(glyphs, tops, [overlap + extra for overlap in overlaps])
+        width = lefts[-1] + glyphs[-1].width
+        if width <= WIDTH - 12:
+            break
+    x = int(rng.uniform(6, max(6.0, WIDTH - 6 - width)))
+    for glyph, left, top in zip(glyphs, lefts, tops, strict=True):
+        mask.paste(255, (x + left, top), glyph)  # union of inks: the mask only grows
+    return x, x + width, middle
+
+
+def _touching(glyphs: list[Image.Image], tops: list[int], overlaps: list[int]) -> list[int]:
+    """Where each character starts so that its ink reaches into its neighbour's by a few pixels (rows
+    compared one by one): touching characters are one blob of ink, and no column of ground separates them."""
+    reach = np.full(HEIGHT, -(10**6))  # rightmost ink so far, per row of the picture
+    lefts: list[int] = []
+    for glyph, top, overlap in zip(glyphs, tops, overlaps, strict=True):
+        ink = np.asarray(glyph) > 96
+        rows = np.flatnonzero(ink.any(axis=1))
+        first = ink[rows].argmax(axis=1)
+        last = ink.shape[1] - 1 - ink[rows, ::-1].argmax(axis=1)
+        behind = reach[top + rows]
+        shared = behind > -(10**6)
+        left = int((behind[shared] - first[shared]).max()) + 1 - overlap if lefts and shared.any() else 0
+        if lefts:  # slanted neighbours may touch, never nest into each other
+            left = max(left, lefts[-1] + int(0.7 * glyphs[len(lefts) - 1].width))
+        reach[top + rows] = np.maximum(behind, left + last)
+        lefts.append(left)
+    return lefts
 
 
 def _curve(mask: Image.Image, rng: random.Random, span: tuple[float, float, float]) -> None:
@@ -91,7 +114,7 @@ def _curve(mask: Image.Image, rng: random.Random, span: tuple[float, float, floa
         (x, middle + tilt * (x - WIDTH / 2) + amplitude * math.sin(2 * math.pi * x / period + phase))
         for x in range(start, end, 4)
     ]
-    ImageDraw.Draw(mask).line(points, fill=255, width=rng.randint(3, 5), joint="curve")
+    ImageDraw.Draw(mask).line(points, fill=255, width=2, joint="curve")
 
 
 def _bend(mask: Image.Image, rng: random.Random) -> np.ndarray:

@@ -10,7 +10,7 @@ import pytest
 
 from moncompte.captcha import audio
 
-ANSWER = "47921371"
+ANSWER = "4792137155"
 CLIPS = 12
 FRAME = audio.RATE // 20  # 50 ms
 
@@ -39,7 +39,7 @@ def voice_and_others(seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_the_sound_says_numbers_from_10_to_99_typed_as_digits_R_CAP5():
-    assert audio.numbers_of(ANSWER) == [47, 92, 13, 71]
+    assert audio.numbers_of(ANSWER) == [47, 92, 13, 71, 55]
 
 
 @pytest.mark.parametrize("answer", ["4792137", "09921371", "ABCDEF", "٤٧٩٢", ""])
@@ -49,26 +49,27 @@ def test_an_answer_the_sound_cannot_say_is_refused(answer):
 
 
 def test_r_cap5_no_silence_between_the_numbers_shows_where_to_cut():
-    """Once the numbers start, no 200 ms of the clip is 15 dB quieter than its speech (the old sound left
+    """Once the numbers start, no 300 ms of the clip is 15 dB quieter than its speech (the old sound left
     a third to half a second of near silence between characters)."""
     for seed in range(CLIPS):
         samples, start = rendered(seed)
         levels = loudness(samples[start:])
         quiet = levels < np.percentile(levels, 90) - 15
         longest = max((len(run) for run in "".join("q" if q else " " for q in quiet).split()), default=0)
-        assert longest < 4, seed
+        assert longest < 6, seed
 
 
-def test_r_cap1_the_voice_stands_5_db_above_the_other_voices_while_it_speaks():
-    """Intelligibility: while the voice speaks, it is 5 to 12 dB louder than all the other voices together
-    (a person follows one voice among others well at +5 dB); in its pauses the others swell to nearly its
-    level (within 6 dB), so the loudness of the clip does not drop."""
+def test_r_cap1_the_voice_stands_above_all_the_other_voices_together_while_it_speaks():
+    """Intelligibility: while the voice speaks, it is 3 to 12 dB louder than all the other voices together
+    (the number said at the same moment comes from a voice of the other sex, which a person tells apart
+    well at +3 dB); in its pauses the others swell to nearly its level (within 6 dB), so the loudness of the
+    clip does not drop."""
     for seed in range(CLIPS):
         said, others = voice_and_others(seed)
         voice_levels, other_levels = 10 ** (loudness(said) / 10), 10 ** (loudness(others) / 10)
         speaking = voice_levels > voice_levels.max() / 100
         snr = 10 * np.log10(voice_levels[speaking].sum() / other_levels[speaking].sum())
-        assert 5 <= snr <= 12, seed
+        assert 3 <= snr <= 12, seed
         pauses = 10 * np.log10(other_levels[~speaking].mean() / voice_levels[speaking].mean())
         assert pauses > -6, seed
 
@@ -79,7 +80,7 @@ def test_r_cap1_the_instruction_is_said_alone():
     speech, start, onsets = audio._speech(ANSWER, voice, rng)
     mixed = audio._mixed(speech, start, onsets, voice, rng)
     assert np.array_equal(mixed[:start], speech[:start])
-    assert len(onsets) == 4
+    assert len(onsets) == 5
     assert start / audio.RATE > 2  # the instruction takes a few seconds
 
 
