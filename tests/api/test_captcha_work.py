@@ -120,3 +120,13 @@ def test_wrong_answers_with_new_keys_are_limited_per_network_R_CAP4(beneficiary,
     challenge = new_challenge("203.0.113.50")
     status, problem, _ = identity(challenge, proof_of(challenge["work"]), address="203.0.113.50")
     assert (status, problem["code"]) == (429, "too_many_attempts")
+
+
+@pytest.mark.parametrize("work", [123, None, ["a"], {"number": 1}, True])
+def test_a_proof_of_the_wrong_json_type_is_an_invalid_input_problem(beneficiary, work):
+    challenge = new_challenge()
+    answer = challenge_answer(challenge_id=challenge["id"])
+    body = {**PERSON, "captcha_id": challenge["id"], "captcha_key": challenge["key"], "captcha_answer": answer}
+    status, problem, answer = post("/enrollment/identity", {**body, "captcha_work": work})
+    assert (status, problem["code"], problem["field"]) == (400, "invalid_input", "captcha_work")
+    assert not OutboundEmail.objects.exists()
