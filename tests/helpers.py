@@ -1,5 +1,6 @@
 """Values and helpers the tests share (fixtures live in conftest.py, which tests never import)."""
 
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -11,6 +12,8 @@ from moncompte.enrollment.provisional_codes import CodeSent
 from moncompte.registry import nir as nir_rules
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+# The Redis database the tests may empty: CI runs the SQLite and PostgreSQL passes side by side, each with its own.
+TEST_REDIS_URL = os.environ.get("MONCOMPTE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @dataclass

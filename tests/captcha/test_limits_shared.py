@@ -16,7 +16,7 @@ from moncompte.captcha.challenges import challenge_create
 from moncompte.core.client import Client
 from moncompte.core.errors import TooManyAttempts
 from moncompte.core.models import WindowCounter
-from tests.helpers import NOW
+from tests.helpers import NOW, TEST_REDIS_URL
 
 MONCOMPTE = str(Path(sys.executable).with_name("moncompte"))
 TRIES = 12
@@ -122,7 +122,7 @@ def test_two_processes_without_redis_share_the_limit_of_media_fetched_R_CAP4(sam
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_two_processes_with_redis_share_the_client_and_network_limits_R_CAP4(same_limits):
-    env = same_limits("redis://127.0.0.1:6379/13", CAPTCHA_NEW_PER_CLIENT=10, CAPTCHA_NEW_PER_NETWORK=15)
+    env = same_limits(TEST_REDIS_URL, CAPTCHA_NEW_PER_CLIENT=10, CAPTCHA_NEW_PER_NETWORK=15)
     network = a_network()
     assert sum(run_together([f"{network}.1", f"{network}.1"], env=env)) == 10
     assert sum(run_together([f"{network}.2", f"{network}.3"], env=env)) == 5  # what the /24 had left

@@ -5,6 +5,7 @@ import redis
 
 from moncompte.core import throttle
 from moncompte.core.errors import TooManyAttempts
+from tests.helpers import TEST_REDIS_URL
 
 LIMIT = throttle.Limit("test", 3, timedelta(hours=1))
 
@@ -12,7 +13,7 @@ LIMIT = throttle.Limit("test", 3, timedelta(hours=1))
 @pytest.fixture(params=["database", pytest.param("redis", marks=pytest.mark.redis)])
 def store(request, settings, db):
     if request.param == "redis":
-        settings.REDIS_URL = "redis://127.0.0.1:6379/15"
+        settings.REDIS_URL = TEST_REDIS_URL
         redis.Redis.from_url(settings.REDIS_URL).flushdb()
     else:
         settings.REDIS_URL = ""

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from moncompte.outbox.models import OutboundEmail
 from tests.factories import PERSONAL_CODE
-from tests.helpers import clear_code_of, shown_challenge
+from tests.helpers import TEST_REDIS_URL, clear_code_of, shown_challenge
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("traveller")]
 
@@ -62,7 +62,7 @@ def backing(request, settings):
     if request.param == "redis":
         import redis
 
-        settings.REDIS_URL = "redis://127.0.0.1:6379/15"
+        settings.REDIS_URL = TEST_REDIS_URL
         redis.Redis.from_url(settings.REDIS_URL).flushdb()
         settings.CACHES = {
             "default": {"BACKEND": "moncompte.core.redis_cache.ReusingRedisCache", "LOCATION": settings.REDIS_URL}
@@ -127,7 +127,7 @@ def test_each_step_of_the_journey_stays_within_its_database_budget(client, benef
 def test_the_journey_never_writes_sessions_or_limits_to_the_database_with_redis(client, beneficiary, settings):
     import redis
 
-    settings.REDIS_URL = "redis://127.0.0.1:6379/15"
+    settings.REDIS_URL = TEST_REDIS_URL
     redis.Redis.from_url(settings.REDIS_URL).flushdb()
     settings.CACHES = {
         "default": {"BACKEND": "moncompte.core.redis_cache.ReusingRedisCache", "LOCATION": settings.REDIS_URL}
