@@ -1,41 +1,33 @@
-"""R-CAP5, sized for CI: the attacks of bench/captcha_attack.py on a few fresh challenges (the benchmark runs
-them on 200 and prints the rates). A person reads 6 characters; these scripts must not."""
+"""R-CAP5, THE CI-SIZED REFERENCE ATTACK (bench.captcha_attack.ci_attack): every solver of the benchmark (colour
+split + connected components, colour-blind column slices, energy-cut pieces + log-mel; each with an SVC and an
+MLP) learns from 300 pictures and 300 sounds rendered by the project's own generator, then reads 20 fresh ones
+of each kind. The full attack (`python -m bench.captcha_attack --http`: 2,000 samples, 200 challenges offline,
+100 over HTTP) prints the figures; this one fails when the best solver reads more than 10 % of either kind.
+About two minutes of CPU."""
 
 import pytest
 
 from bench import captcha_attack as attack
-from moncompte.captcha import audio, challenges, image
 
-pytestmark = pytest.mark.django_db
-COUNT = 6
+CI_LIMIT = 0.10
+TRAIN, CHALLENGES = 300, 20
 
 
 @pytest.fixture(scope="module")
-def fresh() -> list[attack.Fresh]:
-    return list(attack.fresh_challenges(COUNT))
+def ci_sized() -> dict[str, dict[str, float]]:
+    return attack.ci_attack(train_count=TRAIN, challenge_count=CHALLENGES)
 
 
-def rendered(item: attack.Fresh) -> tuple[bytes, bytes]:
-    parsed = challenges.parse(item.challenge_id)
-    assert parsed
-    return (
-        audio.render_wav(item.answer, challenges._rng(parsed, "audio")),
-        image.render_png(item.answer, challenges._rng(parsed, "image")),
-    )
+def test_r_cap5_ci_sized_attack_learned_and_answered_every_challenge(ci_sized):
+    # Not blind: the rates below mean something only if the solvers read what they trained on and answer.
+    for kind in ("picture", "sound"):
+        assert ci_sized[kind]["answered"] >= 0.9, kind
+        assert ci_sized[kind]["training_chars"] >= 0.5, kind
 
 
-def test_no_recorded_sample_is_found_in_the_audio_R_CAP5(fresh):
-    assert not any(attack.audio_exact(rendered(item)[0], item.answer) for item in fresh)
+def test_r_cap5_ci_sized_trained_attack_reads_at_most_10_percent_of_pictures(ci_sized):
+    assert ci_sized["picture"]["solved"] <= CI_LIMIT, ci_sized["picture"]
 
 
-def test_cross_correlation_with_the_recorded_samples_solves_no_audio_challenge_R_CAP5(fresh):
-    results = [attack.audio_correlation(item, rendered(item)[0], stretched=True) for item in fresh]
-    assert sum(solved for solved, _ in results) == 0
-    # Far from reading: well under two thirds of the characters right (about a third in the benchmark).
-    assert sum(right for _, right in results) < COUNT * 6 * 2 / 3
-
-
-def test_colour_mask_and_glyph_templates_solve_no_picture_R_CAP5(fresh):
-    results = [attack.picture_templates(rendered(item)[1], item.answer) for item in fresh]
-    assert sum(solved for solved, _ in results) == 0
-    assert sum(right for _, right in results) < COUNT * 6 * 2 / 3
+def test_r_cap5_ci_sized_trained_attack_reads_at_most_10_percent_of_sounds(ci_sized):
+    assert ci_sized["sound"]["solved"] <= CI_LIMIT, ci_sized["sound"]

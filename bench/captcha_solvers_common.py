@@ -1,0 +1,123 @@
+"""What the picture and sound solvers of the reference attack share: the classifiers, and probabilities laid
+over the whole alphabet (so that a picture and a sound can be added character by character)."""
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+from sklearn.neural_network import MLPClassifier
+from sklearn.svm import SVC
+from threadpoolctl import threadpool_limits
+
+
+class Model(Protocol):
+    classes_: np.ndarray
+
+    def fit(self, rows: np.ndarray, labels: list[str]) -> "Model": ...
+
+    def predict_proba(self, rows: np.ndarray) -> np.ndarray: ...
+
+
+class SoftmaxSVC:
+    """An SVC whose one-versus-rest scores become probabilities by a softmax (Platt's calibration,
+    SVC(probability=True), costs five more fits and did worse on the sounds)."""
+
+    def __init__(self, seed: int) -> None:
+        self.svc = SVC(C=10, gamma="scale", random_state=seed)
+
+    def fit(self, rows: np.ndarray, labels: list[str]) -> "SoftmaxSVC":
+        self.svc.fit(rows, labels)
+        self.classes_ = self.svc.classes_
+        return self
+
+    def predict_proba(self, rows: np.ndarray) -> np.ndarray:
+        scores = self.svc.decision_function(rows)
+        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return np.asarray(scores / scores.sum(axis=1, keepdims=True))
+
+
+def model(kind: str, seed: int) -> Model:
+    """ "svc" or "mlp"; one thread each (n_jobs=1: the machine is shared)."""
+    if kind == "svc":
+        return SoftmaxSVC(seed)
+    mlp: Model = MLPClassifier(
+        hidden_layer_sizes=(256,), alpha=1e-3, max_iter=300, early_stopping=True, random_state=seed
+    )
+    return mlp
+
+
+def laid_over(alphabet: str, fitted: Model, known: np.ndarray) -> np.ndarray:
+    """The model's probabilities (one row per piece, one column per class it saw) over the whole alphabet."""
+    out = np.full((known.shape[0], len(alphabet)), 1e-6)
+    for column, label in enumerate(fitted.classes_):
+        out[:, alphabet.index(label)] += known[:, column]
+    return np.asarray(out / out.sum(axis=1, keepdims=True))
+
+
+@dataclass
+class Score:
+    solved: int = 0
+    chars: int = 0
+    total: int = 0
+    cpu: float = 0.0
+    train_cpu: float = 0.0
+    work: float = 0.0  # CPU spent on the proof of work (HTTP)
+    notes: dict[str, int] = field(default_factory=dict)
+
+    def add(self, guess: str, answer: str, cpu: float, *, solved: bool | None = None) -> None:
+        self.total += 1
+        self.solved += (guess == answer) if solved is None else solved
+        self.chars += sum(a == b for a, b in zip(guess, answer, strict=False))
+        self.cpu += cpu
+
+    def line(self, kind: str, name: str, where: str, length: int) -> str:
+        rate, chars = self.solved / max(1, self.total), self.chars / max(1, self.total * length)
+        notes = "  " + ", ".join(f"{k}: {v}" for k, v in sorted(self.notes.items())) if self.notes else ""
+        if self.work:
+            notes += f"  work CPU {1000 * self.work / max(1, self.total):.0f} ms/challenge"
+        return (
+            f"{kind:<8} {name:<34} {where:<8} {self.solved:4d}/{self.total:<4d} {100 * rate:5.1f} %   "
+            f"{100 * chars:5.1f} %   {1000 * self.cpu / max(1, self.total):7.1f} ms   {self.train_cpu:6.0f} s{notes}"
+        )
+
+
+def guess_of(probabilities: np.ndarray | None, letters: str) -> str:
+    return "" if probabilities is None else "".join(letters[i] for i in probabilities.argmax(axis=1))
+
+
+def read(solver: Any, data: bytes) -> tuple[np.ndarray | None, float]:
+    """What a solver reads, and its CPU seconds (one thread)."""
+    started = time.process_time()
+    with threadpool_limits(1):
+        probabilities = solver.read(data)
+    return probabilities, time.process_time() - started
+
+
+def combine(
+    picture_p: np.ndarray | None, p_letters: str, sound_p: np.ndarray | None, s_letters: str
+) -> tuple[str, str]:
+    """The "both" reading: per-character probabilities of picture and sound added (as logs) over one alphabet.
+    ("", reason) when they cannot be combined."""
+    if picture_p is None or sound_p is None or picture_p.shape[0] != sound_p.shape[0]:
+        return "", "not combinable"
+    letters = "".join(sorted(set(p_letters) | set(s_letters)))
+    total = np.zeros((picture_p.shape[0], len(letters)))
+    for probabilities, own in ((picture_p, p_letters), (sound_p, s_letters)):
+        laid = np.full_like(total, 1e-6)
+        laid[:, [letters.index(c) for c in own]] += probabilities
+        total += np.log(laid)
+    return guess_of(total, letters), ""
+
+
+@dataclass
+class Readings:
+    """Offline results: scores by (kind, solver), and what each solver read, to combine picture and sound."""
+
+    scores: dict[tuple[str, str], Score] = field(default_factory=dict)
+    read: dict[tuple[str, str], list[tuple[np.ndarray | None, float]]] = field(default_factory=dict)
+    answers: dict[str, list[str]] = field(default_factory=dict)
+
+    def best(self, kind: str) -> str:
+        names = [n for k, n in self.scores if k == kind]
+        return max(names, key=lambda n: (self.scores[kind, n].solved, self.scores[kind, n].chars))
