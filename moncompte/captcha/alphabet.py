@@ -1,5 +1,6 @@
-# R-CAP3: no look-alikes (no 0/O, 1/I/L); answers are compared case-insensitively.
-ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+# R-CAP3: no look-alikes: no 0/O, 1/I/L, and, once slanted, crowded and bent, no 4 (read as A), 7 (read as T,
+# Z or J) nor 8 (read as B) — the misreadings of a reading test of 50 pictures. Compared case-insensitively.
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23569"
 
 # R-CAP5: the sound has its own answer, never the picture's. It says numbers from 10 to 99 in French, the way a
 # telephone number is read out (« quarante-sept, quatre-vingt-douze, treize, soixante et onze, cinquante-cinq »),

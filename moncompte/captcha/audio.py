@@ -35,7 +35,7 @@ NUMBERS = range(10, 100)
 # voice well above it) and while it pauses (the clip stays as loud as speech).
 MURMUR_UNDER_SPEECH_DB = (-13.0, -10.0)
 MURMUR_IN_PAUSES_DB = (-3.0, -1.0)
-RIVAL_DB = (-6.0, -3.0)  # the number said at the same time by another voice
+RIVAL_DB = (-8.0, -5.0)  # the number said at the same time by another voice
 Samples = np.ndarray
 
 
@@ -82,7 +82,8 @@ def _speech(answer: str, voice: int, rng: random.Random) -> tuple[Samples, int, 
     at = start = sum(len(part) for part in intro)
     parts, onsets = [], []
     for number in numbers_of(answer):
-        said = _bent(_sample(f"{number}-{voice}"), rng, depth=0.08, spread=(0.84, 1.18))
+        # Each number its own tone curve too: the same voice, as heard through another telephone.
+        said = _tone(_bent(_sample(f"{number}-{voice}"), rng, depth=0.08, spread=(0.84, 1.18)), rng, strength=9)
         pause = _silence(rng, 300, 550)
         parts += [said, pause]
         onsets.append(at)
@@ -157,14 +158,14 @@ def _mixed(speech: Samples, start: int, onsets: list[int], voice: int, rng: rand
     return mixed
 
 
-def _tone(clip: Samples, rng: random.Random) -> Samples:
-    """A random, smooth tone curve over the whole clip (some bands louder, others softer), applied as a
-    short filter (33 taps: a couple of milliseconds, where an FFT of the clip costs several times more)."""
+def _tone(clip: Samples, rng: random.Random, *, strength: float = 6) -> Samples:
+    """A random, smooth tone curve (some bands louder, others softer, by up to about `strength` dB), applied
+    as a short filter (33 taps: a couple of milliseconds, where an FFT of the clip costs several times more)."""
     bands = np.linspace(0, 1, 17, dtype=np.float32)
-    gain_db = rng.uniform(-6, 6) * bands
+    gain_db = rng.uniform(-strength, strength) * bands
     for _ in range(3):
         centre, width = rng.uniform(0.05, 0.8), rng.uniform(0.05, 0.2)
-        gain_db += rng.uniform(-6, 6) * np.exp(-(((bands - centre) / width) ** 2))
+        gain_db += rng.uniform(-strength, strength) * np.exp(-(((bands - centre) / width) ** 2))
     kernel = np.fft.fftshift(np.fft.irfft(10 ** (gain_db / 20), n=32))
     kernel = np.append(kernel, kernel[0]) * np.hanning(33)
     return np.convolve(clip, kernel.astype(np.float32), mode="same")
@@ -173,11 +174,11 @@ def _tone(clip: Samples, rng: random.Random) -> Samples:
 def _room(clip: Samples, rng: random.Random) -> Samples:
     """As if said in a room: the clip plus its echoes fading over a few tenths of a second (a random decaying
     noise as the room's response), convolved through the FFT."""
-    seconds = rng.uniform(0.2, 0.4)  # time for the echoes to fade by 60 dB
+    seconds = rng.uniform(0.15, 0.3)  # time for the echoes to fade by 60 dB
     length = int(RATE * seconds)
     decay = np.exp(-6.9 * np.arange(length, dtype=np.float32) / length)
     response = np.random.default_rng(rng.getrandbits(64)).standard_normal(length).astype(np.float32) * decay
-    response *= 10 ** (-rng.uniform(3, 8) / 20) / max(1e-6, float(np.sqrt(np.sum(response**2))))
+    response *= 10 ** (-rng.uniform(8, 14) / 20) / max(1e-6, float(np.sqrt(np.sum(response**2))))
     response[0] = 1.0  # the direct sound, louder than all the echoes together
     size = 1 << int(np.ceil(np.log2(len(clip) + length)))
     wet: Samples = np.fft.irfft(np.fft.rfft(clip.astype(np.float32), size) * np.fft.rfft(response, size), size)

@@ -121,7 +121,7 @@ def _bend(mask: Image.Image, rng: random.Random) -> np.ndarray:
     """Local elastic distortion (a coarse random field, smoothly enlarged) plus a gentle wave."""
     rows, columns = _grid()
     shifts = []
-    for amount in (rng.uniform(2.5, 4), rng.uniform(2.5, 4)):
+    for amount in (rng.uniform(2.5, 4), rng.uniform(2.5, 4)):  # pixels; a knot every 35 px or so
         coarse = np.array([[rng.uniform(-1, 1) for _ in range(9)] for _ in range(4)], dtype=np.float32)
         field = Image.fromarray(coarse, mode="F").resize((WIDTH, HEIGHT), Image.Resampling.BICUBIC)
         shifts.append(np.asarray(field) * amount)
