@@ -18,9 +18,9 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from bench.server import SECRET_KEY
 
@@ -34,9 +34,10 @@ django.setup()
 from django.conf import settings  # noqa: E402
 
 from bench import captcha_solvers_http as web  # noqa: E402
-from bench.captcha_solvers_common import Readings, Score, combine, guess_of, read  # noqa: E402
+from bench.captcha_solvers_common import Readings, Score, combine, fitted_all, guess_of, read  # noqa: E402
 from bench.captcha_solvers_picture import ColourSplitSolver, SliceSolver  # noqa: E402
 from bench.captcha_solvers_sound import SoundSolver  # noqa: E402
+from bench.captcha_solvers_sound_windows import WindowSoundSolver  # noqa: E402
 from moncompte.captcha import alphabet, audio, challenges, image  # noqa: E402
 
 # ---- adapter: ALL this attack knows of the generator (change it here when the generator changes) ---------
@@ -76,9 +77,35 @@ def picture(seed: int) -> tuple[str, bytes]:
     return answer, image.render_png(answer, random.Random(f"image:{seed}"))
 
 
+_TIMINGS: dict[int, list[tuple[float, float]]] = {}
+
+
 def sound(seed: int) -> tuple[str, bytes]:
     answer = _answer(seed, "sound")
-    return answer, audio.render_wav(answer, random.Random(f"audio:{seed}"))
+    wav = audio.render_wav(answer, random.Random(f"audio:{seed}"))
+    _TIMINGS[hash(wav)] = _replayed_timing(answer, seed)
+    return answer, wav
+
+
+def _replayed_timing(answer: str, seed: int) -> list[tuple[float, float]]:
+    """When the clip says each piece of its layout, in seconds: the generator's first step (the speech alone,
+    before anything is laid under it) replayed with the same seed, as an attacker with the source can."""
+    rng, speak = random.Random(f"audio:{seed}"), cast(Any, audio)._speech
+    speech = speak(answer, rng.randrange(audio.VOICES), rng)[0] if NUMBERS else speak(answer, rng)
+    on = np.concatenate([[False], np.abs(speech) > 1e-3, [False]])
+    edges = np.flatnonzero(np.diff(on.astype(np.int8))) / audio.RATE
+    runs: list[tuple[float, float]] = []
+    for start, end in zip(edges[::2], edges[1::2], strict=True):
+        if runs and start - runs[-1][1] < 0.15:  # one word's own short silences
+            runs[-1] = (runs[-1][0], float(end))
+        else:
+            runs.append((float(start), float(end)))
+    return runs
+
+
+def sound_timing(wav: bytes) -> list[tuple[float, float]] | None:
+    """The replayed timing of a clip rendered here (training labels); None for a served one."""
+    return _TIMINGS.get(hash(wav))
 
 
 def text_colours() -> np.ndarray:
@@ -118,7 +145,7 @@ def generator_label() -> str:
 # ---- the attack ---------------------------------------------------------------------------------------------
 
 RENDER: dict[str, Callable[[int], tuple[str, bytes]]] = {"picture": picture, "sound": sound}
-Solver = ColourSplitSolver | SliceSolver | SoundSolver
+Solver = ColourSplitSolver | SliceSolver | SoundSolver | WindowSoundSolver
 
 
 def solvers_for(kind: str, seed: int) -> dict[str, Solver]:
@@ -131,27 +158,17 @@ def solvers_for(kind: str, seed: int) -> dict[str, Solver]:
             "column slices, colour-blind, MLP": SliceSolver(letters, length, "mlp", seed),
         }
     letters, length = sound_spec()
+    layout = sound_layout(length)
     return {
-        f"energy pieces + log-mel, {kind_}": SoundSolver(letters, length, sound_layout(length), kind_.lower(), seed)
-        for kind_ in ("SVC", "MLP")
+        "energy pieces + log-mel, SVC": SoundSolver(letters, length, layout, "svc", seed),
+        "energy pieces + log-mel, MLP": SoundSolver(letters, length, layout, "mlp", seed),
+        "windows at learned onsets, MLP": WindowSoundSolver(letters, length, layout, sound_timing, seed),
     }
 
 
 def train(kind: str, count: int, seed: int) -> dict[str, tuple[Solver, float]]:
-    """Every solver of the kind, trained on `count` fresh renderings: {name: (solver, training CPU seconds)}.
-    Solvers of one family read the samples once; each one's time counts that reading and its own fitting."""
-    samples = [RENDER[kind](seed * 10**8 + index) for index in range(count)]
-    trained, reading = {}, {}
-    for name, solver in solvers_for(kind, seed).items():
-        started = time.process_time()
-        if type(solver) not in reading:
-            solver.warm(samples)
-            reading[type(solver)] = time.process_time() - started
-            started = time.process_time()
-        with threadpool_limits(1):
-            solver.fit(samples)
-        trained[name] = (solver, reading[type(solver)] + time.process_time() - started)
-    return trained
+    """Every solver of the kind, trained on `count` fresh renderings: {name: (solver, training CPU seconds)}."""
+    return fitted_all(solvers_for(kind, seed), [RENDER[kind](seed * 10**8 + index) for index in range(count)])
 
 
 def combined(picture_p: np.ndarray | None, sound_p: np.ndarray | None) -> tuple[str, str]:
@@ -171,23 +188,8 @@ def offline(trained: dict[str, dict[str, tuple[Solver, float]]], count: int, see
             for (answer, _), (probabilities, cpu) in zip(samples, results, strict=True):
                 score.add(guess_of(probabilities, letters), answer, cpu)
     if "picture" in trained and "sound" in trained:
-        readings.scores["both", "best picture + best sound"] = _both(readings)
+        readings.scores["both", "best picture + best sound"] = readings.both(combined)
     return readings
-
-
-def _both(readings: Readings) -> Score:
-    score = Score()
-    pictures, sounds = (
-        readings.read["picture", readings.best("picture")],
-        readings.read["sound", readings.best("sound")],
-    )
-    for index, ((pp, p_cpu), (sp, s_cpu)) in enumerate(zip(pictures, sounds, strict=True)):
-        guess, reason = combined(pp, sp)
-        answers = (readings.answers["picture"][index], readings.answers["sound"][index])
-        score.add(guess, guess if guess in answers else answers[0], p_cpu + s_cpu)
-        if reason:
-            score.notes[reason] = score.notes.get(reason, 0) + 1
-    return score
 
 
 # ---- over HTTP ----------------------------------------------------------------------------------------------

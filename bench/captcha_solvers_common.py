@@ -121,3 +121,31 @@ class Readings:
     def best(self, kind: str) -> str:
         names = [n for k, n in self.scores if k == kind]
         return max(names, key=lambda n: (self.scores[kind, n].solved, self.scores[kind, n].chars))
+
+    def both(self, combined: Any) -> Score:
+        """The best picture solver and the best sound solver on the same challenges, added together."""
+        score = Score()
+        pictures, sounds = self.read["picture", self.best("picture")], self.read["sound", self.best("sound")]
+        for index, ((pp, p_cpu), (sp, s_cpu)) in enumerate(zip(pictures, sounds, strict=True)):
+            guess, reason = combined(pp, sp)
+            answers = (self.answers["picture"][index], self.answers["sound"][index])
+            score.add(guess, guess if guess in answers else answers[0], p_cpu + s_cpu)
+            if reason:
+                score.notes[reason] = score.notes.get(reason, 0) + 1
+        return score
+
+
+def fitted_all(solvers: dict[str, Any], samples: list[tuple[str, bytes]]) -> dict[str, tuple[Any, float]]:
+    """Each solver fitted on the samples (one thread): {name: (solver, training CPU seconds)}. Solvers of one
+    family read the samples once (`warm`); each one's time counts that reading and its own fitting."""
+    trained, reading = {}, {}
+    for name, solver in solvers.items():
+        started = time.process_time()
+        if type(solver) not in reading:
+            solver.warm(samples)
+            reading[type(solver)] = time.process_time() - started
+            started = time.process_time()
+        with threadpool_limits(1):
+            solver.fit(samples)
+        trained[name] = (solver, reading[type(solver)] + time.process_time() - started)
+    return trained

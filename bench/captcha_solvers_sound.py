@@ -144,23 +144,29 @@ class SoundSolver:
         self.model = model(self.kind, self.seed).fit(self.scaler.fit_transform(np.stack(rows)), labels)
 
     def read(self, wav: bytes) -> np.ndarray | None:
-        """Per position of the answer, probabilities over the alphabet: the sayings of one piece of the answer
-        added (as logs), then for each character the likeliest piece that has it there (max-marginals: the
-        likeliest piece is read, character by character)."""
         assert self.model is not None
         rows, _ = described.__wrapped__(wav, len(self.layout))  # read from scratch: its CPU counts
         if len(rows) != len(self.layout):
             return None
         known = np.log(self.model.predict_proba(self.scaler.transform(np.stack(rows))) + 1e-6)
-        sayings: dict[tuple[int, int], np.ndarray] = {}
-        for row, said in zip(known, self.layout, strict=True):
-            if said is not None:
-                sayings[said] = sayings.get(said, 0) + row
-        out = np.full((self.length, len(self.alphabet)), 1e-9)
-        for (start, _), total in sayings.items():
-            likely = np.exp(total - total.max())
-            for token, p in zip(self.model.classes_, likely, strict=True):
-                for offset, char in enumerate(token):
-                    column = self.alphabet.index(char)
-                    out[start + offset, column] = max(out[start + offset, column], p)
-        return np.asarray(out / out.sum(axis=1, keepdims=True))
+        return per_position(known, self.model.classes_, self.layout, self.length, self.alphabet)
+
+
+def per_position(
+    known: np.ndarray, classes: np.ndarray, layout: list[tuple[int, int] | None], length: int, alphabet: str
+) -> np.ndarray:
+    """From the log-probabilities of each spoken piece (rows, over `classes`: characters or numbers) to
+    probabilities per position of the answer: the sayings of one part of the answer added, then for each
+    character the likeliest part that has it there (max-marginals: the likeliest part is read as it is)."""
+    sayings: dict[tuple[int, int], np.ndarray] = {}
+    for row, said in zip(known, layout, strict=True):
+        if said is not None:
+            sayings[said] = sayings.get(said, 0) + row
+    out = np.full((length, len(alphabet)), 1e-9)
+    for (start, _), total in sayings.items():
+        likely = np.exp(total - total.max())
+        for token, p in zip(classes, likely, strict=True):
+            for offset, char in enumerate(token):
+                column = alphabet.index(char)
+                out[start + offset, column] = max(out[start + offset, column], p)
+    return np.asarray(out / out.sum(axis=1, keepdims=True))
