@@ -5,6 +5,7 @@ limits."""
 
 import base64
 import json
+from typing import Any, cast
 
 import pytest
 from altcha import v1 as altcha
@@ -17,16 +18,16 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("traveller")]
 PERSON = {"nir": "2 84 05 88 321 025 32", "birth_date": "1984-05-03", "postal_code": "88100", "email": "c@example.fr"}
 
 
-def post(path: str, body: dict | None = None, *, address: str = "203.0.113.7"):
+def post(path: str, body: dict[str, Any] | None = None, *, address: str = "203.0.113.7"):
     client = HttpClient(REMOTE_ADDR=address)
     answer = client.post(f"/api/v1{path}", body or {}, content_type="application/json")
     return answer.status_code, answer.json(), answer
 
 
-def new_challenge(address: str = "203.0.113.7") -> dict:
+def new_challenge(address: str = "203.0.113.7") -> dict[str, Any]:
     status, challenge, _ = post("/captcha", address=address)
     assert status == 200
-    return challenge
+    return cast(dict[str, Any], challenge)
 
 
 def proof_of(work_json: str, **changes: object) -> str:
@@ -37,7 +38,7 @@ def proof_of(work_json: str, **changes: object) -> str:
     return base64.b64encode(json.dumps({**fields, "number": solution.number, **changes}).encode()).decode()
 
 
-def identity(challenge: dict, work: str, *, address: str = "203.0.113.7"):
+def identity(challenge: dict[str, Any], work: str, *, address: str = "203.0.113.7"):
     answer = challenge_answer(challenge_id=challenge["id"])
     body = {**PERSON, "captcha_id": challenge["id"], "captcha_key": challenge["key"], "captcha_answer": answer}
     return post("/enrollment/identity", {**body, "captcha_work": work}, address=address)
@@ -50,7 +51,7 @@ def test_the_proof_made_for_the_challenge_opens_it_R_CAP6(beneficiary):
     assert OutboundEmail.objects.filter(template="provisional_code").count() == 1
 
 
-def assert_refused(status: int, problem: dict, answer, *, code: str = "captcha_work_refused") -> None:
+def assert_refused(status: int, problem: dict[str, Any], answer, *, code: str = "captcha_work_refused") -> None:
     assert status == 400
     assert answer["Content-Type"] == "application/problem+json"
     assert problem["code"] == code

@@ -3,6 +3,7 @@
 words whatever the account's state, no address, no date."""
 
 import html
+from typing import Any, cast
 
 import pytest
 from django.test import Client as HttpClient
@@ -26,7 +27,7 @@ def on_the_web() -> str:
     return page[start : page.index("<", start)]
 
 
-def in_the_api() -> dict:
+def in_the_api() -> dict[str, Any]:
     _, challenge, _ = call("post", "/captcha")
     status, problem, _ = call(
         "post",
@@ -40,7 +41,7 @@ def in_the_api() -> dict:
         captcha_answer=challenge_answer(challenge_id=challenge["id"]),
     )
     assert status == 400
-    return problem
+    return cast(dict[str, Any], problem)
 
 
 @pytest.mark.parametrize("step", STEPS)
