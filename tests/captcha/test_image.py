@@ -6,7 +6,7 @@ import random
 
 import numpy as np
 from PIL import Image
-from scipy import ndimage  # type: ignore[import-untyped]
+from scipy import ndimage
 
 from moncompte.captcha import image
 from moncompte.captcha.alphabet import ALPHABET
