@@ -15,7 +15,7 @@ from moncompte.core.phrases import duration_phrase
 class ServiceTerms:
     service_name: str  # "compte ameli"
     captcha_lifetime: str  # "5 minutes"
-    captcha_length: int  # 6
+    captcha_length: int  # 7
     code_lifetime: str  # "30 minutes"
     link_lifetime: str  # "7 jours"
     forget_after: str  # "21 jours"

@@ -26,7 +26,7 @@ CHANGED = {
     "EMAIL_LINK_LIFETIME": timedelta(days=10),
     "EMAIL_FORGET_AFTER": timedelta(days=30),
 }
-DEFAULT_WORDS = re.compile(r"\b(5 minutes|30 minutes|7 jours|21 jours|6 caractères|5 fois)\b")
+DEFAULT_WORDS = re.compile(r"\b(5 minutes|30 minutes|7 jours|21 jours|7 caractères|5 fois)\b")
 DAY = timedelta(days=1)
 NIR = "2 84 05 88 321 025 32"
 
