@@ -19,6 +19,7 @@ Six recorded voices (scripts/make_captcha_voice) say every number. Each challeng
 All choices come from `rng`, seeded per challenge: the same challenge always gives the same bytes.
 """
 
+import bisect
 import io
 import random
 import wave
@@ -49,17 +50,18 @@ def _sample(name: str) -> Samples:
 def _bent(sample: Samples, rng: random.Random, *, depth: float, spread: tuple[float, float] = (0.88, 1.12)) -> Samples:
     """Read at a rate that drifts around a random centre: time and pitch move together, never uniformly."""
     centre = rng.uniform(*spread)
-    steps = np.arange(int(len(sample) / centre), dtype=np.float32)
+    count = int(len(sample) / centre)
+    # Rate and loudness change slowly (over tenths of a second): computed every 16 samples, then held.
+    steps = np.arange(0, count, 16, dtype=np.float32)
     drift = depth * np.sin(2 * np.pi * steps / rng.uniform(0.12, 0.35) / RATE + rng.uniform(0, 2 * np.pi))
-    positions = np.cumsum(centre * (1 + drift))
+    positions = np.cumsum(np.repeat(centre * (1 + drift), 16)[:count])
     positions = positions[positions < len(sample) - 1]
     index = positions.astype(np.int32)
     fraction = (positions - index).astype(np.float32)
     bent = sample[index] * (1 - fraction) + sample[index + 1] * fraction  # linear interpolation
-    loudness = rng.uniform(0.8, 1.0) * (
-        1 + rng.uniform(0.05, 0.2) * np.sin(np.linspace(0, rng.uniform(2, 6), len(bent)))
-    )
-    shaped: Samples = bent * loudness.astype(np.float32)
+    swing = np.sin(np.linspace(0, rng.uniform(2, 6), len(steps), dtype=np.float32))
+    loudness = rng.uniform(0.8, 1.0) * (1 + rng.uniform(0.05, 0.2) * swing)
+    shaped: Samples = bent * np.repeat(loudness.astype(np.float32), 16)[: len(bent)]
     return shaped
 
 
@@ -180,9 +182,24 @@ def _room(clip: Samples, rng: random.Random) -> Samples:
     response = np.random.default_rng(rng.getrandbits(64)).standard_normal(length).astype(np.float32) * decay
     response *= 10 ** (-rng.uniform(8, 14) / 20) / max(1e-6, float(np.sqrt(np.sum(response**2))))
     response[0] = 1.0  # the direct sound, louder than all the echoes together
-    size = 1 << int(np.ceil(np.log2(len(clip) + length)))
+    size = _fast_size(len(clip) + length)
     wet: Samples = np.fft.irfft(np.fft.rfft(clip.astype(np.float32), size) * np.fft.rfft(response, size), size)
     return wet[: len(clip)].astype(np.float32)
+
+
+@cache
+def _fast_sizes() -> tuple[int, ...]:
+    """Lengths whose only factors are 2, 3 and 5, up to a minute of sound: FFTs of these are fast, and the
+    next one above a clip is never far (a power of two can be nearly twice as long)."""
+    return tuple(
+        sorted(
+            n for n in (2**a * 3**b * 5**c for a in range(24) for b in range(15) for c in range(10)) if n <= 64 * RATE
+        )
+    )
+
+
+def _fast_size(length: int) -> int:
+    return _fast_sizes()[bisect.bisect_left(_fast_sizes(), length)]
 
 
 def render_wav(answer: str, rng: random.Random) -> bytes:
