@@ -36,6 +36,7 @@ from django.conf import settings  # noqa: E402
 from bench import captcha_solvers_http as web  # noqa: E402
 from bench.captcha_solvers_common import Readings, Score, combine, fitted_all, guess_of, read  # noqa: E402
 from bench.captcha_solvers_picture import ColourSplitSolver, SliceSolver  # noqa: E402
+from bench.captcha_solvers_picture_scan import ScanSolver  # noqa: E402
 from bench.captcha_solvers_sound import SoundSolver  # noqa: E402
 from bench.captcha_solvers_sound_windows import WindowSoundSolver  # noqa: E402
 from moncompte.captcha import alphabet, audio, challenges, image  # noqa: E402
@@ -145,7 +146,7 @@ def generator_label() -> str:
 # ---- the attack ---------------------------------------------------------------------------------------------
 
 RENDER: dict[str, Callable[[int], tuple[str, bytes]]] = {"picture": picture, "sound": sound}
-Solver = ColourSplitSolver | SliceSolver | SoundSolver | WindowSoundSolver
+Solver = ColourSplitSolver | SliceSolver | ScanSolver | SoundSolver | WindowSoundSolver
 
 
 def solvers_for(kind: str, seed: int) -> dict[str, Solver]:
@@ -156,6 +157,7 @@ def solvers_for(kind: str, seed: int) -> dict[str, Solver]:
             "colour split + components, MLP": ColourSplitSolver(letters, length, text_colours(), "mlp", seed),
             "column slices, colour-blind, SVC": SliceSolver(letters, length, "svc", seed),
             "column slices, colour-blind, MLP": SliceSolver(letters, length, "mlp", seed),
+            "scan and decode (own cuts), MLP": ScanSolver(letters, length, "mlp", seed),
         }
     letters, length = sound_spec()
     layout = sound_layout(length)

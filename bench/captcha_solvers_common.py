@@ -98,9 +98,9 @@ def combine(
     picture_p: np.ndarray | None, p_letters: str, sound_p: np.ndarray | None, s_letters: str
 ) -> tuple[str, str]:
     """The "both" reading: per-character probabilities of picture and sound added (as logs) over one alphabet.
-    ("", reason) when they cannot be combined."""
+    When they cannot be added (not the same length), the picture's reading alone, and the reason."""
     if picture_p is None or sound_p is None or picture_p.shape[0] != sound_p.shape[0]:
-        return "", "not combinable"
+        return guess_of(picture_p, p_letters), "not combinable: the picture's reading sent"
     letters = "".join(sorted(set(p_letters) | set(s_letters)))
     total = np.zeros((picture_p.shape[0], len(letters)))
     for probabilities, own in ((picture_p, p_letters), (sound_p, s_letters)):
