@@ -9,6 +9,9 @@ import pytest
 
 from bench import captcha_attack as attack
 
+# No database, nothing of one: the PostgreSQL pass would train and read exactly the same samples again.
+pytestmark = pytest.mark.without_database
+
 CI_LIMIT = 0.10
 TRAIN, CHALLENGES = 300, 20
 
