@@ -136,11 +136,13 @@ def served_answers(challenge_id: str) -> dict[str, str]:
 
 
 def generator_label() -> str:
-    root = Path(image.__file__).resolve().parents[2]
-    commit = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%h %s"], capture_output=True, text=True)
-    dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "moncompte/captcha"], capture_output=True)
-    note = " + uncommitted changes in moncompte/captcha" if dirty.stdout.strip() else ""
-    return f"{root} at {commit.stdout.strip()[:70]}{note}"
+    """Where the generator comes from: its last commit (and HEAD), and whether it has uncommitted changes."""
+    root, git = Path(image.__file__).resolve().parents[2], ["git", "-C", str(Path(image.__file__).parents[2])]
+    last = subprocess.run([*git, "log", "-1", "--format=%h %s", "--", "moncompte/captcha"], capture_output=True)
+    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run([*git, "status", "--porcelain", "moncompte/captcha"], capture_output=True).stdout.strip()
+    note = " + uncommitted changes" if dirty else ""
+    return f"{root}, moncompte/captcha at {last.stdout.decode().strip()[:60]}… (HEAD {head}){note}"
 
 
 # ---- the attack ---------------------------------------------------------------------------------------------
