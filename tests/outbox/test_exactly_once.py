@@ -2,6 +2,7 @@
 exchange, a clean stop, and the retention of finished emails."""
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
@@ -9,9 +10,10 @@ from email.utils import parsedate_to_datetime
 import pytest
 
 from moncompte.core import clock
-from moncompte.outbox.delivery import claim_next, deliver_due, deliver_one
+from moncompte.outbox.delivery import Claimed, claim_next, deliver_due, deliver_one
 from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
 from moncompte.outbox.retention import outbox_purge
+from moncompte.outbox.sink import received
 from moncompte.outbox.transport import DeliveryFailed, SmtpTransport
 from tests.outbox.test_delivery import queue_code_email
 
@@ -66,21 +68,73 @@ def test_the_attempt_is_written_before_the_exchange_R_DLV1(now, traveller):
     assert (attempt.outcome, attempt.finished_at) == (AttemptOutcome.SENT, now)
 
 
-def test_a_worker_that_lost_its_claim_does_not_overwrite_the_new_holder_R_DLV1(now, traveller):
+class ExchangeOutlivingTheLease:
+    """A real SMTP exchange during which the worker's lease runs out and `meanwhile` happens (another worker
+    claims the row): the worker passed its lease check in time, only the claim can stop its write."""
+
+    def __init__(self, relay: SmtpTransport, meanwhile: Callable[[], None]) -> None:
+        self.relay, self.meanwhile = relay, meanwhile
+
+    def send(self, message: EmailMessage, *, sender: str) -> str:
+        self.meanwhile()
+        return self.relay.send(message, sender=sender)
+
+
+def assert_held_by(holder: Claimed) -> None:
+    """The row is pending and leased to `holder`: nobody else's outcome was written to it."""
+    row = OutboundEmail.objects.get(pk=holder.email.pk)
+    assert (row.status, row.claim, row.next_attempt_at) == (EmailStatus.PENDING, holder.claim, holder.lease_until)
+
+
+@pytest.mark.parametrize("late_by", [timedelta(0), timedelta(seconds=1)])
+def test_a_worker_past_its_lease_sends_nothing_R_DLV1(smtp_sink, now, traveller, late_by):
+    """The lease fence: a worker that comes back at or after the end of its lease sends nothing (the claim
+    fence cannot help here: it only stops the write after the exchange). Checked at the SMTP server."""
+    controller, maildir = smtp_sink
+    relay = SmtpTransport(host=controller.hostname, port=controller.port)
     email = queue_code_email(now)
     late = claim_next(now=now)
-    traveller.shift(timedelta(minutes=5, seconds=1))
-    current = claim_next(now=clock.now())
     assert late is not None
+    traveller.move_to(late.lease_until + late_by)
+    current = claim_next(now=clock.now())
     assert current is not None
-    assert current.claim == late.claim + 1
-    deliver_one(late, Recording())  # its lease is over: it must not send
+    outcome = deliver_one(late, relay)
+    assert received(maildir) == []  # what reached the SMTP server, not what the worker says
+    assert outcome is AttemptOutcome.UNKNOWN
+    assert_held_by(current)
+    assert deliver_one(current, relay) is AttemptOutcome.SENT
+    assert [m.message["Message-ID"] for m in received(maildir)] == [email.message_id]
+
+
+def test_a_worker_whose_claim_was_taken_during_its_exchange_leaves_the_row_to_the_new_holder_R_DLV1(
+    smtp_sink, now, traveller
+):
+    """The claim fence: the late worker checked its lease in time, then its exchange outlived it and another
+    worker claimed the row. Its outcome is written to its own attempt, never to the row, which stays the new
+    holder's: pending, leased to it, with the body it will send (the lease fence cannot help: it was passed)."""
+    controller, maildir = smtp_sink
+    relay = SmtpTransport(host=controller.hostname, port=controller.port)
+    email = queue_code_email(now)
+    late = claim_next(now=now)
+    assert late is not None
+    taken: list[Claimed] = []
+
+    def another_worker_claims() -> None:
+        traveller.move_to(late.lease_until + timedelta(seconds=1))
+        taken.append(claim_next(now=clock.now()) or pytest.fail("the row was not claimable"))
+
+    assert deliver_one(late, ExchangeOutlivingTheLease(relay, another_worker_claims)) is AttemptOutcome.SENT
+    [current] = taken
+    assert_held_by(current)
     email.refresh_from_db()
-    assert email.status == EmailStatus.PENDING
-    transport = Recording()
-    deliver_one(current, transport)
+    assert (email.attempts, email.sent_at) == (0, None)
+    assert "Ab3dEf7hJk" in email.body_text
+    assert DeliveryAttempt.objects.get(pk=late.attempt_id).outcome == AttemptOutcome.SENT  # support sees it went
+    assert deliver_one(current, relay) is AttemptOutcome.SENT
     email.refresh_from_db()
-    assert (email.status, len(transport.sent)) == (EmailStatus.SENT, 1)
+    assert (email.status, email.attempts) == (EmailStatus.SENT, 1)
+    # Sent twice, as SMTP allows at worst, under one Message-ID the receiving side can tell apart.
+    assert [m.message["Message-ID"] for m in received(maildir)] == [email.message_id] * 2
 
 
 def test_a_stop_request_ends_delivery_after_the_current_message(now, traveller):
