@@ -204,27 +204,28 @@ def enroll(
 
 
 def history_seed(url: str, *, per_hour: float, departements: list[str], seed: int = 7) -> None:
-    """Seven days and the current hour of people enrolling at `per_hour`, counted as the service would have
-    (R-BOT1 buckets: globally, per email domain and per département; each person from their own network, so no
-    network has a history), with Poisson noise. Accounts created: 90 % of the identity steps passed."""
+    """Seven days and the current ten minutes of people enrolling at `per_hour`, counted as the service would
+    have (R-BOT1 buckets of ten minutes: globally, per email domain and per département; each person from their
+    own network, so no network has a history), with Poisson noise. Accounts created: 90 % of the identity steps
+    passed."""
     import numpy
 
     rng = numpy.random.default_rng(seed)
     now = datetime.now(tz=UTC)
-    hour = now.replace(minute=0, second=0, microsecond=0)
-    share_of_hour = (now - hour) / timedelta(hours=1)
+    slot = now.replace(minute=now.minute - now.minute % 10, second=0, microsecond=0)
+    share_of_slot = (now - slot) / timedelta(minutes=10)
     keys = [("global", "", 1.0)]
     keys += [("domain", name, weight / sum(DOMAINS.values())) for name, weight in DOMAINS.items()]
     keys += [("departement", name, departements.count(name) / len(departements)) for name in set(departements)]
     rows = []
-    for back in range(0, 7 * 24 + 3):
-        at, scale = hour - timedelta(hours=back), share_of_hour if back == 0 else 1.0
+    for back in range(0, (7 * 24 + 3) * 6):
+        at, scale = slot - timedelta(minutes=10 * back), share_of_slot if back == 0 else 1.0
         for signal, part in (("identity", 1.0), ("account", 0.9)):
             for scope, key, share in keys:
-                count = int(rng.poisson(per_hour * scale * share * part))
+                count = int(rng.poisson(per_hour / 6 * scale * share * part))
                 if count:
                     rows.append((signal, scope, key, at, count))
     with psycopg.connect(url) as db, db.cursor() as cursor:
         cursor.executemany(
-            "INSERT INTO defence_velocitybucket (signal, scope, key, hour, count) VALUES (%s, %s, %s, %s, %s)", rows
+            "INSERT INTO defence_velocitybucket (signal, scope, key, start, count) VALUES (%s, %s, %s, %s, %s)", rows
         )

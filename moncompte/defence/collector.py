@@ -25,7 +25,7 @@ class AttackModeCollector(Collector):
         ratios = signal_ratios(now=now)
         gauge = GaugeMetricFamily(
             "moncompte_velocity_ratio",
-            "Heure glissante rapportée au seuil, la plus haute de la portée (1 ou plus : mode attaque)",
+            "Heure ou dix minutes glissantes rapportées à leur seuil, la plus haute de la portée (1 ou plus : attaque)",
             labels=["signal", "scope"],
         )
         for signal in SIGNALS:

@@ -1,4 +1,4 @@
-"""R-BOT1: attack mode's stored state, its history, and the hourly counts of the velocity signals."""
+"""R-BOT1: attack mode's stored state, its history, and the velocity signals counted by ten minutes."""
 
 from django.db import models
 
@@ -45,20 +45,20 @@ class AttackModeChange(models.Model):
 
 
 class VelocityBucket(models.Model):
-    """How many events of one signal one key had in one hour: one row upserted per (signal, scope, key, hour),
-    never one per event. Keys are a network prefix, an email domain or a département, never a person."""
+    """How many events of one signal one key had in ten minutes: one row upserted per (signal, scope, key, ten
+    minutes), never one per event. Keys are a network prefix, an email domain or a département, never a person."""
 
     signal = models.CharField(max_length=20)  # "identity" (identity step passed) or "account" (personal code set)
     scope = models.CharField(max_length=12)  # "global", "network", "domain", "departement"
     key = models.CharField(max_length=64)
-    hour = models.DateTimeField()  # the start of the hour, UTC
+    start = models.DateTimeField()  # the start of the ten minutes, UTC
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["signal", "scope", "key", "hour"], name="defence_bucket_one_per_hour")
+            models.UniqueConstraint(fields=["signal", "scope", "key", "start"], name="defence_bucket_one_per_slot")
         ]
-        indexes = [models.Index(fields=["hour"], name="defence_bucket_hour")]
+        indexes = [models.Index(fields=["start"], name="defence_bucket_start")]
 
     def __str__(self) -> str:
-        return f"{self.signal} {self.scope} {self.key} {self.hour:%Y-%m-%d %H}h: {self.count}"
+        return f"{self.signal} {self.scope} {self.key} {self.start:%Y-%m-%d %H:%M}: {self.count}"

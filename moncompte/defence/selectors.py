@@ -26,8 +26,8 @@ def attack_mode_overview(*, now: datetime, changes: int = 20, readings: int = 20
 
 
 def signal_ratios(*, now: datetime) -> dict[tuple[str, str], float]:
-    """{(signal, scope): the highest sliding hour / threshold of its keys}: 1 or more trips attack mode.
-    Keys are not given to Prometheus (networks are personal data, and there are many)."""
+    """{(signal, scope): the highest sliding window (hour or ten minutes) / threshold of its keys: 1 or more
+    trips attack mode. Keys are not given to Prometheus (networks are personal data, and there are many)."""
     ratios: dict[tuple[str, str], float] = {}
     for reading in readings_near_threshold(now=now):
         name = (reading.signal, reading.scope)

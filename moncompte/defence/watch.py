@@ -1,5 +1,5 @@
-"""R-BOT1: the service switches attack mode on by itself when a velocity signal goes over its threshold, and
-off when every signal has fallen well below (hysteresis).
+"""R-BOT1: the service switches attack mode on by itself when a velocity signal goes over its threshold (over
+the sliding hour or the sliding ten minutes), and off when every signal has fallen well below (hysteresis).
 
 Switching on is decided on the write path, at the event that makes a signal go over (a script working as
 fast as it can would get a minute's worth of accounts before a periodic job saw it), and by the worker's
@@ -19,6 +19,7 @@ from moncompte.defence import metrics
 from moncompte.defence.keys import GLOBAL, NETWORK, SCOPE_WORDS, SCOPES, SIGNAL_WORDS, SIGNALS, signal_keys
 from moncompte.defence.mode import AUTOMATIC, attack_mode_active, attack_mode_state, attack_mode_switch
 from moncompte.defence.velocity import (
+    WINDOWS,
     Reading,
     buckets_add,
     buckets_purge,
@@ -69,15 +70,16 @@ def attack_mode_watch(*, now: datetime) -> int:
 
 
 def readings_near_threshold(*, now: datetime) -> list[Reading]:
-    """Every signal whose sliding hour may be above BOT_RELEASE_PERCENT of its threshold, read afresh
-    (a key under that share of its scope's minimum cannot be, and is not read)."""
+    """Every signal whose sliding hour or ten minutes may be above BOT_RELEASE_PERCENT of its threshold, read
+    afresh (a key under that share of its scope's lowest minimum cannot be, and is not read)."""
     release = int(settings.MONCOMPTE["BOT_RELEASE_PERCENT"])
     readings = []
     for signal in SIGNALS:
         for scope in SCOPES:
-            at_least = max(1, math.ceil(minimum_of(scope) * release / 100))
+            lowest = min(minimum_of(scope, window) for window in WINDOWS)
+            at_least = max(1, math.ceil(lowest * release / 100))
             near = current_counts(signal=signal, scope=scope, now=now, at_least=at_least)
-            counts = {(scope, key): current for key, (current, _) in near.items()}
+            counts = {(scope, key): current for key, current in near.items()}
             readings += readings_of(signal=signal, counts=counts, now=now, fresh=True)
     return readings
 
@@ -105,6 +107,6 @@ def describe(reading: Reading) -> str:
         where = f"{SCOPE_WORDS[reading.scope]} {reading.key}"
     base = reading.baseline
     return (
-        f"{SIGNAL_WORDS[reading.signal]} ({where}) : {reading.count:.0f} en une heure glissante, "
-        f"seuil {base.threshold:.0f} (référence {base.mean:.1f} ± {base.stdev:.1f} par heure)"
+        f"{SIGNAL_WORDS[reading.signal]} ({where}) : {reading.count:.0f} en {reading.window.words}, "
+        f"seuil {base.threshold:.0f} (référence {base.mean:.1f} ± {base.stdev:.1f} par {reading.window.unit})"
     )

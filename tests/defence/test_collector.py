@@ -35,7 +35,8 @@ def test_r_bot1_metrics_show_the_mode_its_age_and_the_signals(traveller, setting
     text = scrape()
     assert 'moncompte_attack_mode{source="automatic"} 1.0' in text
     assert "moncompte_attack_mode_since_seconds 90.0" in text
-    assert 'moncompte_velocity_ratio{scope="network",signal="identity"} 1.1' in text
+    # 11 in the hour over its minimum of 10, and in ten minutes over theirs of 5: the higher, 2.2
+    assert 'moncompte_velocity_ratio{scope="network",signal="identity"} 2.2' in text
     assert 'moncompte_attack_mode_switches_total{direction="on",source="automatic"}' in text
     assert 'moncompte_velocity_trips_total{scope="network",signal="identity"}' in text
     assert "198.51.100" not in text  # no network, no personal data in the metrics

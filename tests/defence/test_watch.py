@@ -12,8 +12,9 @@ from moncompte.core import clock
 from moncompte.defence import watch
 from moncompte.defence.keys import ACCOUNT, GLOBAL, IDENTITY
 from moncompte.defence.mode import AUTOMATIC, SUPERVISOR, attack_mode_active, attack_mode_state, attack_mode_switch
+from moncompte.defence.velocity import WINDOW_HOUR, WINDOW_TEN_MINUTES, baseline_of, sliding_count
 from moncompte.defence.watch import attack_mode_watch, velocity_record
-from tests.defence.helpers import buckets_put
+from tests.defence.helpers import buckets_put, hours_put
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,8 @@ def burst(count: int, *, traveller, signal=IDENTITY, address=None, email=None, p
 
 
 def test_r_bot1_a_burst_switches_attack_mode_on_by_itself(traveller, settings, caplog):
-    minimum = settings.MONCOMPTE["BOT_MINIMUM_GLOBAL"]
+    """Without a baseline, 51 identities in ten minutes (half the hour's minimum of 100)."""
+    minimum = settings.MONCOMPTE["BOT_MINIMUM_GLOBAL"] * settings.MONCOMPTE["BOT_MINIMUM_TEN_MINUTES_PERCENT"] // 100
     burst(minimum, traveller=traveller)
     assert not attack_mode_active(now=clock.now())
     with caplog.at_level(logging.WARNING, logger="moncompte.defence"):
@@ -44,13 +46,28 @@ def test_r_bot1_a_burst_switches_attack_mode_on_by_itself(traveller, settings, c
         "signal": IDENTITY,
         "scope": GLOBAL,
         "key": "",
+        "window": "ten_minutes",
         "count": minimum + 1,
         "threshold": minimum,
         "mean": 0.0,
         "stdev": 0.0,
     }
     warning = next(record for record in caplog.records if record.levelno == logging.WARNING)
-    assert "identités vérifiées (au total) : 101 en une heure glissante, seuil 100" in warning.getMessage()
+    assert (
+        "identités vérifiées (au total) : 51 en dix minutes glissantes, seuil 50 (référence 0.0 ± 0.0 par dix "
+        "minutes)" in warning.getMessage()
+    )
+
+
+def test_r_bot1_a_burst_spread_over_the_hour_trips_the_sliding_hour(traveller, settings, now):
+    """20 identities in each of five ten minutes stay under the ten minutes' minimum (50); the 101st trips the
+    hour's (100)."""
+    buckets_put(signal=IDENTITY, scope=GLOBAL, key="", counts={now + timedelta(minutes=10 * n): 20 for n in range(5)})
+    traveller.move_to(now + timedelta(minutes=55))
+    burst(1, traveller=traveller)
+    state = attack_mode_state()
+    assert state.active
+    assert (state.signal["window"], state.signal["count"], state.signal["threshold"]) == ("hour", 101, 100)
 
 
 @pytest.mark.parametrize(
@@ -63,7 +80,8 @@ def test_r_bot1_a_burst_switches_attack_mode_on_by_itself(traveller, settings, c
 )
 def test_r_bot1_one_network_domain_or_departement_alone_switches_it_on(traveller, settings, where, minimum):
     settings.MONCOMPTE = {**settings.MONCOMPTE, "BOT_MINIMUM_GLOBAL": 10_000}
-    burst(settings.MONCOMPTE[minimum], traveller=traveller, **where)
+    percent = settings.MONCOMPTE["BOT_MINIMUM_TEN_MINUTES_PERCENT"]
+    burst(settings.MONCOMPTE[minimum] * percent // 100, traveller=traveller, **where)  # over ten minutes
     assert not attack_mode_active(now=clock.now())
     burst(1, traveller=traveller, **where)
     assert attack_mode_state().signal["scope"] == minimum.removeprefix("BOT_MINIMUM_").lower()
@@ -86,26 +104,46 @@ def test_r_bot1_accounts_created_are_a_signal_too(traveller, settings):
 def steady_baseline(now, *, per_hour: int) -> None:
     """Seven days (and the last hour) of `per_hour` identity successes an hour, everywhere alike."""
     hours = {now - timedelta(hours=hours): per_hour for hours in range(1, 7 * 24 + 3)}
-    buckets_put(signal=IDENTITY, scope=GLOBAL, key="", counts=hours)
+    hours_put(signal=IDENTITY, scope=GLOBAL, key="", counts=hours)
 
 
 def test_r_bot1_a_steady_high_baseline_does_not_trip_it(traveller, now):
-    steady_baseline(now, per_hour=500)
+    steady_baseline(now, per_hour=500)  # 83 or 84 every ten minutes
     buckets_put(signal=IDENTITY, scope=GLOBAL, key="", counts={now: 40})
     traveller.shift(timedelta(minutes=5))
-    assert attack_mode_watch(now=clock.now()) == 0  # 500 x 55/60 + 40 = 498 in the sliding hour
-    burst(60, traveller=traveller)  # 558 after a minute more: within a normal hour's noise (4 x 22 = 89)
+    assert attack_mode_watch(now=clock.now()) == 0  # 40 + 83 x 1/2 in ten minutes, 40 + 458 in the hour
+    burst(40, traveller=traveller, every=7.4)  # the usual pace: 80 in ten minutes (threshold 83 + 4 x 9 = 120)
     assert attack_mode_watch(now=clock.now()) == 0
     assert not attack_mode_active(now=clock.now())
 
 
-def test_r_bot1_above_its_baseline_the_same_hour_trips_it(traveller, now):
+def test_r_bot1_a_burst_an_hour_would_absorb_trips_the_ten_minutes(traveller, now):
+    """60 more in a minute is within a busy hour's noise (558 in it, threshold 500 + 4 x 22 = 589), not within
+    ten minutes' (83 + 4 x 9 = 120)."""
     steady_baseline(now, per_hour=500)
     buckets_put(signal=IDENTITY, scope=GLOBAL, key="", counts={now: 40})
     traveller.shift(timedelta(minutes=5))
-    over = math.ceil(500 + 4 * math.sqrt(500)) - 498 + 1
-    burst(over, traveller=traveller, every=0.01)
-    assert attack_mode_state().active
+    burst(60, traveller=traveller)
+    state = attack_mode_state()
+    assert state.active
+    assert state.signal["window"] == WINDOW_TEN_MINUTES.name
+    hour = baseline_of(signal=IDENTITY, scope=GLOBAL, key="", now=clock.now())
+    assert sliding_count(current=40 + 60, past=hour.past, now=clock.now()) < hour.threshold  # the hour: 558
+
+
+def test_r_bot1_above_its_baseline_the_same_hour_trips_it(traveller, settings, now):
+    """The hour alone (the ten minutes' minimum set out of reach): just over 4 standard deviations."""
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "BOT_MINIMUM_TEN_MINUTES_PERCENT": 100_000}
+    steady_baseline(now, per_hour=500)
+    buckets_put(signal=IDENTITY, scope=GLOBAL, key="", counts={now: 40})
+    traveller.shift(timedelta(minutes=5))
+    hour = baseline_of(signal=IDENTITY, scope=GLOBAL, key="", now=clock.now())
+    assert hour.threshold == pytest.approx(500 + 4 * math.sqrt(500))
+    under = math.floor(hour.threshold - sliding_count(current=40, past=hour.past, now=clock.now()))
+    burst(under, traveller=traveller, every=0.01)
+    assert not attack_mode_state().active
+    burst(1, traveller=traveller, every=0.01)
+    assert attack_mode_state().signal["window"] == WINDOW_HOUR.name
 
 
 def test_r_bot1_the_periodic_job_switches_on_what_the_write_path_missed(traveller, settings, now):
@@ -136,14 +174,14 @@ def test_r_bot1_it_switches_back_off_when_the_signals_fall(traveller, settings):
 
 def test_r_bot1_hysteresis_it_stays_on_until_signals_are_well_below_the_threshold(traveller, settings, now):
     """Above BOT_RELEASE_PERCENT of the threshold it stays on, even below the threshold itself."""
-    since = engaged_by_a_burst(traveller, settings)
-    minimum = settings.MONCOMPTE["BOT_MINIMUM_GLOBAL"]
-    # 45 minutes into the next hour: a quarter of the previous hour (101 events) still counts, 25 events.
-    traveller.move_to(since.replace(minute=0) + timedelta(hours=1, minutes=45))
-    buckets_put(signal=IDENTITY, scope=GLOBAL, key="", counts={clock.now(): minimum // 2 - 25 + 1})
+    since = engaged_by_a_burst(traveller, settings)  # 101 identities in the 9:00 ten minutes
+    traveller.move_to(now + timedelta(minutes=55))  # they are all in the sliding hour, over half of 100
+    assert attack_mode_watch(now=clock.now()) == 0
+    traveller.move_to(now + timedelta(hours=1, minutes=2))  # 101 x 8/10 = 81 of them
     assert attack_mode_watch(now=clock.now()) == 0
     assert attack_mode_state().active
-    traveller.shift(timedelta(minutes=5))  # the previous hour's share falls to 17 of 101: 43, under half of 100
+    traveller.move_to(now + timedelta(hours=1, minutes=6))  # 101 x 4/10 = 40, under half of 100
+    assert clock.now() - since >= settings.MONCOMPTE["ATTACK_MODE_MIN_DURATION"]
     assert attack_mode_watch(now=clock.now()) == 1
     assert not attack_mode_state().active
 

@@ -94,7 +94,9 @@ def test_r_bot1_the_desk_page_shows_the_mode_why_since_when_and_the_signals(agen
     assert 'data-attack-mode="actif"' in page
     assert "Il s'est activé de lui-même : identités vérifiées (réseau n°" in page
     assert "<code>198.51.100.0/24</code>" in page  # staff see the network itself
-    assert "<td>identités vérifiées</td><td>réseau</td><td>198.51.100.0/24</td><td>11</td><td>10</td>" in page
+    row = "<td>identités vérifiées</td><td>réseau</td><td>198.51.100.0/24</td><td>{}</td><td>11</td><td>{}</td>"
+    assert row.format("dix minutes glissantes", 5) in page  # the nearest its threshold first
+    assert row.format("une heure glissante", 10) in page
     assert "le service" in page
 
 
