@@ -1,0 +1,249 @@
+"""Mutation testing of the domain packages with mutmut (issue 20): each package's code is mutated one change
+at a time, and each mutant is run against the tests that cover the mutated function (mutmut records which
+tests call which function once, then forks one process per mutant from the process that ran them). Prints per
+package: mutants, killed, survived, timeout, no tests, killed % and the time taken. Long (minutes per package):
+not run by CI.
+
+Run: .venv/bin/python -m bench.mutation [--package appsessions ...] [--commit HEAD] [--keep] [--survivors]
+  --package  one of PACKAGES (repeatable; all six by default)
+  --commit   mutate moncompte/ and run tests/ as they are in that commit (git archive), not the work tree:
+             others' unfinished changes neither fail the tests nor move the code under the run
+  --keep     reuse var/mutation/<package>/ from the last run and run its survivors again (after new tests);
+             the package's code is the copy made by that run, so use it only while the code is unchanged
+  --survivors  print the diff of every surviving mutant (`mutmut show`)
+
+Each package runs in its own folder var/mutation/<package>/ (a pyproject.toml with mutmut's settings and the
+project's pytest settings, moncompte/ and tests/ linked), on SQLite in that folder, one mutant at a time,
+under `nice -n 10`.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "var" / "mutation"
+
+# The package's own tests and the fast tests above it that call it (mutmut then runs, for each mutant, only
+# those that reached the mutated function).
+PACKAGES: dict[str, list[str]] = {
+    "appsessions": [
+        "tests/appsessions",
+        "tests/api/test_sessions.py",
+        "tests/api/test_account.py",
+        "tests/support/test_restarts.py",
+    ],
+    "selfservice": [
+        "tests/selfservice",
+        "tests/api/test_sessions.py",
+        "tests/api/test_account.py",
+        "tests/support/test_restarts.py",
+        "tests/enrollment/test_provisional_codes.py",
+        "tests/web/test_account_pages.py",
+        "tests/security/test_attacks.py",
+    ],
+    "enrollment": [
+        "tests/enrollment",
+        "tests/api/test_journey.py",
+        "tests/web/test_enrollment_pages.py",
+        "tests/web/test_no_email_help.py",
+        "tests/web/test_bounce_pages.py",
+        "tests/web/test_durations_follow_settings.py",
+        "tests/support/test_restarts.py",
+        "tests/support/test_diagnosis.py",
+        "tests/defence/test_network_limit.py",
+        "tests/security/test_attacks.py",
+    ],
+    "support": ["tests/support"],
+    "captcha": [
+        "tests/captcha",
+        "tests/api/test_captcha_work.py",
+        "tests/web/test_captcha_pages.py",
+        "tests/web/test_captcha_work_pages.py",
+        "tests/defence/test_attack_effects.py",
+    ],
+    "outbox": [
+        "tests/outbox",
+        "tests/accounts/test_bounces.py",
+        "tests/accounts/test_bounce_inbox.py",
+        "tests/web/test_bounce_pages.py",
+        "tests/web/test_demo_mailbox.py",
+    ],
+}
+
+# Never run for a mutant: Chromium drives real pages (seconds per test, and the pages' code is not in these
+# packages); the suites below start real processes or train models, so a surviving mutant would take minutes,
+# and the code they run in other processes is invisible to mutmut's record of who covers what.
+IGNORED = [
+    "tests/e2e",  # every test marked chromium
+    "tests/captcha/test_attacks.py",  # the CI-sized CAPTCHA attack trains solvers for about 100 s
+    "tests/outbox/test_delivery_faults.py",  # real `moncompte worker` processes killed, a slow relay, cut database
+    "tests/security/test_faults.py",  # real server processes under faults
+    "tests/ops",  # backup and restore, every migration replayed
+]
+
+# mutmut's exit codes per mutant (mutmut/stats.py): 1 and 3 are a failed test run.
+STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 36: "timeout", 24: "timeout"}
+STATUS |= {-24: "timeout", 152: "timeout", 255: "timeout", 34: "skipped", 37: "killed"}
+
+
+@dataclass
+class Outcome:
+    package: str
+    counts: Counter[str]
+    survivors: list[str]
+    seconds: float
+
+    @property
+    def mutants(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def killed_percent(self) -> float:
+        # A timeout is a mutant noticed: the tests did not pass (an endless loop, a wait that never ends).
+        noticed = self.counts["killed"] + self.counts["timeout"]
+        return 100 * noticed / self.mutants if self.mutants else 0.0
+
+
+def toml_value(value: object) -> str:
+    # Strings, lists of strings and booleans only: their JSON spelling is valid TOML.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def settings_write(folder: Path, package: str) -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    lines = ["[tool.pytest.ini_options]"]
+    lines += [f"{key} = {toml_value(value)}" for key, value in project["tool"]["pytest"]["ini_options"].items()]
+    mutmut = {
+        "source_paths": ["moncompte"],
+        "only_mutate": [f"moncompte/{package}/*"],
+        "do_not_mutate": ["*/migrations/*"],
+        "pytest_add_cli_args": [
+            "-p",
+            "no:cacheprovider",
+            "-m",
+            "not chromium",
+            f"--basetemp={folder / 'pytest'}",
+            *[f"--ignore={path}" for path in IGNORED],
+        ],
+        "pytest_add_cli_args_test_selection": PACKAGES[package],
+        # The folder lies inside the project's repository: mutmut must not read its git history.
+        "use_git_change_detection": False,
+    }
+    lines += ["", "[tool.mutmut]"] + [f"{key} = {toml_value(value)}" for key, value in mutmut.items()]
+    (folder / "pyproject.toml").write_text("\n".join(lines) + "\n")
+
+
+def tree_export(commit: str, path: str, folder: Path) -> None:
+    """`path` as it is in `commit` (git archive: the repository's work tree and index are left alone)."""
+    archive = subprocess.run(["git", "archive", commit, path], cwd=ROOT, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+
+
+def folder_prepare(package: str, *, keep: bool, commit: str | None) -> Path:
+    folder = WORK / package
+    if folder.exists() and not keep:
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("moncompte", "tests"):
+        here = folder / name
+        if commit is None:
+            if not here.is_symlink():
+                shutil.rmtree(here, ignore_errors=True)
+                here.symlink_to(ROOT / name)
+        elif name == "tests" or not here.exists():  # with --keep, the tests are taken again, the code is not
+            if here.is_symlink():
+                here.unlink()
+            shutil.rmtree(here, ignore_errors=True)
+            tree_export(commit, name, folder)
+    settings_write(folder, package)
+    return folder
+
+
+def environment(folder: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}  # SQLite, in the folder
+    env.setdefault("SECRET_KEY", "mutation-testing-only")
+    env["MONCOMPTE_VAR_DIR"] = str(folder / "var")
+    (folder / "var").mkdir(exist_ok=True)
+    return env
+
+
+def results_read(folder: Path, package: str) -> tuple[Counter[str], list[str]]:
+    counts: Counter[str] = Counter()
+    survivors = []
+    for meta in sorted((folder / "mutants" / "moncompte" / package).rglob("*.meta")):
+        for name, code in json.loads(meta.read_text())["exit_code_by_key"].items():
+            status = STATUS.get(code, "not run" if code is None else f"other ({code})")
+            counts[status] += 1
+            if status in ("survived", "no tests"):
+                survivors.append(name)
+    return counts, survivors
+
+
+def package_run(package: str, *, keep: bool, show: bool, commit: str | None) -> Outcome:
+    folder = folder_prepare(package, keep=keep, commit=commit)
+    env = environment(folder)
+    again = results_read(folder, package)[1] if keep and (folder / "mutants").exists() else []
+    mutmut = str(ROOT / ".venv" / "bin" / "mutmut")
+    started = time.monotonic()
+    print(f"{package}: mutmut running, log in {folder / 'mutmut.log'}", flush=True)
+    with (folder / "mutmut.log").open("w") as log:
+        # One mutant at a time, niced: the machine is shared.
+        run = subprocess.run(
+            ["nice", "-n", "10", mutmut, "run", "--max-children", "1", *again],
+            cwd=folder,
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
+    seconds = time.monotonic() - started
+    if run.returncode != 0:
+        print(f"{package}: mutmut failed (exit {run.returncode}), see the log's end", file=sys.stderr)
+    counts, survivors = results_read(folder, package)
+    if show:
+        for name in survivors:
+            shown = subprocess.run([mutmut, "show", name], cwd=folder, env=env, capture_output=True, text=True)
+            print(shown.stdout)
+    return Outcome(package, counts, survivors, seconds)
+
+
+def table_print(outcomes: list[Outcome]) -> None:
+    print()
+    print("| package | mutants | killed | survived | timeout | no tests | killed % | time |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for o in outcomes:
+        c = o.counts
+        print(
+            f"| {o.package} | {o.mutants} | {c['killed']} | {c['survived']} | {c['timeout']} | {c['no tests']} "
+            f"| {o.killed_percent:.1f} | {o.seconds / 60:.1f} min |"
+        )
+    for o in outcomes:
+        if o.survivors:
+            print(f"\n{o.package}, survivors ({len(o.survivors)}): " + " ".join(sorted(o.survivors)))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--package", action="append", choices=list(PACKAGES))
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--survivors", action="store_true")
+    parser.add_argument("--commit")
+    args = parser.parse_args()
+    outcomes = [
+        package_run(package, keep=args.keep, show=args.survivors, commit=args.commit)
+        for package in args.package or PACKAGES
+    ]
+    table_print(outcomes)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
