@@ -225,6 +225,7 @@ MONCOMPTE: dict[str, Any] = {
     "SUPPORT_FILTERING_DOMAINS": ["orange.fr", "wanadoo.fr"],
     "SUPPORT_DNS_TIMEOUT_SECONDS": 2,
     "SUPPORT_ACTIONS_PER_HOUR": 60,  # actions of one staff member
+    "SUPPORT_REASON_MIN_LENGTH": 5,  # R-SUP2: characters of a search's or an action's reason, once cleaned
     "OUTBOX_IDLE_POLL_SECONDS": 1.0,
     # /sante/pret/ says "not ready" when an email has waited longer than this (the relay or the workers are down).
     "READY_OUTBOX_MAX_AGE": timedelta(minutes=10),

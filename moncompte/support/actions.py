@@ -27,10 +27,17 @@ def actions_per_staff() -> throttle.Limit:
     return throttle.Limit("support_action", settings.MONCOMPTE["SUPPORT_ACTIONS_PER_HOUR"], timedelta(hours=1))
 
 
+def reason_min_length() -> int:
+    return int(settings.MONCOMPTE["SUPPORT_REASON_MIN_LENGTH"])
+
+
 class ReasonMissing(DomainError):
     code = "reason_missing"
     field = "reason"
-    message = "Indiquez le motif de l'action (au moins 5 caractères) : il est écrit au journal."
+
+    def __init__(self) -> None:
+        least = reason_min_length()
+        super().__init__(f"Indiquez le motif de l'action (au moins {least} caractères) : il est écrit au journal.")
 
 
 class SupervisorOnly(DomainError):
@@ -52,12 +59,19 @@ def reason_clean(raw: str) -> str:
     return " ".join(visible.split())[:500]
 
 
+def reason_checked(raw: str) -> str:
+    """R-SUP2: the reason of a search or an action, cleaned, or ReasonMissing under SUPPORT_REASON_MIN_LENGTH
+    characters (what is left once cleaned counts: five spaces are no reason)."""
+    reason = reason_clean(raw)
+    if len(reason) < reason_min_length():
+        raise ReasonMissing()
+    return reason
+
+
 def _checked(staff: Staff, reason: str, *, now: datetime, supervisor: bool = False) -> str:
     if supervisor and staff.role is not Role.SUPERVISOR:
         raise SupervisorOnly()
-    reason = reason_clean(reason)
-    if len(reason) < 5:
-        raise ReasonMissing()
+    reason = reason_checked(reason)
     throttle.counted(actions_per_staff(), key=staff.username, now=now)
     return reason
 

@@ -7,9 +7,15 @@ from django.db import transaction
 
 from moncompte.audit import log as audit
 from moncompte.core import throttle
-from moncompte.core.errors import DomainError
 from moncompte.defence.mode import SUPERVISOR, attack_mode_switch
-from moncompte.support.actions import ReasonMissing, Staff, SupervisorOnly, actions_per_staff, reason_clean
+from moncompte.support.actions import (
+    ReasonMissing,
+    Staff,
+    SupervisorOnly,
+    actions_per_staff,
+    reason_checked,
+    reason_clean,
+)
 from moncompte.support.roles import Role
 
 
@@ -18,12 +24,11 @@ def attack_mode_set(*, active: bool, staff: Staff, reason: str, now: datetime) -
     current state still writes the reason, and holds the automatic switch back: mode.attack_mode_switch)."""
     wanted = "on" if active else "off"
     typed = reason_clean(reason)
-    refusal: DomainError | None = None
-    if staff.role is not Role.SUPERVISOR:
-        refusal = SupervisorOnly()
-    elif len(typed) < 5:
-        refusal = ReasonMissing()
-    if refusal is not None:
+    try:
+        if staff.role is not Role.SUPERVISOR:
+            raise SupervisorOnly()
+        reason_checked(typed)
+    except (SupervisorOnly, ReasonMissing) as refusal:
         audit.record(
             event="support_attack_mode_refused",
             now=now,
@@ -33,7 +38,7 @@ def attack_mode_set(*, active: bool, staff: Staff, reason: str, now: datetime) -
             why=refusal.code,
             reason=typed,
         )
-        raise refusal
+        raise
     throttle.counted(actions_per_staff(), key=staff.username, now=now)
     with transaction.atomic():
         changed = attack_mode_switch(

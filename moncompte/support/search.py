@@ -1,12 +1,26 @@
 """R-SUP4: finding a person by NIR (13 or 15 characters, spaces allowed), exact email address, or account
-number."""
+number; R-SUP2: a staff member's search needs a reason and is written to the audit log with it."""
 
 import re
+from datetime import datetime
 
 from django.db.models import Q
 
 from moncompte.accounts.emails import canonical
 from moncompte.accounts.models import Account, EmailAddress
+from moncompte.audit import log as audit
+from moncompte.support.actions import Staff, reason_checked
+
+
+def person_search(*, query: str, reason: str, staff: Staff, now: datetime) -> list[int]:
+    """The accounts the query names, the search written to the audit log with its reason and how many it found.
+    Raises ReasonMissing (nothing searched, nothing written) for a reason too short."""
+    typed = reason_checked(reason)
+    found = person_find(query)
+    audit.record(
+        event="support_search", now=now, client=staff.client, staff=staff.username, reason=typed, found=str(len(found))
+    )
+    return found
 
 
 def person_find(query: str) -> list[int]:

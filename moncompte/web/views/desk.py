@@ -22,7 +22,7 @@ from moncompte.support.mail_servers import domain_has_mail_servers
 from moncompte.support.models import IdentityDocument
 from moncompte.support.person_file import PersonFile, account_exists, person_file_of
 from moncompte.support.roles import Role, role_of
-from moncompte.support.search import person_find
+from moncompte.support.search import person_search
 from moncompte.web import session
 
 REASONS = "desk_reasons"  # in the staff member's session: the reason typed for each person opened
@@ -40,24 +40,24 @@ def desk_search(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     staff, data = _staff(request), request.POST if request.method == "POST" else {}
     # A NUL would reach PostgreSQL (search, audit log) and fail there: cleaned like every reason of the desk.
     query, reason = data.get("q", "").replace("\x00", ""), actions.reason_clean(data.get("motif", ""))
-    found = _found(request, staff, query, reason) if query and len(reason) >= 5 else []
+    found, reason_missing = _found(request, staff, query, reason) if query else ([], False)
     if len(found) == 1:
         return redirect("admin:desk_person", account_id=found[0])
     query = query or request.GET.get("q", "")  # coming back from a page opened without its reason
     page = {**context, "title": "Rechercher une personne", "query": query, "reason": reason, "found": found}
-    page["reason_missing"] = bool(query) and len(reason) < 5
+    page |= {"reason_missing": reason_missing, "reason_min": actions.reason_min_length()}
     return TemplateResponse(request, "web/desk_search.html", page)
 
 
-def _found(request: HttpRequest, staff: actions.Staff, query: str, reason: str) -> list[int]:
-    """The accounts the query names; the reason is remembered for each, to be written when it is opened."""
-    found = person_find(query)
-    now = clock.now()
-    audit.record(
-        event="support_search", now=now, client=staff.client, staff=staff.username, reason=reason, found=str(len(found))
-    )
+def _found(request: HttpRequest, staff: actions.Staff, query: str, reason: str) -> tuple[list[int], bool]:
+    """The accounts the query names, and whether the reason was missing; the reason is remembered for each
+    account found, to be written when it is opened."""
+    try:
+        found = person_search(query=query, reason=reason, staff=staff, now=clock.now())
+    except actions.ReasonMissing:
+        return [], True
     request.session[REASONS] = {**request.session.get(REASONS, {}), **{str(i): reason for i in found}}
-    return found
+    return found, False
 
 
 def _reason_for(request: HttpRequest, account_id: int) -> str | None:
