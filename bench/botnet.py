@@ -175,13 +175,14 @@ def run(args: argparse.Namespace, url: str, env: dict[str, str], mailbox: Mailbo
             arrivals.start()
             time.sleep(args.warm_minutes * 60)
             botnet, bot_started = Botnet(base, mailbox, leaked, args), time.time()
+            load_started = os.getloadavg()[0]
             deadline = time.monotonic() + args.minutes * 60
             threads = [threading.Thread(target=botnet.run, args=(deadline,)) for _ in range(args.bot_threads)]
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
-            bot_ended = time.time()
+            bot_ended, load_ended = time.time(), os.getloadavg()[0]
             stop.set()
             arrivals.join()
             metrics = Browser(base).request("/metrics")[1]
@@ -190,7 +191,9 @@ def run(args: argparse.Namespace, url: str, env: dict[str, str], mailbox: Mailbo
         worker.wait(timeout=30)
     from bench.botnet_report import report
 
-    return report(args, attack_mode_changes(url), botnet.outcomes, people_outcomes, bot_started, bot_ended, metrics)
+    figures = report(args, attack_mode_changes(url), botnet.outcomes, people_outcomes, bot_started, bot_ended, metrics)
+    # The machine is shared: people's journeys (and the bots' pace) depend on what else it runs.
+    return f"{figures}\n  load average (1 min) when the botnet started / ended: {load_started:.1f} / {load_ended:.1f}"
 
 
 if __name__ == "__main__":
