@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.signals import request_finished, request_started
 
 
 class OutboxConfig(AppConfig):
@@ -7,9 +8,7 @@ class OutboxConfig(AppConfig):
     verbose_name = "Courriels"
 
     def ready(self) -> None:
-        from django.core.signals import request_finished, request_started
+        from moncompte.outbox import send_after_response  # it imports models: only once the registry is ready
 
-        from moncompte.outbox import prompt
-
-        request_started.connect(prompt.forget, dispatch_uid="outbox-prompt-forget")
-        request_finished.connect(prompt.send_remembered, dispatch_uid="outbox-prompt-send")
+        request_started.connect(send_after_response.forget, dispatch_uid="outbox-send-after-response-forget")
+        request_finished.connect(send_after_response.send_remembered, dispatch_uid="outbox-send-after-response")

@@ -25,7 +25,7 @@ from django.db import connection, transaction
 
 from moncompte.core import clock, metrics
 from moncompte.core.request_context import request_id_set
-from moncompte.outbox.mail import build_message, new_message_id
+from moncompte.outbox.message import build_message, new_message_id
 from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
 from moncompte.outbox.providers import provider_of
 from moncompte.outbox.signing import dkim_sign
@@ -58,8 +58,9 @@ def claim_next(
 ) -> Claimed | None:
     """Takes the next due message for this worker (other workers skip it), and writes its attempt. With
     `email_id`, only that message if due by `due_by` (default: now); with `never_claimed`, only if nobody has
-    ever claimed it (the request that queued it sends it before it is due for the workers: outbox/prompt.py);
-    `lease_for` shortens the lease for a claimer that must be done sooner (a web process)."""
+    ever claimed it (the request that queued it sends it before it is due for the workers:
+    send_after_response.py); `lease_for` shortens the lease for a claimer that must be done sooner (a web
+    process)."""
     due = OutboundEmail.objects.select_for_update(skip_locked=True).filter(
         status=EmailStatus.PENDING, next_attempt_at__lte=due_by or now
     )

@@ -1,10 +1,7 @@
-"""Enqueue emails in the caller's transaction (R-MAIL1), and build them as they go out (delivery.py sends)."""
+"""Enqueue emails in the caller's transaction (R-MAIL1): the row, rendered, with a copy masked for support.
+message.py builds it as it goes out, delivery.py sends it."""
 
-import secrets
 from datetime import datetime
-from email import policy
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +10,8 @@ from django.template.loader import render_to_string
 from moncompte.core import metrics, tokens
 from moncompte.core.request_context import current_request_id
 from moncompte.core.terms import service_terms
-from moncompte.outbox import prompt
+from moncompte.outbox import send_after_response
+from moncompte.outbox.message import new_message_id
 from moncompte.outbox.models import OutboundEmail
 from moncompte.outbox.providers import provider_of
 from moncompte.outbox.wakeup import wake_on_commit
@@ -59,34 +57,12 @@ def enqueue(
         shown_text=shown_text,
         shown_html=shown_html,
         created_at=now,
-        next_attempt_at=now + (grace := prompt.grace()),
+        next_attempt_at=now + (grace := send_after_response.grace()),
         message_id=new_message_id(),
         request_id=current_request_id(),
     )
     if grace:  # this request sends it once answered; workers take it after the grace if it could not
-        prompt.remember(email.pk)
+        send_after_response.remember(email.pk)
     else:
         wake_on_commit()  # after the row: outside a transaction, the worker is woken at once
     return email
-
-
-def new_message_id() -> str:
-    """Random from `secrets` (make_msgid uses `random`): a complaint may name a message by it."""
-    return f"<{secrets.token_hex(16)}@{settings.MONCOMPTE['FROM_ADDRESS'].partition('@')[2]}>"
-
-
-def build_message(email: OutboundEmail, *, now: datetime) -> EmailMessage:
-    """The message as it goes out at `now`: the Message-ID is the row's own (chosen at enqueue), the Date
-    is the sending time."""
-    config = settings.MONCOMPTE
-    # CRLF line ends and 7-bit transfer encodings: accepted by every SMTP server, 8BITMIME or not.
-    message = EmailMessage(policy=policy.SMTP.clone(cte_type="7bit"))
-    message["From"] = formataddr((config["FROM_NAME"], config["FROM_ADDRESS"]))
-    message["To"] = email.to_address
-    message["Subject"] = email.subject
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = email.message_id
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(email.body_text)
-    message.add_alternative(email.body_html, subtype="html")
-    return message

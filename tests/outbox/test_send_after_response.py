@@ -6,7 +6,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from moncompte.core import clock
-from moncompte.outbox import prompt
+from moncompte.outbox import send_after_response
 from moncompte.outbox.delivery import claim_next
 from moncompte.outbox.mail import enqueue
 from moncompte.outbox.models import AttemptOutcome, EmailStatus, OutboundEmail
@@ -18,10 +18,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def fresh_prompt_state():
-    prompt.reset()
+def fresh_send_after_response_state():
+    send_after_response.reset()
     yield
-    prompt.reset()
+    send_after_response.reset()
 
 
 def identity_submitted(client) -> None:
@@ -60,13 +60,13 @@ def test_a_failing_relay_leaves_the_email_to_the_worker_and_pauses_sending_from_
     assert [a.outcome for a in email.delivery_attempts.all()] == [AttemptOutcome.RETRY]
     in_a_request()
     second = queued("other@example.fr")
-    prompt.send_remembered()
+    send_after_response.send_remembered()
     assert not second.delivery_attempts.exists()  # paused: the worker alone sends for a minute
     assert claim_next(now=clock.now()) is not None  # and at once: no grace while paused
 
 
 def in_a_request() -> None:
-    prompt.forget()  # what the start of a request does
+    send_after_response.forget()  # what the start of a request does
 
 
 def test_an_email_a_worker_claimed_first_is_not_sent_again_R_DLV1(smtp_sink, settings):
@@ -74,8 +74,9 @@ def test_an_email_a_worker_claimed_first_is_not_sent_again_R_DLV1(smtp_sink, set
     settings.EMAIL_URL = f"smtp://{controller.hostname}:{controller.port}"
     in_a_request()
     email = queued()  # committed: remembered for the end of the request
-    assert claim_next(now=clock.now() + prompt.GRACE) is not None  # a worker took it (the request was late)
-    prompt.send_remembered()
+    # A worker took it (the request was late).
+    assert claim_next(now=clock.now() + send_after_response.GRACE) is not None
+    send_after_response.send_remembered()
     assert received(maildir) == []
     assert email.delivery_attempts.count() == 1
 
@@ -85,7 +86,8 @@ def test_an_email_its_request_could_not_send_is_due_for_workers_after_the_grace(
     in_a_request()
     email = queued()
     assert claim_next(now=clock.now()) is None  # the request is expected to send it
-    claimed = claim_next(now=clock.now() + prompt.GRACE)  # its process died after answering: a worker sends it
+    # Its process died after answering: a worker sends it.
+    claimed = claim_next(now=clock.now() + send_after_response.GRACE)
     assert claimed is not None
     assert claimed.email.pk == email.pk
 
@@ -124,16 +126,16 @@ def test_a_refused_recipient_does_not_pause_sending_from_requests(settings, tmp_
         settings.EMAIL_URL = f"smtp://127.0.0.1:{relay.port}"
         in_a_request()
         refused = queued("nobody@example.fr")  # an address a person (or an attacker) typed
-        prompt.send_remembered()
+        send_after_response.send_remembered()
         refused.refresh_from_db()
         assert refused.status == EmailStatus.FAILED
         in_a_request()
         fine = queued("camille@example.fr")
-        prompt.send_remembered()
+        send_after_response.send_remembered()
         fine.refresh_from_db()
         assert fine.status == EmailStatus.SENT  # not paused
     finally:
-        prompt.reset()
+        send_after_response.reset()
         relay.stop()
 
 
@@ -145,9 +147,9 @@ def test_a_claim_by_a_request_is_short_so_a_killed_web_process_delays_its_email_
         now=clock.now(),
         email_id=email.pk,
         never_claimed=True,
-        due_by=clock.now() + prompt.GRACE,
-        lease_for=prompt.LEASE,
+        due_by=clock.now() + send_after_response.GRACE,
+        lease_for=send_after_response.LEASE,
     )
     assert claimed is not None
-    assert claimed.lease_until - clock.now() <= prompt.LEASE
-    assert prompt.LEASE.total_seconds() < 30  # gunicorn's limit per request
+    assert claimed.lease_until - clock.now() <= send_after_response.LEASE
+    assert send_after_response.LEASE.total_seconds() < 30  # gunicorn's limit per request

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 
 from moncompte.core import clock
+from moncompte.outbox.delivery import claim_next, deliver_one
 from moncompte.outbox.models import AttemptOutcome
 from moncompte.outbox.transport import SmtpTransport
 
@@ -92,8 +93,6 @@ def reset() -> None:
 def send_remembered(**_: Any) -> None:
     """At the end of a request (its response sent): the emails it queued, if no worker took them first."""
     global _paused_until
-    from moncompte.outbox.delivery import claim_next, deliver_one  # delivery imports mail, which imports this
-
     ids = list(_remembered())
     _remembered().clear()
     _state.in_request = False
