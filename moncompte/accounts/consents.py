@@ -1,8 +1,11 @@
 """R-CT4/R-CT5: one yes/no question per channel; every decision appended to the ledger."""
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Final
 
 from moncompte.accounts.models import Account, ConsentChannel, ConsentRecord
+from moncompte.core.errors import DomainError, InputsRefused
 
 WORDING_VERSION = "2026-11"
 QUESTION_EMAIL = (
@@ -19,6 +22,40 @@ def channels_for(*, mobile: str, landline: str) -> list[ConsentChannel]:
     if landline:
         channels.append(ConsentChannel.LANDLINE_CALL)
     return channels
+
+
+class ConsentAnswerMissing(DomainError):
+    code = "consent_missing"
+    message = "Répondez par oui ou par non."
+
+
+class ConsentAnswerInvalid(ConsentAnswerMissing):
+    code = "consent_invalid"
+
+
+ANSWERS: Final[Mapping[object, bool]] = {"oui": True, "non": False, True: True, False: False}
+
+
+def consent_answer_parse(raw: object) -> bool | None:
+    """R-CT4: a yes or a no, as the page's buttons say it ("oui", "non") or the app's JSON (true, false); None
+    when the question was left unanswered (which `consents_check` refuses for a question that was asked)."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, (str, bool)) and raw in ANSWERS:
+        return ANSWERS[raw]
+    raise ConsentAnswerInvalid()
+
+
+def consents_check(*, answers: Mapping[ConsentChannel, bool | None], mobile: str, landline: str) -> None:
+    """R-CT4: every question asked has its answer (no answer is ticked in advance); a number not given asks
+    nothing. Each unanswered question is refused on its own field (consent_<channel>)."""
+    missing = [
+        ConsentAnswerMissing(field=f"consent_{channel.value}")
+        for channel in channels_for(mobile=mobile, landline=landline)
+        if answers.get(channel) is None
+    ]
+    if missing:
+        raise InputsRefused(missing)
 
 
 def consent_record(

@@ -1,5 +1,6 @@
 """Email addresses of accounts: canonical form, uniqueness (R-CT2) and the 7 / 21-day windows (R-EM6/7)."""
 
+import contextlib
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,6 +49,23 @@ def email_checked(raw: str) -> str:
         return str(validate_email(text, check_deliverability=False, allow_smtputf8=False).ascii_email)
     except EmailNotValidError as error:
         raise EmailInvalid() from error
+
+
+class EmailsDiffer(DomainError):
+    code = "emails_differ"
+    field = "email_confirmation"
+    message = "Les deux adresses email ne sont pas identiques."
+
+
+def email_pair_check(email: str, confirmation: str) -> None:
+    """R-CT1: the confirmation is the same address, letter case aside. It is compared as it would be written to
+    the relay (a domain with accents in ASCII, IDNA) when it is a valid address, as typed otherwise: a mistyped
+    confirmation is told to differ, next to it, never to be invalid next to the address above."""
+    again = confirmation.strip()
+    with contextlib.suppress(EmailInvalid):
+        again = email_checked(again)
+    if email.lower() != again.lower():
+        raise EmailsDiffer()
 
 
 def canonical(address: str) -> str:

@@ -1,6 +1,7 @@
 """Errors the domain raises. Each has a stable `code`, a French message for the person, the input it is
 about (`field`, None for the whole request) and what a page or the app should offer next (`offer`)."""
 
+from collections.abc import Sequence
 from datetime import timedelta
 from enum import StrEnum
 
@@ -40,3 +41,16 @@ class TooManyAttempts(DomainError):
             "avant de réessayer.",
             field=field,
         )
+
+
+class InputsRefused(DomainError):
+    """Several inputs refused at once (a form shows them all): the first speaks for the whole (its code, field
+    and message, as the API's problem gives them) and `errors` lists each, in the order of the fields."""
+
+    code = "inputs_refused"
+
+    def __init__(self, errors: Sequence[DomainError]) -> None:
+        self.errors = list(errors)
+        first = self.errors[0]
+        self.code, self.offer = first.code, first.offer
+        super().__init__(first.message, field=first.field)

@@ -6,7 +6,7 @@ Messages that state a duration or a count build it from the settings (core.terms
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from moncompte.core.errors import DomainError, Offer
+from moncompte.core.errors import DomainError, InputsRefused, Offer
 from moncompte.core.phrases import wait_phrase
 from moncompte.core.terms import service_terms
 
@@ -88,11 +88,21 @@ class LinkResendImpossible(DomainError):
     )
 
 
-class PasswordRefused(DomainError):
+class PasswordRuleRefused(DomainError):
     code = "password_refused"
-    field = "password"
-    message = "Ce code personnel ne respecte pas les règles."
+
+
+class PasswordRefused(InputsRefused):
+    """R-PW1..6: every rule the personal code breaks, each next to its field (R-PW6 next to the confirmation),
+    on the page as in the app's problem (the first one speaks for all)."""
+
+    code = "password_refused"
 
     def __init__(self, refusals: "list[Refusal]") -> None:
         self.refusals = refusals
-        super().__init__()
+        super().__init__(
+            [
+                PasswordRuleRefused(refusal.message, field="confirmation" if refusal.rule == "R-PW6" else "password")
+                for refusal in refusals
+            ]
+        )
