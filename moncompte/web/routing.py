@@ -1,36 +1,40 @@
 """R-SEC1: where a person belongs, from the account's state; guarded pages send everyone else there."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
+from typing import Final
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from moncompte.accounts.states import AccountState
+from moncompte.accounts.steps import AccountStep, step_of
 from moncompte.core import clock
 from moncompte.enrollment.selectors import session_standing_of
 from moncompte.web import session
 
-PAGE_FOR_STATE = {
-    AccountState.PROVISIONAL: "web:sign_in",
-    AccountState.CONTACT_PENDING: "web:contact",
+# Each step's page (the table of steps is the domain's: accounts.steps). Choosing the personal code needs the
+# restricted session of a provisional code: a person signed in otherwise signs in with one.
+PAGE_OF_STEP: Final[Mapping[AccountStep, str]] = {
+    AccountStep.CHOOSE_PERSONAL_CODE: "web:sign_in",
+    AccountStep.GIVE_CONTACT_DETAILS: "web:contact",
     # R-EM8: while the email is unconfirmed, signing in shows the page of the current window, never the account.
-    AccountState.EMAIL_PENDING: "web:email_pending",
-    AccountState.ACTIVE: "web:account",
+    AccountStep.CONFIRM_EMAIL: "web:email_pending",
+    AccountStep.ACCOUNT: "web:account",
 }
 
 
 def landing_at(state: AccountState) -> str:
     """Where an account in `state` lands, when the caller already read the state."""
-    return reverse(PAGE_FOR_STATE[state])
+    return reverse(PAGE_OF_STEP[step_of(state)])
 
 
 SignedInView = Callable[[HttpRequest, int], HttpResponse]
 RestrictedView = Callable[[HttpRequest, session.RestrictedSession], HttpResponse]
 
 
-def signed_in_page(page: str) -> Callable[[SignedInView], Callable[[HttpRequest], HttpResponse]]:
+def signed_in_page(step: AccountStep) -> Callable[[SignedInView], Callable[[HttpRequest], HttpResponse]]:
     """A page of the signed-in person at one step: others go to sign-in, or to the step their account is at.
 
     The view receives the account id after the request.
@@ -44,9 +48,8 @@ def signed_in_page(page: str) -> Callable[[SignedInView], Callable[[HttpRequest]
             if signed is None or standing is None or standing.epoch != signed.epoch:
                 session.end(request)  # R-LIM5: a session of an ended epoch (the personal code changed) is over
                 return redirect("web:sign_in")
-            target = reverse(PAGE_FOR_STATE[standing.state])
-            if target != reverse(page):
-                return redirect(target)
+            if step_of(standing.state) is not step:
+                return redirect(landing_at(standing.state))
             return view(request, signed.account_id)
 
         return guarded

@@ -1,20 +1,17 @@
 """What every form of the site shares: accessible fields (R-A11Y1) and the parsing of common inputs.
 
-Forms parse and check what was typed (no I/O). Domain errors come back through `add_domain_error`, placed
-next to the input they name, and remember what the page should offer next.
+Forms read what was typed with the domain's rules (accounts.inputs, no I/O), as the app's API does. Domain
+errors come back through `add_domain_error`, placed next to the input they name, and remember what the page
+should offer next.
 """
 
-from collections.abc import Callable
-from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
+from django.forms.forms import DeclarativeFieldsMetaclass
 
-from moncompte.accounts import phones
-from moncompte.accounts.emails import email_checked
-from moncompte.core import clock
-from moncompte.core.errors import DomainError, Offer
-from moncompte.registry import nir as nir_rules
+from moncompte.accounts.inputs import Entry, Inputs, checks_run, entry_read
+from moncompte.core.errors import DomainError, InputsRefused, Offer
 
 YES_NO = [("oui", "Oui"), ("non", "Non")]
 
@@ -49,66 +46,75 @@ class AccessibleForm(forms.Form):
                 field.widget.attrs["aria-describedby"] = " ".join(described)
 
     def add_domain_error(self, error: DomainError) -> None:
-        """The error next to the field it names (or above the form), and its way out for the page."""
-        self.add_error(error.field if error.field in self.fields else None, error.message)
+        """The error next to the field it names (or above the form), each of several refused at once, and its
+        way out for the page."""
+        for each in error.errors if isinstance(error, InputsRefused) else [error]:
+            self.add_error(each.field if each.field in self.fields else None, _shown(each))
         self.offer = error.offer
 
 
-class NirField(forms.CharField):
-    """Turns the typed text into a Nir, or a message that says what is wrong with it (R-NIR1..4)."""
+class EntryReading:
+    """A field read by its domain entry (accounts.inputs) instead of Django's checks: the same rule, code and
+    French message as in the app. `required` and `max_length` stay for the page (the asterisk, maxlength)."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"maxlength": "25", "spellcheck": "false", "autocapitalize": "characters"})
+    entry: Entry
+
+    def clean(self, value: Any) -> Any:
+        try:
+            return entry_read(self.entry, "" if value is None else value)
+        except DomainError as refused:
+            raise forms.ValidationError(refused.message, code=refused.code) from refused
+
+
+class EntryField(EntryReading, forms.CharField):
+    def __init__(self, entry: Entry) -> None:
+        self.entry = entry
+        super().__init__(label=entry.label, required=entry.required, max_length=entry.max_length, strip=entry.strip)
 
     def bound_data(self, data: Any, initial: Any) -> Any:
-        """What the page shows again: what was typed, but never more than a line's worth."""
-        return data[:40] if isinstance(data, str) else data
-
-    def to_python(self, value: Any) -> Any:
-        text = super().to_python(value)
-        if not text:
-            return text
-        if len(text) > 25:  # a NIR with spaces and its key is 21: nothing huge is parsed, nor shown again
-            raise forms.ValidationError(
-                "Le numéro de sécurité sociale comporte 13 ou 15 caractères (espaces non comptés).", code="nir_long"
-            )
-        try:
-            return nir_rules.parse(text)
-        except nir_rules.NirInvalid as error:
-            raise forms.ValidationError(error.message, code=error.code) from error
+        """What the page shows again: what was typed, never more than the input holds."""
+        return data[: self.entry.max_length] if isinstance(data, str) else data
 
 
-def parse_birth_date(raw: str) -> date:
-    try:
-        return nir_rules.birth_date_parse(raw, today=clock.now().date())
-    except DomainError as error:
-        raise forms.ValidationError(error.message, code=error.code) from error
+class YesNoField(EntryReading, forms.ChoiceField):
+    """A yes/no question, never answered in advance (R-CT4)."""
+
+    def __init__(self, entry: Entry) -> None:
+        self.entry = entry
+        super().__init__(label=entry.label, choices=YES_NO, widget=forms.RadioSelect, required=entry.required)
 
 
-def check_email(raw: str) -> str:
-    try:
-        return email_checked(raw)
-    except DomainError as error:
-        raise forms.ValidationError(error.message, code=error.code) from error
+def entry_field(entry: Entry) -> forms.Field:
+    return YesNoField(entry) if entry.yes_no else EntryField(entry)
 
 
-def check_phone(raw: str, parse: Callable[[str], str]) -> str:
-    try:
-        return phones.parse_optional(raw, parse)
-    except phones.PhoneInvalid as error:
-        raise forms.ValidationError(error.message) from error
+class InputsFormMetaclass(DeclarativeFieldsMetaclass):
+    """Gives a form a field for each entry of its `inputs` (the step's, in the domain), in their order, before
+    the fields it declares itself (hidden ones: the CAPTCHA's challenge and proof of work)."""
+
+    def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any]) -> Any:
+        inputs: Inputs | None = attrs.get("inputs")
+        if inputs is not None:
+            attrs.update({entry.name: entry_field(entry) for entry in inputs.entries})
+            attrs.setdefault("field_order", [entry.name for entry in inputs.entries])
+        return super().__new__(mcs, name, bases, attrs)
 
 
-def check_nir_matches_birth(form: forms.Form, data: dict[str, Any]) -> dict[str, Any]:
-    """R-NIR5, once both fields are valid on their own."""
-    nir, birth = data.get("nir"), data.get("birth_date")
-    if isinstance(nir, nir_rules.Nir) and isinstance(birth, date):
-        try:
-            nir_rules.check_birth_date(nir, birth)
-        except nir_rules.NirBirthMismatch as error:
-            form.add_error("nir", error.message)
-    return data
+class InputsForm(AccessibleForm, metaclass=InputsFormMetaclass):
+    """A form of a step's inputs: each field read by its entry, then the step's checks (R-NIR5, R-CT1, R-CT4),
+    all in the domain, so the page refuses exactly what the app's API refuses."""
+
+    inputs: ClassVar[Inputs]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for refused in checks_run(self.inputs, data):
+            self.add_error(refused.field if refused.field in self.fields else None, _shown(refused))
+        return data
+
+
+def _shown(error: DomainError) -> forms.ValidationError:
+    return forms.ValidationError(error.message, code=error.code)
 
 
 def password_input(autocomplete: str, *, render_value: bool = False) -> forms.PasswordInput:

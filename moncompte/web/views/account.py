@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from moncompte.accounts.steps import AccountStep
 from moncompte.appsessions.tokens import device_revoke, sessions_of
 from moncompte.core import clock
 from moncompte.core.errors import DomainError
@@ -22,7 +23,7 @@ EMAIL_CHANGE_NOTICE = (
 
 
 @require_safe
-@signed_in_page("web:account")
+@signed_in_page(AccountStep.ACCOUNT)
 def account_page(request: HttpRequest, account_id: int) -> HttpResponse:
     overview = account_overview(account_id=account_id, now=clock.now())
     context = {
@@ -34,7 +35,7 @@ def account_page(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @require_POST
-@signed_in_page("web:account")
+@signed_in_page(AccountStep.ACCOUNT)
 def device_revoke_page(request: HttpRequest, account_id: int) -> HttpResponse:
     """« Mes appareils » (R-API2): the person ends an app session from the web."""
     device = request.POST.get("device", "")
@@ -44,7 +45,7 @@ def device_revoke_page(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @require_POST
-@signed_in_page("web:account")
+@signed_in_page(AccountStep.ACCOUNT)
 def consent_page(request: HttpRequest, account_id: int) -> HttpResponse:
     granted = request.POST.get("granted") == "oui"
     channel = request.POST.get("channel", "")
@@ -60,7 +61,7 @@ def consent_page(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @require_http_methods(FORM_METHODS)
-@signed_in_page("web:account")
+@signed_in_page(AccountStep.ACCOUNT)
 def email_change_page(request: HttpRequest, account_id: int) -> HttpResponse:
     form = EmailChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -77,7 +78,7 @@ def email_change_page(request: HttpRequest, account_id: int) -> HttpResponse:
 
 
 @require_http_methods(FORM_METHODS)
-@signed_in_page("web:account")
+@signed_in_page(AccountStep.ACCOUNT)
 def password_change_page(request: HttpRequest, account_id: int) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

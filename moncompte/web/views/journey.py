@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from moncompte.accounts.steps import AccountStep
 from moncompte.core import clock
 from moncompte.core.errors import DomainError
 from moncompte.enrollment.code_send import code_send
@@ -91,7 +92,7 @@ def _signed_in_with_new_code(request: HttpRequest, chosen: PersonalCodeSet) -> H
 
 
 @require_http_methods(FORM_METHODS)
-@signed_in_page("web:contact")
+@signed_in_page(AccountStep.GIVE_CONTACT_DETAILS)
 def contact_page(request: HttpRequest, account_id: int) -> HttpResponse:
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

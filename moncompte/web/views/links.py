@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from moncompte.accounts.steps import AccountStep
 from moncompte.core import clock
 from moncompte.core.errors import DomainError
 from moncompte.enrollment.email_links import (
@@ -68,7 +69,7 @@ def _sent(send: Callable[[], str], form: EmailPairForm | None = None) -> str:
 
 
 @require_http_methods(FORM_METHODS)
-@signed_in_page("web:email_pending")
+@signed_in_page(AccountStep.CONFIRM_EMAIL)
 def email_pending_page(request: HttpRequest, account_id: int) -> HttpResponse:
     now, client, action = clock.now(), session.client_of(request), request.POST.get("action")
     form = EmailPairForm(request.POST if action == "different" else None)
