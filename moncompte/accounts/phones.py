@@ -1,7 +1,5 @@
 """R-CT3: French phone numbers, checked with phonenumbers, stored E.164, shown the French way."""
 
-from collections.abc import Callable
-
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
 
@@ -42,17 +40,6 @@ def parse_landline(raw: str) -> str:
     if phonenumbers.number_type(number) not in landline_types:
         raise PhoneInvalid("Ce numéro n'est pas un numéro de téléphone fixe (il commence par 01 à 05 ou 09).")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def parse_optional(raw: str, parse: Callable[[str], str], *, field: str | None = None) -> str:
-    """A phone the person may leave empty: "" then, else `parse` (E.164) or PhoneInvalid naming the field.
-    The web's form and the app's API both ask here."""
-    if not raw.strip():
-        return ""
-    try:
-        return parse(raw)
-    except PhoneInvalid as error:
-        raise PhoneInvalid(error.message, field=field) from error
 
 
 def display(e164: str) -> str:

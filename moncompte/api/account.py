@@ -8,15 +8,13 @@ from ninja import Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from moncompte.accounts.states import AccountState
-from moncompte.api.common import AccountNotActive, AppBearer, Problem, bearer, client_of
-from moncompte.api.journey import email_pair
+from moncompte.accounts import inputs
+from moncompte.accounts.steps import AccountStep
+from moncompte.api.common import AppBearer, Problem, at_step, client_of, read, typed
 from moncompte.appsessions import tokens
 from moncompte.captcha.guard import CaptchaProof
 from moncompte.core import clock
 from moncompte.core.terms import service_terms
-from moncompte.enrollment.selectors import account_state_of
-from moncompte.registry import nir as nir_rules
 from moncompte.selfservice.account_manage import consent_set, email_change_request, password_change
 from moncompte.selfservice.code_forgot import code_forgot
 from moncompte.selfservice.selectors import account_overview
@@ -36,9 +34,9 @@ class ConsentOut(Schema):
 
 
 class EmailChangeIn(Schema):
-    email: str = Field(max_length=254)
-    email_confirmation: str = Field(max_length=254)
-    current_password: str = Field(max_length=200)
+    email: str = typed(inputs.EMAIL)
+    email_confirmation: str = typed(inputs.EMAIL_CONFIRMATION)
+    current_password: str = typed(inputs.CURRENT_PASSWORD_FOR_EMAIL)
 
 
 class LinkSentOut(Schema):
@@ -46,9 +44,9 @@ class LinkSentOut(Schema):
 
 
 class PasswordChangeIn(Schema):
-    current_password: str = Field(max_length=200)
-    password: str = Field(max_length=200)
-    confirmation: str = Field(max_length=200)
+    current_password: str = typed(inputs.CURRENT_PASSWORD)
+    password: str = typed(inputs.PASSWORD)
+    confirmation: str = typed(inputs.CONFIRMATION)
 
 
 class NewTokensOut(Schema):
@@ -59,11 +57,11 @@ class NewTokensOut(Schema):
 
 
 class CodeForgotIn(Schema):
-    nir: str = Field(max_length=30)
-    birth_date: str = Field(max_length=20)
+    nir: str = typed(inputs.NIR)
+    birth_date: str = typed(inputs.BIRTH_DATE)
     captcha_id: str = Field(max_length=200)
     captcha_key: str = Field(max_length=100)
-    captcha_answer: str = Field(max_length=20)
+    captcha_answer: str = typed(inputs.CAPTCHA_ANSWER)
     captcha_work: str = Field("", max_length=4000)
 
 
@@ -71,17 +69,10 @@ class AnswerOut(Schema):
     message: str
 
 
-def _active(request: HttpRequest) -> tokens.Bearer:
-    session = bearer(request)
-    if account_state_of(account_id=session.account_id) is not AccountState.ACTIVE:
-        raise AccountNotActive()
-    return session
-
-
 @router.put("/account/consents/{channel}", response={200: list[ConsentOut], **ERRORS}, auth=AppBearer())
 def consent_put(request: HttpRequest, channel: str, payload: ConsentIn) -> list[Any]:
     """R-CT5: giving or withdrawing one consent; the ledger records it as given in the app."""
-    account_id, now = _active(request).account_id, clock.now()
+    account_id, now = at_step(request, AccountStep.ACCOUNT).account_id, clock.now()
     consent_set(
         account_id=account_id,
         channel=channel,
@@ -96,11 +87,11 @@ def consent_put(request: HttpRequest, channel: str, payload: ConsentIn) -> list[
 @router.post("/account/email", response={200: LinkSentOut, **ERRORS}, auth=AppBearer())
 def email_change(request: HttpRequest, payload: EmailChangeIn) -> dict[str, str]:
     """R-EM*: a link to the new address; the old one is told and stays until the new one is confirmed."""
-    session, address = _active(request), email_pair(payload.email, payload.email_confirmation)
+    session, typed_in = at_step(request, AccountStep.ACCOUNT), read(inputs.EMAIL_CHANGE, payload)
     masked = email_change_request(
         account_id=session.account_id,
-        address=address,
-        current_password=payload.current_password,
+        address=typed_in["email"],
+        current_password=typed_in["current_password"],
         client=client_of(request),
         now=clock.now(),
     )
@@ -110,12 +101,10 @@ def email_change(request: HttpRequest, payload: EmailChangeIn) -> dict[str, str]
 @router.post("/account/personal-code", response={200: NewTokensOut, **ERRORS}, auth=AppBearer())
 def personal_code_change(request: HttpRequest, payload: PasswordChangeIn) -> tokens.IssuedTokens:
     """R-LIM5: every other session (web and app) ends; this device gets a new pair."""
-    session, now = _active(request), clock.now()
+    session, now = at_step(request, AccountStep.ACCOUNT), clock.now()
     changed = password_change(
         account_id=session.account_id,
-        current_password=payload.current_password,
-        password=payload.password,
-        confirmation=payload.confirmation,
+        **read(inputs.PASSWORD_CHANGE, payload),
         client=client_of(request),
         now=now,
     )
@@ -125,9 +114,9 @@ def personal_code_change(request: HttpRequest, payload: PasswordChangeIn) -> tok
 @router.post("/code-forgot", response={202: AnswerOut, 400: Problem, 429: Problem})
 def forgot(request: HttpRequest, payload: CodeForgotIn) -> Status[dict[str, str]]:
     """R-CODE5: the same answer whether or not an account matched."""
-    now, nir = clock.now(), nir_rules.parse(payload.nir)
-    birth_date = nir_rules.birth_date_parse(payload.birth_date, today=now.date())
-    proof = CaptchaProof(payload.captcha_id, payload.captcha_answer, payload.captcha_key, payload.captcha_work)
+    now, typed_in = clock.now(), read(inputs.CODE_FORGOT, payload)
+    proof = CaptchaProof(payload.captcha_id, typed_in["captcha_answer"], payload.captcha_key, payload.captcha_work)
+    nir, birth_date = typed_in["nir"], typed_in["birth_date"]
     code_forgot(nir=nir, birth_date=birth_date, captcha=proof, client=client_of(request), now=now)
     message = (
         "Si les informations saisies correspondent à un compte, un code provisoire vient d'être envoyé à "

@@ -1,18 +1,34 @@
-"""What the API's operations share: the problem schema, the bearer token, the client, the errors of the API."""
+"""What the API's operations share: the problem schema, the bearer token, the client, the step check, and the
+reading of what a person typed (the domain's entries, as the web's forms read them)."""
+
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Schema
 from ninja.security import HttpBearer
+from pydantic import Field
 
+from moncompte.accounts.inputs import Entry, Inputs, inputs_read
+from moncompte.accounts.steps import AccountStep, NotAtThisStep, step_check
 from moncompte.appsessions import tokens
 from moncompte.core import clock
 from moncompte.core.client import Client
 from moncompte.core.client_address import client_address
 from moncompte.core.errors import DomainError, TooManyAttempts
+from moncompte.enrollment.selectors import account_state_of
+
+
+class InputProblem(Schema):
+    """One refused input: what the web's page shows next to that field."""
+
+    code: str
+    field: str | None
+    detail: str
 
 
 class Problem(Schema):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details; `errors` lists every refused input when there are several (as a page shows
+    them all), the first being the problem's own code, field and detail."""
 
     type: str
     title: str
@@ -20,6 +36,7 @@ class Problem(Schema):
     detail: str
     code: str
     field: str | None = None
+    errors: list[InputProblem] = []
 
 
 class AppBearer(HttpBearer):
@@ -30,17 +47,12 @@ class AppBearer(HttpBearer):
         return tokens.bearer_of(value=token, now=clock.now())
 
 
-class AccountNotActive(DomainError):
-    code = "account_not_active"
-    message = "Votre compte n'est pas encore actif : terminez sa création."
-
-
 class RestrictedOnly(DomainError):
     code = "restricted_scope"
     message = "Avec le code provisoire, vous pouvez seulement choisir votre code personnel."
 
 
-STATUS = {TooManyAttempts: 429, tokens.TokenRefused: 401, AccountNotActive: 403, RestrictedOnly: 403}
+STATUS = {TooManyAttempts: 429, tokens.TokenRefused: 401, NotAtThisStep: 403, RestrictedOnly: 403}
 
 
 def status_of(error: DomainError) -> int:
@@ -58,6 +70,25 @@ def bearer(request: HttpRequest, *, restricted: bool = False) -> tokens.Bearer:
     if found.restricted != restricted:
         raise RestrictedOnly() if found.restricted else tokens.TokenRefused()
     return found
+
+
+def at_step(request: HttpRequest, step: AccountStep) -> tokens.Bearer:
+    """The session of the request's token, whose account is at `step` (accounts.steps), or 403."""
+    session = bearer(request)
+    step_check(account_state_of(account_id=session.account_id), step)
+    return session
+
+
+def typed(entry: Entry, **default: Any) -> Any:
+    """A schema member for a typed input: its label and cap in the document; the cap is the entry's, so a longer
+    value is refused with the web's code and message (`read`), not as a malformed request."""
+    return Field(**default, description=entry.label, json_schema_extra={"maxLength": entry.max_length})
+
+
+def read(inputs: Inputs, payload: Schema) -> dict[str, Any]:
+    """The payload's inputs read by the domain's entries and checks, as the web's form reads the same fields;
+    InputsRefused (a 400 problem) otherwise."""
+    return inputs_read(inputs, payload.model_dump())
 
 
 def client_of(request: HttpRequest) -> Client:

@@ -10,23 +10,17 @@ from ninja import Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from moncompte.accounts import phones
-from moncompte.accounts.consents import channels_for
-from moncompte.accounts.emails import email_checked
-from moncompte.accounts.models import ConsentChannel
-from moncompte.accounts.states import AccountState
-from moncompte.api.common import AccountNotActive, AppBearer, Problem, bearer, client_of
+from moncompte.accounts import inputs
+from moncompte.accounts.steps import AccountStep
+from moncompte.api.common import AppBearer, Problem, at_step, client_of, read, typed
 from moncompte.captcha.challenges import challenge_create, challenge_png, challenge_wav
 from moncompte.captcha.guard import CaptchaProof
 from moncompte.captcha.limits import media_count
 from moncompte.captcha.work import work_challenge
 from moncompte.core import clock
-from moncompte.core.errors import DomainError
 from moncompte.enrollment.code_send import code_send
 from moncompte.enrollment.contact_submit import ContactDetails, contact_submit
 from moncompte.enrollment.email_links import email_replace, link_resend
-from moncompte.enrollment.selectors import account_state_of
-from moncompte.registry import nir as nir_rules
 
 router = Router(tags=["parcours"])
 
@@ -41,13 +35,15 @@ class ChallengeOut(Schema):
 
 
 class IdentityIn(Schema):
-    nir: str = Field(max_length=30)
-    birth_date: str  # 1984-05-03 or 03/05/1984
-    postal_code: str = Field(max_length=10)
-    email: str = Field(max_length=254)
+    """The typed inputs are read as the web's page reads them (accounts.inputs.IDENTITY)."""
+
+    nir: str = typed(inputs.NIR)
+    birth_date: str = typed(inputs.BIRTH_DATE)  # 1984-05-03 or 03/05/1984
+    postal_code: str = typed(inputs.POSTAL_CODE)
+    email: str = typed(inputs.EMAIL_FOR_CODE)
     captcha_id: str = Field(max_length=200)
     captcha_key: str = Field(max_length=100)
-    captcha_answer: str = Field(max_length=20)
+    captcha_answer: str = typed(inputs.CAPTCHA_ANSWER)
     captcha_work: str = Field("", max_length=4000)
 
 
@@ -57,33 +53,26 @@ class CodeSentOut(Schema):
 
 
 class ContactIn(Schema):
-    email: str = Field(max_length=254)
-    email_confirmation: str = Field(max_length=254)
-    mobile: str = Field("", max_length=30)
-    landline: str = Field("", max_length=30)
-    # "email" always; "mobile_call", "mobile_sms", "landline_call" with the numbers
-    consents: dict[str, bool] = Field(max_length=4)
+    """As the web's page names them (accounts.inputs.CONTACT): a consent answered true or false, null (or left
+    out) when unanswered; consent_email is always asked, the others only with their number (R-CT4)."""
+
+    email: str = typed(inputs.EMAIL)
+    email_confirmation: str = typed(inputs.EMAIL_CONFIRMATION)
+    mobile: str = typed(inputs.MOBILE, default="")
+    landline: str = typed(inputs.LANDLINE, default="")
+    consent_email: bool | None = None
+    consent_mobile_call: bool | None = None
+    consent_mobile_sms: bool | None = None
+    consent_landline_call: bool | None = None
 
 
 class EmailIn(Schema):
-    email: str = Field(max_length=254)
-    email_confirmation: str = Field(max_length=254)
+    email: str = typed(inputs.EMAIL)
+    email_confirmation: str = typed(inputs.EMAIL_CONFIRMATION)
 
 
 class LinkSentOut(Schema):
     email_masked: str
-
-
-class ConsentAnswerMissing(DomainError):
-    code = "consent_missing"
-    field = "consents"
-    message = "Répondez par oui ou par non à chaque question d'information promotionnelle."
-
-
-class EmailsDiffer(DomainError):
-    code = "emails_differ"
-    field = "email_confirmation"
-    message = "Les deux adresses email ne sont pas identiques."
 
 
 @router.post("/captcha", response={200: ChallengeOut, 429: Problem})
@@ -123,15 +112,13 @@ def captcha_audio(request: HttpRequest, challenge_id: str) -> HttpResponse:
 @router.post("/enrollment/identity", response={202: CodeSentOut, 400: Problem, 429: Problem})
 def identity(request: HttpRequest, payload: IdentityIn) -> Status[Any]:
     """R-ID1, R-CAP1: the provisional code goes to the email given; the answer says only where it went."""
-    now, nir = clock.now(), nir_rules.parse(payload.nir)
-    birth_date = nir_rules.birth_date_parse(payload.birth_date, today=now.date())
-    nir_rules.check_birth_date(nir, birth_date)
-    proof = CaptchaProof(payload.captcha_id, payload.captcha_answer, payload.captcha_key, payload.captcha_work)
+    now, typed_in = clock.now(), read(inputs.IDENTITY, payload)
+    proof = CaptchaProof(payload.captcha_id, typed_in["captcha_answer"], payload.captcha_key, payload.captcha_work)
     sent = code_send(
-        nir=nir,
-        birth_date=birth_date,
-        postal_code=payload.postal_code.replace(" ", ""),
-        email=email_checked(payload.email),
+        nir=typed_in["nir"],
+        birth_date=typed_in["birth_date"],
+        postal_code=typed_in["postal_code"],
+        email=typed_in["email"],
         captcha=proof,
         client=client_of(request),
         now=now,
@@ -139,36 +126,18 @@ def identity(request: HttpRequest, payload: IdentityIn) -> Status[Any]:
     return Status(202, {"email_masked": sent.email_masked, "expires_at": sent.expires_at})
 
 
-def email_pair(email: str, again: str) -> str:
-    checked = email_checked(email)
-    if checked.lower() != email_checked(again).lower():
-        raise EmailsDiffer()
-    return checked
-
-
-def _at_step(request: HttpRequest, state: AccountState) -> int:
-    account_id = bearer(request).account_id
-    if account_state_of(account_id=account_id) is not state:
-        raise AccountNotActive("Cette étape n'est pas celle où en est votre compte.")
-    return account_id
-
-
 @router.post(
     "/enrollment/contact", response={200: LinkSentOut, 400: Problem, 401: Problem, 403: Problem}, auth=AppBearer()
 )
 def contact(request: HttpRequest, payload: ContactIn) -> dict[str, str]:
     """R-CT1..4: the address (twice), the phones and an answer to each consent question asked."""
-    account_id = _at_step(request, AccountState.CONTACT_PENDING)
-    mobile = phones.parse_optional(payload.mobile, phones.parse_mobile, field="mobile")
-    landline = phones.parse_optional(payload.landline, phones.parse_landline, field="landline")
-    asked = {ConsentChannel.EMAIL, *channels_for(mobile=mobile, landline=landline)}
-    if any(channel.value not in payload.consents for channel in asked):
-        raise ConsentAnswerMissing()
+    account_id = at_step(request, AccountStep.GIVE_CONTACT_DETAILS).account_id
+    typed_in = read(inputs.CONTACT, payload)
     details = ContactDetails(
-        email=email_pair(payload.email, payload.email_confirmation),
-        mobile=mobile,
-        landline=landline,
-        consents={channel: bool(payload.consents.get(channel.value)) for channel in ConsentChannel},
+        email=typed_in["email"],
+        mobile=typed_in["mobile"],
+        landline=typed_in["landline"],
+        consents=inputs.consents_given(typed_in),
     )
     return {
         "email_masked": contact_submit(
@@ -184,7 +153,7 @@ def contact(request: HttpRequest, payload: ContactIn) -> dict[str, str]:
 )
 def email_resend(request: HttpRequest) -> dict[str, str]:
     """R-EM6: the link again, to the same address (from 7 to 21 days, or any time before)."""
-    account_id = _at_step(request, AccountState.EMAIL_PENDING)
+    account_id = at_step(request, AccountStep.CONFIRM_EMAIL).account_id
     return {"email_masked": link_resend(account_id=account_id, client=client_of(request), now=clock.now())}
 
 
@@ -195,8 +164,8 @@ def email_resend(request: HttpRequest) -> dict[str, str]:
 )
 def email_other(request: HttpRequest, payload: EmailIn) -> dict[str, str]:
     """R-EM6, R-EM7: the link to another address (or a new one once the old was forgotten)."""
-    account_id = _at_step(request, AccountState.EMAIL_PENDING)
-    address = email_pair(payload.email, payload.email_confirmation)
+    account_id = at_step(request, AccountStep.CONFIRM_EMAIL).account_id
+    address = read(inputs.OTHER_EMAIL, payload)["email"]
     return {
         "email_masked": email_replace(
             account_id=account_id, address=address, client=client_of(request), now=clock.now()

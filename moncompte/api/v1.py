@@ -11,17 +11,17 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.responses import Status
 from pydantic import Field
 
+from moncompte.accounts import inputs
 from moncompte.accounts.emails import Window
-from moncompte.accounts.states import AccountState
+from moncompte.accounts.steps import AccountStep, step_of
 from moncompte.api import account, journey
-from moncompte.api.common import AccountNotActive, AppBearer, Problem, client_of, status_of
+from moncompte.api.common import AppBearer, Problem, at_step, client_of, read, status_of, typed
 from moncompte.api.common import bearer as bearer_of_request
 from moncompte.appsessions import tokens
 from moncompte.core import clock
-from moncompte.core.errors import DomainError
+from moncompte.core.errors import DomainError, InputsRefused
 from moncompte.enrollment.password_choose import password_choose
 from moncompte.enrollment.selectors import account_state_of, pending_email_of
-from moncompte.registry import nir as nir_rules
 from moncompte.selfservice.selectors import account_overview
 from moncompte.selfservice.sign_in import sign_in
 
@@ -30,17 +30,11 @@ WINDOW_MESSAGES = {
     Window.EXPIRED: "Le lien n'est plus actif : demandez-en un nouveau, à la même adresse ou à une autre.",
     Window.FORGOTTEN: "Votre adresse n'est plus mémorisée : saisissez une adresse email valide.",
 }
-NEXT_STEP = {
-    AccountState.PROVISIONAL: "choose_personal_code",
-    AccountState.CONTACT_PENDING: "give_contact_details",
-    AccountState.EMAIL_PENDING: "confirm_email",
-    AccountState.ACTIVE: "account",
-}
 
 
 class SignInIn(Schema):
-    nir: str = Field(max_length=30)
-    code: str = Field(max_length=60)
+    nir: str = typed(inputs.NIR)
+    code: str = typed(inputs.SIGN_IN_CODE)
     device_name: str = Field("appareil", max_length=100)
 
 
@@ -59,8 +53,8 @@ class RefreshIn(Schema):
 
 
 class PersonalCodeIn(Schema):
-    password: str = Field(max_length=200)
-    confirmation: str = Field(max_length=200)
+    password: str = typed(inputs.PASSWORD)
+    confirmation: str = typed(inputs.CONFIRMATION)
 
 
 class ConsentOut(Schema):
@@ -113,9 +107,11 @@ api.add_router("", journey.router)
 api.add_router("", account.router)
 
 
-def problem(request: HttpRequest, *, status: int, code: str, message: str, field: str | None) -> HttpResponse:
+def problem(
+    request: HttpRequest, *, status: int, code: str, message: str, field: str | None, **extension: Any
+) -> HttpResponse:
     body = {"type": f"/api/v1/problemes/{code}", "title": message, "status": status, "detail": message}
-    response = api.create_response(request, {**body, "code": code, "field": field}, status=status)
+    response = api.create_response(request, {**body, "code": code, "field": field, **extension}, status=status)
     response["Content-Type"] = "application/problem+json"
     return response
 
@@ -136,7 +132,13 @@ def unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpRes
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
-    response = problem(request, status=status_of(error), code=error.code, message=error.message, field=error.field)
+    extension = {}
+    if isinstance(error, InputsRefused):  # every refused input, as the page shows them all
+        extension["errors"] = [
+            {"code": each.code, "field": each.field, "detail": each.message} for each in error.errors
+        ]
+    status, code, field = status_of(error), error.code, error.field
+    response = problem(request, status=status, code=code, message=error.message, field=field, **extension)
     retry_after = getattr(error, "retry_after", None)
     if retry_after is not None:
         response["Retry-After"] = str(max(1, int(retry_after.total_seconds())))
@@ -144,15 +146,16 @@ def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
 
 
 def _tokens_out(issued: tokens.IssuedTokens, *, account_id: int) -> dict[str, Any]:
-    step = "choose_personal_code" if issued.restricted else NEXT_STEP[account_state_of(account_id=account_id)]
+    restricted = AccountStep.CHOOSE_PERSONAL_CODE
+    step = restricted if issued.restricted else step_of(account_state_of(account_id=account_id))
     message = ""
-    if step == "confirm_email":  # R-EM8: never the account before the email is confirmed; say which window
+    if step is AccountStep.CONFIRM_EMAIL:  # R-EM8: never the account before the email is confirmed; say which window
         message = WINDOW_MESSAGES[pending_email_of(account_id=account_id, now=clock.now()).window]
     return {
         "access_token": issued.access_token,
         "expires_in": issued.expires_in,
         "refresh_token": issued.refresh_token,
-        "scope": "choose_personal_code" if issued.restricted else "account",
+        "scope": restricted if issued.restricted else AccountStep.ACCOUNT,
         "next_step": step,
         "message": message,
     }
@@ -161,8 +164,8 @@ def _tokens_out(issued: tokens.IssuedTokens, *, account_id: int) -> dict[str, An
 @api.post("/sessions", response={200: TokensOut, 400: Problem, 429: Problem}, tags=["session"])
 def sessions_open(request: HttpRequest, payload: SignInIn) -> dict[str, Any]:
     """Signing in with the NIR and the provisional code (restricted token) or the personal code (token pair)."""
-    now, nir = clock.now(), nir_rules.parse(payload.nir)
-    signed = sign_in(nir=nir, secret=payload.code, client=client_of(request), now=now)
+    now, typed_in = clock.now(), read(inputs.SIGN_IN, payload)
+    signed = sign_in(nir=typed_in["nir"], secret=typed_in["code"], client=client_of(request), now=now)
     issued = tokens.session_open(
         account_id=signed.account_id,
         device_name=payload.device_name,
@@ -198,8 +201,7 @@ def personal_code_choose(request: HttpRequest, payload: PersonalCodeIn) -> dict[
     session, now = bearer_of_request(request, restricted=True), clock.now()
     chosen = password_choose(
         account_id=session.account_id,
-        password=payload.password,
-        confirmation=payload.confirmation,
+        **read(inputs.PERSONAL_CODE, payload),
         client=client_of(request),
         now=now,
     )
@@ -209,7 +211,5 @@ def personal_code_choose(request: HttpRequest, payload: PersonalCodeIn) -> dict[
 
 @api.get("/account", response={200: AccountOut, 401: Problem, 403: Problem}, auth=AppBearer(), tags=["compte"])
 def account_get(request: HttpRequest) -> Any:
-    session = bearer_of_request(request)
-    if account_state_of(account_id=session.account_id) is not AccountState.ACTIVE:
-        raise AccountNotActive()
+    session = at_step(request, AccountStep.ACCOUNT)
     return account_overview(account_id=session.account_id, now=clock.now())

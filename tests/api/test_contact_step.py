@@ -25,7 +25,7 @@ def test_the_contact_step_is_refused_with_403_once_the_account_is_past_it_R_API1
         pair["access_token"],
         email="c.durand@autre.example",
         email_confirmation="c.durand@autre.example",
-        consents={"email": True},
+        consent_email=True,
     )
     assert (status, problem["code"], problem["status"], problem["field"]) == (403, "account_not_active", 403, None)
     assert problem["detail"] == "Cette étape n'est pas celle où en est votre compte."

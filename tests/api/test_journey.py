@@ -56,7 +56,9 @@ def enroll(smtp_sink, email: str):
         email=email,
         email_confirmation=email,
         mobile="06 50 56 42 78",
-        consents={"email": False, "mobile_call": False, "mobile_sms": True},
+        consent_email=False,
+        consent_mobile_call=False,
+        consent_mobile_sms=True,
     )
     assert (status, linked["email_masked"]) == (200, "c•••••e@example.fr")
     return pair
@@ -97,7 +99,7 @@ def test_the_7_and_21_day_windows_through_the_api(beneficiary, smtp_sink, travel
     assert (status, linked["email_masked"]) == (200, "c•d@autre.example")
 
 
-def test_a_missing_consent_answer_is_asked_for_on_its_field(code_sent, now, traveller):
+def test_a_missing_consent_answer_is_asked_for_on_its_field_R_CT4(code_sent, now, traveller):
     from tests import factories
 
     factories.with_personal_code(code_sent, now)
@@ -109,6 +111,8 @@ def test_a_missing_consent_answer_is_asked_for_on_its_field(code_sent, now, trav
         email="c@example.fr",
         email_confirmation="c@example.fr",
         mobile="0650564278",
-        consents={"email": False},
+        consent_email=False,
     )
-    assert (status, problem["code"], problem["field"]) == (400, "consent_missing", "consents"), problem
+    assert (status, problem["code"], problem["field"]) == (400, "consent_missing", "consent_mobile_call"), problem
+    assert [each["field"] for each in problem["errors"]] == ["consent_mobile_call", "consent_mobile_sms"]
+    assert {each["detail"] for each in problem["errors"]} == {"Répondez par oui ou par non."}

@@ -171,5 +171,5 @@ def test_a_megabyte_field_is_refused_before_any_work_with_the_field_named(code_s
     from moncompte.audit.models import AuditEvent
 
     status, problem, _ = call("post", "/sessions", nir=NIR, code="A" * 1_000_000)
-    assert (status, problem["code"], problem["field"]) == (400, "invalid_input", "code")
+    assert (status, problem["code"], problem["field"]) == (400, "too_long", "code")  # as the web's form says it
     assert not AuditEvent.objects.filter(event__startswith="sign_in").exists()  # no Argon2id, no attempt counted
