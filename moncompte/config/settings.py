@@ -174,17 +174,6 @@ CSRF_FAILURE_VIEW = "moncompte.web.views.errors.csrf_failure"
 
 EMAIL_URL = env.text("EMAIL_URL")
 
-# Run by `moncompte worker` (and the demo) every minute: each is `job(*, now) -> int`, how much it did.
-PERIODIC_JOBS = [
-    "moncompte.enrollment.email_links.pending_emails_forget",  # R-EM7
-    "moncompte.captcha.spent.spent_tokens_purge",
-    "moncompte.core.throttle.events_purge",
-    "moncompte.outbox.retention.outbox_purge",  # R-DLV1
-    "moncompte.appsessions.tokens.app_sessions_purge",  # R-API2
-    "moncompte.defence.watch.attack_mode_watch",  # R-BOT1: attack mode on and off by itself
-    "moncompte.support.restarts.restart_requests_expire",  # R-BOT2: restart requests nobody decided in time
-]
-
 # R-SEC4: every limit and duration of docs/rules.md is a setting with the documented value as default.
 MONCOMPTE: dict[str, Any] = {
     # R-A11Y6: the one name of the service, in the header, every page title and every email (the seed's).

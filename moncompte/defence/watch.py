@@ -51,9 +51,9 @@ def velocity_record(*, signal: str, address: str, email: str, postal_code: str, 
 
 
 def attack_mode_watch(*, now: datetime) -> int:
-    """The worker's periodic job (settings.PERIODIC_JOBS): switches attack mode on when a signal is over its
-    threshold, off when it was switched on automatically, has lasted ATTACK_MODE_MIN_DURATION, and every
-    signal is at or below BOT_RELEASE_PERCENT of its threshold; purges old buckets. Returns what it did."""
+    """The worker's periodic job (web/management/periodic_jobs.py): switches attack mode on when a signal is
+    over its threshold, off when it was switched on automatically, has lasted ATTACK_MODE_MIN_DURATION, and
+    every signal is at or below BOT_RELEASE_PERCENT of its threshold; purges old buckets. Returns what it did."""
     readings = readings_near_threshold(now=now)
     over = [reading for reading in readings if reading.over]
     state = attack_mode_state()

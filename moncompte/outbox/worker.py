@@ -1,13 +1,15 @@
 """The delivery loop run by `moncompte worker` (and in a thread by `moncompte demo`)."""
 
+import functools
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Protocol
 
 from django.conf import settings
 from django.db import close_old_connections, connection
-from django.utils.module_loading import import_string
 
 from moncompte.core import clock
 from moncompte.outbox.delivery import deliver_due
@@ -15,6 +17,14 @@ from moncompte.outbox.transport import SmtpTransport, Transport
 from moncompte.outbox.wakeup import Waiter, listening
 
 logger = logging.getLogger("moncompte.outbox")
+
+
+class PeriodicJob(Protocol):
+    """A periodic job tidies its app's data as of `now` and says how much it did."""
+
+    __name__: str
+
+    def __call__(self, *, now: datetime) -> int: ...
 
 
 # The worker keeps its SMTP connection between messages that follow each other within this many seconds.
@@ -25,34 +35,31 @@ def transport_from_settings() -> Transport:
     return SmtpTransport.from_url(settings.EMAIL_URL or "smtp://localhost:25", keep_idle=SMTP_KEEP_IDLE_SECONDS)
 
 
-def periodic_jobs_from_settings() -> Callable[[], None]:
-    """The periodic jobs of settings.PERIODIC_JOBS (dotted paths of `job(*, now) -> int`), run one after the
-    other. They live with the apps whose data they tidy; the worker only knows them by name."""
-    jobs: list[Callable[..., int]] = [import_string(path) for path in settings.PERIODIC_JOBS]
-
-    def run_all() -> None:
-        now = clock.now()
-        for job in jobs:
-            try:
-                done = job(now=now)
-            except Exception:  # one failing job must hold back neither the others nor the mail
-                logger.exception("tâche périodique %s en échec ; nouvel essai au prochain tour", job.__name__)
-                continue
-            if done:
-                logger.info("tâche périodique %s : %s élément(s) traité(s)", job.__name__, done)
-
-    return run_all
+def periodic_jobs_run(jobs: Sequence[PeriodicJob]) -> None:
+    """Runs each job once, one after the other, with the same `now`. The jobs are handed in by whoever assembles
+    the worker (the `worker` and `demo` commands, above the apps whose data they tidy): the outbox knows none."""
+    now = clock.now()
+    for job in jobs:
+        try:
+            done = job(now=now)
+        except Exception:  # one failing job must hold back neither the others nor the mail
+            logger.exception("tâche périodique %s en échec ; nouvel essai au prochain tour", job.__name__)
+            continue
+        if done:
+            logger.info("tâche périodique %s : %s élément(s) traité(s)", job.__name__, done)
 
 
 def run(
     *,
     stop: threading.Event,
     transport: Transport,
-    periodic: Callable[[], None] = lambda: None,
+    periodic_jobs: Sequence[PeriodicJob] = (),
     periodic_every: float = 60.0,
 ) -> None:
-    """Delivers until `stop` is set. A failing database or SMTP server is logged and retried, never fatal."""
+    """Delivers until `stop` is set, and runs `periodic_jobs` every `periodic_every` seconds. A failing database
+    or SMTP server is logged and retried, never fatal."""
     idle = settings.MONCOMPTE["OUTBOX_IDLE_POLL_SECONDS"]
+    periodic = functools.partial(periodic_jobs_run, periodic_jobs)
     try:
         _loop(stop=stop, transport=transport, periodic=periodic, periodic_every=periodic_every, idle=idle)
     finally:

@@ -1,52 +1,54 @@
-"""The worker's periodic jobs (settings.PERIODIC_JOBS): each app tidies its own data, the worker runs them."""
+"""The worker runs the periodic jobs it is handed (moncompte/web/management/periodic_jobs.py composes them):
+each once a round, with the same `now`, a failing one holding back neither the others nor the mail."""
 
-from datetime import timedelta
+import threading
+from datetime import datetime
 
 import pytest
 
-from moncompte.accounts.emails import pending_of
-from moncompte.accounts.states import AccountState
-from moncompte.captcha.models import SpentToken
-from moncompte.captcha.spent import token_spend
-from moncompte.core import throttle
-from moncompte.core.models import ThrottleEvent
-from moncompte.outbox.worker import periodic_jobs_from_settings
-from tests import factories
+from moncompte.core import clock
+from moncompte.outbox.models import EmailStatus
+from moncompte.outbox.worker import periodic_jobs_run, run
+from tests.outbox.test_delivery import queue_code_email
+from tests.outbox.test_exactly_once import Recording
 
 pytestmark = pytest.mark.django_db
-DAY = timedelta(days=1)
 
 
-def test_the_periodic_jobs_forget_old_addresses_and_purge_spent_tokens_and_counters_R_EM7(code_sent, now, traveller):
-    journey = factories.with_link_sent(code_sent, now)
-    token_spend(kind="challenge", token="old", expires_at=now + timedelta(minutes=5))
-    throttle.hit(throttle.Limit("test", 1, DAY), key="someone", now=now)
-    traveller.shift(22 * DAY)
-    token_spend(kind="challenge", token="new", expires_at=now + 22 * DAY + timedelta(minutes=5))
+class Job:
+    def __init__(self, name: str, *, fails: bool = False, done: int = 1) -> None:
+        self.__name__, self.fails, self.done = name, fails, done
+        self.runs: list[datetime] = []
 
-    periodic_jobs_from_settings()()
-
-    assert journey.refresh().state == AccountState.CONTACT_PENDING
-    assert pending_of(journey.account, now=now + 22 * DAY) is None
-    assert SpentToken.objects.count() == 1
-    assert not token_spend(kind="challenge", token="new", expires_at=now + 23 * DAY)
-    assert not ThrottleEvent.objects.exists()
+    def __call__(self, *, now: datetime) -> int:
+        self.runs.append(now)
+        if self.fails:
+            raise RuntimeError("base indisponible")
+        return self.done
 
 
-def test_a_job_named_in_the_settings_must_exist(settings):
-    settings.PERIODIC_JOBS = ["moncompte.core.throttle.no_such_job"]
-    with pytest.raises(ImportError):
-        periodic_jobs_from_settings()
+def test_each_job_runs_once_with_the_same_now(now, traveller, caplog):
+    first, second = Job("first", done=3), Job("second", done=0)
+    periodic_jobs_run([first, second])
+    assert (first.runs, second.runs) == ([clock.now()], [clock.now()])
+    assert "tâche périodique first : 3 élément(s) traité(s)" in caplog.text
+    assert "second" not in caplog.text  # nothing done, nothing said
 
 
-def failing_job(*, now):
-    raise RuntimeError("base indisponible")
-
-
-def test_a_failing_job_holds_back_neither_the_others_nor_the_worker(settings, now, traveller, caplog):
-    token_spend(kind="challenge", token="old", expires_at=now)
-    traveller.shift(DAY)
-    settings.PERIODIC_JOBS = [f"{__name__}.failing_job", "moncompte.captcha.spent.spent_tokens_purge"]
-    periodic_jobs_from_settings()()
-    assert not SpentToken.objects.exists()
+def test_a_failing_job_holds_back_neither_the_others_nor_the_worker(now, traveller, caplog):
+    failing, after = Job("failing_job", fails=True), Job("after")
+    periodic_jobs_run([failing, after])
+    assert (len(failing.runs), len(after.runs)) == (1, 1)
     assert "failing_job en échec" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_runs_the_jobs_it_is_handed_beside_the_mail(now):
+    email = queue_code_email(now)
+    failing, job = Job("failing_job", fails=True), Job("job")
+    stop = threading.Event()
+    transport = Recording(then=stop)  # the first message sent stops the worker after its round
+    run(stop=stop, transport=transport, periodic_jobs=[failing, job])
+    email.refresh_from_db()
+    assert (email.status, len(transport.sent)) == (EmailStatus.SENT, 1)
+    assert (len(failing.runs), len(job.runs)) == (1, 1)

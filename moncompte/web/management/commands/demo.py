@@ -14,6 +14,7 @@ from moncompte.outbox.transport import SmtpTransport
 from moncompte.registry import demo_data
 from moncompte.registry import nir as nir_rules
 from moncompte.registry.importer import ImportReport, beneficiaries_import
+from moncompte.web.management.periodic_jobs import PERIODIC_JOBS
 
 logger = logging.getLogger("moncompte.demo")
 
@@ -52,7 +53,7 @@ class Command(BaseCommand):
         stop = threading.Event()
         delivery = threading.Thread(
             target=worker.run,
-            kwargs={"stop": stop, "transport": transport, "periodic": worker.periodic_jobs_from_settings()},
+            kwargs={"stop": stop, "transport": transport, "periodic_jobs": PERIODIC_JOBS},
             name="outbox-worker",
             daemon=True,
         )

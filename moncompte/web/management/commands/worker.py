@@ -7,9 +7,12 @@ from django.core.management.base import BaseCommand
 
 from moncompte.outbox import worker
 from moncompte.outbox.signing import configured_key
+from moncompte.web.management.periodic_jobs import PERIODIC_JOBS
 
 
 class Command(BaseCommand):
+    """The outbox worker, assembled here with the periodic jobs of every app (web/management/periodic_jobs.py)."""
+
     help = "Remet les courriels en attente (avec nouvelles tentatives) et fait le ménage périodique."
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -22,5 +25,5 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, request_stop)
         configured_key()  # a DKIM configuration that cannot work stops the worker now, not at each message
         self.stdout.write("Worker démarré (Ctrl+C pour arrêter).")
-        worker.run(stop=stop, transport=worker.transport_from_settings(), periodic=worker.periodic_jobs_from_settings())
+        worker.run(stop=stop, transport=worker.transport_from_settings(), periodic_jobs=PERIODIC_JOBS)
         self.stdout.write("Worker arrêté.")
