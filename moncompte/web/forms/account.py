@@ -2,9 +2,17 @@
 
 from typing import Any
 
+from django import forms
+
 from moncompte.accounts import inputs
 from moncompte.web.forms.base import password_input
 from moncompte.web.forms.journey import EmailPairForm, PasswordForm
+
+
+def current_password_input(field: forms.Field) -> None:
+    """The current code, typed again (R-LIM5): a password input, as long as the input allows."""
+    field.widget = password_input("current-password")
+    field.widget.attrs["maxlength"] = str(inputs.CURRENT_PASSWORD.max_length)
 
 
 class EmailChangeForm(EmailPairForm):
@@ -18,7 +26,7 @@ class EmailChangeForm(EmailPairForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["current_password"].widget = password_input("current-password")
+        current_password_input(self.fields["current_password"])
 
     def request_arguments(self) -> dict[str, str]:
         """What email_change_request takes from this form."""
@@ -30,4 +38,4 @@ class PasswordChangeForm(PasswordForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["current_password"].widget = password_input("current-password")
+        current_password_input(self.fields["current_password"])
