@@ -33,11 +33,6 @@ def codes_sent_per_nir_in_all() -> Limit:
     return Limit("code_sent_all", settings.MONCOMPTE["CODE_MAX_SENDS_PER_NIR_PER_HOUR"], timedelta(hours=1))
 
 
-def code_forgot_per_client() -> Limit:
-    """« Code oublié ? » requests of one client, matched or not: the limit itself then tells nothing."""
-    return Limit("code_forgot_client", settings.MONCOMPTE["CODE_FORGOT_PER_CLIENT"], timedelta(hours=1))
-
-
 def code_sends_left(*, nir: str, client: Client, now: datetime) -> timedelta | None:
     """None while one more code may be sent for `nir` to `client`; else how long until one may."""
     own = throttle.retry_after(codes_sent_per_nir(), key=f"{nir}|{client.address}", now=now)
@@ -55,15 +50,6 @@ def link_cooldown() -> Limit:
 
 def links_per_day() -> Limit:
     return Limit("email_link_daily", settings.MONCOMPTE["EMAIL_RESENDS_PER_DAY"], timedelta(days=1))
-
-
-def sign_in_attempts() -> Limit:
-    """Sign-in attempts per NIR and client (selfservice.personal_code reads the times, not just a count)."""
-    return Limit("sign_in_attempt", settings.MONCOMPTE["SIGN_IN_MAX_FAILURES_PER_DAY"], timedelta(days=1))
-
-
-def sign_in_failures_per_client() -> Limit:
-    return Limit("sign_in_client", settings.MONCOMPTE["SIGN_IN_MAX_FAILURES_PER_CLIENT"], timedelta(hours=1))
 
 
 def staff_failures_per_client() -> Limit:

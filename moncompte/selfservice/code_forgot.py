@@ -17,6 +17,7 @@ from moncompte.enrollment import limits
 from moncompte.enrollment.guards import captcha_pass
 from moncompte.enrollment.provisional_codes import provisional_code_issue
 from moncompte.registry.nir import Nir
+from moncompte.selfservice.limits import code_forgot_per_client
 
 
 def code_forgot(*, nir: Nir, birth_date: date, captcha: CaptchaProof, client: Client, now: datetime) -> None:
@@ -25,7 +26,7 @@ def code_forgot(*, nir: Nir, birth_date: date, captcha: CaptchaProof, client: Cl
     which counts the codes actually sent."""
     with pacing.at_least(settings.MONCOMPTE["CODE_FORGOT_MIN_SECONDS"]):
         captcha_pass(proof=captcha, nir=nir, client=client, now=now, step="code_forgot")
-        per_client = limits.code_forgot_per_client()
+        per_client = code_forgot_per_client()
         try:  # every request, matched or not (R-LIM4), counted before anything (R-LIM3)
             throttle.counted(per_client, key=client.address, now=now)
         except TooManyAttempts:

@@ -18,7 +18,7 @@ from moncompte.accounts import passwords
 from moncompte.audit import log as audit
 from moncompte.core import throttle
 from moncompte.core.client import Client
-from moncompte.enrollment import limits
+from moncompte.selfservice import limits
 from moncompte.selfservice.errors import SignInBlocked
 
 DAY = timedelta(days=1)

@@ -9,9 +9,9 @@ from moncompte.audit import log as audit
 from moncompte.core import throttle
 from moncompte.core.client import Client
 from moncompte.core.errors import TooManyAttempts
-from moncompte.enrollment import limits
 from moncompte.enrollment.provisional_codes import SecretKind, provisional_code_consume, secret_classify
 from moncompte.registry.nir import Nir
+from moncompte.selfservice import limits
 from moncompte.selfservice.errors import SignInBlocked, SignInRejected
 from moncompte.selfservice.personal_code import personal_code_verify
 

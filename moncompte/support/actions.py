@@ -20,6 +20,7 @@ from moncompte.core.client import Client
 from moncompte.core.errors import DomainError
 from moncompte.enrollment import limits
 from moncompte.enrollment.email_links import email_replace, link_resend
+from moncompte.selfservice.limits import sign_in_attempts
 from moncompte.support.roles import Role, StaffCreated, staff_create
 
 
@@ -121,7 +122,7 @@ def throttles_lift(*, account_id: int, staff: Staff, reason: str, now: datetime)
     used = AuditEvent.objects.filter(Q(account_id=account_id) | Q(nir_pseudonym=tokens.pseudonym(nir)))
     addresses = set(used.filter(at__gte=now - timedelta(days=1)).values_list("client_address", flat=True)) - {""}
     throttle.clear(limits.codes_sent_per_nir_in_all(), key=nir)
-    per_address = (limits.identity_failures_per_nir(), limits.codes_sent_per_nir(), limits.sign_in_attempts())
+    per_address = (limits.identity_failures_per_nir(), limits.codes_sent_per_nir(), sign_in_attempts())
     for address in addresses:
         for limit in per_address:
             throttle.clear(limit, key=f"{nir}|{address}")

@@ -240,8 +240,8 @@ def test_parallel_wrong_sign_ins_get_no_more_than_five_checks_R_LIM3(code_sent, 
 
 def test_a_flood_of_attempts_never_overflows_nor_crashes_and_the_right_code_then_waits_R_LIM3(code_sent, now, settings):
     from moncompte.core import throttle
-    from moncompte.enrollment import limits
     from moncompte.registry import nir as nir_rules
+    from moncompte.selfservice import limits
     from moncompte.selfservice.sign_in import sign_in
 
     settings.MONCOMPTE = {**settings.MONCOMPTE, "SIGN_IN_MAX_FAILURES_PER_DAY": 1000}
