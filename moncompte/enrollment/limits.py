@@ -52,14 +52,6 @@ def links_per_day() -> Limit:
     return Limit("email_link_daily", settings.MONCOMPTE["EMAIL_RESENDS_PER_DAY"], timedelta(days=1))
 
 
-def staff_failures_per_client() -> Limit:
-    return Limit("staff_client", settings.MONCOMPTE["STAFF_MAX_FAILURES"], timedelta(hours=1))
-
-
-def staff_failures_per_user() -> Limit:
-    return Limit("staff_user", settings.MONCOMPTE["STAFF_MAX_FAILURES"], timedelta(hours=1))
-
-
 def email_claims_refused() -> Limit:
     return Limit("email_taken", settings.MONCOMPTE["EMAIL_TAKEN_PER_DAY"], timedelta(days=1))
 

@@ -13,12 +13,11 @@ from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 from moncompte.accounts.funnel import funnel_of
-from moncompte.audit import log as audit
-from moncompte.core import clock, throttle
+from moncompte.core import clock
 from moncompte.core.errors import TooManyAttempts
 from moncompte.defence.mode import attack_mode_active
-from moncompte.enrollment import limits
 from moncompte.support.roles import Role, role_of
+from moncompte.support.staff_sign_in import staff_failure_count, staff_sign_in_check
 from moncompte.web import session
 from moncompte.web.views import desk, desk_attack, desk_restart
 
@@ -40,12 +39,8 @@ class StaffSignInForm(OTPAdminAuthenticationForm):
             super().clean_otp(user)
         except ValidationError:
             if user is not None and self.data.get("otp_token"):
-                now, username = clock.now(), user.get_username().lower()
-                throttle.hit(limits.staff_failures_per_user(), key=username, now=now)
                 client = session.client_of(self.request) if self.request is not None else None
-                if client is not None:
-                    throttle.hit(limits.staff_failures_per_client(), key=client.address, now=now)
-                audit.record(event="staff_second_factor_failure", now=now, client=client, username=username)
+                staff_failure_count(username=user.get_username(), client=client, now=clock.now(), second_factor=True)
             raise
 
 
@@ -63,13 +58,10 @@ class SupportAdminSite(OTPAdminSite):
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         if request.method == "POST":
-            client, now = session.client_of(request), clock.now()
-            username = request.POST.get("username", "")[:150].lower()
+            username = request.POST.get("username", "")
             try:
-                throttle.check(limits.staff_failures_per_client(), key=client.address, now=now)
-                throttle.check(limits.staff_failures_per_user(), key=username, now=now)
+                staff_sign_in_check(username=username, client=session.client_of(request), now=clock.now())
             except TooManyAttempts as refused:
-                audit.record(event="staff_sign_in_throttled", now=now, client=client, username=username)
                 context = {**self.each_context(request), "title": "Connexion", "error": refused.message}
                 return TemplateResponse(request, "web/staff_throttled.html", context, status=429)
         response: HttpResponse = super().login(request, extra_context)

@@ -1,5 +1,5 @@
-"""Staff activity in the security log (R-SEC3, issue 8): sign-ins, failures (counted for the throttle),
-sign-outs and every change made in the back office."""
+"""Staff activity in the security log (R-SEC3, issue 8): sign-ins, failures (counted for the throttle by
+support.staff_sign_in), sign-outs and every change made in the back office."""
 
 from typing import Any
 
@@ -11,8 +11,8 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from moncompte.audit import log as audit
-from moncompte.core import clock, throttle
-from moncompte.enrollment import limits
+from moncompte.core import clock
+from moncompte.support.staff_sign_in import staff_failure_count
 from moncompte.web import session
 
 
@@ -20,12 +20,8 @@ from moncompte.web import session
 def staff_sign_in_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **_: Any
 ) -> None:
-    now, username = clock.now(), str(credentials.get("username", ""))[:150].lower()
     client = session.client_of(request) if request is not None else None
-    if client is not None:
-        throttle.hit(limits.staff_failures_per_client(), key=client.address, now=now)
-    throttle.hit(limits.staff_failures_per_user(), key=username, now=now)
-    audit.record(event="staff_sign_in_failure", now=now, client=client, username=username)
+    staff_failure_count(username=str(credentials.get("username", "")), client=client, now=clock.now())
 
 
 @receiver(user_logged_in)

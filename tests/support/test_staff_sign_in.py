@@ -1,0 +1,53 @@
+"""R-SUP1, R-SEC3: the staff sign-in's limits, at the level of the use case the back office calls."""
+
+from datetime import timedelta
+
+import pytest
+
+from moncompte.audit.models import AuditEvent
+from moncompte.core.client import Client
+from moncompte.core.errors import TooManyAttempts
+from moncompte.support.staff_sign_in import staff_failure_count, staff_sign_in_check
+
+pytestmark = pytest.mark.django_db
+HERE, ELSEWHERE = Client("198.51.100.7", "pytest"), Client("203.0.113.9", "pytest")
+
+
+def test_the_tenth_failure_of_a_user_name_shuts_it_from_every_address_for_an_hour(now, settings):
+    assert settings.MONCOMPTE["STAFF_MAX_FAILURES"] == 10
+    for n in range(9):
+        staff_failure_count(username="Agent", client=Client(f"192.0.2.{n + 1}", "pytest"), now=now)
+    staff_sign_in_check(username="agent", client=ELSEWHERE, now=now)
+    staff_failure_count(username="AGENT", client=None, now=now)
+    with pytest.raises(TooManyAttempts):
+        staff_sign_in_check(username="agent", client=ELSEWHERE, now=now)
+    staff_sign_in_check(username="another", client=ELSEWHERE, now=now)
+    staff_sign_in_check(username="agent", client=ELSEWHERE, now=now + timedelta(hours=1, seconds=1))
+    throttled = AuditEvent.objects.get(event="staff_sign_in_throttled")
+    assert throttled.details["username"] == "agent"
+
+
+def test_the_tenth_failure_from_an_address_shuts_it_for_every_user_name(now):
+    for n in range(10):
+        staff_failure_count(username=f"agent{n}", client=HERE, now=now)
+    with pytest.raises(TooManyAttempts):
+        staff_sign_in_check(username="nobody-yet", client=HERE, now=now)
+    staff_sign_in_check(username="nobody-yet", client=ELSEWHERE, now=now)
+
+
+def test_a_wrong_code_of_the_authenticator_counts_as_a_wrong_password_and_is_told_apart(now):
+    for _ in range(5):
+        staff_failure_count(username="agent", client=HERE, now=now)
+        staff_failure_count(username="agent", client=HERE, now=now, second_factor=True)
+    with pytest.raises(TooManyAttempts):
+        staff_sign_in_check(username="agent", client=ELSEWHERE, now=now)
+    events = list(AuditEvent.objects.values_list("event", flat=True))
+    assert events.count("staff_sign_in_failure") == events.count("staff_second_factor_failure") == 5
+
+
+def test_a_user_name_is_counted_as_django_compares_it(now):
+    long = "a" * 150
+    for _ in range(10):
+        staff_failure_count(username=long + "-and-more", client=None, now=now)
+    with pytest.raises(TooManyAttempts):
+        staff_sign_in_check(username=long.upper(), client=HERE, now=now)
