@@ -1,9 +1,11 @@
-"""Email addresses of accounts: canonical form, uniqueness (R-CT2) and the 7 / 21-day windows (R-EM6/7)."""
+"""Email addresses of accounts: canonical form, uniqueness (R-CT2) and its refusals counted, the 7 / 21-day
+windows (R-EM6/7)."""
 
 import contextlib
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 
 from django.conf import settings
@@ -11,7 +13,9 @@ from django.db import IntegrityError, transaction
 from email_validator import EmailNotValidError, validate_email
 
 from moncompte.accounts.models import Account, EmailAddress, EmailLink
-from moncompte.core.errors import DomainError
+from moncompte.core import throttle
+from moncompte.core.errors import DomainError, TooManyAttempts
+from moncompte.core.throttle import Limit
 
 
 class EmailTaken(DomainError):
@@ -151,3 +155,24 @@ def claim_pending(*, account: Account, address: str, now: datetime) -> EmailAddr
             )
     except IntegrityError as error:
         raise EmailTaken() from error
+
+
+def email_claims_refused() -> Limit:
+    return Limit("email_taken", settings.MONCOMPTE["EMAIL_TAKEN_PER_DAY"], timedelta(days=1))
+
+
+@contextlib.contextmanager
+def refused_email_claims_counted(*, account_id: int, now: datetime) -> Iterator[None]:
+    """ "Address already used" answers are counted per account, so nobody can probe who has which address.
+
+    Wrap the whole transaction: a hit recorded inside it would be rolled back with it.
+    """
+    key = str(account_id)
+    wait = throttle.retry_after(email_claims_refused(), key=key, now=now)
+    if wait is not None:
+        raise TooManyAttempts(wait, field="email")
+    try:
+        yield
+    except EmailTaken:
+        throttle.hit(email_claims_refused(), key=key, now=now)
+        raise

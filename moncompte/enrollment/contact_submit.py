@@ -11,7 +11,6 @@ from moncompte.accounts.states import AccountEvent
 from moncompte.accounts.transitions import account_advance
 from moncompte.audit import log as audit
 from moncompte.core.client import Client
-from moncompte.enrollment import limits
 from moncompte.enrollment.email_links import link_send
 
 
@@ -25,7 +24,7 @@ class ContactDetails:
 
 def contact_submit(*, account_id: int, details: ContactDetails, client: Client, now: datetime) -> str:
     """Returns the masked address the link went to. Raises EmailTaken (R-CT2) or LinkResendLimited."""
-    with limits.refused_email_claims_counted(account_id=account_id, now=now), transaction.atomic():
+    with emails.refused_email_claims_counted(account_id=account_id, now=now), transaction.atomic():
         account = Account.objects.select_for_update().select_related("beneficiary").get(pk=account_id)
         email = emails.claim_pending(account=account, address=details.email, now=now)
         Account.objects.filter(pk=account.pk).update(mobile=details.mobile, landline=details.landline)

@@ -172,7 +172,7 @@ def link_resend(*, account_id: int, client: Client, now: datetime) -> str:
 def email_replace(*, account_id: int, address: str, client: Client, now: datetime) -> str:
     """A different address (R-EM6), or a new one after the old was forgotten (R-EM7): claim it, send a link."""
     account = Account.objects.select_related("beneficiary").get(pk=account_id)
-    with limits.refused_email_claims_counted(account_id=account.pk, now=now), transaction.atomic():
+    with emails.refused_email_claims_counted(account_id=account.pk, now=now), transaction.atomic():
         account_advance(account, event=AccountEvent.ADDRESS_GIVEN, now=now)
         email = emails.claim_pending(account=account, address=address, now=now)
         masked = link_send(account=account, email=email, now=now)

@@ -1,15 +1,12 @@
-"""The rate limits of the enrollment journey, built from settings (R-SEC4)."""
+"""The rate limits of the identity step and of the codes and links it sends (R-SEC4); « Code oublié ? » counts
+its codes with the same ones."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
 
-from moncompte.accounts.emails import EmailTaken
 from moncompte.core import throttle
 from moncompte.core.client import Client
-from moncompte.core.errors import TooManyAttempts
 from moncompte.core.throttle import Limit
 
 
@@ -50,24 +47,3 @@ def link_cooldown() -> Limit:
 
 def links_per_day() -> Limit:
     return Limit("email_link_daily", settings.MONCOMPTE["EMAIL_RESENDS_PER_DAY"], timedelta(days=1))
-
-
-def email_claims_refused() -> Limit:
-    return Limit("email_taken", settings.MONCOMPTE["EMAIL_TAKEN_PER_DAY"], timedelta(days=1))
-
-
-@contextmanager
-def refused_email_claims_counted(*, account_id: int, now: datetime) -> Iterator[None]:
-    """ "Address already used" answers are counted per account, so nobody can probe who has which address.
-
-    Wrap the whole transaction: a hit recorded inside it would be rolled back with it.
-    """
-    key = str(account_id)
-    wait = throttle.retry_after(email_claims_refused(), key=key, now=now)
-    if wait is not None:
-        raise TooManyAttempts(wait, field="email")
-    try:
-        yield
-    except EmailTaken:
-        throttle.hit(email_claims_refused(), key=key, now=now)
-        raise

@@ -10,7 +10,6 @@ from moncompte.accounts.states import AccountEvent
 from moncompte.accounts.transitions import account_advance
 from moncompte.audit import log as audit
 from moncompte.core.client import Client
-from moncompte.enrollment import limits
 from moncompte.enrollment.email_links import link_send
 from moncompte.enrollment.password_choose import PersonalCodeSet, password_check, password_store
 from moncompte.outbox import mail
@@ -59,7 +58,7 @@ def email_change_request(*, account_id: int, address: str, current_password: str
     current = emails.confirmed_of(account)
     if current is not None and current.canonical == emails.canonical(address):
         raise EmailUnchanged()
-    with limits.refused_email_claims_counted(account_id=account.pk, now=now), transaction.atomic():
+    with emails.refused_email_claims_counted(account_id=account.pk, now=now), transaction.atomic():
         account_advance(account, event=AccountEvent.ADDRESS_GIVEN, now=now)
         pending = emails.claim_pending(account=account, address=address, now=now)
         masked = link_send(account=account, email=pending, now=now)
