@@ -6,7 +6,10 @@ from typing import Any
 
 DEFENCES: dict[str, Any] = {
     "CAPTCHA_LIFETIME": timedelta(minutes=5),
-    "CAPTCHA_LENGTH": 7,  # characters of the picture (R-CAP5: seven crowded characters resist a trained reader)
+    # Characters of the picture, a count drawn per challenge and never told (R-CAP5: a trained reader that cuts
+    # the text evenly must guess it; seven or eight crowded characters resist it).
+    "CAPTCHA_LENGTH_MIN": 7,
+    "CAPTCHA_LENGTH_MAX": 8,
     "CAPTCHA_NEW_PER_CLIENT": 60,  # new challenges an hour (pages shown, "Nouveau code")
     "CAPTCHA_NEW_PER_NETWORK": 600,  # the same for a whole /24 or /48 (R-LIM2 sizing: docs/rules.md, R-CAP4)
     "CAPTCHA_NEW_PER_SESSION": 30,  # per browser session or API key
@@ -34,9 +37,9 @@ DEFENCES: dict[str, Any] = {
     "ATTACK_MODE_MIN_DURATION": timedelta(minutes=30),
     "BOT_RELEASE_PERCENT": 50,
     # R-BOT1 velocity signals: the sliding hour, and the sliding ten minutes, trip attack mode above
-    # max(minimum of its scope, mean x BOT_THRESHOLD_MEAN_PERCENT / 100 + BOT_THRESHOLD_STDEVS x stdev) of the
-    # same window in its baseline: the same time of day (one hour either side) on each of the BOT_BASELINE_DAYS
-    # previous days.
+    # max(minimum of its scope, mean x BOT_THRESHOLD_MEAN_PERCENT / 100 + k x stdev + k² / 4), k =
+    # BOT_THRESHOLD_STDEVS, of the same window in its baseline: the same time of day (one hour either side) on
+    # each of the BOT_BASELINE_DAYS previous days (k² / 4: the skew of small counts, velocity.threshold_of).
     "BOT_BASELINE_DAYS": 7,
     "BOT_THRESHOLD_MEAN_PERCENT": 100,
     "BOT_THRESHOLD_STDEVS": 4,
@@ -46,7 +49,7 @@ DEFENCES: dict[str, Any] = {
     "BOT_MINIMUM_DEPARTEMENT": 30,  # the département of the postal code
     # Over ten minutes, this share of the hour's minimum: a fast burst is seen sooner, where the baseline is too
     # small to say anything (a new service, a network, a small domain). bench/botnet.py: 240 people an hour,
-    # the global ten minutes trip at 40 + 4 x 6.3 = 65, above this minimum (50).
+    # the global ten minutes trip at 40 + 4 x 6.3 + 4 = 69, above this minimum (50).
     "BOT_MINIMUM_TEN_MINUTES_PERCENT": 50,
     # In attack mode, identity steps passed from one network in an hour (beyond: « trop d'essais, patientez »).
     "ATTACK_IDENTITY_PER_NETWORK": 1,

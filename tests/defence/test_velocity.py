@@ -18,6 +18,7 @@ from moncompte.defence.velocity import (
     current_counts,
     reading_of,
     sliding_count,
+    threshold_of,
 )
 from tests.defence.helpers import buckets_put, hours_put, spread
 
@@ -67,11 +68,11 @@ def test_r_bot1_the_baseline_is_the_same_time_of_day_on_the_previous_days(now):
     hour = baseline_of(signal=IDENTITY, scope=GLOBAL, key="", now=at_half_past)
     assert hour.mean == 600
     assert hour.stdev == pytest.approx(math.sqrt(600))  # no spread: counts are Poisson-like at least
-    assert hour.threshold == pytest.approx(600 + 4 * math.sqrt(600))
+    assert hour.threshold == pytest.approx(600 + 4 * math.sqrt(600) + 4)  # and 4² / 4 for the skew of counts
     assert hour.past == (10, 10, 10, 0, 0, 0)  # 8:30 to 9:20: the buckets of the sliding hour before 9:30
     ten = baseline_of(signal=IDENTITY, scope=GLOBAL, key="", now=at_half_past, window=WINDOW_TEN_MINUTES)
     assert ten.mean == 100  # the same hours, ten minutes at a time
-    assert ten.threshold == pytest.approx(100 + 4 * 10)
+    assert ten.threshold == pytest.approx(100 + 4 * 10 + 4)
     assert ten.past == (0,)
 
 
@@ -102,7 +103,7 @@ def test_r_bot1_the_threshold_follows_the_settings(now, settings):
     baseline = baseline_of(signal=IDENTITY, scope=GLOBAL, key="", now=now)
     mean = 400 * 7 / 21  # the hours either side had nothing
     spread_ = math.sqrt((7 * (400 - mean) ** 2 + 14 * mean**2) / 21)
-    assert baseline.threshold == pytest.approx(2 * mean + 2 * spread_)
+    assert baseline.threshold == pytest.approx(2 * mean + 2 * spread_ + 2**2 / 4)
 
 
 def test_r_bot1_hours_spent_in_attack_mode_are_left_out_of_the_baseline(now):
@@ -135,6 +136,13 @@ def test_r_bot1_a_reading_compares_the_sliding_ten_minutes_with_their_threshold(
         ten = reading_of(signal=IDENTITY, scope=NETWORK, key="n", current=current, now=at, window=WINDOW_TEN_MINUTES)
         assert (ten.count, ten.over) == (current + 2, over)
         assert not reading_of(signal=IDENTITY, scope=NETWORK, key="n", current=current, now=at).over  # the hour
+
+
+def test_r_bot1_the_threshold_allows_for_the_long_tail_of_small_counts(settings):
+    """A count of mean m goes past m + 4√m far more often than a normal variable would: its square root, whose
+    spread is 1/2, gives the threshold (√m + 2)²; the scope's minimum still comes first."""
+    assert threshold_of(mean=9, stdev=3, minimum=0) == (3 + 2) ** 2
+    assert threshold_of(mean=9, stdev=3, minimum=30) == 30
 
 
 def test_r_bot1_hourly_counts_migrated_keep_each_hour_s_sum():

@@ -112,14 +112,14 @@ def test_r_bot1_a_steady_high_baseline_does_not_trip_it(traveller, now):
     buckets_put(signal=IDENTITY, scope=GLOBAL, key="", counts={now: 40})
     traveller.shift(timedelta(minutes=5))
     assert attack_mode_watch(now=clock.now()) == 0  # 40 + 83 x 1/2 in ten minutes, 40 + 458 in the hour
-    burst(40, traveller=traveller, every=7.4)  # the usual pace: 80 in ten minutes (threshold 83 + 4 x 9 = 120)
+    burst(40, traveller=traveller, every=7.4)  # the usual pace: 80 in ten minutes (threshold 83 + 4 x 9 + 4 = 124)
     assert attack_mode_watch(now=clock.now()) == 0
     assert not attack_mode_active(now=clock.now())
 
 
 def test_r_bot1_a_burst_an_hour_would_absorb_trips_the_ten_minutes(traveller, now):
-    """60 more in a minute is within a busy hour's noise (558 in it, threshold 500 + 4 x 22 = 589), not within
-    ten minutes' (83 + 4 x 9 = 120)."""
+    """60 more in a minute is within a busy hour's noise (558 in it, threshold 500 + 4 x 22 + 4 = 593), not
+    within ten minutes' (83 + 4 x 9 + 4 = 124)."""
     steady_baseline(now, per_hour=500)
     buckets_put(signal=IDENTITY, scope=GLOBAL, key="", counts={now: 40})
     traveller.shift(timedelta(minutes=5))
@@ -132,13 +132,13 @@ def test_r_bot1_a_burst_an_hour_would_absorb_trips_the_ten_minutes(traveller, no
 
 
 def test_r_bot1_above_its_baseline_the_same_hour_trips_it(traveller, settings, now):
-    """The hour alone (the ten minutes' minimum set out of reach): just over 4 standard deviations."""
+    """The hour alone (the ten minutes' minimum set out of reach): just over 4 standard deviations (and 4)."""
     settings.MONCOMPTE = {**settings.MONCOMPTE, "BOT_MINIMUM_TEN_MINUTES_PERCENT": 100_000}
     steady_baseline(now, per_hour=500)
     buckets_put(signal=IDENTITY, scope=GLOBAL, key="", counts={now: 40})
     traveller.shift(timedelta(minutes=5))
     hour = baseline_of(signal=IDENTITY, scope=GLOBAL, key="", now=clock.now())
-    assert hour.threshold == pytest.approx(500 + 4 * math.sqrt(500))
+    assert hour.threshold == pytest.approx(500 + 4 * math.sqrt(500) + 4)
     under = math.floor(hour.threshold - sliding_count(current=40, past=hour.past, now=clock.now()))
     burst(under, traveller=traveller, every=0.01)
     assert not attack_mode_state().active
