@@ -2,9 +2,12 @@ import contextlib
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from moncompte.audit.models import AuditEvent
 from moncompte.captcha.errors import CaptchaWrong
+from moncompte.core import tokens
 from moncompte.core.client import Client
 from moncompte.core.errors import TooManyAttempts
 from moncompte.outbox.models import OutboundEmail
@@ -76,3 +79,26 @@ def test_wrong_birth_dates_slow_the_client_not_the_person_R_LIM2(code_sent, now)
 def test_the_captcha_protects_code_oublie_R_CAP1(db, now):
     with pytest.raises(CaptchaWrong):
         forgot(now, answer="ZZZZZZ")
+
+
+def audit_row(event: str) -> tuple[object, ...]:
+    row = AuditEvent.objects.filter(event=event).latest("id")
+    return row.nir_pseudonym, row.account_id, row.client_address, row.details
+
+
+def test_a_code_sent_and_a_code_past_the_quota_are_audited_with_the_person_and_the_client_R_SEC3(code_sent, now):
+    journey = factories.active(code_sent, now)
+    person = (tokens.pseudonym(NIR.value), journey.account.pk, CLIENT.address)
+    forgot(now)
+    assert audit_row("code_forgot_sent") == (*person, {"email": "c•••••e@example.fr"})
+    forgot(now)
+    forgot(now)  # the identity step's code and these two: the hour's three
+    assert audit_row("code_forgot_quota") == (*person, {})
+
+
+def test_a_new_code_reads_the_person_with_the_locked_account(code_sent, now):
+    factories.active(code_sent, now)
+    with CaptureQueriesContext(connection) as queries:
+        forgot(now)
+    beneficiary_alone = [q for q in queries if q["sql"].startswith('SELECT "registry_beneficiary"')]
+    assert beneficiary_alone == []
