@@ -1,4 +1,5 @@
-"""What the journey's pages show, read in one call each (services write, selectors read)."""
+"""What the pages of an account show, on the journey and after it, read in one call each (services write,
+selectors read)."""
 
 from dataclasses import dataclass
 from datetime import datetime

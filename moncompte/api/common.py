@@ -9,13 +9,13 @@ from ninja.security import HttpBearer
 from pydantic import Field
 
 from moncompte.accounts.inputs import Entry, Inputs, inputs_read
+from moncompte.accounts.selectors import account_state_of
 from moncompte.accounts.steps import AccountStep, NotAtThisStep, step_check
 from moncompte.appsessions import tokens
 from moncompte.core import clock
 from moncompte.core.client import Client
 from moncompte.core.client_address import client_address
 from moncompte.core.errors import DomainError, TooManyAttempts
-from moncompte.enrollment.selectors import account_state_of
 
 
 class InputProblem(Schema):

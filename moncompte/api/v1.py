@@ -13,6 +13,7 @@ from pydantic import Field
 
 from moncompte.accounts import inputs
 from moncompte.accounts.emails import Window
+from moncompte.accounts.selectors import account_state_of, pending_email_of
 from moncompte.accounts.steps import AccountStep, step_of
 from moncompte.api import account, journey
 from moncompte.api.common import AppBearer, Problem, at_step, client_of, read, status_of, typed
@@ -21,7 +22,6 @@ from moncompte.appsessions import tokens
 from moncompte.core import clock
 from moncompte.core.errors import DomainError, InputsRefused
 from moncompte.enrollment.password_choose import password_choose
-from moncompte.enrollment.selectors import account_state_of, pending_email_of
 from moncompte.selfservice.selectors import account_overview
 from moncompte.selfservice.sign_in import sign_in
 

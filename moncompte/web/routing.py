@@ -8,10 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from moncompte.accounts.selectors import session_standing_of
 from moncompte.accounts.states import AccountState
 from moncompte.accounts.steps import AccountStep, step_of
 from moncompte.core import clock
-from moncompte.enrollment.selectors import session_standing_of
 from moncompte.web import session
 
 # Each step's page (the table of steps is the domain's: accounts.steps). Choosing the personal code needs the

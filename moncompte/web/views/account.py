@@ -4,11 +4,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from moncompte.accounts.selectors import person_name_of
 from moncompte.accounts.steps import AccountStep
 from moncompte.appsessions.tokens import device_revoke, sessions_of
 from moncompte.core import clock
 from moncompte.core.errors import DomainError
-from moncompte.enrollment.selectors import person_name_of
 from moncompte.selfservice.account_manage import consent_set, email_change_request, password_change
 from moncompte.selfservice.selectors import account_overview
 from moncompte.web import session

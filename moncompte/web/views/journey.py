@@ -7,13 +7,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from moncompte.accounts.selectors import delivery_facts_of, person_name_of
 from moncompte.accounts.steps import AccountStep
 from moncompte.core import clock
 from moncompte.core.errors import DomainError
 from moncompte.enrollment.code_send import code_send
 from moncompte.enrollment.contact_submit import contact_submit
 from moncompte.enrollment.password_choose import PersonalCodeSet, password_choose
-from moncompte.enrollment.selectors import delivery_facts_of, person_name_of
 from moncompte.web import session
 from moncompte.web.forms.journey import ContactForm, IdentityForm, PasswordForm
 from moncompte.web.routing import landing_at, restricted_page, signed_in_page

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from moncompte.accounts.selectors import delivery_facts_of, pending_email_of
 from moncompte.accounts.steps import AccountStep
 from moncompte.core import clock
 from moncompte.core.errors import DomainError
@@ -20,7 +21,6 @@ from moncompte.enrollment.email_links import (
     link_resend_from_link,
     link_status,
 )
-from moncompte.enrollment.selectors import delivery_facts_of, pending_email_of
 from moncompte.web import session
 from moncompte.web.forms.journey import EmailPairForm
 from moncompte.web.routing import no_referrer, signed_in_page
