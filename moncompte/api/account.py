@@ -1,5 +1,6 @@
-"""R-API1: the signed-in person in the app — consents (the ledger says "app"), a new email address (with the
-personal code), a new personal code, and « Code oublié ? ». Same use cases as the web's account page."""
+"""R-API1: the signed-in person in the app — the account as its page shows it, consents (the ledger says "app"),
+a new email address (with the personal code), a new personal code, and « Code oublié ? ». Same use cases as the
+web's account page."""
 
 from typing import Any
 
@@ -31,6 +32,16 @@ class ConsentOut(Schema):
     channel: str
     label: str
     granted: bool | None
+
+
+class AccountOut(Schema):
+    first_name: str
+    last_name: str
+    email: str
+    pending_email_masked: str
+    mobile: str
+    landline: str
+    consents: list[ConsentOut]
 
 
 class EmailChangeIn(Schema):
@@ -67,6 +78,12 @@ class CodeForgotIn(Schema):
 
 class AnswerOut(Schema):
     message: str
+
+
+@router.get("/account", response={200: AccountOut, 401: Problem, 403: Problem}, auth=AppBearer())
+def account_get(request: HttpRequest) -> Any:
+    session = at_step(request, AccountStep.ACCOUNT)
+    return account_overview(account_id=session.account_id, now=clock.now())
 
 
 @router.put("/account/consents/{channel}", response={200: list[ConsentOut], **ERRORS}, auth=AppBearer())

@@ -1,5 +1,6 @@
 """R-API1: the first visit through the app — the CAPTCHA (image and French audio as files), the identity
-step, contact details, and the confirmation link resent or sent elsewhere. Same use cases as the web."""
+step, the personal code chosen with the restricted token, contact details, and the confirmation link resent or
+sent elsewhere. Same use cases as the web."""
 
 import secrets
 from datetime import datetime
@@ -12,7 +13,9 @@ from pydantic import Field
 
 from moncompte.accounts import inputs
 from moncompte.accounts.steps import AccountStep
-from moncompte.api.common import AppBearer, Problem, at_step, client_of, read, typed
+from moncompte.api.common import AppBearer, Problem, at_step, bearer, client_of, read, typed
+from moncompte.api.sessions import TokensOut, tokens_out
+from moncompte.appsessions import tokens
 from moncompte.captcha.challenges import challenge_create, challenge_png, challenge_wav
 from moncompte.captcha.guard import CaptchaProof
 from moncompte.captcha.limits import media_count
@@ -21,6 +24,7 @@ from moncompte.core import clock
 from moncompte.enrollment.code_send import code_send
 from moncompte.enrollment.contact_submit import ContactDetails, contact_submit
 from moncompte.enrollment.email_links import email_replace, link_resend
+from moncompte.enrollment.password_choose import password_choose
 
 router = Router(tags=["parcours"])
 
@@ -45,6 +49,11 @@ class IdentityIn(Schema):
     captcha_key: str = Field(max_length=100)
     captcha_answer: str = typed(inputs.CAPTCHA_ANSWER)
     captcha_work: str = Field("", max_length=4000)
+
+
+class PersonalCodeIn(Schema):
+    password: str = typed(inputs.PASSWORD)
+    confirmation: str = typed(inputs.CONFIRMATION)
 
 
 class CodeSentOut(Schema):
@@ -124,6 +133,20 @@ def identity(request: HttpRequest, payload: IdentityIn) -> Status[Any]:
         now=now,
     )
     return Status(202, {"email_masked": sent.email_masked, "expires_at": sent.expires_at})
+
+
+@router.post("/personal-code", response={200: TokensOut, 400: Problem, 401: Problem}, auth=AppBearer())
+def personal_code_choose(request: HttpRequest, payload: PersonalCodeIn) -> dict[str, Any]:
+    """R-CODE4: the only operation of the restricted token. The personal code ends it (R-LIM5): a pair comes back."""
+    session, now = bearer(request, restricted=True), clock.now()
+    chosen = password_choose(
+        account_id=session.account_id,
+        **read(inputs.PERSONAL_CODE, payload),
+        client=client_of(request),
+        now=now,
+    )
+    issued = tokens.session_continue(session_id=session.session_id, epoch=chosen.session_epoch, now=now)
+    return tokens_out(issued, account_id=chosen.account_id)
 
 
 @router.post(

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from moncompte.api.v1 import api
+from moncompte.api.app import api
 from moncompte.web.views.metrics import metrics_page
 
 urlpatterns = [

@@ -1,0 +1,86 @@
+"""R-API1: the ameli app's API, a second thin adapter over the web's use cases (django-ninja, OpenAPI 3.1 at
+/api/v1/openapi.json, documentation at /api/v1/docs): its set-up, its routers, and its errors as RFC 9457
+problem details carrying the same French message as the web, the stable code and the field; throttled answers
+carry Retry-After."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.operation import Operation
+
+from moncompte.api import account, journey, sessions
+from moncompte.api.common import status_of
+from moncompte.appsessions import tokens
+from moncompte.core.errors import DomainError, InputsRefused
+
+
+class ProblemAPI(NinjaAPI):
+    """The document says what the API sends: every error as application/problem+json (RFC 9457)."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in document["paths"].values():
+            for operation in operations.values():
+                for status, answer in operation.get("responses", {}).items():
+                    content = answer.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        content["application/problem+json"] = content.pop("application/json")
+        return document
+
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        """The handler's name alone (ninja prefixes its module): moving a handler leaves the document as it was."""
+        return operation.view_func.__name__
+
+
+api = ProblemAPI(
+    title="compte ameli — API de l'application",
+    version="1",
+    urls_namespace="api_v1",
+    description="Le parcours de création du compte et le compte, pour l'application ameli. "
+    "Erreurs au format RFC 9457 (problem details) : `code` stable, `detail` en français, `field` concerné.",
+)
+
+
+api.add_router("", journey.router)
+api.add_router("", sessions.router)
+api.add_router("", account.router)
+
+
+def problem(
+    request: HttpRequest, *, status: int, code: str, message: str, field: str | None, **extension: Any
+) -> HttpResponse:
+    body = {"type": f"/api/v1/problemes/{code}", "title": message, "status": status, "detail": message}
+    response = api.create_response(request, {**body, "code": code, "field": field, **extension}, status=status)
+    response["Content-Type"] = "application/problem+json"
+    return response
+
+
+@api.exception_handler(ValidationError)
+def invalid_input(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    """A request the document does not allow: a 400 problem naming the first field at fault."""
+    location = error.errors[0].get("loc", ()) if error.errors else ()
+    field = str(location[-1]) if location else None
+    message = "La demande est incomplète ou mal formée : vérifiez le champ indiqué."
+    return problem(request, status=400, code="invalid_input", message=message, field=field)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    return problem(request, status=401, code=tokens.TokenRefused.code, message=tokens.TokenRefused.message, field=None)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
+    extension = {}
+    if isinstance(error, InputsRefused):  # every refused input, as the page shows them all
+        extension["errors"] = [
+            {"code": each.code, "field": each.field, "detail": each.message} for each in error.errors
+        ]
+    status, code, field = status_of(error), error.code, error.field
+    response = problem(request, status=status, code=code, message=error.message, field=field, **extension)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        response["Retry-After"] = str(max(1, int(retry_after.total_seconds())))
+    return response
