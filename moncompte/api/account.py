@@ -7,11 +7,23 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
-from pydantic import Field
 
 from moncompte.accounts import inputs
 from moncompte.accounts.steps import AccountStep
-from moncompte.api.common import AppBearer, Problem, at_step, client_of, read, typed
+from moncompte.api.common import (
+    AppBearer,
+    CaptchaId,
+    CaptchaKey,
+    CaptchaWork,
+    EmailIn,
+    LinkSentOut,
+    Problem,
+    at_step,
+    client_of,
+    read,
+    typed,
+)
+from moncompte.api.sessions import TokensOut
 from moncompte.appsessions import tokens
 from moncompte.captcha.guard import CaptchaProof
 from moncompte.core import clock
@@ -44,14 +56,8 @@ class AccountOut(Schema):
     consents: list[ConsentOut]
 
 
-class EmailChangeIn(Schema):
-    email: str = typed(inputs.EMAIL)
-    email_confirmation: str = typed(inputs.EMAIL_CONFIRMATION)
+class EmailChangeIn(EmailIn):
     current_password: str = typed(inputs.CURRENT_PASSWORD_FOR_EMAIL)
-
-
-class LinkSentOut(Schema):
-    email_masked: str
 
 
 class PasswordChangeIn(Schema):
@@ -60,20 +66,13 @@ class PasswordChangeIn(Schema):
     confirmation: str = typed(inputs.CONFIRMATION)
 
 
-class NewTokensOut(Schema):
-    token_type: str = "Bearer"  # noqa: S105 - the scheme's name, not a secret
-    access_token: str
-    expires_in: int
-    refresh_token: str | None
-
-
 class CodeForgotIn(Schema):
     nir: str = typed(inputs.NIR)
     birth_date: str = typed(inputs.BIRTH_DATE)
-    captcha_id: str = Field(max_length=200)
-    captcha_key: str = Field(max_length=100)
+    captcha_id: CaptchaId
+    captcha_key: CaptchaKey
     captcha_answer: str = typed(inputs.CAPTCHA_ANSWER)
-    captcha_work: str = Field("", max_length=4000)
+    captcha_work: CaptchaWork = ""
 
 
 class AnswerOut(Schema):
@@ -115,7 +114,7 @@ def email_change(request: HttpRequest, payload: EmailChangeIn) -> dict[str, str]
     return {"email_masked": masked}
 
 
-@router.post("/account/personal-code", response={200: NewTokensOut, **ERRORS}, auth=AppBearer())
+@router.post("/account/personal-code", response={200: TokensOut, **ERRORS}, auth=AppBearer())
 def personal_code_change(request: HttpRequest, payload: PasswordChangeIn) -> tokens.IssuedTokens:
     """R-LIM5: every other session (web and app) ends; this device gets a new pair."""
     session, now = at_step(request, AccountStep.ACCOUNT), clock.now()

@@ -1,14 +1,15 @@
-"""What the API's operations share: the problem schema, the bearer token, the client, the step check, and the
-reading of what a person typed (the domain's entries, as the web's forms read them)."""
+"""What the API's operations share: the problem schema and the schemas of more than one module, the bearer
+token, the client, the step check, and the reading of what a person typed (the domain's entries, as the web's
+forms read them)."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Schema
 from ninja.security import HttpBearer
 from pydantic import Field
 
-from moncompte.accounts.inputs import Entry, Inputs, inputs_read
+from moncompte.accounts.inputs import EMAIL, EMAIL_CONFIRMATION, Entry, Inputs, inputs_read
 from moncompte.accounts.selectors import account_state_of
 from moncompte.accounts.steps import AccountStep, NotAtThisStep, step_check
 from moncompte.appsessions import tokens
@@ -37,6 +38,16 @@ class Problem(Schema):
     code: str
     field: str | None = None
     errors: list[InputProblem] = []
+
+
+# The CAPTCHA's members of the identity step and of « Code oublié ? », capped alike; the answer is a typed input.
+CaptchaId = Annotated[str, Field(max_length=200)]
+CaptchaKey = Annotated[str, Field(max_length=100)]
+CaptchaWork = Annotated[str, Field(max_length=4000)]  # R-CAP6: the ALTCHA solution, "" when none was made
+
+
+class LinkSentOut(Schema):
+    email_masked: str
 
 
 class AppBearer(HttpBearer):
@@ -83,6 +94,13 @@ def typed(entry: Entry, **default: Any) -> Any:
     """A schema member for a typed input: its label and cap in the document; the cap is the entry's, so a longer
     value is refused with the web's code and message (`read`), not as a malformed request."""
     return Field(**default, description=entry.label, json_schema_extra={"maxLength": entry.max_length})
+
+
+class EmailIn(Schema):
+    """An email address typed twice (R-CT1)."""
+
+    email: str = typed(EMAIL)
+    email_confirmation: str = typed(EMAIL_CONFIRMATION)
 
 
 def read(inputs: Inputs, payload: Schema) -> dict[str, Any]:

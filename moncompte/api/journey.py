@@ -9,12 +9,24 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from ninja.responses import Status
-from pydantic import Field
 
 from moncompte.accounts import inputs
 from moncompte.accounts.steps import AccountStep
-from moncompte.api.common import AppBearer, Problem, at_step, bearer, client_of, read, typed
-from moncompte.api.sessions import TokensOut, tokens_out
+from moncompte.api.common import (
+    AppBearer,
+    CaptchaId,
+    CaptchaKey,
+    CaptchaWork,
+    EmailIn,
+    LinkSentOut,
+    Problem,
+    at_step,
+    bearer,
+    client_of,
+    read,
+    typed,
+)
+from moncompte.api.sessions import TokensAndStepOut, tokens_out
 from moncompte.appsessions import tokens
 from moncompte.captcha.challenges import challenge_create, challenge_png, challenge_wav
 from moncompte.captcha.guard import CaptchaProof
@@ -45,10 +57,10 @@ class IdentityIn(Schema):
     birth_date: str = typed(inputs.BIRTH_DATE)  # 1984-05-03 or 03/05/1984
     postal_code: str = typed(inputs.POSTAL_CODE)
     email: str = typed(inputs.EMAIL_FOR_CODE)
-    captcha_id: str = Field(max_length=200)
-    captcha_key: str = Field(max_length=100)
+    captcha_id: CaptchaId
+    captcha_key: CaptchaKey
     captcha_answer: str = typed(inputs.CAPTCHA_ANSWER)
-    captcha_work: str = Field("", max_length=4000)
+    captcha_work: CaptchaWork = ""
 
 
 class PersonalCodeIn(Schema):
@@ -73,15 +85,6 @@ class ContactIn(Schema):
     consent_mobile_call: bool | None = None
     consent_mobile_sms: bool | None = None
     consent_landline_call: bool | None = None
-
-
-class EmailIn(Schema):
-    email: str = typed(inputs.EMAIL)
-    email_confirmation: str = typed(inputs.EMAIL_CONFIRMATION)
-
-
-class LinkSentOut(Schema):
-    email_masked: str
 
 
 @router.post("/captcha", response={200: ChallengeOut, 429: Problem})
@@ -135,7 +138,7 @@ def identity(request: HttpRequest, payload: IdentityIn) -> Status[Any]:
     return Status(202, {"email_masked": sent.email_masked, "expires_at": sent.expires_at})
 
 
-@router.post("/personal-code", response={200: TokensOut, 400: Problem, 401: Problem}, auth=AppBearer())
+@router.post("/personal-code", response={200: TokensAndStepOut, 400: Problem, 401: Problem}, auth=AppBearer())
 def personal_code_choose(request: HttpRequest, payload: PersonalCodeIn) -> dict[str, Any]:
     """R-CODE4: the only operation of the restricted token. The personal code ends it (R-LIM5): a pair comes back."""
     session, now = bearer(request, restricted=True), clock.now()

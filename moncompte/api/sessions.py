@@ -38,7 +38,12 @@ class TokensOut(Schema):
     token_type: str = "Bearer"  # noqa: S105 - the scheme's name, not a secret
     access_token: str
     expires_in: int
-    refresh_token: str | None
+    refresh_token: str | None  # none with the restricted token of a provisional code
+
+
+class TokensAndStepOut(TokensOut):
+    """Tokens of a session opened or carried on, and where the person stands."""
+
     scope: str  # "choose_personal_code" (provisional code) or "account"
     next_step: str  # where the person is: choose_personal_code, give_contact_details, confirm_email, account
     message: str  # what the web would say on that step, in French
@@ -56,7 +61,7 @@ class SessionOut(Schema):
 
 
 def tokens_out(issued: tokens.IssuedTokens, *, account_id: int) -> dict[str, Any]:
-    """A TokensOut: the tokens, and the step the person is at (accounts.steps) with what the web says there."""
+    """A TokensAndStepOut: the tokens, and the step the person is at (accounts.steps) with what the web says there."""
     restricted = AccountStep.CHOOSE_PERSONAL_CODE
     step = restricted if issued.restricted else step_of(account_state_of(account_id=account_id))
     message = ""
@@ -72,7 +77,7 @@ def tokens_out(issued: tokens.IssuedTokens, *, account_id: int) -> dict[str, Any
     }
 
 
-@router.post("/sessions", response={200: TokensOut, 400: Problem, 429: Problem})
+@router.post("/sessions", response={200: TokensAndStepOut, 400: Problem, 429: Problem})
 def sessions_open(request: HttpRequest, payload: SignInIn) -> dict[str, Any]:
     """Signing in with the NIR and the provisional code (restricted token) or the personal code (token pair)."""
     now, typed_in = clock.now(), read(inputs.SIGN_IN, payload)
@@ -87,7 +92,7 @@ def sessions_open(request: HttpRequest, payload: SignInIn) -> dict[str, Any]:
     return tokens_out(issued, account_id=signed.account_id)
 
 
-@router.post("/sessions/refresh", response={200: TokensOut, 401: Problem})
+@router.post("/sessions/refresh", response={200: TokensAndStepOut, 401: Problem})
 def sessions_refresh(request: HttpRequest, payload: RefreshIn) -> dict[str, Any]:
     """A new pair; the refresh token given is used up. Given twice, the whole session is revoked."""
     issued = tokens.session_refresh(refresh_token=payload.refresh_token, client=client_of(request), now=clock.now())
