@@ -128,7 +128,7 @@ def personal_code_change(request: HttpRequest, payload: PasswordChangeIn) -> tok
 
 
 @router.post("/code-forgot", response={202: AnswerOut, 400: Problem, 429: Problem})
-def forgot(request: HttpRequest, payload: CodeForgotIn) -> Status[dict[str, str]]:
+def code_forgot_request(request: HttpRequest, payload: CodeForgotIn) -> Status[dict[str, str]]:
     """R-CODE5: the same answer whether or not an account matched."""
     now, typed_in = clock.now(), read(inputs.CODE_FORGOT, payload)
     proof = CaptchaProof(payload.captcha_id, typed_in["captcha_answer"], payload.captcha_key, payload.captcha_work)

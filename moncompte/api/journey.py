@@ -33,9 +33,9 @@ from moncompte.captcha.guard import CaptchaProof
 from moncompte.captcha.limits import media_count
 from moncompte.captcha.work import work_challenge
 from moncompte.core import clock
+from moncompte.enrollment import email_links
 from moncompte.enrollment.code_send import code_send
 from moncompte.enrollment.contact_submit import ContactDetails, contact_submit
-from moncompte.enrollment.email_links import email_replace, link_resend
 from moncompte.enrollment.password_choose import password_choose
 
 router = Router(tags=["parcours"])
@@ -102,7 +102,7 @@ def captcha_new(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _media(request: HttpRequest, challenge_id: str, draw: Any, kind: str) -> HttpResponse:
+def _captcha_media(request: HttpRequest, challenge_id: str, draw: Any, kind: str) -> HttpResponse:
     now = clock.now()
     media_count(client=client_of(request), now=now)
     content = draw(challenge_id=challenge_id, now=now)
@@ -113,16 +113,16 @@ def _media(request: HttpRequest, challenge_id: str, draw: Any, kind: str) -> Htt
 
 @router.get("/captcha/{challenge_id}/image.png", response={200: None, 404: None, 429: Problem})
 def captcha_image(request: HttpRequest, challenge_id: str) -> HttpResponse:
-    return _media(request, challenge_id, challenge_png, "image/png")
+    return _captcha_media(request, challenge_id, challenge_png, "image/png")
 
 
 @router.get("/captcha/{challenge_id}/audio.wav", response={200: None, 404: None, 429: Problem})
 def captcha_audio(request: HttpRequest, challenge_id: str) -> HttpResponse:
-    return _media(request, challenge_id, challenge_wav, "audio/wav")
+    return _captcha_media(request, challenge_id, challenge_wav, "audio/wav")
 
 
 @router.post("/enrollment/identity", response={202: CodeSentOut, 400: Problem, 429: Problem})
-def identity(request: HttpRequest, payload: IdentityIn) -> Status[Any]:
+def identity_submit(request: HttpRequest, payload: IdentityIn) -> Status[Any]:
     """R-ID1, R-CAP1: the provisional code goes to the email given; the answer says only where it went."""
     now, typed_in = clock.now(), read(inputs.IDENTITY, payload)
     proof = CaptchaProof(payload.captcha_id, typed_in["captcha_answer"], payload.captcha_key, payload.captcha_work)
@@ -155,7 +155,7 @@ def personal_code_choose(request: HttpRequest, payload: PersonalCodeIn) -> dict[
 @router.post(
     "/enrollment/contact", response={200: LinkSentOut, 400: Problem, 401: Problem, 403: Problem}, auth=AppBearer()
 )
-def contact(request: HttpRequest, payload: ContactIn) -> dict[str, str]:
+def contact_details_submit(request: HttpRequest, payload: ContactIn) -> dict[str, str]:
     """R-CT1..4: the address (twice), the phones and an answer to each consent question asked."""
     account_id = at_step(request, AccountStep.GIVE_CONTACT_DETAILS).account_id
     typed_in = read(inputs.CONTACT, payload)
@@ -180,7 +180,7 @@ def contact(request: HttpRequest, payload: ContactIn) -> dict[str, str]:
 def email_resend(request: HttpRequest) -> dict[str, str]:
     """R-EM6: the link again, to the same address (from 7 to 21 days, or any time before)."""
     account_id = at_step(request, AccountStep.CONFIRM_EMAIL).account_id
-    return {"email_masked": link_resend(account_id=account_id, client=client_of(request), now=clock.now())}
+    return {"email_masked": email_links.link_resend(account_id=account_id, client=client_of(request), now=clock.now())}
 
 
 @router.post(
@@ -188,12 +188,12 @@ def email_resend(request: HttpRequest) -> dict[str, str]:
     response={200: LinkSentOut, 400: Problem, 401: Problem, 403: Problem, 429: Problem},
     auth=AppBearer(),
 )
-def email_other(request: HttpRequest, payload: EmailIn) -> dict[str, str]:
+def email_replace(request: HttpRequest, payload: EmailIn) -> dict[str, str]:
     """R-EM6, R-EM7: the link to another address (or a new one once the old was forgotten)."""
     account_id = at_step(request, AccountStep.CONFIRM_EMAIL).account_id
     address = read(inputs.OTHER_EMAIL, payload)["email"]
     return {
-        "email_masked": email_replace(
+        "email_masked": email_links.email_replace(
             account_id=account_id, address=address, client=client_of(request), now=clock.now()
         )
     }
