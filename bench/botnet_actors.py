@@ -178,18 +178,28 @@ def enroll(
     """Identity step (perfect CAPTCHA reader, proof of work solved here), provisional code from the mailbox,
     sign-in, personal code chosen: the account is then someone's."""
     browser, outcome = BoundBrowser(base, source), Outcome(source=source, started=time.time())
+    lap = outcome.started
+
+    def step(name: str) -> None:  # wall-clock seconds of each step, to tell the server's wait from the rest
+        nonlocal lap
+        outcome.times[name], lap = time.time() - lap, time.time()
+
     status, page, _ = browser.request("/creer-un-compte/")
+    step("page")
     captcha, outcome.work_seconds = captcha_fields(page, in_c=bot)
+    step("work")
     status, page, _ = browser.request(
         "/creer-un-compte/",
         {"csrfmiddlewaretoken": hidden(page, "csrfmiddlewaretoken"), **captcha, "nir": who.nir,
          "birth_date": who.birth, "postal_code": who.postal, "email": address},
     )  # fmt: skip
+    step("identity")
     if status != 302:
         outcome.refused = next((why for text, why in REFUSALS.items() if text in page), f"HTTP {status}")
         return outcome
     outcome.identity_at = time.time()
     code = mailbox.code_for(address, already=sent_before)
+    step("email")
     for path, fields in (
         ("/connexion/", {"nir": who.nir, "code": code}),
         ("/creer-un-compte/code-personnel/", {"password": PERSONAL_CODE, "confirmation": PERSONAL_CODE}),
@@ -199,6 +209,7 @@ def enroll(
         if status != 302:
             outcome.refused = f"{path}: HTTP {status}"
             return outcome
+        step(path)
     outcome.created_at = time.time()
     return outcome
 

@@ -7,6 +7,10 @@ from datetime import datetime
 
 from bench.botnet_actors import Outcome
 
+# The steps of bench/botnet_actors.enroll: the page, the proof of work (wall time, CPU shared), the identity step's
+# answer, the provisional code's email (through the outbox worker), sign-in, personal code.
+STEPS = ("page", "work", "identity", "email", "/connexion/", "/creer-un-compte/code-personnel/")
+
 
 def _network(source: str) -> str:
     return source.rsplit(".", 1)[0] + ".0/24"
@@ -21,10 +25,11 @@ def _people(label: str, outcomes: list[Outcome]) -> tuple[str, float | None]:
     journey = [o.created_at - o.started for o in done if o.created_at is not None]
     rate = f"{100 * len(done) / len(outcomes):.0f} %" if outcomes else "—"
     refused = Counter(o.refused for o in outcomes if o.created_at is None)
+    steps = ", ".join(f"{name} {_median([o.times[name] for o in done if name in o.times])}" for name in STEPS)
     line = (
         f"  people {label}: {len(outcomes)} tried, {len(done)} accounts created ({rate}); refused {dict(refused)}; "
         f"journey (identity page → personal code set) median {_median(journey)}, of which proof of work (Python "
-        f"hashlib) median {_median([o.work_seconds for o in outcomes])}"
+        f"hashlib) median {_median([o.work_seconds for o in outcomes])}; median wall time by step: {steps}"
     )
     return line, statistics.median(journey) if journey else None
 
