@@ -11,7 +11,6 @@ WORDING_VERSION = "2026-11"
 QUESTION_EMAIL = (
     "J'autorise l'Assurance Maladie à m'envoyer par email des informations promotionnelles sur ses services"
 )
-QUESTION_PHONE = "J'autorise l'Assurance Maladie à me communiquer des informations promotionnelles sur ses services"
 
 
 def channels_for(*, mobile: str, landline: str) -> list[ConsentChannel]:

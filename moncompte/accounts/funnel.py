@@ -42,11 +42,9 @@ def funnel_of(*, now: datetime, span: timedelta) -> Funnel:
         sent[provider_of(address)] += 1
         confirmed[provider_of(address)] += used_at is not None
     emails = OutboundEmail.objects.filter(template="email_confirmation", created_at__gte=since, created_at__lte=now)
-    delivered = Counter(
-        provider_of(a) for a in emails.filter(status=EmailStatus.SENT).values_list("to_address", flat=True)
-    )
+    delivered = _by_provider(emails.filter(status=EmailStatus.SENT))
     bounced_ids = DeliveryReport.objects.filter(kind__in=[ReportKind.HARD, ReportKind.REFUSED]).values("email_id")
-    bounced = Counter(provider_of(a) for a in emails.filter(pk__in=bounced_ids).values_list("to_address", flat=True))
+    bounced = _by_provider(emails.filter(pk__in=bounced_ids))
     rows = [
         ProviderFunnel(name, sent[name], delivered[name], bounced[name], confirmed[name])
         for name in sorted(set(sent) | set(delivered), key=lambda n: (-sent[n], n))

@@ -31,8 +31,3 @@ def duration_phrase(duration: timedelta) -> str:
     if duration % MINUTE:
         return _plural(int(duration.total_seconds()), "seconde")
     return wait_phrase(duration)
-
-
-def times_phrase(count: int) -> str:
-    """'5 fois'."""
-    return f"{count} fois"

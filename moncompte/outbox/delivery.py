@@ -88,14 +88,6 @@ def claim_next(
     return Claimed(email=email, claim=email.claim, attempt_id=attempt.pk, lease_until=until)
 
 
-def claim_due(*, now: datetime) -> list[Claimed]:
-    """Every due message, claimed one by one (for tests and tools; the worker claims as it goes)."""
-    claimed = []
-    while (one := claim_next(now=now)) is not None:
-        claimed.append(one)
-    return claimed
-
-
 def _backoff(attempts: int) -> timedelta:
     config = settings.MONCOMPTE
     delay: timedelta = min(config["OUTBOX_RETRY_BASE"] * 2 ** max(0, attempts - 1), config["OUTBOX_RETRY_CAP"])
