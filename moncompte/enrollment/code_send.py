@@ -17,8 +17,8 @@ from moncompte.defence.keys import IDENTITY
 from moncompte.defence.network_limit import identity_network_check, identity_network_take
 from moncompte.defence.watch import velocity_record
 from moncompte.enrollment import limits
+from moncompte.enrollment.captcha_pass import captcha_pass
 from moncompte.enrollment.errors import AccountAlreadyExists, IdentityNotMatched
-from moncompte.enrollment.guards import captcha_pass
 from moncompte.enrollment.provisional_codes import CodeSent, provisional_code_issue
 from moncompte.registry.models import Beneficiary
 from moncompte.registry.nir import Nir

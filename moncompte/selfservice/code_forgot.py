@@ -14,7 +14,7 @@ from moncompte.core import pacing, throttle
 from moncompte.core.client import Client
 from moncompte.core.errors import TooManyAttempts
 from moncompte.enrollment import limits
-from moncompte.enrollment.guards import captcha_pass
+from moncompte.enrollment.captcha_pass import captcha_pass
 from moncompte.enrollment.provisional_codes import provisional_code_issue
 from moncompte.registry.nir import Nir
 from moncompte.selfservice.limits import code_forgot_per_client
