@@ -1,0 +1,50 @@
+"""Counting attempts with a personal code (R-PW9, R-LIM2, R-LIM3): what is left counted, what is audited."""
+
+from datetime import timedelta
+
+import pytest
+
+from moncompte.audit.models import AuditEvent
+from moncompte.core import throttle, tokens
+from moncompte.selfservice import limits, personal_code
+from moncompte.selfservice.errors import SignInBlocked
+from tests.factories import CLIENT
+
+pytestmark = pytest.mark.django_db
+NIR = "2840588321025"
+
+
+def attempts_counted(now) -> int:
+    return throttle.count(limits.sign_in_attempts(), key=f"{NIR}|{CLIENT.address}", now=now)
+
+
+def test_an_attempt_whose_check_crashes_is_not_left_counted(monkeypatch, now):
+    def crash(*args, **kwargs):
+        raise RuntimeError("the check crashed")
+
+    monkeypatch.setattr(personal_code, "_wait", crash)
+    with pytest.raises(RuntimeError, match="the check crashed"):
+        personal_code.attempt_count(nir=NIR, client=CLIENT, now=now, event="sign_in")
+    assert attempts_counted(now) == 0
+
+
+def test_an_attempt_refused_while_waiting_is_audited_with_the_nir_and_the_client_R_SEC3(now):
+    for _ in range(4):
+        assert not personal_code.personal_code_verify(
+            nir=NIR, stored="", typed="x", client=CLIENT, now=now, event="sign_in"
+        )
+    with pytest.raises(SignInBlocked):  # the fifth failure starts the wait
+        personal_code.personal_code_verify(nir=NIR, stored="", typed="x", client=CLIENT, now=now, event="sign_in")
+    with pytest.raises(SignInBlocked):
+        personal_code.attempt_count(nir=NIR, client=CLIENT, now=now + timedelta(minutes=1), event="sign_in")
+    refused = AuditEvent.objects.get(event="sign_in_refused_blocked")
+    assert (refused.nir_pseudonym, refused.client_address) == (tokens.pseudonym(NIR), CLIENT.address)
+    assert attempts_counted(now + timedelta(minutes=1)) == 5  # the refused attempt was taken back
+
+
+def test_the_suspension_says_how_long_and_offers_code_oublie_R_PW9():
+    blocked = SignInBlocked(timedelta(minutes=2))
+    assert blocked.message == (
+        "Trop d'essais infructueux : pour protéger votre compte, la connexion est suspendue pendant 2 minutes. "
+        "Vous pouvez aussi utiliser « Code oublié ? » pour recevoir un code provisoire."
+    )
