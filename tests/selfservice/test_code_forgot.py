@@ -102,3 +102,25 @@ def test_a_new_code_reads_the_person_with_the_locked_account(code_sent, now):
         forgot(now)
     beneficiary_alone = [q for q in queries if q["sql"].startswith('SELECT "registry_beneficiary"')]
     assert beneficiary_alone == []
+
+
+def test_someone_else_born_the_same_day_never_gets_the_code_R_CODE5(code_sent, now):
+    factories.active(code_sent, now)
+    before = provisional_emails().count()
+    forgot(now, nir=nir_rules.parse("1850575056048"), birth=BIRTH)  # another NIR, the same birth date
+    assert provisional_emails().count() == before
+    assert audit_row("code_forgot_no_match") == (tokens.pseudonym("1850575056048"), None, CLIENT.address, {})
+
+
+def test_a_wrong_captcha_is_audited_as_refused_at_code_oublie_R_CAP1(db, now):
+    with pytest.raises(CaptchaWrong):
+        forgot(now, answer="ZZZZZZ")
+    assert AuditEvent.objects.get(event="captcha_refused").details["step"] == "code_forgot"
+
+
+def test_a_client_past_its_limit_is_audited_with_the_nir_it_asked_for_R_LIM2(code_sent, now, settings):
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "CODE_FORGOT_PER_CLIENT": 1}
+    forgot(now)
+    with pytest.raises(TooManyAttempts):
+        forgot(now)
+    assert audit_row("code_forgot_throttled") == (tokens.pseudonym(NIR.value), None, CLIENT.address, {})

@@ -48,3 +48,16 @@ def test_the_suspension_says_how_long_and_offers_code_oublie_R_PW9():
         "Trop d'essais infructueux : pour protéger votre compte, la connexion est suspendue pendant 2 minutes. "
         "Vous pouvez aussi utiliser « Code oublié ? » pour recevoir un code provisoire."
     )
+
+
+def test_the_wait_runs_from_the_last_failure_not_from_an_earlier_one_R_PW9(now):
+    for _ in range(4):
+        assert not personal_code.personal_code_verify(
+            nir=NIR, stored="", typed="x", client=CLIENT, now=now, event="sign_in"
+        )
+    later = now + timedelta(minutes=10)
+    with pytest.raises(SignInBlocked):
+        personal_code.personal_code_verify(nir=NIR, stored="", typed="x", client=CLIENT, now=later, event="sign_in")
+    with pytest.raises(SignInBlocked) as blocked:
+        personal_code.attempt_count(nir=NIR, client=CLIENT, now=later + timedelta(minutes=1), event="sign_in")
+    assert blocked.value.retry_after == timedelta(minutes=1)
