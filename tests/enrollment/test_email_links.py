@@ -1,0 +1,102 @@
+"""Email links (R-EM4..7) at the level of their use cases: what opening a link records, who may ask for a new
+one from a link, and what the 21-day erasure leaves (mutmut's survivors in enrollment/email_links.py)."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from moncompte.accounts.models import Account, EmailAddress, EmailLink
+from moncompte.accounts.states import AccountState
+from moncompte.audit.models import AuditEvent
+from moncompte.enrollment.email_links import (
+    _forget,
+    link_opened,
+    link_resend,
+    link_resend_from_link,
+    pending_emails_forget,
+)
+from moncompte.enrollment.errors import LinkResendImpossible
+from moncompte.registry.models import Beneficiary
+from tests import factories
+from tests.factories import CLIENT, last_link_token
+
+pytestmark = pytest.mark.django_db
+DAY = timedelta(days=1)
+
+
+def test_opening_a_link_counts_each_opening_and_keeps_the_first_time_for_support_R_EM4(code_sent, now):
+    factories.with_link_sent(code_sent, now)
+    token = last_link_token("camille@example.fr")
+    link_opened(token=token, client=CLIENT, now=now + timedelta(minutes=1))
+    link_opened(token=token, client=CLIENT, now=now + timedelta(minutes=2))
+    link = EmailLink.objects.get()
+    assert (link.opens, link.first_opened_at) == (2, now + timedelta(minutes=1))
+    event = AuditEvent.objects.filter(event="email_link_opened").latest("id")
+    assert (event.account_id, event.client_address, event.details) == (
+        link.account_id,
+        CLIENT.address,
+        {"status": "valid"},
+    )
+
+
+def test_opening_one_link_touches_no_other_link(code_sent, now):
+    journey = factories.with_link_sent(code_sent, now)
+    old = last_link_token("camille@example.fr")
+    link_resend(account_id=journey.account.pk, client=CLIENT, now=now + timedelta(minutes=2))
+    link_opened(token=old, client=CLIENT, now=now + timedelta(minutes=3))
+    assert list(EmailLink.objects.order_by("sent_at").values_list("opens", flat=True)) == [1, 0]
+
+
+def test_an_unknown_link_records_nothing(db, now):
+    link_opened(token="not-a-token", client=CLIENT, now=now)
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_new_link_from_a_link_only_when_that_link_was_replaced_or_expired_R_EM5(code_sent, now):
+    factories.with_link_sent(code_sent, now)
+    with pytest.raises(LinkResendImpossible):  # the latest link, still valid: nothing to replace
+        link_resend_from_link(token=last_link_token("camille@example.fr"), client=CLIENT, now=now)
+    with pytest.raises(LinkResendImpossible):
+        link_resend_from_link(token="not-a-token", client=CLIENT, now=now)
+
+
+def test_a_new_link_from_an_expired_one_is_audited_with_the_client_R_EM6(code_sent, now):
+    factories.with_link_sent(code_sent, now)
+    link_resend_from_link(token=last_link_token("camille@example.fr"), client=CLIENT, now=now + 8 * DAY)
+    assert AuditEvent.objects.get(event="email_link_resent").client_address == CLIENT.address
+
+
+def pending_account(nir: str, address: str, *, at, pk: int | None = None) -> Account:
+    person = Beneficiary.objects.create(
+        nir=nir, last_name="M", first_name="V", birth_date=date(1985, 5, 12), postal_code="75011"
+    )
+    account = Account.objects.create(
+        beneficiary=person, state=AccountState.EMAIL_PENDING, created_at=at, code_email=address
+    )
+    email = EmailAddress.objects.create(pk=pk, account=account, address=address, canonical=address, created_at=at)
+    EmailLink.objects.create(account=account, email=email, canonical=address, digest=address.ljust(64, "0"), sent_at=at)
+    return account
+
+
+def test_the_address_with_the_first_id_is_forgotten_too_R_EM7(db, now):
+    pending_account("1850575056048", "p@example.fr", at=now, pk=1)
+    assert pending_emails_forget(now=now + 22 * DAY) == 1
+
+
+def test_an_erasure_is_audited_and_dated_and_leaves_other_accounts_links_R_EM7(db, now):
+    overdue = pending_account("1850575056048", "old@example.fr", at=now)
+    recent = pending_account("1850575056049", "new@example.fr", at=now + 10 * DAY)
+    later = now + 22 * DAY
+    assert pending_emails_forget(now=later) == 1
+    overdue.refresh_from_db()
+    assert (overdue.state, overdue.state_changed_at) == (AccountState.CONTACT_PENDING, later)
+    assert list(EmailLink.objects.values_list("account_id", flat=True)) == [recent.pk]
+    assert AuditEvent.objects.get(event="email_forgotten").account_id == overdue.pk
+
+
+def test_an_address_gone_or_no_longer_overdue_is_not_counted_as_forgotten(db, now):
+    recent = pending_account("1850575056048", "new@example.fr", at=now)
+    email_id = EmailAddress.objects.get(account=recent).pk
+    assert _forget(email_id, cutoff=now - DAY, now=now) is False  # a link was sent after the cutoff
+    assert _forget(email_id + 1000, cutoff=now, now=now) is False  # gone meanwhile
+    assert EmailAddress.objects.filter(pk=email_id).exists()
