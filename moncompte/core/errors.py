@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from enum import StrEnum
 
-from moncompte.core.phrases import wait_phrase
+from moncompte.core.duration_phrases import wait_phrase
 
 
 class Offer(StrEnum):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from moncompte.core.phrases import duration_phrase
+from moncompte.core.duration_phrases import duration_phrase
 
 
 @dataclass(frozen=True)

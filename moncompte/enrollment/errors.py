@@ -6,8 +6,8 @@ Messages that state a duration or a count build it from the settings (core.terms
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from moncompte.core.duration_phrases import wait_phrase
 from moncompte.core.errors import DomainError, InputsRefused, Offer
-from moncompte.core.phrases import wait_phrase
 from moncompte.core.terms import service_terms
 
 if TYPE_CHECKING:

@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
+from moncompte.core.duration_phrases import wait_phrase
 from moncompte.core.errors import DomainError, Offer
-from moncompte.core.phrases import wait_phrase
 
 
 class SignInRejected(DomainError):

@@ -12,8 +12,8 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
 from moncompte.core import clock
+from moncompte.core.duration_phrases import duration_phrase
 from moncompte.core.errors import DomainError
-from moncompte.core.phrases import duration_phrase
 from moncompte.defence.selectors import attack_mode_overview
 from moncompte.support.actions import Staff
 from moncompte.support.attack_mode import attack_mode_set

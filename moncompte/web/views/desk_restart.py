@@ -13,8 +13,8 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
 from moncompte.core import clock
+from moncompte.core.duration_phrases import duration_phrase
 from moncompte.core.errors import DomainError
-from moncompte.core.phrases import duration_phrase
 from moncompte.support import restarts
 from moncompte.support.roles import Role
 from moncompte.web.views.desk import _reason_for, _staff

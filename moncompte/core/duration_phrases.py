@@ -1,4 +1,5 @@
-"""Durations and counts written in French, for messages, pages and emails."""
+"""Durations written in French as people say them, for messages, pages and emails: how long a setting lasts
+(duration_phrase), how long to wait (wait_phrase)."""
 
 from datetime import timedelta
 
