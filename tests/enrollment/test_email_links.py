@@ -9,7 +9,10 @@ from moncompte.accounts.models import Account, EmailAddress, EmailLink
 from moncompte.accounts.states import AccountState
 from moncompte.audit.models import AuditEvent
 from moncompte.enrollment.email_links import (
+    LinkStatus,
     _forget,
+    email_confirm,
+    email_replace,
     link_opened,
     link_resend,
     link_resend_from_link,
@@ -100,3 +103,58 @@ def test_an_address_gone_or_no_longer_overdue_is_not_counted_as_forgotten(db, no
     assert _forget(email_id, cutoff=now - DAY, now=now) is False  # a link was sent after the cutoff
     assert _forget(email_id + 1000, cutoff=now, now=now) is False  # gone meanwhile
     assert EmailAddress.objects.filter(pk=email_id).exists()
+
+
+def test_confirming_a_new_address_replaces_only_this_account_s_confirmed_one_and_clears_its_bounce_R_DLV2(
+    code_sent, now
+):
+    journey = factories.active(code_sent, now)
+    other = pending_account("1850575056048", "autre@example.fr", at=now)
+    EmailAddress.objects.filter(account=other).update(confirmed_at=now)
+    email_replace(account_id=journey.account.pk, address="new@example.fr", client=CLIENT, now=now)
+    EmailAddress.objects.filter(address="new@example.fr").update(undeliverable_at=now, undeliverable_reason="550")
+    state = email_confirm(token=last_link_token("new@example.fr"), client=CLIENT, now=now)
+    assert state.status is LinkStatus.CONFIRMED
+    assert sorted(EmailAddress.objects.values_list("address", "undeliverable_at", "undeliverable_reason")) == [
+        ("autre@example.fr", None, ""),
+        ("new@example.fr", None, ""),
+    ]
+
+
+def test_a_click_that_loses_to_a_parallel_one_says_already_confirmed_with_the_link(code_sent, now, monkeypatch):
+    from moncompte.enrollment import email_links
+
+    factories.with_link_sent(code_sent, now)
+    pending_account("1850575056048", "autre@example.fr", at=now)  # someone else's address, still unconfirmed
+    token = last_link_token("camille@example.fr")
+    seen = email_links.link_status(token=token, now=now)
+    EmailAddress.objects.filter(address="camille@example.fr").update(
+        confirmed_at=now
+    )  # the other click, between the read and the lock
+    monkeypatch.setattr(email_links, "link_status", lambda **_: seen)
+    state = email_confirm(token=token, client=CLIENT, now=now)
+    assert (state.status, state.link, state.email_masked) == (
+        LinkStatus.ALREADY_CONFIRMED,
+        seen.link,
+        "c•••••e@example.fr",
+    )
+
+
+def test_the_21_day_job_works_one_address_at_a_time_too_and_says_how_many_it_forgot_R_EM7(db, now, caplog):
+    for index in range(3):
+        pending_account(f"18505750560{index:02d}", f"p{index}@example.fr", at=now)
+    with caplog.at_level("INFO", logger="moncompte.enrollment"):
+        assert pending_emails_forget(now=now + 22 * DAY, batch_size=1) == 3
+    assert "3 adresse(s) non confirmée(s) oubliée(s) après 21 jours" in caplog.messages
+
+
+def test_links_of_confirmed_addresses_are_deleted_after_21_days_batch_after_batch(db, now):
+    account = pending_account("1850575056048", "p@example.fr", at=now)
+    EmailAddress.objects.update(confirmed_at=now)
+    email = EmailAddress.objects.get()
+    for index in range(4):
+        EmailLink.objects.create(
+            account=account, email=email, canonical=email.canonical, digest=f"{index:064d}", sent_at=now
+        )
+    assert pending_emails_forget(now=now + 22 * DAY, batch_size=2) == 0
+    assert not EmailLink.objects.exists()
