@@ -4,6 +4,8 @@ one from a link, and what the 21-day erasure leaves (mutmut's survivors in enrol
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from moncompte.accounts.models import Account, EmailAddress, EmailLink
 from moncompte.accounts.states import AccountState
@@ -16,6 +18,7 @@ from moncompte.enrollment.email_links import (
     link_opened,
     link_resend,
     link_resend_from_link,
+    link_status,
     pending_emails_forget,
 )
 from moncompte.enrollment.errors import LinkResendImpossible
@@ -158,3 +161,51 @@ def test_links_of_confirmed_addresses_are_deleted_after_21_days_batch_after_batc
         )
     assert pending_emails_forget(now=now + 22 * DAY, batch_size=2) == 0
     assert not EmailLink.objects.exists()
+
+
+def test_confirming_dates_the_link_and_the_account_s_change_audits_it_and_counts_it_by_provider_R_EM4(
+    code_sent, now, django_capture_on_commit_callbacks
+):
+    from moncompte.core import metrics
+    from moncompte.outbox.providers import provider_of
+
+    journey = factories.with_link_sent(code_sent, now)
+    link = EmailLink.objects.get()
+    counted = metrics.emails_confirmed.labels(provider_of("camille@example.fr"))
+    before = counted._value.get()
+    later = now + timedelta(hours=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        state = email_confirm(token=last_link_token("camille@example.fr"), client=CLIENT, now=later)
+    assert (state.status, state.link, state.email_masked) == (LinkStatus.CONFIRMED, link, "c•••••e@example.fr")
+    link.refresh_from_db()
+    account = journey.refresh()
+    assert (link.used_at, account.state, account.state_changed_at) == (later, AccountState.ACTIVE, later)
+    event = AuditEvent.objects.get(event="email_confirmed")
+    assert (event.account_id, event.client_address, event.details) == (
+        account.pk,
+        CLIENT.address,
+        {"email": "c•••••e@example.fr"},
+    )
+    assert counted._value.get() == before + 1
+
+
+def test_a_confirmed_link_read_again_says_already_confirmed_with_its_link_and_address_R_EM4(code_sent, now):
+    factories.active(code_sent, now)
+    link = EmailLink.objects.get()
+    state = link_status(token=last_link_token("camille@example.fr"), now=now)
+    assert (state.status, state.link, state.email_masked) == (
+        LinkStatus.ALREADY_CONFIRMED,
+        link,
+        "c•••••e@example.fr",
+    )
+
+
+def test_a_link_is_read_with_its_address_and_account_in_one_query(code_sent, now):
+    factories.with_link_sent(code_sent, now)
+    token = last_link_token("camille@example.fr")
+    with CaptureQueriesContext(connection) as queries:
+        state = link_status(token=token, now=now)
+        assert state.link is not None
+        assert state.link.email is not None
+        assert (state.link.email.canonical, state.link.account.state) == ("camille@example.fr", "email_pending")
+    assert len(queries) == 2  # the link with its address and account; the account's latest link
