@@ -44,11 +44,8 @@ PACKAGES: dict[str, list[str]] = {
     "selfservice": [
         "tests/selfservice",
         "tests/api/test_sessions.py",
-        "tests/api/test_account.py",
         "tests/support/test_restarts.py",
         "tests/enrollment/test_provisional_codes.py",
-        "tests/web/test_account_pages.py",
-        "tests/security/test_attacks.py",
     ],
     "enrollment": [
         "tests/enrollment",
