@@ -167,9 +167,10 @@ _POOL_LOCK = threading.Lock()
 
 
 def _python_pool() -> ProcessPoolExecutor:
-    """Processes of their own for the proofs in Python, as a browser has its Web Workers: in a thread of this
-    process a person's proof waited for the interpreter lock behind the botnet's threads (a median of 9 s of
-    wall time for 0.4 s of CPU in attack mode)."""
+    """Processes of their own for the proofs in Python, as a browser has its Web Workers (not threads that also
+    wait for this process's interpreter lock). Their wall time still counts whatever else the cores run: here
+    the botnet's C solvers (12 at a time in attack mode) and other jobs, so a person's 0.44 s of CPU took 10 to
+    11 s at load 16; bench/botnet_report.py prints the server's steps apart."""
     with _POOL_LOCK:
         if not _POOL:
             _POOL.append(ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")))

@@ -20,6 +20,12 @@ def _median(values: list[float]) -> str:
     return f"{statistics.median(values):.2f} s" if values else "—"
 
 
+def _server_wait(outcomes: list[Outcome]) -> float | None:
+    """The median of the server's steps of a journey: its whole length but the proof of work."""
+    waits = [sum(o.times.get(name, 0.0) for name in STEPS if name != "work") for o in outcomes if o.created_at]
+    return statistics.median(waits) if waits else None
+
+
 def _people(label: str, outcomes: list[Outcome]) -> tuple[str, float | None]:
     done = [o for o in outcomes if o.created_at is not None]
     journey = [o.created_at - o.started for o in done if o.created_at is not None]
@@ -87,5 +93,14 @@ def report(
     lines.append(during)
     if warm_median is not None and during_median is not None:
         lines.append(f"  people's extra wait in attack mode (median journey): {during_median - warm_median:+.2f} s")
+    warm_people = [o for o in people if o.started < bot_started]
+    during_people = [o for o in people if o.started >= cut]
+    warm_server, during_server = _server_wait(warm_people), _server_wait(during_people)
+    if warm_server is not None and during_server is not None:
+        lines.append(
+            f"  of which the server's steps (all but the proof of work, whose wall time here is the botnet's solvers "
+            f"and other jobs sharing the cores): {during_server - warm_server:+.2f} s; proof of work CPU median "
+            f"{_median([o.work_seconds for o in warm_people])} → {_median([o.work_seconds for o in during_people])}"
+        )
     lines += [f"  /metrics: {line}" for line in metrics.splitlines() if line.startswith("moncompte_attack_mode{")]
     return "\n".join(lines)
