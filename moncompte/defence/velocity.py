@@ -8,11 +8,10 @@ either side) on each of the BOT_BASELINE_DAYS previous days, so the day's rhythm
 mornings) does not widen it; hours spent in attack mode are left out, so an attack does not teach the baseline
 to expect the next one.
 
-Why ten minutes as well as the hour: a signal trips once it stands 4 standard deviations above its mean, and
-a count's deviation grows as the square root of the window. At 240 identity steps an hour, the hour needs 62
-more than usual (4 × √240) and a script that works as fast as it can gets them in under a minute
-(bench/botnet.py: 59 accounts before attack mode); ten minutes of the same service need 25 (4 × √40). The
-hour still sees an attack spread thinly over it.
+Why ten minutes as well as the hour: a signal trips about 4 standard deviations above its mean, and a count's
+deviation grows as the square root of its window: at 240 identity steps an hour the hour needs 66 more than
+usual, which a fast script gets in under a minute (bench/botnet.py: 59 accounts before attack mode), ten
+minutes 29. The hour still sees an attack spread thinly over it.
 """
 
 import math
@@ -264,10 +263,9 @@ def threshold_of(*, mean: float, stdev: float, minimum: float) -> float:
     """max(minimum, mean x BOT_THRESHOLD_MEAN_PERCENT / 100 + k x stdev + k² / 4), k = BOT_THRESHOLD_STDEVS.
 
     The k² / 4 is the skew of small counts: a Poisson count of mean m goes past m + k√m far more often than a
-    normal variable would (its tail is longer), whereas its square root has a spread of 1/2 whatever m, so
-    k spreads on that scale give (√m + k/2)² = m + k√m + k²/4. People alone, at random at 240 identity steps an
-    hour (bench/velocity_false_alarms.py, 200 days), trip attack mode on 2.5 % of days over the hour alone and
-    5.5 % with the ten minutes; without it, on 25 % and 48 %."""
+    normal variable would, whereas its square root has a spread of 1/2 whatever m: (√m + k/2)² = m + k√m + k²/4.
+    People alone at 240 identity steps an hour trip attack mode on 2.5 % of days over the hour alone, 5.5 % with
+    the ten minutes; without it, 25 % and 48 % (bench/velocity_false_alarms.py, 200 days)."""
     config = settings.MONCOMPTE
     stdevs = int(config["BOT_THRESHOLD_STDEVS"])
     level = mean * int(config["BOT_THRESHOLD_MEAN_PERCENT"]) / 100 + stdevs * stdev + stdevs**2 / 4
