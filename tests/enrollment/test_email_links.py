@@ -209,3 +209,10 @@ def test_a_link_is_read_with_its_address_and_account_in_one_query(code_sent, now
         assert state.link.email is not None
         assert (state.link.email.canonical, state.link.account.state) == ("camille@example.fr", "email_pending")
     assert len(queries) == 2  # the link with its address and account; the account's latest link
+
+
+def test_an_address_given_within_21_days_is_kept_even_without_a_link_R_EM7(db, now):
+    account = pending_account("1850575056048", "p@example.fr", at=now)
+    EmailLink.objects.filter(account=account).delete()  # claimed, its link not written yet
+    assert pending_emails_forget(now=now + 20 * DAY) == 0
+    assert EmailAddress.objects.exists()
