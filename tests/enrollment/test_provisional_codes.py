@@ -2,13 +2,25 @@ from datetime import timedelta
 
 import pytest
 
+from moncompte.accounts.models import Account
 from moncompte.audit.models import AuditEvent
+from moncompte.core import tokens
 from moncompte.core.client import Client
 from moncompte.enrollment.errors import CodeAlreadyUsed, CodeExpired
 from moncompte.enrollment.models import ProvisionalCode
+from moncompte.enrollment.provisional_codes import (
+    SecretKind,
+    provisional_code_consume,
+    provisional_code_issue,
+    secret_classify,
+)
+from moncompte.outbox.models import OutboundEmail
 from moncompte.registry import nir as nir_rules
+from moncompte.registry.models import Beneficiary
 from moncompte.selfservice.errors import SignInBlocked, SignInRejected
 from moncompte.selfservice.sign_in import sign_in
+from tests import factories
+from tests.helpers import clear_code_of
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +79,55 @@ def test_sign_in_is_audited_R_SEC3(code_sent, client_info, now):
     sign_in(nir=code_sent.nir, secret=code_sent.clear, client=client_info, now=now)
     events = list(AuditEvent.objects.order_by("id").values_list("event", flat=True))
     assert events[-2:] == ["sign_in_failure", "authn_code_success"]
+
+
+def audit_row(event: str) -> tuple[object, ...]:
+    row = AuditEvent.objects.get(event=event)
+    return row.nir_pseudonym, row.account_id, row.client_address
+
+
+def test_the_code_is_over_at_the_30th_minute_itself_and_its_expiry_is_audited_R_CODE2(code_sent, client_info):
+    with pytest.raises(CodeExpired):
+        sign_in(nir=code_sent.nir, secret=code_sent.clear, client=client_info, now=code_sent.at + timedelta(minutes=30))
+    person = (tokens.pseudonym(code_sent.nir.value), code_sent.sent.account_id, client_info.address)
+    assert audit_row("authn_code_expired") == person
+
+
+def test_a_code_used_opens_that_account_s_restricted_session_and_is_audited_R_CODE4(code_sent, client_info, now):
+    account = Account.objects.select_related("beneficiary").get(pk=code_sent.sent.account_id)
+    grant = provisional_code_consume(account=account, code=ProvisionalCode.objects.get(), client=client_info, now=now)
+    assert (grant.account_id, grant.until, grant.session_epoch) == (account.pk, now + timedelta(minutes=30), 0)
+    person = (tokens.pseudonym(code_sent.nir.value), account.pk, client_info.address)
+    assert audit_row("authn_code_success") == person
+
+
+def test_using_a_code_uses_up_no_other_code(code_sent, client_info, now):
+    other = Beneficiary.objects.create(
+        nir="1850575056048", last_name="M", first_name="V", birth_date="1985-05-12", postal_code="75011"
+    )
+    owner = Account.objects.create(beneficiary=other, created_at=now, code_email="v@example.fr")
+    provisional_code_issue(account=owner, to="v@example.fr", now=now)
+    sign_in(nir=code_sent.nir, secret=code_sent.clear, client=client_info, now=now)
+    assert ProvisionalCode.objects.get(account=owner).used_at is None
+
+
+def test_a_voided_code_cannot_be_used_R_CODE2(code_sent, client_info, now):
+    account = Account.objects.select_related("beneficiary").get(pk=code_sent.sent.account_id)
+    ProvisionalCode.objects.update(voided_at=now)
+    with pytest.raises(CodeAlreadyUsed):
+        provisional_code_consume(account=account, code=ProvisionalCode.objects.get(), client=client_info, now=now)
+
+
+def test_of_two_codes_sent_the_same_instant_the_later_one_counts_R_CODE2(code_sent, client_info, now):
+    account = Account.objects.get(pk=code_sent.sent.account_id)
+    provisional_code_issue(account=account, to="camille@example.fr", now=code_sent.at)
+    clear = clear_code_of(OutboundEmail.objects.latest("id").body_text)
+    assert sign_in(nir=code_sent.nir, secret=clear, client=client_info, now=now).restricted_until
+
+
+def test_with_a_personal_code_a_live_provisional_code_still_signs_in_R_CODE5(code_sent, client_info, now):
+    journey = factories.active(code_sent, now)
+    provisional_code_issue(account=journey.account, to="camille@example.fr", now=now)
+    clear = clear_code_of(OutboundEmail.objects.latest("id").body_text)
+    typed = secret_classify(account=journey.refresh(), typed=clear, now=now)
+    assert typed.kind is SecretKind.PROVISIONAL_CODE
