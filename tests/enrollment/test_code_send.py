@@ -180,3 +180,69 @@ def test_every_step_is_audited_without_secrets_R_SEC3(beneficiary, now, client_i
     assert sent.client_address == client_info.address
     code = clear_code_of(OutboundEmail.objects.get().body_text)
     assert all(code not in str(e.details) for e in AuditEvent.objects.all())
+
+
+def test_the_first_visit_dates_the_account_s_state_and_a_later_one_keeps_the_newest_address(
+    beneficiary, now, client_info
+):
+    attempt(beneficiary, now, client=client_info)
+    account = Account.objects.get()
+    assert (account.state, account.state_changed_at, account.code_email) == (
+        AccountState.PROVISIONAL,
+        now,
+        "camille@example.fr",
+    )
+    attempt(beneficiary, now + timedelta(minutes=2), client=client_info, email="nouvelle@example.fr")
+    assert Account.objects.get().code_email == "nouvelle@example.fr"
+
+
+def test_the_hour_of_codes_slides_an_hour_after_the_first_another_can_be_sent(beneficiary, now, client_info):
+    for minute in range(3):
+        attempt(beneficiary, now + timedelta(minutes=minute), client=client_info)
+    attempt(beneficiary, now + timedelta(minutes=61), client=client_info)
+
+
+def test_the_hour_of_codes_for_a_nir_from_anywhere_slides_too(beneficiary, now, settings):
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "CODE_MAX_SENDS_PER_NIR_PER_HOUR": 2}
+    attempt(beneficiary, now, client=Client("198.51.100.1", "a"))
+    attempt(beneficiary, now + timedelta(minutes=1), client=Client("198.51.100.2", "b"))
+    with pytest.raises(TooManyAttempts):
+        attempt(beneficiary, now + timedelta(minutes=2), client=Client("198.51.100.3", "c"))
+    attempt(beneficiary, now + timedelta(minutes=61), client=Client("198.51.100.3", "c"))
+
+
+def test_a_new_code_voids_only_the_codes_still_outstanding_R_CODE2(beneficiary, now, client_info):
+    from moncompte.selfservice.sign_in import sign_in
+
+    attempt(beneficiary, now, client=client_info)
+    used = clear_code_of(OutboundEmail.objects.latest("id").body_text)
+    sign_in(nir=nir_rules.parse(beneficiary.nir), secret=used, client=client_info, now=now)  # the first, used
+    for minute in (1, 2):
+        attempt(beneficiary, now + timedelta(minutes=minute), client=client_info)
+    attempt(beneficiary, now + timedelta(minutes=3), client=Client("198.51.100.30", "elsewhere"))
+    codes = ProvisionalCode.objects.order_by("created_at")
+    # A used code is never voided; a voided one keeps the time it was voided.
+    assert [c.voided_at for c in codes] == [None, now + timedelta(minutes=2), now + timedelta(minutes=3), None]
+
+
+def test_in_attack_mode_a_network_s_second_identity_of_the_hour_is_refused_and_audited_R_BOT1(db, now, traveller):
+    from moncompte.core import clock, tokens
+    from moncompte.defence.mode import SUPERVISOR, attack_mode_switch
+    from moncompte.registry.models import Beneficiary
+
+    attack_mode_switch(active=True, now=clock.now(), source=SUPERVISOR, reason="essai", staff_username="sup")
+    first = Beneficiary.objects.create(
+        nir="2840588321001", last_name="D", first_name="C", birth_date=date(1984, 5, 3), postal_code="88100"
+    )
+    second = Beneficiary.objects.create(
+        nir="2840588321002", last_name="D", first_name="C", birth_date=date(1984, 5, 3), postal_code="88100"
+    )
+    attempt(first, clock.now(), client=Client("198.51.100.7", "a"))
+    with pytest.raises(TooManyAttempts):
+        attempt(second, clock.now(), client=Client("198.51.100.8", "b"))  # the same /24
+    refused = AuditEvent.objects.get(event="identity_throttled")
+    assert (refused.nir_pseudonym, refused.client_address, refused.details) == (
+        tokens.pseudonym("2840588321002"),
+        "198.51.100.8",
+        {"reason": "attack_mode_network"},
+    )
