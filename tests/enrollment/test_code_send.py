@@ -246,3 +246,58 @@ def test_in_attack_mode_a_network_s_second_identity_of_the_hour_is_refused_and_a
         "198.51.100.8",
         {"reason": "attack_mode_network"},
     )
+
+
+def audit_of(event: str) -> tuple[object, ...]:
+    from moncompte.core import tokens
+
+    row = AuditEvent.objects.filter(event=event).latest("id")
+    return row.nir_pseudonym == tokens.pseudonym("2840588321025"), row.account_id, row.client_address, row.details
+
+
+def test_a_refused_captcha_at_the_identity_step_is_audited_with_the_step_and_the_reason_R_CAP2(
+    beneficiary, now, client_info
+):
+    with pytest.raises(CaptchaWrong):
+        attempt(beneficiary, now, client=client_info, answer="ZZZZZZ")
+    assert audit_of("captcha_refused") == (
+        True,
+        None,
+        client_info.address,
+        {"step": "identity", "reason": CaptchaWrong.code},
+    )
+
+
+def test_someone_else_born_the_same_day_in_the_same_town_is_not_matched_R_ID1(beneficiary, now, client_info):
+    with pytest.raises(IdentityNotMatched):
+        send("1840588321099", beneficiary.birth_date, beneficiary.postal_code, now, client=client_info)
+
+
+def test_identity_failures_and_throttling_are_audited_with_the_nir_and_the_client_R_ID2(beneficiary, now, client_info):
+    for _ in range(5):
+        with pytest.raises(IdentityNotMatched):
+            attempt(beneficiary, now, client=client_info, postal="75011")
+    assert audit_of("identity_not_matched") == (True, None, client_info.address, {})
+    with pytest.raises(TooManyAttempts):
+        attempt(beneficiary, now, client=client_info)
+    assert audit_of("identity_throttled") == (True, None, client_info.address, {})
+
+
+def test_a_person_with_an_account_is_audited_with_that_account(code_sent, now, client_info):
+    from tests import factories
+
+    journey = factories.with_personal_code(code_sent, now)
+    with pytest.raises(AccountAlreadyExists):
+        send("2840588321025", date(1984, 5, 3), "88100", now + timedelta(minutes=1), client=client_info)
+    assert audit_of("identity_account_exists") == (True, journey.account.pk, client_info.address, {})
+
+
+def test_a_code_sent_is_audited_with_the_nir_and_the_account(beneficiary, now, client_info):
+    sent = attempt(beneficiary, now, client=client_info)
+    assert audit_of("provisional_code_sent") == (
+        True,
+        sent.account_id,
+        client_info.address,
+        {"email": "c•••••e@example.fr"},
+    )
+    assert OutboundEmail.objects.get(template="provisional_code").account_id == sent.account_id

@@ -10,7 +10,8 @@ from moncompte.accounts.states import AccountState
 from moncompte.audit.models import AuditEvent
 from moncompte.enrollment.email_links import email_replace
 from moncompte.enrollment.errors import PasswordRefused
-from moncompte.enrollment.password_choose import password_check, password_store
+from moncompte.enrollment.password_choose import password_check, password_choose, password_store
+from moncompte.outbox.models import OutboundEmail
 from moncompte.selfservice.sign_in import sign_in
 from tests import factories
 from tests.factories import CLIENT
@@ -78,3 +79,35 @@ def test_a_new_code_cancels_only_this_account_s_address_change(code_sent, now):
     email_replace(account_id=journey.account.pk, address="new@example.fr", client=CLIENT, now=now)
     password_store(account=journey.account, password=NEW_CODE, client=CLIENT, now=now, event="password_changed")
     assert sorted(EmailAddress.objects.values_list("address", flat=True)) == ["autre@example.fr", "camille@example.fr"]
+
+
+def test_a_replaced_code_is_told_to_the_confirmed_address_with_its_time_and_audited(code_sent, now):
+    journey = factories.active(code_sent, now)
+    email_replace(account_id=journey.account.pk, address="new@example.fr", client=CLIENT, now=now)
+    changed = password_store(
+        account=journey.account, password=NEW_CODE, client=CLIENT, now=now, event="password_changed"
+    )
+    notice = OutboundEmail.objects.get(template="password_changed")
+    assert (notice.to_address, notice.account_id) == ("camille@example.fr", journey.account.pk)
+    assert "a été modifié le 02/03/2026 à 10h00" in notice.body_text
+    for event in ("email_change_cancelled", "password_changed"):
+        row = AuditEvent.objects.get(event=event)
+        assert (row.at, row.account_id, row.client_address) == (now, journey.account.pk, CLIENT.address)
+    assert (changed.account_id, changed.state) == (journey.account.pk, AccountState.ACTIVE)
+
+
+def test_a_first_code_before_any_confirmed_address_tells_nobody(code_sent, now):
+    journey = factories.with_link_sent(code_sent, now)
+    password_store(account=journey.account, password=NEW_CODE, client=CLIENT, now=now, event="password_changed")
+    assert not OutboundEmail.objects.filter(template="password_changed").exists()
+
+
+def test_choosing_the_code_checks_its_confirmation_and_is_audited_as_chosen_R_PW6(code_sent, now):
+    signed = sign_in(nir=code_sent.nir, secret=code_sent.clear, client=CLIENT, now=now)
+    with pytest.raises(PasswordRefused):
+        password_choose(
+            account_id=signed.account_id, password=NEW_CODE, confirmation="Autre-Code-2027", client=CLIENT, now=now
+        )
+    password_choose(account_id=signed.account_id, password=NEW_CODE, confirmation=NEW_CODE, client=CLIENT, now=now)
+    row = AuditEvent.objects.get(event="password_chosen")
+    assert (row.account_id, row.client_address) == (signed.account_id, CLIENT.address)
