@@ -52,6 +52,7 @@ PACKAGES: dict[str, list[str]] = {
         "tests/api/test_journey.py",
         "tests/web/test_enrollment_pages.py",
         "tests/web/test_no_email_help.py",
+        "tests/defence/test_network_limit.py",  # the velocity signals the journey counts (R-BOT1)
     ],
     "support": ["tests/support"],
     "captcha": ["tests/captcha", "tests/api/test_captcha_work.py", "tests/web/test_captcha_pages.py"],

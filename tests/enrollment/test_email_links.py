@@ -216,3 +216,13 @@ def test_an_address_given_within_21_days_is_kept_even_without_a_link_R_EM7(db, n
     EmailLink.objects.filter(account=account).delete()  # claimed, its link not written yet
     assert pending_emails_forget(now=now + 20 * DAY) == 0
     assert EmailAddress.objects.exists()
+
+
+def test_a_link_valid_expired_or_replaced_names_its_address_masked_R_EM5_R_EM6(code_sent, now):
+    journey = factories.with_link_sent(code_sent, now)
+    first = last_link_token("camille@example.fr")
+    assert link_status(token=first, now=now).email_masked == "c•••••e@example.fr"
+    assert link_status(token=first, now=now + 8 * DAY).email_masked == "c•••••e@example.fr"  # expired
+    link_resend(account_id=journey.account.pk, client=CLIENT, now=now + 2 * DAY)
+    replaced = link_status(token=first, now=now + 2 * DAY)
+    assert (replaced.status, replaced.email_masked) == (LinkStatus.REPLACED, "c•••••e@example.fr")

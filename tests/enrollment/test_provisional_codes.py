@@ -131,3 +131,21 @@ def test_with_a_personal_code_a_live_provisional_code_still_signs_in_R_CODE5(cod
     clear = clear_code_of(OutboundEmail.objects.latest("id").body_text)
     typed = secret_classify(account=journey.refresh(), typed=clear, now=now)
     assert typed.kind is SecretKind.PROVISIONAL_CODE
+
+
+@pytest.mark.parametrize("how", ["used", "voided", "expired"])
+def test_with_a_personal_code_a_dead_provisional_code_is_just_a_wrong_code_R_PW9_R_LIM4(code_sent, client_info, how):
+    now = code_sent.at
+    journey = factories.active(code_sent, now)
+    provisional_code_issue(account=journey.account, to="camille@example.fr", now=now)
+    clear = clear_code_of(OutboundEmail.objects.latest("id").body_text)
+    code = ProvisionalCode.objects.latest("id")
+    at = now
+    if how == "used":
+        sign_in(nir=code_sent.nir, secret=clear, client=client_info, now=now)
+    elif how == "voided":
+        ProvisionalCode.objects.filter(pk=code.pk).update(voided_at=now)
+    else:
+        at = code.expires_at  # its 30th minute itself
+    with pytest.raises(SignInRejected):
+        sign_in(nir=code_sent.nir, secret=clear, client=client_info, now=at)
