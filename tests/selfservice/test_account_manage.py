@@ -1,3 +1,4 @@
+import contextlib
 from datetime import timedelta
 
 import pytest
@@ -17,7 +18,7 @@ from moncompte.outbox.models import OutboundEmail
 from moncompte.registry import nir as nir_rules
 from moncompte.registry.models import Beneficiary
 from moncompte.selfservice.account_manage import consent_set, email_change_request, password_change, signed_out
-from moncompte.selfservice.errors import ConsentNotOffered, EmailUnchanged, WrongCurrentPassword
+from moncompte.selfservice.errors import ConsentNotOffered, EmailUnchanged, SignInBlocked, WrongCurrentPassword
 from moncompte.selfservice.selectors import account_overview
 from moncompte.selfservice.sign_in import sign_in
 from tests import factories
@@ -279,3 +280,31 @@ def test_a_changed_personal_code_is_audited_as_changed_with_the_client_R_SEC3(co
         now=now,
     )
     assert audit_row("password_changed") == (journey.account.pk, CLIENT.address, {})
+
+
+def test_a_mobile_once_given_has_its_call_and_sms_consents_R_CT4(code_sent, now):
+    journey = factories.active(code_sent, now)
+    Account.objects.filter(pk=journey.account.pk).update(mobile="+33650564278")
+    consent_set(account_id=journey.account.pk, channel="mobile_sms", granted=True, client=CLIENT, now=now)
+    assert consents.current(journey.refresh())["mobile_sms"] is True
+
+
+def test_a_suspended_current_code_is_said_next_to_the_current_code_field_R_LIM5(code_sent, now):
+    journey = factories.active(code_sent, now)
+
+    def change():
+        password_change(
+            account_id=journey.account.pk,
+            current_password="Wrong-Code-1",
+            password="Nouveau-Code-2027",
+            confirmation="Nouveau-Code-2027",
+            client=CLIENT,
+            now=now,
+        )
+
+    for _ in range(4):
+        with contextlib.suppress(WrongCurrentPassword):
+            change()
+    with pytest.raises(SignInBlocked) as blocked:  # the fifth failure starts the wait
+        change()
+    assert blocked.value.field == "current_password"

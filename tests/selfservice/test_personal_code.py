@@ -1,5 +1,6 @@
 """Counting attempts with a personal code (R-PW9, R-LIM2, R-LIM3): what is left counted, what is audited."""
 
+import contextlib
 from datetime import timedelta
 
 import pytest
@@ -61,3 +62,40 @@ def test_the_wait_runs_from_the_last_failure_not_from_an_earlier_one_R_PW9(now):
     with pytest.raises(SignInBlocked) as blocked:
         personal_code.attempt_count(nir=NIR, client=CLIENT, now=later + timedelta(minutes=1), event="sign_in")
     assert blocked.value.retry_after == timedelta(minutes=1)
+
+
+def fail(now, times: int = 1, event: str = "sign_in") -> None:
+    for _ in range(times):
+        with contextlib.suppress(SignInBlocked):
+            personal_code.personal_code_verify(nir=NIR, stored="", typed="x", client=CLIENT, now=now, event=event)
+
+
+def test_the_failure_that_starts_a_wait_is_audited_with_the_nir_the_client_and_the_wait_R_SEC3(now):
+    fail(now, times=5)
+    blocked = AuditEvent.objects.get(event="sign_in_blocked")
+    assert (blocked.nir_pseudonym, blocked.client_address, blocked.details) == (
+        tokens.pseudonym(NIR),
+        CLIENT.address,
+        {"seconds": 120},
+    )
+
+
+def test_an_attempt_refused_while_waiting_is_audited_under_its_own_event_R_LIM5(now):
+    fail(now, times=5)
+    with pytest.raises(SignInBlocked):
+        personal_code.personal_code_verify(
+            nir=NIR, stored="", typed="x", client=CLIENT, now=now + timedelta(minutes=1), event="current_code"
+        )
+    assert AuditEvent.objects.filter(event="current_code_refused_blocked").count() == 1
+
+
+def test_the_wait_ends_at_its_last_second_R_PW9(now):
+    fail(now, times=5)
+    personal_code.attempt_count(nir=NIR, client=CLIENT, now=now + timedelta(minutes=2), event="sign_in")
+
+
+def test_failures_older_than_a_day_no_longer_count_R_PW9(now):
+    fail(now, times=4)
+    later = now + timedelta(days=1, hours=1)
+    fail(later, times=4)  # four again: still free
+    assert not AuditEvent.objects.filter(event="sign_in_blocked").exists()
