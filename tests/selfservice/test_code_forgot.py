@@ -124,3 +124,9 @@ def test_a_client_past_its_limit_is_audited_with_the_nir_it_asked_for_R_LIM2(cod
     with pytest.raises(TooManyAttempts):
         forgot(now)
     assert audit_row("code_forgot_throttled") == (tokens.pseudonym(NIR.value), None, CLIENT.address, {})
+
+
+def test_a_client_s_hour_of_requests_slides_R_LIM2(code_sent, now, settings):
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "CODE_FORGOT_PER_CLIENT": 1}
+    forgot(now)
+    forgot(now + timedelta(minutes=61))

@@ -95,3 +95,21 @@ def test_failures_are_audited(code_sent, now):
     assert AuditEvent.objects.filter(event="sign_in_failure").count() == 5
     assert AuditEvent.objects.filter(event="sign_in_blocked").count() == 1
     assert AuditEvent.objects.filter(event="sign_in_success").count() == 0
+
+
+def test_a_client_past_its_hourly_failures_is_refused_and_audited_with_the_nir_it_tried_R_LIM2(
+    code_sent, now, settings
+):
+    from moncompte.core import tokens
+
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "SIGN_IN_MAX_FAILURES_PER_CLIENT": 2}
+    factories.active(code_sent, now)
+    wrong(now, times=2)
+    with pytest.raises(SignInBlocked):
+        sign_in(nir=NIR, secret=PERSONAL_CODE, client=CLIENT, now=now)
+    throttled = AuditEvent.objects.get(event="sign_in_client_throttled")
+    assert (throttled.at, throttled.nir_pseudonym, throttled.client_address) == (
+        now,
+        tokens.pseudonym(NIR.value),
+        CLIENT.address,
+    )
