@@ -15,7 +15,6 @@ from moncompte.core.duration_phrases import duration_phrase
 class ServiceTerms:
     service_name: str  # "compte ameli"
     captcha_lifetime: str  # "5 minutes"
-    captcha_length: int  # 7
     code_lifetime: str  # "30 minutes"
     link_lifetime: str  # "7 jours"
     forget_after: str  # "21 jours"
@@ -27,7 +26,6 @@ def service_terms() -> ServiceTerms:
     return ServiceTerms(
         service_name=config["SERVICE_NAME"],
         captcha_lifetime=duration_phrase(config["CAPTCHA_LIFETIME"]),
-        captcha_length=config["CAPTCHA_LENGTH"],
         code_lifetime=duration_phrase(config["CODE_LIFETIME"]),
         link_lifetime=duration_phrase(config["EMAIL_LINK_LIFETIME"]),
         forget_after=duration_phrase(config["EMAIL_FORGET_AFTER"]),

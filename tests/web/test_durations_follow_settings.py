@@ -21,7 +21,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("traveller")]
 
 CHANGED = {
     "CAPTCHA_LIFETIME": timedelta(minutes=7),
-    "CAPTCHA_LENGTH": 5,
     "CODE_LIFETIME": timedelta(minutes=45),
     "EMAIL_LINK_LIFETIME": timedelta(days=10),
     "EMAIL_FORGET_AFTER": timedelta(days=30),
@@ -52,8 +51,8 @@ def assert_states(text: str, *words: str) -> None:
 @pytest.mark.parametrize(
     ("name", "query", "words"),
     [
-        ("web:identity", {}, ["45 minutes", "7 minutes", "5 caractères"]),
-        ("web:code_forgot", {}, ["45 minutes", "7 minutes", "5 caractères"]),
+        ("web:identity", {}, ["45 minutes", "7 minutes"]),
+        ("web:code_forgot", {}, ["45 minutes", "7 minutes"]),
         ("web:code_forgot_sent", {}, ["45 minutes"]),
         ("web:sign_in", {"expire": "1"}, ["45 minutes"]),
         ("web:email_validation", {}, ["10 jours"]),

@@ -119,7 +119,10 @@ def test_the_captcha_alt_text_never_holds_the_answer_R_CAP1(client):
     page = response.content.decode()
     challenge = shown_challenge(captcha_id_in(response))
     assert challenge.answer not in page
-    assert 'alt="Image contenant 7 caractères à recopier' in page
+    assert 'alt="Image contenant des lettres et des chiffres à recopier' in page
+    # R-CAP5: the count of characters varies and is never told, to a script or to anyone
+    assert "image, lettres ou chiffres, majuscules ou minuscules indifférentes" in page  # the field's hint
+    assert not re.search(r"\b\d+ caractères (à recopier|pour l)", page)
     assert client.get(reverse("web:captcha_image", args=[challenge.id]))["Content-Type"] == "image/png"
     assert client.get(reverse("web:captcha_audio", args=[challenge.id]))["Content-Type"] == "audio/wav"
 
