@@ -113,3 +113,49 @@ def test_a_client_past_its_hourly_failures_is_refused_and_audited_with_the_nir_i
         tokens.pseudonym(NIR.value),
         CLIENT.address,
     )
+
+
+def test_a_client_s_hour_of_failures_slides_R_LIM2(code_sent, now, settings):
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "SIGN_IN_MAX_FAILURES_PER_CLIENT": 2}
+    factories.active(code_sent, now)
+    wrong(now, times=2)
+    with pytest.raises(SignInBlocked) as blocked:
+        sign_in(nir=NIR, secret=PERSONAL_CODE, client=CLIENT, now=now)
+    assert blocked.value.retry_after == timedelta(hours=1)
+    assert sign_in(nir=NIR, secret=PERSONAL_CODE, client=CLIENT, now=now + timedelta(minutes=61))
+
+
+def test_signing_in_is_audited_with_the_account_and_the_client_R_SEC3(code_sent, now):
+    journey = factories.active(code_sent, now)
+    sign_in(nir=NIR, secret=PERSONAL_CODE, client=CLIENT, now=now)
+    success = AuditEvent.objects.get(event="sign_in_success")
+    assert (success.account_id, success.client_address) == (journey.account.pk, CLIENT.address)
+
+
+def test_the_provisional_code_signs_in_to_a_provisional_account_reading_the_person_with_it(code_sent, now):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from moncompte.accounts.states import AccountState
+
+    with CaptureQueriesContext(connection) as queries:
+        signed = sign_in(nir=NIR, secret=code_sent.clear, client=CLIENT, now=now)
+    assert signed.state == AccountState.PROVISIONAL
+    assert [q["sql"] for q in queries if q["sql"].startswith('SELECT "registry_beneficiary"')] == []
+
+
+def test_an_unknown_nir_costs_an_argon2id_check_like_a_wrong_code_R_LIM4(db, now, monkeypatch):
+    from moncompte.accounts import passwords
+
+    spent: list[str] = []
+    monkeypatch.setattr(passwords, "_spend", spent.append)
+    with pytest.raises(SignInRejected):
+        sign_in(nir=nir_rules.parse("1850575056048"), secret="Wrong-Code-1", client=CLIENT, now=now)
+    assert spent == ["Wrong-Code-1"]
+
+
+def test_failures_on_one_nir_never_suspend_another_from_the_same_client_R_LIM2(code_sent, now):
+    factories.active(code_sent, now)
+    wrong(now, times=5)
+    with pytest.raises(SignInRejected):  # not SignInBlocked: this NIR has failed once
+        sign_in(nir=nir_rules.parse("1850575056048"), secret="Wrong-Code-1", client=CLIENT, now=now)
