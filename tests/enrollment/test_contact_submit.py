@@ -97,3 +97,36 @@ def test_the_daily_links_are_counted_per_account(code_sent, now, settings):
     email_replace(account_id=owner.pk, address="libre@example.fr", client=CLIENT, now=now)  # its one of the day
     journey = factories.with_link_sent(code_sent, now)  # another account's first link goes
     assert journey.refresh().state == AccountState.EMAIL_PENDING
+
+
+def contact_pending_account(nir: str, now) -> Account:
+    person = Beneficiary.objects.create(
+        nir=nir, last_name="M", first_name="V", birth_date="1985-05-12", postal_code="75011"
+    )
+    return Account.objects.create(
+        beneficiary=person, state=AccountState.CONTACT_PENDING, created_at=now, code_email=f"{nir}@example.fr"
+    )
+
+
+@pytest.mark.parametrize("step", ["contact", "other_address"])
+def test_one_account_s_refused_addresses_never_block_another_s_R_CT2(code_sent, now, settings, step):
+    settings.MONCOMPTE = {**settings.MONCOMPTE, "EMAIL_TAKEN_PER_DAY": 1}
+    other_owner_of("pris@example.fr", now)
+    first, second = contact_pending_account("1850575056011", now), contact_pending_account("1850575056012", now)
+
+    def give(account: Account, address: str) -> str:
+        if step == "contact":
+            return contact_submit(account_id=account.pk, details=details(address), client=CLIENT, now=now)
+        return email_replace(account_id=account.pk, address=address, client=CLIENT, now=now)
+
+    with pytest.raises(EmailTaken):
+        give(first, "pris@example.fr")
+    assert give(second, "libre@example.fr") == "l•••e@example.fr"
+
+
+def test_sending_again_or_elsewhere_reads_the_person_with_the_account(code_sent, now):
+    journey = factories.with_link_sent(code_sent, now)
+    with CaptureQueriesContext(connection) as queries:
+        link_resend(account_id=journey.account.pk, client=CLIENT, now=now + timedelta(minutes=2))
+        email_replace(account_id=journey.account.pk, address="autre@example.fr", client=CLIENT, now=now)
+    assert [q["sql"] for q in queries if q["sql"].startswith('SELECT "registry_beneficiary"')] == []

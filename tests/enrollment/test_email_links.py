@@ -226,3 +226,11 @@ def test_a_link_valid_expired_or_replaced_names_its_address_masked_R_EM5_R_EM6(c
     link_resend(account_id=journey.account.pk, client=CLIENT, now=now + 2 * DAY)
     replaced = link_status(token=first, now=now + 2 * DAY)
     assert (replaced.status, replaced.email_masked) == (LinkStatus.REPLACED, "c•••••e@example.fr")
+
+
+def test_a_link_whose_address_is_gone_names_none_R_EM5(code_sent, now):
+    journey = factories.with_link_sent(code_sent, now)
+    first = last_link_token("camille@example.fr")
+    email_replace(account_id=journey.account.pk, address="autre@example.fr", client=CLIENT, now=now)
+    state = link_status(token=first, now=now)
+    assert (state.status, state.email_masked) == (LinkStatus.REPLACED, "")
