@@ -27,7 +27,7 @@ from moncompte.api.sessions import TokensOut
 from moncompte.appsessions import tokens
 from moncompte.captcha.guard import CaptchaProof
 from moncompte.core import clock
-from moncompte.core.terms import service_terms
+from moncompte.core.service_terms import service_terms
 from moncompte.selfservice.account_manage import consent_set, email_change_request, password_change
 from moncompte.selfservice.code_forgot import code_forgot
 from moncompte.selfservice.selectors import account_overview

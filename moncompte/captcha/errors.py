@@ -1,7 +1,7 @@
 """What the CAPTCHA tells a person (French, in one place). Durations come from the settings."""
 
 from moncompte.core.errors import DomainError
-from moncompte.core.terms import service_terms
+from moncompte.core.service_terms import service_terms
 
 
 class CaptchaError(DomainError):

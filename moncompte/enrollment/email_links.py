@@ -19,7 +19,7 @@ from moncompte.audit import log as audit
 from moncompte.core import metrics, throttle, tokens
 from moncompte.core.client import Client
 from moncompte.core.errors import TooManyAttempts
-from moncompte.core.terms import service_terms
+from moncompte.core.service_terms import service_terms
 from moncompte.enrollment import limits
 from moncompte.enrollment.errors import LinkResendImpossible, LinkResendLimited
 from moncompte.outbox import mail

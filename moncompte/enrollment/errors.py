@@ -1,6 +1,6 @@
 """What the enrollment journey tells a person when something goes wrong (French, in one place).
 
-Messages that state a duration or a count build it from the settings (core.terms), never from a literal.
+Messages that state a duration or a count build it from the settings (core.service_terms), never from a literal.
 """
 
 from datetime import timedelta
@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from moncompte.core.duration_phrases import wait_phrase
 from moncompte.core.errors import DomainError, InputsRefused, Offer
-from moncompte.core.terms import service_terms
+from moncompte.core.service_terms import service_terms
 
 if TYPE_CHECKING:
     from moncompte.accounts.password_policy import Refusal

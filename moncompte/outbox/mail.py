@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 
 from moncompte.core import metrics, tokens
 from moncompte.core.request_context import current_request_id
-from moncompte.core.terms import service_terms
+from moncompte.core.service_terms import service_terms
 from moncompte.outbox import send_after_response
 from moncompte.outbox.message import new_message_id
 from moncompte.outbox.models import OutboundEmail

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from moncompte.accounts.emails import Window, window_at
-from moncompte.core.terms import service_terms
+from moncompte.core.service_terms import service_terms
 from moncompte.outbox.models import EmailStatus, OutboundEmail
 from moncompte.outbox.providers import PROVIDERS
 from moncompte.outbox.reports import ReportKind

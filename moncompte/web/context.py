@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from moncompte.core.terms import service_terms
+from moncompte.core.service_terms import service_terms
 
 
 def site(request: HttpRequest) -> dict[str, Any]:

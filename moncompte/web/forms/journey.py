@@ -7,7 +7,7 @@ from django import forms
 from moncompte.accounts import inputs
 from moncompte.captcha.alphabet import AUDIO_LENGTH
 from moncompte.captcha.guard import CaptchaProof
-from moncompte.core.terms import service_terms
+from moncompte.core.service_terms import service_terms
 from moncompte.enrollment.contact_submit import ContactDetails
 from moncompte.registry import nir as nir_rules
 from moncompte.web.forms.base import InputsForm, password_input

@@ -12,7 +12,7 @@ from moncompte.captcha.challenges import challenge_create
 from moncompte.captcha.guard import CaptchaProof
 from moncompte.captcha.work import work_challenge
 from moncompte.core.errors import TooManyAttempts
-from moncompte.core.terms import service_terms
+from moncompte.core.service_terms import service_terms
 from moncompte.web import session
 from moncompte.web.forms.journey import CaptchaForm
 

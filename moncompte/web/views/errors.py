@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 from moncompte.core.request_context import current_request_id
-from moncompte.core.terms import service_terms
+from moncompte.core.service_terms import service_terms
 
 PAGES = {
     400: ("Requête incorrecte", "Le formulaire envoyé n'a pas pu être lu. Revenez en arrière et essayez de nouveau."),
