@@ -111,3 +111,15 @@ def test_choosing_the_code_checks_its_confirmation_and_is_audited_as_chosen_R_PW
     password_choose(account_id=signed.account_id, password=NEW_CODE, confirmation=NEW_CODE, client=CLIENT, now=now)
     row = AuditEvent.objects.get(event="password_chosen")
     assert (row.account_id, row.client_address) == (signed.account_id, CLIENT.address)
+
+
+def test_a_first_code_reads_no_address_and_the_person_comes_with_the_account(code_sent, now):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    signed = sign_in(nir=code_sent.nir, secret=code_sent.clear, client=CLIENT, now=now)
+    with CaptureQueriesContext(connection) as queries:
+        password_choose(account_id=signed.account_id, password=NEW_CODE, confirmation=NEW_CODE, client=CLIENT, now=now)
+    read = [q["sql"] for q in queries]
+    assert [q for q in read if q.startswith('SELECT "registry_beneficiary"')] == []
+    assert [q for q in read if q.startswith('SELECT "accounts_emailaddress"')] == []  # the journey skips it
