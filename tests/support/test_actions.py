@@ -1,0 +1,122 @@
+"""The desk's actions at the level of their use cases (R-SUP2): what each changes, for whom, and what the audit
+log keeps of it (mutmut's survivors in support/actions.py)."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from moncompte.accounts.models import Account, EmailAddress, EmailLink
+from moncompte.accounts.states import AccountState
+from moncompte.audit.models import AuditEvent
+from moncompte.core import throttle
+from moncompte.core.client import Client
+from moncompte.enrollment import limits
+from moncompte.registry.models import Beneficiary
+from moncompte.support.actions import Staff, address_erase, link_resend_for, throttles_lift
+from moncompte.support.roles import Role
+from tests import factories
+from tests.factories import CLIENT
+
+pytestmark = pytest.mark.django_db
+DESK = Client("10.1.2.3", "desk")
+SUPERVISOR = Staff(username="sup.martin", role=Role.SUPERVISOR, client=DESK)
+REASON = "appel de la personne"
+NIR = "2840588321025"
+
+
+def audit_row(event: str) -> tuple[object, ...]:
+    row = AuditEvent.objects.get(event=event)
+    return row.account_id, row.client_address, row.details
+
+
+def test_a_link_resent_by_the_desk_is_audited_from_the_desk_for_that_account_R_SUP2(code_sent, now):
+    journey = factories.with_link_sent(code_sent, now)
+    later = now + timedelta(minutes=2)
+    link_resend_for(account_id=journey.account.pk, staff=SUPERVISOR, reason=REASON, now=later)
+    assert AuditEvent.objects.get(event="email_link_resent").client_address == DESK.address
+    assert audit_row("support_link_resent") == (
+        journey.account.pk,
+        DESK.address,
+        {"staff": "sup.martin", "reason": REASON, "email": "c•••••e@example.fr"},
+    )
+
+
+def pending_at(address: str) -> str:
+    return f"{NIR}|{address}"
+
+
+def test_lifting_limits_clears_them_for_every_address_the_person_used_in_the_last_day_only(code_sent, now):
+    journey = factories.with_link_sent(code_sent, now)
+    old, recent = "198.51.100.1", "198.51.100.2"
+    for address, at in ((old, now - timedelta(days=2)), (recent, now - timedelta(hours=2))):
+        AuditEvent.objects.create(at=at, event="sign_in_failure", account_id=journey.account.pk, client_address=address)
+        throttle.hit(limits.identity_failures_per_nir(), key=pending_at(address), now=now)
+    lifted = throttles_lift(account_id=journey.account.pk, staff=SUPERVISOR, reason=REASON, now=now)
+    assert lifted == 2  # the recent one and the one the code was sent from (CLIENT)
+    assert throttle.count(limits.identity_failures_per_nir(), key=pending_at(recent), now=now) == 0
+    assert throttle.count(limits.identity_failures_per_nir(), key=pending_at(old), now=now) == 1
+    assert audit_row("support_throttles_lifted") == (
+        journey.account.pk,
+        DESK.address,
+        {"staff": "sup.martin", "reason": REASON, "addresses": "2"},
+    )
+
+
+def test_lifting_limits_finds_addresses_by_account_or_by_nir_and_never_another_person_s(code_sent, now):
+    from moncompte.core import tokens
+
+    journey = factories.with_link_sent(code_sent, now)
+    AuditEvent.objects.create(
+        at=now, event="identity_not_matched", nir_pseudonym=tokens.pseudonym(NIR), client_address="198.51.100.3"
+    )
+    AuditEvent.objects.create(
+        at=now, event="sign_in_failure", account_id=journey.account.pk + 1, client_address="198.51.100.4"
+    )
+    AuditEvent.objects.create(
+        at=now, event="sign_in_failure", nir_pseudonym=tokens.pseudonym("1850575056048"), client_address="198.51.100.5"
+    )
+    assert throttles_lift(account_id=journey.account.pk, staff=SUPERVISOR, reason=REASON, now=now) == 2
+    assert audit_row("support_throttles_lifted")[2]["addresses"] == "2"  # type: ignore[index]
+
+
+def other_pending_account(now) -> Account:
+    person = Beneficiary.objects.create(
+        nir="1850575056048", last_name="M", first_name="V", birth_date=date(1985, 5, 12), postal_code="75011"
+    )
+    account = Account.objects.create(
+        beneficiary=person, state=AccountState.EMAIL_PENDING, created_at=now, code_email="v@example.fr"
+    )
+    email = EmailAddress.objects.create(
+        account=account, address="v@example.fr", canonical="v@example.fr", created_at=now
+    )
+    EmailLink.objects.create(
+        account=account, email=email, canonical="v@example.fr", digest="v".ljust(64, "0"), sent_at=now
+    )
+    return account
+
+
+def test_erasing_the_pending_address_touches_neither_the_confirmed_one_nor_another_account_R_EM7(code_sent, now):
+    journey = factories.active(code_sent, now)
+    other = other_pending_account(now)
+    from moncompte.enrollment.email_links import email_replace
+
+    email_replace(account_id=journey.account.pk, address="new@example.fr", client=CLIENT, now=now)
+    later = now + timedelta(hours=1)
+    address_erase(account_id=journey.account.pk, staff=SUPERVISOR, reason=REASON, now=later)
+    assert sorted(EmailAddress.objects.values_list("address", flat=True)) == ["camille@example.fr", "v@example.fr"]
+    kept = EmailLink.objects.filter(account=journey.account).values_list("email__address", flat=True)
+    assert list(kept) == ["camille@example.fr"]
+    assert EmailLink.objects.filter(account=other).count() == 1
+    assert audit_row("support_address_erased") == (
+        journey.account.pk,
+        DESK.address,
+        {"staff": "sup.martin", "reason": REASON},
+    )
+
+
+def test_erasing_the_only_address_waiting_dates_the_account_s_return_to_the_contact_step(code_sent, now):
+    journey = factories.with_link_sent(code_sent, now)
+    later = now + timedelta(hours=1)
+    address_erase(account_id=journey.account.pk, staff=SUPERVISOR, reason=REASON, now=later)
+    account = journey.refresh()
+    assert (account.state, account.state_changed_at) == (AccountState.CONTACT_PENDING, later)
