@@ -1,0 +1,52 @@
+"""`moncompte create_supervisor` (R-SUP1): the password typed twice, or read from the environment with --noinput."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Superviseur-du-support-2026"
+
+
+def typed(monkeypatch, *answers: str) -> list[str]:
+    prompts: list[str] = []
+    replies = iter(answers)
+
+    def getpass(prompt: str) -> str:
+        prompts.append(prompt)
+        return next(replies)
+
+    monkeypatch.setattr("getpass.getpass", getpass)
+    return prompts
+
+
+def test_the_password_is_asked_twice_and_the_supervisor_created(monkeypatch, capsys):
+    prompts = typed(monkeypatch, PASSWORD, PASSWORD)
+    call_command("create_supervisor", "marie.martin")
+    assert prompts == ["Mot de passe : ", "Mot de passe (encore) : "]
+    assert User.objects.filter(username="marie.martin").exists()
+    assert "Superviseur « marie.martin » créé." in capsys.readouterr().out
+
+
+def test_two_different_passwords_create_nobody(monkeypatch):
+    typed(monkeypatch, PASSWORD, PASSWORD + "!")
+    with pytest.raises(CommandError, match="Les deux mots de passe diffèrent"):
+        call_command("create_supervisor", "marie.martin")
+    assert not User.objects.exists()
+
+
+def test_noinput_on_the_command_line_reads_the_environment(monkeypatch):
+    monkeypatch.setenv("MONCOMPTE_SUPERVISOR_PASSWORD", PASSWORD)
+    call_command("create_supervisor", "marie.martin", "--noinput")
+    assert User.objects.filter(username="marie.martin").exists()
+
+
+def test_noinput_without_a_password_in_the_environment_is_refused_as_too_short(monkeypatch):
+    monkeypatch.delenv("MONCOMPTE_SUPERVISOR_PASSWORD", raising=False)
+    with pytest.raises(CommandError, match="Mot de passe refusé") as refused:
+        call_command("create_supervisor", "marie.martin", "--noinput")
+    assert str(refused.value) == (
+        "Mot de passe refusé : Ce mot de passe est trop court. Il doit contenir au minimum 12 caractères."
+    )
+    assert not User.objects.exists()
