@@ -345,3 +345,68 @@ def test_decisions_count_against_the_staff_member_s_hourly_actions_R_BOT2_R_SUP2
     with pytest.raises(TooManyAttempts):
         restart_approve(request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_B, now=now)
     assert Account.objects.get(pk=taken.pk).state == AccountState.ACTIVE
+
+
+REFUSAL = "pièce d'identité non présentée"
+
+
+def test_a_rejection_is_audited_with_the_account_both_supervisors_the_reason_and_the_request_R_BOT2(taken, now):
+    made = ask(taken.pk, now)
+    restart_reject(request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_B, reason=REFUSAL, now=now)
+    rejected = AuditEvent.objects.get(event="support_restart_rejected")
+    assert (rejected.account_id, rejected.client_address, rejected.details) == (
+        taken.pk,
+        CLIENT.address,
+        {"staff": "superviseur.b", "requested_by": "superviseur.a", "reason": REFUSAL, "request": str(made.pk)},
+    )
+    made.refresh_from_db()
+    assert (made.decided_by, made.decided_at, made.decision_reason) == ("superviseur.b", now, REFUSAL)
+
+
+def test_a_rejection_without_reason_is_refused_for_that_account_and_request_R_BOT2(taken, now):
+    made = ask(taken.pk, now)
+    with pytest.raises(RestartReasonTooShort):
+        restart_reject(request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_B, reason="non", now=now)
+    refused = AuditEvent.objects.get(event="support_restart_refused")
+    assert (refused.account_id, refused.details["request"]) == (taken.pk, str(made.pk))
+
+
+def test_a_rejection_losing_to_a_decision_made_meanwhile_is_refused_and_audited_R_BOT2(taken, now, monkeypatch):
+    from moncompte.support import restarts
+
+    made = ask(taken.pk, now)
+
+    def decided_meanwhile(*args, **kwargs):
+        raise RestartAlreadyDecided()
+
+    monkeypatch.setattr(restarts, "_decide", decided_meanwhile)
+    with pytest.raises(RestartAlreadyDecided):
+        restart_reject(request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_B, reason=REFUSAL, now=now)
+    refused = AuditEvent.objects.get(event="support_restart_refused")
+    assert (refused.account_id, refused.client_address, refused.details) == (
+        taken.pk,
+        CLIENT.address,
+        {"staff": "superviseur.b", "why": RestartAlreadyDecided.code, "request": str(made.pk)},
+    )
+
+
+def test_the_desk_lists_only_live_pending_requests_oldest_first_R_BOT2(taken, now):
+    from moncompte.support.restarts import restarts_pending
+
+    def request(nir: str, *, at, status=RestartStatus.PENDING, hours=48) -> RestartRequest:
+        from moncompte.registry.models import Beneficiary
+
+        person = Beneficiary.objects.create(
+            nir=nir, last_name="M", first_name="V", birth_date=date(1985, 5, 12), postal_code="75011"
+        )
+        account = Account.objects.create(beneficiary=person, created_at=at, code_email="v@example.fr")
+        return RestartRequest.objects.create(
+            account=account, status=status, reason=REASON, identity_document="carte_identite",
+            requested_by="superviseur.a", requested_at=at, expires_at=at + timedelta(hours=hours),
+        )  # fmt: skip
+
+    newer = request("1850575056011", at=now - timedelta(hours=1))
+    older = request("1850575056012", at=now - timedelta(hours=2))
+    request("1850575056013", at=now - timedelta(hours=3), status=RestartStatus.REJECTED)
+    request("1850575056014", at=now - timedelta(hours=3), hours=3)  # its 48 hours, here 3, are over
+    assert restarts_pending(now=now) == [older, newer]
