@@ -129,3 +129,16 @@ def test_r_bot1_garbage_in_the_form_gets_a_french_answer_never_a_500(supervisor_
 
 def test_r_bot1_nobody_unsigned_reaches_the_page():
     assert HttpClient().get(reverse(PAGE))["Location"].startswith(reverse("admin:login"))
+
+
+def test_r_bot1_confirming_the_current_state_is_audited_as_unchanged_r_lim7(now):
+    attack_mode_set(active=True, staff=staff(Role.SUPERVISOR), reason=REASON, now=now)
+    assert not attack_mode_set(active=True, staff=staff(Role.SUPERVISOR, "sup.durand"), reason=REASON, now=now)
+    confirmed = AuditEvent.objects.filter(event="support_attack_mode_on").latest("id")
+    assert confirmed.details["changed"] == "non"
+
+
+def test_r_bot1_a_refusal_is_audited_from_the_staff_member_s_address_r_lim7(now):
+    with pytest.raises(SupervisorOnly):
+        attack_mode_set(active=True, staff=staff(Role.AGENT, "agent.dupont"), reason=REASON, now=now)
+    assert AuditEvent.objects.get(event="support_attack_mode_refused").client_address == "10.1.2.3"

@@ -51,3 +51,9 @@ def test_a_user_name_is_counted_as_django_compares_it(now):
         staff_failure_count(username=long + "-and-more", client=None, now=now)
     with pytest.raises(TooManyAttempts):
         staff_sign_in_check(username=long.upper(), client=HERE, now=now)
+
+
+def test_a_failure_is_audited_with_the_address_it_came_from(now):
+    staff_failure_count(username="marie.martin", client=Client("10.9.8.7", "navigateur"), now=now)
+    failure = AuditEvent.objects.get(event="staff_sign_in_failure")
+    assert (failure.client_address, failure.details) == ("10.9.8.7", {"username": "marie.martin"})
