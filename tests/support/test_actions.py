@@ -120,3 +120,41 @@ def test_erasing_the_only_address_waiting_dates_the_account_s_return_to_the_cont
     address_erase(account_id=journey.account.pk, staff=SUPERVISOR, reason=REASON, now=later)
     account = journey.refresh()
     assert (account.state, account.state_changed_at) == (AccountState.CONTACT_PENDING, later)
+
+
+AGENT = Staff(username="agent.dupont", role=Role.AGENT, client=DESK)
+
+
+def test_an_address_given_on_the_phone_is_sent_a_link_from_the_desk_and_audited_R_SUP2(code_sent, now):
+    from moncompte.support.actions import address_change_for
+
+    account = other_pending_account(now)  # no personal code yet: the desk may still set its address
+    later = now + timedelta(minutes=2)
+    masked = address_change_for(
+        account_id=account.pk, address="autre@example.fr", staff=AGENT, reason=REASON, now=later
+    )
+    assert masked == "a•••e@example.fr"
+    assert AuditEvent.objects.get(event="email_pending_replaced").client_address == DESK.address
+    assert audit_row("support_address_changed") == (
+        account.pk,
+        DESK.address,
+        {"staff": "agent.dupont", "reason": REASON, "email": "a•••e@example.fr"},
+    )
+
+
+def test_voiding_links_ends_only_this_account_s_unused_links_and_says_how_many_R_SUP2(code_sent, now):
+    from moncompte.support.actions import links_void
+
+    journey = factories.active(code_sent, now)  # its first link, used
+    from moncompte.enrollment.email_links import email_replace
+
+    email_replace(account_id=journey.account.pk, address="new@example.fr", client=CLIENT, now=now)
+    other = other_pending_account(now)
+    assert links_void(account_id=journey.account.pk, staff=SUPERVISOR, reason=REASON, now=now) == 1
+    assert EmailLink.objects.filter(account=journey.account).count() == 1  # the used one stays
+    assert EmailLink.objects.filter(account=other).count() == 1
+    assert audit_row("support_links_voided") == (
+        journey.account.pk,
+        DESK.address,
+        {"staff": "sup.martin", "reason": REASON, "count": "1"},
+    )
