@@ -158,3 +158,10 @@ def test_voiding_links_ends_only_this_account_s_unused_links_and_says_how_many_R
         DESK.address,
         {"staff": "sup.martin", "reason": REASON, "count": "1"},
     )
+
+
+def test_an_agent_cannot_create_agents_R_SUP1(db, now):
+    from moncompte.support.actions import SupervisorOnly, agent_create
+
+    with pytest.raises(SupervisorOnly):
+        agent_create(username="agent.neuf", password="Agent-du-support-2026", staff=AGENT, reason=REASON, now=now)

@@ -26,13 +26,19 @@ def test_the_password_is_asked_twice_and_the_supervisor_created(monkeypatch, cap
     call_command("create_supervisor", "marie.martin")
     assert prompts == ["Mot de passe : ", "Mot de passe (encore) : "]
     assert User.objects.filter(username="marie.martin").exists()
-    assert "Superviseur « marie.martin » créé." in capsys.readouterr().out
+    said = capsys.readouterr().out.splitlines()
+    assert said[:2] == [
+        "Superviseur « marie.martin » créé.",
+        "Enregistrez ce second facteur dans une application d'authentification (il ne sera plus affiché) :",
+    ]
+    assert said[2].startswith("otpauth://totp/")
 
 
 def test_two_different_passwords_create_nobody(monkeypatch):
     typed(monkeypatch, PASSWORD, PASSWORD + "!")
-    with pytest.raises(CommandError, match="Les deux mots de passe diffèrent"):
+    with pytest.raises(CommandError) as refused:
         call_command("create_supervisor", "marie.martin")
+    assert str(refused.value) == "Les deux mots de passe diffèrent."
     assert not User.objects.exists()
 
 
@@ -50,3 +56,13 @@ def test_noinput_without_a_password_in_the_environment_is_refused_as_too_short(m
         "Mot de passe refusé : Ce mot de passe est trop court. Il doit contenir au minimum 12 caractères."
     )
     assert not User.objects.exists()
+
+
+def test_every_reason_a_password_is_refused_for_is_said(monkeypatch):
+    monkeypatch.setenv("MONCOMPTE_SUPERVISOR_PASSWORD", "azerty")
+    with pytest.raises(CommandError) as refused:
+        call_command("create_supervisor", "marie.martin", "--noinput")
+    assert str(refused.value) == (
+        "Mot de passe refusé : Ce mot de passe est trop court. Il doit contenir au minimum 12 caractères. "
+        "Ce mot de passe est trop courant."
+    )
