@@ -51,14 +51,16 @@ class VelocityBucket(models.Model):
     signal = models.CharField(max_length=20)  # "identity" (identity step passed) or "account" (personal code set)
     scope = models.CharField(max_length=12)  # "global", "network", "domain", "departement"
     key = models.CharField(max_length=64)
-    start = models.DateTimeField()  # the start of the ten minutes, UTC
+    # The start of the ten minutes, UTC. Its column keeps the name it had when buckets were hours, and the
+    # constraint and index theirs: renaming them would break the previous release during an upgrade (issue 14).
+    start = models.DateTimeField(db_column="hour")
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["signal", "scope", "key", "start"], name="defence_bucket_one_per_slot")
+            models.UniqueConstraint(fields=["signal", "scope", "key", "start"], name="defence_bucket_one_per_hour")
         ]
-        indexes = [models.Index(fields=["start"], name="defence_bucket_start")]
+        indexes = [models.Index(fields=["start"], name="defence_bucket_hour")]
 
     def __str__(self) -> str:
         return f"{self.signal} {self.scope} {self.key} {self.start:%Y-%m-%d %H:%M}: {self.count}"

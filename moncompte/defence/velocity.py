@@ -134,7 +134,7 @@ def buckets_add(*, signal: str, keys: list[tuple[str, str]], now: datetime) -> d
         params += [signal, scope, key, start]
     quote = connection.ops.quote_name
     table, scope_, key_, count_ = quote(VelocityBucket._meta.db_table), quote("scope"), quote("key"), quote("count")
-    columns = f"{quote('signal')}, {scope_}, {key_}, {quote('start')}"
+    columns = f"{quote('signal')}, {scope_}, {key_}, {quote(str(VelocityBucket._meta.get_field('start').column))}"
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({columns}, {count_}) VALUES {values} "  # noqa: S608 - our own names

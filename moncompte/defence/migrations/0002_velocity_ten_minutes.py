@@ -5,6 +5,13 @@ seven days read what they would have counted (each hour's sum unchanged)."""
 
 from django.db import migrations, models
 
+REVIEWED = (
+    "RunPython: spreads each stored hourly count over its six ten minutes, by pages of 2,000 rows (an update of "
+    "the row and inserts after the last key read, never a lock on the table); during an upgrade, an hourly row "
+    "the previous release still writes is read as its hour's first ten minutes, which can only make attack "
+    "mode engage sooner for that hour, never later"
+)
+
 SLOTS = 6
 MINUTES = 10
 BATCH = 2000
@@ -62,17 +69,27 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveConstraint(model_name="velocitybucket", name="defence_bucket_one_per_hour"),
-        migrations.RemoveIndex(model_name="velocitybucket", name="defence_bucket_hour"),
-        migrations.RenameField(model_name="velocitybucket", old_name="hour", new_name="start"),
-        migrations.AddConstraint(
-            model_name="velocitybucket",
-            constraint=models.UniqueConstraint(
-                fields=("signal", "scope", "key", "start"), name="defence_bucket_one_per_slot"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="velocitybucket", index=models.Index(fields=["start"], name="defence_bucket_start")
+        # The field is renamed in Django's state only: its column, constraint and index keep their names, so the
+        # previous release, which still writes hourly rows to "hour" during an upgrade, keeps working.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.RemoveConstraint(model_name="velocitybucket", name="defence_bucket_one_per_hour"),
+                migrations.RemoveIndex(model_name="velocitybucket", name="defence_bucket_hour"),
+                migrations.RenameField(model_name="velocitybucket", old_name="hour", new_name="start"),
+                migrations.AlterField(
+                    model_name="velocitybucket", name="start", field=models.DateTimeField(db_column="hour")
+                ),
+                migrations.AddConstraint(
+                    model_name="velocitybucket",
+                    constraint=models.UniqueConstraint(
+                        fields=("signal", "scope", "key", "start"), name="defence_bucket_one_per_hour"
+                    ),
+                ),
+                migrations.AddIndex(
+                    model_name="velocitybucket", index=models.Index(fields=["start"], name="defence_bucket_hour")
+                ),
+            ],
+            database_operations=[],
         ),
         migrations.RunPython(hours_spread, slots_gather, elidable=True),
     ]
