@@ -410,3 +410,22 @@ def test_the_desk_lists_only_live_pending_requests_oldest_first_R_BOT2(taken, no
     request("1850575056013", at=now - timedelta(hours=3), status=RestartStatus.REJECTED)
     request("1850575056014", at=now - timedelta(hours=3), hours=3)  # its 48 hours, here 3, are over
     assert restarts_pending(now=now) == [older, newer]
+
+
+def test_an_approval_is_audited_with_everything_it_did_R_BOT2(taken, now):
+    made = ask(taken.pk, now)
+    restart_approve(request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_B, now=now)
+    approved = AuditEvent.objects.get(event="support_restart_approved")
+    assert (approved.account_id, approved.client_address, approved.details) == (
+        taken.pk,
+        CLIENT.address,
+        {
+            "staff": "superviseur.b",
+            "requested_by": "superviseur.a",
+            "reason": REASON,
+            "request": str(made.pk),
+            "app_sessions_ended": "0",
+            "consents_withdrawn": "2",
+            "told": "p••••e@example.net",
+        },
+    )
