@@ -429,3 +429,17 @@ def test_an_approval_is_audited_with_everything_it_did_R_BOT2(taken, now):
             "told": "p••••e@example.net",
         },
     )
+
+
+def test_a_decision_on_an_unknown_or_expired_request_is_refused_for_that_account_and_request_R_BOT2(taken, now):
+    made = ask(taken.pk, now)
+    with pytest.raises(RestartUnknown):
+        restart_reject(request_id=made.pk + 1, account_id=taken.pk, staff=SUPERVISOR_B, reason=REFUSAL, now=now)
+    later = now + timedelta(hours=49)
+    with pytest.raises(RestartExpired):
+        restart_reject(request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_B, reason=REFUSAL, now=later)
+    refused = AuditEvent.objects.filter(event="support_restart_refused").order_by("id")
+    assert [(r.account_id, r.details["why"], r.details["request"]) for r in refused] == [
+        (taken.pk, RestartUnknown.code, str(made.pk + 1)),
+        (taken.pk, RestartExpired.code, str(made.pk)),
+    ]

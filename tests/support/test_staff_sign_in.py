@@ -57,3 +57,12 @@ def test_a_failure_is_audited_with_the_address_it_came_from(now):
     staff_failure_count(username="marie.martin", client=Client("10.9.8.7", "navigateur"), now=now)
     failure = AuditEvent.objects.get(event="staff_sign_in_failure")
     assert (failure.client_address, failure.details) == ("10.9.8.7", {"username": "marie.martin"})
+
+
+def test_an_address_shut_is_open_again_an_hour_later_and_the_shutting_is_audited_with_it(now):
+    for n in range(10):
+        staff_failure_count(username=f"agent{n}", client=HERE, now=now)
+    with pytest.raises(TooManyAttempts):
+        staff_sign_in_check(username="nobody-yet", client=HERE, now=now)
+    assert AuditEvent.objects.get(event="staff_sign_in_throttled").client_address == HERE.address
+    staff_sign_in_check(username="nobody-yet", client=HERE, now=now + timedelta(hours=1, seconds=1))
