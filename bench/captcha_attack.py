@@ -49,8 +49,13 @@ NUMBERS = getattr(alphabet, "AUDIO_NUMBER_LOW", None) is not None  # the sound s
 SHARED_ANSWER = not hasattr(alphabet, "AUDIO_ALPHABET")  # picture and sound say the same answer
 
 
-def picture_spec() -> tuple[str, int]:
-    return alphabet.ALPHABET, settings.MONCOMPTE["CAPTCHA_LENGTH"]
+def picture_spec() -> tuple[str, tuple[int, ...]]:
+    """The alphabet and the counts of characters a picture may have (the service draws one per challenge,
+    uniformly, since CAPTCHA_LENGTH_MIN/MAX; CAPTCHA_LENGTH, one count, before)."""
+    config = settings.MONCOMPTE
+    if "CAPTCHA_LENGTH_MIN" in config:
+        return alphabet.ALPHABET, tuple(range(config["CAPTCHA_LENGTH_MIN"], config["CAPTCHA_LENGTH_MAX"] + 1))
+    return alphabet.ALPHABET, (config["CAPTCHA_LENGTH"],)
 
 
 def sound_spec() -> tuple[str, int]:
@@ -58,18 +63,22 @@ def sound_spec() -> tuple[str, int]:
     return getattr(alphabet, "AUDIO_ALPHABET", alphabet.ALPHABET), length
 
 
-def spec(kind: str) -> tuple[str, int]:
-    """(alphabet, length) of "picture" or "sound" ("both" counts as a picture: it is read as one)."""
-    return sound_spec() if kind == "sound" else picture_spec()
+def letters_of(kind: str) -> str:
+    """The alphabet of "picture" or "sound" ("both" counts as a picture: it is read as one)."""
+    return sound_spec()[0] if kind == "sound" else picture_spec()[0]
 
 
 def _answer(seed: int, kind: str) -> str:
     """Drawn as the service draws it: uniform over the alphabet, or over the numbers the sound says."""
-    letters, length = spec(kind)
     rng = random.Random(f"answer:{seed}" if SHARED_ANSWER else f"answer:{kind}:{seed}")
-    if kind == "sound" and NUMBERS:
-        low, high = alphabet.AUDIO_NUMBER_LOW, alphabet.AUDIO_NUMBER_HIGH
-        return "".join(str(rng.randint(low, high)) for _ in range(length // 2))
+    if kind == "sound":
+        letters, length = sound_spec()
+        if NUMBERS:
+            low, high = alphabet.AUDIO_NUMBER_LOW, alphabet.AUDIO_NUMBER_HIGH
+            return "".join(str(rng.randint(low, high)) for _ in range(length // 2))
+    else:
+        letters, lengths = picture_spec()
+        length = rng.choice(lengths) if len(lengths) > 1 else lengths[0]
     return "".join(rng.choice(letters) for _ in range(length))
 
 
@@ -153,13 +162,13 @@ Solver = ColourSplitSolver | SliceSolver | ScanSolver | SoundSolver | WindowSoun
 
 def solvers_for(kind: str, seed: int) -> dict[str, Solver]:
     if kind == "picture":
-        letters, length = picture_spec()
+        letters, lengths = picture_spec()
         return {
-            "colour split + components, SVC": ColourSplitSolver(letters, length, text_colours(), "svc", seed),
-            "colour split + components, MLP": ColourSplitSolver(letters, length, text_colours(), "mlp", seed),
-            "column slices, colour-blind, SVC": SliceSolver(letters, length, "svc", seed),
-            "column slices, colour-blind, MLP": SliceSolver(letters, length, "mlp", seed),
-            "scan and decode (own cuts), MLP": ScanSolver(letters, length, "mlp", seed),
+            "colour split + components, SVC": ColourSplitSolver(letters, lengths, text_colours(), "svc", seed),
+            "colour split + components, MLP": ColourSplitSolver(letters, lengths, text_colours(), "mlp", seed),
+            "column slices, colour-blind, SVC": SliceSolver(letters, lengths, "svc", seed),
+            "column slices, colour-blind, MLP": SliceSolver(letters, lengths, "mlp", seed),
+            "scan and decode (own cuts), MLP": ScanSolver(letters, lengths, "mlp", seed),
         }
     letters, length = sound_spec()
     layout = sound_layout(length)
@@ -183,7 +192,7 @@ def offline(trained: dict[str, dict[str, tuple[Solver, float]]], count: int, see
     """Every trained solver on `count` fresh seeds (never seen in training)."""
     readings = Readings()
     for kind, solvers in trained.items():
-        letters = spec(kind)[0]
+        letters = letters_of(kind)
         samples = [RENDER[kind](seed * 10**8 + 5 * 10**7 + index) for index in range(count)]
         readings.answers[kind] = [answer for answer, _ in samples]
         for name, (solver, train_cpu) in solvers.items():
@@ -207,7 +216,7 @@ def _http_answer(kind: str, media: dict[str, bytes], best: dict[str, Solver]) ->
         cpu += spent
     if kind == "both":
         return combined(probabilities["picture"], probabilities["sound"])[0], cpu
-    return guess_of(probabilities[kind], spec(kind)[0]), cpu
+    return guess_of(probabilities[kind], letters_of(kind)), cpu
 
 
 def _http_truth(challenge_id: str, kind: str, guess: str) -> str:
@@ -229,16 +238,16 @@ def ci_attack(*, train_count: int = 300, challenge_count: int = 20, seed: int = 
     readings = offline(trained, challenge_count, seed)
     out = {}
     for kind in trained:
-        best, length = readings.best(kind), spec(kind)[1]
+        best = readings.best(kind)
         score, seen = readings.scores[kind, best], Score()
         for index in range(challenge_count):
             answer, data = RENDER[kind](seed * 10**8 + index)
-            seen.add(guess_of(read(trained[kind][best][0], data)[0], spec(kind)[0]), answer, 0)
+            seen.add(guess_of(read(trained[kind][best][0], data)[0], letters_of(kind)), answer, 0)
         out[kind] = {
             "solved": score.solved / challenge_count,
-            "chars": score.chars / (challenge_count * length),
+            "chars": score.chars / max(1, score.letters),
             "answered": sum(p is not None for p, _ in readings.read[kind, best]) / challenge_count,
-            "training_chars": seen.chars / (challenge_count * length),
+            "training_chars": seen.chars / max(1, seen.letters),
         }
     return out
 
@@ -267,7 +276,7 @@ def _http_lines(best: dict[str, Solver], kinds: list[str], args: argparse.Namesp
     scores = web.over_http(answer, _http_truth, kinds, args.http_challenges, args.port, settings.MONCOMPTE)
     for kind, score in scores.items():
         name = "best offline" if kind != "both" else "best picture + best sound"
-        print(score.line(kind, name, "HTTP", spec(kind)[1]))
+        print(score.line(kind, name, "HTTP"))
     return {kind: score.solved / max(1, score.total) for kind, score in scores.items()}
 
 
@@ -276,7 +285,8 @@ def main(argv: list[str] | None = None) -> int:
     kinds = [KIND_NAMES[name.strip()] for name in args.kinds.split(",")]
     needed = sorted({"picture", "sound"} if "both" in kinds else set(kinds))
     print(f"CAPTCHA reference attack; generator: {generator_label()}")
-    print(f"  picture: {picture_spec()[1]} of {picture_spec()[0]}; sound: {sound_spec()[1]} of {sound_spec()[0]}")
+    counts = "/".join(str(n) for n in picture_spec()[1])
+    print(f"  picture: {counts} of {picture_spec()[0]}; sound: {sound_spec()[1]} of {sound_spec()[0]}")
     started = time.monotonic()
     trained = {kind: train(kind, args.train, args.seed) for kind in needed}
     print(f"  trained on {args.train} renderings of each kind in {time.monotonic() - started:.0f} s (seed {args.seed})")
@@ -284,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'kind':<8} {'solver':<34} {'where':<8} {'solved':>16}   {'chars':>7}   {'CPU/chall.':>10}   training CPU")
     for (kind, name), score in readings.scores.items():
         if kind in kinds:
-            print(score.line(kind, name, "offline", spec(kind)[1]))
+            print(score.line(kind, name, "offline"))
     worst = {k: max(s.solved / max(1, s.total) for (kk, _), s in readings.scores.items() if kk == k) for k in kinds}
     if args.http:
         best = {kind: trained[kind][readings.best(kind)][0] for kind in needed}

@@ -3,6 +3,7 @@ over the whole alphabet (so that a picture and a sound can be added character by
 
 import time
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Any, Protocol
 
 import numpy as np
@@ -60,6 +61,7 @@ class Score:
     solved: int = 0
     chars: int = 0
     total: int = 0
+    letters: int = 0  # characters of the true answers
     cpu: float = 0.0
     train_cpu: float = 0.0
     work: float = 0.0  # CPU spent on the proof of work (HTTP)
@@ -67,12 +69,13 @@ class Score:
 
     def add(self, guess: str, answer: str, cpu: float, *, solved: bool | None = None) -> None:
         self.total += 1
+        self.letters += len(answer)
         self.solved += (guess == answer) if solved is None else solved
-        self.chars += sum(a == b for a, b in zip(guess, answer, strict=False))
+        self.chars += characters_right(guess, answer)
         self.cpu += cpu
 
-    def line(self, kind: str, name: str, where: str, length: int) -> str:
-        rate, chars = self.solved / max(1, self.total), self.chars / max(1, self.total * length)
+    def line(self, kind: str, name: str, where: str) -> str:
+        rate, chars = self.solved / max(1, self.total), self.chars / max(1, self.letters)
         notes = "  " + ", ".join(f"{k}: {v}" for k, v in sorted(self.notes.items())) if self.notes else ""
         if self.work:
             notes += f"  work CPU {1000 * self.work / max(1, self.total):.0f} ms/challenge"
@@ -80,6 +83,14 @@ class Score:
             f"{kind:<8} {name:<34} {where:<8} {self.solved:4d}/{self.total:<4d} {100 * rate:5.1f} %   "
             f"{100 * chars:5.1f} %   {1000 * self.cpu / max(1, self.total):7.1f} ms   {self.train_cpu:6.0f} s{notes}"
         )
+
+
+def characters_right(guess: str, answer: str) -> int:
+    """Position by position when the guess has the answer's length; otherwise the characters of the longest
+    matching runs in order (a count guessed wrong shifts the rest, a positional count would say nothing)."""
+    if len(guess) == len(answer):
+        return sum(a == b for a, b in zip(guess, answer, strict=True))
+    return sum(block.size for block in SequenceMatcher(None, guess, answer, autojunk=False).get_matching_blocks())
 
 
 def guess_of(probabilities: np.ndarray | None, letters: str) -> str:

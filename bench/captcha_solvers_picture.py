@@ -7,6 +7,8 @@
 - `SliceSolver`: ignores colour. The darkness of the picture, opened (thin strokes gone), is cut into as many
   slices as characters along its column profile; an MLP trained on slices labelled by position reads each
   one. It needs no clean segmentation: it learns the imperfect cuts it will meet.
+When the generator varies the count of characters and does not say it, both read the picture as if it held
+each possible count and choose one (bench/captcha_solvers_picture_length.py).
 Both give, for each position, probabilities over the alphabet (for the "both" solver).
 """
 
@@ -21,6 +23,13 @@ from scipy import ndimage
 from sklearn.preprocessing import StandardScaler
 
 from bench.captcha_solvers_common import Model, laid_over, model
+from bench.captcha_solvers_picture_length import (
+    LengthChoice,
+    LengthEstimator,
+    fit_choosing,
+    read_choosing,
+    shape_features,
+)
 
 Labelled = list[tuple[str, bytes]]
 
@@ -172,41 +181,57 @@ def colour_rows(png: bytes, colours: bytes, length: int) -> tuple[list[np.ndarra
 @dataclass
 class ColourSplitSolver:
     """Trained on every picture, its pieces made as many as the characters and labelled left to right (the
-    pictures that split exactly alone gave fewer glyphs and did worse)."""
+    pictures that split exactly alone gave fewer glyphs and did worse). When the count varies, the pieces are
+    made as many as each possible count and the reading chosen (captcha_solvers_picture_length)."""
 
     alphabet: str
-    length: int
+    lengths: tuple[int, ...]
     colours: np.ndarray
     kind: str = "svc"
     seed: int = 0
     classifier: _Classifier = field(init=False)
+    estimator: LengthEstimator = field(init=False)
+    choice: LengthChoice = field(default_factory=LengthChoice)
     exact: int = 0
 
     def __post_init__(self) -> None:
         self.classifier = _Classifier(self.alphabet, self.kind, self.seed)
+        self.estimator = LengthEstimator(self.lengths, self.seed)
 
-    def _rows(self, png: bytes, *, cached: bool = True) -> tuple[list[np.ndarray], bool]:
+    def _rows(self, png: bytes, length: int, *, cached: bool = True) -> tuple[list[np.ndarray], bool]:
         rows = colour_rows if cached else colour_rows.__wrapped__
-        return rows(png, self.colours.astype(np.float64).tobytes(), self.length)
+        return rows(png, self.colours.astype(np.float64).tobytes(), length)
 
     def warm(self, samples: Labelled) -> None:
         """Reads the training pictures once, for every solver of this family."""
-        for _, png in samples:
-            self._rows(png)
+        for answer, png in samples:
+            self._rows(png, len(answer))
 
     def fit(self, samples: Labelled) -> None:
-        rows, labels = [], []
+        fit_choosing(self, samples)
+
+    def fit_once(self, samples: Labelled) -> None:
+        rows, labels, self.exact = [], [], 0
         for answer, png in samples:
-            found, exact = self._rows(png)
+            found, exact = self._rows(png, len(answer))
             if len(found) == len(answer):
                 rows += found
                 labels += list(answer)
                 self.exact += exact
         self.classifier.fit(rows, labels)
+        self.estimator.fit([picture_shape(png) for _, png in samples], [len(answer) for answer, _ in samples])
+
+    def readings(self, png: bytes, *, cached: bool = True) -> tuple[dict[int, float], dict[int, np.ndarray]]:
+        readings = {}
+        for length in self.lengths:
+            found, _ = self._rows(png, length, cached=cached)
+            if len(found) == length:
+                readings[length] = self.classifier.probabilities(found)
+        return self.estimator.probabilities(picture_shape(png)), readings
 
     def read(self, png: bytes) -> np.ndarray | None:
-        found, _ = self._rows(png, cached=False)  # a challenge is read from scratch: its CPU counts
-        return self.classifier.probabilities(found) if len(found) == self.length else None
+        # A challenge is read from scratch: its CPU counts.
+        return read_choosing(self, png, cached=False)
 
 
 # ---- slices, colour-blind ------------------------------------------------------------------------------
@@ -242,35 +267,54 @@ def slices(dark: np.ndarray, count: int) -> list[np.ndarray]:
     return out
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
 def slice_rows(png: bytes, length: int) -> list[np.ndarray]:
     return [features(piece) for piece in slices(darkness(rgb(png)), length)]
 
 
+@lru_cache(maxsize=4096)
+def picture_shape(png: bytes) -> np.ndarray:
+    return shape_features(darkness(rgb(png)))
+
+
 @dataclass
 class SliceSolver:
+    """Even slices read one by one. When the count varies, trained on each picture cut into its own count;
+    reads the picture cut into each possible count and chooses (captcha_solvers_picture_length)."""
+
     alphabet: str
-    length: int
+    lengths: tuple[int, ...]
     kind: str = "svc"
     seed: int = 0
     classifier: _Classifier = field(init=False)
+    estimator: LengthEstimator = field(init=False)
+    choice: LengthChoice = field(default_factory=LengthChoice)
 
     def __post_init__(self) -> None:
         self.classifier = _Classifier(self.alphabet, self.kind, self.seed)
-
-    def _rows(self, png: bytes) -> list[np.ndarray]:
-        return slice_rows(png, self.length)
+        self.estimator = LengthEstimator(self.lengths, self.seed)
 
     def warm(self, samples: Labelled) -> None:
-        for _, png in samples:
-            self._rows(png)
+        for answer, png in samples:
+            slice_rows(png, len(answer))
+            picture_shape(png)
 
     def fit(self, samples: Labelled) -> None:
+        fit_choosing(self, samples)
+
+    def fit_once(self, samples: Labelled) -> None:
         rows, labels = [], []
         for answer, png in samples:
-            rows += self._rows(png)
+            rows += slice_rows(png, len(answer))
             labels += list(answer)
         self.classifier.fit(rows, labels)
+        self.estimator.fit([picture_shape(png) for _, png in samples], [len(answer) for answer, _ in samples])
+
+    def readings(self, png: bytes, *, cached: bool = True) -> tuple[dict[int, float], dict[int, np.ndarray]]:
+        rows = slice_rows if cached else slice_rows.__wrapped__
+        shape = picture_shape(png) if cached else picture_shape.__wrapped__(png)
+        read = {length: self.classifier.probabilities(rows(png, length)) for length in self.lengths}
+        return self.estimator.probabilities(shape), read
 
     def read(self, png: bytes) -> np.ndarray | None:
-        return self.classifier.probabilities(slice_rows.__wrapped__(png, self.length))
+        return read_choosing(self, png, cached=False)

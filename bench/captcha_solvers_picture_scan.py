@@ -6,14 +6,16 @@ thin strokes opened away), then, for every way of cutting the inked span into as
 on a grid of 4 pixels (each slice 0.55 to 1.6 times the even width), scores each slice by how sure the
 classifier is of it, and keeps the cutting with the best total (dynamic programming). Trained again on the
 cuts that best fit the known answers of its training pictures (one round of hard EM), it learns glyphs
-rather than even slices.
+rather than even slices. When the count of characters varies, it decodes the picture for each possible count
+and chooses one by the count estimator and the decoding's confidence.
 """
 
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from bench.captcha_solvers_picture import Labelled, SliceSolver, darkness, features, rgb
+from bench.captcha_solvers_picture import Labelled, SliceSolver, darkness, features, picture_shape, rgb
+from bench.captcha_solvers_picture_length import LengthChoice, fit_choosing, read_choosing
 
 GRID = 4
 ROUNDS = 1  # of hard EM (a second round gained nothing at 300 samples)
@@ -65,33 +67,42 @@ def decoded(scores: np.ndarray, pairs: list[tuple[int, int]], cuts: int) -> list
 
 @dataclass
 class ScanSolver:
+    """When the count varies: trained on each picture's own count; reads the picture cut into each possible
+    count (the best cutting of each) and chooses (bench/captcha_solvers_picture_length.py)."""
+
     alphabet: str
-    length: int
+    lengths: tuple[int, ...]
     kind: str = "mlp"
     seed: int = 0
     slices: SliceSolver = field(init=False)
+    choice: LengthChoice = field(default_factory=LengthChoice)
     realigned: int = 0
 
     def __post_init__(self) -> None:
-        self.slices = SliceSolver(self.alphabet, self.length, self.kind, self.seed)
+        self.slices = SliceSolver(self.alphabet, self.lengths, self.kind, self.seed)
 
     def warm(self, samples: Labelled) -> None:
         self.slices.warm(samples)
 
-    def _scored(self, png: bytes) -> tuple[list[int], list[tuple[int, int]], list[np.ndarray], np.ndarray]:
-        cuts, pairs, rows = candidates(darkness(rgb(png)), self.length)
+    def _scored(
+        self, dark: np.ndarray, length: int
+    ) -> tuple[list[int], list[tuple[int, int]], list[np.ndarray], np.ndarray]:
+        cuts, pairs, rows = candidates(dark, length)
         logs = np.log(self.slices.classifier.probabilities(rows)) if rows else np.zeros((0, len(self.alphabet)))
         return cuts, pairs, rows, logs
 
     def fit(self, samples: Labelled) -> None:
-        self.slices.fit(samples)
+        fit_choosing(self, samples)
+
+    def fit_once(self, samples: Labelled) -> None:
+        self.slices.fit_once(samples)  # even slices and the count's estimator; the choice is this solver's own
         for _ in range(ROUNDS):
             self._realign(samples)
 
     def _realign(self, samples: Labelled) -> None:
         rows, labels, self.realigned = [], [], 0
         for answer, png in samples:
-            cuts, pairs, found, logs = self._scored(png)
+            cuts, pairs, found, logs = self._scored(darkness(rgb(png)), len(answer))
             columns = [self.alphabet.index(char) for char in answer]
             fits = decoded(logs[:, columns].T, pairs, len(cuts)) if pairs else None  # the answer, in order
             if fits is not None:
@@ -100,9 +111,15 @@ class ScanSolver:
                 self.realigned += 1
         self.slices.classifier.fit(rows, labels)
 
+    def readings(self, png: bytes, *, cached: bool = True) -> tuple[dict[int, float], dict[int, np.ndarray]]:
+        dark, read = darkness(rgb(png)), {}
+        for length in self.lengths:
+            cuts, pairs, _, logs = self._scored(dark, length)
+            chosen = decoded(np.tile(logs.max(axis=1), (length, 1)), pairs, len(cuts)) if pairs else None
+            if chosen is not None:
+                read[length] = np.exp(logs[chosen])
+        shape = picture_shape(png) if cached else picture_shape.__wrapped__(png)
+        return self.slices.estimator.probabilities(shape), read
+
     def read(self, png: bytes) -> np.ndarray | None:
-        cuts, pairs, _, logs = self._scored(png)
-        if not pairs:
-            return None
-        chosen = decoded(np.tile(logs.max(axis=1), (self.length, 1)), pairs, len(cuts))
-        return None if chosen is None else np.exp(logs[chosen])
+        return read_choosing(self, png, cached=False)

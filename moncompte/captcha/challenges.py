@@ -101,20 +101,24 @@ def audio_answer_of(parsed: ParsedChallenge) -> str:
 
 def _image_answer(nonce: str) -> str:
     """The characters to read, derived from the nonce; uniform over the alphabet (bytes above the last
-    whole multiple of its size are skipped)."""
-    length = settings.MONCOMPTE["CAPTCHA_LENGTH"]
-    usable = 256 - 256 % len(ALPHABET)
-    chars = [ALPHABET[b % len(ALPHABET)] for b in _stream(nonce, "answer") if b < usable]
-    return "".join(chars[:length])
+    whole multiple of its size are skipped). Their count too, from a stream of its own: uniform from
+    CAPTCHA_LENGTH_MIN to CAPTCHA_LENGTH_MAX (R-CAP5: a script that cuts the text evenly must guess it)."""
+    low, high = settings.MONCOMPTE["CAPTCHA_LENGTH_MIN"], settings.MONCOMPTE["CAPTCHA_LENGTH_MAX"]
+    length = low + _uniform(_stream(nonce, "answer length"), high - low + 1)[0]
+    return "".join(ALPHABET[i] for i in _uniform(_stream(nonce, "answer"), len(ALPHABET))[:length])
+
+
+def _uniform(stream: bytes, span: int) -> list[int]:
+    """Numbers from 0 to span - 1, uniform: bytes above the last whole multiple of `span` are skipped."""
+    usable = 256 - 256 % span
+    return [b % span for b in stream if b < usable]
 
 
 def _audio_answer(nonce: str) -> str:
     """The numbers to hear (R-CAP5: never the picture's answer), from a stream of another purpose: numbers
     from 10 to 99, uniform, written one after the other as digits."""
-    span = AUDIO_NUMBER_HIGH - AUDIO_NUMBER_LOW + 1
-    usable = 256 - 256 % span
-    numbers = [AUDIO_NUMBER_LOW + b % span for b in _stream(nonce, "audio answer") if b < usable]
-    return "".join(str(number) for number in numbers[: AUDIO_LENGTH // 2])
+    numbers = _uniform(_stream(nonce, "audio answer"), AUDIO_NUMBER_HIGH - AUDIO_NUMBER_LOW + 1)
+    return "".join(str(AUDIO_NUMBER_LOW + number) for number in numbers[: AUDIO_LENGTH // 2])
 
 
 def _rng(parsed: ParsedChallenge, purpose: str) -> random.Random:

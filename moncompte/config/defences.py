@@ -6,7 +6,10 @@ from typing import Any
 
 DEFENCES: dict[str, Any] = {
     "CAPTCHA_LIFETIME": timedelta(minutes=5),
-    "CAPTCHA_LENGTH": 7,  # characters of the picture (R-CAP5: seven crowded characters resist a trained reader)
+    # Characters of the picture, a count drawn per challenge and never told (R-CAP5: a trained reader that cuts
+    # the text evenly must guess it; seven or eight crowded characters resist it).
+    "CAPTCHA_LENGTH_MIN": 7,
+    "CAPTCHA_LENGTH_MAX": 8,
     "CAPTCHA_NEW_PER_CLIENT": 60,  # new challenges an hour (pages shown, "Nouveau code")
     "CAPTCHA_NEW_PER_NETWORK": 600,  # the same for a whole /24 or /48 (R-LIM2 sizing: docs/rules.md, R-CAP4)
     "CAPTCHA_NEW_PER_SESSION": 30,  # per browser session or API key

@@ -240,6 +240,11 @@ MONCOMPTE: dict[str, Any] = {
 # Every count of MONCOMPTE can be set from the environment too, e.g. MONCOMPTE_CAPTCHA_NEW_PER_CLIENT=200 where
 # many people share one address (a company or a campus behind one router).
 MONCOMPTE.update(env.counts("MONCOMPTE_", MONCOMPTE))
+# R-CAP5: the picture's count of characters is drawn between these two; the answer field takes 20 at most.
+if not 1 <= MONCOMPTE["CAPTCHA_LENGTH_MIN"] <= MONCOMPTE["CAPTCHA_LENGTH_MAX"] <= 20:
+    raise ImproperlyConfigured(
+        "MONCOMPTE_CAPTCHA_LENGTH_MIN et MONCOMPTE_CAPTCHA_LENGTH_MAX : de 1 à 20, le premier au plus le second."
+    )
 
 # README (Configuration): a fixed CAPTCHA answer for automated and load tests, never in production.
 CAPTCHA_TEST_ANSWER = env.text("MONCOMPTE_CAPTCHA_TEST_ANSWER")

@@ -75,8 +75,15 @@ def test_the_answer_is_compared_case_insensitively_R_CAP3(now):
 def test_the_alphabet_has_no_look_alikes_and_answers_use_all_of_it_R_CAP3(now):
     assert not set("0O1IL478") & set(ALPHABET)
     answers = "".join(challenge_answer(challenge_id=new(now, binding=str(i)).id) for i in range(50))
-    assert len(answers) == 50 * 7
     assert set(answers) == set(ALPHABET)
+
+
+def test_r_cap5_the_picture_has_a_count_of_characters_drawn_per_challenge(now, settings):
+    low, high = settings.MONCOMPTE["CAPTCHA_LENGTH_MIN"], settings.MONCOMPTE["CAPTCHA_LENGTH_MAX"]
+    shown = [new(now, binding=str(i)).id for i in range(40)]
+    lengths = [len(challenge_answer(challenge_id=id_)) for id_ in shown]
+    assert set(lengths) == set(range(low, high + 1))  # each count, and no other
+    assert lengths == [len(challenge_answer(challenge_id=id_)) for id_ in shown]  # the same challenge, the same
 
 
 def test_r_cap5_picture_and_sound_have_different_answers(now):
