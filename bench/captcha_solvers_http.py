@@ -8,6 +8,7 @@ CAPTCHA let the answer through (the identity step then says the person is unknow
 """
 
 import base64
+import dataclasses
 import hashlib
 import http.client
 import json
@@ -20,23 +21,24 @@ from typing import Any
 
 from bench.captcha_solvers_common import Score
 from bench.server import MONCOMPTE, ROOT, _wait_until_up, server_env
+from moncompte.core.conf import Settings
 
 VAR_DIR = ROOT / "var" / "bench" / "captcha_attack"
 SERVER_LOG = VAR_DIR / "server.log"
 
 
-def raised_limits(counts: dict[str, Any]) -> dict[str, str]:
+def raised_limits(counts: Settings) -> dict[str, str]:
     """MONCOMPTE_* for every CAPTCHA and bot-defence count of the form ..._PER_...: set very high, so the
     attack measures reading, not waiting (the limits are measured by their own benchmarks)."""
     return {
-        f"MONCOMPTE_{name}": "1000000"
-        for name, value in counts.items()
-        if "_PER_" in name and isinstance(value, int) and name.startswith(("CAPTCHA", "BOT", "ATTACK"))
+        f"MONCOMPTE_{name.upper()}": "1000000"
+        for name, value in dataclasses.asdict(counts).items()
+        if "_per_" in name and isinstance(value, int) and name.startswith(("captcha", "bot", "attack"))
     }
 
 
 @contextmanager
-def serving(*, port: int, counts: dict[str, Any]) -> Iterator[tuple[str, dict[str, str]]]:
+def serving(*, port: int, counts: Settings) -> Iterator[tuple[str, dict[str, str]]]:
     """`moncompte serve` on a fresh SQLite database of its own (the CAPTCHA needs no registry), with the
     benchmark's SECRET_KEY so that this process can tell the true answers. Yields (base URL, raised limits)."""
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -168,7 +170,7 @@ def over_http(
     kinds: list[str],
     count: int,
     port: int,
-    counts: dict[str, Any],
+    counts: Settings,
 ) -> dict[str, Score]:
     """`count` served challenges of each kind ("picture", "sound", "both"), answered with `answer(kind, media)`;
     `truth(challenge_id, kind, guess)` tells the true answer (for the characters right)."""

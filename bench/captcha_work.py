@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from moncompte.core.conf import conf
+
 MONCOMPTE = str(Path(sys.executable).with_name("moncompte"))
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -266,13 +268,12 @@ def attack_mode(var_dir: Path, *, active: bool) -> int:
     import django
 
     django.setup()
-    from django.conf import settings
 
     from moncompte.core import clock
     from moncompte.defence.mode import SUPERVISOR, attack_mode_switch
 
     attack_mode_switch(active=active, now=clock.now(), source=SUPERVISOR, reason="banc d'essai de la preuve de travail")
-    return int(settings.MONCOMPTE["ATTACK_MODE_CACHE_SECONDS"])
+    return int(conf().attack_mode_cache_seconds)
 
 
 def measured(base: str, solver: Path | None, *, pages: int, browser_pages: int) -> dict[str, Any]:

@@ -5,11 +5,11 @@ import logging
 from collections import Counter
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connection
 
 from moncompte.accounts.bounces import BounceOutcome, bounce_receive, envelope_recipients
 from moncompte.core import clock
+from moncompte.core.conf import conf
 from moncompte.outbox.inbox import Listener, maildir_read, smtp_inbox_start
 from moncompte.outbox.verp import bounce_domain, email_id_from
 
@@ -18,7 +18,7 @@ logger = logging.getLogger("moncompte.bounces")
 
 def feedback_address() -> str:
     """Where providers' feedback loops send complaints (ARF)."""
-    address: str = settings.MONCOMPTE["FEEDBACK_ADDRESS"] or f"fbl@{bounce_domain()}"
+    address: str = conf().feedback_address or f"fbl@{bounce_domain()}"
     return address
 
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from email_validator import EmailNotValidError, validate_email
 
 from moncompte.accounts.models import Account, EmailAddress, EmailLink
 from moncompte.core import throttle
+from moncompte.core.conf import conf
 from moncompte.core.errors import DomainError, TooManyAttempts
 from moncompte.core.throttle import Limit
 
@@ -93,9 +93,9 @@ class Pending:
 
 def window_at(sent_at: datetime, now: datetime) -> Window:
     age = now - sent_at
-    if age >= settings.MONCOMPTE["EMAIL_FORGET_AFTER"]:
+    if age >= conf().email_forget_after:
         return Window.FORGOTTEN
-    if age >= settings.MONCOMPTE["EMAIL_LINK_LIFETIME"]:
+    if age >= conf().email_link_lifetime:
         return Window.EXPIRED
     return Window.ACTIVE
 
@@ -158,7 +158,7 @@ def claim_pending(*, account: Account, address: str, now: datetime) -> EmailAddr
 
 
 def email_claims_refused() -> Limit:
-    return Limit("email_taken", settings.MONCOMPTE["EMAIL_TAKEN_PER_DAY"], timedelta(days=1))
+    return Limit("email_taken", conf().email_taken_per_day, timedelta(days=1))
 
 
 @contextlib.contextmanager

@@ -5,10 +5,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db.models import QuerySet
 
 from moncompte.accounts.models import EmailLink
+from moncompte.core.conf import conf
 from moncompte.outbox.models import DeliveryReport, EmailStatus, OutboundEmail
 from moncompte.outbox.providers import provider_of
 from moncompte.outbox.reports import ReportKind
@@ -59,15 +59,15 @@ def _by_provider(emails: QuerySet[OutboundEmail]) -> Counter[str]:
 def _alerts(rows: list[ProviderFunnel]) -> list[str]:
     """A provider is flagged when, on enough links to mean something, its confirmation rate is under half
     that of all the other providers together."""
-    config = settings.MONCOMPTE
+    config = conf()
     alerts = []
     for row in rows:
         others = [other for other in rows if other is not row]
         others_sent = sum(o.links_sent for o in others)
-        if row.links_sent < config["FUNNEL_ALERT_MIN_LINKS"] or not others_sent:
+        if row.links_sent < config.funnel_alert_min_links or not others_sent:
             continue
         others_rate = sum(o.confirmed for o in others) / others_sent
-        if row.confirmation_rate < others_rate * config["FUNNEL_ALERT_RATIO_PERCENT"] / 100:
+        if row.confirmation_rate < others_rate * config.funnel_alert_ratio_percent / 100:
             alerts.append(
                 f"ALERTE {row.provider} : {row.confirmation_rate:.0%} des liens confirmés "
                 f"contre {others_rate:.0%} chez les autres fournisseurs ({row.links_sent} liens, "

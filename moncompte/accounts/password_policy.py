@@ -6,8 +6,8 @@ from datetime import date
 from functools import cache
 
 from moncompte.accounts.strength import WORDS_FILE
+from moncompte.core.conf import conf
 
-MIN_LENGTH, MAX_LENGTH = 8, 50
 SPECIALS = "?!$€£@&(-+_)=*%/<>,.;"
 LOWER = "abcdefghijklmnopqrstuvwxyz"
 UPPER = LOWER.upper()
@@ -59,9 +59,12 @@ def is_common(password: str) -> bool:
 
 
 def _length(password: str) -> list[Refusal]:
-    if MIN_LENGTH <= len(password) <= MAX_LENGTH:
+    least, most = conf().personal_code_min_length, conf().personal_code_max_length
+    if least <= len(password) <= most:
         return []
-    return [Refusal("R-PW1", f"Votre code doit comporter entre 8 et 50 caractères (il en a {len(password)}).")]
+    return [
+        Refusal("R-PW1", f"Votre code doit comporter entre {least} et {most} caractères (il en a {len(password)}).")
+    ]
 
 
 def _characters(password: str) -> list[Refusal]:

@@ -4,7 +4,6 @@ selectors read)."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.utils import timezone
 
 from moncompte.accounts import emails
@@ -12,6 +11,7 @@ from moncompte.accounts.emails import Window
 from moncompte.accounts.models import Account, EmailLink
 from moncompte.accounts.states import AccountState
 from moncompte.core import tokens
+from moncompte.core.conf import conf
 from moncompte.outbox.models import EmailStatus, OutboundEmail
 from moncompte.outbox.reports import ReportKind
 
@@ -92,7 +92,7 @@ def delivery_facts_of(*, account_id: int, now: datetime, opened_address: str | N
         address=address,
         email_masked=tokens.mask_email(address),
         sent_at=link.sent_at,
-        valid_until=link.sent_at + settings.MONCOMPTE["EMAIL_LINK_LIFETIME"],
+        valid_until=link.sent_at + conf().email_link_lifetime,
         outcome=_outcome(sent),
     )
 

@@ -18,9 +18,9 @@ from functools import cache
 from pathlib import Path
 
 from moncompte.accounts.strength_patterns import Piece, date_pieces, repeat_pieces, sequence_pieces
+from moncompte.core.conf import conf
 
 WORDS_FILE = Path(__file__).parent / "static" / "accounts" / "strength-words.json"
-MAX_LENGTH = 50  # R-PW1: nothing longer is accepted, and the cost grows with the length
 MAX_WORD = 20
 L33T = {"4": "a", "@": "a", "3": "e", "1": "i", "!": "i", "0": "o", "$": "s", "5": "s", "7": "t", "+": "t"}
 BRUTEFORCE_CARDINALITY = 10.0
@@ -188,7 +188,7 @@ def _user_words(user_inputs: list[str]) -> dict[str, int]:
 
 
 def estimate(password: str, *, user_inputs: list[str] | None = None) -> Strength:
-    password = password[:MAX_LENGTH]
+    password = password[: conf().personal_code_max_length]  # R-PW1: the cost grows with the length
     if not password:
         return Strength(0, LABELS[0], 0.0, "")
     user_words = _user_words(user_inputs or [])

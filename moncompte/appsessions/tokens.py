@@ -14,11 +14,10 @@ from moncompte.appsessions.models import AppSession, AppToken, TokenKind
 from moncompte.audit import log as audit
 from moncompte.core import tokens
 from moncompte.core.client import Client
+from moncompte.core.conf import conf
 from moncompte.core.errors import DomainError
 
 PURPOSE = "app_token"
-ACCESS_LIFETIME = timedelta(minutes=15)
-REFRESH_LIFETIME = timedelta(days=30)
 LAST_USED_PRECISION = timedelta(minutes=1)
 
 
@@ -74,9 +73,11 @@ def session_open(
 
 
 def _pair(session: AppSession, *, now: datetime) -> IssuedTokens:
-    access = _new(session, TokenKind.ACCESS, now=now, lifetime=ACCESS_LIFETIME)
-    refresh = _new(session, TokenKind.REFRESH, now=now, lifetime=REFRESH_LIFETIME)
-    return IssuedTokens(session.account_id, access, int(ACCESS_LIFETIME.total_seconds()), refresh, restricted=False)
+    config = conf()
+    access = _new(session, TokenKind.ACCESS, now=now, lifetime=config.app_access_lifetime)
+    refresh = _new(session, TokenKind.REFRESH, now=now, lifetime=config.app_refresh_lifetime)
+    seconds = int(config.app_access_lifetime.total_seconds())
+    return IssuedTokens(session.account_id, access, seconds, refresh, restricted=False)
 
 
 def _live(session: AppSession) -> bool:
@@ -147,7 +148,7 @@ def device_revoke(*, account_id: int, session_id: int, now: datetime) -> bool:
 def app_sessions_purge(*, now: datetime) -> int:
     """Periodic job: sessions ended (revoked, or every token expired) more than 30 days ago are deleted with
     their tokens; what they were is in the audit log."""
-    horizon = now - REFRESH_LIFETIME
+    horizon = now - conf().app_refresh_lifetime
     live = AppToken.objects.filter(expires_at__gt=horizon).values("session_id")
     ended = AppSession.objects.filter(Q(revoked_at__lt=horizon) | Q(revoked_at=None, created_at__lt=horizon)).exclude(
         pk__in=live

@@ -24,6 +24,7 @@ from moncompte.captcha import audio, image, limits
 from moncompte.captcha.alphabet import ALPHABET, AUDIO_LENGTH, AUDIO_NUMBER_HIGH, AUDIO_NUMBER_LOW
 from moncompte.core import tokens
 from moncompte.core.client import Client
+from moncompte.core.conf import conf
 
 _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -65,7 +66,7 @@ def challenge_create(*, binding: str, client: Client, now: datetime) -> Challeng
     nonce = tokens.link_token()[:16]
     stamp, tag = _base36(int(now.timestamp())), binding_tag(binding)
     challenge_id = f"{nonce}.{stamp}.{tag}.{_mac(nonce, stamp, tag)}"
-    return Challenge(id=challenge_id, expires_at=now + settings.MONCOMPTE["CAPTCHA_LIFETIME"])
+    return Challenge(id=challenge_id, expires_at=now + conf().captcha_lifetime)
 
 
 def parse(challenge_id: str) -> ParsedChallenge | None:
@@ -80,7 +81,7 @@ def parse(challenge_id: str) -> ParsedChallenge | None:
 
 
 def live(parsed: ParsedChallenge | None, now: datetime) -> bool:
-    return parsed is not None and parsed.created_at <= now < parsed.created_at + settings.MONCOMPTE["CAPTCHA_LIFETIME"]
+    return parsed is not None and parsed.created_at <= now < parsed.created_at + conf().captcha_lifetime
 
 
 def _stream(nonce: str, purpose: str) -> bytes:
@@ -103,7 +104,7 @@ def _image_answer(nonce: str) -> str:
     """The characters to read, derived from the nonce; uniform over the alphabet (bytes above the last
     whole multiple of its size are skipped). Their count too, from a stream of its own: uniform from
     CAPTCHA_LENGTH_MIN to CAPTCHA_LENGTH_MAX (R-CAP5: a script that cuts the text evenly must guess it)."""
-    low, high = settings.MONCOMPTE["CAPTCHA_LENGTH_MIN"], settings.MONCOMPTE["CAPTCHA_LENGTH_MAX"]
+    low, high = conf().captcha_length_min, conf().captcha_length_max
     length = low + _uniform(_stream(nonce, "answer length"), high - low + 1)[0]
     return "".join(ALPHABET[i] for i in _uniform(_stream(nonce, "answer"), len(ALPHABET))[:length])
 

@@ -12,6 +12,7 @@ from moncompte.captcha.errors import CaptchaExpired, CaptchaMissing, CaptchaWron
 from moncompte.captcha.spent import token_spend
 from moncompte.captcha.work import work_accept
 from moncompte.core.client import Client
+from moncompte.core.conf import conf
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def captcha_check(*, proof: CaptchaProof, client: Client, now: datetime) -> None
     except (WorkRefused, CaptchaWrong):
         limits.failure_hit(client=client, binding=proof.binding, now=now)
         raise
-    expires_at = parsed.created_at + settings.MONCOMPTE["CAPTCHA_LIFETIME"]
+    expires_at = parsed.created_at + conf().captcha_lifetime
     if not live(parsed, now) or not token_spend(kind="challenge", token=parsed.nonce, expires_at=expires_at):
         raise CaptchaExpired()
     if not any(_same(typed, answer) for answer in _accepted(parsed)):

@@ -14,10 +14,9 @@ limit of its neighbours.
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
-
 from moncompte.core import throttle
 from moncompte.core.client import Client
+from moncompte.core.conf import conf
 from moncompte.core.throttle import Limit
 from moncompte.defence.mode import attack_mode_active
 
@@ -25,59 +24,59 @@ HOUR = timedelta(hours=1)
 FIELD = "captcha_answer"
 
 
-def _limit(scope: str, setting: str) -> Limit:
-    return Limit(scope, settings.MONCOMPTE[setting], HOUR)
+def _limit(scope: str, per_hour: int) -> Limit:
+    return Limit(scope, per_hour, HOUR)
 
 
-def _network_limit(scope: str, setting: str, now: datetime | None) -> Limit:
+def _network_limit(scope: str, per_hour: int, now: datetime | None) -> Limit:
     """A network's limit; in attack mode (R-BOT1, asked when `now` is given: where the limit is compared)
     divided by CAPTCHA_NETWORK_ATTACK_DIVISOR."""
-    limit = _limit(scope, setting)
+    limit = _limit(scope, per_hour)
     if now is not None and attack_mode_active(now=now):
-        divisor = settings.MONCOMPTE["CAPTCHA_NETWORK_ATTACK_DIVISOR"]
+        divisor = conf().captcha_network_attack_divisor
         return Limit(scope, max(1, limit.max_events // divisor), HOUR)
     return limit
 
 
 def new_per_client() -> Limit:
-    return _limit("captcha_new_client", "CAPTCHA_NEW_PER_CLIENT")
+    return _limit("captcha_new_client", conf().captcha_new_per_client)
 
 
 def new_per_network(now: datetime | None = None) -> Limit:
-    return _network_limit("captcha_new_network", "CAPTCHA_NEW_PER_NETWORK", now)
+    return _network_limit("captcha_new_network", conf().captcha_new_per_network, now)
 
 
 def new_per_session() -> Limit:
-    return _limit("captcha_new_session", "CAPTCHA_NEW_PER_SESSION")
+    return _limit("captcha_new_session", conf().captcha_new_per_session)
 
 
 def media_per_client() -> Limit:
-    return _limit("captcha_media_client", "CAPTCHA_MEDIA_PER_CLIENT")
+    return _limit("captcha_media_client", conf().captcha_media_per_client)
 
 
 def media_per_network(now: datetime | None = None) -> Limit:
-    return _network_limit("captcha_media_network", "CAPTCHA_MEDIA_PER_NETWORK", now)
+    return _network_limit("captcha_media_network", conf().captcha_media_per_network, now)
 
 
 def failures_per_client() -> Limit:
-    return _limit("captcha_failure_client", "CAPTCHA_FAILURES_PER_CLIENT")
+    return _limit("captcha_failure_client", conf().captcha_failures_per_client)
 
 
 def failures_per_network(now: datetime | None = None) -> Limit:
-    return _network_limit("captcha_failure_network", "CAPTCHA_FAILURES_PER_NETWORK", now)
+    return _network_limit("captcha_failure_network", conf().captcha_failures_per_network, now)
 
 
 def failures_per_session() -> Limit:
-    return _limit("captcha_failure_session", "CAPTCHA_FAILURES_PER_SESSION")
+    return _limit("captcha_failure_session", conf().captcha_failures_per_session)
 
 
 def without_work_per_client() -> Limit:
     """Stricter: answers sent without a proof of work (JavaScript off, or a script) from one client."""
-    return _limit("captcha_no_work_client", "CAPTCHA_WITHOUT_WORK_PER_CLIENT")
+    return _limit("captcha_no_work_client", conf().captcha_without_work_per_client)
 
 
 def without_work_per_network(now: datetime | None = None) -> Limit:
-    return _network_limit("captcha_no_work_network", "CAPTCHA_WITHOUT_WORK_PER_NETWORK", now)
+    return _network_limit("captcha_no_work_network", conf().captcha_without_work_per_network, now)
 
 
 def creation_count(*, client: Client, binding: str, now: datetime) -> None:

@@ -25,6 +25,7 @@ from moncompte.captcha.errors import WorkOutdated, WorkRefused
 from moncompte.captcha.spent import token_spend
 from moncompte.core import tokens
 from moncompte.core.client import Client
+from moncompte.core.conf import conf
 from moncompte.defence.mode import attack_mode_active
 
 # A payload is about 450 characters; a longer one is not ours, and is refused before being decoded.
@@ -38,9 +39,9 @@ def _key() -> str:
 
 def _own_difficulty(*, client: Client, now: datetime, own: int | None = None) -> int:
     """The base doubled by each recent wrong answer of the client itself."""
-    config = settings.MONCOMPTE
+    config = conf()
     own = limits.recent_failures(client=client, now=now) if own is None else own
-    return int(min(config["CAPTCHA_WORK_BASE"] * 2 ** min(own, _MAX_DOUBLINGS), config["CAPTCHA_WORK_MAX"]))
+    return int(min(config.captcha_work_base * 2 ** min(own, _MAX_DOUBLINGS), config.captcha_work_max))
 
 
 def work_difficulty(*, client: Client, now: datetime) -> int:
@@ -48,15 +49,15 @@ def work_difficulty(*, client: Client, now: datetime) -> int:
     each CAPTCHA_WORK_NETWORK_FAILURES failures of its neighbours (the network's, less the client's own) add
     the client's difficulty once more; attack mode multiplies it by CAPTCHA_WORK_ATTACK_FACTOR. At most
     CAPTCHA_WORK_MAX, or CAPTCHA_WORK_ATTACK_MAX in attack mode."""
-    config = settings.MONCOMPTE
+    config = conf()
     own = limits.recent_failures(client=client, now=now)
     neighbours = max(0, limits.recent_network_failures(client=client, now=now) - own)
     difficulty = _own_difficulty(client=client, now=now, own=own) * (
-        1 + neighbours / config["CAPTCHA_WORK_NETWORK_FAILURES"]
+        1 + neighbours / config.captcha_work_network_failures
     )
     if attack_mode_active(now=now):
-        return int(min(difficulty * config["CAPTCHA_WORK_ATTACK_FACTOR"], config["CAPTCHA_WORK_ATTACK_MAX"]))
-    return int(min(difficulty, config["CAPTCHA_WORK_MAX"]))
+        return int(min(difficulty * config.captcha_work_attack_factor, config.captcha_work_attack_max))
+    return int(min(difficulty, config.captcha_work_max))
 
 
 def _tag(purpose: str, value: str) -> str:
@@ -69,7 +70,7 @@ def work_challenge(*, challenge_id: str, client: Client, now: datetime) -> str:
     options = altcha.ChallengeOptions(
         max_number=difficulty,
         hmac_key=_key(),
-        expires=now + settings.MONCOMPTE["CAPTCHA_LIFETIME"],
+        expires=now + conf().captcha_lifetime,
         params={
             "difficulty": str(difficulty),
             "client": _tag("captcha_work_client", client.address),

@@ -4,9 +4,10 @@ import os
 import secrets
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+
+from moncompte.core.conf import Settings
 
 TRUE_WORDS = {"1", "true", "yes", "on", "oui"}
 
@@ -22,17 +23,14 @@ def text(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
 
 
-def counts(prefix: str, defaults: dict[str, Any]) -> dict[str, int]:
-    """Whole-number settings given in the environment as PREFIX + name; a value that is not a number is
-    refused with the variable's name, rather than ignored."""
-    found = {}
-    for name, default in defaults.items():
-        raw = text(prefix + name)
-        if raw and isinstance(default, int) and not isinstance(default, bool):
-            if not raw.isdigit():
-                raise ImproperlyConfigured(f"{prefix}{name} doit être un nombre entier (reçu : {raw!r}).")
-            found[name] = int(raw)
-    return found
+def optional_text(name: str) -> str | None:
+    """The variable as given (not stripped: a password), or None when it is not set at all."""
+    return os.environ.get(name)
+
+
+def service_settings() -> Settings:
+    """The service's own settings (MONCOMPTE_<NAME>), read and checked once: a bad value stops the start."""
+    return Settings.from_environment(os.environ)
 
 
 def networks(name: str) -> list[IPv4Network | IPv6Network]:

@@ -1,7 +1,6 @@
 """Django settings. Configuration comes from the environment only (see env.py and the README)."""
 
 import logging
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +9,6 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from moncompte.config import env
-from moncompte.config.defences import DEFENCES
 
 # Lets admin classes and querysets take type parameters at run time (ModelAdmin[Model]).
 django_stubs_ext.monkeypatch()
@@ -174,77 +172,18 @@ CSRF_FAILURE_VIEW = "moncompte.web.views.errors.csrf_failure"
 
 EMAIL_URL = env.text("EMAIL_URL")
 
-# R-SEC4: every limit and duration of docs/rules.md is a setting with the documented value as default.
-MONCOMPTE: dict[str, Any] = {
-    # R-A11Y6: the one name of the service, in the header, every page title and every email (the seed's).
-    "SERVICE_NAME": env.text("MONCOMPTE_SERVICE_NAME", "compte ameli"),
-    **DEFENCES,  # R-CAP*, R-BOT*: config/defences.py
-    "CODE_LIFETIME": timedelta(minutes=30),
-    # R-A11Y5 (WCAG 2.2.1): the restricted session warns before it ends and is extended in one action.
-    "RESTRICTED_EXTENSION": timedelta(minutes=20),
-    "RESTRICTED_EXTENSIONS_MAX": 10,
-    "CODE_MAX_SENDS_PER_HOUR": 3,  # for one NIR to one client
-    "CODE_MAX_SENDS_PER_NIR_PER_HOUR": 10,  # for one NIR, whoever asks
-    "CODE_FORGOT_PER_CLIENT": 10,  # « Code oublié ? » requests an hour from one client
-    "CODE_FORGOT_MIN_SECONDS": 0.15,  # « Code oublié ? » answers in this time at least, account or not (R-LIM4)
-    "IDENTITY_MAX_FAILURES_PER_NIR": 5,
-    "IDENTITY_MAX_FAILURES_PER_CLIENT": 20,
-    "IDENTITY_FAILURE_WINDOW": timedelta(hours=1),
-    "EMAIL_LINK_LIFETIME": timedelta(days=7),
-    "EMAIL_FORGET_AFTER": timedelta(days=21),
-    "EMAIL_RESEND_COOLDOWN": timedelta(minutes=1),
-    "EMAIL_RESENDS_PER_DAY": 5,
-    "EMAIL_TAKEN_PER_DAY": 10,
-    "SIGN_IN_FREE_FAILURES": 5,
-    "SIGN_IN_FIRST_DELAY": timedelta(minutes=2),
-    "SIGN_IN_MAX_FAILURES_PER_DAY": 25,
-    "SIGN_IN_MAX_FAILURES_PER_CLIENT": 50,
-    "STAFF_MAX_FAILURES": 10,  # wrong staff passwords an hour, per address and per user name
-    # A worker holds one message at a time for this long: far more than one SMTP exchange (R-DLV1).
-    "OUTBOX_LEASE_SECONDS": 300,
-    "OUTBOX_RETRY_BASE": timedelta(seconds=10),
-    "OUTBOX_RETRY_CAP": timedelta(hours=1),
-    "OUTBOX_GIVE_UP_AFTER": timedelta(days=3),
-    "OUTBOX_RETENTION_DAYS": 90,  # delivered or given-up emails and their attempts are deleted after this
-    # R-DLV4: a provider is flagged when, on this many links at least, its confirmation rate is under this
-    # percentage of the other providers' together.
-    "FUNNEL_ALERT_MIN_LINKS": 20,
-    "FUNNEL_ALERT_RATIO_PERCENT": 50,
-    # R-SUP4: providers known to filter the service's emails (the seed's Orange « liste rouge »).
-    "SUPPORT_FILTERING_DOMAINS": ["orange.fr", "wanadoo.fr"],
-    "SUPPORT_DNS_TIMEOUT_SECONDS": 2,
-    "SUPPORT_ACTIONS_PER_HOUR": 60,  # actions of one staff member
-    "SUPPORT_REASON_MIN_LENGTH": 5,  # R-SUP2: characters of a search's or an action's reason, once cleaned
-    "OUTBOX_IDLE_POLL_SECONDS": 1.0,
-    # /sante/pret/ says "not ready" when an email has waited longer than this (the relay or the workers are down).
-    "READY_OUTBOX_MAX_AGE": timedelta(minutes=10),
-    # Issue 13: the web process that queued an email sends it right after its response (when EMAIL_URL is set);
-    # the worker stays the safety net. MONCOMPTE_OUTBOX_SEND_AFTER_RESPONSE=0 leaves every email to the worker.
-    "OUTBOX_SEND_AFTER_RESPONSE": env.flag("MONCOMPTE_OUTBOX_SEND_AFTER_RESPONSE", default=True),
-    "FROM_ADDRESS": env.text("MONCOMPTE_FROM_ADDRESS", "ne-pas-repondre@moncompte.localhost"),
-    # R-DLV2: the domain of the per-message envelope senders (bounces+<id>-<mac>@…); the From domain if empty.
-    "BOUNCE_DOMAIN": env.text("MONCOMPTE_BOUNCE_DOMAIN"),
-    "FEEDBACK_ADDRESS": env.text("MONCOMPTE_FEEDBACK_ADDRESS"),  # complaints (ARF); fbl@<bounce domain> if empty
-    # R-DLV3: DKIM signing, on when a selector and a private key file are given.
-    "DKIM_SELECTOR": env.text("MONCOMPTE_DKIM_SELECTOR"),
-    "DKIM_PRIVATE_KEY_FILE": env.text("MONCOMPTE_DKIM_PRIVATE_KEY_FILE"),
-    "DKIM_DOMAIN": env.text("MONCOMPTE_DKIM_DOMAIN"),
-    # R-DLV4: /metrics answers these networks (the scraper's direct address), or a request with this token.
-    "METRICS_NETWORKS": [
-        n.strip() for n in env.text("MONCOMPTE_METRICS_NETWORKS", "127.0.0.1/32,::1/128").split(",") if n.strip()
-    ],
-    "METRICS_TOKEN": env.text("MONCOMPTE_METRICS_TOKEN"),
-    "FROM_NAME": "Votre Assurance Maladie",
-    "SITE_URL": env.text("MONCOMPTE_SITE_URL", "http://127.0.0.1:8000"),
-}
-# Every count of MONCOMPTE can be set from the environment too, e.g. MONCOMPTE_CAPTCHA_NEW_PER_CLIENT=200 where
-# many people share one address (a company or a campus behind one router).
-MONCOMPTE.update(env.counts("MONCOMPTE_", MONCOMPTE))
-# R-CAP5: the picture's count of characters is drawn between these two; the answer field takes 20 at most.
-if not 1 <= MONCOMPTE["CAPTCHA_LENGTH_MIN"] <= MONCOMPTE["CAPTCHA_LENGTH_MAX"] <= 20:
-    raise ImproperlyConfigured(
-        "MONCOMPTE_CAPTCHA_LENGTH_MIN et MONCOMPTE_CAPTCHA_LENGTH_MAX : de 1 à 20, le premier au plus le second."
-    )
+# Read by commands, here like every other value from the environment (README, Configuration): the passwords of
+# `createsuperuser --noinput` and `create_supervisor --noinput` (checked by them), the proxies whose
+# X-Forwarded-Proto `serve` believes, and where each process writes its Prometheus counters (set by
+# moncompte/config/launcher.py for serve, worker and bounces).
+SUPERUSER_PASSWORD = env.optional_text("DJANGO_SUPERUSER_PASSWORD")
+SUPERVISOR_PASSWORD = env.text("MONCOMPTE_SUPERVISOR_PASSWORD")
+FORWARDED_ALLOW_IPS = env.text("FORWARDED_ALLOW_IPS")
+PROMETHEUS_MULTIPROC_DIR = env.text("PROMETHEUS_MULTIPROC_DIR")
+
+# R-SEC4: every limit and duration of docs/rules.md is a field of one typed, frozen object (moncompte/core/conf.py,
+# its fields by concern in moncompte/core/settings/), each settable as MONCOMPTE_<NAME>, read and checked here.
+MONCOMPTE = env.service_settings()
 
 # README (Configuration): a fixed CAPTCHA answer for automated and load tests, never in production.
 CAPTCHA_TEST_ANSWER = env.text("MONCOMPTE_CAPTCHA_TEST_ANSWER")

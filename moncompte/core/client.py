@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from ipaddress import IPv6Address, ip_network
 
-from django.conf import settings
+from moncompte.core.conf import conf
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,6 @@ def network_of(address: str) -> str:
     mapped = IPv6Address(int(network.network_address)).ipv4_mapped if network.version == 6 else None
     if mapped is not None and network.prefixlen >= 96:  # ::ffff:192.0.2.7, as a dual-stack socket shows it
         network = ip_network(f"{mapped}/{network.prefixlen - 96}", strict=False)
-    config = settings.MONCOMPTE
-    prefix = config["NETWORK_PREFIX_IPV4"] if network.version == 4 else config["NETWORK_PREFIX_IPV6"]
+    config = conf()
+    prefix = config.network_prefix_ipv4 if network.version == 4 else config.network_prefix_ipv6
     return str(network.supernet(new_prefix=min(prefix, network.prefixlen)))

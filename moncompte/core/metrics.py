@@ -2,7 +2,7 @@
 the change they count; the queue's depth and age are read from the database at each scrape.
 
 Several processes (gunicorn workers, mail workers) count into files under PROMETHEUS_MULTIPROC_DIR, which
-`moncompte serve`, `worker` and `bounces` set before anything imports prometheus_client (moncompte/__main__.py).
+`moncompte serve`, `worker` and `bounces` set before anything imports prometheus_client (moncompte/config/launcher.py).
 """
 
 from collections.abc import Callable

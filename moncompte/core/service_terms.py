@@ -6,8 +6,7 @@ states it.
 
 from dataclasses import dataclass
 
-from django.conf import settings
-
+from moncompte.core.conf import conf
 from moncompte.core.duration_phrases import duration_phrase
 
 
@@ -19,15 +18,21 @@ class ServiceTerms:
     link_lifetime: str  # "7 jours"
     forget_after: str  # "21 jours"
     restricted_extension: str  # "20 minutes"
+    personal_code_min: int  # 8 characters
+    personal_code_max: int  # 50 characters
+    support_reason_min: int  # 5 characters
 
 
 def service_terms() -> ServiceTerms:
-    config = settings.MONCOMPTE
+    config = conf()
     return ServiceTerms(
-        service_name=config["SERVICE_NAME"],
-        captcha_lifetime=duration_phrase(config["CAPTCHA_LIFETIME"]),
-        code_lifetime=duration_phrase(config["CODE_LIFETIME"]),
-        link_lifetime=duration_phrase(config["EMAIL_LINK_LIFETIME"]),
-        forget_after=duration_phrase(config["EMAIL_FORGET_AFTER"]),
-        restricted_extension=duration_phrase(config["RESTRICTED_EXTENSION"]),
+        service_name=config.service_name,
+        captcha_lifetime=duration_phrase(config.captcha_lifetime),
+        code_lifetime=duration_phrase(config.code_lifetime),
+        link_lifetime=duration_phrase(config.email_link_lifetime),
+        forget_after=duration_phrase(config.email_forget_after),
+        restricted_extension=duration_phrase(config.restricted_extension),
+        personal_code_min=config.personal_code_min_length,
+        personal_code_max=config.personal_code_max_length,
+        support_reason_min=config.support_reason_min_length,
     )

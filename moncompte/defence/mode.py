@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q, Subquery
 
+from moncompte.core.conf import conf
 from moncompte.defence import metrics
 from moncompte.defence.models import AttackMode, AttackModeChange
 
@@ -44,7 +44,7 @@ _cached: tuple[datetime, bool] | None = None
 def attack_mode_active(*, now: datetime) -> bool:
     """Whether the service is in attack mode (R-BOT1), read from the database at most every few seconds."""
     global _cached
-    cached, ttl = _cached, settings.MONCOMPTE["ATTACK_MODE_CACHE_SECONDS"]
+    cached, ttl = _cached, conf().attack_mode_cache_seconds
     if cached is not None and 0 <= (now - cached[0]).total_seconds() < ttl:
         return cached[1]
     try:
@@ -102,7 +102,7 @@ def attack_mode_switch(
         row.since = row.since if row.active == active and row.since else now
         row.active, row.source, row.reason = active, source, reason[:500]
         row.signal, row.staff_username = signal or {}, staff_username
-        row.held_until = now + settings.MONCOMPTE["ATTACK_MODE_SUPERVISOR_HOLD"] if source == SUPERVISOR else None
+        row.held_until = now + conf().attack_mode_supervisor_hold if source == SUPERVISOR else None
         row.save()
         AttackModeChange.objects.create(
             at=now, active=active, source=source, reason=row.reason, signal=row.signal, staff_username=staff_username

@@ -8,17 +8,16 @@ mode lasts: a person behind the same network as a botnet waits up to an hour, wh
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
-
 from moncompte.core import throttle
 from moncompte.core.client import network_of
+from moncompte.core.conf import conf
 from moncompte.core.errors import TooManyAttempts
 from moncompte.core.throttle import Limit
 from moncompte.defence.mode import attack_mode_active
 
 
 def identity_per_network() -> Limit:
-    return Limit("attack_identity_network", int(settings.MONCOMPTE["ATTACK_IDENTITY_PER_NETWORK"]), timedelta(hours=1))
+    return Limit("attack_identity_network", conf().attack_identity_per_network, timedelta(hours=1))
 
 
 def identity_network_check(*, address: str, now: datetime) -> None:

@@ -19,24 +19,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 
-from moncompte.defence.keys import DEPARTEMENT, DOMAIN, GLOBAL, NETWORK, SCOPE_WORDS, SIGNAL_WORDS
+from moncompte.core.conf import conf
+from moncompte.defence.keys import SCOPE_WORDS, SIGNAL_WORDS
 from moncompte.defence.mode import attack_mode_hours
 from moncompte.defence.models import VelocityBucket
 
 HOUR = timedelta(hours=1)
 SLOT = timedelta(minutes=10)  # one bucket
 SLOTS_PER_HOUR = HOUR // SLOT
-_MINIMUM_SETTING = {
-    GLOBAL: "BOT_MINIMUM_GLOBAL",
-    NETWORK: "BOT_MINIMUM_NETWORK",
-    DOMAIN: "BOT_MINIMUM_DOMAIN",
-    DEPARTEMENT: "BOT_MINIMUM_DEPARTEMENT",
-}
 
 
 @dataclass(frozen=True)
@@ -115,10 +109,10 @@ def slot_of(moment: datetime) -> datetime:
 def minimum_of(scope: str, window: Window = WINDOW_HOUR) -> float:
     """The scope's minimum threshold over `window`: BOT_MINIMUM_* an hour, BOT_MINIMUM_TEN_MINUTES_PERCENT of
     it over ten minutes (the minimum guards keys without a baseline to speak of: a new service, a network)."""
-    hourly = int(settings.MONCOMPTE[_MINIMUM_SETTING[scope]])
+    hourly = conf().bot_minimum_of(scope)
     if window == WINDOW_HOUR:
         return float(hourly)
-    return hourly * int(settings.MONCOMPTE["BOT_MINIMUM_TEN_MINUTES_PERCENT"]) / 100
+    return hourly * conf().bot_minimum_ten_minutes_percent / 100
 
 
 def buckets_add(*, signal: str, keys: list[tuple[str, str]], now: datetime) -> dict[tuple[str, str], int]:
@@ -190,7 +184,7 @@ def baselines_of(
     if len(_baselines) >= _BASELINES_KEPT or (oldest is not None and oldest[3] != slot):
         baselines_forget()
     if fresh or hour not in _left_out:
-        since = hour - timedelta(days=int(settings.MONCOMPTE["BOT_BASELINE_DAYS"])) - HOUR
+        since = hour - timedelta(days=conf().bot_baseline_days) - HOUR
         _left_out[hour] = attack_mode_hours(since=since, until=hour - HOUR)
     missing = [pair for pair in keys if fresh or (signal, *pair, slot) not in _baselines]
     for start in range(0, len(missing), _KEYS_PER_QUERY):
@@ -215,7 +209,7 @@ def baselines_forget() -> None:
 
 def _sample_hours(hour: datetime) -> list[datetime]:
     """The same time of day, one hour either side, on each of the BOT_BASELINE_DAYS previous days."""
-    days = int(settings.MONCOMPTE["BOT_BASELINE_DAYS"])
+    days = conf().bot_baseline_days
     return [hour - timedelta(days=day) + HOUR * side for day in range(1, days + 1) for side in (-1, 0, 1)]
 
 
@@ -266,9 +260,9 @@ def threshold_of(*, mean: float, stdev: float, minimum: float) -> float:
     normal variable would, whereas its square root has a spread of 1/2 whatever m: (√m + k/2)² = m + k√m + k²/4.
     People alone at 240 identity steps an hour trip attack mode on 2.5 % of days over the hour alone, 5.5 % with
     the ten minutes; without it, 25 % and 48 % (bench/velocity_false_alarms.py, 200 days)."""
-    config = settings.MONCOMPTE
-    stdevs = int(config["BOT_THRESHOLD_STDEVS"])
-    level = mean * int(config["BOT_THRESHOLD_MEAN_PERCENT"]) / 100 + stdevs * stdev + stdevs**2 / 4
+    config = conf()
+    stdevs = config.bot_threshold_stdevs
+    level = mean * config.bot_threshold_mean_percent / 100 + stdevs * stdev + stdevs**2 / 4
     return max(minimum, level)
 
 
@@ -295,6 +289,6 @@ def reading_of(
 
 def buckets_purge(*, now: datetime) -> int:
     """Buckets older than every baseline are of no use."""
-    days = int(settings.MONCOMPTE["BOT_BASELINE_DAYS"])
+    days = conf().bot_baseline_days
     deleted, _ = VelocityBucket.objects.filter(start__lt=hour_of(now) - timedelta(days=days + 1)).delete()
     return deleted

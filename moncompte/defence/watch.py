@@ -11,10 +11,10 @@ import logging
 import math
 from datetime import datetime
 
-from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from moncompte.core import tokens
+from moncompte.core.conf import conf
 from moncompte.defence import metrics
 from moncompte.defence.keys import GLOBAL, NETWORK, SCOPE_WORDS, SCOPES, SIGNAL_WORDS, SIGNALS, signal_keys
 from moncompte.defence.mode import AUTOMATIC, attack_mode_active, attack_mode_state, attack_mode_switch
@@ -61,8 +61,8 @@ def attack_mode_watch(*, now: datetime) -> int:
     if not state.active and over:
         done += _engage(_worst(over), now=now)
     elif state.active and state.source == AUTOMATIC and state.since is not None:
-        lasted = now - state.since >= settings.MONCOMPTE["ATTACK_MODE_MIN_DURATION"]
-        release = int(settings.MONCOMPTE["BOT_RELEASE_PERCENT"])
+        lasted = now - state.since >= conf().attack_mode_min_duration
+        release = conf().bot_release_percent
         if lasted and all(reading.below(percent=release) for reading in readings):
             reason = f"signaux retombés sous {release} % de leur seuil"
             done += attack_mode_switch(active=False, now=now, source=AUTOMATIC, reason=reason)
@@ -72,7 +72,7 @@ def attack_mode_watch(*, now: datetime) -> int:
 def readings_near_threshold(*, now: datetime) -> list[Reading]:
     """Every signal whose sliding hour or ten minutes may be above BOT_RELEASE_PERCENT of its threshold, read
     afresh (a key under that share of its scope's lowest minimum cannot be, and is not read)."""
-    release = int(settings.MONCOMPTE["BOT_RELEASE_PERCENT"])
+    release = conf().bot_release_percent
     readings = []
     for signal in SIGNALS:
         for scope in SCOPES:

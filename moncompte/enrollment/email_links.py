@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.functions import Coalesce
@@ -18,6 +17,7 @@ from moncompte.accounts.transitions import account_advance
 from moncompte.audit import log as audit
 from moncompte.core import metrics, throttle, tokens
 from moncompte.core.client import Client
+from moncompte.core.conf import conf
 from moncompte.core.errors import TooManyAttempts
 from moncompte.core.service_terms import service_terms
 from moncompte.enrollment import limits
@@ -30,7 +30,7 @@ PURPOSE = "email_link"
 
 
 def link_url(token: str) -> str:
-    return f"{settings.MONCOMPTE['SITE_URL']}/email/{token}/"
+    return f"{conf().site_url}/email/{token}/"
 
 
 def _resend_limits(account: Account, email: EmailAddress) -> list[tuple[throttle.Limit, str, bool]]:
@@ -190,7 +190,7 @@ def pending_emails_forget(*, now: datetime, batch_size: int = FORGET_BATCH) -> i
     cost follows what is due, not the number of accounts), each forgotten in its own short transaction; old
     links deleted `batch_size` at a time. No lock is held for long, and a run stopped midway loses nothing.
     """
-    cutoff = now - settings.MONCOMPTE["EMAIL_FORGET_AFTER"]
+    cutoff = now - conf().email_forget_after
     forgotten, after = 0, 0
     while True:
         batch = list(_overdue(cutoff).filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:batch_size])

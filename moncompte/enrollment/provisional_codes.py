@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from django.conf import settings
 from django.db import transaction
 
 from moncompte.accounts.models import Account
 from moncompte.audit import log as audit
 from moncompte.core import tokens
 from moncompte.core.client import Client
+from moncompte.core.conf import conf
 from moncompte.enrollment.errors import CodeAlreadyUsed, CodeExpired
 from moncompte.enrollment.models import ProvisionalCode
 from moncompte.outbox import mail
@@ -32,7 +32,7 @@ class CodeSent:
 def provisional_code_issue(*, account: Account, to: str, now: datetime) -> CodeSent:
     """Voids older codes and writes the new one with its email, in one transaction (R-CODE2, R-MAIL1)."""
     clear = tokens.provisional_code()
-    expires_at = now + settings.MONCOMPTE["CODE_LIFETIME"]
+    expires_at = now + conf().code_lifetime
     # No savepoint when called inside a caller's transaction: all or nothing is the caller's.
     with transaction.atomic(savepoint=False):
         ProvisionalCode.objects.void_for(account, now=now)

@@ -19,11 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import Error as DatabaseFailure
 from django.db import connection, transaction
 
 from moncompte.core import clock, metrics
+from moncompte.core.conf import conf
 from moncompte.core.request_context import request_id_set
 from moncompte.outbox.message import build_message, new_message_id
 from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
@@ -45,7 +45,7 @@ class Claimed:
 
 
 def lease() -> timedelta:
-    return timedelta(seconds=settings.MONCOMPTE["OUTBOX_LEASE_SECONDS"])
+    return timedelta(seconds=conf().outbox_lease_seconds)
 
 
 def claim_next(
@@ -89,8 +89,8 @@ def claim_next(
 
 
 def _backoff(attempts: int) -> timedelta:
-    config = settings.MONCOMPTE
-    delay: timedelta = min(config["OUTBOX_RETRY_BASE"] * 2 ** max(0, attempts - 1), config["OUTBOX_RETRY_CAP"])
+    config = conf()
+    delay: timedelta = min(config.outbox_retry_base * 2 ** max(0, attempts - 1), config.outbox_retry_cap)
     return delay + timedelta(milliseconds=secrets.randbelow(1000))
 
 
@@ -108,7 +108,7 @@ def _exchange(claimed: Claimed, transport: Transport) -> tuple[AttemptOutcome, s
         logger.exception("courriel %s (%s) : erreur à l'envoi", email.pk, email.template)
         permanent = isinstance(error, UnicodeError | ValueError | TypeError)  # the message itself is at fault
         reply = f"erreur interne : {type(error).__name__}"
-    gave_up = permanent or clock.now() - email.created_at >= settings.MONCOMPTE["OUTBOX_GIVE_UP_AFTER"]
+    gave_up = permanent or clock.now() - email.created_at >= conf().outbox_give_up_after
     return (AttemptOutcome.FAILED if gave_up else AttemptOutcome.RETRY), reply
 
 

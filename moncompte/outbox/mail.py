@@ -4,10 +4,10 @@ message.py builds it as it goes out, delivery.py sends it."""
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.template.loader import render_to_string
 
 from moncompte.core import metrics, tokens
+from moncompte.core.conf import conf
 from moncompte.core.request_context import current_request_id
 from moncompte.core.service_terms import service_terms
 from moncompte.outbox import send_after_response
@@ -39,7 +39,7 @@ def enqueue(
 ) -> OutboundEmail:
     """Writes the email row. Call it inside the transaction of the change that causes the email."""
     secret_context = secret_context or {}
-    base = {"site_url": settings.MONCOMPTE["SITE_URL"], "terms": service_terms(), **context}
+    base = {"site_url": conf().site_url, "terms": service_terms(), **context}
     subject, text, html = _render(template, {**base, **secret_context})
     shown_text, shown_html = text, html
     for secret in secret_context.values():

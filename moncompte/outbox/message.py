@@ -6,23 +6,22 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
-from django.conf import settings
-
+from moncompte.core.conf import conf
 from moncompte.outbox.models import OutboundEmail
 
 
 def new_message_id() -> str:
     """Random from `secrets` (make_msgid uses `random`): a complaint may name a message by it."""
-    return f"<{secrets.token_hex(16)}@{settings.MONCOMPTE['FROM_ADDRESS'].partition('@')[2]}>"
+    return f"<{secrets.token_hex(16)}@{conf().from_address.partition('@')[2]}>"
 
 
 def build_message(email: OutboundEmail, *, now: datetime) -> EmailMessage:
     """The message as it goes out at `now`: the Message-ID is the row's own (chosen at enqueue), the Date
     is the sending time."""
-    config = settings.MONCOMPTE
+    config = conf()
     # CRLF line ends and 7-bit transfer encodings: accepted by every SMTP server, 8BITMIME or not.
     message = EmailMessage(policy=policy.SMTP.clone(cte_type="7bit"))
-    message["From"] = formataddr((config["FROM_NAME"], config["FROM_ADDRESS"]))
+    message["From"] = formataddr((config.from_name, config.from_address))
     message["To"] = email.to_address
     message["Subject"] = email.subject
     message["Date"] = format_datetime(now)

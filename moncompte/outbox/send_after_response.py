@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 
 from moncompte.core import clock
+from moncompte.core.conf import conf
 from moncompte.outbox.delivery import claim_next, deliver_one
 from moncompte.outbox.models import AttemptOutcome
 from moncompte.outbox.transport import SmtpTransport
@@ -38,7 +39,7 @@ _paused_until = 0.0
 
 
 def enabled() -> bool:
-    return bool(settings.EMAIL_URL) and bool(settings.MONCOMPTE["OUTBOX_SEND_AFTER_RESPONSE"])
+    return bool(settings.EMAIL_URL) and bool(conf().outbox_send_after_response)
 
 
 def _remembered() -> list[int]:

@@ -11,8 +11,9 @@ from functools import cache
 from pathlib import Path
 
 import dkim
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from moncompte.core.conf import conf
 
 SIGNED_HEADERS = [
     b"from",
@@ -36,8 +37,8 @@ class DkimKey:
 @cache
 def configured_key() -> DkimKey | None:
     """The signing key, read once; None when signing is off. A half-done configuration is refused."""
-    config = settings.MONCOMPTE
-    selector, key_file = config["DKIM_SELECTOR"], config["DKIM_PRIVATE_KEY_FILE"]
+    config = conf()
+    selector, key_file = config.dkim_selector, config.dkim_private_key_file
     if not selector and not key_file:
         return None
     if not (selector and key_file):
@@ -48,7 +49,7 @@ def configured_key() -> DkimKey | None:
         private_key = Path(key_file).read_bytes()
     except OSError as error:
         raise ImproperlyConfigured(f"DKIM : clé privée illisible ({key_file}) : {error.strerror}") from error
-    domain = config["DKIM_DOMAIN"] or config["FROM_ADDRESS"].partition("@")[2]
+    domain = config.dkim_domain or config.from_address.partition("@")[2]
     return DkimKey(domain=domain.encode(), selector=selector.encode(), private_key=private_key)
 
 

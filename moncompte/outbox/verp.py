@@ -3,8 +3,9 @@ bounce names the message it answers; the MAC (keyed with SECRET_KEY) makes a for
 
 import re
 
-from django.conf import settings
 from django.utils.crypto import constant_time_compare, salted_hmac
+
+from moncompte.core.conf import conf
 
 _LOCAL = "bounces"
 _SHAPE = re.compile(rf"^{_LOCAL}\+(\d{{1,18}})-([0-9a-f]{{16}})@(.+)$", re.IGNORECASE)
@@ -15,7 +16,7 @@ def _mac(email_id: int) -> str:
 
 
 def bounce_domain() -> str:
-    domain: str = settings.MONCOMPTE["BOUNCE_DOMAIN"] or settings.MONCOMPTE["FROM_ADDRESS"].partition("@")[2]
+    domain: str = conf().bounce_domain or conf().from_address.partition("@")[2]
     return domain
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 
 from moncompte.core import clock
+from moncompte.core.conf import conf
 from moncompte.outbox.delivery import deliver_due
 from moncompte.outbox.transport import SmtpTransport, Transport
 from moncompte.outbox.wakeup import Waiter, listening
@@ -58,7 +59,7 @@ def run(
 ) -> None:
     """Delivers until `stop` is set, and runs `periodic_jobs` every `periodic_every` seconds. A failing database
     or SMTP server is logged and retried, never fatal."""
-    idle = settings.MONCOMPTE["OUTBOX_IDLE_POLL_SECONDS"]
+    idle = conf().outbox_idle_poll_seconds
     periodic = functools.partial(periodic_jobs_run, periodic_jobs)
     try:
         _loop(stop=stop, transport=transport, periodic=periodic, periodic_every=periodic_every, idle=idle)

@@ -3,7 +3,6 @@ matched, so the page tells nobody who has an account."""
 
 from datetime import date, datetime
 
-from django.conf import settings
 from django.db import transaction
 
 from moncompte.accounts import emails
@@ -12,6 +11,7 @@ from moncompte.audit import log as audit
 from moncompte.captcha.guard import CaptchaProof
 from moncompte.core import pacing, throttle
 from moncompte.core.client import Client
+from moncompte.core.conf import conf
 from moncompte.core.errors import TooManyAttempts
 from moncompte.enrollment import limits
 from moncompte.enrollment.captcha_pass import captcha_pass
@@ -24,7 +24,7 @@ def code_forgot(*, nir: Nir, birth_date: date, captcha: CaptchaProof, client: Cl
     """The same answer, in the same time, whatever matched (R-CODE5, R-LIM4). Only the party that fails is
     slowed (R-LIM2): wrong birth dates count against the client, never against the person's quota of codes,
     which counts the codes actually sent."""
-    with pacing.at_least(settings.MONCOMPTE["CODE_FORGOT_MIN_SECONDS"]):
+    with pacing.at_least(conf().code_forgot_min_seconds):
         captcha_pass(proof=captcha, nir=nir, client=client, now=now, step="code_forgot")
         per_client = code_forgot_per_client()
         try:  # every request, matched or not (R-LIM4), counted before anything (R-LIM3)

@@ -10,14 +10,12 @@ the same way.
 """
 
 from datetime import datetime, timedelta
-from typing import Any
-
-from django.conf import settings
 
 from moncompte.accounts import passwords
 from moncompte.audit import log as audit
 from moncompte.core import throttle
 from moncompte.core.client import Client
+from moncompte.core.conf import Settings, conf
 from moncompte.selfservice import limits
 from moncompte.selfservice.errors import SignInBlocked
 
@@ -28,13 +26,13 @@ def _key(nir: str, client: Client) -> str:
     return f"{nir}|{client.address}"
 
 
-def _gap(config: dict[str, Any], failures: int) -> timedelta | None:
+def _gap(config: Settings, failures: int) -> timedelta | None:
     """How long after its last attempt a client waits, once it has failed `failures` times in a row."""
-    if failures < config["SIGN_IN_FREE_FAILURES"]:
+    if failures < config.sign_in_free_failures:
         return None
     # Capped: past a day the daily limit rules anyway, and 2**n must never overflow a timedelta.
-    doublings = min(failures - config["SIGN_IN_FREE_FAILURES"], 12)
-    delay: timedelta = min(config["SIGN_IN_FIRST_DELAY"] * 2**doublings, DAY)
+    doublings = min(failures - config.sign_in_free_failures, 12)
+    delay: timedelta = min(config.sign_in_first_delay * 2**doublings, DAY)
     return delay
 
 
@@ -42,7 +40,7 @@ def attempt_count(*, nir: str, client: Client, now: datetime, event: str) -> Non
     """Counts this attempt first (R-LIM3: parallel attempts see each other), then refuses it with
     SignInBlocked while this client waits for this NIR; a refused attempt is taken back, so waiting is what
     ends the wait (as R-PW9 says: the delay doubles with each failure, not with each early try)."""
-    config, key, attempts = settings.MONCOMPTE, _key(nir, client), limits.sign_in_attempts()
+    config, key, attempts = conf(), _key(nir, client), limits.sign_in_attempts()
     handle = throttle.hit(attempts, key=key, now=now)
     try:
         wait = _wait(config, throttle.times_since(attempts, key=key, since=now - DAY)[:-1], now)
@@ -55,9 +53,9 @@ def attempt_count(*, nir: str, client: Client, now: datetime, event: str) -> Non
         raise SignInBlocked(wait)
 
 
-def _wait(config: dict[str, Any], earlier: list[datetime], now: datetime) -> timedelta | None:
+def _wait(config: Settings, earlier: list[datetime], now: datetime) -> timedelta | None:
     """How long this client still waits, given its earlier attempts of the day (the daily limit first)."""
-    daily: int = config["SIGN_IN_MAX_FAILURES_PER_DAY"]
+    daily: int = config.sign_in_max_failures_per_day
     if len(earlier) >= daily:
         return earlier[-daily] + DAY - now
     gap = _gap(config, len(earlier))
@@ -82,7 +80,7 @@ def personal_code_verify(*, nir: str, stored: str, typed: str, client: Client, n
     throttle.hit(limits.sign_in_failures_per_client(), key=client.address, now=now)
     audit.record(event=f"{event}_failure", now=now, nir=nir, client=client)
     failures = throttle.count(limits.sign_in_attempts(), key=_key(nir, client), now=now)
-    gap = _gap(settings.MONCOMPTE, failures)
+    gap = _gap(conf(), failures)
     if gap is not None:
         audit.record(event=f"{event}_blocked", now=now, nir=nir, client=client, seconds=int(gap.total_seconds()))
         raise SignInBlocked(gap)

@@ -5,7 +5,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -17,6 +16,7 @@ from moncompte.audit import log as audit
 from moncompte.audit.models import AuditEvent
 from moncompte.core import throttle, tokens
 from moncompte.core.client import Client
+from moncompte.core.conf import conf
 from moncompte.core.errors import DomainError
 from moncompte.enrollment import limits
 from moncompte.enrollment.email_links import email_replace, link_resend
@@ -25,11 +25,11 @@ from moncompte.support.roles import Role, StaffCreated, staff_create
 
 
 def actions_per_staff() -> throttle.Limit:
-    return throttle.Limit("support_action", settings.MONCOMPTE["SUPPORT_ACTIONS_PER_HOUR"], timedelta(hours=1))
+    return throttle.Limit("support_action", conf().support_actions_per_hour, timedelta(hours=1))
 
 
 def reason_min_length() -> int:
-    return int(settings.MONCOMPTE["SUPPORT_REASON_MIN_LENGTH"])
+    return conf().support_reason_min_length
 
 
 class ReasonMissing(DomainError):

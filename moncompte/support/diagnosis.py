@@ -6,9 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
-
 from moncompte.accounts.emails import Window, window_at
+from moncompte.core.conf import conf
 from moncompte.core.service_terms import service_terms
 from moncompte.outbox.models import EmailStatus, OutboundEmail
 from moncompte.outbox.providers import PROVIDERS
@@ -102,12 +101,12 @@ def _delivered(file: PersonFile) -> Finding | None:
         "courriels_indesirables",
         f"Le dernier courriel de confirmation a été remis à la messagerie le {email.sent_at:%d/%m/%Y à %H:%M} (UTC).",
         f"Faites regarder les courriels indésirables (spams), et chercher l'objet « {subject} » et l'expéditeur "
-        f"« {settings.MONCOMPTE['FROM_NAME']} », y compris dans les fils de discussion.",
+        f"« {conf().from_name} », y compris dans les fils de discussion.",
     )
 
 
 def _provider_filters(domain: str) -> Finding | None:
-    if domain not in settings.MONCOMPTE["SUPPORT_FILTERING_DOMAINS"]:
+    if domain not in conf().support_filtering_domains:
         return None
     return Finding(
         "fournisseur_filtrant",
@@ -152,15 +151,17 @@ def _window(file: PersonFile, *, now: datetime) -> Finding | None:
     link = file.links[0] if file.links else None
     if link is None or link.used_at is not None:
         return None
-    window = window_at(link.sent_at, now)
+    window, terms = window_at(link.sent_at, now), service_terms()
     if window is Window.EXPIRED:
         return Finding(
-            "lien_expire", "Le dernier lien a plus de 7 jours.", "Renvoyez le lien (même adresse ou une autre)."
+            "lien_expire",
+            f"Le dernier lien a plus de {terms.link_lifetime}.",
+            "Renvoyez le lien (même adresse ou une autre).",
         )
     if window is Window.FORGOTTEN:
         return Finding(
             "adresse_oubliee",
-            "Le dernier lien a plus de 21 jours : l'adresse n'est plus mémorisée.",
+            f"Le dernier lien a plus de {terms.forget_after} : l'adresse n'est plus mémorisée.",
             "À sa prochaine connexion, avec son code personnel, la personne saisit une nouvelle adresse.",
         )
     return None

@@ -3,12 +3,13 @@
 
 import dns.exception
 import dns.resolver
-from django.conf import settings
+
+from moncompte.core.conf import conf
 
 
 def domain_has_mail_servers(domain: str) -> bool | None:
     resolver = dns.resolver.Resolver()
-    resolver.lifetime = settings.MONCOMPTE["SUPPORT_DNS_TIMEOUT_SECONDS"]
+    resolver.lifetime = conf().support_dns_timeout_seconds
     try:
         answer = resolver.resolve(domain, "MX")
         # A "null MX" (RFC 7505: one record, preference 0, host ".") says the domain takes no mail.

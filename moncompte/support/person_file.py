@@ -4,13 +4,12 @@ addresses, the latest link, every email with its attempts and the receiving serv
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
-
 from moncompte.accounts import emails
 from moncompte.accounts.emails import Window
 from moncompte.accounts.models import Account, EmailAddress, EmailLink
 from moncompte.accounts.states import AccountState
 from moncompte.audit.models import AuditEvent
+from moncompte.core.conf import conf
 from moncompte.outbox.models import OutboundEmail
 from moncompte.registry import nir as nir_rules
 from moncompte.support.models import RestartRequest
@@ -100,11 +99,11 @@ def _latest(links: list[EmailLink], *, now: datetime) -> LatestLink | None:
     if not links:
         return None
     link = links[0]
-    config = settings.MONCOMPTE
+    config = conf()
     return LatestLink(
         sent_at=link.sent_at,
-        valid_until=link.sent_at + config["EMAIL_LINK_LIFETIME"],
-        forgotten_at=link.sent_at + config["EMAIL_FORGET_AFTER"],
+        valid_until=link.sent_at + config.email_link_lifetime,
+        forgotten_at=link.sent_at + config.email_forget_after,
         window=WINDOW_IN_WORDS[emails.window_at(link.sent_at, now)],
         opens=link.opens,
         first_opened_at=link.first_opened_at,

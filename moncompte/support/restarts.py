@@ -4,12 +4,12 @@ and every refused attempt, is written to the audit log with the staff member."""
 
 from datetime import datetime
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from moncompte.accounts.models import Account
 from moncompte.audit import log as audit
 from moncompte.core import throttle
+from moncompte.core.conf import conf
 from moncompte.core.errors import DomainError
 from moncompte.support.account_restart import RestartDone, account_restart
 from moncompte.support.actions import Staff, SupervisorOnly, actions_per_staff, reason_clean
@@ -26,7 +26,7 @@ class RestartReasonTooShort(RestartRefused):
     field = "reason"
 
     def __init__(self) -> None:
-        least = settings.MONCOMPTE["RESTART_REASON_MIN_LENGTH"]
+        least = conf().restart_reason_min_length
         super().__init__(f"Indiquez le motif en une phrase (au moins {least} caractères) : il est écrit au journal.")
 
 
@@ -90,7 +90,7 @@ def _supervisor(staff: Staff, *, now: datetime, account_id: int | None, request_
 
 def _reason(raw: str) -> str | None:
     reason = reason_clean(raw)
-    return reason if len(reason) >= settings.MONCOMPTE["RESTART_REASON_MIN_LENGTH"] else None
+    return reason if len(reason) >= conf().restart_reason_min_length else None
 
 
 def restart_request(
@@ -113,7 +113,7 @@ def restart_request(
                 identity_document=identity_document,
                 requested_by=staff.username,
                 requested_at=now,
-                expires_at=now + settings.MONCOMPTE["RESTART_REQUEST_LIFETIME"],
+                expires_at=now + conf().restart_request_lifetime,
             )
             audit.record(
                 event="support_restart_requested",

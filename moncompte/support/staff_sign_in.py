@@ -4,21 +4,20 @@ security log. The web's admin site and its sign-in signal only pass on what they
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
-
 from moncompte.audit import log as audit
 from moncompte.core import throttle
 from moncompte.core.client import Client
+from moncompte.core.conf import conf
 from moncompte.core.errors import TooManyAttempts
 from moncompte.core.throttle import Limit
 
 
 def staff_failures_per_client() -> Limit:
-    return Limit("staff_client", settings.MONCOMPTE["STAFF_MAX_FAILURES"], timedelta(hours=1))
+    return Limit("staff_client", conf().staff_max_failures, timedelta(hours=1))
 
 
 def staff_failures_per_user() -> Limit:
-    return Limit("staff_user", settings.MONCOMPTE["STAFF_MAX_FAILURES"], timedelta(hours=1))
+    return Limit("staff_user", conf().staff_max_failures, timedelta(hours=1))
 
 
 def _user_name(typed: str) -> str:

@@ -4,7 +4,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -14,6 +13,7 @@ from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 from moncompte.accounts.funnel import funnel_of
 from moncompte.core import clock
+from moncompte.core.conf import conf
 from moncompte.core.errors import TooManyAttempts
 from moncompte.defence.mode import attack_mode_active
 from moncompte.support.roles import Role, role_of
@@ -54,7 +54,7 @@ class SupportAdminSite(OTPAdminSite):
 
     def __init__(self, name: str = "admin") -> None:
         super().__init__(name)
-        self.site_header = self.site_title = f"Support — {settings.MONCOMPTE['SERVICE_NAME']}"
+        self.site_header = self.site_title = f"Support — {conf().service_name}"
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         if request.method == "POST":

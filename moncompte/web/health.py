@@ -4,7 +4,7 @@ session, no cookie, no redirect to HTTPS, no line in the access log (`moncompte 
 - `/sante/` (liveness): the process answers. Nothing else is looked at: a database outage must not get every
   web process restarted.
 - `/sante/pret/` (readiness): the database answers, every migration is applied, Redis answers when configured,
-  and no email has waited longer than MONCOMPTE["READY_OUTBOX_MAX_AGE"] for its first attempt (no worker runs).
+  and no email has waited longer than READY_OUTBOX_MAX_AGE for its first attempt (no worker runs).
   200 or 503; what was found, in JSON, for callers of the /metrics networks (or with its token) only.
 """
 
@@ -20,6 +20,7 @@ from django.db.models import Min
 from django.http import HttpRequest, HttpResponse
 
 from moncompte.core import clock
+from moncompte.core.conf import conf
 from moncompte.core.request_context import HEALTH_PROBES
 from moncompte.outbox.models import EmailStatus, OutboundEmail
 from moncompte.web.views.metrics import internal_caller
@@ -93,7 +94,7 @@ def _outbox() -> str:
     """Emails nobody has even tried to send, due for longer than the threshold: no worker runs (and requests
     could not send them). Emails in back-off because the relay refuses are a mail problem for the alerts
     (moncompte_outbox_* in /metrics), not a reason to take the site out of the load balancer."""
-    limit = settings.MONCOMPTE["READY_OUTBOX_MAX_AGE"]
+    limit = conf().ready_outbox_max_age
     oldest = OutboundEmail.objects.filter(status=EmailStatus.PENDING, attempts=0, claim=0).aggregate(
         oldest=Min("next_attempt_at")
     )["oldest"]

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 
 from moncompte.core.client import Client
+from moncompte.core.conf import conf
 from moncompte.enrollment.provisional_codes import CodeSent
 from moncompte.web.client_address import client_address
 
@@ -70,9 +70,9 @@ def restricted_extend(request: HttpRequest, *, now: datetime) -> datetime | None
         return None
     data = request.session[_RESTRICTED]
     extensions = int(data.get("extensions", 0))
-    if extensions >= settings.MONCOMPTE["RESTRICTED_EXTENSIONS_MAX"]:
+    if extensions >= conf().restricted_extensions_max:
         return None
-    until: datetime = now + settings.MONCOMPTE["RESTRICTED_EXTENSION"]
+    until: datetime = now + conf().restricted_extension
     request.session[_RESTRICTED] = {**data, "until": until.isoformat(), "extensions": extensions + 1}
     return until
 

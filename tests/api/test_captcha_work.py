@@ -5,6 +5,7 @@ limits."""
 
 import base64
 import json
+from dataclasses import replace
 from typing import Any, cast
 
 import pytest
@@ -99,7 +100,7 @@ def test_a_proof_longer_than_the_document_allows_is_an_invalid_input_problem(ben
 
 
 def test_a_new_key_resets_neither_the_client_s_nor_the_network_s_limit_R_CAP4(settings):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_NEW_PER_CLIENT": 3, "CAPTCHA_NEW_PER_NETWORK": 5}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_new_per_client=3, captcha_new_per_network=5)
     for _ in range(3):
         new_challenge("203.0.113.7")  # each with a fresh key
     status, problem, answer = post("/captcha", address="203.0.113.7")
@@ -113,7 +114,7 @@ def test_a_new_key_resets_neither_the_client_s_nor_the_network_s_limit_R_CAP4(se
 
 
 def test_wrong_answers_with_new_keys_are_limited_per_network_R_CAP4(beneficiary, settings):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_FAILURES_PER_NETWORK": 2}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_failures_per_network=2)
     for n in range(2):
         challenge = new_challenge(f"203.0.113.{n + 1}")
         body = {**PERSON, "captcha_id": challenge["id"], "captcha_key": challenge["key"], "captcha_answer": "ZZZZZZ"}

@@ -79,7 +79,7 @@ def test_the_alphabet_has_no_look_alikes_and_answers_use_all_of_it_R_CAP3(now):
 
 
 def test_r_cap5_the_picture_has_a_count_of_characters_drawn_per_challenge(now, settings):
-    low, high = settings.MONCOMPTE["CAPTCHA_LENGTH_MIN"], settings.MONCOMPTE["CAPTCHA_LENGTH_MAX"]
+    low, high = settings.MONCOMPTE.captcha_length_min, settings.MONCOMPTE.captcha_length_max
     shown = [new(now, binding=str(i)).id for i in range(40)]
     lengths = [len(challenge_answer(challenge_id=id_)) for id_ in shown]
     assert set(lengths) == set(range(low, high + 1))  # each count, and no other

@@ -5,12 +5,12 @@ import itertools
 import random
 
 import numpy as np
-from django.conf import settings
 from PIL import Image
 from scipy import ndimage
 
 from moncompte.captcha import image
 from moncompte.captcha.alphabet import ALPHABET
+from moncompte.core.conf import conf
 
 PICTURES = 20
 
@@ -30,8 +30,8 @@ def contrast(light, dark) -> float:
 
 def answers(count: int = PICTURES) -> list[str]:
     """As the service draws them: a count from CAPTCHA_LENGTH_MIN to CAPTCHA_LENGTH_MAX, then the characters."""
-    rng, config = random.Random(7), settings.MONCOMPTE
-    low, high = config["CAPTCHA_LENGTH_MIN"], config["CAPTCHA_LENGTH_MAX"]
+    rng, config = random.Random(7), conf()
+    low, high = config.captcha_length_min, config.captcha_length_max
     return ["".join(rng.choice(ALPHABET) for _ in range(rng.randint(low, high))) for _ in range(count)]
 
 

@@ -3,6 +3,7 @@ session, with the same clear French message as the other limits; answers without
 to a stricter limit; the work grows with the failures of the client and of its network, and in attack mode."""
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -39,7 +40,7 @@ def attempt(now, *, binding="s", who=None, right=False, work=""):
 
 
 def test_new_challenges_are_limited_per_session_with_the_time_to_wait(settings, now):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_NEW_PER_SESSION": 3}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_new_per_session=3)
     for _ in range(3):
         challenge_create(binding="s", client=client(), now=now)
     with pytest.raises(TooManyAttempts, match="veuillez patienter 1 heure") as refused:
@@ -49,7 +50,7 @@ def test_new_challenges_are_limited_per_session_with_the_time_to_wait(settings, 
 
 
 def test_new_challenges_are_limited_per_client(settings, now):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_NEW_PER_CLIENT": 3}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_new_per_client=3)
     for n in range(3):
         challenge_create(binding=str(n), client=client(), now=now)
     with pytest.raises(TooManyAttempts):
@@ -58,7 +59,7 @@ def test_new_challenges_are_limited_per_client(settings, now):
 
 
 def test_wrong_answers_are_limited_per_session(settings, now):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_FAILURES_PER_SESSION": 2}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_failures_per_session=2)
     for n in range(2):
         with pytest.raises(CaptchaWrong):
             attempt(now, who=client(n))
@@ -68,7 +69,7 @@ def test_wrong_answers_are_limited_per_session(settings, now):
 
 
 def test_wrong_answers_are_limited_per_client(settings, now):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_FAILURES_PER_CLIENT": 2}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_failures_per_client=2)
     for n in range(2):
         with pytest.raises(CaptchaWrong):
             attempt(now, binding=str(n))
@@ -78,7 +79,7 @@ def test_wrong_answers_are_limited_per_client(settings, now):
 
 
 def test_answers_without_the_proof_of_work_meet_a_stricter_limit_R_CAP5(settings, now):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_WITHOUT_WORK_PER_CLIENT": 2}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_without_work_per_client=2)
     attempt(now, binding="a", right=True)
     attempt(now, binding="b", right=True)
     with pytest.raises(TooManyAttempts):
@@ -86,7 +87,7 @@ def test_answers_without_the_proof_of_work_meet_a_stricter_limit_R_CAP5(settings
 
 
 def test_the_proof_of_work_grows_with_the_failures_of_the_client_R_CAP6(settings, now):
-    base = settings.MONCOMPTE["CAPTCHA_WORK_BASE"]
+    base = settings.MONCOMPTE.captcha_work_base
     assert work_difficulty(client=client(), now=now) == base
     for n in range(3):
         with pytest.raises(CaptchaWrong):
@@ -97,8 +98,8 @@ def test_the_proof_of_work_grows_with_the_failures_of_the_client_R_CAP6(settings
 
 
 def test_the_proof_of_work_grows_with_the_failures_of_neighbours_in_the_same_network_R_CAP6(settings, now):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_WORK_NETWORK_FAILURES": 10}
-    base = settings.MONCOMPTE["CAPTCHA_WORK_BASE"]
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_work_network_failures=10)
+    base = settings.MONCOMPTE.captcha_work_base
     for n in range(20):  # a script moving from one address of 203.0.113.0/24 to the next
         with pytest.raises(CaptchaWrong):
             attempt(now, binding=str(n), who=client(100 + n))
@@ -110,7 +111,7 @@ def test_the_proof_of_work_grows_with_the_failures_of_neighbours_in_the_same_net
 
 
 def test_ipv6_neighbours_share_their_48_R_CAP6(settings, now):
-    base = settings.MONCOMPTE["CAPTCHA_WORK_BASE"]
+    base = settings.MONCOMPTE.captcha_work_base
     for n in range(10):
         with pytest.raises(CaptchaWrong):
             attempt(now, binding=str(n), who=Client(f"2001:db8:1:{n}::/64"))
@@ -119,16 +120,16 @@ def test_ipv6_neighbours_share_their_48_R_CAP6(settings, now):
 
 
 def test_the_proof_of_work_has_a_ceiling(settings, now):
-    unlimited = ("CAPTCHA_FAILURES_PER_CLIENT", "CAPTCHA_FAILURES_PER_SESSION", "CAPTCHA_WITHOUT_WORK_PER_CLIENT")
-    settings.MONCOMPTE = {**settings.MONCOMPTE, **dict.fromkeys(unlimited, 100)}
+    unlimited = ("captcha_failures_per_client", "captcha_failures_per_session", "captcha_without_work_per_client")
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, **dict.fromkeys(unlimited, 100))
     for n in range(12):
         with pytest.raises(CaptchaWrong):
             attempt(now, binding=str(n))
-    assert work_difficulty(client=client(), now=now) == settings.MONCOMPTE["CAPTCHA_WORK_MAX"]
+    assert work_difficulty(client=client(), now=now) == settings.MONCOMPTE.captcha_work_max
 
 
 def test_the_edge_between_two_hours_does_not_let_twice_the_limit_through(settings, now):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_NEW_PER_CLIENT": 10}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_new_per_client=10)
     end_of_hour = now.replace(minute=59, second=50)
     for n in range(10):
         challenge_create(binding=str(n), client=client(), now=end_of_hour)
@@ -137,7 +138,7 @@ def test_the_edge_between_two_hours_does_not_let_twice_the_limit_through(setting
 
 
 def test_pictures_and_sounds_fetched_are_limited_per_client(settings, now):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_MEDIA_PER_CLIENT": 2}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_media_per_client=2)
     limits.media_count(client=client(), now=now)
     limits.media_count(client=client(), now=now)
     with pytest.raises(TooManyAttempts):
@@ -146,7 +147,7 @@ def test_pictures_and_sounds_fetched_are_limited_per_client(settings, now):
 
 # R-CAP4: every limit per network too (its /24 here), so that moving to the next address resets nothing.
 def test_new_challenges_are_limited_per_network_R_CAP4(settings, now):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_NEW_PER_NETWORK": 3}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_new_per_network=3)
     for n in range(3):
         challenge_create(binding=str(n), client=client(n), now=now)
     with pytest.raises(TooManyAttempts) as refused:
@@ -156,7 +157,7 @@ def test_new_challenges_are_limited_per_network_R_CAP4(settings, now):
 
 
 def test_a_client_past_its_own_limit_does_not_use_up_its_neighbours_R_LIM2(settings, now):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_NEW_PER_CLIENT": 2, "CAPTCHA_NEW_PER_NETWORK": 4}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_new_per_client=2, captcha_new_per_network=4)
     refused = 0
     for n in range(50):  # one address hammering: refused after 2, and its refusals are not the network's
         try:
@@ -169,7 +170,7 @@ def test_a_client_past_its_own_limit_does_not_use_up_its_neighbours_R_LIM2(setti
 
 
 def test_wrong_answers_are_limited_per_network_R_CAP4(settings, now):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_FAILURES_PER_NETWORK": 3}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_failures_per_network=3)
     for n in range(3):
         with pytest.raises(CaptchaWrong):
             attempt(now, binding=str(n), who=client(n))
@@ -179,7 +180,7 @@ def test_wrong_answers_are_limited_per_network_R_CAP4(settings, now):
 
 
 def test_answers_without_the_proof_of_work_are_limited_per_network_R_CAP6(settings, now):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_WITHOUT_WORK_PER_NETWORK": 2}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_without_work_per_network=2)
     attempt(now, binding="a", who=client(1), right=True)
     attempt(now, binding="b", who=client(2), right=True)
     with pytest.raises(TooManyAttempts):
@@ -188,7 +189,7 @@ def test_answers_without_the_proof_of_work_are_limited_per_network_R_CAP6(settin
 
 
 def test_pictures_and_sounds_fetched_are_limited_per_network_R_CAP4(settings, now):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_MEDIA_PER_NETWORK": 2}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_media_per_network=2)
     limits.media_count(client=client(1), now=now)
     limits.media_count(client=client(2), now=now)
     with pytest.raises(TooManyAttempts):
@@ -197,10 +198,10 @@ def test_pictures_and_sounds_fetched_are_limited_per_network_R_CAP4(settings, no
 
 
 def test_attack_mode_multiplies_everyones_work_R_CAP6(settings, now):
-    base = settings.MONCOMPTE["CAPTCHA_WORK_BASE"]
+    base = settings.MONCOMPTE.captcha_work_base
     attack_mode_switch(active=True, now=now, source="supervisor", reason="test : vague de créations")
-    assert work_difficulty(client=client(), now=now) == base * settings.MONCOMPTE["CAPTCHA_WORK_ATTACK_FACTOR"]
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_WORK_ATTACK_MAX": base * 2}
+    assert work_difficulty(client=client(), now=now) == base * settings.MONCOMPTE.captcha_work_attack_factor
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_work_attack_max=base * 2)
     assert work_difficulty(client=client(), now=now) == base * 2
     attack_mode_switch(active=False, now=now, source="supervisor", reason="test : fin de la vague")
     assert work_difficulty(client=client(), now=now) == base

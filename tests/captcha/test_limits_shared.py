@@ -6,6 +6,7 @@ import os
 import secrets
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -78,7 +79,7 @@ def environment(redis_url: str = "", **counts: int) -> dict[str, str]:
 def same_limits(settings):
     def apply(redis_url: str = "", **counts: int) -> dict[str, str]:
         settings.REDIS_URL = redis_url
-        settings.MONCOMPTE = {**settings.MONCOMPTE, **counts}
+        settings.MONCOMPTE = replace(settings.MONCOMPTE, **{name.lower(): value for name, value in counts.items()})
         return environment(redis_url, **counts)
 
     return apply

@@ -1,6 +1,8 @@
 """R-CAP4, R-CAP6: the network of a client, for the limits and the proof of work a script cannot dodge by
 moving to the next address of its network."""
 
+from dataclasses import replace
+
 import pytest
 
 from moncompte.core.client import Client, network_of
@@ -35,6 +37,6 @@ def test_an_unreadable_address_is_a_network_of_its_own(address):
 
 
 def test_the_prefixes_are_settings_R_SEC4(settings):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "NETWORK_PREFIX_IPV4": 16, "NETWORK_PREFIX_IPV6": 56}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, network_prefix_ipv4=16, network_prefix_ipv6=56)
     assert network_of("203.0.113.7") == "203.0.0.0/16"
     assert network_of("2001:db8:1:2::/64") == "2001:db8:1::/56"

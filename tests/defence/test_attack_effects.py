@@ -1,6 +1,8 @@
 """R-BOT1: what attack mode does to the CAPTCHA — everyone's proof of work is longer, and every per-network
 limit is divided (the identity step's once-an-hour per network: test_network_limit.py)."""
 
+from dataclasses import replace
+
 import pytest
 
 from moncompte.captcha import limits
@@ -20,7 +22,7 @@ def test_r_bot1_attack_mode_makes_everyone_s_work_longer(now, settings):
     client = Client("192.0.2.10", "pytest")
     normal = work_difficulty(client=client, now=now)
     on(now)
-    assert work_difficulty(client=client, now=now) == normal * settings.MONCOMPTE["CAPTCHA_WORK_ATTACK_FACTOR"]
+    assert work_difficulty(client=client, now=now) == normal * settings.MONCOMPTE.captcha_work_attack_factor
 
 
 def shown_until_refused(now, *, network: str, count: int) -> int:
@@ -36,14 +38,14 @@ def shown_until_refused(now, *, network: str, count: int) -> int:
 
 
 def test_r_bot1_attack_mode_divides_the_network_limits(now, settings):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_NEW_PER_NETWORK": 8, "CAPTCHA_NETWORK_ATTACK_DIVISOR": 4}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_new_per_network=8, captcha_network_attack_divisor=4)
     assert shown_until_refused(now, network="198.51.100", count=20) == 8
     on(now)
     assert shown_until_refused(now, network="203.0.113", count=20) == 2
 
 
 def test_r_bot1_attack_mode_divides_the_answers_without_work_of_a_network(now, settings):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_WITHOUT_WORK_PER_NETWORK": 8}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_without_work_per_network=8)
     on(now)
     limits.without_work_count(client=Client("198.51.100.1", "pytest"), now=now)
     limits.without_work_count(client=Client("198.51.100.2", "pytest"), now=now)

@@ -27,7 +27,7 @@ def test_r_bot1_metrics_say_attack_mode_is_off_on_a_quiet_service(traveller):
 
 
 def test_r_bot1_metrics_show_the_mode_its_age_and_the_signals(traveller, settings):
-    for n in range(settings.MONCOMPTE["BOT_MINIMUM_NETWORK"] + 1):
+    for n in range(settings.MONCOMPTE.bot_minimum_network + 1):
         velocity_record(
             signal=IDENTITY, address="198.51.100.7", email=f"p{n}@d{n}.fr", postal_code="75011", now=clock.now()
         )

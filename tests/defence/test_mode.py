@@ -42,7 +42,7 @@ def test_r_bot1_attack_mode_survives_a_restart_read_from_the_database(now):
 
 
 def test_r_bot1_each_process_reads_the_mode_at_most_every_few_seconds(now, django_assert_num_queries, settings):
-    seconds = settings.MONCOMPTE["ATTACK_MODE_CACHE_SECONDS"]
+    seconds = settings.MONCOMPTE.attack_mode_cache_seconds
     with django_assert_num_queries(1):
         attack_mode_active(now=now)
         attack_mode_active(now=now + timedelta(seconds=seconds - 1))
@@ -73,14 +73,14 @@ def test_r_bot1_the_database_unreachable_keeps_the_last_answer(now, monkeypatch)
 
 
 def test_r_bot1_a_supervisor_decision_holds_the_automatic_switch_back(now, settings):
-    hold = settings.MONCOMPTE["ATTACK_MODE_SUPERVISOR_HOLD"]
+    hold = settings.MONCOMPTE.attack_mode_supervisor_hold
     attack_mode_switch(active=False, now=now, source=SUPERVISOR, reason="afflux attendu", staff_username="sup")
     assert not attack_mode_switch(active=True, now=now + hold - timedelta(seconds=1), source=AUTOMATIC, reason="s")
     assert attack_mode_switch(active=True, now=now + hold, source=AUTOMATIC, reason="s")
 
 
 def test_r_bot1_the_automatic_switch_never_ends_a_supervisor_s_attack_mode(now, settings):
-    hold = settings.MONCOMPTE["ATTACK_MODE_SUPERVISOR_HOLD"]
+    hold = settings.MONCOMPTE.attack_mode_supervisor_hold
     attack_mode_switch(active=True, now=now, source=SUPERVISOR, reason="fuite annoncée", staff_username="sup")
     assert not attack_mode_switch(active=False, now=now + hold * 10, source=AUTOMATIC, reason="signaux retombés")
     assert attack_mode_state().active is True

@@ -2,6 +2,7 @@
 minutes, and compared with the same window in their own 7-day baseline."""
 
 import math
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -45,13 +46,12 @@ def test_r_bot1_a_sliding_window_weighs_the_share_of_its_oldest_bucket_still_ins
 
 
 def test_r_bot1_without_a_baseline_the_scope_minimum_is_the_threshold(now, settings):
-    minimum = settings.MONCOMPTE["BOT_MINIMUM_GLOBAL"]
+    minimum = settings.MONCOMPTE.bot_minimum_global
     assert baseline_of(signal=IDENTITY, scope=GLOBAL, key="", now=now).threshold == minimum
-    assert (
-        baseline_of(signal=IDENTITY, scope=NETWORK, key="x", now=now).threshold
-        == (settings.MONCOMPTE["BOT_MINIMUM_NETWORK"])
+    assert baseline_of(signal=IDENTITY, scope=NETWORK, key="x", now=now).threshold == (
+        settings.MONCOMPTE.bot_minimum_network
     )
-    percent = settings.MONCOMPTE["BOT_MINIMUM_TEN_MINUTES_PERCENT"]
+    percent = settings.MONCOMPTE.bot_minimum_ten_minutes_percent
     assert baseline_of(signal=IDENTITY, scope=GLOBAL, key="", now=now, window=WINDOW_TEN_MINUTES).threshold == (
         minimum * percent / 100
     )
@@ -98,7 +98,7 @@ def test_r_bot1_the_spread_of_the_ten_minutes_is_their_own(now):
 
 
 def test_r_bot1_the_threshold_follows_the_settings(now, settings):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "BOT_THRESHOLD_MEAN_PERCENT": 200, "BOT_THRESHOLD_STDEVS": 2}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, bot_threshold_mean_percent=200, bot_threshold_stdevs=2)
     hours_put(signal=IDENTITY, scope=GLOBAL, key="", counts={now - timedelta(days=d): 400 for d in range(1, 8)})
     baseline = baseline_of(signal=IDENTITY, scope=GLOBAL, key="", now=now)
     mean = 400 * 7 / 21  # the hours either side had nothing
@@ -119,7 +119,7 @@ def test_r_bot1_hours_spent_in_attack_mode_are_left_out_of_the_baseline(now):
 
 
 def test_r_bot1_a_reading_compares_the_sliding_hour_with_its_threshold(now, settings):
-    minimum = settings.MONCOMPTE["BOT_MINIMUM_NETWORK"]  # 10: half of it (5) over ten minutes
+    minimum = settings.MONCOMPTE.bot_minimum_network  # 10: half of it (5) over ten minutes
     buckets_put(signal=IDENTITY, scope=NETWORK, key="n", counts={now + timedelta(minutes=30): minimum})
     at = now + timedelta(hours=1, minutes=35)  # half of the 9:30 bucket still in the sliding hour
     for current, over in ((4, False), (5, False), (6, True)):
@@ -151,7 +151,7 @@ def test_r_bot1_hourly_counts_migrated_keep_each_hour_s_sum():
 
 
 def test_r_bot1_buckets_older_than_every_baseline_are_purged(now, settings):
-    days = settings.MONCOMPTE["BOT_BASELINE_DAYS"]
+    days = settings.MONCOMPTE.bot_baseline_days
     old, kept = now - timedelta(days=days + 1, minutes=10), now - timedelta(days=days + 1)
     buckets_put(signal=IDENTITY, scope=GLOBAL, key="", counts={old: 1, kept: 1})
     assert buckets_purge(now=now) == 1

@@ -3,6 +3,7 @@ switches it off once the signals have fallen (hysteresis)."""
 
 import logging
 import math
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -34,7 +35,7 @@ def burst(count: int, *, traveller, signal=IDENTITY, address=None, email=None, p
 
 def test_r_bot1_a_burst_switches_attack_mode_on_by_itself(traveller, settings, caplog):
     """Without a baseline, 51 identities in ten minutes (half the hour's minimum of 100)."""
-    minimum = settings.MONCOMPTE["BOT_MINIMUM_GLOBAL"] * settings.MONCOMPTE["BOT_MINIMUM_TEN_MINUTES_PERCENT"] // 100
+    minimum = settings.MONCOMPTE.bot_minimum_global * settings.MONCOMPTE.bot_minimum_ten_minutes_percent // 100
     burst(minimum, traveller=traveller)
     assert not attack_mode_active(now=clock.now())
     with caplog.at_level(logging.WARNING, logger="moncompte.defence"):
@@ -79,25 +80,26 @@ def test_r_bot1_a_burst_spread_over_the_hour_trips_the_sliding_hour(traveller, s
     ],
 )
 def test_r_bot1_one_network_domain_or_departement_alone_switches_it_on(traveller, settings, where, minimum):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "BOT_MINIMUM_GLOBAL": 10_000}
-    percent = settings.MONCOMPTE["BOT_MINIMUM_TEN_MINUTES_PERCENT"]
-    burst(settings.MONCOMPTE[minimum] * percent // 100, traveller=traveller, **where)  # over ten minutes
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, bot_minimum_global=10_000)
+    percent = settings.MONCOMPTE.bot_minimum_ten_minutes_percent
+    hourly = settings.MONCOMPTE.bot_minimum_of(minimum.removeprefix("BOT_MINIMUM_").lower())
+    burst(hourly * percent // 100, traveller=traveller, **where)  # over ten minutes
     assert not attack_mode_active(now=clock.now())
     burst(1, traveller=traveller, **where)
     assert attack_mode_state().signal["scope"] == minimum.removeprefix("BOT_MINIMUM_").lower()
 
 
 def test_r_bot1_a_network_is_shown_to_supervisors_but_logged_under_a_pseudonym(traveller, settings, caplog):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "BOT_MINIMUM_GLOBAL": 10_000}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, bot_minimum_global=10_000)
     with caplog.at_level(logging.WARNING, logger="moncompte.defence"):
-        burst(settings.MONCOMPTE["BOT_MINIMUM_NETWORK"] + 1, traveller=traveller, address="198.51.100.9")
+        burst(settings.MONCOMPTE.bot_minimum_network + 1, traveller=traveller, address="198.51.100.9")
     assert attack_mode_state().signal["key"] == "198.51.100.0/24"
     assert "198.51.100" not in caplog.text
     assert "réseau n°" in caplog.text
 
 
 def test_r_bot1_accounts_created_are_a_signal_too(traveller, settings):
-    burst(settings.MONCOMPTE["BOT_MINIMUM_GLOBAL"] + 1, traveller=traveller, signal=ACCOUNT)
+    burst(settings.MONCOMPTE.bot_minimum_global + 1, traveller=traveller, signal=ACCOUNT)
     assert attack_mode_state().signal["signal"] == ACCOUNT
 
 
@@ -133,7 +135,7 @@ def test_r_bot1_a_burst_an_hour_would_absorb_trips_the_ten_minutes(traveller, no
 
 def test_r_bot1_above_its_baseline_the_same_hour_trips_it(traveller, settings, now):
     """The hour alone (the ten minutes' minimum set out of reach): just over 4 standard deviations (and 4)."""
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "BOT_MINIMUM_TEN_MINUTES_PERCENT": 100_000}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, bot_minimum_ten_minutes_percent=100_000)
     steady_baseline(now, per_hour=500)
     buckets_put(signal=IDENTITY, scope=GLOBAL, key="", counts={now: 40})
     traveller.shift(timedelta(minutes=5))
@@ -148,20 +150,20 @@ def test_r_bot1_above_its_baseline_the_same_hour_trips_it(traveller, settings, n
 
 def test_r_bot1_the_periodic_job_switches_on_what_the_write_path_missed(traveller, settings, now):
     """Events counted by a process that could not decide (or another process's buckets): the job sees them."""
-    buckets_put(signal=IDENTITY, scope=GLOBAL, key="", counts={now: settings.MONCOMPTE["BOT_MINIMUM_GLOBAL"] + 1})
+    buckets_put(signal=IDENTITY, scope=GLOBAL, key="", counts={now: settings.MONCOMPTE.bot_minimum_global + 1})
     assert attack_mode_watch(now=now) == 1
     assert attack_mode_state().active
 
 
 def engaged_by_a_burst(traveller, settings):
-    burst(settings.MONCOMPTE["BOT_MINIMUM_GLOBAL"] + 1, traveller=traveller, every=0.1)
+    burst(settings.MONCOMPTE.bot_minimum_global + 1, traveller=traveller, every=0.1)
     assert attack_mode_state().active
     return attack_mode_state().since
 
 
 def test_r_bot1_it_switches_back_off_when_the_signals_fall(traveller, settings):
     since = engaged_by_a_burst(traveller, settings)
-    traveller.move_to(since + settings.MONCOMPTE["ATTACK_MODE_MIN_DURATION"] - timedelta(minutes=1))
+    traveller.move_to(since + settings.MONCOMPTE.attack_mode_min_duration - timedelta(minutes=1))
     assert attack_mode_watch(now=clock.now()) == 0  # not before it has lasted its minimum
     traveller.move_to(since + timedelta(hours=2))  # the sliding hour is empty
     assert attack_mode_watch(now=clock.now()) == 1
@@ -181,7 +183,7 @@ def test_r_bot1_hysteresis_it_stays_on_until_signals_are_well_below_the_threshol
     assert attack_mode_watch(now=clock.now()) == 0
     assert attack_mode_state().active
     traveller.move_to(now + timedelta(hours=1, minutes=6))  # 101 x 4/10 = 40, under half of 100
-    assert clock.now() - since >= settings.MONCOMPTE["ATTACK_MODE_MIN_DURATION"]
+    assert clock.now() - since >= settings.MONCOMPTE.attack_mode_min_duration
     assert attack_mode_watch(now=clock.now()) == 1
     assert not attack_mode_state().active
 

@@ -1,6 +1,7 @@
 import os
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,7 @@ def delivering(smtp_sink, transactional_db) -> Iterator[Path]:
 def links_point_at_the_live_server(request, settings):
     if "live_server" in request.fixturenames:
         live_server = request.getfixturevalue("live_server")
-        settings.MONCOMPTE = {**settings.MONCOMPTE, "SITE_URL": live_server.url}
+        settings.MONCOMPTE = replace(settings.MONCOMPTE, site_url=live_server.url)
 
 
 @pytest.fixture

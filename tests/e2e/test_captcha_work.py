@@ -3,6 +3,7 @@ after « Nouveau code anti-robot »; the answer passes only with that proof (no 
 
 import base64
 import json
+from dataclasses import replace
 
 from playwright.sync_api import Page, expect
 
@@ -12,7 +13,7 @@ from tests.e2e.test_first_visit import captcha_answer, fill_identity
 def test_after_a_new_code_the_page_proves_its_work_for_the_new_challenge_R_CAP6(
     page: Page, live_server, delivering, camille, settings
 ):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_WITHOUT_WORK_PER_CLIENT": 0}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_without_work_per_client=0)
     page.goto(live_server.url + "/creer-un-compte/")
     work = page.locator("input[name=captcha_work]")
     expect(work).not_to_have_value("", timeout=10_000)

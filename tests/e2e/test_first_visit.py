@@ -1,5 +1,7 @@
 """The first visit in a real Chromium: home → identity + CAPTCHA → code by email → restricted session."""
 
+from dataclasses import replace
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -87,7 +89,7 @@ def test_the_browser_computes_the_proof_of_work_in_well_under_a_second_R_CAP5(
     page: Page, live_server, delivering, camille, settings
 ):
     # The stricter limit for answers without a proof of work is 0: the form only passes if the proof came.
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_WITHOUT_WORK_PER_CLIENT": 0}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_without_work_per_client=0)
     page.goto(live_server.url + "/creer-un-compte/")
     started = page.evaluate("performance.now()")
     # expect() polls without evaluating a string in the page (the CSP forbids it once the wait is not immediate).
@@ -101,7 +103,7 @@ def test_the_browser_computes_the_proof_of_work_in_well_under_a_second_R_CAP5(
 
 
 def test_a_quick_submit_waits_for_the_proof_of_work_R_CAP5(page: Page, live_server, delivering, camille, settings):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_WITHOUT_WORK_PER_CLIENT": 0}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_without_work_per_client=0)
     page.goto(live_server.url + "/creer-un-compte/")
     fill_identity(page)
     page.get_by_label("Caractères de l'image").fill(captcha_answer(page))

@@ -52,7 +52,7 @@ def staff_sign_in(page: Page, live_server, username: str, password: str, authent
     expect(page.locator("#user-tools")).to_contain_text(username)
 
 
-def test_an_agent_solves_never_got_the_email_from_one_page(page: Page, live_server, delivering, camille, monkeypatch):
+def test_an_agent_solves_never_got_the_email_from_one_page(page: Page, live_server, delivering, camille, settings):
     code = get_provisional_code(page, live_server, delivering)
     sign_in(page, live_server, code)
     choose_personal_code(page)
@@ -71,7 +71,7 @@ def test_an_agent_solves_never_got_the_email_from_one_page(page: Page, live_serv
 
     with time_machine.travel(timedelta(minutes=5), tick=True):
         page.context.clear_cookies()
-        monkeypatch.setenv("MONCOMPTE_SUPERVISOR_PASSWORD", "Superviseur-du-support-2026")
+        settings.SUPERVISOR_PASSWORD = "Superviseur-du-support-2026"
         said = StringIO()
         call_command("create_supervisor", "marie.martin", noinput=True, stdout=said)
         supervisor_url = next(line for line in said.getvalue().splitlines() if line.startswith("otpauth://"))

@@ -1,4 +1,5 @@
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -101,7 +102,7 @@ def test_failures_from_elsewhere_never_stop_the_person_from_enrolling_R_LIM2(ben
 
 
 def test_failures_from_one_client_address_are_limited_R_ID2(db, now, settings):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "IDENTITY_MAX_FAILURES_PER_CLIENT": 3}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, identity_max_failures_per_client=3)
     robot = Client("192.0.2.66")
     people = [
         ("1850575056048", date(1985, 5, 12)),
@@ -203,7 +204,7 @@ def test_the_hour_of_codes_slides_an_hour_after_the_first_another_can_be_sent(be
 
 
 def test_the_hour_of_codes_for_a_nir_from_anywhere_slides_too(beneficiary, now, settings):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CODE_MAX_SENDS_PER_NIR_PER_HOUR": 2}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, code_max_sends_per_nir_per_hour=2)
     attempt(beneficiary, now, client=Client("198.51.100.1", "a"))
     attempt(beneficiary, now + timedelta(minutes=1), client=Client("198.51.100.2", "b"))
     with pytest.raises(TooManyAttempts):

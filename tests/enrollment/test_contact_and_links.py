@@ -1,4 +1,5 @@
 import threading
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -274,7 +275,7 @@ def test_answers_that_an_address_is_taken_are_limited_per_day(code_sent, now, se
     from moncompte.core.errors import TooManyAttempts
     from moncompte.registry.models import Beneficiary
 
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "EMAIL_TAKEN_PER_DAY": 2}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, email_taken_per_day=2)
     other = Beneficiary.objects.create(
         nir="1850575056048", last_name="M", first_name="V", birth_date="1985-05-12", postal_code="75011"
     )

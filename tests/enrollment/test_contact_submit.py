@@ -1,6 +1,7 @@
 """The contact details step and the links sent again (R-CT1..5, R-EM6, R-EM9): audit rows, dates, limits per
 account, landline consents (mutmut's survivors in contact_submit.py and email_links.py)."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -60,7 +61,7 @@ def other_owner_of(address: str, now) -> Account:
 
 
 def test_addresses_refused_as_taken_are_counted_per_account(code_sent, now, settings):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "EMAIL_TAKEN_PER_DAY": 1}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, email_taken_per_day=1)
     owner = other_owner_of("pris@example.fr", now)
     journey = factories.with_personal_code(code_sent, now)
     with pytest.raises(EmailTaken):
@@ -92,7 +93,7 @@ def test_a_second_link_within_the_minute_is_refused_with_the_minute_s_message_R_
 
 
 def test_the_daily_links_are_counted_per_account(code_sent, now, settings):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "EMAIL_RESENDS_PER_DAY": 1}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, email_resends_per_day=1)
     owner = other_owner_of("pris@example.fr", now)
     email_replace(account_id=owner.pk, address="libre@example.fr", client=CLIENT, now=now)  # its one of the day
     journey = factories.with_link_sent(code_sent, now)  # another account's first link goes
@@ -110,7 +111,7 @@ def contact_pending_account(nir: str, now) -> Account:
 
 @pytest.mark.parametrize("step", ["contact", "other_address"])
 def test_one_account_s_refused_addresses_never_block_another_s_R_CT2(code_sent, now, settings, step):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "EMAIL_TAKEN_PER_DAY": 1}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, email_taken_per_day=1)
     other_owner_of("pris@example.fr", now)
     first, second = contact_pending_account("1850575056011", now), contact_pending_account("1850575056012", now)
 

@@ -1,6 +1,7 @@
 """Every email, text and HTML, as a reviewed snapshot (tests/outbox/__snapshots__/): a change of wording shows
 up in the diff of a pull request. After an intended change: `pytest tests/outbox --snapshot-update`."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ EMAILS: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
 
 @pytest.fixture(autouse=True)
 def fixed_site(settings):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "SITE_URL": "https://moncompte.example"}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, site_url="https://moncompte.example")
 
 
 @pytest.mark.parametrize("template", sorted(EMAILS))

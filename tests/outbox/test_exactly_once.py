@@ -3,6 +3,7 @@ exchange, a clean stop, and the retention of finished emails."""
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
@@ -146,7 +147,7 @@ def test_a_stop_request_ends_delivery_after_the_current_message(now, traveller):
 
 
 def test_finished_emails_are_deleted_after_the_retention_period_pending_ones_never_R_DLV1(now, traveller, settings):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "OUTBOX_RETENTION_DAYS": 90}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, outbox_retention_days=90)
     sent, pending = queue_code_email(now, to="sent@example.fr"), queue_code_email(now, to="stuck@example.fr")
     claimed = claim_next(now=now)
     assert claimed is not None

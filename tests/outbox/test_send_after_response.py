@@ -1,6 +1,8 @@
 """Mail in milliseconds (issue 13): the request that queued an email sends it once its response is out; the
 worker remains the safety net, and never a message twice (R-DLV1)."""
 
+from dataclasses import replace
+
 import pytest
 from django.db import transaction
 from django.urls import reverse
@@ -104,7 +106,7 @@ def test_outside_requests_emails_are_due_at_once_for_workers(settings, smtp_sink
 def test_with_the_setting_off_requests_leave_every_email_to_the_worker(client, beneficiary, smtp_sink, settings):
     controller, maildir = smtp_sink
     settings.EMAIL_URL = f"smtp://{controller.hostname}:{controller.port}"
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "OUTBOX_SEND_AFTER_RESPONSE": False}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, outbox_send_after_response=False)
     identity_submitted(client)
     assert received(maildir) == []
     assert OutboundEmail.objects.get().status == EmailStatus.PENDING

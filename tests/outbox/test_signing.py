@@ -4,6 +4,7 @@ the bytes the SMTP server received."""
 import base64
 import subprocess
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import dkim
@@ -48,7 +49,7 @@ def dkim_record(tmp_path, settings) -> Iterator[bytes]:
     public = subprocess.run(
         ["openssl", "rsa", "-in", str(key), "-pubout", "-outform", "DER"], check=True, capture_output=True
     ).stdout
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "DKIM_SELECTOR": "mc2026", "DKIM_PRIVATE_KEY_FILE": str(key)}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, dkim_selector="mc2026", dkim_private_key_file=str(key))
     configured_key.cache_clear()
     yield b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
     configured_key.cache_clear()
@@ -80,11 +81,11 @@ def test_without_a_key_nothing_is_signed(capture, now, traveller):
 
 
 def test_half_a_dkim_configuration_is_refused_clearly(settings, tmp_path):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "DKIM_SELECTOR": "mc2026", "DKIM_PRIVATE_KEY_FILE": ""}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, dkim_selector="mc2026", dkim_private_key_file="")
     configured_key.cache_clear()
     with pytest.raises(ImproperlyConfigured, match="ensemble"):
         configured_key()
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "DKIM_PRIVATE_KEY_FILE": str(tmp_path / "absente.pem")}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, dkim_private_key_file=str(tmp_path / "absente.pem"))
     configured_key.cache_clear()
     with pytest.raises(ImproperlyConfigured, match="illisible"):
         configured_key()

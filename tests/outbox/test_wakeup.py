@@ -2,6 +2,7 @@
 
 import threading
 import time
+from dataclasses import replace
 
 import psycopg
 import pytest
@@ -18,7 +19,7 @@ POLL = 30.0  # far longer than the test waits: only a wake-up can deliver in tim
 
 
 def test_a_committed_email_is_delivered_long_before_the_next_poll(smtp_sink, settings, now):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "OUTBOX_IDLE_POLL_SECONDS": POLL}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, outbox_idle_poll_seconds=POLL)
     controller, _ = smtp_sink
     stop = threading.Event()
     thread = threading.Thread(

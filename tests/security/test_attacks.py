@@ -1,6 +1,7 @@
 """Issue 8, attacks that worked on the landed code; each test is named after the attack it stops."""
 
 import contextlib
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -111,7 +112,7 @@ def test_parallel_code_oublie_send_no_more_than_the_quota_and_leave_one_live_cod
     from moncompte.selfservice.code_forgot import code_forgot
     from tests.helpers import solved_captcha
 
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_WITHOUT_WORK_PER_CLIENT": 100}  # one script, ten tries
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_without_work_per_client=100)  # one script, ten tries
     factories.active(code_sent, now)
     proofs = [solved_captcha(now) for _ in range(10)]
     barrier = threading.Barrier(10)
@@ -160,7 +161,7 @@ def test_behind_the_proxy_one_address_failing_does_not_block_the_others_R_LIM1(c
     from moncompte.config import env
 
     settings.TRUSTED_PROXIES = env.ip_networks_of("10.0.0.0/8")
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "SIGN_IN_MAX_FAILURES_PER_CLIENT": 5}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, sign_in_max_failures_per_client=5)
     factories.active(code_sent, now)
     attacker = HttpClient(REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.66")
     for _ in range(6):
@@ -244,7 +245,7 @@ def test_a_flood_of_attempts_never_overflows_nor_crashes_and_the_right_code_then
     from moncompte.selfservice import limits
     from moncompte.selfservice.sign_in import sign_in
 
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "SIGN_IN_MAX_FAILURES_PER_DAY": 1000}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, sign_in_max_failures_per_day=1000)
     factories.active(code_sent, now)
     for _ in range(200):  # as if they had all been counted at once by parallel requests
         throttle.hit(limits.sign_in_attempts(), key=f"{NIR}|{CLIENT.address}", now=now)
@@ -262,7 +263,7 @@ def test_the_limit_of_code_oublie_counts_every_request_so_it_tells_no_match_R_LI
     from moncompte.selfservice.code_forgot import code_forgot
     from tests.helpers import solved_captcha
 
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CODE_FORGOT_PER_CLIENT": 3}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, code_forgot_per_client=3)
     factories.active(code_sent, now)
     probe = Client("198.51.100.77", "script")
     for birth in (date(1984, 5, 3), date(1984, 5, 4), date(1984, 5, 5)):  # one match among them

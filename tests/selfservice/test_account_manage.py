@@ -1,4 +1,5 @@
 import contextlib
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -203,7 +204,7 @@ def test_the_account_page_s_changes_read_the_person_with_the_account_not_in_a_qu
 
 
 def test_refused_addresses_are_counted_per_account_not_for_everyone(code_sent, now, settings):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "EMAIL_TAKEN_PER_DAY": 2}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, email_taken_per_day=2)
     other = Beneficiary.objects.create(
         nir="1850575056048", last_name="M", first_name="V", birth_date="1985-05-12", postal_code="75011"
     )

@@ -1,4 +1,5 @@
 import contextlib
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -119,7 +120,7 @@ def test_a_wrong_captcha_is_audited_as_refused_at_code_oublie_R_CAP1(db, now):
 
 
 def test_a_client_past_its_limit_is_audited_with_the_nir_it_asked_for_R_LIM2(code_sent, now, settings):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CODE_FORGOT_PER_CLIENT": 1}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, code_forgot_per_client=1)
     forgot(now)
     with pytest.raises(TooManyAttempts):
         forgot(now)
@@ -127,6 +128,6 @@ def test_a_client_past_its_limit_is_audited_with_the_nir_it_asked_for_R_LIM2(cod
 
 
 def test_a_client_s_hour_of_requests_slides_R_LIM2(code_sent, now, settings):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CODE_FORGOT_PER_CLIENT": 1}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, code_forgot_per_client=1)
     forgot(now)
     forgot(now + timedelta(minutes=61))

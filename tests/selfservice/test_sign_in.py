@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -57,7 +58,7 @@ def test_the_delay_doubles_with_each_further_failure_R_PW9(code_sent, now):
 
 
 def test_at_most_25_failures_a_day_R_PW9(code_sent, now, settings):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "SIGN_IN_FREE_FAILURES": 100}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, sign_in_free_failures=100)
     factories.active(code_sent, now)
     wrong(now, times=25)
     with pytest.raises(SignInBlocked) as blocked:
@@ -102,7 +103,7 @@ def test_a_client_past_its_hourly_failures_is_refused_and_audited_with_the_nir_i
 ):
     from moncompte.core import tokens
 
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "SIGN_IN_MAX_FAILURES_PER_CLIENT": 2}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, sign_in_max_failures_per_client=2)
     factories.active(code_sent, now)
     wrong(now, times=2)
     with pytest.raises(SignInBlocked):
@@ -116,7 +117,7 @@ def test_a_client_past_its_hourly_failures_is_refused_and_audited_with_the_nir_i
 
 
 def test_a_client_s_hour_of_failures_slides_R_LIM2(code_sent, now, settings):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "SIGN_IN_MAX_FAILURES_PER_CLIENT": 2}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, sign_in_max_failures_per_client=2)
     factories.active(code_sent, now)
     wrong(now, times=2)
     with pytest.raises(SignInBlocked) as blocked:

@@ -1,6 +1,8 @@
 """R-BOT1: supervisors switch attack mode on or off with a reason, audited; agents are refused, audited too
 (R-LIM7); the desk page shows the mode, why, since when and the signals."""
 
+from dataclasses import replace
+
 import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
@@ -75,7 +77,7 @@ def test_r_bot1_a_long_or_odd_reason_is_kept_clean_and_short(now):
 
 
 def test_r_bot1_switching_is_limited_like_every_desk_action(now, settings):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "SUPPORT_ACTIONS_PER_HOUR": 2}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, support_actions_per_hour=2)
     attack_mode_set(active=True, staff=staff(Role.SUPERVISOR), reason=REASON, now=now)
     attack_mode_set(active=False, staff=staff(Role.SUPERVISOR), reason=REASON, now=now)
     with pytest.raises(TooManyAttempts):
@@ -86,7 +88,7 @@ def test_r_bot1_the_desk_page_shows_the_mode_why_since_when_and_the_signals(agen
     page = agent_client.get(reverse(PAGE)).content.decode()
     assert 'data-attack-mode="inactif"' in page
     assert "Changer le mode" not in page  # the form is for supervisors
-    for n in range(settings.MONCOMPTE["BOT_MINIMUM_NETWORK"] + 1):
+    for n in range(settings.MONCOMPTE.bot_minimum_network + 1):
         velocity_record(
             signal=IDENTITY, address="198.51.100.7", email=f"p{n}@d{n}.fr", postal_code=f"{10 + n}000", now=clock.now()
         )

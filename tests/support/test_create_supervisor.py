@@ -42,14 +42,14 @@ def test_two_different_passwords_create_nobody(monkeypatch):
     assert not User.objects.exists()
 
 
-def test_noinput_on_the_command_line_reads_the_environment(monkeypatch):
-    monkeypatch.setenv("MONCOMPTE_SUPERVISOR_PASSWORD", PASSWORD)
+def test_noinput_takes_the_password_from_the_environment_variable(settings):
+    settings.SUPERVISOR_PASSWORD = PASSWORD
     call_command("create_supervisor", "marie.martin", "--noinput")
     assert User.objects.filter(username="marie.martin").exists()
 
 
-def test_noinput_without_a_password_in_the_environment_is_refused_as_too_short(monkeypatch):
-    monkeypatch.delenv("MONCOMPTE_SUPERVISOR_PASSWORD", raising=False)
+def test_noinput_without_the_environment_variable_is_refused_as_too_short(settings):
+    settings.SUPERVISOR_PASSWORD = ""
     with pytest.raises(CommandError, match="Mot de passe refusé") as refused:
         call_command("create_supervisor", "marie.martin", "--noinput")
     assert str(refused.value) == (
@@ -58,8 +58,8 @@ def test_noinput_without_a_password_in_the_environment_is_refused_as_too_short(m
     assert not User.objects.exists()
 
 
-def test_every_reason_a_password_is_refused_for_is_said(monkeypatch):
-    monkeypatch.setenv("MONCOMPTE_SUPERVISOR_PASSWORD", "azerty")
+def test_every_reason_a_password_is_refused_for_is_said(settings):
+    settings.SUPERVISOR_PASSWORD = "azerty"
     with pytest.raises(CommandError) as refused:
         call_command("create_supervisor", "marie.martin", "--noinput")
     assert str(refused.value) == (

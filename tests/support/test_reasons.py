@@ -3,6 +3,7 @@ at least, counted once cleaned (spaces squeezed, control and invisible character
 refused by the domain before anything is done, counted or written."""
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -88,7 +89,7 @@ def test_a_reason_of_five_characters_is_enough_and_written_R_SUP2(code_sent, now
 
 
 def test_the_minimum_is_a_setting_R_SUP2(code_sent, now, settings):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "SUPPORT_REASON_MIN_LENGTH": 8}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, support_reason_min_length=8)
     account = factories.with_link_sent(code_sent, now).account
     with pytest.raises(ReasonMissing) as refused:
         actions.links_void(account_id=account.pk, staff=SUPERVISOR, reason="1234567", now=now)

@@ -3,6 +3,7 @@ decided by another before it expires; every step and every refusal in the audit 
 session and app token, forgets the contact details, tells the previous address and lets the person start again."""
 
 import threading
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -268,7 +269,7 @@ def test_a_request_expires_after_48_hours_and_its_expiry_is_audited_once_R_BOT2(
 
 
 def test_the_worker_expires_requests_nobody_decided_R_BOT2(taken, now, settings):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "RESTART_REQUEST_LIFETIME": timedelta(hours=2)}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, restart_request_lifetime=timedelta(hours=2))
     ask(taken.pk, now)
     assert restart_requests_expire(now=now + timedelta(hours=1, minutes=59)) == 0
     assert restarts.restart_pending_of(account_id=taken.pk, now=now + timedelta(hours=1)) is not None
@@ -338,7 +339,7 @@ def test_two_supervisors_approving_at_the_same_moment_restart_the_account_once_R
 
 
 def test_decisions_count_against_the_staff_member_s_hourly_actions_R_BOT2_R_SUP2(taken, now, settings):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "SUPPORT_ACTIONS_PER_HOUR": 1}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, support_actions_per_hour=1)
     made = ask(taken.pk, now)
     with pytest.raises(RestartReasonTooShort):
         restart_reject(request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_B, reason="non", now=now)

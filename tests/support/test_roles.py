@@ -14,8 +14,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("traveller")]
 LOGIN = "/support/login/"
 
 
-def test_create_supervisor_makes_a_supervisor_with_an_authenticator_R_SUP1(monkeypatch, capsys):
-    monkeypatch.setenv("MONCOMPTE_SUPERVISOR_PASSWORD", "Superviseur-du-support-2026")
+def test_create_supervisor_makes_a_supervisor_with_an_authenticator_R_SUP1(capsys, settings):
+    settings.SUPERVISOR_PASSWORD = "Superviseur-du-support-2026"
     call_command("create_supervisor", "marie.martin", noinput=True)
     said = capsys.readouterr().out
     assert "otpauth://totp/" in said
@@ -26,8 +26,8 @@ def test_create_supervisor_makes_a_supervisor_with_an_authenticator_R_SUP1(monke
     assert list(user.groups.values_list("name", flat=True)) == [Role.SUPERVISOR.value]
 
 
-def test_a_weak_supervisor_password_is_refused(monkeypatch):
-    monkeypatch.setenv("MONCOMPTE_SUPERVISOR_PASSWORD", "azerty")
+def test_a_weak_supervisor_password_is_refused(settings):
+    settings.SUPERVISOR_PASSWORD = "azerty"
     with pytest.raises(CommandError, match="Mot de passe refusé"):
         call_command("create_supervisor", "marie.martin", noinput=True)
     assert not User.objects.exists()

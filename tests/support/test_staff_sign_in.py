@@ -14,7 +14,7 @@ HERE, ELSEWHERE = Client("198.51.100.7", "pytest"), Client("203.0.113.9", "pytes
 
 
 def test_the_tenth_failure_of_a_user_name_shuts_it_from_every_address_for_an_hour(now, settings):
-    assert settings.MONCOMPTE["STAFF_MAX_FAILURES"] == 10
+    assert settings.MONCOMPTE.staff_max_failures == 10
     for n in range(9):
         staff_failure_count(username="Agent", client=Client(f"192.0.2.{n + 1}", "pytest"), now=now)
     staff_sign_in_check(username="agent", client=ELSEWHERE, now=now)

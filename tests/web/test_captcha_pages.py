@@ -2,6 +2,7 @@
 
 import json
 import re
+from dataclasses import replace
 
 import pytest
 from django.test import Client as HttpClient
@@ -55,7 +56,7 @@ def test_fetching_the_picture_or_the_sound_again_gives_the_same_bytes_R_CAP4(cli
 
 
 def test_past_the_limit_of_new_challenges_the_page_says_how_long_to_wait_R_CAP4(client, settings):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_NEW_PER_SESSION": 2}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_new_per_session=2)
     client.get(reverse("web:identity"))
     client.get(reverse("web:code_forgot"))
     page = client.get(reverse("web:identity"))
@@ -78,7 +79,7 @@ def test_a_forged_challenge_id_gets_a_404_for_its_media_and_a_message_on_the_for
 
 
 def test_past_the_limit_of_fetches_the_media_answer_429_with_the_time_to_wait(client, settings):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "CAPTCHA_MEDIA_PER_CLIENT": 1}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_media_per_client=1)
     challenge_id = challenge_on(client.get(reverse("web:identity")).content.decode())
     assert client.get(reverse("web:captcha_audio", args=[challenge_id])).status_code == 200
     refused = client.get(reverse("web:captcha_audio", args=[challenge_id]))

@@ -5,6 +5,7 @@ the new value and never the default one.
 """
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -20,10 +21,10 @@ from tests.factories import PERSONAL_CODE, last_link_token
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("traveller")]
 
 CHANGED = {
-    "CAPTCHA_LIFETIME": timedelta(minutes=7),
-    "CODE_LIFETIME": timedelta(minutes=45),
-    "EMAIL_LINK_LIFETIME": timedelta(days=10),
-    "EMAIL_FORGET_AFTER": timedelta(days=30),
+    "captcha_lifetime": timedelta(minutes=7),
+    "code_lifetime": timedelta(minutes=45),
+    "email_link_lifetime": timedelta(days=10),
+    "email_forget_after": timedelta(days=30),
 }
 DEFAULT_WORDS = re.compile(r"\b(5 minutes|30 minutes|7 jours|21 jours|7 caractères|5 fois)\b")
 DAY = timedelta(days=1)
@@ -32,7 +33,7 @@ NIR = "2 84 05 88 321 025 32"
 
 @pytest.fixture
 def changed(settings):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, **CHANGED}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, **CHANGED)
 
 
 def page(client, name, **query):

@@ -1,4 +1,5 @@
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -163,7 +164,7 @@ def test_the_restricted_session_ends_when_the_code_expires_R_CODE4(client, benef
 def test_the_restricted_session_is_extended_in_one_action_a_bounded_number_of_times_R_A11Y5(
     client, beneficiary, traveller, settings
 ):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "RESTRICTED_EXTENSIONS_MAX": 2}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, restricted_extensions_max=2)
     submit_identity(client)
     sign_in(client, clear_code_of(OutboundEmail.objects.get().body_text))
     page = client.get(reverse("web:choose_password")).content.decode()

@@ -1,6 +1,7 @@
 """R-A11Y6: the footer of every page, and the pages it leads to."""
 
 import re
+from dataclasses import replace
 
 import pytest
 from django.urls import reverse
@@ -50,7 +51,7 @@ def test_signing_out_says_so(client, code_sent, now, traveller):
 
 
 def test_one_service_name_in_the_header_every_title_and_the_emails_R_A11Y6(client, settings, now):
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "SERVICE_NAME": "compte santé"}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, service_name="compte santé")
     person = {"first_name": "Camille", "last_name": "DURAND", "expires_at": now}
     enqueue(template="provisional_code", to="c@example.fr", now=now, context=person, secret_context={"code": "x"})
     email = OutboundEmail.objects.get()

@@ -2,6 +2,7 @@
 public."""
 
 import time
+from dataclasses import replace
 from ipaddress import ip_network
 
 import pytest
@@ -31,7 +32,7 @@ def test_the_queue_depth_and_age_are_read_from_the_database_R_DLV4(now, travelle
 
 def test_metrics_are_not_public_R_DLV4(settings):
     assert scrape(REMOTE_ADDR="203.0.113.9")[0] == 404
-    settings.MONCOMPTE = {**settings.MONCOMPTE, "METRICS_TOKEN": "jeton-de-supervision-assez-long"}
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, metrics_token="jeton-de-supervision-assez-long")
     assert scrape(REMOTE_ADDR="203.0.113.9", HTTP_AUTHORIZATION="Bearer mauvais")[0] == 404
     assert scrape(REMOTE_ADDR="203.0.113.9", HTTP_AUTHORIZATION="Bearer jeton-de-supervision-assez-long")[0] == 200
 
@@ -47,7 +48,7 @@ def test_a_request_relayed_by_a_proxy_is_judged_by_the_client_behind_it(settings
 
 
 @pytest.mark.django_db(transaction=True)
-def test_counts_made_by_a_worker_process_are_served_by_the_web_process_R_DLV4(tmp_path, monkeypatch, now):
+def test_counts_made_by_a_worker_process_are_served_by_the_web_process_R_DLV4(tmp_path, monkeypatch, now, settings):
     shared = tmp_path / "metrics"
     shared.mkdir()
     for index in range(3):
@@ -64,7 +65,8 @@ def test_counts_made_by_a_worker_process_are_served_by_the_web_process_R_DLV4(tm
     finally:
         workers.terminate()
         sink.stop()
-    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(shared))
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(shared))  # read by prometheus_client itself
+    settings.PROMETHEUS_MULTIPROC_DIR = str(shared)
     status, text = scrape(REMOTE_ADDR="127.0.0.1")
     assert status == 200, log.read_text()
     assert 'moncompte_emails_delivered_total{provider="orange",template="provisional_code"} 3.0' in text

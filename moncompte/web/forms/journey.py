@@ -121,8 +121,10 @@ class PasswordForm(InputsForm):
     autocomplete = {"password": "new-password", "confirmation": "new-password"}
 
     def hint_texts(self) -> dict[str, str]:
+        terms = service_terms()
         return {
-            "password": "Entre 8 et 50 caractères : minuscules et majuscules, et un chiffre ou un caractère spécial",
+            "password": f"Entre {terms.personal_code_min} et {terms.personal_code_max} caractères : minuscules et "
+            "majuscules, et un chiffre ou un caractère spécial",
             "confirmation": "Saisissez le même code une seconde fois",
         }
 

@@ -4,13 +4,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
 from moncompte.captcha.challenges import challenge_create
 from moncompte.captcha.guard import CaptchaProof
 from moncompte.captcha.work import work_challenge
+from moncompte.core.conf import conf
 from moncompte.core.errors import TooManyAttempts
 from moncompte.core.service_terms import service_terms
 from moncompte.web import session
@@ -62,7 +62,7 @@ def captcha_context(request: HttpRequest, *, now: datetime) -> dict[str, Any]:
         "challenge": challenge,
         "captcha_refused": "",
         "work_challenge": work_challenge(challenge_id=challenge.id, client=client, now=now),
-        "captcha_seconds_left": int(settings.MONCOMPTE["CAPTCHA_LIFETIME"].total_seconds()),
+        "captcha_seconds_left": int(conf().captcha_lifetime.total_seconds()),
     }
 
 

@@ -5,7 +5,6 @@ Every page opened on a person and every action is audited with the staff member 
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +14,7 @@ from django.urls import reverse
 
 from moncompte.audit import log as audit
 from moncompte.core import clock
+from moncompte.core.conf import conf
 from moncompte.core.errors import DomainError
 from moncompte.support import actions
 from moncompte.support.diagnosis import Finding, diagnose
@@ -97,7 +97,7 @@ def _person_page(
         "supervisor": staff.role is Role.SUPERVISOR,
         "supervisor_actions": SUPERVISOR_ACTIONS,
         "restart_documents": IdentityDocument.choices,  # R-BOT2 (views/desk_restart.py)
-        "restart_reason_min": settings.MONCOMPTE["RESTART_REASON_MIN_LENGTH"],
+        "restart_reason_min": conf().restart_reason_min_length,
         "staff_username": staff.username,
     }
 

@@ -4,7 +4,6 @@ the recent changes; supervisors switch it on or off there with a reason (support
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -12,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
 from moncompte.core import clock
+from moncompte.core.conf import conf
 from moncompte.core.duration_phrases import duration_phrase
 from moncompte.core.errors import DomainError
 from moncompte.defence.selectors import attack_mode_overview
@@ -34,7 +34,7 @@ def desk_attack_mode(request: HttpRequest, context: dict[str, Any]) -> HttpRespo
         return _switch(request, staff)
     overview = attack_mode_overview(now=clock.now())
     page = {**context, "title": "Mode attaque", "overview": overview, "supervisor": staff.role is Role.SUPERVISOR}
-    page["hold"] = duration_phrase(settings.MONCOMPTE["ATTACK_MODE_SUPERVISOR_HOLD"])
+    page["hold"] = duration_phrase(conf().attack_mode_supervisor_hold)
     return TemplateResponse(request, "web/desk_attack_mode.html", page)
 
 

@@ -1,7 +1,6 @@
 """R-DLV4: /metrics for Prometheus, never public: answered only to the internal networks of the settings, or
 to a request carrying the configured token; everyone else gets the site's 404."""
 
-import os
 from ipaddress import ip_address, ip_network
 
 from django.conf import settings
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_safe
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from moncompte.core.conf import conf
 from moncompte.defence.collector import AttackModeCollector
 from moncompte.outbox.queue_metrics import OutboxCollector
 from moncompte.web.client_address import client_address, peer_is_trusted_proxy, relayed_by_unknown_proxy
@@ -18,7 +18,7 @@ from moncompte.web.client_address import client_address, peer_is_trusted_proxy, 
 
 def internal_caller(request: HttpRequest) -> bool:
     """The internal networks of the settings (straight, never through a proxy), or the bearer token."""
-    token = settings.MONCOMPTE["METRICS_TOKEN"]
+    token = conf().metrics_token
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     if token and given and constant_time_compare(given, token):
         return True
@@ -29,14 +29,14 @@ def internal_caller(request: HttpRequest) -> bool:
     address = client_address(request)
     if not address or "/" in address:  # an IPv6 client is known per /64: not one internal host
         return False
-    return any(ip_address(address) in ip_network(net) for net in settings.MONCOMPTE["METRICS_NETWORKS"])
+    return any(ip_address(address) in ip_network(net) for net in conf().metrics_networks)
 
 
 @require_safe
 def metrics_page(request: HttpRequest) -> HttpResponse:
     if not internal_caller(request):
         raise Http404("Page introuvable.")
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if settings.PROMETHEUS_MULTIPROC_DIR:
         counted = CollectorRegistry()
         multiprocess.MultiProcessCollector(counted)
     else:

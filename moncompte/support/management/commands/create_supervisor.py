@@ -1,7 +1,7 @@
 import getpass
-import os
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["noinput"]:
-            password = os.environ.get("MONCOMPTE_SUPERVISOR_PASSWORD", "")
+            password = settings.SUPERVISOR_PASSWORD
         else:
             password = getpass.getpass("Mot de passe : ")
             if password != getpass.getpass("Mot de passe (encore) : "):

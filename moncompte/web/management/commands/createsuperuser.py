@@ -1,9 +1,9 @@
 """Django's createsuperuser, with the password checks (settings.AUTH_PASSWORD_VALIDATORS) applied to the
 non-interactive form too (DJANGO_SUPERUSER_PASSWORD), which Django lets through unchecked."""
 
-import os
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.management.commands import createsuperuser
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 
 class Command(createsuperuser.Command):
     def handle(self, *args: Any, **options: Any) -> None:
-        password = os.environ.get("DJANGO_SUPERUSER_PASSWORD")
+        password = settings.SUPERUSER_PASSWORD
         if not options.get("interactive", True) and password is not None:
             try:
                 validate_password(password)

@@ -1,6 +1,7 @@
 import logging
 import threading
 from argparse import ArgumentParser
+from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.core.servers.basehttp import get_internal_wsgi_application, run
 
+from moncompte.core.conf import conf
 from moncompte.outbox import worker
 from moncompte.outbox.sink import sink_start
 from moncompte.outbox.transport import SmtpTransport
@@ -43,7 +45,7 @@ class Command(BaseCommand):
         sink = sink_start(maildir=settings.VAR_DIR / "mailbox", port=options["smtp_port"])
         site_url = f"http://{host}:{port}"
         # Links in emails must point at this demo, wherever it was bound.
-        settings.MONCOMPTE["SITE_URL"] = site_url
+        settings.MONCOMPTE = replace(conf(), site_url=site_url)
         # R-MAIL2: mail stays on this machine unless EMAIL_URL says where to send it for real.
         transport = (
             SmtpTransport.from_url(settings.EMAIL_URL)

@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         # HTTPS is what the reverse proxy says (X-Forwarded-Proto), from the proxies the limits trust.
-        proxies = os.environ.get("FORWARDED_ALLOW_IPS") or ",".join(map(str, settings.TRUSTED_PROXIES)) or "127.0.0.1"
+        proxies = settings.FORWARDED_ALLOW_IPS or ",".join(map(str, settings.TRUSTED_PROXIES)) or "127.0.0.1"
         command = [
             sys.executable,
             "-m",

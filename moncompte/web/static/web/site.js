@@ -134,7 +134,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const userInputs = (rules.dataset.userInputs || "").split("|").filter(Boolean);
   const colours = ["#b00020", "#c2410c", "#a16207", "#15803d", "#166534"];
   const checks = {
-    length: (p) => p.length >= 8 && Array.from(p).length <= 50,
+    length: (p) => Array.from(p).length >= Number(rules.dataset.minLength) && Array.from(p).length <= Number(rules.dataset.maxLength),
     cases: (p) => /[a-z]/.test(p) && /[A-Z]/.test(p),
     digit_or_special: (p) => /[0-9]/.test(p) || Array.from(p).some((c) => specials.includes(c)),
     allowed: (p) => p.length > 0 && Array.from(p).every(allowed),

@@ -1,0 +1,38 @@
+"""The settings of the emails: their sender, signing, delivery by the outbox (R-DLV*)."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True, kw_only=True)
+class MailSettings:
+    from_name: str = "Votre Assurance Maladie"
+    from_address: str = "ne-pas-repondre@moncompte.localhost"
+    # R-DLV2: the domain of the per-message envelope senders (bounces+<id>-<mac>@…); the From domain if empty.
+    bounce_domain: str = ""
+    feedback_address: str = ""  # complaints (ARF); fbl@<bounce domain> if empty
+    # R-DLV3: DKIM signing, on when a selector and a private key file are given.
+    dkim_selector: str = ""
+    dkim_private_key_file: str = ""
+    dkim_domain: str = ""
+    # A worker holds one message at a time for this long: far more than one SMTP exchange (R-DLV1).
+    outbox_lease_seconds: int = 300
+    outbox_retry_base: timedelta = timedelta(seconds=10)
+    outbox_retry_cap: timedelta = timedelta(hours=1)
+    outbox_give_up_after: timedelta = timedelta(days=3)
+    outbox_retention_days: int = 90  # delivered or given-up emails and their attempts are deleted after this
+    outbox_idle_poll_seconds: float = 1.0
+    # Issue 13: the web process that queued an email sends it right after its response (when EMAIL_URL is set);
+    # the worker stays the safety net. MONCOMPTE_OUTBOX_SEND_AFTER_RESPONSE=0 leaves every email to the worker.
+    outbox_send_after_response: bool = True
+    # /sante/pret/ says "not ready" when an email has waited longer than this (the relay or the workers are down).
+    ready_outbox_max_age: timedelta = timedelta(minutes=10)
+    # R-DLV4: a provider is flagged when, on this many links at least, its confirmation rate is under this
+    # percentage of the other providers' together.
+    funnel_alert_min_links: int = 20
+    funnel_alert_ratio_percent: int = 50
+
+    def _check_mail(self) -> list[str]:
+        if "@" not in self.from_address:
+            return ["FROM_ADDRESS : une adresse mail"]
+        return []

@@ -1,0 +1,18 @@
+"""The settings of the service as a whole: its name, its address, who may read its metrics."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceSettings:
+    # R-A11Y6: the one name of the service, in the header, every page title and every email (the seed's).
+    service_name: str = "compte ameli"
+    site_url: str = "http://127.0.0.1:8000"  # where links in emails lead
+    # R-DLV4: /metrics answers these networks (the scraper's direct address), or a request with this token.
+    metrics_networks: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
+    metrics_token: str = ""
+
+    def _check_service(self) -> list[str]:
+        if not self.site_url.startswith(("http://", "https://")):
+            return ["SITE_URL : une adresse http:// ou https://"]
+        return []

@@ -1,0 +1,18 @@
+"""The settings of the support desk and of staff sign-in (R-SUP*, R-BOT2)."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+
+@dataclass(frozen=True, kw_only=True)
+class SupportSettings:
+    # R-SUP4: providers known to filter the service's emails (the seed's Orange « liste rouge »).
+    support_filtering_domains: tuple[str, ...] = ("orange.fr", "wanadoo.fr")
+    support_dns_timeout_seconds: int = 2
+    support_actions_per_hour: int = 60  # actions of one staff member
+    support_reason_min_length: int = 5  # R-SUP2: characters of a search's or an action's reason, once cleaned
+    staff_max_failures: int = 10  # wrong staff passwords an hour, per address and per user name
+    # R-BOT2, the four-eyes restart of an enrollment: a request a second supervisor has not decided within this
+    # time expires (the identity check in person it rests on grows old).
+    restart_request_lifetime: timedelta = timedelta(hours=48)
+    restart_reason_min_length: int = 20  # characters of the reason, spaces squeezed: a sentence, not "ok"
