@@ -4,12 +4,14 @@ selectors read)."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from moncompte.accounts import emails
 from moncompte.accounts.emails import Window
 from moncompte.accounts.models import Account, EmailLink
 from moncompte.accounts.states import AccountState
+from moncompte.audit.models import AuditEvent
 from moncompte.core import tokens
 from moncompte.core.conf import conf
 from moncompte.outbox.models import EmailStatus, OutboundEmail
@@ -25,6 +27,23 @@ class PersonName:
 def person_name_of(*, account_id: int) -> PersonName:
     first, last = Account.objects.values_list("beneficiary__first_name", "beneficiary__last_name").get(pk=account_id)
     return PersonName(first_name=first, last_name=last)
+
+
+FORGETTING_EVENTS = ("email_forgotten", "support_address_erased")  # enrollment/email_links.py, support/actions.py
+
+
+@dataclass(frozen=True)
+class ContactStep:
+    """What the contact step's page says before anything is typed (one read)."""
+
+    code_email: str  # the address the provisional code went to: it has received mail already, offered again
+    forgotten: bool  # an address was given before, then forgotten (R-EM7) or erased: the page says why
+
+
+def contact_step_of(*, account_id: int) -> ContactStep:
+    forgetting = AuditEvent.objects.filter(account_id=OuterRef("pk"), event__in=FORGETTING_EVENTS)
+    row = Account.objects.filter(pk=account_id).values_list("code_email", Exists(forgetting)).get()
+    return ContactStep(code_email=row[0], forgotten=row[1])
 
 
 def account_state_of(*, account_id: int) -> AccountState:

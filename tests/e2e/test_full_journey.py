@@ -78,3 +78,40 @@ def test_past_7_days_the_link_is_resent_to_a_different_address(page: Page, live_
         sign_in(page, live_server, PERSONAL_CODE)
         expect(page.get_by_role("heading", name="Mon compte")).to_be_visible()
         expect(page.get_by_text(OTHER_EMAIL)).to_be_visible()
+
+
+def test_without_javascript_the_link_shows_a_button_that_confirms_R_EM4(
+    page: Page, browser, live_server, delivering, camille
+):
+    code = get_provisional_code(page, live_server, delivering)
+    sign_in(page, live_server, code)
+    choose_personal_code(page)
+    give_contact_details(page, EMAIL)
+    link = link_of(wait_for_mail(delivering, to=EMAIL, count=2).text)
+    scriptless = browser.new_context(locale="fr-FR", java_script_enabled=False).new_page()
+    scriptless.goto(link)
+    expect(scriptless.get_by_role("heading", name="Confirmer mon email")).to_be_visible()
+    scriptless.reload()  # opened twice, still nothing confirmed: only the button does it
+    expect(scriptless.get_by_role("heading", name="Confirmer mon email")).to_be_visible()
+    scriptless.get_by_role("button", name="Confirmer mon email").click()
+    expect(scriptless.get_by_role("heading", name="Votre adresse email est confirmée")).to_be_visible()
+    scriptless.context.close()
+    page.goto(link)  # and again in a browser: already confirmed, nothing posted
+    expect(page.get_by_role("heading", name="Votre adresse email est déjà confirmée")).to_be_visible()
+
+
+def test_a_page_opened_unseen_confirms_only_once_it_is_shown(page: Page, live_server, delivering, camille):
+    code = get_provisional_code(page, live_server, delivering)
+    sign_in(page, live_server, code)
+    choose_personal_code(page)
+    give_contact_details(page, EMAIL)
+    link = link_of(wait_for_mail(delivering, to=EMAIL, count=2).text)
+    page.add_init_script(
+        "Object.defineProperty(document, 'visibilityState', {get: () => window.__shown ? 'visible' : 'hidden'});"
+    )
+    page.goto(link)
+    page.wait_for_timeout(500)
+    expect(page.get_by_role("heading", name="Confirmer mon email")).to_be_visible()  # prepared, not seen
+    assert_accessible(page)
+    page.evaluate("window.__shown = true; document.dispatchEvent(new Event('visibilitychange'))")
+    expect(page.get_by_role("heading", name="Votre adresse email est confirmée")).to_be_visible()

@@ -244,3 +244,11 @@ def test_personal_fields_have_autocomplete_R_A11Y1(client):
 @pytest.mark.parametrize("name", ["web:home", "web:identity", "web:sign_in"])
 def test_pages_answer_head_requests_like_link_checkers_send(client, name):
     assert client.head(reverse(name)).status_code == 200
+
+
+def test_the_error_summary_names_each_field_once_R_A11Y1(client, beneficiary):
+    page = submit_identity(client, nir="", postal_code="881").content.decode()
+    summary = page[page.index('class="error-summary"') : page.index("</ul>", page.index('class="error-summary"'))]
+    assert "Ce champ est obligatoire : Numéro de sécurité sociale." in summary
+    assert "Numéro de sécurité sociale : Ce champ" not in summary  # not "label : message naming the label"
+    assert summary.count("Numéro de sécurité sociale") == 1

@@ -76,3 +76,30 @@ def test_an_old_link_to_another_address_tells_its_holder_nothing_of_the_new_one(
     page = client.get(reverse("web:email_link", args=[old])).content.decode()
     assert "Ce lien a été remplacé" in page
     assert "Ce que nous savons de votre dernier lien" not in page
+
+
+def test_after_21_days_signing_in_says_why_an_address_is_asked_again_R_EM7(client, code_sent, now, traveller):
+    from moncompte.enrollment.email_links import pending_emails_forget
+
+    factories.with_link_sent(code_sent, now)
+    traveller.shift(timedelta(days=21, minutes=1))
+    assert pending_emails_forget(now=now + timedelta(days=21, minutes=1)) == 1
+    page = pending_page(client, code_sent, now)
+    assert "Mes coordonnées" in page
+    assert (
+        "L'adresse email que vous aviez saisie n'a pas été confirmée : elle n'est plus mémorisée. Saisissez une "
+        "adresse email valide, un lien à activer vous sera envoyé." in page
+    )
+
+
+def test_the_first_visit_s_contact_step_has_nothing_to_explain(client, code_sent, now):
+    factories.with_personal_code(code_sent, now)
+    page = pending_page(client, code_sent, now)
+    assert "Mes coordonnées" in page
+    assert "n'est plus mémorisée" not in page
+
+
+def test_the_contact_step_offers_the_address_that_received_the_code(client, code_sent, now):
+    factories.with_personal_code(code_sent, now)
+    page = pending_page(client, code_sent, now)
+    assert page.count('value="camille@example.fr"') == 2  # the address and its confirmation, to check or change

@@ -89,7 +89,7 @@ BUDGET = {
         "POST sign-in (provisional code)": 11,
         "GET personal code": 3,
         "POST personal code": 19,  # R-BOT1 (+4): the account counted as created (as the identity step)
-        "GET contact": 2,
+        "GET contact": 3,  # + the address to offer again and whether one was forgotten (issue 23)
         "POST contact": 29,
         "GET link": 4,
         "POST confirm": 10,
@@ -105,7 +105,7 @@ BUDGET = {
         "POST sign-in (provisional code)": 4,
         "GET personal code": 2,
         "POST personal code": 12,  # R-BOT1 (+4)
-        "GET contact": 1,
+        "GET contact": 2,  # + the address to offer again and whether one was forgotten (issue 23)
         "POST contact": 17,
         "GET link": 4,
         "POST confirm": 10,

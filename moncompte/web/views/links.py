@@ -31,7 +31,8 @@ from moncompte.web.views.common import FORM_METHODS
 @require_http_methods(FORM_METHODS)
 @no_referrer
 def email_link_page(request: HttpRequest, token: str) -> HttpResponse:
-    """R-EM4: GET and HEAD only show what the link can do; only the POST of the button confirms."""
+    """R-EM4: GET and HEAD only show what the link can do; only the POST of the button confirms (which the
+    page does by itself in a browser that runs its script and shows it)."""
     now, client = clock.now(), session.client_of(request)
     action = request.POST.get("action") if request.method == "POST" else None
     message = ""
@@ -53,7 +54,11 @@ def _link_page(request: HttpRequest, state: LinkState, message: str = "") -> Htt
     if state.link is not None and state.status in (LinkStatus.EXPIRED, LinkStatus.REPLACED):
         link = state.link
         facts = delivery_facts_of(account_id=link.account_id, now=clock.now(), opened_address=link.canonical)
-    context = {"status": state.status.value, "email_masked": state.email_masked, "message": message, "facts": facts}
+    context: dict[str, object] = {"status": state.status.value, "email_masked": state.email_masked, "message": message}
+    context["facts"] = facts
+    # Issue 23: a browser confirms on arrival (the page posts its own button once shown); never after a POST,
+    # so a refused confirmation is not posted again and again.
+    context["confirm_on_arrival"] = request.method == "GET"
     return render(request, "web/email_link.html", context)
 
 

@@ -4,6 +4,20 @@ document.addEventListener("DOMContentLoaded", () => {
   const summary = document.querySelector("[data-focus-on-load]");
   if (summary) summary.focus();
 
+  // The confirmation link confirms on arrival (issue 23): the page posts its button once a person sees it
+  // (not while a browser prepares it unseen); without JavaScript, the button stays.
+  const arrival = document.querySelector("[data-confirm-on-arrival]");
+  if (arrival) {
+    const confirmOnce = () => {
+      if (document.visibilityState !== "visible" || arrival.dataset.sent) return;
+      arrival.dataset.sent = "1";
+      document.querySelector("[data-confirming]").hidden = false;
+      arrival.requestSubmit();
+    };
+    document.addEventListener("visibilitychange", confirmOnce);
+    confirmOnce();
+  }
+
   // "Nouveau code" without reloading the page (the button still submits when JavaScript is off).
   const refresh = document.querySelector("[data-captcha-refresh]");
   if (refresh) {
