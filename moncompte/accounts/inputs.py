@@ -154,6 +154,13 @@ def _consents_answered(values: Mapping[str, Any]) -> None:
     consents.consents_check(answers=answers, mobile=values.get("mobile", ""), landline=values.get("landline", ""))
 
 
+def _phone_consents_answered(values: Mapping[str, Any]) -> None:
+    """R-CT6: the questions of the numbers given, answered; the email's has its own line on the account page."""
+    answers: dict[ConsentChannel, bool | None] = {ConsentChannel.EMAIL: False}  # not asked here
+    answers |= {channel: values[f"consent_{channel.value}"] for channel in PHONE_CHANNELS}
+    consents.consents_check(answers=answers, mobile=values.get("mobile", ""), landline=values.get("landline", ""))
+
+
 NIR: Final = Entry(
     "nir",
     "Numéro de sécurité sociale",
@@ -201,6 +208,11 @@ EMAIL_PAIR: Final = Check(("email", "email_confirmation"), _email_pair)  # R-CT1
 # R-CT4
 CONSENTS_ANSWERED: Final = Check(tuple(f"consent_{channel.value}" for channel in ConsentChannel), _consents_answered)
 
+PHONE_CHANNELS: Final = (ConsentChannel.MOBILE_CALL, ConsentChannel.MOBILE_SMS, ConsentChannel.LANDLINE_CALL)
+PHONE_CONSENTS_ANSWERED: Final = Check(  # R-CT6
+    tuple(f"consent_{channel.value}" for channel in PHONE_CHANNELS), _phone_consents_answered
+)
+
 # The steps, as the web's pages and the API's operations ask them.
 IDENTITY: Final = Inputs((NIR, BIRTH_DATE, POSTAL_CODE, EMAIL_FOR_CODE, CAPTCHA_ANSWER), (NIR_MATCHES_BIRTH_DATE,))
 CODE_FORGOT: Final = Inputs((NIR, BIRTH_DATE, CAPTCHA_ANSWER), (NIR_MATCHES_BIRTH_DATE,))  # R-CODE5
@@ -222,3 +234,6 @@ CONTACT: Final = Inputs(
 OTHER_EMAIL: Final = Inputs((EMAIL, EMAIL_CONFIRMATION), (EMAIL_PAIR,))  # R-EM6, R-EM7: the link elsewhere
 EMAIL_CHANGE: Final = Inputs((EMAIL, EMAIL_CONFIRMATION, CURRENT_PASSWORD_FOR_EMAIL), (EMAIL_PAIR,))
 PASSWORD_CHANGE: Final = Inputs((CURRENT_PASSWORD, PASSWORD, CONFIRMATION))
+PHONES_CHANGE: Final = Inputs(  # R-CT6: « Mon compte », each number with its questions
+    (MOBILE, CONSENT_MOBILE_CALL, CONSENT_MOBILE_SMS, LANDLINE, CONSENT_LANDLINE_CALL), (PHONE_CONSENTS_ANSWERED,)
+)

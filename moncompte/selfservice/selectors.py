@@ -5,7 +5,7 @@ from datetime import datetime
 
 from moncompte.accounts import consents, emails, phones
 from moncompte.accounts.emails import Window
-from moncompte.accounts.models import Account
+from moncompte.accounts.models import Account, ConsentChannel
 from moncompte.core import tokens
 
 
@@ -47,4 +47,32 @@ def account_overview(*, account_id: int, now: datetime) -> AccountOverview:
         mobile=phones.display(account.mobile),
         landline=phones.display(account.landline),
         consents=[ConsentLine(c.value, c.label, decided.get(c.value)) for c in channels],
+    )
+
+
+@dataclass(frozen=True)
+class CurrentPhones:
+    """The numbers as the phones page shows them again, and the person's current choices, in words."""
+
+    mobile: str  # "06 50 56 42 78", or ""
+    landline: str
+    mobile_call: str  # "oui", "non", "pas de réponse"
+    mobile_sms: str
+    landline_call: str
+
+
+def phones_of(*, account_id: int) -> CurrentPhones:
+    account = Account.objects.get(pk=account_id)
+    decided = consents.current(account)
+
+    def said(channel: ConsentChannel) -> str:
+        granted = decided.get(channel.value)
+        return "pas de réponse" if granted is None else ("oui" if granted else "non")
+
+    return CurrentPhones(
+        mobile=phones.display(account.mobile),
+        landline=phones.display(account.landline),
+        mobile_call=said(ConsentChannel.MOBILE_CALL),
+        mobile_sms=said(ConsentChannel.MOBILE_SMS),
+        landline_call=said(ConsentChannel.LANDLINE_CALL),
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from moncompte.web.views import access, account, captcha, demo, journey, links
+from moncompte.web.views import access, account, captcha, demo, journey, links, phones
 
 app_name = "web"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("mon-compte/appareils/", account.device_revoke_page, name="device_revoke"),
     path("mon-compte/email/", account.email_change_page, name="email_change"),
     path("mon-compte/code/", account.password_change_page, name="password_change"),
+    path("mon-compte/telephones/", phones.phones_change_page, name="phones_change"),
     path("deconnexion/", access.sign_out_page, name="sign_out"),
     path("informations/<slug:name>/", journey.info_page, name="info"),
     path("captcha/nouveau/", captcha.captcha_new, name="captcha_new"),

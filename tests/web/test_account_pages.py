@@ -186,3 +186,30 @@ def test_code_oublie_gives_the_same_answer_and_leads_to_a_new_personal_code_R_CO
     assert response["Location"] == reverse("web:account")
     assert "Votre code personnel a été modifié." in client.get(reverse("web:account")).content.decode()
     assert OutboundEmail.objects.filter(template="password_changed").count() == 1
+
+
+def test_the_phone_numbers_are_changed_on_their_own_page_with_their_questions_R_CT6(client, code_sent, now):
+    factories.active(code_sent, now)
+    sign_in(client, PERSONAL_CODE)
+    assert reverse("web:phones_change") in client.get(reverse("web:account")).content.decode()
+    page = client.get(reverse("web:phones_change")).content.decode()
+    assert 'name="mobile"' in page
+    assert "Vos choix actuels" not in page  # no number yet: no current choice to tell
+    refused = client.post(reverse("web:phones_change"), {"mobile": "06 12 34 56 78", "landline": "01 45 37 59 4"})
+    shown = refused.content.decode()
+    assert refused.status_code == 200
+    assert 'value="06 12 34 56 78"' in shown  # what was typed is kept
+    assert "consent_mobile_call-error" in shown  # a new number's questions must be answered (R-CT4)
+    done = client.post(
+        reverse("web:phones_change"),
+        {"mobile": "06 12 34 56 78", "consent_mobile_call": "non", "consent_mobile_sms": "oui", "landline": ""},
+    )
+    assert done["Location"] == reverse("web:account")
+    account_page = client.get(reverse("web:account")).content.decode()
+    assert "Vos numéros de téléphone sont enregistrés." in account_page
+    assert "06 12 34 56 78" in account_page
+    assert "Retirer mon accord (par SMS)" in account_page
+    again = client.get(reverse("web:phones_change")).content.decode()
+    assert 'value="06 12 34 56 78"' in again
+    assert "Vos choix actuels pour le 06 12 34 56 78 : par téléphone, non ; par SMS, oui." in again
+    assert "checked" not in again  # R-CT4: nothing answered in advance, the current choices are said
