@@ -32,15 +32,37 @@ if [ ! -x "$ROOT/.venv/bin/python" ]; then
     "$PYTHON" -m venv "$ROOT/.venv"
 fi
 
+# pip in the background, its output in the log ($1); every 2 s, how many of the lock's packages it has reached
+# (on one line in a terminal, a line every 10 s otherwise). Returns pip's status.
+pip_with_progress() {
+    local log="$1"; shift
+    local total; total="$(grep -cE '^[A-Za-z0-9]' "$LOCK" || true)"
+    "$ROOT/.venv/bin/python" -m pip install --progress-bar off "$@" >>"$log" 2>&1 &
+    local pid=$! started=$SECONDS said=$((SECONDS - 10)) reached phase
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 2
+        reached="$(grep -c '^Collecting ' "$log" || true)"
+        phase="paquets téléchargés et vérifiés : $reached sur $total"
+        if grep -q '^Installing collected packages' "$log"; then phase="installation des $total paquets"; fi
+        if [ -t 1 ]; then
+            printf '\r  … %s (%s s)   ' "$phase" "$((SECONDS - started))"
+        elif [ $((SECONDS - said)) -ge 10 ]; then
+            echo "  … $phase ($((SECONDS - started)) s)"; said=$SECONDS
+        fi
+    done
+    if [ -t 1 ]; then printf '\n'; fi
+    wait "$pid"
+}
+
 STAMP="$ROOT/.venv/.installed-$LOCK_KIND"
 LOCK="$ROOT/requirements/$LOCK_KIND.lock"
 if [ ! -f "$STAMP" ] || [ "$LOCK" -nt "$STAMP" ] || [ "$ROOT/pyproject.toml" -nt "$STAMP" ]; then
-    echo "→ Installation des dépendances figées ($LOCK_KIND.lock)"
+    echo "→ Installation des dépendances figées ($LOCK_KIND.lock) : quelques minutes la première fois"
     log="$(mktemp)"
-    # pip's output is shown only if something fails.
-    if ! { "$ROOT/.venv/bin/python" -m pip install --quiet --upgrade pip setuptools \
-        && "$ROOT/.venv/bin/python" -m pip install --quiet --require-hashes -r "$LOCK" \
-        && "$ROOT/.venv/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e "$ROOT"; } >"$log" 2>&1; then
+    # pip's own output is kept in a log, shown only if something fails; the progress is said meanwhile.
+    if ! { "$ROOT/.venv/bin/python" -m pip install --quiet --upgrade pip setuptools >"$log" 2>&1 \
+        && pip_with_progress "$log" --require-hashes -r "$LOCK" \
+        && "$ROOT/.venv/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e "$ROOT" >>"$log" 2>&1; }; then
         cat "$log" >&2
         echo "L'installation des dépendances a échoué (détails ci-dessus)." >&2
         rm -f "$log"
