@@ -36,7 +36,7 @@ class Settings(
 
     def __getitem__(self, key: str) -> Any:
         """TEMPORARY (removed before this session ends): bench/captcha_attack.py, being changed by another hand,
-        still reads settings.MONCOMPTE["CAPTCHA_LENGTH_MIN"]."""
+        still reads the settings by their former keys."""
         return getattr(self, key.lower())
 
     def __contains__(self, key: str) -> bool:

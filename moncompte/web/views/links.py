@@ -31,8 +31,7 @@ from moncompte.web.views.common import FORM_METHODS
 @require_http_methods(FORM_METHODS)
 @no_referrer
 def email_link_page(request: HttpRequest, token: str) -> HttpResponse:
-    """R-EM4: GET and HEAD only show what the link can do; only the POST of the button confirms (which the
-    page does by itself in a browser that runs its script and shows it)."""
+    """R-EM4: GET and HEAD show what the link can do; only a POST confirms (the shown page posts itself)."""
     now, client = clock.now(), session.client_of(request)
     action = request.POST.get("action") if request.method == "POST" else None
     message = ""
