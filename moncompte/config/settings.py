@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "moncompte.web.health.health_checks",  # /sante/ and /sante/pret/: before sessions, HTTPS redirects, logs
+    "moncompte.web.request_metrics.request_metrics",  # R-DLV4: requests, durations, in flight, by route
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "moncompte.web.middleware.request_id",

@@ -49,3 +49,11 @@ def worker_exit(server: Any, worker: Any) -> None:
     from moncompte.accounts import passwords  # in the worker, where the application is loaded
 
     passwords.cpu_report()
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """A worker that ended (killed on a timeout included) leaves no request in flight (R-DLV4): its files of
+    live gauges are dropped. Runs in the master: prometheus_client only, imported here, never the application."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]

@@ -9,7 +9,7 @@ session, no cookie, no redirect to HTTPS, no line in the access log (`moncompte 
 """
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
@@ -18,6 +18,8 @@ from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Min
 from django.http import HttpRequest, HttpResponse
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
 from moncompte.core import clock
 from moncompte.core.conf import conf
@@ -66,6 +68,19 @@ def readiness() -> dict[str, str]:
     if settings.REDIS_URL:
         found["redis"] = _redis()
     return found
+
+
+class ReadinessCollector(Collector):
+    """R-DLV4: what /sante/pret/ would answer, at each scrape, one series per check (1: ok), so that an alert
+    sees it without a probe of its own; a check that is not made (Redis not configured) has no series."""
+
+    def collect(self) -> Iterator[Metric]:
+        gauge = GaugeMetricFamily(
+            "moncompte_ready", "Vérification de /sante/pret/ réussie (1) ou non (0)", labels=["check"]
+        )
+        for check, finding in readiness().items():
+            gauge.add_metric([check], 1.0 if finding == OK else 0.0)
+        yield gauge
 
 
 def _database() -> str:

@@ -1,14 +1,25 @@
 """R-DLV4: /metrics for Prometheus — counters from every process, the queue read from the database, and never
 public."""
 
+import os
+import subprocess
+import sys
 import time
 from dataclasses import replace
 from ipaddress import ip_network
+from types import SimpleNamespace
+from unittest import mock
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client as HttpClient
+from django.test import RequestFactory
+from prometheus_client import CollectorRegistry, multiprocess
+from prometheus_client.parser import text_string_to_metric_families
 
+from moncompte.core import metrics
 from moncompte.outbox.models import EmailStatus, OutboundEmail
+from moncompte.web import gunicorn_conf, health, request_metrics
 from tests.outbox.faults import Workers, database_url, slow_sink_start
 from tests.outbox.test_delivery import queue_code_email
 
@@ -71,3 +82,98 @@ def test_counts_made_by_a_worker_process_are_served_by_the_web_process_R_DLV4(tm
     assert status == 200, log.read_text()
     assert 'moncompte_emails_delivered_total{provider="orange",template="provisional_code"} 3.0' in text
     assert 'moncompte_email_delivery_seconds_count{template="provisional_code"} 3.0' in text
+
+
+def sample(text: str, name: str, **labels: str) -> float:
+    """The value of one series in a scrape, 0.0 when it is absent."""
+    for family in text_string_to_metric_families(text):
+        for found in family.samples:
+            if found.name == name and found.labels == labels:
+                return float(found.value)
+    return 0.0
+
+
+def test_requests_are_counted_by_route_name_and_status_never_by_path_R_DLV4():
+    before = scrape(REMOTE_ADDR="127.0.0.1")[1]
+    HttpClient().get("/email/jeton-secret-de-lien-123/")
+    HttpClient().get("/chemin-que-nul-ne-sert/")
+    text = scrape(REMOTE_ADDR="127.0.0.1")[1]
+    link = {"route": "web:email_link", "method": "GET", "status": "200"}
+    counted = "moncompte_http_requests_total"
+    assert sample(text, counted, **link) == sample(before, counted, **link) + 1
+    unmatched = {"route": "unmatched", "method": "GET", "status": "404"}
+    assert sample(text, counted, **unmatched) == sample(before, counted, **unmatched) + 1
+    assert "jeton-secret" not in text
+    assert "chemin-que-nul" not in text
+    duration = "moncompte_http_request_duration_seconds_count"
+    assert sample(text, duration, route="web:email_link") == sample(before, duration, route="web:email_link") + 1
+
+
+def test_labels_come_from_fixed_sets_whatever_the_client_sends_R_DLV4():
+    request = RequestFactory().generic("PROPFIND", "/x")
+    assert request_metrics.method_of(request) == "other"
+    assert request_metrics.status_of(429) == "429"
+    assert request_metrics.status_of(418) == "4xx"
+    assert request_metrics.status_of(599) == "5xx"
+    assert request_metrics.route_of(RequestFactory().get("/static/web/site.css")) == "static"
+
+
+def test_a_request_is_in_flight_while_it_is_served_and_no_longer_after_R_DLV4():
+    gauge = metrics.http_requests_in_flight
+    seen = []
+
+    def view(request):
+        seen.append(gauge._value.get())
+        return HttpResponse("ok")
+
+    idle = gauge._value.get()
+    request_metrics.request_metrics(view)(RequestFactory().get("/"))
+    assert seen == [idle + 1]
+    assert gauge._value.get() == idle
+
+    def failing(request):
+        raise RuntimeError("panne")
+
+    with pytest.raises(RuntimeError):
+        request_metrics.request_metrics(failing)(RequestFactory().get("/"))
+    assert gauge._value.get() == idle
+
+
+def test_a_web_process_that_died_serving_a_request_leaves_none_in_flight_R_DLV4(tmp_path):
+    # A gunicorn worker killed mid-request (timeout, OOM) never ran its `finally`: the master drops its files.
+    child = subprocess.run(
+        [sys.executable, "-c", DIES_IN_FLIGHT],
+        env={**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    pid = int(child.stdout)
+    assert in_flight_in(tmp_path) == 1.0, child.stderr
+    with mock.patch.dict(os.environ, {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}):
+        gunicorn_conf.child_exit(None, SimpleNamespace(pid=pid))
+    assert in_flight_in(tmp_path) == 0.0
+
+
+DIES_IN_FLIGHT = """
+import os
+from moncompte.core import metrics
+metrics.http_requests_in_flight.inc()
+print(os.getpid(), flush=True)
+os._exit(0)
+"""
+
+
+def in_flight_in(directory) -> float:
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry, path=str(directory))
+    return registry.get_sample_value("moncompte_http_requests_in_flight") or 0.0
+
+
+def test_each_readiness_check_is_served_as_a_gauge_R_DLV4(monkeypatch):
+    text = scrape(REMOTE_ADDR="127.0.0.1")[1]
+    assert sample(text, "moncompte_ready", check="base") == 1.0
+    monkeypatch.setattr(health, "_migrations", lambda: "2 migration(s) non appliquée(s) : moncompte migrate")
+    text = scrape(REMOTE_ADDR="127.0.0.1")[1]
+    assert sample(text, "moncompte_ready", check="migrations") == 0.0
+    assert sample(text, "moncompte_ready", check="base") == 1.0

@@ -44,4 +44,7 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
     queue = CollectorRegistry()
     queue.register(OutboxCollector())
     queue.register(AttackModeCollector())  # R-BOT1
+    from moncompte.web.health import ReadinessCollector  # here: health imports this module (internal_caller)
+
+    queue.register(ReadinessCollector())
     return HttpResponse(generate_latest(counted) + generate_latest(queue), content_type=CONTENT_TYPE_LATEST)
