@@ -9,7 +9,7 @@ import yaml
 from django.test import Client as HttpClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.deploy.conftest import DEPLOY
+from tests.deploy.helpers import DEPLOY
 
 pytestmark = pytest.mark.django_db
 METRIC = re.compile(r"\bmoncompte_[a-z0-9_]+")  # recorded series are moncompte:…, made by the rules themselves

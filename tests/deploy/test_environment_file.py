@@ -11,7 +11,7 @@ import dj_database_url
 import pytest
 from django.test import Client as HttpClient
 
-from tests.deploy.conftest import DEPLOY, EXAMPLE, sourced
+from tests.deploy.helpers import DEPLOY, EXAMPLE, sourced
 
 MONCOMPTE = str(Path(sys.executable).with_name("moncompte"))
 

@@ -6,7 +6,7 @@ import subprocess
 
 import yaml
 
-from tests.deploy.conftest import DEPLOY
+from tests.deploy.helpers import DEPLOY
 
 RULES = DEPLOY / "prometheus" / "moncompte-alerts.yml"
 RULE_TESTS = DEPLOY / "prometheus" / "moncompte-alerts.test.yml"

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.deploy.conftest import DEPLOY, EXAMPLE, sourced
+from tests.deploy.helpers import DEPLOY, EXAMPLE, sourced
 from tests.deploy.test_dashboard import served_series
 from tests.outbox.faults import database_url
 from tests.security.test_server import free_port
