@@ -21,15 +21,29 @@ LAST_NAMES = ["PETIT", "ROBERT", "RICHARD", "MOREAU", "LAURENT", "SIMON", "MICHE
 FIRST_NAMES = ["Jeanne", "Paul", "Inès", "Hugo", "Chloé", "Louis", "Nadia", "Karim", "Élise", "Marc"]
 
 
+# Departments of the generated persons, each giving 900 communes (100 to 999) of 1,000 birth numbers.
+DEPARTMENTS = ["75", "92", "93", "94", "91", "95", "77", "78"]
+PER_DEPARTMENT = 900_000
+
+
+def generated_nir(index: int, *, sex: int, birth: date) -> str:
+    """R-NIR2: the 13 characters of the index-th generated person, distinct for every index below
+    len(DEPARTMENTS) × 900,000 (7.2 million): the commune stays on three digits, a department takes the next
+    900,000 (a four-digit commune made every NIR past the 900,000th invalid)."""
+    department, within = divmod(index, PER_DEPARTMENT)
+    if department >= len(DEPARTMENTS):
+        raise ValueError(f"au plus {len(DEPARTMENTS) * PER_DEPARTMENT} personnes générées")
+    commune, order = 100 + within // 1000, within % 1000
+    return f"{sex}{birth:%y}{birth:%m}{DEPARTMENTS[department]}{commune:03d}{order:03d}"
+
+
 def generated(count: int, *, seed: int = 1) -> list[tuple[str, str, str, str, str]]:
-    """`count` distinct fictitious persons with consistent NIR and birth date (department 75, Paris)."""
+    """`count` distinct fictitious persons with consistent NIR and birth date (Paris, then Île-de-France)."""
     rng = random.Random(seed)  # noqa: S311 - fictitious data, reproducible on purpose
     rows = []
     for index in range(count):
         birth = date(1940 + rng.randrange(65), 1 + rng.randrange(12), 1 + rng.randrange(28))
-        order = index % 1000
-        commune = 100 + index // 1000
-        nir = f"{1 + index % 2}{birth:%y}{birth:%m}75{commune:03d}{order:03d}"
+        nir = generated_nir(index, sex=1 + index % 2, birth=birth)
         rows.append((nir, rng.choice(LAST_NAMES), rng.choice(FIRST_NAMES), birth.isoformat(), "75011"))
     return rows
 

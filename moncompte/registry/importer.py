@@ -13,6 +13,7 @@ from django.db import connection, transaction
 
 from moncompte.registry import nir as nir_rules
 from moncompte.registry.models import Beneficiary
+from moncompte.registry.postal_code import PostalCodeInvalid, postal_code_parse
 
 logger = logging.getLogger("moncompte.registry")
 HEADER = ["nir", "last_name", "first_name", "birth_date", "postal_code"]
@@ -53,9 +54,11 @@ def _parse_row(row: list[str]) -> Person:
             nir_rules.check_birth_date(nir, birth)
         except nir_rules.NirBirthMismatch:
             problems.append("nir : incohérent avec birth_date (année ou mois)")
-    postal = raw_postal.strip()
-    if not (len(postal) == 5 and postal.isdigit()):
-        problems.append(f"postal_code : « {postal} » n'est pas un code postal à 5 chiffres")
+    try:
+        postal = postal_code_parse(raw_postal)  # R-ID1: five ASCII digits, as the identity step reads them
+    except PostalCodeInvalid:
+        problems.append(f"postal_code : « {raw_postal.strip()} » n'est pas un code postal à 5 chiffres (0 à 9)")
+        postal = ""
     last, first = raw_last.strip(), raw_first.strip()
     for name, value in (("last_name", last), ("first_name", first)):
         if not value:
@@ -68,6 +71,30 @@ def _parse_row(row: list[str]) -> Person:
 
 
 MAX_LINE_BYTES = 4096  # a registry line is under 300 bytes; a longer one is not a line of this file
+SAVE_AS_UTF8 = (
+    "ouvrez-le dans votre tableur et enregistrez-le au format « CSV UTF-8 » "
+    "(ou, dans un éditeur de texte, avec l'encodage UTF-8), puis importez-le de nouveau"
+)
+WIDE_MARKS = [  # UTF-32 first: its little-endian mark begins with UTF-16's
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+]
+
+
+def wide_encoding_of(first_line: bytes) -> str | None:
+    """R-REG1: the encoding of a file written in 2 or 4 bytes per character, told by its byte-order mark or,
+    without one, by the header's ASCII letters each followed (or preceded) by NUL bytes; None for anything else."""
+    marked = next((name for mark, name in WIDE_MARKS if first_line.startswith(mark)), None)
+    if marked is not None:
+        return marked
+    nuls = first_line.count(b"\x00")
+    if nuls * 4 >= len(first_line) * 3 - 4:  # 3 bytes of 4 are NUL: UTF-32 without its mark
+        return "UTF-32" if nuls else None
+    if nuls * 2 >= len(first_line) - 2:  # every other byte is NUL: UTF-16 without its mark
+        return "UTF-16"
+    return None
 
 
 def decoded_lines(binary: BinaryIO, errors: list[tuple[int, str]]) -> Iterator[str]:
@@ -77,8 +104,8 @@ def decoded_lines(binary: BinaryIO, errors: list[tuple[int, str]]) -> Iterator[s
     number = 0
     while raw := binary.readline(MAX_LINE_BYTES + 1):
         number += 1
-        if number == 1 and raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-            errors.append((1, "le fichier est en UTF-16 : enregistrez-le en UTF-8"))
+        if number == 1 and (wide := wide_encoding_of(raw)) is not None:
+            errors.append((1, f"le fichier est en {wide}, pas en UTF-8 : {SAVE_AS_UTF8}"))
             return
         if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
             errors.append((number, f"ligne de plus de {MAX_LINE_BYTES} octets (fins de ligne CR seules ?) : ignorée"))
@@ -159,6 +186,8 @@ def _stage(source: Iterable[str], table: str, errors: list[tuple[int, str]]) -> 
     except csv.Error as error:
         errors.append((1, f"en-tête illisible : {error}"))
         return
+    if header is None and any(line == 1 for line, _ in errors):
+        return  # the file could not be read at all (UTF-16): that reason alone, not a missing header too
     if header is None or [f.strip() for f in header] != HEADER:
         errors.append((1, f"en-tête attendu : {','.join(HEADER)} (trouvé : {','.join(header or [])})"))
         return

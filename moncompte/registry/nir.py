@@ -65,8 +65,9 @@ def normalize(raw: str) -> str:
 
 
 # A NIR as registry files write it, and as most people type it: sex 1 or 2, a known or unknown month, a
-# department (2A, 2B for Corsica), six digits, the key or not. It needs no normalisation nor diagnosis.
-WELL_FORMED = re.compile(r"[12]\d\d(?:0[1-9]|1[0-2]|[2-9]\d)(?:\d\d|2[AB])\d{6}(?:\d\d)?")
+# department (2A, 2B for Corsica), six digits, the key or not. It needs no normalisation nor diagnosis. ASCII
+# digits only: \d alone also matches « ２ » or « ٣ », which would reach the registry as typed.
+WELL_FORMED = re.compile(r"[12]\d\d(?:0[1-9]|1[0-2]|[2-9]\d)(?:\d\d|2[AB])\d{6}(?:\d\d)?", re.ASCII)
 
 
 def parse(raw: str) -> Nir:
@@ -98,7 +99,7 @@ def parse(raw: str) -> Nir:
             f"Les chiffres 4 et 5 (mois de naissance) valent {value[3:5]} : ils doivent être compris "
             "entre 01 et 12 (ou entre 20 et 99 si le mois est inconnu)."
         )
-    if not re.fullmatch(r"\d\d|2A|2B", value[5:7]):
+    if not re.fullmatch(r"\d\d|2A|2B", value[5:7], re.ASCII):
         raise NirInvalid(
             f"Les caractères 6 et 7 (département de naissance) valent {value[5:7]} : "
             "attendu deux chiffres, ou 2A / 2B pour la Corse."

@@ -139,3 +139,57 @@ def test_a_file_whose_lines_end_with_cr_alone_is_refused_without_reading_it_whol
     assert {line for line, _ in report.errors} == {1}  # the whole file is its first "line"
     assert any("fins de ligne CR seules" in reason for _, reason in report.errors)
     assert not Beneficiary.objects.exists()
+
+
+@pytest.mark.parametrize("postal", ["7501²", "７５０１１", "75٠11"])
+def test_a_postal_code_of_other_than_ascii_digits_is_refused_R_REG1_R_ID1(postal):
+    report = beneficiaries_import(source=io.StringIO(GOOD.replace("88100", postal)))
+    assert [line for line, _ in report.errors] == [2]
+    assert f"postal_code : « {postal} »" in report.errors[0][1]
+    assert not Beneficiary.objects.exists()
+
+
+def test_a_nir_of_other_than_ascii_digits_is_refused_R_REG1_R_NIR2():
+    report = beneficiaries_import(source=io.StringIO(GOOD.replace("2 84 05 88 321 025 32", "28405883210２5")))
+    assert [line for line, _ in report.errors] == [2]
+    assert not Beneficiary.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "named"),
+    [("utf-16", "UTF-16"), ("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16"), ("utf-32", "UTF-32")],
+)
+def test_a_file_in_utf_16_or_32_is_refused_once_naming_its_encoding_and_what_to_do_R_REG1(encoding, named):
+    report = imported_bytes(GOOD.encode(encoding))
+    assert len(report.errors) == 1
+    line, reason = report.errors[0]
+    assert line == 1
+    assert reason.startswith(f"le fichier est en {named}, pas en UTF-8 : ")
+    assert "« CSV UTF-8 »" in reason
+    assert not Beneficiary.objects.exists()
+
+
+def test_generated_nirs_stay_valid_and_distinct_past_the_900_000th_person_R_NIR2():
+    from datetime import date
+
+    from moncompte.registry import nir as nir_rules
+    from moncompte.registry.demo_data import generated_nir
+
+    birth = date(1984, 5, 3)
+    around = [*range(899_990, 900_010), *range(999_990, 1_000_010), 7_199_999]
+    nirs = [generated_nir(index, sex=1, birth=birth) for index in around]
+    assert len(set(nirs)) == len(nirs)
+    for value in nirs:
+        assert nir_rules.parse(value).value == value
+    assert generated_nir(900_000, sex=1, birth=birth) != generated_nir(0, sex=1, birth=birth)
+
+
+def test_the_first_900_000_generated_nirs_are_the_ones_they_always_were_R_NIR2():
+    from datetime import date
+
+    from moncompte.registry.demo_data import generated_nir
+
+    birth = date(1984, 5, 3)
+    assert generated_nir(0, sex=1, birth=birth) == "1840575100000"
+    assert generated_nir(899_999, sex=2, birth=birth) == "2840575999999"
+    assert generated_nir(900_000, sex=1, birth=birth) == "1840592100000"
