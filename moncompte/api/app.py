@@ -5,6 +5,7 @@ carry Retry-After."""
 
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
@@ -13,6 +14,7 @@ from ninja.operation import Operation
 from moncompte.api import account, journey, sessions
 from moncompte.api.common import status_of
 from moncompte.appsessions import tokens
+from moncompte.core.conf import conf
 from moncompte.core.errors import DomainError, InputsRefused
 
 
@@ -84,3 +86,16 @@ def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
     if retry_after is not None:
         response["Retry-After"] = str(max(1, int(retry_after.total_seconds())))
     return response
+
+
+def database_out(request: HttpRequest, error: Exception) -> HttpResponse:
+    """R-API1: a database that refused, dropped or timed out the connection is a 503 that says when to come
+    back, as the web's page does (R-A11Y6), not a server error."""
+    message = "Le service est momentanément indisponible : réessayez dans quelques minutes."
+    response = problem(request, status=503, code="service_unavailable", message=message, field=None)
+    response["Retry-After"] = str(int(conf().outage_retry_after.total_seconds()))
+    return response
+
+
+api.add_exception_handler(OperationalError, database_out)
+api.add_exception_handler(InterfaceError, database_out)

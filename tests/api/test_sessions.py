@@ -173,3 +173,14 @@ def test_a_megabyte_field_is_refused_before_any_work_with_the_field_named(code_s
     status, problem, _ = call("post", "/sessions", nir=NIR, code="A" * 1_000_000)
     assert (status, problem["code"], problem["field"]) == (400, "too_long", "code")  # as the web's form says it
     assert not AuditEvent.objects.filter(event__startswith="sign_in").exists()  # no Argon2id, no attempt counted
+
+
+@pytest.mark.parametrize("device", ["²", "١", "9" * 4301, "9" * 19, "-1", " 1"])
+def test_a_device_that_is_not_a_session_number_ends_nothing_and_is_no_server_error_R_API2(pair, client, device):
+    from django.urls import reverse
+
+    client.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE})
+    answer = client.post(reverse("web:device_revoke"), {"device": device})
+    assert (answer.status_code, answer["Location"]) == (302, reverse("web:account"))
+    assert "Cet appareil était déjà déconnecté." in client.get(reverse("web:account")).content.decode()
+    assert call("get", "/account", pair["access_token"])[0] == 200

@@ -1,6 +1,7 @@
 """The settings of the service as a whole: its name, its address, who may read its metrics."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -11,6 +12,8 @@ class ServiceSettings:
     # R-DLV4: /metrics answers these networks (the scraper's direct address), or a request with this token.
     metrics_networks: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
     metrics_token: str = ""
+    # R-A11Y6, R-API1: while the database does not answer, pages and the API answer 503 with this Retry-After.
+    outage_retry_after: timedelta = timedelta(seconds=30)
 
     def _check_service(self) -> list[str]:
         if not self.site_url.startswith(("http://", "https://")):

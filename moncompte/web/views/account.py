@@ -1,5 +1,7 @@
 """The account page of a signed-in person whose email is confirmed, and what can be changed there."""
 
+import re
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -15,6 +17,10 @@ from moncompte.web import session
 from moncompte.web.forms.account import EmailChangeForm, PasswordChangeForm
 from moncompte.web.routing import signed_in_page
 from moncompte.web.views.common import FORM_METHODS
+
+# A session's id: ASCII digits, 18 at most (a bigint). « ² » passes str.isdigit() but not int(); 4,301 digits pass
+# neither int() nor the database.
+DEVICE_ID = re.compile(r"[0-9]{1,18}")
 
 EMAIL_CHANGE_NOTICE = (
     "Un lien de confirmation a été envoyé à {masked}. Votre adresse actuelle reste valable jusqu'à la "
@@ -39,7 +45,9 @@ def account_page(request: HttpRequest, account_id: int) -> HttpResponse:
 def device_revoke_page(request: HttpRequest, account_id: int) -> HttpResponse:
     """« Mes appareils » (R-API2): the person ends an app session from the web."""
     device = request.POST.get("device", "")
-    revoked = device.isdigit() and device_revoke(account_id=account_id, session_id=int(device), now=clock.now())
+    revoked = DEVICE_ID.fullmatch(device) is not None and device_revoke(
+        account_id=account_id, session_id=int(device), now=clock.now()
+    )
     session.notice_set(request, "L'appareil est déconnecté." if revoked else "Cet appareil était déjà déconnecté.")
     return redirect("web:account")
 

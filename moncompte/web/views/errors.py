@@ -1,12 +1,16 @@
 """Error pages: French, in the site's layout, with a way back (R-A11Y6). None of them reads the database,
-so the 500 page still shows when the database is down."""
+so the 500 page still shows when the database is down, and a database that does not answer is told as a 503
+« Service momentanément indisponible » with Retry-After, not as a server error."""
 
+import sys
 from typing import Any
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
+from moncompte.core.conf import conf
 from moncompte.core.request_context import current_request_id
 from moncompte.core.service_terms import service_terms
 
@@ -20,7 +24,15 @@ PAGES = {
         "Une erreur est survenue de notre côté. Ce que vous avez saisi n'a peut-être pas été enregistré : "
         "réessayez dans quelques minutes.",
     ),
+    503: (
+        "Service momentanément indisponible",
+        "Le service ne peut pas vous répondre pour le moment. Ce que vous venez d'envoyer n'a peut-être pas été "
+        "enregistré : réessayez dans quelques minutes.",
+    ),
 }
+# The database refused, dropped or timed out the connection (a lock wait or a deadlock too): the service is
+# out for a moment, not broken.
+DATABASE_OUT = (OperationalError, InterfaceError)
 
 
 def error_page(status: int) -> HttpResponse:
@@ -28,7 +40,7 @@ def error_page(status: int) -> HttpResponse:
     context: dict[str, Any] = {
         "title": title,
         "message": message,
-        "request_id": current_request_id() if status == 500 else "",
+        "request_id": current_request_id() if status >= 500 else "",
         "demo": settings.DEMO,
         "terms": service_terms(),
     }
@@ -49,7 +61,13 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return error_page(500)
+    """Django calls it while handling the exception: a database out is a 503 that says when to come back."""
+    if not isinstance(sys.exception(), DATABASE_OUT):
+        return error_page(500)
+    response = error_page(503)
+    response["Retry-After"] = str(int(conf().outage_retry_after.total_seconds()))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

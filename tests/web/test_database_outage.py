@@ -1,0 +1,90 @@
+"""R-A11Y6, R-API1: while the database does not answer, every page is a French « Service momentanément
+indisponible » 503 and every API call an RFC 9457 problem with the same status, both with Retry-After; never a
+server error. The outage is real: the connection goes to a closed port (PostgreSQL) or to a file that cannot be
+opened (SQLite), and the service comes back by itself once the database answers again."""
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from moncompte.outbox.sink import free_port
+from tests import factories
+from tests.factories import PERSONAL_CODE
+
+NIR = "2 84 05 88 321 025 32"
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def database_out(tmp_path) -> Iterator[Callable[[], None]]:
+    """Cuts the database when called: the open connection is closed, and the next one goes nowhere."""
+    kept = dict(connection.settings_dict)
+
+    def cut() -> None:
+        connection.close()
+        if connection.vendor == "postgresql":
+            connection.settings_dict.update(HOST="127.0.0.1", PORT=str(free_port()))
+        else:
+            connection.settings_dict["NAME"] = str(tmp_path / "absent" / "base.sqlite3")
+
+    yield cut
+    connection.close()
+    connection.settings_dict.clear()
+    connection.settings_dict.update(kept)
+
+
+@pytest.fixture
+def signed_in_browser(code_sent, now) -> HttpClient:
+    factories.active(code_sent, now)
+    browser = HttpClient(raise_request_exception=False)
+    assert browser.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE}).status_code == 302
+    return browser
+
+
+def assert_unavailable_page(answer) -> None:
+    page = answer.content.decode()
+    assert answer.status_code == 503
+    assert answer["Retry-After"] == "30"
+    assert '<html lang="fr">' in page
+    assert "<h1>Service momentanément indisponible</h1>" in page
+    assert answer["X-Request-Id"] in page
+
+
+def test_pages_say_the_service_is_unavailable_for_a_moment_while_the_database_is_out_R_A11Y6(
+    signed_in_browser, database_out, traveller
+):
+    database_out()
+    assert_unavailable_page(signed_in_browser.get(reverse("web:account")))  # the session is in the database
+    assert_unavailable_page(signed_in_browser.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE}))
+
+
+def test_the_api_answers_a_503_problem_while_the_database_is_out_R_API1(code_sent, now, database_out, settings):
+    settings.MONCOMPTE = dataclasses.replace(settings.MONCOMPTE, outage_retry_after=timedelta(minutes=2))
+    app = HttpClient(raise_request_exception=False)
+    factories.active(code_sent, now)
+    database_out()
+    for answer in (
+        app.post("/api/v1/sessions", {"nir": NIR, "code": PERSONAL_CODE}, content_type="application/json"),
+        app.get("/api/v1/account", HTTP_AUTHORIZATION="Bearer mca_quelconque"),
+    ):
+        assert (answer.status_code, answer["Content-Type"], answer["Retry-After"]) == (
+            503,
+            "application/problem+json",
+            "120",
+        )
+        assert answer.json()["code"] == "service_unavailable"
+        assert answer.json()["detail"].startswith("Le service est momentanément indisponible")
+
+
+def test_the_service_answers_again_once_the_database_is_back_R_A11Y6(signed_in_browser, database_out):
+    kept = dict(connection.settings_dict)
+    database_out()
+    assert signed_in_browser.get(reverse("web:account")).status_code == 503
+    connection.close()
+    connection.settings_dict.update(kept)
+    assert signed_in_browser.get(reverse("web:account")).status_code == 200
