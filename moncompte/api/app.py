@@ -88,7 +88,7 @@ def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
     return response
 
 
-def database_out(request: HttpRequest, error: Exception) -> HttpResponse:
+def database_out(request: HttpRequest, error: Any) -> HttpResponse:
     """R-API1: a database that refused, dropped or timed out the connection is a 503 that says when to come
     back, as the web's page does (R-A11Y6), not a server error."""
     message = "Le service est momentanément indisponible : réessayez dans quelques minutes."

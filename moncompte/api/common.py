@@ -58,6 +58,14 @@ class AppBearer(HttpBearer):
         return tokens.bearer_of(value=token, now=clock.now())
 
 
+class RestrictedBearer(HttpBearer):
+    """The restricted token of a provisional code, as sent: the operation checks it itself, under a lock, so
+    that a double submit or a retry gets the answer of the first (appsessions.personal_code)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> str | None:
+        return token or None
+
+
 class RestrictedOnly(DomainError):
     code = "restricted_scope"
     message = "Avec le code provisoire, vous pouvez seulement choisir votre code personnel."

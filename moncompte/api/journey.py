@@ -20,14 +20,14 @@ from moncompte.api.common import (
     EmailIn,
     LinkSentOut,
     Problem,
+    RestrictedBearer,
     at_step,
-    bearer,
     client_of,
     read,
     typed,
 )
 from moncompte.api.sessions import TokensAndStepOut, tokens_out
-from moncompte.appsessions import tokens
+from moncompte.appsessions.personal_code import app_personal_code_choose
 from moncompte.captcha.challenges import challenge_create, challenge_png, challenge_wav
 from moncompte.captcha.guard import CaptchaProof
 from moncompte.captcha.limits import media_count
@@ -36,7 +36,6 @@ from moncompte.core import clock
 from moncompte.enrollment import email_links
 from moncompte.enrollment.code_send import code_send
 from moncompte.enrollment.contact_submit import ContactDetails, contact_submit
-from moncompte.enrollment.password_choose import password_choose
 
 router = Router(tags=["parcours"])
 
@@ -138,18 +137,17 @@ def identity_submit(request: HttpRequest, payload: IdentityIn) -> Status[Any]:
     return Status(202, {"email_masked": sent.email_masked, "expires_at": sent.expires_at})
 
 
-@router.post("/personal-code", response={200: TokensAndStepOut, 400: Problem, 401: Problem}, auth=AppBearer())
+@router.post("/personal-code", response={200: TokensAndStepOut, 400: Problem, 401: Problem}, auth=RestrictedBearer())
 def personal_code_choose(request: HttpRequest, payload: PersonalCodeIn) -> dict[str, Any]:
-    """R-CODE4: the only operation of the restricted token. The personal code ends it (R-LIM5): a pair comes back."""
-    session, now = bearer(request, restricted=True), clock.now()
-    chosen = password_choose(
-        account_id=session.account_id,
+    """R-CODE4: the only operation of the restricted token. The personal code ends it (R-LIM5): a pair comes back,
+    the same one to a double submit or a retry (R-API2)."""
+    issued = app_personal_code_choose(
+        restricted_token=str(getattr(request, "auth", "")),
         **read(inputs.PERSONAL_CODE, payload),
         client=client_of(request),
-        now=now,
+        now=clock.now(),
     )
-    issued = tokens.session_continue(session_id=session.session_id, epoch=chosen.session_epoch, now=now)
-    return tokens_out(issued, account_id=chosen.account_id)
+    return tokens_out(issued, account_id=issued.account_id)
 
 
 @router.post(

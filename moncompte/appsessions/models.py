@@ -36,7 +36,9 @@ class AppToken(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)  # a refresh token is used once
+    used_at = models.DateTimeField(null=True, blank=True)  # a refresh (or restricted) token is used once
+    # R-API2: a digest of the client that used it: only that client's retry gets the same answer in the grace period
+    used_by = models.CharField(max_length=64, blank=True, db_default="")
 
     class Meta:
         verbose_name = "jeton de l'application"

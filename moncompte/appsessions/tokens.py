@@ -42,8 +42,8 @@ class Bearer:
     restricted: bool
 
 
-def _new(session: AppSession, kind: TokenKind, *, now: datetime, lifetime: timedelta) -> str:
-    value = f"mc{kind.value[0]}_{secrets.token_urlsafe(32)}"
+def _new(session: AppSession, kind: TokenKind, *, now: datetime, lifetime: timedelta, spent: str = "") -> str:
+    value = _successor(spent, kind) if spent else f"mc{kind.value[0]}_{secrets.token_urlsafe(32)}"
     AppToken.objects.create(
         session=session,
         kind=kind,
@@ -55,8 +55,9 @@ def _new(session: AppSession, kind: TokenKind, *, now: datetime, lifetime: timed
 
 
 def session_open(
-    *, account_id: int, device_name: str, epoch: int, restricted_until: datetime | None, now: datetime
+    *, account_id: int, device_name: str, epoch: int, restricted_until: datetime | None, now: datetime, spent: str = ""
 ) -> IssuedTokens:
+    """A new session of the app; `spent`: the token it follows (see _successor)."""
     with transaction.atomic():
         session = AppSession.objects.create(
             account_id=account_id,
@@ -69,18 +70,30 @@ def session_open(
             access = _new(session, TokenKind.RESTRICTED, now=now, lifetime=restricted_until - now)
             seconds = int((restricted_until - now).total_seconds())
             return IssuedTokens(account_id, access, seconds, None, restricted=True)
-        return _pair(session, now=now)
+        return _pair(session, now=now, spent=spent)
 
 
-def _pair(session: AppSession, *, now: datetime) -> IssuedTokens:
+def _successor(spent: str, kind: TokenKind) -> str:
+    """The token of `kind` that replaces the token `spent`: derived from it with the service's key (256 bits,
+    unguessable without both), so that a retry with the same spent token gets the very same answer while only
+    digests are stored (R-API2)."""
+    return f"mc{kind.value[0]}_{tokens.digest(purpose=f'{PURPOSE}:after:{kind.value}', value=spent)}"
+
+
+def _client_mark(client: Client) -> str:
+    return tokens.digest(purpose=f"{PURPOSE}:client", value=f"{client.address}\n{client.user_agent}")
+
+
+def _pair(session: AppSession, *, now: datetime, spent: str = "") -> IssuedTokens:
+    """A new access and refresh pair; with `spent`, the pair that replaces that spent token."""
     config = conf()
-    access = _new(session, TokenKind.ACCESS, now=now, lifetime=config.app_access_lifetime)
-    refresh = _new(session, TokenKind.REFRESH, now=now, lifetime=config.app_refresh_lifetime)
+    access = _new(session, TokenKind.ACCESS, now=now, lifetime=config.app_access_lifetime, spent=spent)
+    refresh = _new(session, TokenKind.REFRESH, now=now, lifetime=config.app_refresh_lifetime, spent=spent)
     seconds = int(config.app_access_lifetime.total_seconds())
     return IssuedTokens(session.account_id, access, seconds, refresh, restricted=False)
 
 
-def _live(session: AppSession) -> bool:
+def session_live(session: AppSession) -> bool:
     epoch = Account.objects.filter(pk=session.account_id).values_list("session_epoch", flat=True).first()
     return session.revoked_at is None and epoch == session.session_epoch
 
@@ -92,38 +105,72 @@ def bearer_of(*, value: str, now: datetime) -> Bearer | None:
         .filter(digest=tokens.digest(purpose=PURPOSE, value=value), kind__in=[TokenKind.ACCESS, TokenKind.RESTRICTED])
         .first()
     )
-    if token is None or token.expires_at <= now or not _live(token.session):
+    if token is None or token.expires_at <= now or not session_live(token.session):
         return None
     # "Last used" for « Mes appareils » at the minute: not one write per request on the hot path.
     AppSession.objects.filter(pk=token.session_id, last_used_at__lt=now - LAST_USED_PRECISION).update(last_used_at=now)
     return Bearer(token.session.account_id, token.session_id, restricted=token.kind == TokenKind.RESTRICTED)
 
 
+def token_spend(token: AppToken, *, client: Client, now: datetime) -> None:
+    """A refresh or restricted token is used once; who used it is kept for the grace period's retry."""
+    AppToken.objects.filter(pk=token.pk).update(used_at=now, used_by=_client_mark(client))
+
+
+def retry_answer(spent: AppToken, *, value: str, client: Client, now: datetime) -> IssuedTokens | None:
+    """R-API2: the answer given when the token `spent` (whose value is `value`) was used, if this is its retry:
+    from the same client, within the grace period, and that answer's pair not used or ended since. None otherwise
+    (a copy used elsewhere, or too late)."""
+    grace = conf().app_token_retry_grace
+    if spent.used_at is None or spent.used_at + grace <= now or spent.used_by != _client_mark(client):
+        return None
+    digests = {tokens.digest(purpose=PURPOSE, value=_successor(value, kind)): kind for kind in TokenKind}
+    found = AppToken.objects.select_related("session").filter(digest__in=digests, expires_at__gt=now, used_at=None)
+    pair = {token.kind: token for token in found if session_live(token.session)}
+    access, refresh = pair.get(TokenKind.ACCESS), pair.get(TokenKind.REFRESH)
+    if access is None or refresh is None:
+        return None
+    seconds = int((access.expires_at - now).total_seconds())
+    account_id = access.session.account_id
+    return IssuedTokens(
+        account_id, _successor(value, TokenKind.ACCESS), seconds, _successor(value, TokenKind.REFRESH), False
+    )
+
+
 def session_refresh(*, refresh_token: str, client: Client, now: datetime) -> IssuedTokens:
-    """Rotates the pair. A refresh token already used means it was copied: the whole family is revoked."""
+    """Rotates the pair. A refresh token already used means it was copied, and the whole family is revoked;
+    unless it is the same client's retry within the grace period, which gets the same answer again."""
     digest = tokens.digest(purpose=PURPOSE, value=refresh_token)
     with transaction.atomic():
         refresh = AppToken.objects.select_for_update().select_related("session")
         token = refresh.filter(digest=digest, kind=TokenKind.REFRESH).first()
-        if token is None or token.expires_at <= now or not _live(token.session):
+        if token is None or token.expires_at <= now or not session_live(token.session):
             raise TokenRefused()
         if token.used_at is None:
-            AppToken.objects.filter(pk=token.pk).update(used_at=now)
+            token_spend(token, client=client, now=now)
             AppToken.objects.filter(session=token.session, kind=TokenKind.ACCESS).update(expires_at=now)
-            return _pair(token.session, now=now)
+            return _pair(token.session, now=now, spent=refresh_token)
+        retried = retry_answer(token, value=refresh_token, client=client, now=now)
+        if retried is not None:
+            return retried
     # Reused: written outside the refused transaction, so that the revocation stays.
     session_revoke(session_id=token.session_id, because="refresh_reused", now=now)
     audit.record(event="app_refresh_reused", now=now, account_id=token.session.account_id, client=client)
     raise TokenRefused()
 
 
-def session_continue(*, session_id: int, epoch: int, now: datetime) -> IssuedTokens:
-    """After the personal code is chosen on a restricted session: that session ends (its epoch is over), a
-    full one opens on the same device."""
+def session_continue(*, session_id: int, epoch: int, now: datetime, spent: str = "") -> IssuedTokens:
+    """After the personal code is chosen or changed: that session ends (its epoch is over), a full one opens on
+    the same device; with `spent` (the restricted token), its pair is the one a retry of that token gets."""
     ended = AppSession.objects.get(pk=session_id)
     session_revoke(session_id=session_id, because="personal_code_chosen", now=now)
     return session_open(
-        account_id=ended.account_id, device_name=ended.device_name, epoch=epoch, restricted_until=None, now=now
+        account_id=ended.account_id,
+        device_name=ended.device_name,
+        epoch=epoch,
+        restricted_until=None,
+        now=now,
+        spent=spent,
     )
 
 

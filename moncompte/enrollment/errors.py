@@ -106,3 +106,15 @@ class PasswordRefused(InputsRefused):
                 for refusal in refusals
             ]
         )
+
+
+class PersonalCodeChangedMeanwhile(DomainError):
+    """R-LIM5: the personal code was changed by another request (another tab, the app) between the check of the
+    current code and this change, which is refused."""
+
+    code = "personal_code_changed_meanwhile"
+    field = "current_password"
+    message = (
+        "Votre code personnel vient d'être changé depuis un autre appareil ou une autre page : "
+        "saisissez votre code personnel actuel."
+    )

@@ -14,7 +14,7 @@ from moncompte.audit import log as audit
 from moncompte.core.client import Client
 from moncompte.defence.keys import ACCOUNT
 from moncompte.defence.watch import velocity_record
-from moncompte.enrollment.errors import PasswordRefused
+from moncompte.enrollment.errors import PasswordRefused, PersonalCodeChangedMeanwhile
 from moncompte.outbox import mail
 
 
@@ -35,12 +35,20 @@ def password_check(*, account: Account, password: str, confirmation: str | None)
         raise PasswordRefused(refusals)
 
 
-def password_store(*, account: Account, password: str, client: Client, now: datetime, event: str) -> PersonalCodeSet:
-    """Hashes and saves the code; tells the confirmed address when a code is replaced."""
+def password_store(
+    *, account: Account, password: str, client: Client, now: datetime, event: str, replacing: str | None = None
+) -> PersonalCodeSet:
+    """Hashes and saves the code; tells the confirmed address when a code is replaced. With `replacing` (the
+    stored code the person just proved to know), only if that is still the stored code: of two changes made at
+    once with the same old code (web and app), one wins and the other is refused (R-LIM5)."""
     had_code = bool(account.password_hash)
     digest = passwords.hash_password(password)  # outside the transaction: it takes tens of milliseconds
     with transaction.atomic():
-        Account.objects.filter(pk=account.pk).update(password_hash=digest, session_epoch=F("session_epoch") + 1)
+        stored = Account.objects.filter(pk=account.pk)
+        if replacing is not None:
+            stored = stored.filter(password_hash=replacing)
+        if not stored.update(password_hash=digest, session_epoch=F("session_epoch") + 1):
+            raise PersonalCodeChangedMeanwhile()
         account.password_hash = digest
         account.session_epoch = Account.objects.values_list("session_epoch", flat=True).get(pk=account.pk)
         state = account_advance(account, event=AccountEvent.PERSONAL_CODE_SET, now=now)

@@ -85,4 +85,7 @@ def password_change(
     account = Account.objects.select_related("beneficiary").get(pk=account_id)
     _require_password(account, current_password, client=client, now=now)
     password_check(account=account, password=password, confirmation=confirmation)
-    return password_store(account=account, password=password, client=client, now=now, event="password_changed")
+    replacing = account.password_hash  # the code just proved: two changes at once, only one goes through
+    return password_store(
+        account=account, password=password, client=client, now=now, event="password_changed", replacing=replacing
+    )

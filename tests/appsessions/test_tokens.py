@@ -23,6 +23,7 @@ from moncompte.appsessions.tokens import (
     sessions_of,
 )
 from moncompte.audit.models import AuditEvent
+from moncompte.core.client import Client
 from moncompte.registry.models import Beneficiary
 from tests.factories import CLIENT
 from tests.helpers import NOW
@@ -150,12 +151,13 @@ def test_a_reused_refresh_token_revokes_its_session_and_says_so_in_the_audit_log
     session = session_of(issued)
     assert issued.refresh_token is not None
     session_refresh(refresh_token=issued.refresh_token, client=CLIENT, now=NOW)
+    thief = Client(address="198.51.100.66", user_agent="curl")
     with pytest.raises(TokenRefused):
-        session_refresh(refresh_token=issued.refresh_token, client=CLIENT, now=NOW)
+        session_refresh(refresh_token=issued.refresh_token, client=thief, now=NOW)
     session.refresh_from_db()
     assert (session.revoked_at, session.revoked_because) == (NOW, "refresh_reused")
     event = AuditEvent.objects.get(event="app_refresh_reused")
-    assert (event.account_id, event.client_address) == (camille.pk, CLIENT.address)
+    assert (event.account_id, event.client_address) == (camille.pk, thief.address)
 
 
 def test_choosing_the_personal_code_ends_the_restricted_session_with_that_reason(camille):

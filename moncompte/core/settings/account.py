@@ -15,8 +15,14 @@ class AccountSettings:
     sign_in_max_failures_per_client: int = 50
     app_access_lifetime: timedelta = timedelta(minutes=15)  # R-API2: an access token of the app
     app_refresh_lifetime: timedelta = timedelta(days=30)  # R-API2: a refresh token, and an unused app session
+    # R-API2: a refresh (or restricted) token used again by the same client this soon after is a retry (a lost
+    # answer, a double submit): the same answer again, not the revocation of the family (Auth0's reuse interval).
+    app_token_retry_grace: timedelta = timedelta(seconds=30)
 
     def _check_account(self) -> list[str]:
+        problems = []
         if self.app_access_lifetime > self.app_refresh_lifetime:
-            return ["APP_ACCESS_LIFETIME ≤ APP_REFRESH_LIFETIME"]
-        return []
+            problems.append("APP_ACCESS_LIFETIME ≤ APP_REFRESH_LIFETIME")
+        if self.app_token_retry_grace >= self.app_access_lifetime:
+            problems.append("APP_TOKEN_RETRY_GRACE < APP_ACCESS_LIFETIME")
+        return problems
