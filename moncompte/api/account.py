@@ -7,8 +7,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
+from pydantic import StrictBool
 
 from moncompte.accounts import inputs
+from moncompte.accounts.models import ConsentChannel
 from moncompte.accounts.steps import AccountStep
 from moncompte.api.common import (
     AppBearer,
@@ -37,7 +39,7 @@ ERRORS = {400: Problem, 401: Problem, 403: Problem, 429: Problem}
 
 
 class ConsentIn(Schema):
-    granted: bool
+    granted: StrictBool  # true or false: 0, 1 or "yes" are no answer (the document says boolean)
 
 
 class ConsentOut(Schema):
@@ -86,7 +88,7 @@ def account_get(request: HttpRequest) -> Any:
 
 
 @router.put("/account/consents/{channel}", response={200: list[ConsentOut], **ERRORS}, auth=AppBearer())
-def consent_put(request: HttpRequest, channel: str, payload: ConsentIn) -> list[Any]:
+def consent_put(request: HttpRequest, channel: ConsentChannel, payload: ConsentIn) -> list[Any]:
     """R-CT5: giving or withdrawing one consent; the ledger records it as given in the app."""
     account_id, now = at_step(request, AccountStep.ACCOUNT).account_id, clock.now()
     consent_set(

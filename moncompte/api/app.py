@@ -8,7 +8,7 @@ from typing import Any
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.operation import Operation
 
 from moncompte.api import account, journey, sessions
@@ -23,8 +23,13 @@ class ProblemAPI(NinjaAPI):
 
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
         document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        problem = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
         for operations in document["paths"].values():
             for operation in operations.values():
+                answers = operation.setdefault("responses", {})
+                if "requestBody" in operation or operation.get("parameters"):  # invalid_input (below)
+                    answers.setdefault(400, {"description": "Bad Request", **problem})
+                answers.setdefault(503, {"description": "Service Unavailable", **problem})  # database_out
                 for status, answer in operation.get("responses", {}).items():
                     content = answer.get("content", {})
                     if int(status) >= 400 and "application/json" in content:
@@ -66,6 +71,15 @@ def invalid_input(request: HttpRequest, error: ValidationError) -> HttpResponse:
     field = str(location[-1]) if location else None
     message = "La demande est incomplète ou mal formée : vérifiez le champ indiqué."
     return problem(request, status=400, code="invalid_input", message=message, field=field)
+
+
+@api.exception_handler(HttpError)
+def unreadable_request(request: HttpRequest, error: HttpError) -> HttpResponse:
+    """A body that is no JSON at all (django-ninja's own 400): a problem like every other refusal."""
+    if error.status_code != 400:
+        raise error
+    message = "La demande n'a pas pu être lue : le corps doit être un document JSON."
+    return problem(request, status=400, code="invalid_input", message=message, field=None)
 
 
 @api.exception_handler(AuthenticationError)

@@ -98,10 +98,21 @@ def at_step(request: HttpRequest, step: AccountStep) -> tokens.Bearer:
     return session
 
 
+# What accounts.inputs reads as empty (str.strip's whitespace) or unreadable (NUL), spelled for JSON Schema's
+# regular expressions, whose \s is not Python's: the document says which values are no answer at all.
+_BLANK = "\\u0000\\t-\\r\\u001c-\\u0020\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+NOT_BLANK = f"^[^\\u0000]*[^{_BLANK}][^\\u0000]*$"
+NO_NUL = "^[^\\u0000]*$"
+
+
 def typed(entry: Entry, **default: Any) -> Any:
-    """A schema member for a typed input: its label and cap in the document; the cap is the entry's, so a longer
-    value is refused with the web's code and message (`read`), not as a malformed request."""
-    return Field(**default, description=entry.label, json_schema_extra={"maxLength": entry.max_length})
+    """A schema member for a typed input: its label, cap and, for a required one, that it is not blank, in the
+    document; only documented, so that such a value is refused with the web's code and message (`read`), not as
+    a malformed request."""
+    shape: dict[str, Any] = {"maxLength": entry.max_length, "pattern": NO_NUL}
+    if entry.required:
+        shape.update(minLength=1, pattern=NOT_BLANK if entry.strip else NO_NUL)
+    return Field(**default, description=entry.label, json_schema_extra=shape)
 
 
 class EmailIn(Schema):

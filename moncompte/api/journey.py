@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from ninja.responses import Status
+from pydantic import StrictBool
 
 from moncompte.accounts import inputs
 from moncompte.accounts.steps import AccountStep
@@ -74,16 +75,17 @@ class CodeSentOut(Schema):
 
 class ContactIn(Schema):
     """As the web's page names them (accounts.inputs.CONTACT): a consent answered true or false, null (or left
-    out) when unanswered; consent_email is always asked, the others only with their number (R-CT4)."""
+    out) when unanswered; consent_email is always asked, the others only with their number (R-CT4). Strictly
+    booleans: 0 or "non" are refused as the document says, never read as an answer."""
 
     email: str = typed(inputs.EMAIL)
     email_confirmation: str = typed(inputs.EMAIL_CONFIRMATION)
     mobile: str = typed(inputs.MOBILE, default="")
     landline: str = typed(inputs.LANDLINE, default="")
-    consent_email: bool | None = None
-    consent_mobile_call: bool | None = None
-    consent_mobile_sms: bool | None = None
-    consent_landline_call: bool | None = None
+    consent_email: StrictBool | None = None
+    consent_mobile_call: StrictBool | None = None
+    consent_mobile_sms: StrictBool | None = None
+    consent_landline_call: StrictBool | None = None
 
 
 @router.post("/captcha", response={200: ChallengeOut, 429: Problem})
