@@ -67,6 +67,20 @@ def test_a_double_submitted_personal_code_gives_both_the_same_pair_that_keeps_wo
     assert AppSession.objects.filter(revoked_at=None).count() == 1
 
 
+def test_a_personal_code_retried_by_the_same_client_gets_the_same_pair_and_from_elsewhere_nothing_R_API2(code_sent):
+    _, body = api("post", "/sessions", nir=NIR, code=code_sent.clear)
+    choose = {"password": PERSONAL_CODE, "confirmation": PERSONAL_CODE}
+    status, first = api("post", "/personal-code", body["access_token"], **choose)
+    assert status == 200
+    status, again = api("post", "/personal-code", body["access_token"], **choose)  # its answer was lost
+    assert status == 200
+    assert (again["access_token"], again["refresh_token"]) == (first["access_token"], first["refresh_token"])
+    elsewhere = HttpClient(REMOTE_ADDR="198.51.100.66", HTTP_AUTHORIZATION=f"Bearer {body['access_token']}")
+    answer = elsewhere.post("/api/v1/personal-code", choose, content_type="application/json")
+    assert (answer.status_code, answer.json()["code"]) == (401, "token_refused")
+    assert api("get", "/sessions", first["access_token"])[0] == 200
+
+
 def test_a_restricted_token_already_spent_with_another_code_opens_nothing_R_CODE4(code_sent):
     _, body = api("post", "/sessions", nir=NIR, code=code_sent.clear)
     restricted = body["access_token"]
