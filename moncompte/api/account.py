@@ -1,6 +1,6 @@
 """R-API1: the signed-in person in the app — the account as its page shows it, consents (the ledger says "app"),
-a new email address (with the personal code), a new personal code, and « Code oublié ? ». Same use cases as the
-web's account page."""
+the phone numbers, a new email address (with the personal code), a new personal code, and « Code oublié ? ».
+Same use cases as the web's account page."""
 
 from typing import Any
 
@@ -32,6 +32,7 @@ from moncompte.core import clock
 from moncompte.core.service_terms import service_terms
 from moncompte.selfservice.account_manage import consent_set, email_change_request, password_change
 from moncompte.selfservice.code_forgot import code_forgot
+from moncompte.selfservice.phones import PhonesGiven, phones_change
 from moncompte.selfservice.selectors import account_overview
 
 router = Router(tags=["compte"])
@@ -77,6 +78,17 @@ class CodeForgotIn(Schema):
     captcha_work: CaptchaWork = ""
 
 
+class PhonesIn(Schema):
+    """R-CT6: both numbers, as they are to be ("" for none: a number left out is removed), each with its
+    questions: true or false, null (or left out) when unanswered; asked only with their number, as on the web."""
+
+    mobile: str = typed(inputs.MOBILE)
+    landline: str = typed(inputs.LANDLINE)
+    consent_mobile_call: StrictBool | None = None
+    consent_mobile_sms: StrictBool | None = None
+    consent_landline_call: StrictBool | None = None
+
+
 class AnswerOut(Schema):
     message: str
 
@@ -100,6 +112,21 @@ def consent_put(request: HttpRequest, channel: ConsentChannel, payload: ConsentI
         source="app",
     )
     return account_overview(account_id=account_id, now=now).consents
+
+
+@router.put("/account/phones", response={200: AccountOut, **ERRORS}, auth=AppBearer())
+def phones_put(request: HttpRequest, payload: PhonesIn) -> Any:
+    """R-CT6: the phone numbers replaced, each with its consents (the ledger records them as given in the app)."""
+    account_id, now, typed_in = (
+        at_step(request, AccountStep.ACCOUNT).account_id,
+        clock.now(),
+        read(inputs.PHONES_CHANGE, payload),
+    )
+    given = PhonesGiven(
+        mobile=typed_in["mobile"], landline=typed_in["landline"], consents=inputs.consents_given(typed_in)
+    )
+    phones_change(account_id=account_id, phones=given, client=client_of(request), now=now, source="app")
+    return account_overview(account_id=account_id, now=now)
 
 
 @router.post("/account/email", response={200: LinkSentOut, **ERRORS}, auth=AppBearer())

@@ -10,8 +10,6 @@ from moncompte.accounts.models import Account, ConsentChannel
 from moncompte.audit import log as audit
 from moncompte.core.client import Client
 
-SOURCE = "compte"  # R-CT5: where the decision was given
-
 
 @dataclass(frozen=True)
 class PhonesGiven:
@@ -20,10 +18,13 @@ class PhonesGiven:
     consents: dict[ConsentChannel, bool]  # the answers to the questions of the numbers given
 
 
-def phones_change(*, account_id: int, phones: PhonesGiven, client: Client, now: datetime) -> None:
+def phones_change(
+    *, account_id: int, phones: PhonesGiven, client: Client, now: datetime, source: str = "compte"
+) -> None:
     """R-CT6: the numbers replaced. Each number goes with its consents: the answers given for a number are
     recorded when they differ from the ledger's or the number changed (a consent is to call that number);
-    a number removed takes its consents with it (recorded "no" where the last answer was "yes")."""
+    a number removed takes its consents with it (recorded "no" where the last answer was "yes"). `source`: where
+    the decision was given (R-CT5: "compte" on the web, "app" in the ameli app)."""
     with transaction.atomic():
         account = Account.objects.select_for_update().get(pk=account_id)
         before = consents.current(account)
@@ -39,7 +40,7 @@ def phones_change(*, account_id: int, phones: PhonesGiven, client: Client, now: 
             if channel not in asked and not before.get(channel.value):
                 continue  # no number, and no "yes" to take back
             if changed[channel] or before.get(channel.value) is not granted:
-                consents.consent_record(account=account, channel=channel, granted=granted, now=now, source=SOURCE)
+                consents.consent_record(account=account, channel=channel, granted=granted, now=now, source=source)
                 recorded[channel.value] = granted
         Account.objects.filter(pk=account.pk).update(mobile=phones.mobile, landline=phones.landline)
         audit.record(

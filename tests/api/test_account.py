@@ -31,6 +31,24 @@ def test_a_consent_changed_in_the_app_is_in_the_ledger_as_given_in_the_app_R_CT5
     assert ConsentRecord.objects.filter(channel="mobile_sms").latest("at").source == "app"
 
 
+def test_the_app_changes_the_phone_numbers_with_their_consents_R_CT6(pair):
+    token = pair["access_token"]
+    status, problem, _ = call("put", "/account/phones", token, mobile="06 12 34 56 78", landline="")
+    assert status == 400  # a changed number's questions, unanswered: refused on their fields, as on the web
+    assert {error["field"] for error in problem["errors"]} == {"consent_mobile_call", "consent_mobile_sms"}
+    answers = {"consent_mobile_call": False, "consent_mobile_sms": True}
+    status, account, _ = call("put", "/account/phones", token, mobile="06 12 34 56 78", landline="", **answers)
+    assert status == 200
+    assert account["mobile"] == "06 12 34 56 78"
+    assert {c["channel"]: c["granted"] for c in account["consents"]}["mobile_sms"] is True
+    assert ConsentRecord.objects.filter(channel="mobile_sms").latest("id").source == "app"
+    status, problem, _ = call("put", "/account/phones", token, mobile="")
+    assert status == 400  # both numbers are said: nothing removed by leaving one out
+    status, account, _ = call("put", "/account/phones", token, mobile="", landline="")
+    assert (status, account["mobile"]) == (200, "")
+    assert ConsentRecord.objects.filter(channel="mobile_sms").latest("id").granted is False  # taken with it
+
+
 def test_a_new_address_needs_the_personal_code_and_tells_the_old_one(pair):
     wrong = {"email": "c.d@autre.example", "email_confirmation": "c.d@autre.example", "current_password": "Faux-1234"}
     status, problem, _ = call("post", "/account/email", pair["access_token"], **wrong)
