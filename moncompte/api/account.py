@@ -14,9 +14,7 @@ from moncompte.accounts.models import ConsentChannel
 from moncompte.accounts.steps import AccountStep
 from moncompte.api.common import (
     AppBearer,
-    CaptchaId,
-    CaptchaKey,
-    CaptchaWork,
+    CaptchaIn,
     EmailIn,
     LinkSentOut,
     Problem,
@@ -27,7 +25,6 @@ from moncompte.api.common import (
 )
 from moncompte.api.sessions import TokensOut
 from moncompte.appsessions import tokens
-from moncompte.captcha.guard import CaptchaProof
 from moncompte.core import clock
 from moncompte.core.service_terms import service_terms
 from moncompte.selfservice.account_manage import consent_set, email_change_request, password_change
@@ -69,13 +66,9 @@ class PasswordChangeIn(Schema):
     confirmation: str = typed(inputs.CONFIRMATION)
 
 
-class CodeForgotIn(Schema):
+class CodeForgotIn(CaptchaIn):
     nir: str = typed(inputs.NIR)
     birth_date: str = typed(inputs.BIRTH_DATE)
-    captcha_id: CaptchaId
-    captcha_key: CaptchaKey
-    captcha_answer: str = typed(inputs.CAPTCHA_ANSWER)
-    captcha_work: CaptchaWork = ""
 
 
 class PhonesIn(Schema):
@@ -160,9 +153,8 @@ def personal_code_change(request: HttpRequest, payload: PasswordChangeIn) -> tok
 def code_forgot_request(request: HttpRequest, payload: CodeForgotIn) -> Status[dict[str, str]]:
     """R-CODE5: the same answer whether or not an account matched."""
     now, typed_in = clock.now(), read(inputs.CODE_FORGOT, payload)
-    proof = CaptchaProof(payload.captcha_id, typed_in["captcha_answer"], payload.captcha_key, payload.captcha_work)
     nir, birth_date = typed_in["nir"], typed_in["birth_date"]
-    code_forgot(nir=nir, birth_date=birth_date, captcha=proof, client=client_of(request), now=now)
+    code_forgot(nir=nir, birth_date=birth_date, captcha=payload.proof(typed_in), client=client_of(request), now=now)
     message = (
         "Si les informations saisies correspondent à un compte, un code provisoire vient d'être envoyé à "
         f"l'adresse email de ce compte. Il est valable {service_terms().code_lifetime}."

@@ -9,10 +9,11 @@ from ninja import Schema
 from ninja.security import HttpBearer
 from pydantic import Field
 
-from moncompte.accounts.inputs import EMAIL, EMAIL_CONFIRMATION, Entry, Inputs, inputs_read
+from moncompte.accounts.inputs import CAPTCHA_ANSWER, EMAIL, EMAIL_CONFIRMATION, Entry, Inputs, inputs_read
 from moncompte.accounts.selectors import account_state_of
 from moncompte.accounts.steps import AccountStep, NotAtThisStep, step_check
 from moncompte.appsessions import tokens
+from moncompte.captcha.guard import CaptchaProof
 from moncompte.core import clock
 from moncompte.core.client import Client
 from moncompte.core.client_address import client_address
@@ -120,6 +121,20 @@ class EmailIn(Schema):
 
     email: str = typed(EMAIL)
     email_confirmation: str = typed(EMAIL_CONFIRMATION)
+
+
+class CaptchaIn(Schema):
+    """The CAPTCHA's members of a step that asks it (the identity step, « Code oublié ? »), after the step's own:
+    the challenge and its key (POST /captcha), the answer, and the proof of work (R-CAP6)."""
+
+    captcha_id: CaptchaId
+    captcha_key: CaptchaKey
+    captcha_answer: str = typed(CAPTCHA_ANSWER)
+    captcha_work: CaptchaWork = ""
+
+    def proof(self, typed_in: dict[str, Any]) -> CaptchaProof:
+        """The proof for the use case, with the answer as the step's inputs read it."""
+        return CaptchaProof(self.captcha_id, typed_in["captcha_answer"], self.captcha_key, self.captcha_work)
 
 
 def read(inputs: Inputs, payload: Schema) -> dict[str, Any]:

@@ -15,9 +15,7 @@ from moncompte.accounts import inputs
 from moncompte.accounts.steps import AccountStep
 from moncompte.api.common import (
     AppBearer,
-    CaptchaId,
-    CaptchaKey,
-    CaptchaWork,
+    CaptchaIn,
     EmailIn,
     LinkSentOut,
     Problem,
@@ -30,7 +28,6 @@ from moncompte.api.common import (
 from moncompte.api.sessions import TokensAndStepOut, tokens_out
 from moncompte.appsessions.personal_code import app_personal_code_choose
 from moncompte.captcha.challenges import challenge_create, challenge_png, challenge_wav
-from moncompte.captcha.guard import CaptchaProof
 from moncompte.captcha.limits import media_count
 from moncompte.captcha.work import work_challenge
 from moncompte.core import clock
@@ -50,17 +47,13 @@ class ChallengeOut(Schema):
     work: str  # R-CAP6: the proof-of-work challenge (ALTCHA JSON) made for this challenge, as the web page has it
 
 
-class IdentityIn(Schema):
+class IdentityIn(CaptchaIn):
     """The typed inputs are read as the web's page reads them (accounts.inputs.IDENTITY)."""
 
     nir: str = typed(inputs.NIR)
     birth_date: str = typed(inputs.BIRTH_DATE)  # 1984-05-03 or 03/05/1984
     postal_code: str = typed(inputs.POSTAL_CODE)
     email: str = typed(inputs.EMAIL_FOR_CODE)
-    captcha_id: CaptchaId
-    captcha_key: CaptchaKey
-    captcha_answer: str = typed(inputs.CAPTCHA_ANSWER)
-    captcha_work: CaptchaWork = ""
 
 
 class PersonalCodeIn(Schema):
@@ -126,13 +119,12 @@ def captcha_audio(request: HttpRequest, challenge_id: str) -> HttpResponse:
 def identity_submit(request: HttpRequest, payload: IdentityIn) -> Status[Any]:
     """R-ID1, R-CAP1: the provisional code goes to the email given; the answer says only where it went."""
     now, typed_in = clock.now(), read(inputs.IDENTITY, payload)
-    proof = CaptchaProof(payload.captcha_id, typed_in["captcha_answer"], payload.captcha_key, payload.captcha_work)
     sent = code_send(
         nir=typed_in["nir"],
         birth_date=typed_in["birth_date"],
         postal_code=typed_in["postal_code"],
         email=typed_in["email"],
-        captcha=proof,
+        captcha=payload.proof(typed_in),
         client=client_of(request),
         now=now,
     )

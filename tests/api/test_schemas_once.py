@@ -26,5 +26,9 @@ def test_every_schema_of_the_api_has_its_own_name_and_its_own_members():
 
 
 def test_the_document_holds_every_schema_of_the_api():
-    document = api.get_openapi_schema()
-    assert {kind.__name__ for kind in api_schemas()} <= set(document["components"]["schemas"])
+    """Each schema is in the document, or only lends its members to schemas that are (CaptchaIn)."""
+    documented = set(api.get_openapi_schema()["components"]["schemas"])
+    for kind in api_schemas():
+        assert kind.__name__ in documented or (
+            kind.__subclasses__() and all(sub.__name__ in documented for sub in kind.__subclasses__())
+        ), kind.__name__
