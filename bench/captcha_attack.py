@@ -3,10 +3,12 @@ pictures and sounds with the service's own generator, trains solvers on them (sc
 reads fresh ones offline and, with --http, real challenges served by `moncompte serve` through the app's API.
 
 Run: .venv/bin/python -m bench.captcha_attack [--train 2000] [--challenges 200] [--http] [--kinds image,audio,both]
-     [--seed 0] [--port 8391]            (the full run, with --http: about 25 minutes on 2 shared cores)
+     [--seed 0] [--port 8391] [--only SOLVER] [--closing PIXELS]
+     (the full run, with --http: about 25 minutes on 2 shared cores; --only "scan" for a quicker trial)
 Prints per kind and solver: solved %, characters right %, solver CPU per challenge, training CPU.
 Targets (issue 19): picture ≤ 5 % and sound ≤ 5 % solved; reading both of one challenge gains nothing.
 The solvers: bench/captcha_solvers_picture.py, bench/captcha_solvers_sound.py; HTTP: bench/captcha_solvers_http.py.
+Pictures of two rows are first split along a seam (bench/captcha_solvers_picture_rows.py), each row read alone.
 `ci_attack` is the CI-sized attack (300 samples, 20 challenges), run by tests/captcha/test_attacks.py.
 """
 
@@ -31,15 +33,17 @@ import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 
 from bench import captcha_solvers_http as web  # noqa: E402
+from bench import captcha_solvers_picture as picture_solvers  # noqa: E402
 from bench.captcha_solvers_common import Readings, Score, combine, fitted_all, guess_of, read  # noqa: E402
 from bench.captcha_solvers_picture import ColourSplitSolver, SliceSolver  # noqa: E402
+from bench.captcha_solvers_picture_rows import RowsSolver  # noqa: E402
 from bench.captcha_solvers_picture_scan import ScanSolver  # noqa: E402
 from bench.captcha_solvers_sound import SoundSolver  # noqa: E402
 from bench.captcha_solvers_sound_windows import WindowSoundSolver  # noqa: E402
 from moncompte.captcha import alphabet, audio, challenges, image  # noqa: E402
+from moncompte.core.conf import conf  # noqa: E402
 
 # ---- adapter: ALL this attack knows of the generator (change it here when the generator changes) ---------
 # It reads the source as it stands: before issue 19 one answer said by picture and sound, one character per
@@ -51,16 +55,12 @@ SHARED_ANSWER = not hasattr(alphabet, "AUDIO_ALPHABET")  # picture and sound say
 
 def picture_spec() -> tuple[str, tuple[int, ...]]:
     """The alphabet and the counts of characters a picture may have (the service draws one per challenge,
-    uniformly, since CAPTCHA_LENGTH_MIN/MAX; CAPTCHA_LENGTH, one count, before)."""
-    config = settings.MONCOMPTE
-    if "CAPTCHA_LENGTH_MIN" in config:
-        return alphabet.ALPHABET, tuple(range(config["CAPTCHA_LENGTH_MIN"], config["CAPTCHA_LENGTH_MAX"] + 1))
-    return alphabet.ALPHABET, (config["CAPTCHA_LENGTH"],)
+    uniformly, from captcha_length_min to captcha_length_max)."""
+    return alphabet.ALPHABET, tuple(range(conf().captcha_length_min, conf().captcha_length_max + 1))
 
 
 def sound_spec() -> tuple[str, int]:
-    length = getattr(alphabet, "AUDIO_LENGTH", None) or settings.MONCOMPTE["CAPTCHA_LENGTH"]
-    return getattr(alphabet, "AUDIO_ALPHABET", alphabet.ALPHABET), length
+    return alphabet.AUDIO_ALPHABET, alphabet.AUDIO_LENGTH
 
 
 def letters_of(kind: str) -> str:
@@ -82,9 +82,26 @@ def _answer(seed: int, kind: str) -> str:
     return "".join(rng.choice(letters) for _ in range(length))
 
 
+TWO_ROWS = hasattr(image, "rows_of")  # since R-CAP5's two rows: the answer cut in two, a row under the other
+_ROWS: dict[int, list[str]] = {}
+
+
 def picture(seed: int) -> tuple[str, bytes]:
     answer = _answer(seed, "picture")
-    return answer, image.render_png(answer, random.Random(f"image:{seed}"))
+    png = image.render_png(answer, random.Random(f"image:{seed}"))
+    if TWO_ROWS:  # the generator's split of the answer, replayed with the same seed (its first draw)
+        _ROWS[hash(png)] = image.rows_of(answer, random.Random(f"image:{seed}"))
+    return answer, png
+
+
+def picture_rows(answer: str, png: bytes) -> list[str]:
+    """The part of the answer each row of a picture rendered here shows (training labels)."""
+    return _ROWS[hash(png)]
+
+
+def row_counts(lengths: tuple[int, ...]) -> tuple[int, ...]:
+    """The counts a row may have: the answer's halves, the odd one out on either side."""
+    return tuple(sorted({half for n in lengths for half in (n // 2, n - n // 2)}))
 
 
 _TIMINGS: dict[int, list[tuple[float, float]]] = {}
@@ -157,19 +174,24 @@ def generator_label() -> str:
 # ---- the attack ---------------------------------------------------------------------------------------------
 
 RENDER: dict[str, Callable[[int], tuple[str, bytes]]] = {"picture": picture, "sound": sound}
-Solver = ColourSplitSolver | SliceSolver | ScanSolver | SoundSolver | WindowSoundSolver
+Solver = ColourSplitSolver | SliceSolver | ScanSolver | RowsSolver | SoundSolver | WindowSoundSolver
 
 
 def solvers_for(kind: str, seed: int) -> dict[str, Solver]:
     if kind == "picture":
         letters, lengths = picture_spec()
-        return {
+        if TWO_ROWS:
+            lengths = row_counts(lengths)
+        solvers: dict[str, Solver] = {
             "colour split + components, SVC": ColourSplitSolver(letters, lengths, text_colours(), "svc", seed),
             "colour split + components, MLP": ColourSplitSolver(letters, lengths, text_colours(), "mlp", seed),
             "column slices, colour-blind, SVC": SliceSolver(letters, lengths, "svc", seed),
             "column slices, colour-blind, MLP": SliceSolver(letters, lengths, "mlp", seed),
             "scan and decode (own cuts), MLP": ScanSolver(letters, lengths, "mlp", seed),
         }
+        if TWO_ROWS:  # each row split off along a seam, then read as a picture of one row
+            solvers = {f"rows, {name}": RowsSolver(solver, picture_rows) for name, solver in solvers.items()}
+        return solvers
     letters, length = sound_spec()
     layout = sound_layout(length)
     return {
@@ -179,9 +201,11 @@ def solvers_for(kind: str, seed: int) -> dict[str, Solver]:
     }
 
 
-def train(kind: str, count: int, seed: int) -> dict[str, tuple[Solver, float]]:
-    """Every solver of the kind, trained on `count` fresh renderings: {name: (solver, training CPU seconds)}."""
-    return fitted_all(solvers_for(kind, seed), [RENDER[kind](seed * 10**8 + index) for index in range(count)])
+def train(kind: str, count: int, seed: int, only: str = "") -> dict[str, tuple[Solver, float]]:
+    """Every solver of the kind (or those whose name contains `only`), trained on `count` fresh renderings:
+    {name: (solver, training CPU seconds)}."""
+    solvers = {name: solver for name, solver in solvers_for(kind, seed).items() if only in name}
+    return fitted_all(solvers, [RENDER[kind](seed * 10**8 + index) for index in range(count)])
 
 
 def combined(picture_p: np.ndarray | None, sound_p: np.ndarray | None) -> tuple[str, str]:
@@ -263,6 +287,8 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--http-challenges", type=int, default=100, help="challenges of each kind over HTTP")
     parser.add_argument("--kinds", default="image,audio,both", help="among image, audio, both")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--closing", type=int, default=0, help="close thin cuts of ground first (pixels)")
+    parser.add_argument("--only", default="", help="only the solvers whose name contains this (quicker trials)")
     parser.add_argument("--port", type=int, default=8391)
     return parser.parse_args(argv)
 
@@ -273,7 +299,7 @@ def _http_lines(best: dict[str, Solver], kinds: list[str], args: argparse.Namesp
     def answer(kind: str, media: dict[str, bytes]) -> tuple[str, float]:
         return _http_answer(kind, media, best)
 
-    scores = web.over_http(answer, _http_truth, kinds, args.http_challenges, args.port, settings.MONCOMPTE)
+    scores = web.over_http(answer, _http_truth, kinds, args.http_challenges, args.port, conf())
     for kind, score in scores.items():
         name = "best offline" if kind != "both" else "best picture + best sound"
         print(score.line(kind, name, "HTTP"))
@@ -284,11 +310,12 @@ def main(argv: list[str] | None = None) -> int:
     args = options(argv)
     kinds = [KIND_NAMES[name.strip()] for name in args.kinds.split(",")]
     needed = sorted({"picture", "sound"} if "both" in kinds else set(kinds))
+    picture_solvers.CLOSING = args.closing
     print(f"CAPTCHA reference attack; generator: {generator_label()}")
     counts = "/".join(str(n) for n in picture_spec()[1])
     print(f"  picture: {counts} of {picture_spec()[0]}; sound: {sound_spec()[1]} of {sound_spec()[0]}")
     started = time.monotonic()
-    trained = {kind: train(kind, args.train, args.seed) for kind in needed}
+    trained = {kind: train(kind, args.train, args.seed, args.only) for kind in needed}
     print(f"  trained on {args.train} renderings of each kind in {time.monotonic() - started:.0f} s (seed {args.seed})")
     readings = offline(trained, args.challenges, args.seed)
     print(f"{'kind':<8} {'solver':<34} {'where':<8} {'solved':>16}   {'chars':>7}   {'CPU/chall.':>10}   training CPU")

@@ -237,11 +237,17 @@ class ColourSplitSolver:
 # ---- slices, colour-blind ------------------------------------------------------------------------------
 
 
+CLOSING = 0  # pixels of a closing before the opening (--closing: thin cuts of ground filled); 0: none
+
+
 def darkness(pixels: np.ndarray) -> np.ndarray:
-    """0 on the ground, 1 on the darkest ink; thin strokes (1 or 2 pixels) opened away."""
+    """0 on the ground, 1 on the darkest ink; thin strokes (1 or 2 pixels) opened away (after thin gaps of
+    ground are closed, with CLOSING)."""
     grey = pixels @ np.array([0.299, 0.587, 0.114])
     ground = np.median(grey)
     dark = np.clip((ground - grey) / max(1.0, ground - np.percentile(grey, 1)), 0, 1)
+    if CLOSING:
+        dark = ndimage.grey_closing(dark, size=(CLOSING, CLOSING))
     opened: np.ndarray = ndimage.grey_opening(dark, size=(3, 3))
     return opened
 

@@ -177,7 +177,7 @@ def test_fetching_again_returns_the_same_picture_and_sound_R_CAP4(now):
 def test_the_picture_is_a_png_that_fits_a_phone_R_CAP1(now):
     png = challenge_png(challenge_id=new(now).id, now=now)
     assert png is not None
-    assert Image.open(io.BytesIO(png)).size == (300, 100)
+    assert Image.open(io.BytesIO(png)).size == (300, 160)  # two rows; a phone's 320 px hold it whole
 
 
 def test_the_audio_is_a_wav_longer_for_each_character_R_CAP1(now):

@@ -55,13 +55,6 @@ def test_r_cap1_the_drawn_ink_is_dark_on_a_light_ground():
         assert min(contrast(ground, colour) for colour in ink) >= 7
 
 
-def test_r_cap1_characters_are_large():
-    for pixels in pictures(5):
-        ground = np.median(pixels.reshape(-1, 3), axis=0)
-        rows = np.flatnonzero((np.abs(pixels - ground).sum(-1) > 150).any(axis=1))
-        assert rows.max() - rows.min() >= 35  # the text is at least 35 px high in a 100 px picture
-
-
 class Placement:
     """Stands for the picture's mask and keeps where each character is put (the generator only pastes)."""
 
@@ -72,20 +65,48 @@ class Placement:
         self.placed.append((box, glyph))
 
 
+def test_r_cap1_characters_are_large():
+    """Characters of two rows (160 px) mixing sizes: half at least 35 px high (as the whole text of the single
+    row before), none under 24 px (twice the capitals of the page's text)."""
+    heights = []
+    for seed, answer in enumerate(answers(20)):
+        placement, rng = Placement(), random.Random(seed)
+        for row in image.rows_of(answer, rng):
+            image._row(placement, row, image.HEIGHT / 2, rng)  # type: ignore[arg-type]
+        assert len(placement.placed) == len(answer)
+        heights += [int((np.asarray(glyph) > 96).any(axis=1).sum()) for _, glyph in placement.placed]
+    assert min(heights) >= 24
+    assert np.median(heights) >= 35
+
+
+def test_r_cap5_two_rows_read_one_after_the_other():
+    """The answer is cut into two rows, halves, the odd character on either side; nothing lost or added."""
+    firsts = set()
+    for seed, answer in enumerate(answers(40)):
+        top, bottom = image.rows_of(answer, random.Random(seed))
+        assert top + bottom == answer
+        assert abs(len(top) - len(bottom)) <= 1
+        firsts.add(len(top) - len(bottom))
+    assert firsts == {-1, 0, 1}  # for an odd count, either row may hold the extra one
+
+
 def test_r_cap5_nine_neighbours_in_ten_touch():
-    """Crowding: the ink of a character reaches its neighbour's (the old picture: about one pair in three)."""
+    """Crowding: the ink of a character reaches its neighbour's in its row (the old picture: about one pair in
+    three)."""
     touching = pairs = 0
     for seed, answer in enumerate(answers(40)):
-        placement = Placement()
-        image._text(placement, answer, random.Random(seed))  # type: ignore[arg-type]
-        inks = []
-        for (x, y), glyph in placement.placed:
-            canvas = np.zeros((image.HEIGHT + 40, image.WIDTH + 100), dtype=bool)
-            ink = np.asarray(glyph) > 96
-            canvas[y + 20 : y + 20 + ink.shape[0], x + 20 : x + 20 + ink.shape[1]] = ink
-            inks.append(ndimage.binary_dilation(canvas))
-        touching += sum(bool((left & right).any()) for left, right in itertools.pairwise(inks))
-        pairs += len(inks) - 1
+        rng = random.Random(seed)
+        for row in image.rows_of(answer, rng):
+            placement = Placement()
+            image._row(placement, row, image.HEIGHT / 2, rng)  # type: ignore[arg-type]
+            inks = []
+            for (x, y), glyph in placement.placed:
+                canvas = np.zeros((image.HEIGHT + 40, image.WIDTH + 100), dtype=bool)
+                ink = np.asarray(glyph) > 96
+                canvas[y + 20 : y + 20 + ink.shape[0], x + 20 : x + 20 + ink.shape[1]] = ink
+                inks.append(ndimage.binary_dilation(canvas))
+            touching += sum(bool((left & right).any()) for left, right in itertools.pairwise(inks))
+            pairs += len(inks) - 1
     assert touching / pairs >= 0.8
 
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 @dataclass(frozen=True, kw_only=True)
 class CaptchaSettings:
     captcha_lifetime: timedelta = timedelta(minutes=5)
-    # Characters of the picture, a count drawn per challenge and never told (R-CAP5: a trained reader that cuts
-    # the text evenly must guess it; seven or eight crowded characters resist it).
-    captcha_length_min: int = 7
-    captcha_length_max: int = 8
+    # Characters of the picture, a count drawn per challenge and never told, on two rows (R-CAP5: a trained
+    # reader gets about seven characters in ten right, so eight to ten leave it a few pictures in a hundred).
+    captcha_length_min: int = 8
+    captcha_length_max: int = 10
     captcha_new_per_client: int = 60  # new challenges an hour (pages shown, "Nouveau code")
     captcha_new_per_network: int = 600  # the same for a whole /24 or /48 (R-LIM2 sizing: docs/rules.md, R-CAP4)
     captcha_new_per_session: int = 30  # per browser session or API key
