@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from moncompte.core import clock, metrics
 from moncompte.core.conf import conf
 from moncompte.core.request_context import request_id_set
+from moncompte.outbox.lease import LeaseKept
 from moncompte.outbox.message import build_message, new_message_id
 from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
 from moncompte.outbox.providers import provider_of
@@ -41,7 +42,8 @@ class Claimed:
     email: OutboundEmail
     claim: int  # the fencing number: the row is this worker's while its `claim` is still this
     attempt_id: int
-    lease_until: datetime
+    claimed_at: datetime
+    lease_until: datetime  # renewed while the message is being sent (lease.py)
 
 
 def lease() -> timedelta:
@@ -85,7 +87,7 @@ def claim_next(
         attempt = DeliveryAttempt.objects.create(
             email=email, at=now, outcome=AttemptOutcome.SENDING, worker=WORKER_NAME
         )
-    return Claimed(email=email, claim=email.claim, attempt_id=attempt.pk, lease_until=until)
+    return Claimed(email=email, claim=email.claim, attempt_id=attempt.pk, claimed_at=now, lease_until=until)
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -102,6 +104,8 @@ def _exchange(claimed: Claimed, transport: Transport) -> tuple[AttemptOutcome, s
         dkim_sign(message)
         return AttemptOutcome.SENT, transport.send(message, sender=envelope_sender(email.pk))
     except DeliveryFailed as failure:
+        if failure.unknown:  # the server may have it: never given up on, never sent again at once
+            return AttemptOutcome.NO_ANSWER, failure.reply
         permanent = failure.permanent
         reply = failure.reply
     except Exception as error:  # one message that cannot be built or sent never holds back the others
@@ -121,6 +125,8 @@ def _complete(claimed: Claimed, outcome: AttemptOutcome, reply: str) -> bool:
         change |= {"status": EmailStatus.SENT, "sent_at": at, "body_text": "", "body_html": ""}
     elif outcome is AttemptOutcome.FAILED:  # given up: the stored copy keeps no code or link
         change |= {"status": EmailStatus.FAILED, "body_text": "", "body_html": ""}
+    elif outcome is AttemptOutcome.NO_ANSWER:  # not again before the server could have answered (RFC 5321)
+        change |= {"next_attempt_at": at + conf().outbox_no_answer_hold}
     else:
         change |= {"next_attempt_at": at + _backoff(attempts)}
     with transaction.atomic():
@@ -143,7 +149,7 @@ def _count(email: OutboundEmail, outcome: AttemptOutcome, *, at: datetime) -> No
         metrics.after_commit(metrics.emails_failed.labels(*labels).inc)
 
 
-def _complete_despite_outages(claimed: Claimed, outcome: AttemptOutcome, reply: str) -> None:
+def _complete_despite_outages(claimed: Claimed, outcome: AttemptOutcome, reply: str, *, lease_until: datetime) -> None:
     """The server has answered: its answer is worth keeping through a database outage, for as long as the
     lease holds (after it, another worker may send again, with the same Message-ID)."""
     while True:
@@ -152,7 +158,7 @@ def _complete_despite_outages(claimed: Claimed, outcome: AttemptOutcome, reply: 
                 logger.error("courriel %s : bail perdu pendant l'envoi (%s)", claimed.email.pk, outcome)
             return
         except DatabaseFailure:
-            if clock.now() >= claimed.lease_until:
+            if clock.now() >= lease_until:
                 logger.exception(
                     "courriel %s : issue %s non enregistrée (base indisponible)", claimed.email.pk, outcome
                 )
@@ -174,8 +180,15 @@ def _deliver(claimed: Claimed, transport: Transport) -> AttemptOutcome:
     if clock.now() >= claimed.lease_until:  # fencing: a worker late past its lease never sends
         logger.error("courriel %s : bail expiré avant l'envoi, rien n'est envoyé", email.pk)
         return AttemptOutcome.UNKNOWN
-    outcome, reply = _exchange(claimed, transport)
-    _complete_despite_outages(claimed, outcome, reply)
+    with LeaseKept(
+        email_id=email.pk,
+        claim=claimed.claim,
+        lease_until=claimed.lease_until,
+        length=claimed.lease_until - claimed.claimed_at,
+        transport=transport,
+    ) as kept:
+        outcome, reply = _exchange(claimed, transport)
+    _complete_despite_outages(claimed, outcome, reply, lease_until=kept.lease_until)
     if outcome is AttemptOutcome.SENT:
         logger.info("courriel %s (%s) remis : %s", email.pk, email.template, reply)
     else:

@@ -15,6 +15,8 @@ class AttemptOutcome(models.TextChoices):
     RETRY = "retry", "échec, nouvel essai prévu"
     FAILED = "failed", "échec, abandonné"
     UNKNOWN = "unknown", "issue inconnue (envoi interrompu)"
+    # R-DLV1: the whole message went out and the server did not answer in time: it may well have it.
+    NO_ANSWER = "no_answer", "issue inconnue (message transmis, pas de réponse du serveur)"
 
 
 class OutboundEmail(models.Model):

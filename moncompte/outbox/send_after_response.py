@@ -29,9 +29,12 @@ SLOW_SECONDS = 1.0  # an exchange longer than this pauses sending from web proce
 # An email a request will send is due for workers only this much later: they take it if the request could not.
 GRACE = timedelta(seconds=2)
 PAUSE_SECONDS = 60.0
-# The whole send, connection included, has EXCHANGE_SECONDS; the claim lasts LEASE, within which the outcome is
-# written even through a short database outage; both well inside gunicorn's 30 s per request.
+# The send up to the end of the message, connection included, has EXCHANGE_SECONDS; then the relay has
+# REPLY_SECONDS to answer (giving up sooner would leave a message it has in doubt: R-DLV1); together well inside
+# gunicorn's 30 s per request. The claim lasts LEASE, renewed while sending (lease.py), within which the outcome
+# is written even through a short database outage.
 EXCHANGE_SECONDS = 8.0
+REPLY_SECONDS = 15.0
 LEASE = timedelta(seconds=20)
 PER_REQUEST = 5  # a request queues one or two emails; more are left to the worker
 _state = threading.local()
@@ -77,7 +80,7 @@ def _transport() -> SmtpTransport:
     if _relay is None:
         # Short deadlines: this runs in a web process, which must be back to serving soon whatever the relay does.
         relay = SmtpTransport.from_url(settings.EMAIL_URL, keep_idle=10.0)
-        _relay = dataclasses.replace(relay, timeout=4.0, exchange_timeout=EXCHANGE_SECONDS)
+        _relay = dataclasses.replace(relay, timeout=4.0, exchange_timeout=EXCHANGE_SECONDS, reply_timeout=REPLY_SECONDS)
     return _relay
 
 
@@ -111,8 +114,9 @@ def send_remembered(**_: Any) -> None:
             logger.exception("courriel %s : envoi après la réponse impossible ; le worker s'en charge", email_id)
             outcome = AttemptOutcome.UNKNOWN
         # A refusal of one recipient (FAILED) says nothing of the relay: only a relay in trouble (RETRY: no
-        # connection, a 4xx, the deadline) or slow pauses, so a typed address cannot pause everyone's mail.
-        troubled = outcome in (AttemptOutcome.RETRY, AttemptOutcome.UNKNOWN)
+        # connection, a 4xx, the deadline; no answer to a whole message) or slow pauses, so a typed address
+        # cannot pause everyone's mail.
+        troubled = outcome in (AttemptOutcome.RETRY, AttemptOutcome.UNKNOWN, AttemptOutcome.NO_ANSWER)
         if troubled or time.monotonic() - started > SLOW_SECONDS:
             _paused_until = time.monotonic() + PAUSE_SECONDS
             logger.warning("envoi après la réponse suspendu %d s : le worker envoie seul", PAUSE_SECONDS)

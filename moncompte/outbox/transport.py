@@ -1,11 +1,13 @@
 """The seam to the outside world for email: SMTP configured by EMAIL_URL (R-MAIL2)."""
 
 import contextlib
+import re
 import smtplib
 import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Protocol
@@ -13,14 +15,47 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 
 class DeliveryFailed(Exception):
-    def __init__(self, reply: str, *, permanent: bool) -> None:
+    """No "250" for the message. `unknown`: the whole message went out and the server said nothing in time, so
+    it may well have it (RFC 1047); never a sign that it was not sent (R-DLV1)."""
+
+    def __init__(self, reply: str, *, permanent: bool, unknown: bool = False) -> None:
         super().__init__(reply)
         self.reply = reply
         self.permanent = permanent
+        self.unknown = unknown
 
 
 class _Stale(Exception):
     """A connection kept from an earlier message was closed by the server before this message began."""
+
+
+class _Deadline:
+    """The watchdog of one send: at its end, the connections in `current` are hung up and `cut` is set. Moved
+    once the whole message is out (the wait for the server's answer has its own length) or ended early by
+    whoever holds the send's claim (its lease could not be renewed)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.current: list[smtplib.SMTP] = []
+        self.cut = threading.Event()
+        self.seconds = seconds
+        self._timer = self._start(seconds)
+
+    def _start(self, seconds: float) -> threading.Timer:
+        timer = threading.Timer(seconds, self.hang_up)
+        timer.daemon = True
+        timer.start()
+        return timer
+
+    def move(self, seconds: float) -> None:
+        self._timer.cancel()
+        self.seconds = seconds
+        self._timer = self._start(seconds)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def hang_up(self) -> None:
+        _hang_up(self.current, self.cut)
 
 
 @dataclass
@@ -45,9 +80,13 @@ class SmtpTransport:
     starttls: bool = False
     implicit_tls: bool = False
     timeout: float = 15.0  # for each step of the exchange
-    # For the whole exchange: a relay that answers each step just in time must not keep a message past its
-    # worker's lease (R-DLV1), or another worker would send it again.
+    # For the whole exchange up to the end of the message: a relay that answers each step just in time must not
+    # keep a sender (a web process) busy for ever.
     exchange_timeout: float = 120.0
+    # Once the whole message is out, how long the server has to answer. Giving up sooner turns a message the
+    # server has into an unknown outcome (RFC 1047): the worker waits 2 minutes (RFC 5321 §4.5.3.2.6 allows a
+    # server 10; systemd stops a worker after 150 s), a web process less (R-DLV1).
+    reply_timeout: float = 120.0
     # With `keep_idle` > 0 (the worker's), messages that follow each other share one connection (no TCP, TLS and
     # EHLO per message, and relays count connections): closed after `keep_idle` seconds without a message or
     # after `messages_per_connection` messages. At 0, one connection per message, closed at once.
@@ -55,6 +94,7 @@ class SmtpTransport:
     messages_per_connection: int = 100
     _kept: _Connection | None = field(default=None, init=False, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+    _sending: _Deadline | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_url(cls, url: str, *, keep_idle: float = 0.0) -> "SmtpTransport":
@@ -92,36 +132,38 @@ class SmtpTransport:
         """One deadline (`exchange_timeout`) covers everything: connecting, a kept connection found closed and
         replaced, the whole exchange. It keeps a send within its claim's lease (R-DLV1)."""
         with self._lock:
-            cut = threading.Event()
-            current: list[smtplib.SMTP] = []
-            watchdog = threading.Timer(self.exchange_timeout, _hang_up, args=(current, cut))
-            watchdog.start()
+            deadline = self._sending = _Deadline(self.exchange_timeout)
             try:
-                return self._send_within(message, sender, current=current, cut=cut)
+                return self._send_within(message, sender, deadline=deadline)
             finally:
-                watchdog.cancel()
+                deadline.cancel()
+                self._sending = None
 
-    def _send_within(
-        self, message: EmailMessage, sender: str, *, current: list[smtplib.SMTP], cut: threading.Event
-    ) -> str:
+    def abort(self) -> None:
+        """Hangs up the send under way, if any, at once (its claim is being lost: R-DLV1). Any thread."""
+        sending = self._sending
+        if sending is not None:
+            sending.hang_up()
+
+    def _send_within(self, message: EmailMessage, sender: str, *, deadline: _Deadline) -> str:
         kept, self._kept = self._kept, None
         if kept is not None and time.monotonic() - kept.last_used <= self.keep_idle:
-            current.append(kept.smtp)
+            deadline.current.append(kept.smtp)
             try:
-                return self._send_on(kept, message, sender, reused=True, cut=cut)
+                return self._send_on(kept, message, sender, reused=True, deadline=deadline)
             except _Stale:
                 pass  # nothing of this message reached the server: it goes on a new connection
         elif kept is not None:
             _quit(kept.smtp)
         try:
-            if cut.is_set():
+            if deadline.cut.is_set():
                 raise OSError("délai écoulé")
-            fresh = _Connection(self._connect(current))
+            fresh = _Connection(self._connect(deadline.current))
         except (smtplib.SMTPException, OSError) as error:
-            for smtp in current:
+            for smtp in deadline.current:
                 smtp.close()
-            raise _failure(error, cut=cut, deadline=self.exchange_timeout) from error
-        return self._send_on(fresh, message, sender, reused=False, cut=cut)
+            raise _failure(error, deadline=deadline) from error
+        return self._send_on(fresh, message, sender, reused=False, deadline=deadline)
 
     def close(self) -> None:
         """Ends the connection kept for the next message (the worker calls it when it stops)."""
@@ -131,10 +173,17 @@ class SmtpTransport:
             _quit(kept.smtp)
 
     def _send_on(
-        self, connection: _Connection, message: EmailMessage, sender: str, *, reused: bool, cut: threading.Event
+        self, connection: _Connection, message: EmailMessage, sender: str, *, reused: bool, deadline: _Deadline
     ) -> str:
+        ended = threading.Event()  # set once the last byte of the message has left
         try:
-            reply = self._exchange(connection.smtp, message, sender, reused=reused and not cut.is_set())
+            reply = self._exchange(
+                connection.smtp,
+                message,
+                sender,
+                reused=reused and not deadline.cut.is_set(),
+                ended=lambda: self._message_out(connection.smtp, deadline, ended),
+            )
         except _Stale:
             connection.smtp.close()
             raise
@@ -142,7 +191,7 @@ class SmtpTransport:
             # A refused or broken exchange leaves the connection in no known state: never used again.
             _quit(connection.smtp)
             if isinstance(error, (smtplib.SMTPException, OSError)):
-                raise _failure(error, cut=cut, deadline=self.exchange_timeout) from error
+                raise _failure(error, deadline=deadline, ended=ended.is_set()) from error
             raise
         connection.messages += 1
         connection.last_used = time.monotonic()
@@ -152,7 +201,11 @@ class SmtpTransport:
             _quit(connection.smtp)  # once DATA has its answer, a failing QUIT never means sending again
         return reply
 
-    def _exchange(self, smtp: smtplib.SMTP, message: EmailMessage, sender: str, *, reused: bool) -> str:
+    def _exchange(
+        self, smtp: smtplib.SMTP, message: EmailMessage, sender: str, *, reused: bool, ended: Callable[[], None]
+    ) -> str:
+        if smtp.sock is not None:  # a kept connection still has the longer wait of its last answer
+            smtp.sock.settimeout(self.timeout)
         if not reused:
             smtp.ehlo_or_helo_if_needed()
             if self.username:
@@ -172,19 +225,48 @@ class SmtpTransport:
             code, reply = smtp.rcpt(recipient)
             if code not in (250, 251):
                 raise DeliveryFailed(f"{code} {reply.decode(errors='replace')}", permanent=code >= 500)
-        code, reply = smtp.data(message.as_bytes())
+        code, reply = _data(smtp, message.as_bytes(), ended=ended)
         text = f"{code} {reply.decode(errors='replace')}"
         if code != 250:
             raise DeliveryFailed(text, permanent=code >= 500)
         return text
 
+    def _message_out(self, smtp: smtplib.SMTP, deadline: _Deadline, ended: threading.Event) -> None:
+        """The last byte is out: from now on, giving up means not knowing (R-DLV1). The server gets
+        `reply_timeout` to answer, whatever was left of the exchange's deadline."""
+        ended.set()
+        if not deadline.cut.is_set():
+            deadline.move(self.reply_timeout)
+            if smtp.sock is not None:
+                smtp.sock.settimeout(self.reply_timeout)
 
-def _failure(error: Exception, *, cut: threading.Event | None, deadline: float) -> DeliveryFailed:
+
+def _data(smtp: smtplib.SMTP, content: bytes, *, ended: Callable[[], None]) -> tuple[int, bytes]:
+    """smtplib's DATA, telling `ended` when the whole message has left and only the answer is awaited."""
+    code, reply = smtp.docmd("data")
+    if code != 354:
+        raise smtplib.SMTPDataError(code, reply)
+    payload = re.sub(rb"(?m)^\.", b"..", content)  # dot-stuffing (RFC 5321 §4.5.2), as smtplib does
+    if not payload.endswith(b"\r\n"):
+        payload += b"\r\n"
+    smtp.send(payload + b".\r\n")
+    ended()
+    return smtp.getreply()
+
+
+def _failure(error: Exception, *, deadline: _Deadline, ended: bool = False) -> DeliveryFailed:
     if isinstance(error, smtplib.SMTPResponseException):
         detail = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else ""
         return DeliveryFailed(f"{error.smtp_code} {detail}", permanent=error.smtp_code >= 500)
-    if cut is not None and cut.is_set():
-        return DeliveryFailed(f"échange interrompu après {deadline:.0f} s", permanent=False)
+    if ended:  # the server has every byte of the message: whether it took it, only its answer could say
+        return DeliveryFailed(
+            f"message transmis en entier, pas de réponse du serveur ({error or 'délai écoulé'}) : "
+            "il l'a peut-être reçu",
+            permanent=False,
+            unknown=True,
+        )
+    if deadline.cut.is_set():
+        return DeliveryFailed(f"échange interrompu après {deadline.seconds:.0f} s", permanent=False)
     return DeliveryFailed(f"connexion impossible : {error}", permanent=False)
 
 

@@ -11,7 +11,8 @@ import sys
 import threading
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,23 +24,45 @@ from moncompte.outbox.sink import free_port, received
 
 
 class SlowMailbox(Mailbox):
-    """A relay that takes `delay` seconds to accept each message (the slow relay of the fault report)."""
+    """A relay that takes `delay` seconds (or `delay()`, drawn per message) to answer each message (the slow
+    relay of the fault report). It keeps the message as soon as the last byte is in, before it answers, as a
+    real relay queues it: a sender that gives up waiting, or dies, leaves a message the relay has, and a copy
+    sent again shows. With `before_data`, the delay is at RCPT instead: the relay has nothing yet."""
 
-    def __init__(self, maildir: Path, delay: float) -> None:
+    def __init__(self, maildir: Path, delay: float | Callable[[], float], *, before_data: bool = False) -> None:
         super().__init__(maildir)
-        self.delay = delay
+        self.delay = delay if callable(delay) else (lambda: delay)
+        self.before_data = before_data
+        self.arrivals: list[tuple[str, float]] = []  # (recipient, time.time()) as each message is kept
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if self.before_data:
+            await asyncio.sleep(self.delay())
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        await asyncio.sleep(self.delay)
-        return str(await super().handle_DATA(server, session, envelope))
+        answer = str(await super().handle_DATA(server, session, envelope))
+        self.arrivals += [(recipient, time.time()) for recipient in envelope.rcpt_tos]
+        if not self.before_data:
+            await asyncio.sleep(self.delay())
+        return answer
 
 
-def slow_sink_start(maildir: Path, *, delay: float) -> Controller:
+def slow_sink_start(maildir: Path, *, delay: float | Callable[[], float], before_data: bool = False) -> "Controller":
     for folder in ("cur", "new", "tmp"):
         (maildir / folder).mkdir(parents=True, exist_ok=True)
-    controller = Controller(SlowMailbox(maildir, delay), hostname="127.0.0.1", port=free_port())
+    controller = Controller(
+        SlowMailbox(maildir, delay, before_data=before_data), hostname="127.0.0.1", port=free_port()
+    )
     controller.start()
     return controller
+
+
+def arrivals(sink: Controller) -> list[tuple[str, float]]:
+    handler = sink.handler
+    assert isinstance(handler, SlowMailbox)
+    return list(handler.arrivals)
 
 
 class DatabaseCable:
@@ -115,17 +138,32 @@ def database_url(*, through: DatabaseCable | None = None) -> str:
     return f"postgres://{config['USER']}@{host}:{port}/{config['NAME']}"
 
 
+WORKER = [sys.executable, "-m", "moncompte", "worker"]
+# A web process's own send (outbox/send_after_response.py): each address is one request, whose end sends it.
+WEB = [sys.executable, "-m", "tests.outbox.web_process"]
+
+
 @dataclass
 class Workers:
-    """`moncompte worker` processes, started, killed and stopped like a supervisor (or a fault) would."""
+    """`moncompte worker` processes (or, with `command=WEB`, web processes sending what their requests queued),
+    started, killed and stopped like a supervisor (or a fault) would."""
 
     env: dict[str, str]
     processes: list[subprocess.Popen[bytes]]
     log: Path
+    command: list[str] = field(default_factory=lambda: list(WORKER))
 
     @classmethod
     def start(
-        cls, count: int, *, db_url: str, smtp_port: int, log: Path, env: dict[str, str] | None = None, **settings: int
+        cls,
+        count: int,
+        *,
+        db_url: str,
+        smtp_port: int,
+        log: Path,
+        env: dict[str, str] | None = None,
+        command: list[str] = WORKER,
+        **settings: int,
     ) -> "Workers":
         env = {
             **os.environ,
@@ -134,16 +172,14 @@ class Workers:
             "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
             **{f"MONCOMPTE_{name.upper()}": str(value) for name, value in settings.items()},
         }
-        workers = cls(env=env, processes=[], log=log)
+        workers = cls(env=env, processes=[], log=log, command=list(command))
         for _ in range(count):
             workers.spawn()
         return workers
 
-    def spawn(self) -> subprocess.Popen[bytes]:
+    def spawn(self, *arguments: str) -> subprocess.Popen[bytes]:
         with self.log.open("ab") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "moncompte", "worker"], env=self.env, stdout=out, stderr=subprocess.STDOUT
-            )
+            process = subprocess.Popen([*self.command, *arguments], env=self.env, stdout=out, stderr=subprocess.STDOUT)
         self.processes.append(process)
         return process
 
@@ -152,6 +188,27 @@ class Workers:
         alive = [p for p in self.processes if p.poll() is None]
         alive[index % len(alive)].send_signal(signal.SIGKILL)
         self.spawn()
+
+    def kill_sender_of(self, email_id: int) -> bool:
+        """kill -9 of the process whose attempt at `email_id` is under way, if one of ours (no replacement)."""
+        from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt
+
+        names = DeliveryAttempt.objects.filter(email_id=email_id, outcome=AttemptOutcome.SENDING).values_list(
+            "worker", flat=True
+        )
+        pids = {int(name.rpartition(":")[2]) for name in names}
+        for process in self.processes:
+            if process.pid in pids and process.poll() is None:
+                process.send_signal(signal.SIGKILL)
+                process.wait()
+                return True
+        return False
+
+    def wait(self, *, within: float) -> None:
+        """Waits for every process to end by itself (web processes end once their requests are done)."""
+        deadline = time.monotonic() + within
+        for process in self.processes:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
 
     def terminate(self, *, within: float = 10.0) -> float:
         """SIGTERM to all; returns how long the slowest took to exit."""
@@ -174,24 +231,35 @@ class Tally:
     lost: list[str]
     duplicates: int  # copies beyond the first
     split_message_ids: list[str]  # addresses that received copies with different Message-IDs
+    longest_delay: float  # seconds from enqueue to the relay's first copy, over every message received
 
     def __str__(self) -> str:
         return (
             f"{self.queued} en file, {self.queued - len(self.lost)} reçus au moins une fois, {len(self.lost)} perdus, "
-            f"{self.duplicates} doublons, {len(self.split_message_ids)} avec des Message-ID différents"
+            f"{self.duplicates} doublons, {len(self.split_message_ids)} avec des Message-ID différents, "
+            f"plus long délai {self.longest_delay:.1f} s"
         )
 
 
-def tally(maildir: Path, addresses: list[str]) -> Tally:
+def tally(maildir: Path, addresses: list[str], *, sink: Controller | None = None) -> Tally:
+    """What the relay got. With the `sink` (a SlowMailbox), the delays too, from its arrival times."""
+    from moncompte.outbox.models import OutboundEmail
+
     copies: Counter[str] = Counter()
     message_ids: dict[str, set[str]] = defaultdict(set)
     for mail in received(maildir):
         to = str(mail.message["To"])
         copies[to] += 1
         message_ids[to].add(str(mail.message["Message-ID"]))
+    first: dict[str, float] = {}
+    for to, at in arrivals(sink) if sink is not None else []:
+        first.setdefault(to, at)
+    queued_at = dict(OutboundEmail.objects.filter(to_address__in=list(first)).values_list("to_address", "created_at"))
+    delays = [first[to] - queued_at[to].timestamp() for to in first if to in queued_at]
     return Tally(
         queued=len(addresses),
         lost=[a for a in addresses if copies[a] == 0],
         duplicates=sum(n - 1 for n in copies.values() if n > 1),
         split_message_ids=[a for a, ids in message_ids.items() if len(ids) > 1],
+        longest_delay=max(delays, default=0.0),
     )

@@ -1,6 +1,8 @@
-"""R-DLV1 under faults, with real worker processes: kill -9 at random, a slow relay with several workers,
-SIGTERM in the middle of a send, the database cut in the middle of an SMTP exchange. Sized to run in CI in
-well under a minute; bench/outbox_faults.py runs the long versions and prints the figures."""
+"""R-DLV1 under faults, with real processes (`moncompte worker`, web processes sending what their requests
+queued) and a relay that keeps each message before it answers, so that a copy sent twice shows: kill -9 at
+random, relays slower than a sender's step deadline, a worker or a web process killed mid-send, SIGTERM in the
+middle of a send, the database cut in the middle of an SMTP exchange. All with the real lease. Sized for CI
+(about three minutes); bench/outbox_faults.py runs the long versions and prints the figures."""
 
 import random
 import time
@@ -10,7 +12,7 @@ import pytest
 
 from moncompte.core import clock
 from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
-from tests.outbox.faults import DatabaseCable, Workers, database_url, slow_sink_start, tally
+from tests.outbox.faults import WEB, DatabaseCable, Workers, database_url, slow_sink_start, tally
 from tests.outbox.test_delivery import queue_code_email
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -43,7 +45,7 @@ def workers_log(tmp_path: Path) -> Path:
 def test_random_kill_9_loses_nothing_and_a_resent_copy_keeps_its_message_id_R_DLV1(tmp_path, workers_log):
     addresses = queue(60)
     sink = slow_sink_start(tmp_path / "mailbox", delay=0.2)  # about 4 s of work for 3 workers
-    workers = Workers.start(3, db_url=database_url(), smtp_port=sink.port, log=workers_log, outbox_lease_seconds=3)
+    workers = Workers.start(3, db_url=database_url(), smtp_port=sink.port, log=workers_log)
     chance = random.Random(7)
     try:
         for _ in range(8):
@@ -113,3 +115,93 @@ def test_the_database_cut_mid_send_loses_nothing_and_sends_nothing_twice_R_DLV1(
     assert (result.lost, result.duplicates) == ([], 0), result
     assert set(DeliveryAttempt.objects.values_list("outcome", flat=True)) == {AttemptOutcome.SENT}
     assert "base indisponible" in workers_log.read_text()
+
+
+def test_the_web_process_waits_for_a_relay_answering_in_6_s_and_nothing_is_sent_twice_R_DLV1(tmp_path, workers_log):
+    """The web's own send gave up at 4 s, left the message "connexion impossible" and a worker sent it again."""
+    sink = slow_sink_start(tmp_path / "mailbox", delay=6.0)
+    addresses = ["web0@example.fr", "web1@example.fr"]
+    workers = Workers.start(1, db_url=database_url(), smtp_port=sink.port, log=workers_log)
+    web = Workers.start(0, db_url=database_url(), smtp_port=sink.port, log=workers_log, command=WEB)
+    try:
+        web.spawn(*addresses)  # the first request's end sends its email; the slow relay then pauses the second's
+        web.wait(within=40)
+        wait_until_all_sent(seconds=40)
+    finally:
+        workers.terminate()
+        sink.stop()
+    result = tally(tmp_path / "mailbox", addresses)
+    assert (result.lost, result.duplicates) == ([], 0), result
+    assert set(DeliveryAttempt.objects.values_list("outcome", flat=True)) == {AttemptOutcome.SENT}
+    assert (
+        OutboundEmail.objects.get(to_address="web0@example.fr")
+        .delivery_attempts.get()
+        .worker.endswith(f":{web.processes[0].pid}")
+    )  # sent by the web process itself
+
+
+def test_a_relay_answering_in_16_s_gets_each_message_once_from_the_workers_R_DLV1(tmp_path, workers_log):
+    """Past the worker's 15 s step deadline and most of its 20 s lease: it waits, and keeps its claim."""
+    addresses = queue(2)
+    sink = slow_sink_start(tmp_path / "mailbox", delay=16.0)
+    workers = Workers.start(2, db_url=database_url(), smtp_port=sink.port, log=workers_log)
+    try:
+        wait_until_all_sent(seconds=45)
+    finally:
+        workers.terminate(within=30)
+        sink.stop()
+    result = tally(tmp_path / "mailbox", addresses)
+    assert (result.lost, result.duplicates) == ([], 0), result
+    assert set(DeliveryAttempt.objects.values_list("outcome", flat=True)) == {AttemptOutcome.SENT}
+
+
+def killed_mid_send(senders: Workers, *, within: float = 30) -> tuple[OutboundEmail, float]:
+    """Waits for a send under way, kills its process (kill -9), returns its email and the time of the kill."""
+    deadline = time.monotonic() + within
+    while not (attempt := DeliveryAttempt.objects.filter(outcome=AttemptOutcome.SENDING).first()):
+        assert time.monotonic() < deadline, senders.log.read_text()
+        time.sleep(0.05)
+    assert senders.kill_sender_of(attempt.email_id)
+    return OutboundEmail.objects.get(pk=attempt.email_id), time.monotonic()
+
+
+def delay_to_next_attempt(email: OutboundEmail, killed_at: float) -> float:
+    deadline = killed_at + 120
+    while email.delivery_attempts.count() < 2:
+        assert time.monotonic() < deadline, "nobody took the message again"
+        time.sleep(0.2)
+    return time.monotonic() - killed_at
+
+
+def test_a_worker_killed_mid_send_holds_its_message_well_under_a_minute_R_DLV1(tmp_path, workers_log):
+    addresses = queue(1)
+    sink = slow_sink_start(tmp_path / "mailbox", delay=5.0, before_data=True)
+    workers = Workers.start(2, db_url=database_url(), smtp_port=sink.port, log=workers_log)
+    try:
+        email, killed_at = killed_mid_send(workers)
+        delay = delay_to_next_attempt(email, killed_at)
+        wait_until_all_sent(seconds=30)
+    finally:
+        workers.terminate()
+        sink.stop()
+    assert delay < 25, f"the message was held {delay:.0f} s"  # one 20 s lease, not five minutes
+    assert [a.outcome for a in email.delivery_attempts.all()] == [AttemptOutcome.UNKNOWN, AttemptOutcome.SENT]
+    result = tally(tmp_path / "mailbox", addresses)
+    assert (result.lost, result.duplicates) == ([], 0), result  # killed before the end of the message
+
+
+def test_a_web_process_killed_mid_send_leaves_its_email_to_a_worker_within_a_lease_R_DLV1(tmp_path, workers_log):
+    sink = slow_sink_start(tmp_path / "mailbox", delay=5.0, before_data=True)
+    workers = Workers.start(1, db_url=database_url(), smtp_port=sink.port, log=workers_log)
+    web = Workers.start(0, db_url=database_url(), smtp_port=sink.port, log=workers_log, command=WEB)
+    try:
+        web.spawn("tue@example.fr")
+        email, killed_at = killed_mid_send(web)
+        delay = delay_to_next_attempt(email, killed_at)
+        wait_until_all_sent(seconds=30)
+    finally:
+        workers.terminate()
+        sink.stop()
+    assert delay < 25, f"the message was held {delay:.0f} s"
+    result = tally(tmp_path / "mailbox", ["tue@example.fr"])
+    assert (result.lost, result.duplicates) == ([], 0), result

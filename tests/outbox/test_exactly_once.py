@@ -157,21 +157,3 @@ def test_finished_emails_are_deleted_after_the_retention_period_pending_ones_nev
     assert not OutboundEmail.objects.filter(pk=sent.pk).exists()
     assert not DeliveryAttempt.objects.filter(email_id=sent.pk).exists()
     assert OutboundEmail.objects.filter(pk=pending.pk).exists()
-
-
-def test_a_relay_slower_than_the_exchange_deadline_is_cut_and_retried_later_R_DLV1(tmp_path, now, traveller):
-    """Each step answered in time, the whole too slow: the message must not outlive its worker's lease."""
-    from tests.outbox.faults import slow_sink_start
-
-    email = queue_code_email(now)
-    sink = slow_sink_start(tmp_path / "mailbox", delay=3)
-    try:
-        transport = SmtpTransport(host="127.0.0.1", port=sink.port, timeout=10, exchange_timeout=0.5)
-        deliver_due(transport=transport)
-    finally:
-        sink.stop()
-    email.refresh_from_db()
-    assert email.status == EmailStatus.PENDING
-    attempt = email.delivery_attempts.get()
-    assert attempt.outcome == AttemptOutcome.RETRY
-    assert "échange interrompu" in attempt.smtp_reply

@@ -15,8 +15,11 @@ class MailSettings:
     dkim_selector: str = ""
     dkim_private_key_file: str = ""
     dkim_domain: str = ""
-    # A worker holds one message at a time for this long: far more than one SMTP exchange (R-DLV1).
-    outbox_lease_seconds: int = 300
+    # A worker holds one message at a time under a lease of this many seconds, renewed every quarter of it while
+    # it sends: a worker killed mid-send holds its message this long at most (R-DLV1).
+    outbox_lease_seconds: int = 20
+    # R-DLV1: a message the server got whole but did not answer for is not sent again before this.
+    outbox_no_answer_hold: timedelta = timedelta(minutes=10)
     outbox_retry_base: timedelta = timedelta(seconds=10)
     outbox_retry_cap: timedelta = timedelta(hours=1)
     outbox_give_up_after: timedelta = timedelta(days=3)
@@ -35,4 +38,6 @@ class MailSettings:
     def _check_mail(self) -> list[str]:
         if "@" not in self.from_address:
             return ["FROM_ADDRESS : une adresse mail"]
+        if self.outbox_lease_seconds < 4:  # renewed every quarter of it, at least every second
+            return ["OUTBOX_LEASE_SECONDS : 4 au moins"]
         return []
