@@ -1,11 +1,13 @@
 """Delivering the outbox exactly once, as far as SMTP allows (R-MAIL1, R-DLV1).
 
-One message at a time: a worker claims a row under a lease that outlives one SMTP exchange, and a fencing
-number (`claim`) that grows at every claim. The attempt is written in the claiming transaction, before
+One message at a time: a worker claims a row under a short lease, renewed while it sends (lease.py), and a
+fencing number (`claim`) that grows at every claim. The attempt is written in the claiming transaction, before
 the exchange; the outcome and the row's new state are written together after it, only by the worker
-whose claim is still the row's. A worker that dies between the server's 250 and that write leaves an
-attempt "sending": whoever claims the row next marks it "unknown" (support sees it) and sends again with
-the same Message-ID, chosen at enqueue, so the receiving side can tell it is the same message.
+whose claim is still the row's. A worker that dies between the end of the message and that write leaves an
+attempt "sending": whoever claims the row next, once the lease has run out, marks it "unknown" (support sees
+it) and sends again with the same Message-ID, chosen at enqueue, so the receiving side can tell it is the same
+message. A server that got the whole message and never answered is "no answer": the message may be there, so
+it is not sent again before the server could have answered (OUTBOX_NO_ANSWER_HOLD), then retried.
 """
 
 import contextlib

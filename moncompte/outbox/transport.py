@@ -38,6 +38,7 @@ class _Deadline:
         self.current: list[smtplib.SMTP] = []
         self.cut = threading.Event()
         self.seconds = seconds
+        self.aborted = False  # hung up by the claim's holder, not by the clock
         self._timer = self._start(seconds)
 
     def _start(self, seconds: float) -> threading.Timer:
@@ -143,6 +144,7 @@ class SmtpTransport:
         """Hangs up the send under way, if any, at once (its claim is being lost: R-DLV1). Any thread."""
         sending = self._sending
         if sending is not None:
+            sending.aborted = True
             sending.hang_up()
 
     def _send_within(self, message: EmailMessage, sender: str, *, deadline: _Deadline) -> str:
@@ -266,7 +268,8 @@ def _failure(error: Exception, *, deadline: _Deadline, ended: bool = False) -> D
             unknown=True,
         )
     if deadline.cut.is_set():
-        return DeliveryFailed(f"échange interrompu après {deadline.seconds:.0f} s", permanent=False)
+        why = " : bail perdu" if deadline.aborted else f" après {deadline.seconds:.0f} s"
+        return DeliveryFailed(f"échange interrompu{why}", permanent=False)
     return DeliveryFailed(f"connexion impossible : {error}", permanent=False)
 
 

@@ -121,7 +121,7 @@ def test_a_live_sender_keeps_its_claim_past_its_lease_by_renewing_it_R_DLV1(slow
 def test_a_sender_whose_claim_was_taken_hangs_up_before_the_end_of_the_message_R_DLV1(slow_relay, tmp_path, settings):
     settings.MONCOMPTE = replace(settings.MONCOMPTE, outbox_lease_seconds=4)
     email = queue_code_email(clock.now())
-    transport = replace(slow_relay(6.0, before_data=True), exchange_timeout=30.0)
+    transport = replace(slow_relay(6.0, before_data=True), timeout=10.0, exchange_timeout=30.0)
     sender, outcomes = send_in_background(transport)
     time.sleep(0.5)
     OutboundEmail.objects.filter(pk=email.pk).update(claim=99)  # another worker took it (a clock jump, a pause)
@@ -130,5 +130,6 @@ def test_a_sender_whose_claim_was_taken_hangs_up_before_the_end_of_the_message_R
     assert time.monotonic() - started < 3  # hung up at the next beat, not at the relay's pace
     assert outcomes == [AttemptOutcome.RETRY]
     assert received(tmp_path / "mailbox") == []  # the fence held at the relay itself
-    assert DeliveryAttempt.objects.get(email=email).outcome == AttemptOutcome.RETRY
+    attempt = DeliveryAttempt.objects.get(email=email)
+    assert (attempt.outcome, attempt.smtp_reply) == (AttemptOutcome.RETRY, "échange interrompu : bail perdu")
     assert OutboundEmail.objects.get(pk=email.pk).claim == 99  # the row stays the new holder's
