@@ -5,7 +5,8 @@ the response (tests/outbox/web_process.py: Django's request signals, as under gu
 message as soon as its last byte is in, before it answers (a real relay has queued it by then): a sender that
 gives up waiting or dies leaves a message the relay has, so a copy sent again shows. The lease is the real one.
 The CI suite (tests/outbox/test_delivery_faults.py) runs the same faults at a few messages each. Here:
-  1. kill -9 of workers at random: 402 messages, 3 workers, 12 kills (each replaced, as systemd would);
+  1. kill -9 of workers in the middle of a send: 402 messages, 3 workers, 12 kills (each replaced, as
+     systemd would);
   2. the web's own send with a relay answering in 6 s (past the web's 4 s step deadline): 24 messages, one
      request each, from 4 web processes, 2 workers behind them;
   3. a relay answering in 10 to 20 s (past the worker's 15 s step deadline): 24 messages, 3 workers;
@@ -96,6 +97,7 @@ def empty_outbox() -> None:
 
 
 def kills(folder: Path, messages: int, count: int) -> None:
+    from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt
     from tests.outbox.faults import Workers, database_url, slow_sink_start
 
     addresses = queue(messages, "kill")
@@ -105,7 +107,12 @@ def kills(folder: Path, messages: int, count: int) -> None:
     try:
         for _ in range(count):
             time.sleep(chance.uniform(0.5, 2.0))
-            workers.kill_one(chance.randrange(10))
+            # A worker in the middle of a send (one just started would die before sending anything).
+            sending = DeliveryAttempt.objects.filter(outcome=AttemptOutcome.SENDING).values_list("email_id", flat=True)
+            if not any(workers.kill_sender_of(email_id) for email_id in sending):
+                workers.kill_one(chance.randrange(10))
+            else:
+                workers.spawn()
         wait_sent(300, messages)
     finally:
         workers.terminate()

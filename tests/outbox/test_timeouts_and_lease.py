@@ -133,3 +133,32 @@ def test_a_sender_whose_claim_was_taken_hangs_up_before_the_end_of_the_message_R
     attempt = DeliveryAttempt.objects.get(email=email)
     assert (attempt.outcome, attempt.smtp_reply) == (AttemptOutcome.RETRY, "échange interrompu : bail perdu")
     assert OutboundEmail.objects.get(pk=email.pk).claim == 99  # the row stays the new holder's
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sender_that_cannot_renew_its_lease_hangs_up_before_it_ends_R_DLV1(
+    slow_relay, tmp_path, settings, monkeypatch
+):
+    """The database is out of reach for this sender only: another may claim the message once the lease is over,
+    so this one must have stopped sending by then."""
+    from django.db import OperationalError
+
+    from moncompte.outbox import lease
+
+    class Unreachable:
+        class objects:  # noqa: N801 (stands for the model's manager)
+            @staticmethod
+            def filter(**_: object) -> None:
+                raise OperationalError("la base est injoignable")
+
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, outbox_lease_seconds=4)  # beats every second
+    email = queue_code_email(clock.now())
+    transport = replace(slow_relay(8.0, before_data=True), timeout=10.0, exchange_timeout=30.0)
+    monkeypatch.setattr(lease, "OutboundEmail", Unreachable)
+    started = time.monotonic()
+    sender, outcomes = send_in_background(transport)
+    sender.join(timeout=15)
+    assert time.monotonic() - started < 4  # before the end of the 4 s lease, not at the relay's pace
+    assert outcomes == [AttemptOutcome.RETRY]
+    assert received(tmp_path / "mailbox") == []
+    assert DeliveryAttempt.objects.get(email=email).smtp_reply == "échange interrompu : bail perdu"

@@ -2,6 +2,10 @@
 
 from django.db import migrations, models
 
+# R-DLV1: a new choice for an attempt's outcome, "no_answer". Only the Python choices change: no SQL is run
+# (sqlmigrate prints nothing), so nothing is locked; the previous release shows the new value as it is stored.
+LOCKS = "aucun verrou : seuls les choix Python changent, aucune instruction SQL (sqlmigrate n'affiche rien)"
+
 
 class Migration(migrations.Migration):
 
