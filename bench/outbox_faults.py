@@ -11,7 +11,7 @@ The CI suite (tests/outbox/test_delivery_faults.py) runs the same faults at a fe
      request each, from 4 web processes, 2 workers behind them;
   3. a relay answering in 10 to 20 s (past the worker's 15 s step deadline): 24 messages, 3 workers;
   4. senders killed mid-send: web processes and workers killed (kill -9) while their relay (6 s) is taking the
-     message, 6 of each;
+     message (3 s before its end, 3 s after), 6 of each;
   5. a relay at 7 s per message with 2 workers, SIGTERM to both in the middle of a send;
   6. PostgreSQL cut in the middle of SMTP exchanges: 10 messages, relay 2 s, the cable cut 3 times for 5 s.
 Prints, for each: queued, received at least once (sent), lost, duplicated, with different Message-IDs, the
@@ -159,7 +159,7 @@ def killed_senders(folder: Path, count: int) -> None:
     from tests.outbox.faults import WEB, Workers, database_url, slow_sink_start
 
     addresses = [f"tue{index}@example.fr" for index in range(2 * count)]
-    sink = slow_sink_start(folder / "killed", delay=6.0)
+    sink = slow_sink_start(folder / "killed", delay=3.0, rcpt_delay=3.0)  # kills before and after the end
     web = Workers.start(0, db_url=database_url(), smtp_port=sink.port, log=folder / "killed.log", command=WEB)
     workers = Workers.start(2, db_url=database_url(), smtp_port=sink.port, log=folder / "killed.log")
     chance = random.Random(4)
@@ -181,7 +181,7 @@ def killed_senders(folder: Path, count: int) -> None:
         workers.terminate(within=30)
         sink.stop()
     report(
-        f"4. {count} processus web et {count} workers tués pendant un envoi (relais 6 s)",
+        f"4. {count} processus web et {count} workers tués pendant un envoi (relais 3 s + 3 s)",
         folder / "killed",
         addresses,
         sink,

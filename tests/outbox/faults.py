@@ -27,34 +27,30 @@ class SlowMailbox(Mailbox):
     """A relay that takes `delay` seconds (or `delay()`, drawn per message) to answer each message (the slow
     relay of the fault report). It keeps the message as soon as the last byte is in, before it answers, as a
     real relay queues it: a sender that gives up waiting, or dies, leaves a message the relay has, and a copy
-    sent again shows. With `before_data`, the delay is at RCPT instead: the relay has nothing yet."""
+    sent again shows. `rcpt_delay` slows it before the message instead (at RCPT), when it has nothing yet."""
 
-    def __init__(self, maildir: Path, delay: float | Callable[[], float], *, before_data: bool = False) -> None:
+    def __init__(self, maildir: Path, delay: float | Callable[[], float], *, rcpt_delay: float = 0.0) -> None:
         super().__init__(maildir)
         self.delay = delay if callable(delay) else (lambda: delay)
-        self.before_data = before_data
+        self.rcpt_delay = rcpt_delay
         self.arrivals: list[tuple[str, float]] = []  # (recipient, time.time()) as each message is kept
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
-        if self.before_data:
-            await asyncio.sleep(self.delay())
+        await asyncio.sleep(self.rcpt_delay)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         answer = str(await super().handle_DATA(server, session, envelope))
         self.arrivals += [(recipient, time.time()) for recipient in envelope.rcpt_tos]
-        if not self.before_data:
-            await asyncio.sleep(self.delay())
+        await asyncio.sleep(self.delay())
         return answer
 
 
-def slow_sink_start(maildir: Path, *, delay: float | Callable[[], float], before_data: bool = False) -> "Controller":
+def slow_sink_start(maildir: Path, *, delay: float | Callable[[], float], rcpt_delay: float = 0.0) -> Controller:
     for folder in ("cur", "new", "tmp"):
         (maildir / folder).mkdir(parents=True, exist_ok=True)
-    controller = Controller(
-        SlowMailbox(maildir, delay, before_data=before_data), hostname="127.0.0.1", port=free_port()
-    )
+    controller = Controller(SlowMailbox(maildir, delay, rcpt_delay=rcpt_delay), hostname="127.0.0.1", port=free_port())
     controller.start()
     return controller
 

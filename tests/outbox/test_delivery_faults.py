@@ -175,7 +175,7 @@ def delay_to_next_attempt(email: OutboundEmail, killed_at: float) -> float:
 
 def test_a_worker_killed_mid_send_holds_its_message_well_under_a_minute_R_DLV1(tmp_path, workers_log):
     addresses = queue(1)
-    sink = slow_sink_start(tmp_path / "mailbox", delay=5.0, before_data=True)
+    sink = slow_sink_start(tmp_path / "mailbox", delay=0.0, rcpt_delay=5.0)
     workers = Workers.start(2, db_url=database_url(), smtp_port=sink.port, log=workers_log)
     try:
         email, killed_at = killed_mid_send(workers)
@@ -191,7 +191,7 @@ def test_a_worker_killed_mid_send_holds_its_message_well_under_a_minute_R_DLV1(t
 
 
 def test_a_web_process_killed_mid_send_leaves_its_email_to_a_worker_within_a_lease_R_DLV1(tmp_path, workers_log):
-    sink = slow_sink_start(tmp_path / "mailbox", delay=5.0, before_data=True)
+    sink = slow_sink_start(tmp_path / "mailbox", delay=0.0, rcpt_delay=5.0)
     workers = Workers.start(1, db_url=database_url(), smtp_port=sink.port, log=workers_log)
     web = Workers.start(0, db_url=database_url(), smtp_port=sink.port, log=workers_log, command=WEB)
     try:

@@ -25,8 +25,8 @@ from tests.outbox.test_delivery import queue_code_email
 def slow_relay(tmp_path: Path):
     started = []
 
-    def start(delay: float, *, before_data: bool = False) -> SmtpTransport:
-        sink = slow_sink_start(tmp_path / "mailbox", delay=delay, before_data=before_data)
+    def start(delay: float, *, rcpt_delay: float = 0.0) -> SmtpTransport:
+        sink = slow_sink_start(tmp_path / "mailbox", delay=delay, rcpt_delay=rcpt_delay)
         started.append(sink)
         return SmtpTransport(host="127.0.0.1", port=sink.port, timeout=1.0)
 
@@ -77,7 +77,7 @@ def test_a_relay_slow_before_the_end_of_the_message_is_cut_and_retried_later_R_D
 ):
     """Each step answered in time, the whole too slow, and the relay has nothing yet: an ordinary retry."""
     email = queue_code_email(now)
-    transport = replace(slow_relay(0.6, before_data=True), exchange_timeout=0.5)
+    transport = replace(slow_relay(0.0, rcpt_delay=0.6), exchange_timeout=0.5)
     deliver_due(transport=transport)
     email.refresh_from_db()
     assert email.status == EmailStatus.PENDING
@@ -121,7 +121,7 @@ def test_a_live_sender_keeps_its_claim_past_its_lease_by_renewing_it_R_DLV1(slow
 def test_a_sender_whose_claim_was_taken_hangs_up_before_the_end_of_the_message_R_DLV1(slow_relay, tmp_path, settings):
     settings.MONCOMPTE = replace(settings.MONCOMPTE, outbox_lease_seconds=4)
     email = queue_code_email(clock.now())
-    transport = replace(slow_relay(6.0, before_data=True), timeout=10.0, exchange_timeout=30.0)
+    transport = replace(slow_relay(0.0, rcpt_delay=6.0), timeout=10.0, exchange_timeout=30.0)
     sender, outcomes = send_in_background(transport)
     time.sleep(0.5)
     OutboundEmail.objects.filter(pk=email.pk).update(claim=99)  # another worker took it (a clock jump, a pause)
@@ -153,7 +153,7 @@ def test_a_sender_that_cannot_renew_its_lease_hangs_up_before_it_ends_R_DLV1(
 
     settings.MONCOMPTE = replace(settings.MONCOMPTE, outbox_lease_seconds=4)  # beats every second
     email = queue_code_email(clock.now())
-    transport = replace(slow_relay(8.0, before_data=True), timeout=10.0, exchange_timeout=30.0)
+    transport = replace(slow_relay(0.0, rcpt_delay=8.0), timeout=10.0, exchange_timeout=30.0)
     monkeypatch.setattr(lease, "OutboundEmail", Unreachable)
     started = time.monotonic()
     sender, outcomes = send_in_background(transport)
