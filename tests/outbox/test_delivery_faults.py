@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from moncompte.core import clock
 from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
@@ -33,6 +34,11 @@ def wait_until_all_sent(*, seconds: float) -> None:
         time.sleep(0.2)
     left = OutboundEmail.objects.exclude(status=EmailStatus.SENT).count()
     raise AssertionError(f"{left} message(s) still not sent after {seconds} s")
+
+
+def assert_each_received_once(folder: Path, addresses: list[str]) -> None:
+    result = tally(folder / "mailbox", addresses)
+    assert (result.lost, result.duplicates) == ([], 0), result
 
 
 @pytest.fixture
@@ -84,8 +90,7 @@ def test_a_slow_relay_with_two_workers_sends_each_message_once_and_sigterm_exits
     finally:
         workers.terminate()
         sink.stop()
-    result = tally(tmp_path / "mailbox", addresses)
-    assert (result.lost, result.duplicates) == ([], 0), result
+    assert_each_received_once(tmp_path, addresses)
 
 
 @pytest.mark.postgresql
@@ -111,8 +116,7 @@ def test_the_database_cut_mid_send_loses_nothing_and_sends_nothing_twice_R_DLV1(
         workers.terminate()
         sink.stop()
         cable.close()
-    result = tally(tmp_path / "mailbox", addresses)
-    assert (result.lost, result.duplicates) == ([], 0), result
+    assert_each_received_once(tmp_path, addresses)
     assert set(DeliveryAttempt.objects.values_list("outcome", flat=True)) == {AttemptOutcome.SENT}
     assert "base indisponible" in workers_log.read_text()
 
@@ -130,8 +134,7 @@ def test_the_web_process_waits_for_a_relay_answering_in_6_s_and_nothing_is_sent_
     finally:
         workers.terminate()
         sink.stop()
-    result = tally(tmp_path / "mailbox", addresses)
-    assert (result.lost, result.duplicates) == ([], 0), result
+    assert_each_received_once(tmp_path, addresses)
     assert set(DeliveryAttempt.objects.values_list("outcome", flat=True)) == {AttemptOutcome.SENT}
     assert (
         OutboundEmail.objects.get(to_address="web0@example.fr")
@@ -150,8 +153,7 @@ def test_a_relay_answering_in_16_s_gets_each_message_once_from_the_workers_R_DLV
     finally:
         workers.terminate(within=30)
         sink.stop()
-    result = tally(tmp_path / "mailbox", addresses)
-    assert (result.lost, result.duplicates) == ([], 0), result
+    assert_each_received_once(tmp_path, addresses)
     assert set(DeliveryAttempt.objects.values_list("outcome", flat=True)) == {AttemptOutcome.SENT}
 
 
@@ -173,35 +175,35 @@ def delay_to_next_attempt(email: OutboundEmail, killed_at: float) -> float:
     return time.monotonic() - killed_at
 
 
-def test_a_worker_killed_mid_send_holds_its_message_well_under_a_minute_R_DLV1(tmp_path, workers_log):
-    addresses = queue(1)
-    sink = slow_sink_start(tmp_path / "mailbox", delay=0.0, rcpt_delay=5.0)
-    workers = Workers.start(2, db_url=database_url(), smtp_port=sink.port, log=workers_log)
+def held_after_killing_its_sender(
+    senders: Workers, *, workers: Workers, sink: Controller
+) -> tuple[OutboundEmail, float]:
+    """Kills a sender mid-send; returns its email, once sent, and how long after the kill it was tried again."""
     try:
-        email, killed_at = killed_mid_send(workers)
+        email, killed_at = killed_mid_send(senders)
         delay = delay_to_next_attempt(email, killed_at)
         wait_until_all_sent(seconds=30)
     finally:
         workers.terminate()
         sink.stop()
+    return email, delay
+
+
+def test_a_worker_killed_mid_send_holds_its_message_well_under_a_minute_R_DLV1(tmp_path, workers_log):
+    addresses = queue(1)
+    sink = slow_sink_start(tmp_path / "mailbox", delay=0.0, rcpt_delay=5.0)
+    workers = Workers.start(2, db_url=database_url(), smtp_port=sink.port, log=workers_log)
+    email, delay = held_after_killing_its_sender(workers, workers=workers, sink=sink)
     assert delay < 25, f"the message was held {delay:.0f} s"  # one 20 s lease, not five minutes
     assert [a.outcome for a in email.delivery_attempts.all()] == [AttemptOutcome.UNKNOWN, AttemptOutcome.SENT]
-    result = tally(tmp_path / "mailbox", addresses)
-    assert (result.lost, result.duplicates) == ([], 0), result  # killed before the end of the message
+    assert_each_received_once(tmp_path, addresses)  # killed before the end of the message
 
 
 def test_a_web_process_killed_mid_send_leaves_its_email_to_a_worker_within_a_lease_R_DLV1(tmp_path, workers_log):
     sink = slow_sink_start(tmp_path / "mailbox", delay=0.0, rcpt_delay=5.0)
     workers = Workers.start(1, db_url=database_url(), smtp_port=sink.port, log=workers_log)
     web = Workers.start(0, db_url=database_url(), smtp_port=sink.port, log=workers_log, command=WEB)
-    try:
-        web.spawn("tue@example.fr")
-        email, killed_at = killed_mid_send(web)
-        delay = delay_to_next_attempt(email, killed_at)
-        wait_until_all_sent(seconds=30)
-    finally:
-        workers.terminate()
-        sink.stop()
+    web.spawn("tue@example.fr")
+    _, delay = held_after_killing_its_sender(web, workers=workers, sink=sink)
     assert delay < 25, f"the message was held {delay:.0f} s"
-    result = tally(tmp_path / "mailbox", ["tue@example.fr"])
-    assert (result.lost, result.duplicates) == ([], 0), result
+    assert_each_received_once(tmp_path, ["tue@example.fr"])
