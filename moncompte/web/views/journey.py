@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from moncompte.accounts.selectors import contact_step_of, delivery_facts_of, person_name_of
+from moncompte.accounts.selectors import ContactStep, contact_step_of, delivery_facts_of, person_name_of
 from moncompte.accounts.steps import AccountStep
 from moncompte.core import clock
 from moncompte.core.errors import DomainError
@@ -94,9 +94,7 @@ def _signed_in_with_new_code(request: HttpRequest, chosen: PersonalCodeSet) -> H
 @require_http_methods(FORM_METHODS)
 @signed_in_page(AccountStep.GIVE_CONTACT_DETAILS)
 def contact_page(request: HttpRequest, account_id: int) -> HttpResponse:
-    # Issue 23: the address that received the provisional code, offered again (both fields), not typed a third time.
-    step = contact_step_of(account_id=account_id)
-    form = ContactForm(request.POST or None, initial={"email": step.code_email, "email_confirmation": step.code_email})
+    form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             masked = contact_submit(
@@ -108,6 +106,14 @@ def contact_page(request: HttpRequest, account_id: int) -> HttpResponse:
             session.end(request)  # R-EM1: signed out, then asked to open the link.
             session.validation_remember(request, masked)
             return redirect("web:email_validation")
+    return _contact_form(request, form, contact_step_of(account_id=account_id))
+
+
+def _contact_form(request: HttpRequest, form: ContactForm, step: ContactStep) -> HttpResponse:
+    """Issue 23: the address that received the provisional code, offered again in both fields (not typed a third
+    time) until the person types; and why an address is asked again (R-EM7). Read only to show the page."""
+    if not form.is_bound:
+        form = ContactForm(initial={"email": step.code_email, "email_confirmation": step.code_email})
     context = {"form": form, "step": STEPS["contact"], "forgotten": step.forgotten}
     return render(request, "web/contact.html", context)
 
