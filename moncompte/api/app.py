@@ -11,7 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.operation import Operation
 
-from moncompte.api import account, journey, sessions
+from moncompte.api import account, journey, messages, sessions
 from moncompte.api.common import status_of
 from moncompte.appsessions import tokens
 from moncompte.core.conf import conf
@@ -53,6 +53,7 @@ api = ProblemAPI(
 api.add_router("", journey.router)
 api.add_router("", sessions.router)
 api.add_router("", account.router)
+api.add_router("", messages.router)
 
 
 def problem(

@@ -18,6 +18,7 @@ from moncompte.core import clock
 from moncompte.core.client import Client
 from moncompte.core.client_address import client_address
 from moncompte.core.errors import DomainError, TooManyAttempts
+from moncompte.messaging.errors import MessageNotFound
 
 
 class InputProblem(Schema):
@@ -72,7 +73,13 @@ class RestrictedOnly(DomainError):
     message = "Avec le code provisoire, vous pouvez seulement choisir votre code personnel."
 
 
-STATUS = {TooManyAttempts: 429, tokens.TokenRefused: 401, NotAtThisStep: 403, RestrictedOnly: 403}
+STATUS = {
+    TooManyAttempts: 429,
+    tokens.TokenRefused: 401,
+    NotAtThisStep: 403,
+    RestrictedOnly: 403,
+    MessageNotFound: 404,
+}
 
 
 def status_of(error: DomainError) -> int:

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "moncompte.accounts",
     "moncompte.enrollment",
     "moncompte.appsessions",
+    "moncompte.messaging",  # « Ma messagerie » (R-MSG*)
     "moncompte.support",  # last: its roles are set after every app's permissions exist
 ]
 

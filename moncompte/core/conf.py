@@ -17,6 +17,7 @@ from moncompte.core.settings.captcha import CaptchaSettings
 from moncompte.core.settings.defence import DefenceSettings
 from moncompte.core.settings.journey import JourneySettings
 from moncompte.core.settings.mail import MailSettings
+from moncompte.core.settings.messaging import MessagingSettings
 from moncompte.core.settings.service import ServiceSettings
 from moncompte.core.settings.support import SupportSettings
 
@@ -25,12 +26,19 @@ ENVIRONMENT_PREFIX = "MONCOMPTE_"
 
 @dataclass(frozen=True, kw_only=True)
 class Settings(
-    ServiceSettings, JourneySettings, AccountSettings, CaptchaSettings, DefenceSettings, MailSettings, SupportSettings
+    ServiceSettings,
+    JourneySettings,
+    AccountSettings,
+    CaptchaSettings,
+    DefenceSettings,
+    MailSettings,
+    SupportSettings,
+    MessagingSettings,
 ):
     def __post_init__(self) -> None:
         problems = [f"{name.upper()} : ne peut pas être négatif" for name in _names() if _negative(getattr(self, name))]
         problems += self._check_service() + self._check_journey() + self._check_account()
-        problems += self._check_captcha() + self._check_defence() + self._check_mail()
+        problems += self._check_captcha() + self._check_defence() + self._check_mail() + self._check_messaging()
         if problems:
             raise ImproperlyConfigured("Réglages refusés : " + " ; ".join(problems) + ".")
 

@@ -25,6 +25,16 @@ PAGE_OF_STEP: Final[Mapping[AccountStep, str]] = {
 }
 
 
+# R-MSG3: set on a page of an active account (already checked above, no second query), read by the header.
+ACCOUNT_PAGE_KEY = "moncompte.account_page_of"
+
+
+def account_page_of(request: HttpRequest) -> int | None:
+    """The account whose page this request shows, once signed_in_page(AccountStep.ACCOUNT) let it through."""
+    found = request.META.get(ACCOUNT_PAGE_KEY)
+    return found if isinstance(found, int) else None
+
+
 def landing_at(state: AccountState) -> str:
     """Where an account in `state` lands, when the caller already read the state."""
     return reverse(PAGE_OF_STEP[step_of(state)])
@@ -50,6 +60,8 @@ def signed_in_page(step: AccountStep) -> Callable[[SignedInView], Callable[[Http
                 return redirect("web:sign_in")
             if step_of(standing.state) is not step:
                 return redirect(landing_at(standing.state))
+            if step is AccountStep.ACCOUNT:
+                request.META[ACCOUNT_PAGE_KEY] = signed.account_id  # the header counts its unread messages
             return view(request, signed.account_id)
 
         return guarded

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from moncompte.web.views import access, account, captcha, demo, journey, links, phones
+from moncompte.web.views import access, account, captcha, demo, journey, links, messages, phones
 
 app_name = "web"
 
@@ -23,6 +23,9 @@ urlpatterns = [
     path("mon-compte/email/", account.email_change_page, name="email_change"),
     path("mon-compte/code/", account.password_change_page, name="password_change"),
     path("mon-compte/telephones/", phones.phones_change_page, name="phones_change"),
+    path("mon-compte/messagerie/", messages.messages_page, name="messages"),
+    path("mon-compte/messagerie/message/", messages.message_page, name="message"),
+    path("mon-compte/messagerie/supprimer/", messages.message_delete_page, name="message_delete"),
     path("deconnexion/", access.sign_out_page, name="sign_out"),
     path("informations/<slug:name>/", journey.info_page, name="info"),
     path("captcha/nouveau/", captcha.captcha_new, name="captcha_new"),

@@ -95,7 +95,7 @@ BUDGET = {
         "POST confirm": 10,
         "GET sign-in again": 0,
         "POST sign-in (personal code)": 13,
-        "GET account page": 6,
+        "GET account page": 7,  # + the unread messages of the header (R-MSG3)
     },
     # Production: sessions and limits in Redis, only the domain's own reads and writes left.
     "redis": {
@@ -111,7 +111,7 @@ BUDGET = {
         "POST confirm": 10,
         "GET sign-in again": 0,
         "POST sign-in (personal code)": 3,
-        "GET account page": 5,
+        "GET account page": 6,  # + the unread messages of the header (R-MSG3)
     },
 }
 

@@ -43,6 +43,7 @@ def error_page(status: int) -> HttpResponse:
         "request_id": current_request_id() if status >= 500 else "",
         "demo": settings.DEMO,
         "terms": service_terms(),
+        "signed_in_unread": None,  # no session read here: the header shows no message count
     }
     # Rendered without the request: no context processor, no session, no database.
     return HttpResponse(render_to_string("web/error.html", context), status=status)
@@ -71,5 +72,5 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    context = {"demo": settings.DEMO, "terms": service_terms()}
+    context = {"demo": settings.DEMO, "terms": service_terms(), "signed_in_unread": None}
     return HttpResponse(render_to_string("web/csrf_failure.html", context), status=403)

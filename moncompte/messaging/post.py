@@ -1,0 +1,44 @@
+"""R-MSG1: a service posts a message to one account's box; the notification email is queued with it (R-MSG5)."""
+
+from datetime import datetime
+
+from django.db import transaction
+
+from moncompte.accounts.models import Account
+from moncompte.accounts.states import AccountState
+from moncompte.audit.log import record
+from moncompte.core.client import Client
+from moncompte.messaging.errors import MessageAccountNotActive
+from moncompte.messaging.models import Message, MessageKind
+from moncompte.messaging.texts import message_texts_check
+
+
+def message_post(
+    *,
+    account_id: int,
+    subject: str,
+    body: str,
+    sender_service: str,
+    kind: MessageKind = MessageKind.NORMAL,
+    client: Client,
+    now: datetime,
+) -> Message:
+    """Posts to an active account only (MessageAccountNotActive otherwise), audited with the sender."""
+    subject, body = message_texts_check(subject=subject, body=body)
+    with transaction.atomic():
+        account = Account.objects.select_for_update().filter(pk=account_id).first()
+        if account is None or account.state != AccountState.ACTIVE:
+            raise MessageAccountNotActive()
+        message = Message.objects.create(
+            account=account, subject=subject, body=body, sender_service=sender_service, kind=kind, posted_at=now
+        )
+        record(
+            event="message_posted",
+            now=now,
+            account_id=account_id,
+            client=client,
+            message=message.pk,
+            kind=kind.value,
+            sender_service=sender_service,
+        )
+    return message

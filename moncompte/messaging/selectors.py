@@ -1,0 +1,77 @@
+"""What « Ma messagerie » shows (R-MSG3): the unread count of the header, a page of the box, newest first."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import models
+
+from moncompte.core.conf import conf
+from moncompte.messaging.errors import MessageNotFound
+from moncompte.messaging.models import Message, MessageKind
+
+
+@dataclass(frozen=True)
+class MessageLine:
+    id: int
+    subject: str
+    sender_service: str
+    posted_at: datetime
+    unread: bool
+    promotional: bool
+
+
+@dataclass(frozen=True)
+class MessageBoxPage:
+    messages: list[MessageLine]
+    unread: int
+    page: int
+    has_next: bool
+
+
+@dataclass(frozen=True)
+class MessageShown:
+    id: int
+    subject: str
+    body: str
+    sender_service: str
+    posted_at: datetime
+    promotional: bool
+
+
+def _box(account_id: int) -> models.QuerySet[Message]:
+    return Message.objects.filter(account_id=account_id, deleted_at__isnull=True)
+
+
+def unread_count(*, account_id: int) -> int:
+    return _box(account_id).filter(read_at__isnull=True).count()
+
+
+def message_box_page(*, account_id: int, page: int = 1) -> MessageBoxPage:
+    size, page = conf().messages_per_page, max(page, 1)
+    start = (page - 1) * size
+    rows = list(_box(account_id).order_by("-posted_at", "-id")[start : start + size + 1])
+    lines = [
+        MessageLine(
+            id=row.pk,
+            subject=row.subject,
+            sender_service=row.sender_service,
+            posted_at=row.posted_at,
+            unread=row.read_at is None,
+            promotional=row.kind == MessageKind.PROMOTIONAL,
+        )
+        for row in rows[:size]
+    ]
+    return MessageBoxPage(lines, unread_count(account_id=account_id), page, has_next=len(rows) > size)
+
+
+def message_shown(row: Message) -> MessageShown:
+    promotional = row.kind == MessageKind.PROMOTIONAL
+    return MessageShown(row.pk, row.subject, row.body, row.sender_service, row.posted_at, promotional)
+
+
+def message_of(*, account_id: int, message_id: int) -> MessageShown:
+    """One message of the box, as it is (opening it is messaging.box.message_open)."""
+    row = _box(account_id).filter(pk=message_id).first()
+    if row is None:
+        raise MessageNotFound()
+    return message_shown(row)
