@@ -10,6 +10,7 @@ from moncompte.audit.log import record
 from moncompte.core.client import Client
 from moncompte.messaging.errors import MessageAccountNotActive
 from moncompte.messaging.models import Message, MessageKind
+from moncompte.messaging.notify import notice_after_post
 from moncompte.messaging.texts import message_texts_check
 
 
@@ -41,4 +42,5 @@ def message_post(
             kind=kind.value,
             sender_service=sender_service,
         )
+        notice_after_post(account=account, message=message, now=now)
     return message

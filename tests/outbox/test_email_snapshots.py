@@ -20,6 +20,7 @@ EMAILS: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     "password_changed": ({**NAMES, "at": AT}, {}),
     "email_change_notice": ({**NAMES, "new_email_masked": "n•w@example.fr"}, {}),
     "enrollment_restarted": ({**NAMES, "at": AT}, {}),  # R-BOT2: told to the previous address
+    "message_notice": (NAMES, {}),  # R-MSG5: nothing of the message itself
 }
 
 

@@ -1,0 +1,38 @@
+"""R-MSG5: the notification email of a new message. It says nothing of the message (health data never leaves the
+account by email): an invitation to sign in and the site's address. At most one per interval while messages stay
+unread; only to the confirmed address, and not once it was marked undeliverable."""
+
+from datetime import datetime
+
+from moncompte.accounts.models import Account, EmailAddress
+from moncompte.core.conf import conf
+from moncompte.messaging.models import UNREAD, Message, MessageBox
+from moncompte.outbox import mail
+from moncompte.outbox.models import OutboundEmail
+
+TEMPLATE = "message_notice"
+
+
+def _notice_due(account: Account, message: Message, box: MessageBox, now: datetime) -> bool:
+    """Due unless one left within the interval and the person has not read everything since (this one apart)."""
+    if box.notified_at is None or now - box.notified_at >= conf().message_notice_interval:
+        return True
+    return not Message.objects.filter(UNREAD, account=account).exclude(pk=message.pk).exists()
+
+
+def notice_after_post(*, account: Account, message: Message, now: datetime) -> OutboundEmail | None:
+    """Call inside the posting transaction, the account row locked: the email is queued with the message or not
+    at all, and two posts at once never send two emails."""
+    address = EmailAddress.objects.filter(
+        account=account, confirmed_at__isnull=False, undeliverable_at__isnull=True
+    ).first()
+    if address is None:  # none confirmed (a pending address never gets one), or marked undeliverable (R-DLV2)
+        return None
+    box, _ = MessageBox.objects.get_or_create(account=account)
+    if not _notice_due(account, message, box, now):
+        return None
+    box.notified_at = now
+    box.save(update_fields=["notified_at"])
+    return mail.enqueue(
+        template=TEMPLATE, to=address.address, now=now, context=account.greeting(), account_id=account.pk
+    )
