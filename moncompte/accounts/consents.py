@@ -78,3 +78,8 @@ def current(account: Account) -> dict[str, bool]:
     ):
         latest[channel] = granted
     return latest
+
+
+def latest_record(account_id: int, channel: ConsentChannel) -> ConsentRecord | None:
+    """The decision in force for one channel (R-CT5: the last one counts), or None if never asked."""
+    return ConsentRecord.objects.filter(account_id=account_id, channel=channel).order_by("-at", "-id").first()

@@ -8,7 +8,7 @@ from moncompte.accounts.models import Account
 
 class MessageKind(models.TextChoices):
     NORMAL = "normal", "message"
-    # R-MSG7: posted only to a person whose email consent is "oui" at posting.
+    # R-MSG6: posted only to a person whose email consent is "oui" at posting.
     PROMOTIONAL = "promotional", "information promotionnelle"
 
 

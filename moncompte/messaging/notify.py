@@ -6,7 +6,8 @@ from datetime import datetime
 
 from moncompte.accounts.models import Account, EmailAddress
 from moncompte.core.conf import conf
-from moncompte.messaging.models import UNREAD, Message, MessageBox
+from moncompte.messaging.models import UNREAD, Message, MessageBox, MessageKind
+from moncompte.messaging.unsubscribe import unsubscribe_url
 from moncompte.outbox import mail
 from moncompte.outbox.models import OutboundEmail
 
@@ -33,6 +34,14 @@ def notice_after_post(*, account: Account, message: Message, now: datetime) -> O
         return None
     box.notified_at = now
     box.save(update_fields=["notified_at"])
+    promotional = message.kind == MessageKind.PROMOTIONAL
+    link = unsubscribe_url(account_id=account.pk) if promotional else ""
     return mail.enqueue(
-        template=TEMPLATE, to=address.address, now=now, context=account.greeting(), account_id=account.pk
+        template=TEMPLATE,
+        to=address.address,
+        now=now,
+        context={**account.greeting(), "promotional": promotional},
+        secret_context={"unsubscribe_url": link} if link else None,  # masked in the copy support reads
+        account_id=account.pk,
+        list_unsubscribe=link,
     )

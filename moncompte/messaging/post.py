@@ -1,17 +1,27 @@
 """R-MSG1: a service posts a message to one account's box; the notification email is queued with it (R-MSG5)."""
 
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 
-from moncompte.accounts.models import Account
+from moncompte.accounts import consents
+from moncompte.accounts.models import Account, ConsentChannel
 from moncompte.accounts.states import AccountState
 from moncompte.audit.log import record
 from moncompte.core.client import Client
-from moncompte.messaging.errors import MessageAccountNotActive
+from moncompte.messaging.errors import MessageAccountNotActive, MessageNoConsent
 from moncompte.messaging.models import Message, MessageKind
 from moncompte.messaging.notify import notice_after_post
 from moncompte.messaging.texts import message_texts_check
+
+
+def _promotional_consent(account_id: int) -> dict[str, Any]:
+    """R-MSG6: the ledger's decision in force must be "oui"; the audit row cites it."""
+    decision = consents.latest_record(account_id, ConsentChannel.EMAIL)
+    if decision is None or not decision.granted:
+        raise MessageNoConsent()
+    return {"consent_record": decision.pk, "consent_at": decision.at.isoformat()}
 
 
 def message_post(
@@ -24,12 +34,14 @@ def message_post(
     client: Client,
     now: datetime,
 ) -> Message:
-    """Posts to an active account only (MessageAccountNotActive otherwise), audited with the sender."""
+    """Posts to an active account only (MessageAccountNotActive otherwise), a promotional message only with the
+    email consent in force (MessageNoConsent otherwise); audited with the sender."""
     subject, body = message_texts_check(subject=subject, body=body)
     with transaction.atomic():
         account = Account.objects.select_for_update().filter(pk=account_id).first()
         if account is None or account.state != AccountState.ACTIVE:
             raise MessageAccountNotActive()
+        consent = _promotional_consent(account_id) if kind == MessageKind.PROMOTIONAL else {}
         message = Message.objects.create(
             account=account, subject=subject, body=body, sender_service=sender_service, kind=kind, posted_at=now
         )
@@ -41,6 +53,7 @@ def message_post(
             message=message.pk,
             kind=kind.value,
             sender_service=sender_service,
+            **consent,
         )
         notice_after_post(account=account, message=message, now=now)
     return message

@@ -118,15 +118,19 @@ def _exchange(claimed: Claimed, transport: Transport) -> tuple[AttemptOutcome, s
     return (AttemptOutcome.FAILED if gave_up else AttemptOutcome.RETRY), reply
 
 
+# What carries a code, a link or a token: gone from the row once it left or was given up.
+EMPTIED = {"body_text": "", "body_html": "", "list_unsubscribe": ""}
+
+
 def _complete(claimed: Claimed, outcome: AttemptOutcome, reply: str) -> bool:
     """Writes the outcome and the row's new state in one transaction. False if the claim was lost."""
     at = clock.now()
     attempts = claimed.email.attempts + 1
     change: dict[str, object] = {"attempts": attempts}
     if outcome is AttemptOutcome.SENT:
-        change |= {"status": EmailStatus.SENT, "sent_at": at, "body_text": "", "body_html": ""}
+        change |= {"status": EmailStatus.SENT, "sent_at": at, **EMPTIED}
     elif outcome is AttemptOutcome.FAILED:  # given up: the stored copy keeps no code or link
-        change |= {"status": EmailStatus.FAILED, "body_text": "", "body_html": ""}
+        change |= {"status": EmailStatus.FAILED, **EMPTIED}
     elif outcome is AttemptOutcome.NO_ANSWER:  # not again before the server could have answered (RFC 5321)
         change |= {"next_attempt_at": at + conf().outbox_no_answer_hold}
     else:

@@ -36,6 +36,7 @@ def enqueue(
     context: dict[str, Any],
     secret_context: dict[str, str] | None = None,
     account_id: int | None = None,
+    list_unsubscribe: str = "",
 ) -> OutboundEmail:
     """Writes the email row. Call it inside the transaction of the change that causes the email."""
     secret_context = secret_context or {}
@@ -60,6 +61,7 @@ def enqueue(
         next_attempt_at=now + (grace := send_after_response.grace()),
         message_id=new_message_id(),
         request_id=current_request_id(),
+        list_unsubscribe=list_unsubscribe,
     )
     if grace:  # this request sends it once answered; workers take it after the grace if it could not
         send_after_response.remember(email.pk)

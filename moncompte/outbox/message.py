@@ -27,6 +27,9 @@ def build_message(email: OutboundEmail, *, now: datetime) -> EmailMessage:
     message["Date"] = format_datetime(now)
     message["Message-ID"] = email.message_id
     message["Auto-Submitted"] = "auto-generated"
+    if email.list_unsubscribe:  # R-MSG7: one-click unsubscribe (RFC 8058), covered by the DKIM signature
+        message["List-Unsubscribe"] = f"<{email.list_unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(email.body_text)
     message.add_alternative(email.body_html, subtype="html")
     return message

@@ -43,6 +43,8 @@ class OutboundEmail(models.Model):
     message_id = models.CharField(max_length=200, blank=True)  # chosen at enqueue, the same at every try
     claim = models.PositiveIntegerField(default=0)  # fencing number, one more at every claim by a worker
     request_id = models.CharField(max_length=32, blank=True)  # the web request that caused it, for the logs
+    # R-MSG7: the one-click unsubscribe address (RFC 8058), a token: emptied with the bodies once delivered.
+    list_unsubscribe = models.CharField(max_length=500, blank=True, db_default="")
 
     class Meta:
         indexes = [models.Index(fields=["status", "next_attempt_at"])]

@@ -24,6 +24,8 @@ SIGNED_HEADERS = [
     b"mime-version",
     b"content-type",
     b"auto-submitted",
+    b"list-unsubscribe",
+    b"list-unsubscribe-post",
 ]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from moncompte.web.views import access, account, captcha, demo, journey, links, messages, phones
+from moncompte.web.views import access, account, captcha, demo, journey, links, messages, phones, unsubscribe
 
 app_name = "web"
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("mon-compte/messagerie/", messages.messages_page, name="messages"),
     path("mon-compte/messagerie/message/", messages.message_page, name="message"),
     path("mon-compte/messagerie/supprimer/", messages.message_delete_page, name="message_delete"),
+    path("desabonnement/<str:token>/", unsubscribe.unsubscribe_page, name="unsubscribe"),
     path("deconnexion/", access.sign_out_page, name="sign_out"),
     path("informations/<slug:name>/", journey.info_page, name="info"),
     path("captcha/nouveau/", captcha.captcha_new, name="captcha_new"),

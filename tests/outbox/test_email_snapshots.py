@@ -20,7 +20,7 @@ EMAILS: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     "password_changed": ({**NAMES, "at": AT}, {}),
     "email_change_notice": ({**NAMES, "new_email_masked": "n•w@example.fr"}, {}),
     "enrollment_restarted": ({**NAMES, "at": AT}, {}),  # R-BOT2: told to the previous address
-    "message_notice": (NAMES, {}),  # R-MSG5: nothing of the message itself
+    "message_notice": ({**NAMES, "promotional": False}, {}),  # R-MSG5: nothing of the message itself
 }
 
 
@@ -42,3 +42,17 @@ def test_every_email_template_has_a_snapshot():
     folder = Path(mail.__file__).parent / "templates" / "outbox"
     templates = {path.name.split(".")[0] for path in folder.glob("*.subject.txt")}
     assert templates == set(EMAILS)
+
+
+def test_the_notification_of_a_promotional_message_offers_to_unsubscribe_R_MSG7(snapshot):
+    link = "https://moncompte.example/desabonnement/jeton-de-test/"
+    email = mail.enqueue(
+        template="message_notice",
+        to="camille@example.fr",
+        now=AT,
+        context={**NAMES, "promotional": True},
+        secret_context={"unsubscribe_url": link},
+        list_unsubscribe=link,
+    )
+    assert {"subject": email.subject, "text": email.body_text, "html": email.body_html} == snapshot
+    assert link not in email.shown_text + email.shown_html

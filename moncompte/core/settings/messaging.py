@@ -12,6 +12,8 @@ class MessagingSettings:
     messages_per_page: int = 50  # R-MSG3: the box lists this many messages per page, newest first
     # R-MSG5: at most one notification email per person in this time while messages stay unread.
     message_notice_interval: timedelta = timedelta(hours=24)
+    # R-MSG7: how long the one-click unsubscribe address of a notification works.
+    unsubscribe_link_lifetime: timedelta = timedelta(days=90)
 
     def _check_messaging(self) -> list[str]:
         if self.message_subject_max_length < 1 or self.message_body_max_length < 1 or self.messages_per_page < 1:
