@@ -150,6 +150,7 @@ def read(inputs: Inputs, payload: Schema) -> dict[str, Any]:
     return inputs_read(inputs, payload.model_dump())
 
 
-def client_of(request: HttpRequest) -> Client:
+def client_of(request: HttpRequest, *, channel: str = "app") -> Client:
+    """The caller: the ameli app, or ("internal") another service of the Assurance Maladie (R-MSG8)."""
     agent = request.headers.get("User-Agent", "")[:200]
-    return Client(address=client_address(request), user_agent=agent, channel="app")
+    return Client(address=client_address(request), user_agent=agent, channel=channel)

@@ -54,3 +54,40 @@ class MessageBox(models.Model):
 
     def __str__(self) -> str:
         return f"messagerie du compte {self.account_id}"
+
+
+class ServiceCredential(models.Model):
+    """R-MSG8: the credential of one of the Assurance Maladie's services on the internal API. The secret is
+    kept as a keyed digest only; two may be active at once per service (rotation without downtime)."""
+
+    service = models.CharField(max_length=100)
+    key_id = models.CharField(max_length=32, unique=True)  # the public part of the token, to find the row
+    digest = models.CharField(max_length=64)
+    scopes = models.CharField(max_length=200)  # space-separated
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "accès d'un service"
+
+    def __str__(self) -> str:
+        return f"{self.service} ({self.key_id}{', révoqué' if self.revoked_at else ''})"
+
+
+class Posting(models.Model):
+    """R-MSG9: one call of a service (or one batch of a campaign) under its idempotency key, with the answer per
+    person: written in the transaction of its messages, so a retry finds it and never posts twice."""
+
+    service = models.CharField(max_length=100)
+    idempotency_key = models.CharField(max_length=200)
+    request_digest = models.CharField(max_length=64)  # the same key with another request is refused
+    created_at = models.DateTimeField()
+    answers = models.JSONField(default=list)  # [[the NIR as given, result], …] in the request's order
+
+    class Meta:
+        verbose_name = "dépôt groupé"
+        constraints = [models.UniqueConstraint(fields=["service", "idempotency_key"], name="one_posting_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.service} : {self.idempotency_key}"

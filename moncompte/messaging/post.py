@@ -1,5 +1,6 @@
 """R-MSG1: a service posts a message to one account's box; the notification email is queued with it (R-MSG5)."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +25,16 @@ def _promotional_consent(account_id: int) -> dict[str, Any]:
     return {"consent_record": decision.pk, "consent_at": decision.at.isoformat()}
 
 
+@dataclass(frozen=True)
+class Letter:
+    """What is posted, its texts already checked (message_texts_check)."""
+
+    subject: str
+    body: str
+    sender_service: str
+    kind: MessageKind = MessageKind.NORMAL
+
+
 def message_post(
     *,
     account_id: int,
@@ -39,21 +50,31 @@ def message_post(
     subject, body = message_texts_check(subject=subject, body=body)
     with transaction.atomic():
         account = Account.objects.select_for_update().filter(pk=account_id).first()
-        if account is None or account.state != AccountState.ACTIVE:
-            raise MessageAccountNotActive()
-        consent = _promotional_consent(account_id) if kind == MessageKind.PROMOTIONAL else {}
-        message = Message.objects.create(
-            account=account, subject=subject, body=body, sender_service=sender_service, kind=kind, posted_at=now
-        )
-        record(
-            event="message_posted",
-            now=now,
-            account_id=account_id,
-            client=client,
-            message=message.pk,
-            kind=kind.value,
-            sender_service=sender_service,
-            **consent,
-        )
-        notice_after_post(account=account, message=message, now=now)
+        return letter_post(account, Letter(subject, body, sender_service, kind), client=client, now=now)
+
+
+def letter_post(account: Account | None, letter: Letter, *, client: Client, now: datetime) -> Message:
+    """Inside a transaction, the account row locked: the message, its audit row and its notification."""
+    if account is None or account.state != AccountState.ACTIVE:
+        raise MessageAccountNotActive()
+    consent = _promotional_consent(account.pk) if letter.kind == MessageKind.PROMOTIONAL else {}
+    message = Message.objects.create(
+        account=account,
+        subject=letter.subject,
+        body=letter.body,
+        sender_service=letter.sender_service,
+        kind=letter.kind,
+        posted_at=now,
+    )
+    record(
+        event="message_posted",
+        now=now,
+        account_id=account.pk,
+        client=client,
+        message=message.pk,
+        kind=letter.kind.value,
+        sender_service=letter.sender_service,
+        **consent,
+    )
+    notice_after_post(account=account, message=message, now=now)
     return message

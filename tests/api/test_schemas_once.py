@@ -4,6 +4,7 @@ one name would silently become one; two classes of the same members would be one
 from ninja import Schema
 
 from moncompte.api.app import api
+from moncompte.api.internal import internal_api
 
 
 def api_schemas() -> list[type[Schema]]:
@@ -26,8 +27,10 @@ def test_every_schema_of_the_api_has_its_own_name_and_its_own_members():
 
 
 def test_the_document_holds_every_schema_of_the_api():
-    """Each schema is in the document, or only lends its members to schemas that are (CaptchaIn)."""
-    documented = set(api.get_openapi_schema()["components"]["schemas"])
+    """Each schema is in a document (the app's, the services', R-MSG8), or only lends its members to schemas that
+    are (CaptchaIn)."""
+    documents = [api.get_openapi_schema(), internal_api.get_openapi_schema()]
+    documented = {name for document in documents for name in document["components"]["schemas"]}
     for kind in api_schemas():
         assert kind.__name__ in documented or (
             kind.__subclasses__() and all(sub.__name__ in documented for sub in kind.__subclasses__())

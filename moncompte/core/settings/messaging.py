@@ -14,6 +14,8 @@ class MessagingSettings:
     message_notice_interval: timedelta = timedelta(hours=24)
     # R-MSG7: how long the one-click unsubscribe address of a notification works.
     unsubscribe_link_lifetime: timedelta = timedelta(days=90)
+    internal_api_max_recipients: int = 10_000  # R-MSG9: NIRs in one call of the internal API
+    service_credentials_active_max: int = 2  # R-MSG8: active credentials per service (two for a rotation)
 
     def _check_messaging(self) -> list[str]:
         if self.message_subject_max_length < 1 or self.message_body_max_length < 1 or self.messages_per_page < 1:

@@ -1,0 +1,136 @@
+"""R-MSG9: one message to many people by NIR, under an idempotency key: the answer per person (posted, no
+account, account not active…), written with the messages in one transaction, so that a retry with the same key
+gets the same answer and posts nothing, and the same key with another request is refused."""
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from django.db import IntegrityError, transaction
+
+from moncompte.accounts.models import Account
+from moncompte.accounts.states import AccountState
+from moncompte.core.client import Client
+from moncompte.core.conf import conf
+from moncompte.core.errors import DomainError
+from moncompte.messaging.errors import MessageNoConsent
+from moncompte.messaging.models import Posting
+from moncompte.messaging.post import Letter, letter_post
+from moncompte.messaging.texts import message_texts_check
+from moncompte.registry import nir as nir_rules
+
+CHUNK = 1000  # NIRs looked up, and account rows locked, per query
+
+
+class Result(StrEnum):
+    POSTED = "posted"
+    NO_ACCOUNT = "no_account"
+    NOT_ACTIVE = "account_not_active"
+    NO_CONSENT = "promotional_not_consented"  # R-MSG6
+    INVALID_NIR = "invalid_nir"
+    DUPLICATE = "duplicate"  # the same NIR earlier in the same request: answered there
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+    message = "Cette clé d'idempotence a déjà servi pour une autre demande : choisissez-en une nouvelle."
+
+
+class TooManyRecipients(DomainError):
+    code = "too_many_recipients"
+    field = "nirs"
+
+
+@dataclass(frozen=True)
+class PostingAnswer:
+    answers: list[tuple[str, str]]
+    replayed: bool  # the key was known: this is the first call's answer, nothing was posted now
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(result for _, result in self.answers))
+
+
+def _digest(letter: Letter, nirs: Sequence[str]) -> str:
+    canonical = json.dumps([letter.subject, letter.body, letter.kind.value, letter.sender_service, list(nirs)])
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _parsed(nirs: Sequence[str]) -> list[tuple[str, str | Result]]:
+    """Each NIR as given, with its 13 characters, or why it is answered without looking."""
+    seen, out = set[str](), list[tuple[str, str | Result]]()
+    for given in nirs:
+        try:
+            value = nir_rules.parse(given).value
+        except nir_rules.NirInvalid:
+            out.append((given, Result.INVALID_NIR))
+            continue
+        out.append((given, Result.DUPLICATE if value in seen else value))
+        seen.add(value)
+    return out
+
+
+def _post_all(parsed: list[tuple[str, str | Result]], letter: Letter, client: Client, now: datetime) -> list[str]:
+    wanted = [value for _, value in parsed if not isinstance(value, Result)]
+    accounts: dict[str, Account] = {}
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        found = Account.objects.select_for_update().select_related("beneficiary").filter(beneficiary__nir__in=chunk)
+        accounts |= {account.beneficiary.nir: account for account in found.order_by("pk")}
+    results = list[str]()
+    for _, value in parsed:
+        if isinstance(value, Result):
+            results.append(value.value)
+        elif (account := accounts.get(value)) is None:
+            results.append(Result.NO_ACCOUNT.value)
+        elif account.state != AccountState.ACTIVE:
+            results.append(Result.NOT_ACTIVE.value)
+        else:
+            try:
+                with transaction.atomic():  # a refusal leaves nothing of this person's message
+                    letter_post(account, letter, client=client, now=now)
+                results.append(Result.POSTED.value)
+            except MessageNoConsent:
+                results.append(Result.NO_CONSENT.value)
+    return results
+
+
+def messages_post_to_nirs(
+    *, service: str, idempotency_key: str, letter: Letter, nirs: Sequence[str], client: Client, now: datetime
+) -> PostingAnswer:
+    subject, body = message_texts_check(subject=letter.subject, body=letter.body)
+    letter = Letter(subject, body, letter.sender_service, letter.kind)
+    limit = conf().internal_api_max_recipients
+    if not nirs or len(nirs) > limit:
+        raise TooManyRecipients(f"Une demande porte sur 1 à {limit} numéros de sécurité sociale ({len(nirs)} reçus).")
+    digest = _digest(letter, nirs)
+    known = _known(service, idempotency_key, digest)
+    if known is not None:
+        return known
+    try:
+        with transaction.atomic():
+            posting = Posting.objects.create(
+                service=service, idempotency_key=idempotency_key, request_digest=digest, created_at=now
+            )
+            results = _post_all(_parsed(nirs), letter, client, now)
+            posting.answers = [[given, result] for given, result in zip(nirs, results, strict=True)]
+            posting.save(update_fields=["answers"])
+    except IntegrityError:  # the same key at the same time: the other call posted, this one answers as it did
+        found = _known(service, idempotency_key, digest)
+        if found is None:
+            raise
+        return found
+    return PostingAnswer([(given, result) for given, result in posting.answers], replayed=False)
+
+
+def _known(service: str, idempotency_key: str, digest: str) -> PostingAnswer | None:
+    found = Posting.objects.filter(service=service, idempotency_key=idempotency_key).first()
+    if found is None:
+        return None
+    if found.request_digest != digest:
+        raise IdempotencyKeyReused()
+    return PostingAnswer([(given, result) for given, result in found.answers], replayed=True)
