@@ -91,7 +91,7 @@ def test_the_secret_is_kept_as_a_digest_and_a_wrong_or_revoked_token_is_refused_
     credential_revoke(key_id=stored.key_id, now=now)
     status, problem = call(token, **letter())
     assert (status, problem["code"]) == (401, "credential_refused")
-    assert AuditEvent.objects.filter(event="internal_api_refused").count() == 2
+    assert AuditEvent.objects.filter(event="internal_api_refused").count() == 3
     assert not Message.objects.exists()
 
 
