@@ -1,0 +1,114 @@
+"""R-MSG10: a campaign posts one message to every NIR of a file, in batches that are each one posting under an
+idempotency key derived from the campaign (bulk.py): after a kill, the same command again finds the batches
+already posted and posts only the rest; nothing is posted twice. Duplicates and unreadable NIRs of the whole
+file are answered before anything is posted; every refusal goes to the report."""
+
+import csv
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from moncompte.audit.log import record
+from moncompte.core.client import Client
+from moncompte.messaging.bulk import Result, messages_post_to_nirs
+from moncompte.messaging.post import Letter
+from moncompte.messaging.texts import message_texts_check
+from moncompte.registry import nir as nir_rules
+
+REASONS = {
+    Result.NO_ACCOUNT.value: "pas de compte",
+    Result.NOT_ACTIVE.value: "compte pas encore ouvert",
+    Result.NO_CONSENT.value: "pas de consentement aux informations promotionnelles par email",
+    Result.INVALID_NIR.value: "numéro de sécurité sociale illisible",
+    Result.DUPLICATE.value: "numéro déjà présent plus haut dans le fichier",
+}
+
+
+@dataclass
+class CampaignRun:
+    key: str
+    total: int = 0  # NIRs to post to (unique and readable)
+    done: int = 0
+    batches_replayed: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    refused: list[tuple[int, str, str]] = field(default_factory=list)  # (line, NIR as given, reason)
+
+
+def _nirs_of(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, first column) of each line, a header line "nir" skipped."""
+    with path.open(newline="", encoding="utf-8-sig") as lines:
+        for number, row in enumerate(csv.reader(lines), start=1):
+            value = row[0].strip() if row else ""
+            if value and not (number == 1 and value.lower() == "nir"):
+                yield number, value
+
+
+def campaign_key(*, path: Path, letter: Letter) -> str:
+    """The same file and the same message make the same campaign: running it again resumes it."""
+    digest = hashlib.sha256(f"{letter.sender_service}\0{letter.kind}\0{letter.subject}\0{letter.body}\0".encode())
+    with path.open("rb") as content:
+        for block in iter(lambda: content.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:32]
+
+
+def _plan(path: Path, run: CampaignRun) -> list[tuple[int, str]]:
+    seen, wanted = set[str](), list[tuple[int, str]]()
+    for number, given in _nirs_of(path):
+        try:
+            value = nir_rules.parse(given).value
+        except nir_rules.NirInvalid:
+            run.refused.append((number, given, Result.INVALID_NIR.value))
+            continue
+        if value in seen:
+            run.refused.append((number, given, Result.DUPLICATE.value))
+            continue
+        seen.add(value)
+        wanted.append((number, value))
+    return wanted
+
+
+def campaign_post(
+    *,
+    path: Path,
+    letter: Letter,
+    batch_size: int,
+    client: Client,
+    now: Callable[[], datetime],
+    progress: Callable[[CampaignRun], None] = lambda run: None,
+) -> CampaignRun:
+    subject, body = message_texts_check(subject=letter.subject, body=letter.body)
+    letter = Letter(subject, body, letter.sender_service, letter.kind)
+    run = CampaignRun(key=campaign_key(path=path, letter=letter))
+    wanted = _plan(path, run)
+    run.total = len(wanted)
+    for start in range(0, len(wanted), batch_size):
+        batch = wanted[start : start + batch_size]
+        answer = messages_post_to_nirs(
+            service=letter.sender_service,
+            idempotency_key=f"campagne-{run.key}-{start // batch_size}",
+            letter=letter,
+            nirs=[value for _, value in batch],
+            client=client,
+            now=now(),
+        )
+        run.batches_replayed += answer.replayed
+        for (number, value), (_, result) in zip(batch, answer.answers, strict=True):
+            run.counts[result] = run.counts.get(result, 0) + 1
+            if result != Result.POSTED.value:
+                run.refused.append((number, value, result))
+        run.done += len(batch)
+        progress(run)
+    run.refused.sort()
+    record(event="campaign_run", now=now(), client=client, campaign=run.key, total=run.total, counts=run.counts)
+    return run
+
+
+def report_write(run: CampaignRun, path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["ligne", "nir", "motif"])
+        for number, given, result in run.refused:
+            writer.writerow([number, given, REASONS.get(result, result)])

@@ -1,0 +1,71 @@
+"""R-MSG10: `moncompte campaign FILE.csv --subject … --body-file …`: one message to every NIR of the file,
+with a progress bar, resumable after a kill (the same command again), and a report of the NIRs refused."""
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from moncompte.core import clock
+from moncompte.core.client import Client
+from moncompte.core.errors import DomainError
+from moncompte.messaging.campaign import CampaignRun, campaign_post, report_write
+from moncompte.messaging.models import MessageKind
+from moncompte.messaging.post import Letter
+
+RESUMED_OTHERWISE = (
+    "Cette campagne a déjà commencé avec une autre taille de lot : relancez-la avec la même valeur de --batch "
+    "(rien n'a été déposé deux fois)."
+)
+
+
+def _bar(run: CampaignRun) -> None:
+    width, share = 30, run.done / run.total if run.total else 1
+    filled = int(width * share)
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {run.done}/{run.total} ({share:.0%})")
+    sys.stderr.flush()
+
+
+class Command(BaseCommand):
+    help = "Dépose un message dans la messagerie de chaque NIR d'un fichier CSV (reprend là où il s'était arrêté)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path, help="CSV : le NIR en première colonne (en-tête « nir » facultatif)")
+        parser.add_argument("--subject", required=True)
+        parser.add_argument("--body-file", required=True, type=Path)
+        parser.add_argument("--service", default="Assurance Maladie", help="le service expéditeur affiché")
+        parser.add_argument("--promotional", action="store_true", help="information promotionnelle (R-MSG6)")
+        parser.add_argument(
+            "--batch",
+            type=int,
+            default=1000,
+            help="NIR par lot (même valeur pour reprendre)",
+        )
+        parser.add_argument("--report", type=Path, help="rapport des refus (défaut : FICHIER.refus.csv)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        if not path.is_file() or not options["body_file"].is_file():
+            raise CommandError("Fichier introuvable.")
+        kind = MessageKind.PROMOTIONAL if options["promotional"] else MessageKind.NORMAL
+        letter = Letter(options["subject"], options["body_file"].read_text(encoding="utf-8"), options["service"], kind)
+        client = Client(address="", user_agent="moncompte campaign", channel="campaign")
+        try:
+            run = campaign_post(
+                path=path,
+                letter=letter,
+                batch_size=max(1, options["batch"]),
+                client=client,
+                now=clock.now,
+                progress=_bar,
+            )
+        except DomainError as refused:
+            raise CommandError(refused.message) from refused
+        report = options["report"] or path.with_suffix(".refus.csv")
+        report_write(run, report)
+        sys.stderr.write("\n")
+        posted = run.counts.get("posted", 0)
+        self.stdout.write(f"Campagne {run.key} : {posted} message(s) déposé(s), {len(run.refused)} refus ({report}).")
+        if run.batches_replayed:
+            self.stdout.write(f"Reprise : {run.batches_replayed} lot(s) déjà déposé(s) n'ont pas été redéposés.")

@@ -1,0 +1,136 @@
+"""R-MSG10: `moncompte campaign` — every NIR of a file, refusals reported, resumable after a kill without posting
+anything twice; a CI-sized campaign (thousands of people)."""
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from moncompte.accounts.models import Account, EmailAddress
+from moncompte.accounts.states import AccountState
+from moncompte.core.client import Client
+from moncompte.messaging.campaign import campaign_post
+from moncompte.messaging.models import Message, Posting
+from moncompte.messaging.post import Letter
+from moncompte.outbox.models import OutboundEmail
+from moncompte.registry.models import Beneficiary
+from tests.helpers import NOW
+
+LETTER = Letter("Votre bilan de prévention", "Bonjour,\nprenez rendez-vous.", "Assurance Maladie")
+CLI = Client("", "pytest", channel="campaign")
+
+
+def nir_of(n: int) -> str:
+    return f"1850175{n:06d}"
+
+
+def people(count: int, *, active: bool = True) -> list[str]:
+    """Accounts made directly (the journey's use cases cost an Argon2id hash each)."""
+    beneficiaries = Beneficiary.objects.bulk_create(
+        Beneficiary(
+            nir=nir_of(n), last_name="DURAND", first_name="Alix", birth_date=date(1985, 1, 1), postal_code="75001"
+        )
+        for n in range(count)
+    )
+    state = AccountState.ACTIVE if active else AccountState.PROVISIONAL
+    accounts = Account.objects.bulk_create(
+        Account(beneficiary=b, state=state, created_at=NOW, code_email=f"p{b.pk}@example.fr") for b in beneficiaries
+    )
+    EmailAddress.objects.bulk_create(
+        EmailAddress(account=a, address=a.code_email, canonical=a.code_email, created_at=NOW, confirmed_at=NOW)
+        for a in accounts
+    )
+    return [b.nir for b in beneficiaries]
+
+
+def csv_of(tmp_path, nirs: list[str]):
+    path = tmp_path / "campagne.csv"
+    path.write_text("nir\n" + "\n".join(nirs) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.django_db
+def test_every_nir_is_answered_and_refusals_are_reported_R_MSG10(tmp_path, capsys):
+    nirs = people(3)
+    Account.objects.filter(beneficiary__nir=nirs[2]).update(state=AccountState.EMAIL_PENDING)
+    path = csv_of(tmp_path, [nirs[0], "12345", nirs[1], nir_of(50), "1 85 01 75 000 000", nirs[2]])
+    body = tmp_path / "texte.txt"
+    body.write_text(LETTER.body, encoding="utf-8")
+    call_command("campaign", str(path), "--subject", LETTER.subject, "--body-file", str(body), "--batch", "2")
+    assert "2 message(s) déposé(s), 4 refus" in capsys.readouterr().out
+    with (tmp_path / "campagne.refus.csv").open(encoding="utf-8") as report:
+        assert list(csv.reader(report)) == [
+            ["ligne", "nir", "motif"],
+            ["3", "12345", "numéro de sécurité sociale illisible"],
+            ["5", nir_of(50), "pas de compte"],
+            ["6", "1 85 01 75 000 000", "numéro déjà présent plus haut dans le fichier"],
+            ["7", nirs[2], "compte pas encore ouvert"],
+        ]
+    assert Message.objects.count() == 2
+    assert OutboundEmail.objects.filter(template="message_notice").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_campaign_run_again_after_an_interruption_posts_nothing_twice_R_MSG10(tmp_path):
+    path = csv_of(tmp_path, people(10))
+
+    def interrupted(run):
+        if run.done >= 6:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        campaign_post(path=path, letter=LETTER, batch_size=3, client=CLI, now=lambda: NOW, progress=interrupted)
+    assert Message.objects.count() == 6
+    again = campaign_post(path=path, letter=LETTER, batch_size=3, client=CLI, now=lambda: NOW)
+    assert (again.batches_replayed, again.counts) == (2, {"posted": 10})
+    assert Message.objects.count() == 10
+    assert Message.objects.values("account").distinct().count() == 10
+
+
+@pytest.mark.django_db
+def test_a_ci_sized_campaign_reaches_thousands_of_people_R_MSG10(tmp_path):
+    path = csv_of(tmp_path, people(2000))
+    started = time.perf_counter()
+    run = campaign_post(path=path, letter=LETTER, batch_size=1000, client=CLI, now=lambda: NOW)
+    elapsed = time.perf_counter() - started
+    assert run.counts == {"posted": 2000}
+    assert Message.objects.count() == OutboundEmail.objects.filter(template="message_notice").count() == 2000
+    assert Posting.objects.count() == 2
+    print(f"2000 messages posted in {elapsed:.1f} s ({connection.vendor}; shared machine, noisy)")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_campaign_killed_by_sigkill_resumes_without_posting_twice_R_MSG10(tmp_path):
+    path = csv_of(tmp_path, people(400))
+    body = tmp_path / "texte.txt"
+    body.write_text(LETTER.body, encoding="utf-8")
+    command = [sys.executable, "-m", "moncompte", "campaign", str(path), "--subject", LETTER.subject]
+    command += ["--body-file", str(body), "--batch", "20"]
+    env = {**os.environ, **_database_env()}
+    with subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as process:
+        deadline = time.monotonic() + 60
+        while Message.objects.count() < 60 and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)  # in the middle of a batch, its transaction open
+    assert Message.objects.count() >= 60
+    assert Message.objects.count() < 400
+    finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=True)
+    assert "400 message(s) déposé(s)" in finished.stdout
+    assert Message.objects.count() == 400
+    assert Message.objects.values("account").distinct().count() == 400
+
+
+def _database_env() -> dict[str, str]:
+    """The subprocess opens the test database the test sees (its name is the test run's)."""
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return {"DATABASE_URL": f"sqlite:///{settings['NAME']}"}
+    user, host, port = settings["USER"], settings["HOST"], settings["PORT"]
+    return {"DATABASE_URL": f"postgres://{user}:{settings['PASSWORD']}@{host}:{port}/{settings['NAME']}"}
