@@ -19,7 +19,12 @@ from moncompte.core.errors import DomainError, InputsRefused
 
 
 class ProblemAPI(NinjaAPI):
-    """The document says what the API sends: every error as application/problem+json (RFC 9457)."""
+    """The document says what the API sends: every error as application/problem+json (RFC 9457), its `type`
+    under `problems` (the app's API and the services' internal API each have theirs)."""
+
+    def __init__(self, *, problems: str, **options: Any) -> None:
+        super().__init__(**options)
+        self.problems = problems
 
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
         document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
@@ -40,8 +45,24 @@ class ProblemAPI(NinjaAPI):
         """The handler's name alone (ninja prefixes its module): moving a handler leaves the document as it was."""
         return operation.view_func.__name__
 
+    def problem(
+        self, request: HttpRequest, *, status: int, code: str, message: str, field: str | None, **extension: Any
+    ) -> HttpResponse:
+        body = {"type": f"{self.problems}{code}", "title": message, "status": status, "detail": message}
+        response = self.create_response(request, {**body, "code": code, "field": field, **extension}, status=status)
+        response["Content-Type"] = "application/problem+json"
+        return response
+
+    def invalid_input(self, request: HttpRequest, error: ValidationError) -> HttpResponse:
+        """A request the document does not allow: a 400 problem naming the first field at fault."""
+        location = error.errors[0].get("loc", ()) if error.errors else ()
+        field = str(location[-1]) if location else None
+        message = "La demande est incomplète ou mal formée : vérifiez le champ indiqué."
+        return self.problem(request, status=400, code="invalid_input", message=message, field=field)
+
 
 api = ProblemAPI(
+    problems="/api/v1/problemes/",
     title="compte ameli — API de l'application",
     version="1",
     urls_namespace="api_v1",
@@ -59,19 +80,12 @@ api.add_router("", messages.router)
 def problem(
     request: HttpRequest, *, status: int, code: str, message: str, field: str | None, **extension: Any
 ) -> HttpResponse:
-    body = {"type": f"/api/v1/problemes/{code}", "title": message, "status": status, "detail": message}
-    response = api.create_response(request, {**body, "code": code, "field": field, **extension}, status=status)
-    response["Content-Type"] = "application/problem+json"
-    return response
+    return api.problem(request, status=status, code=code, message=message, field=field, **extension)
 
 
 @api.exception_handler(ValidationError)
 def invalid_input(request: HttpRequest, error: ValidationError) -> HttpResponse:
-    """A request the document does not allow: a 400 problem naming the first field at fault."""
-    location = error.errors[0].get("loc", ()) if error.errors else ()
-    field = str(location[-1]) if location else None
-    message = "La demande est incomplète ou mal formée : vérifiez le champ indiqué."
-    return problem(request, status=400, code="invalid_input", message=message, field=field)
+    return api.invalid_input(request, error)
 
 
 @api.exception_handler(HttpError)

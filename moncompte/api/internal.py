@@ -22,6 +22,7 @@ from moncompte.messaging.models import MessageKind
 from moncompte.messaging.post import Letter
 
 internal_api = ProblemAPI(
+    problems="/api/interne/v1/problemes/",
     title="compte ameli — API interne des services de l'Assurance Maladie",
     version="1",
     urls_namespace="api_internal",
@@ -85,27 +86,18 @@ def _audit(caller: services.ServiceCaller, client: Client, now: datetime, **deta
     services.internal_call_audit(caller=caller, operation="messages_post", client=client, now=now, **details)
 
 
-def _problem(request: HttpRequest, status: int, code: str, message: str, field: str | None) -> HttpResponse:
-    body = {"type": f"/api/interne/v1/problemes/{code}", "title": message, "status": status, "detail": message}
-    response = internal_api.create_response(request, {**body, "code": code, "field": field}, status=status)
-    response["Content-Type"] = "application/problem+json"
-    return response
-
-
 @internal_api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
     status = next((code for kind, code in STATUS.items() if isinstance(error, kind)), 400)
-    return _problem(request, status, error.code, error.message, error.field)
+    return internal_api.problem(request, status=status, code=error.code, message=error.message, field=error.field)
 
 
 @internal_api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
     refused = services.CredentialRefused()
-    return _problem(request, 401, refused.code, refused.message, None)
+    return internal_api.problem(request, status=401, code=refused.code, message=refused.message, field=None)
 
 
 @internal_api.exception_handler(ValidationError)
 def invalid_input(request: HttpRequest, error: ValidationError) -> HttpResponse:
-    location = error.errors[0].get("loc", ()) if error.errors else ()
-    message = "La demande est incomplète ou mal formée : vérifiez le champ indiqué."
-    return _problem(request, 400, "invalid_input", message, str(location[-1]) if location else None)
+    return internal_api.invalid_input(request, error)

@@ -71,6 +71,7 @@ def test_a_retry_with_the_same_key_posts_nothing_and_another_request_is_refused_
     assert again[1]["replayed"] is True
     status, problem = call(token, **letter(body="Un autre texte."))
     assert (status, problem["code"]) == (409, "idempotency_key_reused")
+    assert problem["type"] == "/api/interne/v1/problemes/idempotency_key_reused"
     assert Message.objects.count() == 1
 
 

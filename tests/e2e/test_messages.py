@@ -4,6 +4,8 @@ axe and 320 px on each page of the box."""
 import pytest
 from playwright.sync_api import Page, expect
 
+from moncompte.accounts.models import Account
+from moncompte.registry.models import Beneficiary
 from tests import factories
 from tests.e2e.helpers import assert_accessible
 from tests.e2e.journey import PERSONAL_CODE, sign_in
@@ -45,3 +47,20 @@ def test_the_box_reads_and_deletes_messages_by_keyboard_and_is_accessible_R_MSG3
     expect(page.get_by_role("status")).to_have_text("Le message est supprimé.")
     expect(page.get_by_role("link", name="Information sur la vaccination (non lu)")).to_be_visible()
     expect(page.get_by_role("link", name="Votre attestation de droits")).to_have_count(0)
+
+
+def test_the_one_click_unsubscribe_page_is_accessible_R_MSG7_R_A11Y4(page: Page, live_server, transactional_db, now):
+    from moncompte.messaging.unsubscribe import unsubscribe_token
+
+    beneficiary = Beneficiary.objects.create(
+        nir="2840588321025", last_name="DURAND", first_name="Camille", birth_date="1984-05-03", postal_code="88100"
+    )
+    account = Account.objects.create(beneficiary=beneficiary, state="active", created_at=now, code_email="c@example.fr")
+    page.goto(f"{live_server.url}/desabonnement/{unsubscribe_token(account_id=account.pk)}/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Ne plus recevoir d'informations promotionnelles par email").click()
+    expect(page.get_by_role("status")).to_contain_text("C'est fait")
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/desabonnement/faux/")
+    expect(page.get_by_role("alert")).to_contain_text("n'est pas valable")
+    assert_accessible(page)
