@@ -94,6 +94,8 @@ def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
 
 @internal_api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    """No Bearer token at all (a refused one is a CredentialRefused, audited where it is checked)."""
+    services.credential_absent(client=client_of(request, channel="internal"), now=clock.now())
     refused = services.CredentialRefused()
     return internal_api.problem(request, status=401, code=refused.code, message=refused.message, field=None)
 

@@ -101,6 +101,11 @@ def credential_of(*, token: str, client: Client, now: datetime) -> ServiceCaller
     return ServiceCaller(found.service, found.key_id, frozenset(found.scopes.split()))
 
 
+def credential_absent(*, client: Client, now: datetime) -> None:
+    """A call of the internal API without any credential: refused, and written down like a wrong one."""
+    record(event="internal_api_refused", now=now, client=client, key_id="")
+
+
 def internal_call_audit(
     *, caller: ServiceCaller, operation: str, outcome: str, client: Client, now: datetime, **details: Any
 ) -> None:

@@ -93,6 +93,8 @@ def test_the_secret_is_kept_as_a_digest_and_a_wrong_or_revoked_token_is_refused_
     status, problem = call(token, **letter())
     assert (status, problem["code"]) == (401, "credential_refused")
     assert AuditEvent.objects.filter(event="internal_api_refused").count() == 3
+    assert HttpClient().post("/api/interne/v1/messages", {}, content_type="application/json").status_code == 401
+    assert AuditEvent.objects.filter(event="internal_api_refused").count() == 4  # no token at all: written too
     assert not Message.objects.exists()
 
 
