@@ -2,14 +2,16 @@
 once opened), its deletion. The same use cases as the web's pages."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
+from pydantic import Field
 
 from moncompte.accounts.steps import AccountStep
 from moncompte.api.common import AppBearer, Problem, at_step, client_of
 from moncompte.core import clock
+from moncompte.core.errors import DomainError
 from moncompte.messaging.box import message_delete, message_open
 from moncompte.messaging.selectors import message_box_page
 
@@ -43,11 +45,23 @@ class MessageOut(Schema):
     promotional: bool
 
 
-@router.get("/messages", response={200: MessageBoxOut, 401: Problem, 403: Problem}, auth=AppBearer())
-def messages_list(request: HttpRequest, page: int = 1) -> Any:
+class BoxQuery(Schema):
+    page: Annotated[int, Field(ge=1, le=MAX_ID)] = 1
+
+
+class UnknownParameter(DomainError):
+    code = "invalid_input"
+    message = "La demande est incomplète ou mal formée : vérifiez le champ indiqué."
+
+
+@router.get("/messages", response={200: MessageBoxOut, 400: Problem, 401: Problem, 403: Problem}, auth=AppBearer())
+def messages_list(request: HttpRequest, query: Query[BoxQuery]) -> Any:
     """The box, newest first, a page at a time (`has_next` says whether an older page exists)."""
     session = at_step(request, AccountStep.ACCOUNT)
-    return message_box_page(account_id=session.account_id, page=min(max(page, 1), MAX_ID))
+    unknown = sorted(set(request.GET) - set(BoxQuery.model_fields))
+    if unknown:  # refused, not ignored: a misspelt parameter would otherwise read the first page (R-API3)
+        raise UnknownParameter(field=unknown[0][:100])
+    return message_box_page(account_id=session.account_id, page=query.page)
 
 
 @router.get("/messages/{message_id}", response={200: MessageOut, **ERRORS}, auth=AppBearer())

@@ -43,3 +43,12 @@ def test_the_app_needs_a_token_of_an_active_account_R_MSG3(code_sent, now):
     _, body, _ = call("post", "/sessions", nir=NIR, code=PERSONAL_CODE, device_name="iPhone")
     status, problem, _ = call("get", "/messages", body["access_token"])
     assert (status, problem["code"]) == (403, "account_not_active")
+
+
+def test_the_box_is_read_a_page_at_a_time_and_an_unknown_parameter_is_refused_R_MSG3_R_API3(signed_in, now):
+    account, token = signed_in
+    post(account.pk, now)
+    assert call("get", "/messages?page=2", token)[1]["messages"] == []
+    status, problem, _ = call("get", "/messages?pge=2", token)
+    assert (status, problem["code"]) == (400, "invalid_input")
+    assert call("get", "/messages?page=0", token)[0] == 400
