@@ -90,9 +90,8 @@ def _post_all(parsed: list[tuple[str, str | Result]], letter: Letter, client: Cl
         elif account.state != AccountState.ACTIVE:
             results.append(Result.NOT_ACTIVE.value)
         else:
-            try:
-                with transaction.atomic():  # a refusal leaves nothing of this person's message
-                    letter_post(account, letter, client=client, now=now)
+            try:  # the consent is read before anything is written: a refusal leaves nothing behind
+                letter_post(account, letter, client=client, now=now)
                 results.append(Result.POSTED.value)
             except MessageNoConsent:
                 results.append(Result.NO_CONSENT.value)

@@ -29,11 +29,13 @@ def notice_after_post(*, account: Account, message: Message, now: datetime) -> O
     ).first()
     if address is None:  # none confirmed (a pending address never gets one), or marked undeliverable (R-DLV2)
         return None
-    box, _ = MessageBox.objects.get_or_create(account=account)
-    if not _notice_due(account, message, box, now):
+    box = MessageBox.objects.filter(account=account).first()
+    if box is not None and not _notice_due(account, message, box, now):
         return None
-    box.notified_at = now
-    box.save(update_fields=["notified_at"])
+    if box is None:  # the account row is locked by the caller: no other transaction creates it meanwhile
+        MessageBox.objects.create(account=account, notified_at=now)
+    else:
+        MessageBox.objects.filter(pk=box.pk).update(notified_at=now)
     promotional = message.kind == MessageKind.PROMOTIONAL
     link = unsubscribe_url(account_id=account.pk) if promotional else ""
     return mail.enqueue(
