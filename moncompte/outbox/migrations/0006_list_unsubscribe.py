@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('outbox', '0004_request_id'),
+        ('outbox', '0005_attempt_no_answer'),
     ]
 
     operations = [
