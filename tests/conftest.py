@@ -66,17 +66,21 @@ def django_db_setup(django_db_setup, django_db_blocker) -> None:
 def empty_cache() -> Iterator[None]:
     """Each test starts with an empty cache: counters of shown CAPTCHAs and renderings live there; and
     without this process's copies of attack mode and of the velocity baselines (R-BOT1), which would
-    otherwise outlive the test's database (time is frozen, so they would never expire)."""
+    otherwise outlive the test's database (time is frozen, so they would never expire), nor the readiness
+    findings of another test's database (R-OPS1)."""
     from moncompte.defence.mode import attack_mode_cache_clear
     from moncompte.defence.velocity import baselines_forget
+    from moncompte.web.health import readiness_forget
 
     cache.clear()
     attack_mode_cache_clear()
     baselines_forget()
+    readiness_forget()
     yield
     cache.clear()
     attack_mode_cache_clear()
     baselines_forget()
+    readiness_forget()
 
 
 @pytest.fixture

@@ -6,9 +6,13 @@ session, no cookie, no redirect to HTTPS, no line in the access log (`moncompte 
 - `/sante/pret/` (readiness): the database answers, every migration is applied, Redis answers when configured,
   and no email has waited longer than READY_OUTBOX_MAX_AGE for its first attempt (no worker runs).
   200 or 503; what was found, in JSON, for callers of the /metrics networks (or with its token) only.
+  The findings are kept one second per process (R-OPS1): whoever reaches the server directly, at any rate,
+  costs the database and Redis at most one round of checks per second and process.
 """
 
 import json
+import threading
+import time
 from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
@@ -31,6 +35,9 @@ LIVE = HEALTH_PROBES
 READY = "/sante/pret/"
 OK = "ok"
 _migrated = False  # once every migration is applied, it stays so for this process's code
+READY_KEPT_SECONDS = 1.0  # R-OPS1: how old a finding may be when it is told
+_kept: tuple[float, dict[str, str]] | None = None  # (time.monotonic() of the checks, their findings)
+_checking = threading.Lock()  # one thread of the process checks; the others wait for its findings
 
 
 def health_checks(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
@@ -38,7 +45,7 @@ def health_checks(get_response: Callable[[HttpRequest], HttpResponse]) -> Callab
         if request.path == LIVE:
             return _answer(200, {"vivant": True})
         if request.path == READY:
-            found = readiness()
+            found = readiness_recent()
             ready = all(value == OK for value in found.values())
             # What is wrong inside is for the operators (the /metrics networks or token), not for the world.
             said = {"pret": ready, "verifications": found} if internal_caller(request) else {"pret": ready}
@@ -52,6 +59,22 @@ def _answer(status: int, body: dict[str, Any]) -> HttpResponse:
     response = HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type="application/json")
     response.headers["Cache-Control"] = "no-store"
     return response  # a 503 here is not logged: core.request_context.HealthProbeFilter
+
+
+def readiness_recent() -> dict[str, str]:
+    """R-OPS1: the findings of `readiness`, checked at most once a second in this process (monotonic time:
+    a clock set back or forward changes nothing)."""
+    global _kept
+    with _checking:
+        if _kept is None or time.monotonic() - _kept[0] >= READY_KEPT_SECONDS:
+            _kept = (time.monotonic(), readiness())
+        return _kept[1]
+
+
+def readiness_forget() -> None:
+    """The next probe checks again (tests change the database or Redis between two probes)."""
+    global _kept
+    _kept = None
 
 
 def readiness() -> dict[str, str]:
