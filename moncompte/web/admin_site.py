@@ -4,6 +4,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -17,9 +18,15 @@ from moncompte.core.conf import conf
 from moncompte.core.errors import TooManyAttempts
 from moncompte.defence.mode import attack_mode_active
 from moncompte.support.roles import Role, role_of
-from moncompte.support.staff_sign_in import staff_failure_count, staff_sign_in_check
+from moncompte.support.staff_sign_in import staff_device_issue, staff_failure_count, staff_sign_in_check
 from moncompte.web import session
 from moncompte.web.views import desk, desk_attack, desk_restart
+
+STAFF_DEVICE_COOKIE = "moncompte_staff_device"  # R-SUP6
+STAFF_SIGN_IN_REFUSED = (
+    "Connexion refusée : le nom d'utilisateur, le mot de passe ou le code de l'application d'authentification "
+    "est incorrect."
+)
 
 
 class StaffSignInForm(OTPAdminAuthenticationForm):
@@ -33,15 +40,28 @@ class StaffSignInForm(OTPAdminAuthenticationForm):
                 return devices[0]
         return chosen
 
-    def clean_otp(self, user: Any) -> None:
-        """A wrong code counts against the staff member, as a wrong password does, and is audited."""
+    def _update_form(self, user: Any) -> None:
+        """django-otp would list the user's devices and give the typed password back in the page after a right
+        password: both tell that it was right (R-SUP1). The page stays as for any failure."""
+
+    def clean(self) -> dict[str, Any]:
+        """R-SUP1, R-SUP6: one answer for every failure, so that no answer tells a right password from a wrong
+        one; and every failure counted and audited. A wrong password (or an account that may not sign in) is
+        counted by the signal Django sends (web/signals.py); a failure after the right password is counted here."""
         try:
-            super().clean_otp(user)
-        except ValidationError:
-            if user is not None and self.data.get("otp_token"):
-                client = session.client_of(self.request) if self.request is not None else None
-                staff_failure_count(username=user.get_username(), client=client, now=clock.now(), second_factor=True)
-            raise
+            cleaned: dict[str, Any] = super().clean()
+        except ValidationError as refused:
+            user, request = self.user_cache, self.request
+            if user is not None and request is not None:
+                staff_failure_count(
+                    username=user.get_username(),
+                    client=session.client_of(request),
+                    now=clock.now(),
+                    device=request.COOKIES.get(STAFF_DEVICE_COOKIE, ""),
+                    second_factor=True,
+                )
+            raise ValidationError(STAFF_SIGN_IN_REFUSED, code="invalid_login") from refused
+        return cleaned
 
 
 class SupportAdminSite(OTPAdminSite):
@@ -58,13 +78,18 @@ class SupportAdminSite(OTPAdminSite):
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         if request.method == "POST":
-            username = request.POST.get("username", "")
+            username, device = request.POST.get("username", ""), request.COOKIES.get(STAFF_DEVICE_COOKIE, "")
             try:
-                staff_sign_in_check(username=username, client=session.client_of(request), now=clock.now())
+                staff_sign_in_check(
+                    username=username, client=session.client_of(request), now=clock.now(), device=device
+                )
             except TooManyAttempts as refused:
                 context = {**self.each_context(request), "title": "Connexion", "error": refused.message}
                 return TemplateResponse(request, "web/staff_throttled.html", context, status=429)
         response: HttpResponse = super().login(request, extra_context)
+        # Signed in just now with a code: django-otp's form set the device that checked it on the user.
+        if request.method == "POST" and getattr(request.user, "otp_device", None) is not None:
+            _device_remember(response, username=request.user.get_username())
         return response
 
     def each_context(self, request: HttpRequest) -> dict[str, Any]:
@@ -103,3 +128,18 @@ class SupportAdminSite(OTPAdminSite):
         windows.append(("7 jours", funnel_of(now=now, span=timedelta(days=7))))
         context = {**self.each_context(request), "title": "Entonnoir par fournisseur de messagerie", "windows": windows}
         return TemplateResponse(request, "web/support_funnel.html", context)
+
+
+def _device_remember(response: HttpResponse, *, username: str) -> None:
+    """R-SUP6: the device cookie of a complete sign-in (password and code), renewed at each one; for /support/
+    only, out of reach of scripts and of other sites' requests."""
+    lifetime = conf().staff_device_lifetime
+    response.set_cookie(
+        STAFF_DEVICE_COOKIE,
+        staff_device_issue(username=username, now=clock.now()),
+        max_age=int(lifetime.total_seconds()),
+        path="/support/",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )

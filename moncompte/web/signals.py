@@ -14,6 +14,7 @@ from moncompte.audit import log as audit
 from moncompte.core import clock
 from moncompte.support.staff_sign_in import staff_failure_count
 from moncompte.web import session
+from moncompte.web.admin_site import STAFF_DEVICE_COOKIE
 
 
 @receiver(user_login_failed)
@@ -21,7 +22,9 @@ def staff_sign_in_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **_: Any
 ) -> None:
     client = session.client_of(request) if request is not None else None
-    staff_failure_count(username=str(credentials.get("username", "")), client=client, now=clock.now())
+    device = request.COOKIES.get(STAFF_DEVICE_COOKIE, "") if request is not None else ""
+    typed = str(credentials.get("username", ""))
+    staff_failure_count(username=typed, client=client, now=clock.now(), device=device)
 
 
 @receiver(user_logged_in)

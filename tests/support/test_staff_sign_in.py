@@ -7,7 +7,7 @@ import pytest
 from moncompte.audit.models import AuditEvent
 from moncompte.core.client import Client
 from moncompte.core.errors import TooManyAttempts
-from moncompte.support.staff_sign_in import staff_failure_count, staff_sign_in_check
+from moncompte.support.staff_sign_in import staff_device_issue, staff_failure_count, staff_sign_in_check
 
 pytestmark = pytest.mark.django_db
 HERE, ELSEWHERE = Client("198.51.100.7", "pytest"), Client("203.0.113.9", "pytest")
@@ -66,3 +66,40 @@ def test_an_address_shut_is_open_again_an_hour_later_and_the_shutting_is_audited
         staff_sign_in_check(username="nobody-yet", client=HERE, now=now)
     assert AuditEvent.objects.get(event="staff_sign_in_throttled").client_address == HERE.address
     staff_sign_in_check(username="nobody-yet", client=HERE, now=now + timedelta(hours=1, seconds=1))
+
+
+def test_a_device_cookie_of_the_user_takes_its_holder_past_the_limits_others_used_up_R_SUP6(now):
+    device = staff_device_issue(username="Agent1", now=now - timedelta(days=29))
+    for n in range(14):
+        staff_failure_count(username="agent1", client=Client(f"192.0.2.{n + 1}", "pytest"), now=now)
+    for _ in range(10):
+        staff_failure_count(username="other", client=HERE, now=now)
+    with pytest.raises(TooManyAttempts):
+        staff_sign_in_check(username="agent1", client=ELSEWHERE, now=now)
+    staff_sign_in_check(username="agent1", client=HERE, now=now, device=device)  # its user name and address spent
+    with pytest.raises(TooManyAttempts):
+        staff_sign_in_check(username="other", client=ELSEWHERE, now=now, device=device)  # another user's name
+
+
+def test_a_device_cookie_older_than_its_lifetime_is_an_unknown_client_R_SUP6(now, settings):
+    assert settings.MONCOMPTE.staff_device_lifetime == timedelta(days=30)
+    device = staff_device_issue(username="agent1", now=now - timedelta(days=30, seconds=1))
+    for n in range(10):
+        staff_failure_count(username="agent1", client=Client(f"192.0.2.{n + 1}", "pytest"), now=now)
+    with pytest.raises(TooManyAttempts):
+        staff_sign_in_check(username="agent1", client=ELSEWHERE, now=now, device=device)
+
+
+def test_the_failures_of_a_known_device_count_against_it_and_are_audited_as_such_R_SUP6(now):
+    device = staff_device_issue(username="agent1", now=now)
+    for _ in range(10):
+        staff_failure_count(username="agent1", client=HERE, now=now, device=device, second_factor=True)
+    with pytest.raises(TooManyAttempts):
+        staff_sign_in_check(username="agent1", client=ELSEWHERE, now=now, device=device)
+    staff_sign_in_check(
+        username="agent1", client=ELSEWHERE, now=now, device=staff_device_issue(username="agent1", now=now)
+    )
+    failure = AuditEvent.objects.filter(event="staff_second_factor_failure").first()
+    assert failure is not None
+    assert failure.details == {"username": "agent1", "known_device": True}
+    assert device not in str(list(AuditEvent.objects.values_list("details", flat=True)))

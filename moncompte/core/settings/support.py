@@ -11,7 +11,10 @@ class SupportSettings:
     support_dns_timeout_seconds: int = 2
     support_actions_per_hour: int = 60  # actions of one staff member
     support_reason_min_length: int = 5  # R-SUP2: characters of a search's or an action's reason, once cleaned
-    staff_max_failures: int = 10  # wrong staff passwords an hour, per address and per user name
+    staff_max_failures: int = 10  # wrong staff passwords an hour, per address, per user name and per device
+    # R-SUP6: how long the device cookie a complete staff sign-in leaves lets its holder past the limits others
+    # have used up on the user name (renewed at each sign-in: an agent who works monthly keeps it).
+    staff_device_lifetime: timedelta = timedelta(days=30)
     # R-BOT2, the four-eyes restart of an enrollment: a request a second supervisor has not decided within this
     # time expires (the identity check in person it rests on grows old).
     restart_request_lifetime: timedelta = timedelta(hours=48)
