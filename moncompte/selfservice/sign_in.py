@@ -9,6 +9,7 @@ from moncompte.audit import log as audit
 from moncompte.core import throttle
 from moncompte.core.client import Client
 from moncompte.core.errors import TooManyAttempts
+from moncompte.enrollment.models import ProvisionalCode
 from moncompte.enrollment.provisional_codes import SecretKind, provisional_code_consume, secret_classify
 from moncompte.registry.nir import Nir
 from moncompte.selfservice import limits
@@ -24,6 +25,13 @@ class SignedIn:
     state: AccountState  # where the person lands, known here without another read
 
 
+def _latest_code_read_alike() -> None:
+    """R-LIM4: a NIR without account makes the round trip `secret_classify` makes for an account (its latest
+    provisional code, by the same index), which matches nothing: both paths then read the database as often,
+    and the answer time does not tell whether the NIR has an account (it did by one query, issue 21)."""
+    ProvisionalCode.objects.filter(account_id=0).order_by("-created_at", "-id").first()
+
+
 def sign_in(*, nir: Nir, secret: str, client: Client, now: datetime) -> SignedIn:
     try:
         throttle.check(limits.sign_in_failures_per_client(), key=client.address, now=now)
@@ -31,7 +39,9 @@ def sign_in(*, nir: Nir, secret: str, client: Client, now: datetime) -> SignedIn
         audit.record(event="sign_in_client_throttled", now=now, nir=nir.value, client=client)
         raise SignInBlocked(too_many.retry_after) from too_many
     account = Account.objects.select_related("beneficiary").filter(beneficiary__nir=nir.value).first()
-    if account is not None:
+    if account is None:
+        _latest_code_read_alike()
+    else:
         typed = secret_classify(account=account, typed=secret, now=now)
         if typed.kind is SecretKind.PROVISIONAL_CODE and typed.code is not None:
             grant = provisional_code_consume(account=account, code=typed.code, client=client, now=now)

@@ -1,14 +1,18 @@
 """R-SUP1, R-SUP2: what an agent does for the person on the phone, and what only a supervisor may do. Each action
 needs a typed reason, is rate-limited per staff member and written to the audit log with both."""
 
+import functools
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from moncompte.accounts.emails import email_checked
 from moncompte.accounts.models import Account, EmailAddress, EmailLink
 from moncompte.accounts.states import AccountEvent
 from moncompte.accounts.transitions import account_advance
@@ -77,12 +81,50 @@ def _checked(staff: Staff, reason: str, *, now: datetime, supervisor: bool = Fal
     return reason
 
 
-def _audit(event: str, staff: Staff, reason: str, *, account_id: int, now: datetime, **details: str) -> None:
+def _audit(event: str, staff: Staff, reason: str, *, account_id: int | None, now: datetime, **details: str) -> None:
     audit.record(
         event=event, now=now, account_id=account_id, client=staff.client, staff=staff.username, reason=reason, **details
     )
 
 
+def _refusals_audited[**P, T](action: Callable[P, T]) -> Callable[P, T]:
+    """R-SUP7: an action of the desk that is refused (agent, reason missing, limit, the domain's refusal) is
+    written to the audit log: who, which action, on which account, the reason typed and why it was refused."""
+
+    @functools.wraps(action)
+    def audited(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return action(*args, **kwargs)
+        except DomainError as refused:
+            if refused.code != PersonalCodeAddress.code:  # written by address_change_for itself (R-BOT2)
+                _refusal_audit(action.__name__, refused, kwargs)
+            raise
+
+    return audited
+
+
+def _refusal_audit(action: str, refused: DomainError, called: dict[str, Any]) -> None:
+    agent = {"agent": reason_clean(called["username"])[:150]} if "username" in called else {}
+    refusal_record(
+        action=action,
+        why=refused.code,
+        staff=called["staff"],
+        now=called["now"],
+        account_id=called.get("account_id"),
+        reason=called.get("reason", ""),
+        **agent,
+    )
+
+
+def refusal_record(
+    *, action: str, why: str, staff: Staff, now: datetime, account_id: int | None, reason: str, **details: str
+) -> None:
+    """R-SUP7: one refused action of the desk in the audit log (the reason as typed, cleaned, even too short)."""
+    typed = reason_clean(reason)
+    _audit("support_action_refused", staff, typed, account_id=account_id, now=now, action=action, why=why, **details)
+
+
+@_refusals_audited
 def link_resend_for(*, account_id: int, staff: Staff, reason: str, now: datetime) -> str:
     reason = _checked(staff, reason, now=now)
     masked = link_resend(account_id=account_id, client=staff.client, now=now)
@@ -100,6 +142,7 @@ class PersonalCodeAddress(DomainError):
     )
 
 
+@_refusals_audited
 def address_change_for(*, account_id: int, address: str, staff: Staff, reason: str, now: datetime) -> str:
     """The person gives another address on the phone, before any personal code exists. Never once it exists
     (R-BOT2): whoever reads the new address would confirm it, then take the account through « Code oublié ? »;
@@ -109,11 +152,13 @@ def address_change_for(*, account_id: int, address: str, staff: Staff, reason: s
         _audit("support_address_refused", staff, typed, account_id=account_id, now=now, why=PersonalCodeAddress.code)
         raise PersonalCodeAddress()
     reason = _checked(staff, reason, now=now)
+    address = email_checked(address)  # R-CT1, as the person's own forms and the API check it
     masked = email_replace(account_id=account_id, address=address, client=staff.client, now=now)
     _audit("support_address_changed", staff, reason, account_id=account_id, now=now, email=masked)
     return masked
 
 
+@_refusals_audited
 def throttles_lift(*, account_id: int, staff: Staff, reason: str, now: datetime) -> int:
     """The person's identity, code and sign-in limits start again from zero, for every address the person
     used in the last day (the limits count per person and address, R-LIM2). Returns how many addresses."""
@@ -130,6 +175,7 @@ def throttles_lift(*, account_id: int, staff: Staff, reason: str, now: datetime)
     return len(addresses)
 
 
+@_refusals_audited
 def links_void(*, account_id: int, staff: Staff, reason: str, now: datetime) -> int:
     """Every unused link of the person stops working (a link seen by someone else, say)."""
     reason = _checked(staff, reason, now=now, supervisor=True)
@@ -138,6 +184,7 @@ def links_void(*, account_id: int, staff: Staff, reason: str, now: datetime) -> 
     return voided
 
 
+@_refusals_audited
 def address_erase(*, account_id: int, staff: Staff, reason: str, now: datetime) -> None:
     """The unconfirmed address is erased with its links, as the 21-day forgetting would (R-EM7)."""
     reason = _checked(staff, reason, now=now, supervisor=True)
@@ -154,6 +201,7 @@ class StaffRefused(DomainError):
     code = "staff_refused"
 
 
+@_refusals_audited
 def agent_create(*, username: str, password: str, staff: Staff, reason: str, now: datetime) -> StaffCreated:
     """A supervisor creates an agent, with the agent's second factor (R-SUP1), a reason and a limit (R-SUP2)."""
     reason = _checked(staff, reason, now=now, supervisor=True)

@@ -82,7 +82,7 @@ def test_an_agent_cannot_do_what_only_a_supervisor_may_R_SUP1(agent_client, admi
     agent_client.post(reverse("admin:desk_action", args=[pending.pk, name]), {"reason": REASON})
     assert (
         not AuditEvent.objects.filter(event__startswith="support_", event__endswith=("ed"))
-        .exclude(event__in=["support_person_viewed"])
+        .exclude(event__in=["support_person_viewed", "support_action_refused"])
         .exists()
     )
     search(admin_client, NIR_TYPED)
@@ -169,3 +169,68 @@ def test_agents_are_created_with_a_reason_and_a_name_nobody_has_whatever_its_cas
         assert said in page
         assert "otpauth://" not in page
     assert AuditEvent.objects.get(event="support_agent_created").details["reason"] == "arrivée dans l'équipe"
+
+
+@pytest.mark.parametrize(
+    ("name", "action"),
+    [
+        ("lever-les-limites", "throttles_lift"),
+        ("annuler-les-liens", "links_void"),
+        ("effacer-l-adresse", "address_erase"),
+    ],
+)
+def test_an_agent_s_refused_supervisor_action_is_audited_with_who_what_which_account_and_why_R_SUP7(
+    agent_client, pending, name, action
+):
+    search(agent_client, NIR_TYPED)
+    page = agent_client.post(reverse("admin:desk_action", args=[pending.pk, name]), {"reason": REASON}, follow=True)
+    assert "Cette action est réservée aux superviseurs." in page.content.decode()
+    refused = AuditEvent.objects.get(event="support_action_refused")
+    assert (refused.account_id, refused.client_address) == (pending.pk, "127.0.0.1")
+    assert refused.details == {"staff": "agent.dupont", "action": action, "reason": REASON, "why": "supervisor_only"}
+
+
+def test_a_refused_change_of_address_is_audited_whatever_refuses_it_R_SUP7(agent_client, pending, traveller):
+    from moncompte.accounts.models import Account
+
+    Account.objects.filter(pk=pending.pk).update(password_hash="")  # no personal code: the agent may change it
+    search(agent_client, NIR_TYPED)
+    traveller.shift(120)
+    change = reverse("admin:desk_action", args=[pending.pk, "changer-l-adresse"])
+    agent_client.post(change, {"reason": "x", "address": "autre@example.fr"})
+    agent_client.post(change, {"reason": REASON, "address": "pas-une-adresse"})
+    refusals = AuditEvent.objects.filter(event="support_action_refused").order_by("id")
+    assert [(r.account_id, r.details["action"], r.details["reason"]) for r in refusals] == [
+        (pending.pk, "address_change_for", "x"),
+        (pending.pk, "address_change_for", REASON),
+    ]
+    assert refusals[0].details["why"] == "reason_missing"
+    assert refusals[1].details["why"] == "email_invalid"  # R-CT1: the desk no longer stores it as given
+    assert not OutboundEmail.objects.filter(to_address__in=["autre@example.fr", "pas-une-adresse"]).exists()
+
+
+def test_an_action_on_a_person_not_opened_is_refused_and_audited_R_SUP7(admin_client, pending):
+    admin_client.post(reverse("admin:desk_action", args=[pending.pk, "annuler-les-liens"]), {"reason": REASON})
+    refused = AuditEvent.objects.get(event="support_action_refused")
+    assert (refused.account_id, refused.details["action"], refused.details["why"]) == (
+        pending.pk,
+        "links_void",
+        "person_not_opened",
+    )
+    assert not AuditEvent.objects.filter(event="support_links_voided").exists()
+
+
+def test_an_agent_who_tries_to_create_an_agent_is_refused_and_audited_R_SUP7(agent_client):
+    answer = agent_client.post(
+        reverse("admin:desk_agent_new"), {"username": "complice", "password": "Agent-du-support-2026", "reason": REASON}
+    )
+    assert answer.status_code == 403
+    assert agent_client.get(reverse("admin:desk_agent_new")).status_code == 403
+    refused = AuditEvent.objects.get(event="support_action_refused")
+    assert refused.details == {
+        "staff": "agent.dupont",
+        "action": "agent_create",
+        "reason": REASON,
+        "why": "supervisor_only",
+        "agent": "complice",
+    }

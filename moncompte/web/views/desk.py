@@ -121,7 +121,7 @@ def desk_action(request: HttpRequest, context: dict[str, Any], account_id: int, 
     if request.method != "POST" or action is None:
         raise PermissionDenied
     if _reason_for(request, account_id) is None:  # acting on a person means opening them first
-        return redirect(reverse("admin:desk_search") + f"?q={account_id}")
+        return _not_opened(request, staff, action.__name__, account_id)
     extra = {"address": request.POST.get("address", "")} if name == "changer-l-adresse" else {}
     try:
         action(account_id=account_id, staff=staff, reason=request.POST.get("reason", ""), now=now, **extra)
@@ -136,14 +136,30 @@ def desk_agent_new(request: HttpRequest, context: dict[str, Any]) -> HttpRespons
     """A supervisor creates an agent; the agent's authenticator address is shown once, here."""
     staff, username = _staff(request), request.POST.get("username", "").strip()
     page = {**context, "title": "Créer un agent", "created": None, "error": "", "username": username}
-    if staff.role is not Role.SUPERVISOR:
-        raise PermissionDenied
-    if request.method == "POST":
+    if request.method == "POST":  # an agent's try is refused by agent_create, which writes it (R-SUP7)
         password, reason = request.POST.get("password", ""), request.POST.get("reason", "")
         try:
             page["created"] = actions.agent_create(
                 username=username, password=password, staff=staff, reason=reason, now=clock.now()
             )
         except DomainError as refused:
-            page["error"] = refused.message
+            page["error"] = _refused_for(staff, refused)
+    elif staff.role is not Role.SUPERVISOR:
+        raise PermissionDenied
     return TemplateResponse(request, "web/desk_agent_new.html", page)
+
+
+def _refused_for(staff: actions.Staff, refused: DomainError) -> str:
+    """The refusal said on the page; an agent is shown the door, as on every supervisor page."""
+    if staff.role is not Role.SUPERVISOR:
+        raise PermissionDenied
+    return refused.message
+
+
+def _not_opened(request: HttpRequest, staff: actions.Staff, action: str, account_id: int) -> HttpResponse:
+    """An action on a person not opened (a forged request, say): refused, written (R-SUP7), back to the search."""
+    reason = request.POST.get("reason", "")
+    actions.refusal_record(
+        action=action, why="person_not_opened", staff=staff, now=clock.now(), account_id=account_id, reason=reason
+    )
+    return redirect(reverse("admin:desk_search") + f"?q={account_id}")
