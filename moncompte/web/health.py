@@ -66,9 +66,13 @@ def readiness_recent() -> dict[str, str]:
     a clock set back or forward changes nothing)."""
     global _kept
     with _checking:
-        if _kept is None or time.monotonic() - _kept[0] >= READY_KEPT_SECONDS:
-            _kept = (time.monotonic(), readiness())
+        if _kept is None or _seconds() - _kept[0] >= READY_KEPT_SECONDS:
+            _kept = (_seconds(), readiness())
         return _kept[1]
+
+
+def _seconds() -> float:
+    return time.monotonic()
 
 
 def readiness_forget() -> None:
