@@ -67,7 +67,7 @@ def test_a_known_device_that_fails_is_slowed_itself_R_SUP6(agent1, traveller):
     assert throttled.details == {"username": "agent1", "known_device": True}
 
 
-def test_a_device_cookie_serves_only_its_own_user_and_only_when_signed(agent1, traveller):
+def test_a_device_cookie_serves_only_its_own_user_and_only_when_signed_R_SUP6(agent1, traveller):
     staff_create(username="agent2", password=PASSWORD, role=Role.AGENT)
     desk = from_address("198.51.100.20")
     assert sign_in(desk, code=code_of(agent1)) == 302
