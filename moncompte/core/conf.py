@@ -42,14 +42,6 @@ class Settings(
         if problems:
             raise ImproperlyConfigured("Réglages refusés : " + " ; ".join(problems) + ".")
 
-    def __getitem__(self, key: str) -> Any:
-        """TEMPORARY (removed before this session ends): bench/captcha_attack.py, being changed by another hand,
-        still reads the settings by their former keys."""
-        return getattr(self, key.lower())
-
-    def __contains__(self, key: str) -> bool:
-        return hasattr(self, key.lower())
-
     @classmethod
     def from_environment(cls, environment: Mapping[str, str]) -> "Settings":
         """The defaults, each replaced by MONCOMPTE_<NAME> when the environment gives it, read by the field's
