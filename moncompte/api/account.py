@@ -2,12 +2,13 @@
 the phone numbers, a new email address (with the personal code), a new personal code, and « Code oublié ? ».
 Same use cases as the web's account page."""
 
+from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
-from pydantic import StrictBool
+from pydantic import Field, StrictBool
 
 from moncompte.accounts import inputs
 from moncompte.accounts.models import ConsentChannel
@@ -69,6 +70,7 @@ class PasswordChangeIn(Schema):
 class CodeForgotIn(CaptchaIn):
     nir: str = typed(inputs.NIR)
     birth_date: str = typed(inputs.BIRTH_DATE)
+    device_token: str = Field("", max_length=200)  # R-LIM8: the one the app was given at its sign-in, if any
 
 
 class PhonesIn(Schema):
@@ -137,7 +139,7 @@ def email_change(request: HttpRequest, payload: EmailChangeIn) -> dict[str, str]
 
 
 @router.post("/account/personal-code", response={200: TokensOut, **ERRORS}, auth=AppBearer())
-def personal_code_change(request: HttpRequest, payload: PasswordChangeIn) -> tokens.IssuedTokens:
+def personal_code_change(request: HttpRequest, payload: PasswordChangeIn) -> dict[str, Any]:
     """R-LIM5: every other session (web and app) ends; this device gets a new pair."""
     session, now = at_step(request, AccountStep.ACCOUNT), clock.now()
     changed = password_change(
@@ -146,7 +148,8 @@ def personal_code_change(request: HttpRequest, payload: PasswordChangeIn) -> tok
         client=client_of(request),
         now=now,
     )
-    return tokens.session_continue(session_id=session.session_id, epoch=changed.session_epoch, now=now)
+    issued = tokens.session_continue(session_id=session.session_id, epoch=changed.session_epoch, now=now)
+    return {**asdict(issued), "device_token": changed.device}  # R-LIM8: the old device token ended with the code
 
 
 @router.post("/code-forgot", response={202: AnswerOut, 400: Problem, 429: Problem})
@@ -154,7 +157,8 @@ def code_forgot_request(request: HttpRequest, payload: CodeForgotIn) -> Status[d
     """R-CODE5: the same answer whether or not an account matched."""
     now, typed_in = clock.now(), read(inputs.CODE_FORGOT, payload)
     nir, birth_date = typed_in["nir"], typed_in["birth_date"]
-    code_forgot(nir=nir, birth_date=birth_date, captcha=payload.proof(typed_in), client=client_of(request), now=now)
+    captcha, device = payload.proof(typed_in), payload.device_token
+    code_forgot(nir=nir, birth_date=birth_date, captcha=captcha, client=client_of(request), device=device, now=now)
     message = (
         "Si les informations saisies correspondent à un compte, un code provisoire vient d'être envoyé à "
         f"l'adresse email de ce compte. Il est valable {service_terms().code_lifetime}."

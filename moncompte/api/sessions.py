@@ -39,6 +39,9 @@ class TokensOut(Schema):
     access_token: str
     expires_in: int
     refresh_token: str | None  # none with the restricted token of a provisional code
+    # R-LIM8: given with a personal code; sent back with « Code oublié ? », it gets a code past the caps that
+    # others use up. Kept by the app as a secret; a new personal code ends it and gives another.
+    device_token: str | None = None
 
 
 class TokensAndStepOut(TokensOut):
@@ -60,7 +63,7 @@ class SessionOut(Schema):
     last_used_at: datetime
 
 
-def tokens_out(issued: tokens.IssuedTokens, *, account_id: int) -> dict[str, Any]:
+def tokens_out(issued: tokens.IssuedTokens, *, account_id: int, device: str | None = None) -> dict[str, Any]:
     """A TokensAndStepOut: the tokens, and the step the person is at (accounts.steps) with what the web says there."""
     restricted = AccountStep.CHOOSE_PERSONAL_CODE
     step = restricted if issued.restricted else step_of(account_state_of(account_id=account_id))
@@ -71,6 +74,7 @@ def tokens_out(issued: tokens.IssuedTokens, *, account_id: int) -> dict[str, Any
         "access_token": issued.access_token,
         "expires_in": issued.expires_in,
         "refresh_token": issued.refresh_token,
+        "device_token": device,
         "scope": restricted if issued.restricted else AccountStep.ACCOUNT,
         "next_step": step,
         "message": message,
@@ -89,7 +93,7 @@ def sessions_open(request: HttpRequest, payload: SignInIn) -> dict[str, Any]:
         restricted_until=signed.restricted_until,
         now=now,
     )
-    return tokens_out(issued, account_id=signed.account_id)
+    return tokens_out(issued, account_id=signed.account_id, device=signed.device)
 
 
 @router.post("/sessions/refresh", response={200: TokensAndStepOut, 401: Problem})

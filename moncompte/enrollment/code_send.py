@@ -43,14 +43,16 @@ def code_send(
         audit.record(event="identity_account_exists", now=now, nir=nir.value, account_id=account.pk, client=client)
         raise AccountAlreadyExists()
 
-    wait = limits.code_sends_left(nir=nir.value, client=client, now=now)
+    # R-LIM8: the caps of this NIR count the codes sent to this address; a code sent to someone else's address
+    # neither uses them up nor voids the person's code.
+    wait = limits.code_sends_left(nir=nir.value, client=client, to=email, device=None, now=now)
     if wait is not None:
         raise TooManyAttempts(wait)
     identity_network_take(address=client.address, now=now)  # R-BOT1: in attack mode, once an hour a network
     with transaction.atomic():
         account = _provisional_account(beneficiary, account, email=email, now=now)
         sent = provisional_code_issue(account=account, to=email, now=now)
-        limits.code_send_count(nir=nir.value, client=client, now=now)
+        limits.code_send_count(nir=nir.value, client=client, to=email, device=None, now=now)
         audit.record(
             event="provisional_code_sent",
             now=now,

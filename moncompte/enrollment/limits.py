@@ -3,6 +3,7 @@ its codes with the same ones."""
 
 from datetime import datetime, timedelta
 
+from moncompte.accounts.emails import canonical as email_canonical
 from moncompte.core import throttle
 from moncompte.core.client import Client
 from moncompte.core.conf import conf
@@ -24,20 +25,46 @@ def codes_sent_per_nir() -> Limit:
     return Limit("code_sent", conf().code_max_sends_per_hour, timedelta(hours=1))
 
 
-def codes_sent_per_nir_in_all() -> Limit:
-    """A higher ceiling for one NIR, whoever asks: mail to a person is never sent without bound."""
-    return Limit("code_sent_all", conf().code_max_sends_per_nir_per_hour, timedelta(hours=1))
+def codes_sent_per_address() -> Limit:
+    """R-LIM8: codes for one NIR to one address, whoever asks without a device of the account, counted over a
+    code's lifetime: when it is reached, every code it counted still works (a new code voids none), so nobody
+    who knows a NIR can keep its person from a working code; and the person's mailbox gets this many at most."""
+    config = conf()
+    return Limit("code_sent_address", config.code_max_sends_per_address, config.code_lifetime)
 
 
-def code_sends_left(*, nir: str, client: Client, now: datetime) -> timedelta | None:
-    """None while one more code may be sent for `nir` to `client`; else how long until one may."""
-    own = throttle.retry_after(codes_sent_per_nir(), key=f"{nir}|{client.address}", now=now)
-    return own or throttle.retry_after(codes_sent_per_nir_in_all(), key=nir, now=now)
+def code_address_key(*, nir: str, to: str) -> str:
+    """The key of codes_sent_per_address: the NIR and the address in its canonical form (R-CT2)."""
+    return f"{nir}|{email_canonical(to)}"
 
 
-def code_send_count(*, nir: str, client: Client, now: datetime) -> None:
-    throttle.hit(codes_sent_per_nir(), key=f"{nir}|{client.address}", now=now)
-    throttle.hit(codes_sent_per_nir_in_all(), key=nir, now=now)
+def codes_sent_per_device() -> Limit:
+    """R-LIM8: codes for one NIR asked by one device of its account: its holder's own cap, used up by nobody else."""
+    return Limit("code_sent_device", conf().device_code_sends_per_hour, timedelta(hours=1))
+
+
+def _keys(*, nir: str, client: Client, to: str, device: int | None) -> list[tuple[Limit, str]]:
+    """The caps a code for `nir` to `to` counts against: a device's own, or those of anybody (R-LIM8)."""
+    if device is not None:
+        return [(codes_sent_per_device(), f"{nir}|device:{device}")]
+    return [
+        (codes_sent_per_nir(), f"{nir}|{client.address}"),
+        (codes_sent_per_address(), code_address_key(nir=nir, to=to)),
+    ]
+
+
+def code_sends_left(*, nir: str, client: Client, to: str, device: int | None, now: datetime) -> timedelta | None:
+    """None while one more code may be sent for `nir` to `to` at this request; else how long until one may."""
+    for limit, key in _keys(nir=nir, client=client, to=to, device=device):
+        wait = throttle.retry_after(limit, key=key, now=now)
+        if wait is not None:
+            return wait
+    return None
+
+
+def code_send_count(*, nir: str, client: Client, to: str, device: int | None, now: datetime) -> None:
+    for limit, key in _keys(nir=nir, client=client, to=to, device=device):
+        throttle.hit(limit, key=key, now=now)
 
 
 def link_cooldown() -> Limit:

@@ -14,7 +14,9 @@ from moncompte.audit import log as audit
 from moncompte.core.client import Client
 from moncompte.defence.keys import ACCOUNT
 from moncompte.defence.watch import velocity_record
+from moncompte.enrollment.devices import device_issue
 from moncompte.enrollment.errors import PasswordRefused, PersonalCodeChangedMeanwhile
+from moncompte.enrollment.models import ProvisionalCode
 from moncompte.outbox import mail
 
 
@@ -24,6 +26,7 @@ class PersonalCodeSet:
     replaced: bool  # an earlier personal code was replaced ("Code oublié ?"), not chosen for the first time
     session_epoch: int  # sessions begun before belong to an ended epoch (R-LIM5)
     state: AccountState  # the account's state once the code is set: where the person lands
+    device: str  # R-LIM8: a device credential of the new epoch, for the browser's cookie or the app
 
 
 def password_check(*, account: Account, password: str, confirmation: str | None) -> None:
@@ -51,6 +54,9 @@ def password_store(
             raise PersonalCodeChangedMeanwhile()
         account.password_hash = digest
         account.session_epoch = Account.objects.values_list("session_epoch", flat=True).get(pk=account.pk)
+        # R-CODE2: a personal code ends every provisional code still outstanding (the person is in).
+        ProvisionalCode.objects.void_for(account, now=now)
+        device = device_issue(account=account, channel=client.channel, now=now)
         state = account_advance(account, event=AccountEvent.PERSONAL_CODE_SET, now=now)
         # Only a replaced code has a confirmed address to tell; a first code (the journey) skips the read.
         confirmed = emails.confirmed_of(account) if had_code else None
@@ -67,7 +73,9 @@ def password_store(
                 context={**account.greeting(), "at": now},
             )
         audit.record(event=event, now=now, account_id=account.pk, client=client)
-    return PersonalCodeSet(account_id=account.pk, replaced=had_code, session_epoch=account.session_epoch, state=state)
+    return PersonalCodeSet(
+        account_id=account.pk, replaced=had_code, session_epoch=account.session_epoch, state=state, device=device
+    )
 
 
 def password_choose(

@@ -30,12 +30,12 @@ class CodeSent:
 
 
 def provisional_code_issue(*, account: Account, to: str, now: datetime) -> CodeSent:
-    """Voids older codes and writes the new one with its email, in one transaction (R-CODE2, R-MAIL1)."""
+    """Writes the new code with its email, in one transaction (R-MAIL1). Earlier codes stay valid until they
+    expire or a personal code is chosen (R-CODE2, R-LIM8): a request by someone else never voids the person's."""
     clear = tokens.provisional_code()
     expires_at = now + conf().code_lifetime
     # No savepoint when called inside a caller's transaction: all or nothing is the caller's.
     with transaction.atomic(savepoint=False):
-        ProvisionalCode.objects.void_for(account, now=now)
         ProvisionalCode.objects.create(
             account=account, digest=_digest(account, clear), created_at=now, expires_at=expires_at
         )
@@ -70,14 +70,17 @@ class TypedSecret:
 
 
 def secret_classify(*, account: Account, typed: str, now: datetime) -> TypedSecret:
-    """Which secret the person typed: the account's latest provisional code only if it matches it (before a
+    """Which secret the person typed: one of the account's provisional codes only if it matches it (before a
     personal code exists, whatever that code's state, so "expiré" or "déjà servi" can be said; after, only a
     live one, so "Code oublié ?" works while the personal code is suspended, R-PW9). Anything else is checked
     as a personal code, even on an account without one: counted, slowed and answered exactly as for any NIR,
-    so a wrong entry never tells that a provisional account exists (R-LIM4)."""
-    code = ProvisionalCode.objects.filter(account=account).order_by("-created_at", "-id").first()
+    so a wrong entry never tells that a provisional account exists (R-LIM4).
+
+    An account may hold several codes (R-CODE2): the typed one is found by its keyed digest, one indexed read
+    whatever their number, then compared again in constant time."""
+    code = ProvisionalCode.objects.filter(account=account, digest=_digest(account, typed)).order_by("-id").first()
     if code is None or not _matches(account, code, typed):
-        return TypedSecret(SecretKind.PERSONAL_CODE, code)
+        return TypedSecret(SecretKind.PERSONAL_CODE, None)
     live = code.used_at is None and code.voided_at is None and code.expires_at > now
     return TypedSecret(
         SecretKind.PROVISIONAL_CODE if live or not account.password_hash else SecretKind.PERSONAL_CODE, code

@@ -13,48 +13,56 @@ from moncompte.core import pacing, throttle
 from moncompte.core.client import Client
 from moncompte.core.conf import conf
 from moncompte.core.errors import TooManyAttempts
-from moncompte.enrollment import limits
+from moncompte.enrollment import devices, limits
 from moncompte.enrollment.captcha_pass import captcha_pass
 from moncompte.enrollment.provisional_codes import provisional_code_issue
 from moncompte.registry.nir import Nir
 from moncompte.selfservice.limits import code_forgot_per_client
 
 
-def code_forgot(*, nir: Nir, birth_date: date, captcha: CaptchaProof, client: Client, now: datetime) -> None:
+def code_forgot(
+    *, nir: Nir, birth_date: date, captcha: CaptchaProof, client: Client, device: str = "", now: datetime
+) -> None:
     """The same answer, in the same time, whatever matched (R-CODE5, R-LIM4). Only the party that fails is
     slowed (R-LIM2): wrong birth dates count against the client, never against the person's quota of codes,
-    which counts the codes actually sent."""
+    which counts the codes actually sent. `device` is the credential the browser or app presented ("" when
+    none): one of this account's gets a code past the caps others use up, under its own (R-LIM8)."""
     with pacing.at_least(conf().code_forgot_min_seconds):
         captcha_pass(proof=captcha, nir=nir, client=client, now=now, step="code_forgot")
-        per_client = code_forgot_per_client()
-        try:  # every request, matched or not (R-LIM4), counted before anything (R-LIM3)
-            throttle.counted(per_client, key=client.address, now=now)
-        except TooManyAttempts:
-            audit.record(event="code_forgot_throttled", now=now, nir=nir.value, client=client)
-            raise
         account = (
             Account.objects.select_related("beneficiary")
             .filter(beneficiary__nir=nir.value, beneficiary__birth_date=birth_date)
             .first()
         )
+        trusted = devices.device_of(credential=device, account=account, now=now) if account and device else None
+        if trusted is None:  # every request, matched or not (R-LIM4), counted before a code is sent (R-LIM3)
+            _client_count(nir=nir, client=client, now=now)
         if account is None:
             audit.record(event="code_forgot_no_match", now=now, nir=nir.value, client=client)
             return
-        _code_resend(account, nir=nir, client=client, now=now)
+        _code_resend(account, nir=nir, client=client, device=trusted, now=now)
 
 
-def _code_resend(account: Account, *, nir: Nir, client: Client, now: datetime) -> None:
-    """Under the account's row lock, so parallel requests cannot pass the quota or leave two live codes."""
+def _client_count(*, nir: Nir, client: Client, now: datetime) -> None:
+    try:
+        throttle.counted(code_forgot_per_client(), key=client.address, now=now)
+    except TooManyAttempts:
+        audit.record(event="code_forgot_throttled", now=now, nir=nir.value, client=client)
+        raise
+
+
+def _code_resend(account: Account, *, nir: Nir, client: Client, device: int | None, now: datetime) -> None:
+    """Under the account's row lock, so parallel requests cannot pass the quota."""
     with transaction.atomic():
         account = Account.objects.select_for_update().select_related("beneficiary").get(pk=account.pk)
         confirmed = emails.confirmed_of(account)
         # Before any address is confirmed, the one that received the first provisional code is the proven one.
         to = confirmed.address if confirmed else account.code_email
-        if not to or limits.code_sends_left(nir=nir.value, client=client, now=now) is not None:
+        if not to or limits.code_sends_left(nir=nir.value, client=client, to=to, device=device, now=now) is not None:
             audit.record(event="code_forgot_quota", now=now, nir=nir.value, account_id=account.pk, client=client)
             return
         sent = provisional_code_issue(account=account, to=to, now=now)
-        limits.code_send_count(nir=nir.value, client=client, now=now)
+        limits.code_send_count(nir=nir.value, client=client, to=to, device=device, now=now)
         audit.record(
             event="code_forgot_sent",
             now=now,
@@ -62,4 +70,5 @@ def _code_resend(account: Account, *, nir: Nir, client: Client, now: datetime) -
             account_id=account.pk,
             client=client,
             email=sent.email_masked,
+            **({"device": str(device)} if device is not None else {}),
         )

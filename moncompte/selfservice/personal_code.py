@@ -74,6 +74,12 @@ def personal_code_verify(*, nir: str, stored: str, typed: str, client: Client, n
     NIR without account or code: the check then costs the same and fails. Raises SignInBlocked, also right
     after the failure that starts a wait, so the person learns it at once."""
     attempt_count(nir=nir, client=client, now=now, event=event)
+    return personal_code_check(nir=nir, stored=stored, typed=typed, client=client, now=now, event=event)
+
+
+def personal_code_check(*, nir: str, stored: str, typed: str, client: Client, now: datetime, event: str) -> bool:
+    """personal_code_verify once the attempt is counted (attempt_count): sign-in counts it before it knows
+    which secret was typed, so the wait applies to the provisional code too (R-CODE2)."""
     if passwords.verify(stored, typed):
         attempt_succeeded(nir=nir, client=client)
         return True

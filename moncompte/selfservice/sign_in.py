@@ -9,12 +9,13 @@ from moncompte.audit import log as audit
 from moncompte.core import throttle
 from moncompte.core.client import Client
 from moncompte.core.errors import TooManyAttempts
+from moncompte.enrollment.devices import device_issue
 from moncompte.enrollment.models import ProvisionalCode
 from moncompte.enrollment.provisional_codes import SecretKind, provisional_code_consume, secret_classify
 from moncompte.registry.nir import Nir
 from moncompte.selfservice import limits
 from moncompte.selfservice.errors import SignInBlocked, SignInRejected
-from moncompte.selfservice.personal_code import personal_code_verify
+from moncompte.selfservice.personal_code import attempt_count, attempt_succeeded, personal_code_check
 
 
 @dataclass(frozen=True)
@@ -23,13 +24,14 @@ class SignedIn:
     restricted_until: datetime | None  # set when signed in with a provisional code
     session_epoch: int
     state: AccountState  # where the person lands, known here without another read
+    device: str | None = None  # R-LIM8: a device credential, given with the personal code only
 
 
 def _latest_code_read_alike() -> None:
-    """R-LIM4: a NIR without account makes the round trip `secret_classify` makes for an account (its latest
-    provisional code, by the same index), which matches nothing: both paths then read the database as often,
+    """R-LIM4: a NIR without account makes the round trip `secret_classify` makes for an account (its code of
+    the typed digest, by the same index), which matches nothing: both paths then read the database as often,
     and the answer time does not tell whether the NIR has an account (it did by one query, issue 21)."""
-    ProvisionalCode.objects.filter(account_id=0).order_by("-created_at", "-id").first()
+    ProvisionalCode.objects.filter(account_id=0, digest="").order_by("-id").first()
 
 
 def sign_in(*, nir: Nir, secret: str, client: Client, now: datetime) -> SignedIn:
@@ -38,25 +40,35 @@ def sign_in(*, nir: Nir, secret: str, client: Client, now: datetime) -> SignedIn
     except TooManyAttempts as too_many:
         audit.record(event="sign_in_client_throttled", now=now, nir=nir.value, client=client)
         raise SignInBlocked(too_many.retry_after) from too_many
+    # R-CODE2, R-PW9: a client that failed waits for this NIR whatever it types, the provisional code included;
+    # counted before anything is read (R-LIM3), for every NIR alike (R-LIM4). Other clients are not slowed.
+    attempt_count(nir=nir.value, client=client, now=now, event="sign_in")
     account = Account.objects.select_related("beneficiary").filter(beneficiary__nir=nir.value).first()
     if account is None:
         _latest_code_read_alike()
     else:
         typed = secret_classify(account=account, typed=secret, now=now)
         if typed.kind is SecretKind.PROVISIONAL_CODE and typed.code is not None:
-            grant = provisional_code_consume(account=account, code=typed.code, client=client, now=now)
-            return SignedIn(
-                account.pk,
-                restricted_until=grant.until,
-                session_epoch=account.session_epoch,
-                state=AccountState(account.state),
-            )
+            return _restricted(account, code=typed.code, client=client, now=now)
     # A personal code, or a NIR without account: counted and answered alike, so neither tells (R-LIM4).
     stored = account.password_hash if account is not None else ""
-    if not personal_code_verify(nir=nir.value, stored=stored, typed=secret, client=client, now=now, event="sign_in"):
+    if not personal_code_check(nir=nir.value, stored=stored, typed=secret, client=client, now=now, event="sign_in"):
         raise SignInRejected()
     assert account is not None  # a right code needs an account
     audit.record(event="sign_in_success", now=now, account_id=account.pk, client=client)
     return SignedIn(
-        account.pk, restricted_until=None, session_epoch=account.session_epoch, state=AccountState(account.state)
+        account.pk,
+        restricted_until=None,
+        session_epoch=account.session_epoch,
+        state=AccountState(account.state),
+        device=device_issue(account=account, channel=client.channel, now=now),
+    )
+
+
+def _restricted(account: Account, *, code: ProvisionalCode, client: Client, now: datetime) -> SignedIn:
+    """The right provisional code (R-CODE4): a success, so this client's run of failures starts again."""
+    grant = provisional_code_consume(account=account, code=code, client=client, now=now)
+    attempt_succeeded(nir=account.beneficiary.nir, client=client)
+    return SignedIn(
+        account.pk, restricted_until=grant.until, session_epoch=account.session_epoch, state=AccountState(account.state)
     )

@@ -163,10 +163,13 @@ def throttles_lift(*, account_id: int, staff: Staff, reason: str, now: datetime)
     """The person's identity, code and sign-in limits start again from zero, for every address the person
     used in the last day (the limits count per person and address, R-LIM2). Returns how many addresses."""
     reason = _checked(staff, reason, now=now, supervisor=True)
-    nir = Account.objects.select_related("beneficiary").get(pk=account_id).beneficiary.nir
+    account = Account.objects.select_related("beneficiary").get(pk=account_id)
+    nir = account.beneficiary.nir
     used = AuditEvent.objects.filter(Q(account_id=account_id) | Q(nir_pseudonym=tokens.pseudonym(nir)))
     addresses = set(used.filter(at__gte=now - timedelta(days=1)).values_list("client_address", flat=True)) - {""}
-    throttle.clear(limits.codes_sent_per_nir_in_all(), key=nir)
+    mailboxes = {account.code_email, *account.email_addresses.values_list("address", flat=True)} - {""}
+    for mailbox in mailboxes:  # R-LIM8: the codes sent to each of the person's addresses
+        throttle.clear(limits.codes_sent_per_address(), key=limits.code_address_key(nir=nir, to=mailbox))
     per_address = (limits.identity_failures_per_nir(), limits.codes_sent_per_nir(), sign_in_attempts())
     for address in addresses:
         for limit in per_address:

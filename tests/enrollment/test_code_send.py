@@ -117,11 +117,11 @@ def test_failures_from_one_client_address_are_limited_R_ID2(db, now, settings):
         send(people[3][0], people[3][1], "75011", now, client=robot)
 
 
-def test_a_new_code_voids_the_older_ones_R_CODE2(beneficiary, now, client_info):
+def test_a_new_code_leaves_the_earlier_ones_working_R_CODE2_R_LIM8(beneficiary, now, client_info):
     attempt(beneficiary, now, client=client_info)
     attempt(beneficiary, now + timedelta(minutes=1), client=client_info)
     codes = ProvisionalCode.objects.order_by("created_at")
-    assert [c.voided_at is not None for c in codes] == [True, False]
+    assert [c.voided_at for c in codes] == [None, None]
 
 
 def test_at_most_3_codes_an_hour_per_nir(beneficiary, now, client_info):
@@ -203,27 +203,32 @@ def test_the_hour_of_codes_slides_an_hour_after_the_first_another_can_be_sent(be
     attempt(beneficiary, now + timedelta(minutes=61), client=client_info)
 
 
-def test_the_hour_of_codes_for_a_nir_from_anywhere_slides_too(beneficiary, now, settings):
-    settings.MONCOMPTE = replace(settings.MONCOMPTE, code_max_sends_per_nir_per_hour=2)
+def test_codes_to_one_address_for_a_nir_from_anywhere_are_capped_over_a_code_s_lifetime_R_LIM8(
+    beneficiary, now, settings
+):
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, code_max_sends_per_address=2)
     attempt(beneficiary, now, client=Client("198.51.100.1", "a"))
     attempt(beneficiary, now + timedelta(minutes=1), client=Client("198.51.100.2", "b"))
     with pytest.raises(TooManyAttempts):
         attempt(beneficiary, now + timedelta(minutes=2), client=Client("198.51.100.3", "c"))
-    attempt(beneficiary, now + timedelta(minutes=61), client=Client("198.51.100.3", "c"))
+    attempt(beneficiary, now + timedelta(minutes=2), client=Client("198.51.100.3", "c"), email="autre@example.fr")
+    attempt(beneficiary, now + timedelta(minutes=31), client=Client("198.51.100.3", "c"))
 
 
-def test_a_new_code_voids_only_the_codes_still_outstanding_R_CODE2(beneficiary, now, client_info):
+def test_choosing_the_personal_code_voids_every_code_still_outstanding_R_CODE2(beneficiary, now, client_info):
+    from moncompte.enrollment.password_choose import password_choose
     from moncompte.selfservice.sign_in import sign_in
 
-    attempt(beneficiary, now, client=client_info)
-    used = clear_code_of(OutboundEmail.objects.latest("id").body_text)
-    sign_in(nir=nir_rules.parse(beneficiary.nir), secret=used, client=client_info, now=now)  # the first, used
-    for minute in (1, 2):
+    for minute in range(3):
         attempt(beneficiary, now + timedelta(minutes=minute), client=client_info)
-    attempt(beneficiary, now + timedelta(minutes=3), client=Client("198.51.100.30", "elsewhere"))
+    used = clear_code_of(OutboundEmail.objects.latest("id").body_text)
+    signed = sign_in(nir=nir_rules.parse(beneficiary.nir), secret=used, client=client_info, now=now)
+    later = now + timedelta(minutes=4)
+    code = "Vacances-Bretagne-42"
+    password_choose(account_id=signed.account_id, password=code, confirmation=code, client=client_info, now=later)
     codes = ProvisionalCode.objects.order_by("created_at")
-    # A used code is never voided; a voided one keeps the time it was voided.
-    assert [c.voided_at for c in codes] == [None, now + timedelta(minutes=2), now + timedelta(minutes=3), None]
+    # The used code stays used, never voided; the two others are voided when the personal code is chosen.
+    assert [(c.used_at, c.voided_at) for c in codes] == [(None, later), (None, later), (now, None)]
 
 
 def test_in_attack_mode_a_network_s_second_identity_of_the_hour_is_refused_and_audited_R_BOT1(db, now, traveller):

@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 
 from moncompte.audit.models import AuditEvent
+from moncompte.core.client import Client
 from moncompte.outbox.models import OutboundEmail
 from moncompte.registry import nir as nir_rules
 from moncompte.selfservice.code_forgot import code_forgot
@@ -74,20 +75,49 @@ def test_a_success_resets_the_count_R_PW9(code_sent, now):
     assert sign_in(nir=NIR, secret=PERSONAL_CODE, client=CLIENT, now=now)
 
 
-def test_code_oublie_still_works_while_signing_in_is_suspended_R_PW9_R_CODE5(code_sent, now):
-    journey = factories.active(code_sent, now)
-    wrong(now, times=5)
+def forgot_code(now, journey, *, client=CLIENT):
     code_forgot(
-        nir=NIR,
-        birth_date=journey.account.beneficiary.birth_date,
-        captcha=solved_captcha(now),
-        client=CLIENT,
-        now=now,
+        nir=NIR, birth_date=journey.account.beneficiary.birth_date, captcha=solved_captcha(now), client=client, now=now
     )
     email = OutboundEmail.objects.filter(template="provisional_code").latest("id")
     assert email.to_address == "camille@example.fr"
-    signed = sign_in(nir=NIR, secret=clear_code_of(email.body_text), client=CLIENT, now=now)
+    return clear_code_of(email.body_text)
+
+
+def test_code_oublie_still_sends_a_code_while_signing_in_is_suspended_and_it_works_after_the_wait_R_PW9_R_CODE5(
+    code_sent, now
+):
+    journey = factories.active(code_sent, now)
+    wrong(now, times=5)
+    code = forgot_code(now, journey)
+    signed = sign_in(nir=NIR, secret=code, client=CLIENT, now=now + timedelta(minutes=2, seconds=1))
     assert signed.restricted_until == now + timedelta(minutes=30)
+
+
+def test_a_failing_client_waits_even_with_the_right_provisional_code_R_CODE2_R_PW9(code_sent, now):
+    journey = factories.active(code_sent, now)
+    wrong(now, times=5)
+    code = forgot_code(now, journey)
+    with pytest.raises(SignInBlocked, match="2 minutes"):
+        sign_in(nir=NIR, secret=code, client=CLIENT, now=now + timedelta(seconds=30))
+    assert AuditEvent.objects.filter(event="sign_in_refused_blocked").count() == 1
+    assert AuditEvent.objects.filter(event="authn_code_success").count() == 1  # the journey's own, no other
+
+
+def test_the_person_from_another_client_is_not_slowed_by_a_failing_one_R_CODE2_R_LIM2(code_sent, now):
+    journey = factories.active(code_sent, now)
+    wrong(now, times=7)  # someone else, from CLIENT, trying codes on the person's NIR
+    code = forgot_code(now, journey, client=Client("192.0.2.44", "the person's phone"))
+    signed = sign_in(nir=NIR, secret=code, client=Client("192.0.2.44", "the person's phone"), now=now)
+    assert signed.restricted_until == now + timedelta(minutes=30)
+
+
+def test_the_right_provisional_code_starts_the_client_s_count_again_R_PW9(code_sent, now):
+    journey = factories.active(code_sent, now)
+    wrong(now, times=4)
+    sign_in(nir=NIR, secret=forgot_code(now, journey), client=CLIENT, now=now)
+    wrong(now, times=4)  # four more, still no wait: the success started the count again
+    assert sign_in(nir=NIR, secret=PERSONAL_CODE, client=CLIENT, now=now).restricted_until is None
 
 
 def test_failures_are_audited(code_sent, now):

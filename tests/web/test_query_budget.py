@@ -86,15 +86,18 @@ BUDGET = {
         # past attack modes (once an hour per process).
         "POST identity": 38,
         "GET sign-in": 0,
-        "POST sign-in (provisional code)": 11,
+        # R-CODE2, R-PW9 (+3): the attempt counted before the secret is known, cleared by the success.
+        "POST sign-in (provisional code)": 14,
         "GET personal code": 3,
-        "POST personal code": 19,  # R-BOT1 (+4): the account counted as created (as the identity step)
+        # R-BOT1 (+4): the account counted as created (as the identity step). R-CODE2, R-LIM8 (+2): the other
+        # codes voided, a device credential given.
+        "POST personal code": 21,
         "GET contact": 3,  # + the address to offer again and whether one was forgotten (issue 23)
         "POST contact": 29,
         "GET link": 4,
         "POST confirm": 10,
         "GET sign-in again": 0,
-        "POST sign-in (personal code)": 13,
+        "POST sign-in (personal code)": 14,  # R-LIM8 (+1): a device credential given
         "GET account page": 7,  # + the unread messages of the header (R-MSG3)
     },
     # Production: sessions and limits in Redis, only the domain's own reads and writes left.
@@ -104,13 +107,13 @@ BUDGET = {
         "GET sign-in": 0,
         "POST sign-in (provisional code)": 4,
         "GET personal code": 2,
-        "POST personal code": 12,  # R-BOT1 (+4)
+        "POST personal code": 14,  # R-BOT1 (+4); R-CODE2, R-LIM8 (+2): other codes voided, a device given
         "GET contact": 2,  # + the address to offer again and whether one was forgotten (issue 23)
         "POST contact": 17,
         "GET link": 4,
         "POST confirm": 10,
         "GET sign-in again": 0,
-        "POST sign-in (personal code)": 3,
+        "POST sign-in (personal code)": 4,  # R-LIM8 (+1): a device credential given
         "GET account page": 6,  # + the unread messages of the header (R-MSG3)
     },
 }

@@ -12,7 +12,11 @@ class JourneySettings:
     restricted_extension: timedelta = timedelta(minutes=20)
     restricted_extensions_max: int = 10
     code_max_sends_per_hour: int = 3  # for one NIR to one client
-    code_max_sends_per_nir_per_hour: int = 10  # for one NIR, whoever asks
+    # R-LIM8: codes for one NIR to one address in a code's lifetime, whoever asks without a device of the
+    # account: all still valid when the cap is reached (a new code voids none), so the person holds a working one.
+    code_max_sends_per_address: int = 5
+    device_lifetime: timedelta = timedelta(days=180)  # R-LIM8: a device cookie or token of the app
+    device_code_sends_per_hour: int = 3  # R-LIM8: codes for one NIR that one device of its account asks
     identity_max_failures_per_nir: int = 5
     identity_max_failures_per_client: int = 20
     identity_failure_window: timedelta = timedelta(hours=1)

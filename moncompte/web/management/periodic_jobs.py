@@ -8,6 +8,7 @@ from moncompte.appsessions.tokens import app_sessions_purge
 from moncompte.captcha.spent import spent_tokens_purge
 from moncompte.core.throttle import events_purge
 from moncompte.defence.watch import attack_mode_watch
+from moncompte.enrollment.devices import devices_purge
 from moncompte.enrollment.email_links import pending_emails_forget
 from moncompte.outbox.retention import outbox_purge
 from moncompte.outbox.worker import PeriodicJob
@@ -21,4 +22,5 @@ PERIODIC_JOBS: Sequence[PeriodicJob] = (
     app_sessions_purge,  # R-API2
     attack_mode_watch,  # R-BOT1: attack mode on and off by itself
     restart_requests_expire,  # R-BOT2: restart requests nobody decided in time
+    devices_purge,  # R-LIM8: device credentials expired or ended by a new personal code
 )

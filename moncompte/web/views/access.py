@@ -15,6 +15,7 @@ from moncompte.selfservice.account_manage import signed_out
 from moncompte.selfservice.code_forgot import code_forgot
 from moncompte.selfservice.sign_in import SignedIn, sign_in
 from moncompte.web import session
+from moncompte.web.device_cookie import device_cookie_give, device_cookie_of
 from moncompte.web.forms.journey import CodeForgotForm, SignInForm
 from moncompte.web.routing import landing_at, restricted_page
 from moncompte.web.views.common import FORM_METHODS, captcha_context, captcha_form, captcha_proof
@@ -42,7 +43,7 @@ def _session_open(request: HttpRequest, signed: SignedIn) -> HttpResponse:
         )
         return redirect("web:choose_password")
     session.start_signed_in(request, signed.account_id, epoch=signed.session_epoch)
-    return redirect(landing_at(signed.state))
+    return device_cookie_give(redirect(landing_at(signed.state)), signed.device)
 
 
 @require_POST
@@ -79,7 +80,8 @@ def code_forgot_page(request: HttpRequest) -> HttpResponse:
     if submitted:
         try:
             proof = captcha_proof(request, form)
-            code_forgot(**form.person(), captcha=proof, client=session.client_of(request), now=now)
+            device = device_cookie_of(request)
+            code_forgot(**form.person(), captcha=proof, client=session.client_of(request), device=device, now=now)
         except DomainError as error:
             form.add_domain_error(error)
         else:

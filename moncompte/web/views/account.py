@@ -14,6 +14,7 @@ from moncompte.core.errors import DomainError
 from moncompte.selfservice.account_manage import consent_set, email_change_request, password_change
 from moncompte.selfservice.selectors import account_overview
 from moncompte.web import session
+from moncompte.web.device_cookie import device_cookie_give
 from moncompte.web.forms.account import EmailChangeForm, PasswordChangeForm
 from moncompte.web.routing import signed_in_page
 from moncompte.web.views.common import FORM_METHODS
@@ -99,6 +100,6 @@ def password_change_page(request: HttpRequest, account_id: int) -> HttpResponse:
         else:
             session.start_signed_in(request, account_id, epoch=changed.session_epoch)  # a new key, the new epoch
             session.notice_set(request, "Votre code personnel a été modifié.")
-            return redirect("web:account")
+            return device_cookie_give(redirect("web:account"), changed.device)
     person = person_name_of(account_id=account_id)
     return render(request, "web/password_change.html", {"form": form, "person": person})

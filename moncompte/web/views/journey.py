@@ -15,6 +15,7 @@ from moncompte.enrollment.code_send import code_send
 from moncompte.enrollment.contact_submit import contact_submit
 from moncompte.enrollment.password_choose import PersonalCodeSet, password_choose
 from moncompte.web import session
+from moncompte.web.device_cookie import device_cookie_give
 from moncompte.web.forms.journey import ContactForm, IdentityForm, PasswordForm
 from moncompte.web.routing import landing_at, restricted_page, signed_in_page
 from moncompte.web.views.common import (
@@ -88,7 +89,7 @@ def _signed_in_with_new_code(request: HttpRequest, chosen: PersonalCodeSet) -> H
     session.start_signed_in(request, chosen.account_id, epoch=chosen.session_epoch)
     if chosen.replaced:
         session.notice_set(request, "Votre code personnel a été modifié.")
-    return redirect(landing_at(chosen.state))
+    return device_cookie_give(redirect(landing_at(chosen.state)), chosen.device)
 
 
 @require_http_methods(FORM_METHODS)

@@ -1,0 +1,60 @@
+"""R-LIM8: device credentials (OWASP, "Slow Down Online Guessing Attacks with Device Cookies"). A sign-in with
+the personal code gives the browser a signed cookie and the app a device token; « Code oublié ? » presented
+with one of its account gets a code past the caps that anybody else can use up, under the device's own cap.
+
+A credential is "<id>.<secret>": the id finds the row, the secret is compared with its keyed digest in
+constant time (the digest alone is stored, never the secret, and neither is ever logged). It is bound to its
+account, checked against the account of the NIR asked for, and to the account's session epoch: a new personal
+code ends every credential, as it ends sessions (R-LIM5)."""
+
+import secrets
+from datetime import datetime
+
+from django.db.models import F, Q
+
+from moncompte.accounts.models import Account
+from moncompte.core import tokens
+from moncompte.core.conf import conf
+from moncompte.enrollment.models import DeviceCredential
+
+PURPOSE = "device_credential"
+MAX_LENGTH = 200  # longer is no credential of ours: refused before anything is read
+
+
+def device_issue(*, account: Account, channel: str, now: datetime) -> str:
+    """A new credential for `account` in its current session epoch; the clear value goes only to its holder."""
+    secret = secrets.token_urlsafe(32)
+    row = DeviceCredential.objects.create(
+        account=account,
+        digest=tokens.digest(purpose=PURPOSE, value=secret),
+        session_epoch=account.session_epoch,
+        channel=channel,
+        created_at=now,
+        expires_at=now + conf().device_lifetime,
+    )
+    return f"{row.pk}.{secret}"
+
+
+def device_of(*, credential: str, account: Account, now: datetime) -> int | None:
+    """The id of the device `credential` names if it is live and belongs to `account` (else None)."""
+    row_id, _, secret = credential.partition(".")
+    # An id of at most 18 ASCII digits: a bigint, never a number the database refuses.
+    if not secret or len(credential) > MAX_LENGTH or not (row_id.isascii() and row_id.isdigit() and len(row_id) <= 18):
+        return None
+    row = (
+        DeviceCredential.objects.filter(
+            pk=int(row_id), account=account, session_epoch=account.session_epoch, expires_at__gt=now
+        )
+        .values_list("digest", flat=True)
+        .first()
+    )
+    if row is None or not tokens.matches(purpose=PURPOSE, stored_digest=row, typed=secret):
+        return None
+    return int(row_id)
+
+
+def devices_purge(*, now: datetime) -> int:
+    """Periodic job: expired credentials, and those of an ended epoch, are deleted."""
+    ended = DeviceCredential.objects.filter(Q(expires_at__lte=now) | ~Q(session_epoch=F("account__session_epoch")))
+    deleted, _ = ended.delete()
+    return deleted

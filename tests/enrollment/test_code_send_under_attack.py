@@ -1,0 +1,71 @@
+"""R-LIM8 (issue 21, point 1) at the identity step: whoever knows a person's identity can neither keep the
+person from a working code nor void the person's code, nor flood the person's mailbox."""
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from moncompte.core.client import Client
+from moncompte.core.errors import TooManyAttempts
+from moncompte.enrollment.code_send import code_send
+from moncompte.outbox.models import OutboundEmail
+from moncompte.registry import nir as nir_rules
+from moncompte.selfservice.sign_in import sign_in
+from tests.helpers import clear_code_of, solved_captcha
+
+pytestmark = pytest.mark.django_db
+PERSON = Client("192.0.2.10", "the person's browser")
+MAILBOX = "camille@example.fr"
+
+
+@pytest.fixture(autouse=True)
+def _captcha_limits_out_of_the_way(settings):
+    """The test draws every challenge from one place: the CAPTCHA's own limits are not under test here."""
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_new_per_client=10_000, captcha_new_per_session=10_000)
+
+
+def identity(beneficiary, now, *, client, email):
+    nir = nir_rules.parse(beneficiary.nir)
+    args = {"birth_date": beneficiary.birth_date, "postal_code": beneficiary.postal_code, "email": email}
+    return code_send(nir=nir, **args, captcha=solved_captcha(now), client=client, now=now)
+
+
+def codes_to(address):
+    emails = OutboundEmail.objects.filter(template="provisional_code", to_address=address).order_by("id")
+    return [clear_code_of(email.body_text) for email in emails]
+
+
+def attack(beneficiary, now, *, email=None):
+    for n in range(40):
+        address = email or f"robot{n}@example.net"
+        identity(beneficiary, now, client=Client(f"198.51.{n + 1}.7", "script"), email=address)
+
+
+def test_after_40_identity_steps_from_40_addresses_the_person_still_gets_a_code_that_works_R_LIM8(beneficiary, now):
+    attack(beneficiary, now)
+    later = now + timedelta(minutes=1)
+    identity(beneficiary, later, client=PERSON, email=MAILBOX)
+    signed = sign_in(nir=nir_rules.parse(beneficiary.nir), secret=codes_to(MAILBOX)[-1], client=PERSON, now=later)
+    assert signed.restricted_until == later + timedelta(minutes=30)
+
+
+def test_the_identity_steps_of_others_never_void_the_person_s_code_R_LIM8_R_CODE2(beneficiary, now):
+    identity(beneficiary, now, client=PERSON, email=MAILBOX)
+    attack(beneficiary, now + timedelta(minutes=1))
+    later = now + timedelta(minutes=2)
+    signed = sign_in(nir=nir_rules.parse(beneficiary.nir), secret=codes_to(MAILBOX)[0], client=PERSON, now=later)
+    assert signed.restricted_until == now + timedelta(minutes=30)
+
+
+def test_40_identity_steps_to_the_person_s_address_send_it_5_codes_in_30_minutes_all_working_R_LIM8(beneficiary, now):
+    with pytest.raises(TooManyAttempts):
+        attack(beneficiary, now, email=MAILBOX)
+    with pytest.raises(TooManyAttempts, match="30 minutes"):
+        identity(beneficiary, now, client=PERSON, email=MAILBOX)
+    codes = codes_to(MAILBOX)
+    assert len(codes) == 5
+    later = now + timedelta(minutes=29)
+    for n, code in enumerate(codes):  # each still works, once, from anywhere the person is
+        phone = Client(f"192.0.2.{20 + n}", "the person's phone")
+        assert sign_in(nir=nir_rules.parse(beneficiary.nir), secret=code, client=phone, now=later).restricted_until
