@@ -43,16 +43,10 @@ def code_send(
         audit.record(event="identity_account_exists", now=now, nir=nir.value, account_id=account.pk, client=client)
         raise AccountAlreadyExists()
 
-    # R-LIM8: the caps of this NIR count the codes sent to this address; a code sent to someone else's address
-    # neither uses them up nor voids the person's code.
-    wait = limits.code_sends_left(nir=nir.value, client=client, to=email, device=None, now=now)
-    if wait is not None:
-        raise TooManyAttempts(wait)
-    identity_network_take(address=client.address, now=now)  # R-BOT1: in attack mode, once an hour a network
+    _code_take(nir=nir, client=client, email=email, now=now)
     with transaction.atomic():
         account = _provisional_account(beneficiary, account, email=email, now=now)
         sent = provisional_code_issue(account=account, to=email, now=now)
-        limits.code_send_count(nir=nir.value, client=client, to=email, device=None, now=now)
         audit.record(
             event="provisional_code_sent",
             now=now,
@@ -63,6 +57,20 @@ def code_send(
         )
     velocity_record(signal=IDENTITY, address=client.address, email=email, postal_code=postal_code, now=now)
     return sent
+
+
+def _code_take(*, nir: Nir, client: Client, email: str, now: datetime) -> None:
+    """R-LIM8: the caps of this NIR count the codes sent to this address; a code sent to someone else's address
+    neither uses them up nor voids the person's code. Checked, then the network's success taken (R-BOT1: in
+    attack mode, once an hour a network), then counted outside the transaction, so that parallel requests that
+    passed the check together see each other's counts (R-LIM3): the caps, and the mailbox's bound, still hold."""
+    wait = limits.code_sends_left(nir=nir.value, client=client, to=email, device=None, now=now)
+    if wait is not None:
+        raise TooManyAttempts(wait)
+    identity_network_take(address=client.address, now=now)
+    wait = limits.code_send_count(nir=nir.value, client=client, to=email, device=None, now=now)
+    if wait is not None:
+        raise TooManyAttempts(wait)
 
 
 def _attack_mode_network_check(*, nir: Nir, client: Client, now: datetime) -> None:

@@ -62,9 +62,18 @@ def code_sends_left(*, nir: str, client: Client, to: str, device: int | None, no
     return None
 
 
-def code_send_count(*, nir: str, client: Client, to: str, device: int | None, now: datetime) -> None:
+def code_send_count(*, nir: str, client: Client, to: str, device: int | None, now: datetime) -> timedelta | None:
+    """Counts one code first, then checks (R-LIM3): parallel requests see each other, so none slips past a cap
+    (the identity step holds no lock). One too many is taken back, and how long to wait is returned."""
+    counted: list[tuple[Limit, str, str]] = []
     for limit, key in _keys(nir=nir, client=client, to=to, device=device):
-        throttle.hit(limit, key=key, now=now)
+        counted.append((limit, key, throttle.hit(limit, key=key, now=now)))
+        times = throttle.times_since(limit, key=key, since=now - limit.window)
+        if len(times) > limit.max_events:
+            for taken, taken_key, event in counted:
+                throttle.unhit(taken, key=taken_key, event=event)
+            return times[-limit.max_events - 1] + limit.window - now
+    return None
 
 
 def link_cooldown() -> Limit:

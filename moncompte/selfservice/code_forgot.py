@@ -58,11 +58,10 @@ def _code_resend(account: Account, *, nir: Nir, client: Client, device: int | No
         confirmed = emails.confirmed_of(account)
         # Before any address is confirmed, the one that received the first provisional code is the proven one.
         to = confirmed.address if confirmed else account.code_email
-        if not to or limits.code_sends_left(nir=nir.value, client=client, to=to, device=device, now=now) is not None:
+        if not to or limits.code_send_count(nir=nir.value, client=client, to=to, device=device, now=now) is not None:
             audit.record(event="code_forgot_quota", now=now, nir=nir.value, account_id=account.pk, client=client)
             return
         sent = provisional_code_issue(account=account, to=to, now=now)
-        limits.code_send_count(nir=nir.value, client=client, to=to, device=device, now=now)
         audit.record(
             event="code_forgot_sent",
             now=now,

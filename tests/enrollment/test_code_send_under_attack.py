@@ -69,3 +69,32 @@ def test_40_identity_steps_to_the_person_s_address_send_it_5_codes_in_30_minutes
     for n, code in enumerate(codes):  # each still works, once, from anywhere the person is
         phone = Client(f"192.0.2.{20 + n}", "the person's phone")
         assert sign_in(nir=nir_rules.parse(beneficiary.nir), secret=code, client=phone, now=later).restricted_until
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_identity_steps_to_one_address_send_it_no_more_than_5_codes_R_LIM8_R_LIM3(beneficiary, now):
+    import threading
+
+    from django.db import connection
+
+    proofs = [solved_captcha(now) for _ in range(12)]
+    barrier = threading.Barrier(12)
+    nir = nir_rules.parse(beneficiary.nir)
+    args = {"birth_date": beneficiary.birth_date, "postal_code": beneficiary.postal_code, "email": MAILBOX}
+
+    def ask(n: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            client = Client(f"198.51.{n + 1}.7", "script")
+            code_send(nir=nir, **args, captcha=proofs[n], client=client, now=now)
+        except TooManyAttempts:
+            pass
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert 1 <= len(codes_to(MAILBOX)) <= 5
