@@ -83,8 +83,9 @@ BUDGET = {
         # R-CAP4: the network's failures checked, its answers without work counted. R-BOT1 (+6): the success
         # counted for its network, the velocity buckets upserted (one statement, in a savepoint here only
         # because the test runs in a transaction), the baselines of new keys (one query) and the hours of
-        # past attack modes (once an hour per process).
-        "POST identity": 38,
+        # past attack modes (once an hour per process). R-LIM8, R-LIM3 (+2): each cap of codes counted first,
+        # then read back, so parallel requests see each other.
+        "POST identity": 40,
         "GET sign-in": 0,
         # R-CODE2, R-PW9 (+3): the attempt counted before the secret is known, cleared by the success.
         "POST sign-in (provisional code)": 14,
