@@ -32,6 +32,7 @@ class SignInIn(Schema):
     nir: str = typed(inputs.NIR)
     code: str = typed(inputs.SIGN_IN_CODE)
     device_name: str = Field("appareil", max_length=100)
+    device_token: str = Field("", max_length=200)  # R-LIM8: the one this app was given, if any
 
 
 class TokensOut(Schema):
@@ -85,7 +86,8 @@ def tokens_out(issued: tokens.IssuedTokens, *, account_id: int, device: str | No
 def sessions_open(request: HttpRequest, payload: SignInIn) -> dict[str, Any]:
     """Signing in with the NIR and the provisional code (restricted token) or the personal code (token pair)."""
     now, typed_in = clock.now(), read(inputs.SIGN_IN, payload)
-    signed = sign_in(nir=typed_in["nir"], secret=typed_in["code"], client=client_of(request), now=now)
+    client, device = client_of(request), payload.device_token
+    signed = sign_in(nir=typed_in["nir"], secret=typed_in["code"], client=client, device=device, now=now)
     issued = tokens.session_open(
         account_id=signed.account_id,
         device_name=payload.device_name,

@@ -34,7 +34,7 @@ def code_forgot(
             .filter(beneficiary__nir=nir.value, beneficiary__birth_date=birth_date)
             .first()
         )
-        trusted = devices.device_of(credential=device, account=account, now=now) if account and device else None
+        trusted = devices.device_of(credential=device, account=account, now=now) if device else None
         if trusted is None:  # every request, matched or not (R-LIM4), counted before a code is sent (R-LIM3)
             _client_count(nir=nir, client=client, now=now)
         if account is None:

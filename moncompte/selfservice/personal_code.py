@@ -22,8 +22,10 @@ from moncompte.selfservice.errors import SignInBlocked
 DAY = timedelta(days=1)
 
 
-def _key(nir: str, client: Client) -> str:
-    return f"{nir}|{client.address}"
+def _key(nir: str, client: Client, device: int | None = None) -> str:
+    """Attempts count per NIR and client, or per NIR and device of trust of the account (R-LIM8): behind an
+    address that others use up, the person's own device has its own count."""
+    return f"{nir}|device:{device}" if device is not None else f"{nir}|{client.address}"
 
 
 def _gap(config: Settings, failures: int) -> timedelta | None:
@@ -36,11 +38,11 @@ def _gap(config: Settings, failures: int) -> timedelta | None:
     return delay
 
 
-def attempt_count(*, nir: str, client: Client, now: datetime, event: str) -> None:
+def attempt_count(*, nir: str, client: Client, now: datetime, event: str, device: int | None = None) -> None:
     """Counts this attempt first (R-LIM3: parallel attempts see each other), then refuses it with
     SignInBlocked while this client waits for this NIR; a refused attempt is taken back, so waiting is what
     ends the wait (as R-PW9 says: the delay doubles with each failure, not with each early try)."""
-    config, key, attempts = conf(), _key(nir, client), limits.sign_in_attempts()
+    config, key, attempts = conf(), _key(nir, client, device), limits.sign_in_attempts()
     handle = throttle.hit(attempts, key=key, now=now)
     try:
         wait = _wait(config, throttle.times_since(attempts, key=key, since=now - DAY)[:-1], now)
@@ -64,9 +66,9 @@ def _wait(config: Settings, earlier: list[datetime], now: datetime) -> timedelta
     return None
 
 
-def attempt_succeeded(*, nir: str, client: Client) -> None:
-    """A success starts the count again, for this NIR from this client."""
-    throttle.clear(limits.sign_in_attempts(), key=_key(nir, client))
+def attempt_succeeded(*, nir: str, client: Client, device: int | None = None) -> None:
+    """A success starts the count again, for this NIR from this client (or device)."""
+    throttle.clear(limits.sign_in_attempts(), key=_key(nir, client, device))
 
 
 def personal_code_verify(*, nir: str, stored: str, typed: str, client: Client, now: datetime, event: str) -> bool:
@@ -77,15 +79,17 @@ def personal_code_verify(*, nir: str, stored: str, typed: str, client: Client, n
     return personal_code_check(nir=nir, stored=stored, typed=typed, client=client, now=now, event=event)
 
 
-def personal_code_check(*, nir: str, stored: str, typed: str, client: Client, now: datetime, event: str) -> bool:
+def personal_code_check(
+    *, nir: str, stored: str, typed: str, client: Client, now: datetime, event: str, device: int | None = None
+) -> bool:
     """personal_code_verify once the attempt is counted (attempt_count): sign-in counts it before it knows
     which secret was typed, so the wait applies to the provisional code too (R-CODE2)."""
     if passwords.verify(stored, typed):
-        attempt_succeeded(nir=nir, client=client)
+        attempt_succeeded(nir=nir, client=client, device=device)
         return True
     throttle.hit(limits.sign_in_failures_per_client(), key=client.address, now=now)
     audit.record(event=f"{event}_failure", now=now, nir=nir, client=client)
-    failures = throttle.count(limits.sign_in_attempts(), key=_key(nir, client), now=now)
+    failures = throttle.count(limits.sign_in_attempts(), key=_key(nir, client, device), now=now)
     gap = _gap(conf(), failures)
     if gap is not None:
         audit.record(event=f"{event}_blocked", now=now, nir=nir, client=client, seconds=int(gap.total_seconds()))

@@ -9,7 +9,7 @@ from moncompte.audit import log as audit
 from moncompte.core import throttle
 from moncompte.core.client import Client
 from moncompte.core.errors import TooManyAttempts
-from moncompte.enrollment.devices import device_issue
+from moncompte.enrollment import devices
 from moncompte.enrollment.models import ProvisionalCode
 from moncompte.enrollment.provisional_codes import SecretKind, provisional_code_consume, secret_classify
 from moncompte.registry.nir import Nir
@@ -34,25 +34,28 @@ def _latest_code_read_alike() -> None:
     ProvisionalCode.objects.filter(account_id=0, digest="").order_by("-id").first()
 
 
-def sign_in(*, nir: Nir, secret: str, client: Client, now: datetime) -> SignedIn:
-    try:
-        throttle.check(limits.sign_in_failures_per_client(), key=client.address, now=now)
-    except TooManyAttempts as too_many:
-        audit.record(event="sign_in_client_throttled", now=now, nir=nir.value, client=client)
-        raise SignInBlocked(too_many.retry_after) from too_many
-    # R-CODE2, R-PW9: a client that failed waits for this NIR whatever it types, the provisional code included;
-    # counted before anything is read (R-LIM3), for every NIR alike (R-LIM4). Other clients are not slowed.
-    attempt_count(nir=nir.value, client=client, now=now, event="sign_in")
+def sign_in(*, nir: Nir, secret: str, client: Client, device: str = "", now: datetime) -> SignedIn:
+    """`device` is the credential the browser or app presented ("" when none): one of this account's counts its
+    attempts apart, past the limits of its client that others may have used up (R-LIM8)."""
     account = Account.objects.select_related("beneficiary").filter(beneficiary__nir=nir.value).first()
+    trusted = devices.device_of(credential=device, account=account, now=now) if device else None
+    if trusted is None:
+        _client_check(nir=nir, client=client, now=now)
+    # R-CODE2, R-PW9: a client that failed waits for this NIR whatever it types, the provisional code included;
+    # counted before the secret is read (R-LIM3), for every NIR alike (R-LIM4). Other clients are not slowed.
+    attempt_count(nir=nir.value, client=client, now=now, event="sign_in", device=trusted)
     if account is None:
         _latest_code_read_alike()
     else:
         typed = secret_classify(account=account, typed=secret, now=now)
         if typed.kind is SecretKind.PROVISIONAL_CODE and typed.code is not None:
-            return _restricted(account, code=typed.code, client=client, now=now)
+            return _restricted(account, code=typed.code, client=client, device=trusted, now=now)
     # A personal code, or a NIR without account: counted and answered alike, so neither tells (R-LIM4).
     stored = account.password_hash if account is not None else ""
-    if not personal_code_check(nir=nir.value, stored=stored, typed=secret, client=client, now=now, event="sign_in"):
+    right = personal_code_check(
+        nir=nir.value, stored=stored, typed=secret, client=client, now=now, event="sign_in", device=trusted
+    )
+    if not right:
         raise SignInRejected()
     assert account is not None  # a right code needs an account
     audit.record(event="sign_in_success", now=now, account_id=account.pk, client=client)
@@ -61,14 +64,25 @@ def sign_in(*, nir: Nir, secret: str, client: Client, now: datetime) -> SignedIn
         restricted_until=None,
         session_epoch=account.session_epoch,
         state=AccountState(account.state),
-        device=device_issue(account=account, channel=client.channel, now=now),
+        # A device already trusted keeps its credential (given back); any other is given one.
+        device=devices.device_issue(account=account, channel=client.channel, now=now) if trusted is None else device,
     )
 
 
-def _restricted(account: Account, *, code: ProvisionalCode, client: Client, now: datetime) -> SignedIn:
+def _client_check(*, nir: Nir, client: Client, now: datetime) -> None:
+    try:
+        throttle.check(limits.sign_in_failures_per_client(), key=client.address, now=now)
+    except TooManyAttempts as too_many:
+        audit.record(event="sign_in_client_throttled", now=now, nir=nir.value, client=client)
+        raise SignInBlocked(too_many.retry_after) from too_many
+
+
+def _restricted(
+    account: Account, *, code: ProvisionalCode, client: Client, device: int | None, now: datetime
+) -> SignedIn:
     """The right provisional code (R-CODE4): a success, so this client's run of failures starts again."""
     grant = provisional_code_consume(account=account, code=code, client=client, now=now)
-    attempt_succeeded(nir=account.beneficiary.nir, client=client)
+    attempt_succeeded(nir=account.beneficiary.nir, client=client, device=device)
     return SignedIn(
         account.pk, restricted_until=grant.until, session_epoch=account.session_epoch, state=AccountState(account.state)
     )

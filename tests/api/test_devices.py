@@ -109,3 +109,13 @@ def test_a_failing_app_waits_even_with_the_right_provisional_code_the_person_els
     assert (status, problem["code"], answer["Retry-After"]) == (429, "sign_in_blocked", "120")
     status, body, _ = call("/sessions", nir=NIR, code=code)
     assert (status, body["scope"]) == (200, "choose_personal_code")
+
+
+def test_behind_an_address_others_have_suspended_the_person_s_app_signs_in_with_its_token_R_LIM8_R_PW9(code_sent, now):
+    factories.active(code_sent, now)
+    device = call("/sessions", nir=NIR, code=PERSONAL_CODE)[1]["device_token"]
+    for _ in range(6):  # someone else behind the person's NAT
+        call("/sessions", nir=NIR, code="Mauvais-Code-1")
+    assert call("/sessions", nir=NIR, code=PERSONAL_CODE)[0] == 429
+    status, body, _ = call("/sessions", nir=NIR, code=PERSONAL_CODE, device_token=device)
+    assert (status, body["device_token"]) == (200, device)

@@ -131,3 +131,37 @@ def test_a_code_sent_is_audited_with_the_device_that_asked_never_its_secret_R_LI
     assert row.details["device"] == device.partition(".")[0]
     secret = device.partition(".")[2]
     assert not any(secret in str(event.details) for event in AuditEvent.objects.all())
+
+
+def test_behind_an_address_others_have_suspended_the_person_s_device_signs_in_at_once_R_LIM8_R_PW9(
+    code_sent, now, device
+):
+    from moncompte.selfservice.errors import SignInBlocked, SignInRejected
+
+    behind_the_same_address = Client(CLIENT.address, "script")  # a shared NAT
+    for _ in range(6):
+        with pytest.raises((SignInRejected, SignInBlocked)):
+            sign_in(nir=code_sent.nir, secret="Mauvais-Code-1", client=behind_the_same_address, now=now)
+    with pytest.raises(SignInBlocked):  # the address waits, the person's browser without its cookie too
+        sign_in(nir=code_sent.nir, secret=PERSONAL_CODE, client=CLIENT, now=now)
+    signed = sign_in(nir=code_sent.nir, secret=PERSONAL_CODE, client=CLIENT, device=device, now=now)
+    assert (signed.restricted_until, signed.device) == (None, device)  # in, and the same device kept
+
+
+def test_a_device_that_fails_waits_on_its_own_count_R_LIM8_R_PW9(code_sent, now, device):
+    from moncompte.selfservice.errors import SignInBlocked, SignInRejected
+
+    for _ in range(5):
+        with pytest.raises((SignInRejected, SignInBlocked)):
+            sign_in(nir=code_sent.nir, secret="Mauvais-Code-1", client=CLIENT, device=device, now=now)
+    with pytest.raises(SignInBlocked):
+        sign_in(nir=code_sent.nir, secret=PERSONAL_CODE, client=CLIENT, device=device, now=now)
+    assert sign_in(nir=code_sent.nir, secret=PERSONAL_CODE, client=CLIENT, now=now).device  # the address: not
+
+
+def test_a_device_presented_with_a_nir_without_account_is_answered_as_any_R_LIM8_R_LIM4(code_sent, now, device):
+    from moncompte.registry import nir as nir_rules
+    from moncompte.selfservice.errors import SignInRejected
+
+    with pytest.raises(SignInRejected):
+        sign_in(nir=nir_rules.parse("1850575056048"), secret=PERSONAL_CODE, client=CLIENT, device=device, now=now)

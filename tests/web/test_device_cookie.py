@@ -114,3 +114,18 @@ def test_a_failing_browser_waits_even_with_the_right_provisional_code_the_person
     assert "la connexion est suspendue pendant 2 minutes" in page
     person = HttpClient(REMOTE_ADDR="192.0.2.10")
     assert person.post(reverse("web:sign_in"), {"nir": NIR, "code": code})["Location"] == reverse("web:choose_password")
+
+
+def test_behind_an_address_others_have_suspended_the_person_s_browser_signs_in_with_its_cookie_R_LIM8_R_PW9(
+    code_sent, now
+):
+    factories.active(code_sent, now)
+    browser, _ = signed_in_browser()
+    browser.post(reverse("web:sign_out"))
+    same_address = HttpClient(REMOTE_ADDR="192.0.2.10")  # someone else behind the person's NAT
+    for _ in range(6):
+        same_address.post(reverse("web:sign_in"), {"nir": NIR, "code": "Mauvais-Code-1"})
+    page = same_address.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE}).content.decode()
+    assert "la connexion est suspendue" in html.unescape(page)
+    response = browser.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE})
+    assert response["Location"] == reverse("web:account")

@@ -27,7 +27,8 @@ def sign_in_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            signed = sign_in(nir=data["nir"], secret=data["code"], client=session.client_of(request), now=clock.now())
+            client, device = session.client_of(request), device_cookie_of(request)
+            signed = sign_in(nir=data["nir"], secret=data["code"], client=client, device=device, now=clock.now())
         except DomainError as error:
             form.add_domain_error(error)
         else:
