@@ -29,7 +29,7 @@ from moncompte.core import clock
 from moncompte.core.conf import conf
 from moncompte.core.request_context import HEALTH_PROBES
 from moncompte.outbox.models import EmailStatus, OutboundEmail
-from moncompte.web.views.metrics import internal_caller
+from moncompte.web.internal_callers import internal_caller
 
 LIVE = HEALTH_PROBES
 READY = "/sante/pret/"
