@@ -11,9 +11,10 @@ count drawn per challenge and never told, CAPTCHA_LENGTH_MIN/MAX), on two rows t
   to 72 px: small and large mixed), weight, width, slant, rotation and height (up to 10 px above or below the
   line). People read such uneven text at a glance; a reader that cuts a row into slices of similar widths
   and classifies each slice cuts it wrong: with even sizes (50 to 66 px) the trained reader got 81 % of
-  characters right and 25 % of pictures; with mixed sizes and heights, 69 % and 5 % (1,000 training
-  pictures, 100 challenges). Thin cuts of ground through the characters lowered it as much but made people
-  misread (N for X or W, V for Y, K for Y, T or U for J): left out.
+  characters right and 25 % of pictures; with mixed sizes and heights, 69 to 74 % and 5 to 10 % by the
+  seed (1,000 training pictures, 100 challenges: the 5 % target is not held yet). Thin cuts of ground
+  through the characters lowered it as much but made people misread (N for X or W, V for Y, K for Y, T or U
+  for J): left out.
 - Characters are crowded: each one is moved against its neighbour until their inks touch, line of pixels
   by line of pixels (nine pairs in ten touch), so they do not come apart as separate blobs of ink and no
   column of ground separates them (Bursztein et al., "Text-based CAPTCHA strengths and weaknesses", CCS 2011:
