@@ -120,9 +120,9 @@ def test_the_captcha_alt_text_never_holds_the_answer_R_CAP1(client):
     page = response.content.decode()
     challenge = shown_challenge(captcha_id_in(response))
     assert challenge.answer not in page
-    assert 'alt="Image contenant des lettres et des chiffres à recopier' in page
+    assert 'alt="Image contenant deux lignes de lettres et de chiffres à recopier, celle du haut puis' in page
     # R-CAP5: the count of characters varies and is never told, to a script or to anyone
-    assert "image, lettres ou chiffres, majuscules ou minuscules indifférentes" in page  # the field's hint
+    assert "image, ligne du haut puis ligne du bas, lettres ou chiffres, majuscules ou" in page  # the field's hint
     assert not re.search(r"\b\d+ caractères (à recopier|pour l)", page)
     assert client.get(reverse("web:captcha_image", args=[challenge.id]))["Content-Type"] == "image/png"
     assert client.get(reverse("web:captcha_audio", args=[challenge.id]))["Content-Type"] == "audio/wav"

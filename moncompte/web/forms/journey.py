@@ -19,7 +19,8 @@ BIRTH_DATE_HINT = "Format JJ/MM/AAAA, ex. 03/05/1984"
 def captcha_hint() -> str:
     # R-CAP5: the picture's count of characters varies and is never told (a script that cuts evenly must guess).
     return (
-        "Les caractères de l'image, lettres ou chiffres, majuscules ou minuscules indifférentes ; "
+        "Les caractères de l'image, ligne du haut puis ligne du bas, lettres ou chiffres, majuscules ou "
+        "minuscules indifférentes ; "
         f"ou les {AUDIO_LENGTH} chiffres des nombres du son"
     )
 
