@@ -18,7 +18,12 @@ from moncompte.core.conf import conf
 from moncompte.core.errors import TooManyAttempts
 from moncompte.defence.mode import attack_mode_active
 from moncompte.support.roles import Role, role_of
-from moncompte.support.staff_sign_in import staff_device_issue, staff_failure_count, staff_sign_in_check
+from moncompte.support.staff_sign_in import (
+    staff_attempt_begin,
+    staff_attempt_succeeded,
+    staff_device_issue,
+    staff_failure_count,
+)
 from moncompte.web import session
 from moncompte.web.views import desk, desk_attack, desk_restart
 
@@ -27,6 +32,12 @@ STAFF_SIGN_IN_REFUSED = (
     "Connexion refusée : le nom d'utilisateur, le mot de passe ou le code de l'application d'authentification "
     "est incorrect."
 )
+
+ATTEMPT_COUNTED = "moncompte.staff_attempt_counted"  # set on the request once staff_attempt_begin counted it
+
+
+def attempt_counted(request: HttpRequest) -> bool:
+    return bool(request.META.get(ATTEMPT_COUNTED))
 
 
 class StaffSignInForm(OTPAdminAuthenticationForm):
@@ -59,6 +70,7 @@ class StaffSignInForm(OTPAdminAuthenticationForm):
                     now=clock.now(),
                     device=request.COOKIES.get(STAFF_DEVICE_COOKIE, ""),
                     second_factor=True,
+                    counted=attempt_counted(request),
                 )
             raise ValidationError(STAFF_SIGN_IN_REFUSED, code="invalid_login") from refused
         return cleaned
@@ -77,18 +89,21 @@ class SupportAdminSite(OTPAdminSite):
         self.site_header = self.site_title = f"Support — {conf().service_name}"
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        attempt = None
         if request.method == "POST":
             username, device = request.POST.get("username", ""), request.COOKIES.get(STAFF_DEVICE_COOKIE, "")
             try:
-                staff_sign_in_check(
+                attempt = staff_attempt_begin(
                     username=username, client=session.client_of(request), now=clock.now(), device=device
                 )
             except TooManyAttempts as refused:
                 context = {**self.each_context(request), "title": "Connexion", "error": refused.message}
                 return TemplateResponse(request, "web/staff_throttled.html", context, status=429)
+            request.META[ATTEMPT_COUNTED] = True  # the failure, if it is one, is audited, not counted again
         response: HttpResponse = super().login(request, extra_context)
         # Signed in just now with a code: django-otp's form set the device that checked it on the user.
-        if request.method == "POST" and getattr(request.user, "otp_device", None) is not None:
+        if attempt is not None and getattr(request.user, "otp_device", None) is not None:
+            staff_attempt_succeeded(attempt)
             _device_remember(response, username=request.user.get_username())
         return response
 

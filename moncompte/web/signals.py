@@ -14,7 +14,7 @@ from moncompte.audit import log as audit
 from moncompte.core import clock
 from moncompte.support.staff_sign_in import staff_failure_count
 from moncompte.web import session
-from moncompte.web.admin_site import STAFF_DEVICE_COOKIE
+from moncompte.web.admin_site import STAFF_DEVICE_COOKIE, attempt_counted
 
 
 @receiver(user_login_failed)
@@ -24,7 +24,8 @@ def staff_sign_in_failed(
     client = session.client_of(request) if request is not None else None
     device = request.COOKIES.get(STAFF_DEVICE_COOKIE, "") if request is not None else ""
     typed = str(credentials.get("username", ""))
-    staff_failure_count(username=typed, client=client, now=clock.now(), device=device)
+    counted = request is not None and attempt_counted(request)
+    staff_failure_count(username=typed, client=client, now=clock.now(), device=device, counted=counted)
 
 
 @receiver(user_logged_in)

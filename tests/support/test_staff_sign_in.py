@@ -7,7 +7,13 @@ import pytest
 from moncompte.audit.models import AuditEvent
 from moncompte.core.client import Client
 from moncompte.core.errors import TooManyAttempts
-from moncompte.support.staff_sign_in import staff_device_issue, staff_failure_count, staff_sign_in_check
+from moncompte.support.staff_sign_in import (
+    staff_attempt_begin,
+    staff_attempt_succeeded,
+    staff_device_issue,
+    staff_failure_count,
+    staff_sign_in_check,
+)
 
 pytestmark = pytest.mark.django_db
 HERE, ELSEWHERE = Client("198.51.100.7", "pytest"), Client("203.0.113.9", "pytest")
@@ -103,3 +109,21 @@ def test_the_failures_of_a_known_device_count_against_it_and_are_audited_as_such
     assert failure is not None
     assert failure.details == {"username": "agent1", "known_device": True}
     assert device not in str(list(AuditEvent.objects.values_list("details", flat=True)))
+
+
+def test_the_name_is_counted_as_django_reads_it_so_no_spelling_escapes_the_limit_R_SUP6(now):
+    for n in range(10):
+        staff_failure_count(username="agent1", client=Client(f"192.0.2.{n + 1}", "pytest"), now=now)
+    for spelling in (" agent1", "agent1 ", "AGENT1", "ａｇｅｎｔ１", "\tＡgent1\n"):
+        with pytest.raises(TooManyAttempts):
+            staff_attempt_begin(username=spelling, client=ELSEWHERE, now=now)
+
+
+def test_tries_at_once_are_counted_before_any_is_checked_R_LIM3(now):
+    """A burst: each try counted as it begins, before its password is checked, so the eleventh is refused even
+    while the first ten are still running."""
+    running = [staff_attempt_begin(username="agentx", client=HERE, now=now) for _ in range(10)]
+    with pytest.raises(TooManyAttempts):
+        staff_attempt_begin(username="agentx", client=HERE, now=now)
+    staff_attempt_succeeded(running[0])  # a complete sign-in takes its try back
+    staff_attempt_begin(username="agentx", client=HERE, now=now)
