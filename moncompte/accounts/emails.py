@@ -76,6 +76,20 @@ def canonical(address: str) -> str:
     return unicodedata.normalize("NFC", address.strip()).lower()
 
 
+DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}  # dots in the name are ignored there
+
+
+def mailbox_of(address: str) -> str:
+    """The mailbox an address reaches, as far as it can be told from outside: canonical, without a "+tag"
+    (most providers deliver camille+x@ to camille@) and, at Gmail, without dots in the name. For limits that
+    bound what one mailbox receives (R-LIM8), never to store or to send."""
+    local, _, domain = canonical(address).rpartition("@")
+    local = local.split("+", 1)[0] or local
+    if domain in DOTLESS_DOMAINS:
+        local, domain = local.replace(".", ""), DOTLESS_DOMAINS[domain]
+    return f"{local}@{domain}"
+
+
 class Window(Enum):
     """Where a pending address stands, from the time its last link was sent."""
 

@@ -3,7 +3,7 @@ its codes with the same ones."""
 
 from datetime import datetime, timedelta
 
-from moncompte.accounts.emails import canonical as email_canonical
+from moncompte.accounts.emails import mailbox_of
 from moncompte.core import throttle
 from moncompte.core.client import Client
 from moncompte.core.conf import conf
@@ -34,8 +34,9 @@ def codes_sent_per_address() -> Limit:
 
 
 def code_address_key(*, nir: str, to: str) -> str:
-    """The key of codes_sent_per_address: the NIR and the address in its canonical form (R-CT2)."""
-    return f"{nir}|{email_canonical(to)}"
+    """The key of codes_sent_per_address: the NIR and the mailbox the address reaches ("+tags" and Gmail's dots
+    aside), so that spellings of one mailbox share its bound."""
+    return f"{nir}|{mailbox_of(to)}"
 
 
 def codes_sent_per_device() -> Limit:

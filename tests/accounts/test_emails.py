@@ -80,3 +80,18 @@ def test_two_accounts_racing_for_one_address_exactly_one_wins_R_CT2(now):
         thread.join()
     assert sorted(outcomes) == ["taken", "won"]
     assert EmailAddress.objects.filter(canonical="same@example.fr").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("address", "mailbox"),
+    [
+        (" Camille+Promo@Example.FR ", "camille@example.fr"),
+        ("camille@example.fr", "camille@example.fr"),
+        ("c.a.m.i.l.l.e+x@gmail.com", "camille@gmail.com"),
+        ("ca.mille@googlemail.com", "camille@gmail.com"),
+        ("jean.dupont@orange.fr", "jean.dupont@orange.fr"),  # dots matter elsewhere
+        ("+tag@example.fr", "+tag@example.fr"),  # nothing before the +: kept whole
+    ],
+)
+def test_the_mailbox_an_address_reaches_for_limits_R_LIM8(address, mailbox):
+    assert emails.mailbox_of(address) == mailbox

@@ -98,3 +98,23 @@ def test_parallel_identity_steps_to_one_address_send_it_no_more_than_5_codes_R_L
     for thread in threads:
         thread.join(timeout=30)
     assert 1 <= len(codes_to(MAILBOX)) <= 5
+
+
+def test_spellings_of_one_mailbox_share_its_bound_R_LIM8(beneficiary, now):
+    """camille+1@, Camille+2@, c.amille@gmail.com…: one mailbox for its provider, so one bound."""
+    spellings = [f"camille+{n}@example.fr" for n in range(4)] + ["CAMILLE@example.fr", "camille+x@example.fr"]
+    sent = 0
+    for n, address in enumerate(spellings):
+        try:
+            identity(beneficiary, now, client=Client(f"198.51.{n + 1}.7", "script"), email=address)
+            sent += 1
+        except TooManyAttempts:
+            pass
+    assert sent == 5
+    gmail = ["ca.mille@gmail.com", "camille@googlemail.com", "c.a.m.i.l.l.e+promo@gmail.com"]
+    for n, address in enumerate(gmail):
+        identity(beneficiary, now, client=Client(f"198.52.{n + 1}.7", "script"), email=address)
+    assert OutboundEmail.objects.filter(template="provisional_code").count() == 5 + 3  # Gmail: its own mailbox
+    with pytest.raises(TooManyAttempts):
+        for n in range(3):
+            identity(beneficiary, now, client=Client(f"198.53.{n + 1}.7", "script"), email="camille@gmail.com")
