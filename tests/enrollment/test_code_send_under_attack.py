@@ -115,6 +115,7 @@ def test_spellings_of_one_mailbox_share_its_bound_R_LIM8(beneficiary, now):
     for n, address in enumerate(gmail):
         identity(beneficiary, now, client=Client(f"198.52.{n + 1}.7", "script"), email=address)
     assert OutboundEmail.objects.filter(template="provisional_code").count() == 5 + 3  # Gmail: its own mailbox
+    for n in range(2):
+        identity(beneficiary, now, client=Client(f"198.53.{n + 1}.7", "script"), email="camille@gmail.com")
     with pytest.raises(TooManyAttempts):
-        for n in range(3):
-            identity(beneficiary, now, client=Client(f"198.53.{n + 1}.7", "script"), email="camille@gmail.com")
+        identity(beneficiary, now, client=Client("198.53.9.7", "script"), email="camille@gmail.com")
