@@ -71,10 +71,18 @@ def entry_read(entry: Entry, raw: object) -> Any:
         raise
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _read(entry: Entry, raw: object) -> Any:
     if not isinstance(raw, str):  # a JSON answer that is no text (a consent's true, false or null)
         return entry.rule(raw)
-    if "\x00" in raw:
+    if "\x00" in raw or not _encodable(raw):  # a NUL, or a lone surrogate ("\ud800" in JSON): no text
         raise InputUnreadable(f"Ce champ contient un caractère qui n'est pas accepté : {entry.label}.")
     text = raw.strip() if entry.strip else raw
     if len(text) > entry.max_length:
