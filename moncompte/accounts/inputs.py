@@ -62,8 +62,9 @@ def birth_date_typed(raw: str) -> date:
 
 
 def entry_read(entry: Entry, raw: object) -> Any:
-    """The value of one input, or the DomainError that refuses it, on the input's field. The null character
-    first (PostgreSQL refuses it in text), then the length, then the empty input, then the input's rule."""
+    """The value of one input, or the DomainError that refuses it, on the input's field. Unreadable text first
+    (a NUL, which PostgreSQL refuses in text, or a lone surrogate, which no UTF-8 encodes: the rules and the
+    digests would crash on it), then the length, then the empty input, then the input's rule."""
     try:
         return _read(entry, raw)
     except DomainError as refused:
