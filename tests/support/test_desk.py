@@ -220,6 +220,18 @@ def test_an_action_on_a_person_not_opened_is_refused_and_audited_R_SUP7(admin_cl
     assert not AuditEvent.objects.filter(event="support_links_voided").exists()
 
 
+def test_an_unknown_action_or_a_get_of_one_is_refused_and_audited_R_SUP7(agent_client, pending):
+    search(agent_client, NIR_TYPED)
+    unknown = agent_client.post(reverse("admin:desk_action", args=[pending.pk, "tout-effacer"]), {"reason": REASON})
+    fetched = agent_client.get(reverse("admin:desk_action", args=[pending.pk, "annuler-les-liens"]))
+    assert (unknown.status_code, fetched.status_code) == (403, 403)
+    refusals = AuditEvent.objects.filter(event="support_action_refused").order_by("id")
+    assert [(r.account_id, r.details["action"], r.details["why"]) for r in refusals] == [
+        (pending.pk, "tout-effacer", "unknown_action"),
+        (pending.pk, "annuler-les-liens", "not_posted"),
+    ]
+
+
 def test_an_agent_who_tries_to_create_an_agent_is_refused_and_audited_R_SUP7(agent_client):
     answer = agent_client.post(
         reverse("admin:desk_agent_new"), {"username": "complice", "password": "Agent-du-support-2026", "reason": REASON}

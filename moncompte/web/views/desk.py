@@ -118,7 +118,9 @@ ACTIONS: dict[str, Callable[..., object]] = {
 
 def desk_action(request: HttpRequest, context: dict[str, Any], account_id: int, name: str) -> HttpResponse:
     staff, now, action = _staff(request), clock.now(), ACTIONS.get(name)
-    if request.method != "POST" or action is None:
+    if request.method != "POST" or action is None:  # no such action, or not posted: refused and written (R-SUP7)
+        why = "unknown_action" if action is None else "not_posted"
+        actions.refusal_record(action=name[:60], why=why, staff=staff, now=now, account_id=account_id, reason="")
         raise PermissionDenied
     if _reason_for(request, account_id) is None:  # acting on a person means opening them first
         return _not_opened(request, staff, action.__name__, account_id)
