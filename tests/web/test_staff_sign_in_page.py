@@ -80,9 +80,9 @@ def test_a_device_cookie_serves_only_its_own_user_and_only_when_signed_R_SUP6(ag
         assert other.post(LOGIN, {"username": "agent2", "password": PASSWORD}).status_code == 429
 
 
-def page_text(response: object) -> str:
+def page_text(content: bytes) -> str:
     """The page as read, without its CSRF token (new on every page)."""
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())  # type: ignore[attr-defined]
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", content.decode())
 
 
 def test_one_answer_for_a_wrong_password_and_for_the_right_one_without_or_with_a_wrong_code_R_SUP1(agent1):
@@ -90,7 +90,7 @@ def test_one_answer_for_a_wrong_password_and_for_the_right_one_without_or_with_a
     for password, code in (("Mauvais-mot-de-passe", ""), (PASSWORD, ""), (PASSWORD, "000000"), ("x", "123456")):
         response = HttpClient().post(LOGIN, {"username": "agent1", "password": password, "otp_token": code})
         assert response.status_code == 200
-        answers.append(page_text(response))
+        answers.append(page_text(response.content))
     assert STAFF_SIGN_IN_REFUSED.replace("'", "&#x27;") in answers[0]
     assert "jeton" not in answers[1]
     assert "Veuillez compléter" not in answers[0]
