@@ -3,16 +3,17 @@ the phone numbers, a new email address (with the personal code), a new personal 
 Same use cases as the web's account page."""
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import P, PathEx, Router, Schema
 from ninja.responses import Status
-from pydantic import Field, StrictBool
+from pydantic import Field, StrictBool, WithJsonSchema
 
 from moncompte.accounts import inputs
 from moncompte.accounts.models import ConsentChannel
 from moncompte.accounts.steps import AccountStep
+from moncompte.api import examples, texts
 from moncompte.api.common import (
     AppBearer,
     CaptchaIn,
@@ -21,10 +22,11 @@ from moncompte.api.common import (
     Problem,
     at_step,
     client_of,
+    documented,
     read,
     typed,
 )
-from moncompte.api.sessions import TokensOut
+from moncompte.api.sessions import DEVICE_IN, TokensOut
 from moncompte.appsessions import tokens
 from moncompte.core import clock
 from moncompte.core.service_terms import service_terms
@@ -37,65 +39,129 @@ router = Router(tags=["compte"])
 ERRORS = {400: Problem, 401: Problem, 403: Problem, 429: Problem}
 
 
+CHANNELS = (
+    "`email` (par email), `mobile_call` (appels sur le portable), `mobile_sms` (SMS sur le portable) ou "
+    "`landline_call` (appels sur le fixe)"
+)
+
+
 class ConsentIn(Schema):
-    granted: StrictBool  # true or false: 0, 1 or "yes" are no answer (the document says boolean)
+    """Une décision sur un consentement."""
+
+    # true or false: 0, 1 or "yes" are no answer (the document says boolean)
+    granted: StrictBool = Field(
+        description='true pour accepter, false pour refuser ou retirer (un booléen JSON : 0, 1 ou "oui" sont '
+        "refusés). Chaque décision est enregistrée, datée, avec l'application pour origine."
+    )
 
 
 class ConsentOut(Schema):
-    channel: str
-    label: str
-    granted: bool | None
+    """Le consentement en vigueur pour un canal."""
+
+    channel: ConsentChannel = Field(description=f"Le canal : {CHANNELS}.")
+    label: str = Field(description="Le canal en toutes lettres, comme le site l'affiche (« par SMS »).")
+    granted: bool | None = Field(
+        description="La décision en vigueur : true (accepté), false (refusé ou retiré), null (jamais répondu)."
+    )
 
 
 class AccountOut(Schema):
-    first_name: str
-    last_name: str
-    email: str
-    pending_email_masked: str
-    mobile: str
-    landline: str
-    consents: list[ConsentOut]
+    """Ce que la page « Mon compte » montre."""
+
+    first_name: str = Field(description="Le prénom, tel que l'Assurance Maladie le connaît.")
+    last_name: str = Field(description="Le nom de famille, tel que l'Assurance Maladie le connaît.")
+    email: str = Field(description="L'adresse email confirmée du compte.")
+    pending_email_masked: str = Field(
+        description="Une nouvelle adresse en attente de confirmation, en partie masquée (vide s'il n'y en a pas) : "
+        "`email` reste celle du compte jusqu'au clic sur le lien."
+    )
+    mobile: str = Field(description="Le numéro de portable, au format français (« 06 12 34 56 78 »), ou vide.")
+    landline: str = Field(description="Le numéro de fixe, au format français (« 01 23 45 67 89 »), ou vide.")
+    consents: list[ConsentOut] = Field(
+        description="Les consentements aux informations promotionnelles, un par question posée : par email "
+        "toujours ; appels et SMS avec un portable ; appels avec un fixe."
+    )
 
 
 class EmailChangeIn(EmailIn):
+    """La nouvelle adresse, deux fois, et le code personnel actuel."""
+
     current_password: str = typed(inputs.CURRENT_PASSWORD_FOR_EMAIL)
 
 
 class PasswordChangeIn(Schema):
+    """Le code personnel actuel et le nouveau, deux fois."""
+
     current_password: str = typed(inputs.CURRENT_PASSWORD)
     password: str = typed(inputs.PASSWORD)
     confirmation: str = typed(inputs.CONFIRMATION)
 
 
 class CodeForgotIn(CaptchaIn):
+    """« Code oublié ? » : qui est la personne, et le défi anti-robot."""
+
     nir: str = typed(inputs.NIR)
     birth_date: str = typed(inputs.BIRTH_DATE)
-    device_token: str = Field("", max_length=200)  # R-LIM8: the one the app was given at its sign-in, if any
+    # R-LIM8: the one the app was given at its sign-in, if any
+    device_token: str = Field(
+        "",
+        max_length=200,
+        description=f"{DEVICE_IN} Un appareil de confiance reçoit un code même quand d'autres ont épuisé les "
+        "limites de la personne.",
+    )
 
 
 class PhonesIn(Schema):
-    """R-CT6: both numbers, as they are to be ("" for none: a number left out is removed), each with its
-    questions: true or false, null (or left out) when unanswered; asked only with their number, as on the web."""
+    """Les deux numéros tels qu'ils doivent être (vide pour aucun : un numéro retiré emporte ses consentements,
+    enregistrés « non »), chacun avec ses questions de consentement."""
 
+    # R-CT6: both numbers, as they are to be ("" for none: a number left out is removed), each with its questions:
+    # true or false, null (or left out) when unanswered; asked only with their number, as on the web.
     mobile: str = typed(inputs.MOBILE)
     landline: str = typed(inputs.LANDLINE)
-    consent_mobile_call: StrictBool | None = None
-    consent_mobile_sms: StrictBool | None = None
-    consent_landline_call: StrictBool | None = None
+    consent_mobile_call: StrictBool | None = Field(None, description=f"Appels sur le portable : {texts.PHONE_CONSENT}")
+    consent_mobile_sms: StrictBool | None = Field(None, description=f"SMS sur le portable : {texts.PHONE_CONSENT}")
+    consent_landline_call: StrictBool | None = Field(None, description=f"Appels sur le fixe : {texts.PHONE_CONSENT}")
 
 
 class AnswerOut(Schema):
-    message: str
+    """La réponse à montrer."""
+
+    message: str = Field(description="Le message en français à montrer à la personne.")
 
 
-@router.get("/account", response={200: AccountOut, 401: Problem, 403: Problem}, auth=AppBearer())
+# Inline, as ninja drops the description of a parameter whose schema is a $ref.
+Channel = PathEx[
+    Annotated[ConsentChannel, WithJsonSchema({"type": "string", "enum": [each.value for each in ConsentChannel]})],
+    P(description=f"Le canal du consentement : {CHANNELS}."),
+]
+
+
+@router.get(
+    "/account",
+    response={200: AccountOut, 401: Problem, 403: Problem},
+    auth=AppBearer(),
+    summary="Lire son compte",
+    description="Ce que montre la page « Mon compte » : nom, prénom, adresse email, numéros de téléphone et "
+    "consentements. Le compte doit être ouvert (`next_step` = `account`), sinon 403.",
+    openapi_extra=documented(answers={200: ("Le compte", examples.ACCOUNT)}),
+)
 def account_get(request: HttpRequest) -> Any:
     session = at_step(request, AccountStep.ACCOUNT)
     return account_overview(account_id=session.account_id, now=clock.now())
 
 
-@router.put("/account/consents/{channel}", response={200: list[ConsentOut], **ERRORS}, auth=AppBearer())
-def consent_put(request: HttpRequest, channel: ConsentChannel, payload: ConsentIn) -> list[Any]:
+@router.put(
+    "/account/consents/{channel}",
+    response={200: list[ConsentOut], **ERRORS},
+    auth=AppBearer(),
+    summary="Donner ou retirer un consentement",
+    description="Accepte (`true`) ou refuse (`false`) les informations promotionnelles sur un canal ; un canal "
+    "sans son numéro de téléphone est refusé. La décision est enregistrée, datée, avec l'application pour origine. "
+    "La réponse donne tous les consentements.",
+    openapi_extra=documented(request=examples.CONSENT, answers={200: ("Les consentements", examples.CONSENTS)}),
+)
+def consent_put(request: HttpRequest, channel: Channel, payload: ConsentIn) -> list[Any]:
     """R-CT5: giving or withdrawing one consent; the ledger records it as given in the app."""
     account_id, now = at_step(request, AccountStep.ACCOUNT).account_id, clock.now()
     consent_set(
@@ -109,7 +175,17 @@ def consent_put(request: HttpRequest, channel: ConsentChannel, payload: ConsentI
     return account_overview(account_id=account_id, now=now).consents
 
 
-@router.put("/account/phones", response={200: AccountOut, **ERRORS}, auth=AppBearer())
+@router.put(
+    "/account/phones",
+    response={200: AccountOut, **ERRORS},
+    auth=AppBearer(),
+    summary="Changer ses numéros de téléphone",
+    description="Les deux numéros tels qu'ils doivent être, vide pour aucun (un numéro retiré emporte ses "
+    "consentements, enregistrés « non »), et une réponse à chaque question d'un numéro donné : pour un numéro "
+    "nouveau ou changé, chaque réponse est enregistrée ; pour un numéro gardé, seule une réponse changée. La "
+    "réponse est le compte à jour.",
+    openapi_extra=documented(request=examples.PHONES, answers={200: ("Le compte", examples.PHONES_CHANGED)}),
+)
 def phones_put(request: HttpRequest, payload: PhonesIn) -> Any:
     """R-CT6: the phone numbers replaced, each with its consents (the ledger records them as given in the app)."""
     account_id, now, typed_in = (
@@ -124,7 +200,17 @@ def phones_put(request: HttpRequest, payload: PhonesIn) -> Any:
     return account_overview(account_id=account_id, now=now)
 
 
-@router.post("/account/email", response={200: LinkSentOut, **ERRORS}, auth=AppBearer())
+@router.post(
+    "/account/email",
+    response={200: LinkSentOut, **ERRORS},
+    auth=AppBearer(),
+    summary="Changer son adresse email",
+    description="Avec le code personnel actuel. Un lien de confirmation part à la nouvelle adresse ; l'ancienne "
+    "est prévenue et reste celle du compte jusqu'au clic sur le lien (`pending_email_masked` de `GET /account`).",
+    openapi_extra=documented(
+        request=examples.EMAIL_CHANGE, answers={200: ("Le lien est parti", examples.OTHER_LINK_SENT)}
+    ),
+)
 def email_change(request: HttpRequest, payload: EmailChangeIn) -> dict[str, str]:
     """R-EM*: a link to the new address; the old one is told and stays until the new one is confirmed."""
     session, typed_in = at_step(request, AccountStep.ACCOUNT), read(inputs.EMAIL_CHANGE, payload)
@@ -138,7 +224,18 @@ def email_change(request: HttpRequest, payload: EmailChangeIn) -> dict[str, str]
     return {"email_masked": masked}
 
 
-@router.post("/account/personal-code", response={200: TokensOut, **ERRORS}, auth=AppBearer())
+@router.post(
+    "/account/personal-code",
+    response={200: TokensOut, **ERRORS},
+    auth=AppBearer(),
+    summary="Changer son code personnel",
+    description="Avec le code personnel actuel. Toutes les autres sessions, sur le site et dans l'application, "
+    "prennent fin ; cet appareil reçoit une nouvelle paire de jetons et un nouveau `device_token` (l'ancien ne "
+    "vaut plus).",
+    openapi_extra=documented(
+        request=examples.PERSONAL_CODE_CHANGE, answers={200: ("Les nouveaux jetons", examples.PERSONAL_CODE_CHANGED)}
+    ),
+)
 def personal_code_change(request: HttpRequest, payload: PasswordChangeIn) -> dict[str, Any]:
     """R-LIM5: every other session (web and app) ends; this device gets a new pair."""
     session, now = at_step(request, AccountStep.ACCOUNT), clock.now()
@@ -152,7 +249,18 @@ def personal_code_change(request: HttpRequest, payload: PasswordChangeIn) -> dic
     return {**asdict(issued), "device_token": changed.device}  # R-LIM8: the old device token ended with the code
 
 
-@router.post("/code-forgot", response={202: AnswerOut, 400: Problem, 429: Problem})
+@router.post(
+    "/code-forgot",
+    response={202: AnswerOut, 400: Problem, 429: Problem},
+    summary="Code oublié : recevoir un nouveau code provisoire",
+    description="Avec le NIR, la date de naissance et le défi anti-robot (`POST /captcha`). Si un compte "
+    "correspond, un code provisoire part à son adresse email confirmée ; la réponse est la même, qu'un compte "
+    "corresponde ou non. Le code sert ensuite à `POST /sessions`, puis à `POST /personal-code`. Joindre le "
+    "`device_token` de l'appareil s'il en a un.",
+    openapi_extra=documented(
+        request=examples.CODE_FORGOT, answers={202: ("La demande est prise en compte", examples.CODE_FORGOT_ANSWER)}
+    ),
+)
 def code_forgot_request(request: HttpRequest, payload: CodeForgotIn) -> Status[dict[str, str]]:
     """R-CODE5: the same answer whether or not an account matched."""
     now, typed_in = clock.now(), read(inputs.CODE_FORGOT, payload)

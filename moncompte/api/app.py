@@ -11,7 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.operation import Operation
 
-from moncompte.api import account, journey, messages, sessions
+from moncompte.api import account, journey, messages, sessions, texts
 from moncompte.api.common import status_of
 from moncompte.appsessions import tokens
 from moncompte.core.conf import conf
@@ -66,8 +66,8 @@ api = ProblemAPI(
     title="compte ameli — API de l'application",
     version="1",
     urls_namespace="api_v1",
-    description="Le parcours de création du compte et le compte, pour l'application ameli. "
-    "Erreurs au format RFC 9457 (problem details) : `code` stable, `detail` en français, `field` concerné.",
+    description=texts.GUIDE,
+    openapi_extra={"tags": texts.TAGS},
 )
 
 

@@ -2,16 +2,20 @@
 token, the client, the step check, and the reading of what a person typed (the domain's entries, as the web's
 forms read them)."""
 
+import re
+import unicodedata
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Schema
 from ninja.security import HttpBearer
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from moncompte.accounts.inputs import CAPTCHA_ANSWER, EMAIL, EMAIL_CONFIRMATION, Entry, Inputs, inputs_read
 from moncompte.accounts.selectors import account_state_of
 from moncompte.accounts.steps import AccountStep, NotAtThisStep, step_check
+from moncompte.api import examples, texts
 from moncompte.appsessions import tokens
 from moncompte.captcha.guard import CaptchaProof
 from moncompte.core import clock
@@ -21,40 +25,71 @@ from moncompte.core.errors import DomainError, TooManyAttempts
 from moncompte.messaging.errors import MessageNotFound
 
 
+# The document's texts are French, for an app developer: a schema's docstring is its description there.
 class InputProblem(Schema):
-    """One refused input: what the web's page shows next to that field."""
+    """Une saisie refusée : ce que la page du site affiche à côté de ce champ."""
 
-    code: str
-    field: str | None
-    detail: str
+    code: str = Field(description="Code stable du refus de cette saisie (par exemple `postal_code_invalid`).")
+    field: str | None = Field(description="Le champ refusé : le nom du membre JSON de la demande.")
+    detail: str = Field(description="Le message en français à montrer à côté du champ, le même que sur le site.")
 
 
 class Problem(Schema):
-    """RFC 9457 problem details; `errors` lists every refused input when there are several (as a page shows
-    them all), the first being the problem's own code, field and detail."""
+    """Une erreur, au format « problem details » (RFC 9457, `application/problem+json`)."""
 
-    type: str
-    title: str
-    status: int
-    detail: str
-    code: str
-    field: str | None = None
-    errors: list[InputProblem] = []
+    # RFC 9457; `errors` lists every refused input when there are several (as a page shows them all), the first
+    # being the problem's own code, field and detail.
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.PROBLEM]})
+
+    type: str = Field(description="Le type du problème : `/api/v1/problemes/` suivi de `code`.")
+    title: str = Field(description="Le résumé du problème, en français (ici, le même texte que `detail`).")
+    status: int = Field(description="Le statut HTTP de la réponse.")
+    detail: str = Field(description="Le message en français à montrer à la personne, le même que sur le site.")
+    code: str = Field(
+        description="Code stable du problème (par exemple `nir_invalid`, `captcha_wrong`, `token_refused`), à "
+        "tester dans l'application : le texte de `detail` peut changer, pas lui."
+    )
+    field: str | None = Field(None, description="Le champ de la demande en cause (membre JSON, paramètre), ou null.")
+    errors: list[InputProblem] = Field(
+        [],
+        description="Chaque saisie refusée, dans l'ordre du formulaire du site, quand la demande est refusée pour "
+        "ses saisies ; la première est celle du problème lui-même. Absent pour les autres problèmes.",
+    )
 
 
 # The CAPTCHA's members of the identity step and of « Code oublié ? », capped alike; the answer is a typed input.
-CaptchaId = Annotated[str, Field(max_length=200)]
-CaptchaKey = Annotated[str, Field(max_length=100)]
-CaptchaWork = Annotated[str, Field(max_length=4000)]  # R-CAP6: the ALTCHA solution, "" when none was made
+CaptchaId = Annotated[
+    str, Field(max_length=200, description="Identifiant du défi anti-robot : `id` de la réponse de `POST /captcha`.")
+]
+CaptchaKey = Annotated[
+    str,
+    Field(
+        max_length=100,
+        description="Clé du défi anti-robot : `key` de la réponse de `POST /captcha`. Seule l'application qui a "
+        "demandé le défi la connaît, et la réponse ne compte qu'avec elle.",
+    ),
+]
+# R-CAP6: the ALTCHA solution, "" when none was made
+CaptchaWork = Annotated[str, Field(max_length=4000, description=texts.PROOF_OF_WORK)]
 
 
 class LinkSentOut(Schema):
-    email_masked: str
+    """Le lien de confirmation est parti."""
+
+    email_masked: str = Field(
+        description="L'adresse à laquelle le lien est parti, en partie masquée (« c•••••e@example.fr ») : de quoi "
+        "la reconnaître."
+    )
 
 
 class AppBearer(HttpBearer):
     """An access token (or the restricted one of a provisional code); which operations each opens is
     checked by the operation."""
+
+    openapi_description = (  # the security scheme's, in the document
+        "Le jeton d'accès (`access_token`) d'une connexion, dans l'en-tête `Authorization: Bearer <jeton>`. Le jeton "
+        "restreint du code provisoire n'ouvre ici que `DELETE /sessions/current` (ailleurs : 403, `restricted_scope`)."
+    )
 
     def authenticate(self, request: HttpRequest, token: str) -> tokens.Bearer | None:
         return tokens.bearer_of(value=token, now=clock.now())
@@ -63,6 +98,11 @@ class AppBearer(HttpBearer):
 class RestrictedBearer(HttpBearer):
     """The restricted token of a provisional code, as sent: the operation checks it itself, under a lock, so
     that a double submit or a retry gets the answer of the first (appsessions.personal_code)."""
+
+    openapi_description = (
+        "Le jeton restreint reçu à la connexion avec le code provisoire (`scope` = `choose_personal_code`), dans "
+        "l'en-tête `Authorization: Bearer <jeton>`."
+    )
 
     def authenticate(self, request: HttpRequest, token: str) -> str | None:
         return token or None
@@ -114,25 +154,63 @@ NO_NUL = "^[^\\u0000]*$"
 
 
 def typed(entry: Entry, **default: Any) -> Any:
-    """A schema member for a typed input: its label, cap and, for a required one, that it is not blank, in the
-    document; only documented, so that such a value is refused with the web's code and message (`read`), not as
-    a malformed request."""
+    """A schema member for a typed input: what it accepts and its label (texts.INPUTS), its cap and, for a
+    required one, that it is not blank, in the document; only documented, so that such a value is refused with
+    the web's code and message (`read`), not as a malformed request. The text is written when the document is
+    made, as it may name a setting."""
     shape: dict[str, Any] = {"maxLength": entry.max_length, "pattern": NO_NUL}
     if entry.required:
         shape.update(minLength=1, pattern=NOT_BLANK if entry.strip else NO_NUL)
-    return Field(**default, description=entry.label, json_schema_extra=shape)
+
+    def document(schema: dict[str, Any]) -> None:
+        schema.update(shape, description=texts.input_text(entry))
+
+    return Field(**default, json_schema_extra=document)
+
+
+JSON = "application/json"
+
+
+def documented(*, answers: Mapping[int, tuple[str, Any]], request: Mapping[str, Any] | None = None) -> Any:
+    """The `openapi_extra` of an operation: the French description and example of each answer given by status,
+    and the examples of its request body by their French summary."""
+    extra: dict[str, Any] = {
+        "responses": {
+            status: {"description": text, **({} if value is None else {"content": {JSON: {"example": value}}})}
+            for status, (text, value) in answers.items()
+        }
+    }
+    if request:
+        named = {_key(summary): {"summary": summary, "value": value} for summary, value in request.items()}
+        extra["requestBody"] = {"content": {JSON: {"examples": named}}}
+    return extra
+
+
+def file_answer(kind: str, text: str) -> Any:
+    """The `openapi_extra` of an operation that answers a file of type `kind`."""
+    content = {kind: {"schema": {"type": "string", "contentMediaType": kind}}}
+    return {"responses": {200: {"description": text, "content": content}}}
+
+
+def _key(summary: str) -> str:
+    """'Avec le code provisoire' -> 'avec_le_code_provisoire': an example's name, in ASCII."""
+    plain = unicodedata.normalize("NFKD", summary).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", plain.lower()).strip("_")
 
 
 class EmailIn(Schema):
-    """An email address typed twice (R-CT1)."""
+    """Une adresse email saisie deux fois."""  # R-CT1
 
     email: str = typed(EMAIL)
     email_confirmation: str = typed(EMAIL_CONFIRMATION)
 
 
 class CaptchaIn(Schema):
-    """The CAPTCHA's members of a step that asks it (the identity step, « Code oublié ? »), after the step's own:
-    the challenge and its key (POST /captcha), the answer, and the proof of work (R-CAP6)."""
+    """Les membres du défi anti-robot (`POST /captcha`) : son identifiant, sa clé, la réponse et la preuve de
+    travail."""
+
+    # The CAPTCHA's members of a step that asks it (the identity step, « Code oublié ? »), after the step's own:
+    # the challenge and its key (POST /captcha), the answer, and the proof of work (R-CAP6).
 
     captcha_id: CaptchaId
     captcha_key: CaptchaKey

@@ -7,12 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import P, PathEx, Router, Schema
 from ninja.responses import Status
-from pydantic import StrictBool
+from pydantic import Field, StrictBool
 
 from moncompte.accounts import inputs
 from moncompte.accounts.steps import AccountStep
+from moncompte.api import examples, texts
 from moncompte.api.common import (
     AppBearer,
     CaptchaIn,
@@ -22,6 +23,8 @@ from moncompte.api.common import (
     RestrictedBearer,
     at_step,
     client_of,
+    documented,
+    file_answer,
     read,
     typed,
 )
@@ -39,49 +42,81 @@ router = Router(tags=["parcours"])
 
 
 class ChallengeOut(Schema):
-    id: str
-    key: str  # R-CAP4: the answer counts only with this key, which only the app that asked holds
-    image: str
-    audio: str
-    expires_in: int
-    work: str  # R-CAP6: the proof-of-work challenge (ALTCHA JSON) made for this challenge, as the web page has it
+    """Un défi anti-robot et son défi de preuve de travail."""
+
+    id: str = Field(description="Identifiant du défi, à renvoyer dans `captcha_id`.")
+    # R-CAP4: the answer counts only with this key, which only the app that asked holds
+    key: str = Field(
+        description="Clé du défi, à renvoyer dans `captcha_key` : la réponse ne compte qu'avec elle. À garder en "
+        "mémoire par l'application, jamais à afficher."
+    )
+    image: str = Field(description="Chemin de l'image du défi (PNG), sur le serveur de l'API.")
+    audio: str = Field(
+        description="Chemin de la version audio (WAV, en français) : une voix dit des nombres, à écrire en "
+        "chiffres. Sa réponse n'est pas celle de l'image."
+    )
+    expires_in: int = Field(description="Durée de validité du défi, en secondes. Un défi ne sert qu'une fois.")
+    work: str = Field(description=texts.WORK_CHALLENGE)  # R-CAP6: the ALTCHA JSON, as the web page has it
 
 
 class IdentityIn(CaptchaIn):
-    """The typed inputs are read as the web's page reads them (accounts.inputs.IDENTITY)."""
+    """L'étape d'identité : qui est la personne, où lui envoyer son code, et le défi anti-robot."""
 
+    # The typed inputs are read as the web's page reads them (accounts.inputs.IDENTITY).
     nir: str = typed(inputs.NIR)
-    birth_date: str = typed(inputs.BIRTH_DATE)  # 1984-05-03 or 03/05/1984
+    birth_date: str = typed(inputs.BIRTH_DATE)
     postal_code: str = typed(inputs.POSTAL_CODE)
     email: str = typed(inputs.EMAIL_FOR_CODE)
 
 
 class PersonalCodeIn(Schema):
+    """Le code personnel choisi, saisi deux fois."""
+
     password: str = typed(inputs.PASSWORD)
     confirmation: str = typed(inputs.CONFIRMATION)
 
 
 class CodeSentOut(Schema):
-    email_masked: str
-    expires_at: datetime
+    """Le code provisoire est parti."""
+
+    email_masked: str = Field(
+        description="L'adresse où le code est parti, en partie masquée (« c•••••e@example.fr ») : de quoi la "
+        "reconnaître."
+    )
+    expires_at: datetime = Field(description="La fin de validité du code provisoire (ISO 8601, UTC).")
 
 
 class ContactIn(Schema):
-    """As the web's page names them (accounts.inputs.CONTACT): a consent answered true or false, null (or left
-    out) when unanswered; consent_email is always asked, the others only with their number (R-CT4). Strictly
-    booleans: 0 or "non" are refused as the document says, never read as an answer."""
+    """Les coordonnées : l'adresse email (deux fois), les numéros de téléphone et une réponse à chaque question
+    de consentement posée (par email toujours ; par téléphone et par SMS avec un portable ; par téléphone avec un
+    fixe)."""
 
+    # As the web's page names them (accounts.inputs.CONTACT): a consent answered true or false, null (or left out)
+    # when unanswered; consent_email is always asked, the others only with their number (R-CT4). Strictly booleans:
+    # 0 or "non" are refused as the document says, never read as an answer.
     email: str = typed(inputs.EMAIL)
     email_confirmation: str = typed(inputs.EMAIL_CONFIRMATION)
     mobile: str = typed(inputs.MOBILE, default="")
     landline: str = typed(inputs.LANDLINE, default="")
-    consent_email: StrictBool | None = None
-    consent_mobile_call: StrictBool | None = None
-    consent_mobile_sms: StrictBool | None = None
-    consent_landline_call: StrictBool | None = None
+    consent_email: StrictBool | None = Field(None, description=texts.CONSENT_EMAIL)
+    consent_mobile_call: StrictBool | None = Field(None, description=f"Appels sur le portable : {texts.PHONE_CONSENT}")
+    consent_mobile_sms: StrictBool | None = Field(None, description=f"SMS sur le portable : {texts.PHONE_CONSENT}")
+    consent_landline_call: StrictBool | None = Field(None, description=f"Appels sur le fixe : {texts.PHONE_CONSENT}")
 
 
-@router.post("/captcha", response={200: ChallengeOut, 429: Problem})
+ChallengeId = PathEx[str, P(description="Identifiant du défi : `id` de la réponse de `POST /captcha`.")]
+
+
+@router.post(
+    "/captcha",
+    response={200: ChallengeOut, 429: Problem},
+    summary="Demander un défi anti-robot",
+    description="Un défi CAPTCHA (une image et sa version audio, à télécharger par `image` et `audio`) et le défi "
+    "de preuve de travail qui va avec (`work`), pour l'étape d'identité et « Code oublié ? ». Un défi vaut "
+    "`expires_in` secondes et ne sert qu'une fois : après une réponse fausse ou expirée, en demander un autre. "
+    "Les défis, images et sons demandés sont limités par client (429, `Retry-After`).",
+    openapi_extra=documented(answers={200: ("Le défi", examples.CHALLENGE)}),
+)
 def captcha_new(request: HttpRequest) -> dict[str, Any]:
     now, key, client = clock.now(), secrets.token_urlsafe(24), client_of(request)
     challenge = challenge_create(binding=key, client=client, now=now)
@@ -105,17 +140,44 @@ def _captcha_media(request: HttpRequest, challenge_id: str, draw: Any, kind: str
     return HttpResponse(content, content_type=kind, headers={"Cache-Control": "private, max-age=300"})
 
 
-@router.get("/captcha/{challenge_id}/image.png", response={200: None, 404: None, 429: Problem})
-def captcha_image(request: HttpRequest, challenge_id: str) -> HttpResponse:
+@router.get(
+    "/captcha/{challenge_id}/image.png",
+    response={200: None, 404: None, 429: Problem},
+    summary="Télécharger l'image d'un défi anti-robot",
+    description="L'image PNG du défi (la même à chaque demande), à montrer avec un texte qui dit que la version "
+    "audio est un autre code. 404 pour un défi inconnu ou expiré.",
+    openapi_extra=file_answer("image/png", "L'image du défi (PNG)"),
+)
+def captcha_image(request: HttpRequest, challenge_id: ChallengeId) -> HttpResponse:
     return _captcha_media(request, challenge_id, challenge_png, "image/png")
 
 
-@router.get("/captcha/{challenge_id}/audio.wav", response={200: None, 404: None, 429: Problem})
-def captcha_audio(request: HttpRequest, challenge_id: str) -> HttpResponse:
+@router.get(
+    "/captcha/{challenge_id}/audio.wav",
+    response={200: None, 404: None, 429: Problem},
+    summary="Télécharger la version audio d'un défi anti-robot",
+    description="Le son WAV du défi, en français : une consigne, puis cinq nombres de 10 à 99, à écrire en "
+    "chiffres. Sa réponse n'est pas celle de l'image : l'une ou l'autre est acceptée. 404 pour un défi inconnu ou "
+    "expiré.",
+    openapi_extra=file_answer("audio/wav", "Le son du défi (WAV)"),
+)
+def captcha_audio(request: HttpRequest, challenge_id: ChallengeId) -> HttpResponse:
     return _captcha_media(request, challenge_id, challenge_wav, "audio/wav")
 
 
-@router.post("/enrollment/identity", response={202: CodeSentOut, 400: Problem, 429: Problem})
+@router.post(
+    "/enrollment/identity",
+    response={202: CodeSentOut, 400: Problem, 429: Problem},
+    summary="Recevoir un code provisoire (étape d'identité)",
+    description="La première étape de la création du compte. Si le NIR, la date de naissance et le code postal "
+    "sont ceux d'une personne que l'Assurance Maladie connaît, et qu'elle n'a pas encore de compte, un code "
+    "provisoire part à l'adresse email donnée ; la réponse ne dit que cette adresse, masquée, et la fin de "
+    "validité du code. Le défi anti-robot est demandé (`POST /captcha`). Toutes les saisies refusées sont dans "
+    "`errors`, avec les messages du site.",
+    openapi_extra=documented(
+        request=examples.IDENTITY, answers={202: ("Le code provisoire est parti", examples.CODE_SENT)}
+    ),
+)
 def identity_submit(request: HttpRequest, payload: IdentityIn) -> Status[Any]:
     """R-ID1, R-CAP1: the provisional code goes to the email given; the answer says only where it went."""
     now, typed_in = clock.now(), read(inputs.IDENTITY, payload)
@@ -131,7 +193,20 @@ def identity_submit(request: HttpRequest, payload: IdentityIn) -> Status[Any]:
     return Status(202, {"email_masked": sent.email_masked, "expires_at": sent.expires_at})
 
 
-@router.post("/personal-code", response={200: TokensAndStepOut, 400: Problem, 401: Problem}, auth=RestrictedBearer())
+@router.post(
+    "/personal-code",
+    response={200: TokensAndStepOut, 400: Problem, 401: Problem},
+    auth=RestrictedBearer(),
+    summary="Choisir son code personnel",
+    description="Avec le jeton restreint du code provisoire, dont c'est la seule opération. Le code personnel "
+    "remplace le code provisoire et met fin au jeton restreint : la réponse donne une paire de jetons, et "
+    "`next_step` vaut `give_contact_details`. Une même demande envoyée deux fois (double envoi, réponse perdue) "
+    "reçoit la même réponse.",
+    openapi_extra=documented(
+        request=examples.PERSONAL_CODE_CHOSEN,
+        answers={200: ("Le code personnel est choisi", examples.CONTACT_STEP)},
+    ),
+)
 def personal_code_choose(request: HttpRequest, payload: PersonalCodeIn) -> dict[str, Any]:
     """R-CODE4: the only operation of the restricted token. The personal code ends it (R-LIM5): a pair comes back,
     the same one to a double submit or a retry (R-API2)."""
@@ -145,7 +220,15 @@ def personal_code_choose(request: HttpRequest, payload: PersonalCodeIn) -> dict[
 
 
 @router.post(
-    "/enrollment/contact", response={200: LinkSentOut, 400: Problem, 401: Problem, 403: Problem}, auth=AppBearer()
+    "/enrollment/contact",
+    response={200: LinkSentOut, 400: Problem, 401: Problem, 403: Problem},
+    auth=AppBearer(),
+    summary="Donner ses coordonnées",
+    description="À l'étape `give_contact_details` (403 sinon) : l'adresse email, deux fois, les numéros de "
+    "téléphone, facultatifs, et une réponse à chaque question de consentement posée. Un lien de confirmation part "
+    "à l'adresse : le compte s'ouvre quand la personne clique dessus (`next_step` passe alors de `confirm_email` à "
+    "`account`).",
+    openapi_extra=documented(request=examples.CONTACT, answers={200: ("Le lien est parti", examples.LINK_SENT)}),
 )
 def contact_details_submit(request: HttpRequest, payload: ContactIn) -> dict[str, str]:
     """R-CT1..4: the address (twice), the phones and an answer to each consent question asked."""
@@ -168,6 +251,11 @@ def contact_details_submit(request: HttpRequest, payload: ContactIn) -> dict[str
     "/email/resend",
     response={200: LinkSentOut, 400: Problem, 401: Problem, 403: Problem, 429: Problem},
     auth=AppBearer(),
+    summary="Renvoyer le lien de confirmation",
+    description="À l'étape `confirm_email` (403 sinon) : un nouveau lien, à la même adresse ; seul le plus récent "
+    "fonctionne. Les renvois sont espacés et comptés par jour (429, `Retry-After`). Une adresse qui n'est plus "
+    "mémorisée se remplace par `POST /email/replace`.",
+    openapi_extra=documented(answers={200: ("Le lien est parti", examples.LINK_SENT)}),
 )
 def email_resend(request: HttpRequest) -> dict[str, str]:
     """R-EM6: the link again, to the same address (from 7 to 21 days, or any time before)."""
@@ -179,6 +267,13 @@ def email_resend(request: HttpRequest) -> dict[str, str]:
     "/email/replace",
     response={200: LinkSentOut, 400: Problem, 401: Problem, 403: Problem, 429: Problem},
     auth=AppBearer(),
+    summary="Envoyer le lien de confirmation à une autre adresse",
+    description="À l'étape `confirm_email` (403 sinon) : une autre adresse, deux fois, à laquelle part un nouveau "
+    "lien ; les liens précédents ne fonctionnent plus. C'est aussi la suite quand l'adresse donnée n'est plus "
+    "mémorisée (le `message` de la connexion le dit).",
+    openapi_extra=documented(
+        request=examples.OTHER_EMAIL, answers={200: ("Le lien est parti", examples.OTHER_LINK_SENT)}
+    ),
 )
 def email_replace(request: HttpRequest, payload: EmailIn) -> dict[str, str]:
     """R-EM6, R-EM7: the link to another address (or a new one once the old was forgotten)."""

@@ -3,18 +3,19 @@ personal code), refreshing, signing out, the person's devices — and what every
 the person is at."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from moncompte.accounts import inputs
 from moncompte.accounts.emails import Window
 from moncompte.accounts.selectors import account_state_of, pending_email_of
 from moncompte.accounts.steps import AccountStep, step_of
-from moncompte.api.common import AppBearer, Problem, bearer, client_of, read, typed
+from moncompte.api import examples
+from moncompte.api.common import AppBearer, Problem, bearer, client_of, documented, read, typed
 from moncompte.appsessions import tokens
 from moncompte.core import clock
 from moncompte.selfservice.sign_in import sign_in
@@ -28,40 +29,95 @@ WINDOW_MESSAGES = {
 }
 
 
+DEVICE_IN = (
+    "Le `device_token` que ce service a donné à cette application à une connexion précédente, s'il y en a un (vide "
+    "sinon) : les essais d'un appareil de confiance sont comptés à part de ceux des autres clients de la même "
+    "adresse IP."
+)
+
+
 class SignInIn(Schema):
+    """Le NIR et un code : provisoire ou personnel."""
+
     nir: str = typed(inputs.NIR)
     code: str = typed(inputs.SIGN_IN_CODE)
-    device_name: str = Field("appareil", max_length=100)
-    device_token: str = Field("", max_length=200)  # R-LIM8: the one this app was given, if any
+    device_name: str = Field(
+        "appareil",
+        max_length=100,
+        description="Le nom de l'appareil, que la personne voit dans « Mes appareils » (« Pixel de Camille »).",
+    )
+    device_token: str = Field("", max_length=200, description=DEVICE_IN)  # R-LIM8
+
+
+# R-LIM8: given with a personal code; sent back with « Code oublié ? », it gets a code past the caps that others use
+# up. Kept by the app as a secret; a new personal code ends it and gives another.
+DEVICE_OUT = (
+    "Le jeton d'appareil de confiance, donné à une connexion avec le code personnel et au choix d'un nouveau code "
+    "personnel (null sinon). Un secret, à garder et à renvoyer avec `POST /sessions` et `POST /code-forgot` : les "
+    "essais de l'appareil sont comptés à part, et « Code oublié ? » lui envoie un code même quand d'autres ont "
+    "épuisé les limites de la personne. Un nouveau code personnel le remplace."
+)
+Step = Annotated[AccountStep, WithJsonSchema({"type": "string", "enum": [step.value for step in AccountStep]})]
 
 
 class TokensOut(Schema):
-    token_type: str = "Bearer"  # noqa: S105 - the scheme's name, not a secret
-    access_token: str
-    expires_in: int
-    refresh_token: str | None  # none with the restricted token of a provisional code
-    # R-LIM8: given with a personal code; sent back with « Code oublié ? », it gets a code past the caps that
-    # others use up. Kept by the app as a secret; a new personal code ends it and gives another.
-    device_token: str | None = None
+    """Une paire de jetons."""
+
+    token_type: Literal["Bearer"] = Field(
+        "Bearer",
+        description="Toujours `Bearer` : le jeton d'accès s'envoie dans l'en-tête `Authorization: Bearer "
+        "<access_token>`.",
+    )
+    access_token: str = Field(description="Le jeton d'accès des opérations protégées. Un secret.")
+    expires_in: int = Field(
+        description="La durée de validité du jeton d'accès, en secondes ; le jeton restreint vaut jusqu'à "
+        "l'expiration du code provisoire."
+    )
+    refresh_token: str | None = Field(
+        description="Le jeton de renouvellement, pour `POST /sessions/refresh` quand le jeton d'accès a expiré ; "
+        "il ne sert qu'une fois. null avec le jeton restreint du code provisoire. Un secret."
+    )
+    device_token: str | None = Field(None, description=DEVICE_OUT)
 
 
 class TokensAndStepOut(TokensOut):
-    """Tokens of a session opened or carried on, and where the person stands."""
+    """Les jetons d'une session ouverte ou renouvelée, et l'étape où en est la personne."""
 
-    scope: str  # "choose_personal_code" (provisional code) or "account"
-    next_step: str  # where the person is: choose_personal_code, give_contact_details, confirm_email, account
-    message: str  # what the web would say on that step, in French
+    scope: Literal[AccountStep.CHOOSE_PERSONAL_CODE, AccountStep.ACCOUNT] = Field(
+        description="Ce que permet le jeton : `choose_personal_code`, le jeton restreint du code provisoire, qui "
+        "n'ouvre que `POST /personal-code` ; `account`, les opérations de l'étape où en est la personne."
+    )
+    next_step: Step = Field(
+        description="L'étape où en est la personne, où mener l'application : `choose_personal_code` (choisir son "
+        "code personnel, `POST /personal-code`) ; `give_contact_details` (donner ses coordonnées, `POST "
+        "/enrollment/contact`) ; `confirm_email` (cliquer sur le lien reçu par email, que `POST /email/resend` et "
+        "`POST /email/replace` renvoient) ; `account` (le compte est ouvert)."
+    )
+    message: str = Field(
+        description="Ce que le site dit à cette étape, en français, à montrer à la personne (vide s'il n'y a rien à "
+        "dire) ; à l'étape `confirm_email`, si le lien est encore actif, expiré, ou si l'adresse n'est plus "
+        "mémorisée."
+    )
 
 
 class RefreshIn(Schema):
-    refresh_token: str = Field(max_length=200)
+    """Le jeton de renouvellement."""
+
+    refresh_token: str = Field(
+        max_length=200,
+        description="Le jeton de renouvellement reçu avec la dernière paire. Il ne sert qu'une fois : présenté de "
+        "nouveau, il met fin à toute la session, sauf pour une demande renvoyée aussitôt par le même client (une "
+        "réponse perdue), qui reçoit la même réponse.",
+    )
 
 
 class SessionOut(Schema):
-    id: int
-    device_name: str
-    created_at: datetime
-    last_used_at: datetime
+    """Une session ouverte : un appareil connecté."""
+
+    id: int = Field(description="L'identifiant de la session.")
+    device_name: str = Field(description="Le nom de l'appareil donné à la connexion (`device_name`).")
+    created_at: datetime = Field(description="La connexion (ISO 8601, UTC).")
+    last_used_at: datetime = Field(description="La dernière utilisation de la session (ISO 8601, UTC).")
 
 
 def tokens_out(issued: tokens.IssuedTokens, *, account_id: int, device: str | None = None) -> dict[str, Any]:
@@ -82,7 +138,19 @@ def tokens_out(issued: tokens.IssuedTokens, *, account_id: int, device: str | No
     }
 
 
-@router.post("/sessions", response={200: TokensAndStepOut, 400: Problem, 429: Problem})
+@router.post(
+    "/sessions",
+    response={200: TokensAndStepOut, 400: Problem, 429: Problem},
+    summary="Se connecter",
+    description="Avec le NIR et le code provisoire : un jeton restreint (`scope` = `choose_personal_code`), qui ne "
+    "permet que de choisir le code personnel. Avec le NIR et le code personnel : une paire de jetons d'accès et "
+    "de renouvellement (`scope` = `account`). `next_step` dit l'étape où en est la personne. Après des échecs "
+    "répétés, la connexion est suspendue un moment (429, `Retry-After`).",
+    openapi_extra=documented(
+        request=examples.SIGN_IN,
+        answers={200: ("La session est ouverte (ici, le code personnel, compte ouvert)", examples.SIGNED_IN)},
+    ),
+)
 def sessions_open(request: HttpRequest, payload: SignInIn) -> dict[str, Any]:
     """Signing in with the NIR and the provisional code (restricted token) or the personal code (token pair)."""
     now, typed_in = clock.now(), read(inputs.SIGN_IN, payload)
@@ -98,20 +166,45 @@ def sessions_open(request: HttpRequest, payload: SignInIn) -> dict[str, Any]:
     return tokens_out(issued, account_id=signed.account_id, device=signed.device)
 
 
-@router.post("/sessions/refresh", response={200: TokensAndStepOut, 401: Problem})
+@router.post(
+    "/sessions/refresh",
+    response={200: TokensAndStepOut, 401: Problem},
+    summary="Renouveler ses jetons",
+    description="Une nouvelle paire contre le jeton de renouvellement, qui ne sert qu'une fois : présenté de "
+    "nouveau, il met fin à toute la session (401 ; la personne se reconnecte), sauf pour une demande renvoyée "
+    "aussitôt par le même client, qui reçoit la même réponse.",
+    openapi_extra=documented(
+        request=examples.REFRESH, answers={200: ("Une nouvelle paire", {**examples.SIGNED_IN, "device_token": None})}
+    ),
+)
 def sessions_refresh(request: HttpRequest, payload: RefreshIn) -> dict[str, Any]:
     """A new pair; the refresh token given is used up. Given twice, the whole session is revoked."""
     issued = tokens.session_refresh(refresh_token=payload.refresh_token, client=client_of(request), now=clock.now())
     return tokens_out(issued, account_id=issued.account_id)
 
 
-@router.delete("/sessions/current", response={204: None, 401: Problem}, auth=AppBearer())
+@router.delete(
+    "/sessions/current",
+    response={204: None, 401: Problem},
+    auth=AppBearer(),
+    summary="Se déconnecter",
+    description="Met fin à la session du jeton présenté (son jeton d'accès et son jeton de renouvellement), jeton "
+    "restreint compris.",
+    openapi_extra=documented(answers={204: ("La session est terminée", None)}),
+)
 def sessions_close(request: HttpRequest) -> Status[None]:
     session = bearer(request, restricted=getattr(getattr(request, "auth", None), "restricted", False))
     tokens.session_revoke(session_id=session.session_id, because="signed_out", now=clock.now())
     return Status(204, None)
 
 
-@router.get("/sessions", response={200: list[SessionOut], 401: Problem}, auth=AppBearer())
+@router.get(
+    "/sessions",
+    response={200: list[SessionOut], 401: Problem},
+    auth=AppBearer(),
+    summary="Lister ses appareils",
+    description="Les sessions ouvertes du compte, une par appareil connecté (« Mes appareils » sur le site).",
+    openapi_extra=documented(answers={200: ("Les sessions ouvertes", examples.SESSIONS)}),
+)
 def sessions_list(request: HttpRequest) -> list[Any]:
     return tokens.sessions_of(account_id=bearer(request).account_id)
