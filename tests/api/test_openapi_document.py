@@ -90,7 +90,7 @@ def test_the_french_checks_tell_french_from_english_and_find_rule_ids():
 
 
 @pytest.mark.django_db
-def test_every_operation_has_a_french_summary_and_description():
+def test_every_operation_has_a_french_summary_and_description_R_API3():
     doc = document()
     assert len(list(operations(doc))) >= 21
     for label, operation in operations(doc):
@@ -105,7 +105,7 @@ def test_every_operation_has_a_french_summary_and_description():
 
 
 @pytest.mark.django_db
-def test_every_member_of_every_schema_and_every_parameter_is_described_in_french():
+def test_every_member_of_every_schema_and_every_parameter_is_described_in_french_R_API3():
     doc = document()
     described = list(properties(doc))
     assert len(described) >= 80
@@ -120,13 +120,13 @@ def test_every_member_of_every_schema_and_every_parameter_is_described_in_french
 
 
 @pytest.mark.django_db
-def test_no_internal_rule_id_is_shown_to_the_developer():
+def test_no_internal_rule_id_is_shown_to_the_developer_R_API3():
     text = json.dumps(document(), ensure_ascii=False)
     assert RULE_ID.findall(text) == []
 
 
 @pytest.mark.django_db
-def test_the_allowed_values_are_enums_in_the_document():
+def test_the_allowed_values_are_enums_in_the_document_R_API3():
     schemas = document()["components"]["schemas"]
     step = schemas["TokensAndStepOut"]["properties"]
     assert step["next_step"]["enum"] == [each.value for each in AccountStep]
@@ -139,7 +139,7 @@ def test_the_allowed_values_are_enums_in_the_document():
 
 
 @pytest.mark.django_db
-def test_every_request_body_and_every_answer_has_an_example_the_document_accepts():
+def test_every_request_body_and_every_answer_has_an_example_the_document_accepts_R_API3():
     doc = document()
     for label, operation in operations(doc):
         if "requestBody" in operation:
@@ -160,7 +160,7 @@ def test_every_request_body_and_every_answer_has_an_example_the_document_accepts
 
 
 @pytest.mark.django_db
-def test_a_wrong_example_would_be_refused_by_the_document():
+def test_a_wrong_example_would_be_refused_by_the_document_R_API3():
     """The check above can fail: the document refuses an example of the wrong shape or value."""
     doc = document()
     schema = {"$ref": "#/components/schemas/TokensAndStepOut"}
@@ -170,7 +170,7 @@ def test_a_wrong_example_would_be_refused_by_the_document():
 
 
 @pytest.mark.django_db
-def test_the_typed_inputs_of_every_example_pass_the_domain_s_rules(traveller):
+def test_the_typed_inputs_of_every_example_pass_the_domain_s_rules_R_API3(traveller):
     """An example a developer copies is not refused: NIR and key, birth date, postal code, addresses, phone numbers,
     consents, and a personal code that keeps the rules for the example's person."""
     doc = document()
@@ -200,7 +200,7 @@ def solve(work_json: str) -> str:
     return base64.b64encode(json.dumps(solution).encode()).decode()
 
 
-def test_the_example_proof_of_work_solves_the_example_challenge():
+def test_the_example_proof_of_work_solves_the_example_challenge_R_CAP6_R_API3():
     proof = json.loads(base64.b64decode(examples.PROOF, validate=True))
     work = json.loads(examples.WORK)
     assert set(proof) == {"algorithm", "challenge", "number", "salt", "signature"}
@@ -213,7 +213,7 @@ def test_the_example_proof_of_work_solves_the_example_challenge():
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("traveller")
-def test_the_proof_of_work_computed_as_the_document_says_opens_the_identity_step(beneficiary):
+def test_the_proof_of_work_computed_as_the_document_says_opens_the_identity_step_R_CAP6_R_API3(beneficiary):
     client = HttpClient(REMOTE_ADDR="203.0.113.7")
     challenge = client.post("/api/v1/captcha", content_type="application/json").json()
     body = {
@@ -231,7 +231,7 @@ def test_the_proof_of_work_computed_as_the_document_says_opens_the_identity_step
     assert refused["code"] == "captcha_work_refused"  # a proof serves once, as the document says
 
 
-def test_the_personal_code_s_lengths_in_the_document_follow_the_settings(settings):
+def test_the_personal_code_s_lengths_in_the_document_follow_the_settings_R_API3(settings):
     settings.MONCOMPTE = replace(settings.MONCOMPTE, personal_code_min_length=12)
     password = api.get_openapi_schema()["components"]["schemas"]["PersonalCodeIn"]["properties"]["password"]
     assert "De 12 à 50 caractères" in password["description"]
