@@ -39,6 +39,10 @@ router = Router(tags=["compte"])
 ERRORS = {400: Problem, 401: Problem, 403: Problem, 429: Problem}
 
 
+# Inline: ninja drops the description of a parameter whose schema is a $ref, and the enum has no French text.
+ChannelValue = Annotated[
+    ConsentChannel, WithJsonSchema({"type": "string", "enum": [each.value for each in ConsentChannel]})
+]
 CHANNELS = (
     "`email` (par email), `mobile_call` (appels sur le portable), `mobile_sms` (SMS sur le portable) ou "
     "`landline_call` (appels sur le fixe)"
@@ -58,7 +62,7 @@ class ConsentIn(Schema):
 class ConsentOut(Schema):
     """Le consentement en vigueur pour un canal."""
 
-    channel: ConsentChannel = Field(description=f"Le canal : {CHANNELS}.")
+    channel: ChannelValue = Field(description=f"Le canal : {CHANNELS}.")
     label: str = Field(description="Le canal en toutes lettres, comme le site l'affiche (« par SMS »).")
     granted: bool | None = Field(
         description="La décision en vigueur : true (accepté), false (refusé ou retiré), null (jamais répondu)."
@@ -130,11 +134,7 @@ class AnswerOut(Schema):
     message: str = Field(description="Le message en français à montrer à la personne.")
 
 
-# Inline, as ninja drops the description of a parameter whose schema is a $ref.
-Channel = PathEx[
-    Annotated[ConsentChannel, WithJsonSchema({"type": "string", "enum": [each.value for each in ConsentChannel]})],
-    P(description=f"Le canal du consentement : {CHANNELS}."),
-]
+Channel = PathEx[ChannelValue, P(description=f"Le canal du consentement : {CHANNELS}.")]
 
 
 @router.get(

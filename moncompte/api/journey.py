@@ -83,7 +83,9 @@ class CodeSentOut(Schema):
         description="L'adresse où le code est parti, en partie masquée (« c•••••e@example.fr ») : de quoi la "
         "reconnaître."
     )
-    expires_at: datetime = Field(description="La fin de validité du code provisoire (ISO 8601, UTC).")
+    expires_at: datetime = Field(
+        description="La date et l'heure de fin de validité du code provisoire (ISO 8601, UTC)."
+    )
 
 
 class ContactIn(Schema):

@@ -24,7 +24,7 @@ MAX_ID = 2**53  # what a JSON number holds exactly; a larger id names no message
 ID = "L'identifiant du message, pour `GET /messages/{message_id}` et `DELETE /messages/{message_id}`."
 SUBJECT = "L'objet du message."
 SENDER = "Le service de l'Assurance Maladie qui a déposé le message."
-POSTED = "Le dépôt du message (ISO 8601, UTC)."
+POSTED = "La date et l'heure du dépôt du message (ISO 8601, UTC)."
 PROMOTIONAL = "true pour une information promotionnelle, false sinon."
 
 

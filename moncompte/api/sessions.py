@@ -116,8 +116,8 @@ class SessionOut(Schema):
 
     id: int = Field(description="L'identifiant de la session.")
     device_name: str = Field(description="Le nom de l'appareil donné à la connexion (`device_name`).")
-    created_at: datetime = Field(description="La connexion (ISO 8601, UTC).")
-    last_used_at: datetime = Field(description="La dernière utilisation de la session (ISO 8601, UTC).")
+    created_at: datetime = Field(description="La date et l'heure de la connexion (ISO 8601, UTC).")
+    last_used_at: datetime = Field(description="La date et l'heure de la dernière utilisation (ISO 8601, UTC).")
 
 
 def tokens_out(issued: tokens.IssuedTokens, *, account_id: int, device: str | None = None) -> dict[str, Any]:
