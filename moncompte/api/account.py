@@ -26,7 +26,7 @@ from moncompte.api.common import (
     read,
     typed,
 )
-from moncompte.api.sessions import DEVICE_IN, TokensOut
+from moncompte.api.sessions import TokensOut
 from moncompte.appsessions import tokens
 from moncompte.core import clock
 from moncompte.core.service_terms import service_terms
@@ -110,7 +110,7 @@ class CodeForgotIn(CaptchaIn):
     device_token: str = Field(
         "",
         max_length=200,
-        description=f"{DEVICE_IN} Un appareil de confiance reçoit un code même quand d'autres ont épuisé les "
+        description=f"{texts.DEVICE_IN} Un appareil de confiance reçoit un code même quand d'autres ont épuisé les "
         "limites de la personne.",
     )
 

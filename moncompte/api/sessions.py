@@ -14,7 +14,7 @@ from moncompte.accounts import inputs
 from moncompte.accounts.emails import Window
 from moncompte.accounts.selectors import account_state_of, pending_email_of
 from moncompte.accounts.steps import AccountStep, step_of
-from moncompte.api import examples
+from moncompte.api import examples, texts
 from moncompte.api.common import AppBearer, Problem, bearer, client_of, documented, read, typed
 from moncompte.appsessions import tokens
 from moncompte.core import clock
@@ -29,13 +29,6 @@ WINDOW_MESSAGES = {
 }
 
 
-DEVICE_IN = (
-    "Le `device_token` que ce service a donné à cette application à une connexion précédente, s'il y en a un (vide "
-    "sinon) : les essais d'un appareil de confiance sont comptés à part de ceux des autres clients de la même "
-    "adresse IP."
-)
-
-
 class SignInIn(Schema):
     """Le NIR et un code : provisoire ou personnel."""
 
@@ -46,17 +39,9 @@ class SignInIn(Schema):
         max_length=100,
         description="Le nom de l'appareil, que la personne voit dans « Mes appareils » (« Pixel de Camille »).",
     )
-    device_token: str = Field("", max_length=200, description=DEVICE_IN)  # R-LIM8
+    device_token: str = Field("", max_length=200, description=texts.DEVICE_IN)  # R-LIM8
 
 
-# R-LIM8: given with a personal code; sent back with « Code oublié ? », it gets a code past the caps that others use
-# up. Kept by the app as a secret; a new personal code ends it and gives another.
-DEVICE_OUT = (
-    "Le jeton d'appareil de confiance, donné à une connexion avec le code personnel et au choix d'un nouveau code "
-    "personnel (null sinon). Un secret, à garder et à renvoyer avec `POST /sessions` et `POST /code-forgot` : les "
-    "essais de l'appareil sont comptés à part, et « Code oublié ? » lui envoie un code même quand d'autres ont "
-    "épuisé les limites de la personne. Un nouveau code personnel le remplace."
-)
 Step = Annotated[AccountStep, WithJsonSchema({"type": "string", "enum": [step.value for step in AccountStep]})]
 
 
@@ -77,7 +62,7 @@ class TokensOut(Schema):
         description="Le jeton de renouvellement, pour `POST /sessions/refresh` quand le jeton d'accès a expiré ; "
         "il ne sert qu'une fois. null avec le jeton restreint du code provisoire. Un secret."
     )
-    device_token: str | None = Field(None, description=DEVICE_OUT)
+    device_token: str | None = Field(None, description=texts.DEVICE_OUT)
 
 
 class TokensAndStepOut(TokensOut):

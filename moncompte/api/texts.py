@@ -80,6 +80,21 @@ PROOF_OF_WORK: Final = (
     "preuve par heure et par client)."
 )
 
+DEVICE_IN: Final = (
+    "Le `device_token` que ce service a donné à cette application à une connexion précédente, s'il y en a un (vide "
+    "sinon) : les essais d'un appareil de confiance sont comptés à part de ceux des autres clients de la même "
+    "adresse IP."
+)
+
+# R-LIM8: given with a personal code; sent back with « Code oublié ? », it gets a code past the caps that others use
+# up. Kept by the app as a secret; a new personal code ends it and gives another.
+DEVICE_OUT: Final = (
+    "Le jeton d'appareil de confiance, donné à une connexion avec le code personnel et au choix d'un nouveau code "
+    "personnel (null sinon). Un secret, à garder et à renvoyer avec `POST /sessions` et `POST /code-forgot` : les "
+    "essais de l'appareil sont comptés à part, et « Code oublié ? » lui envoie un code même quand d'autres ont "
+    "épuisé les limites de la personne. Un nouveau code personnel le remplace."
+)
+
 EMAIL_RULES: Final = "Pas de lettre accentuée avant le @ ; un nom de domaine accentué est accepté."
 PHONE_CONSENT: Final = (
     "true (oui) ou false (non), un booléen JSON. La question n'est posée qu'avec le numéro : avec lui, null ou "
