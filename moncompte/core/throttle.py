@@ -139,10 +139,24 @@ def hit(limit: Limit, *, key: str, now: datetime) -> str:
 def counted(limit: Limit, *, key: str, now: datetime, field: str | None = None) -> None:
     """Counts one event first, then refuses it (TooManyAttempts) if it is one too many: parallel requests
     each see the others, so none slips past the limit (R-LIM3)."""
-    hit(limit, key=key, now=now)
-    times = store().times(limit.scope, _key(key), now - limit.window)
-    if len(times) > limit.max_events:
-        raise TooManyAttempts(times[-limit.max_events - 1] + limit.window - now, field=field)
+    _, wait = hit_first(limit, key=key, now=now)
+    if wait is not None:
+        raise TooManyAttempts(wait, field=field)
+
+
+def hit_first(limit: Limit, *, key: str, now: datetime) -> tuple[str, timedelta | None]:
+    """Counts one event, then reads the window it is in: its handle (for `unhit`) and, when it is one too
+    many, how long until the window would let it in (None when it is within the limit). Counted before it is
+    judged, so parallel requests each see the others (R-LIM3)."""
+    handle = hit(limit, key=key, now=now)
+    try:
+        times = store().times(limit.scope, _key(key), now - limit.window)
+    except Exception:
+        unhit(limit, key=key, event=handle)  # never leave an event counted by a crash
+        raise
+    if len(times) <= limit.max_events:
+        return handle, None
+    return handle, times[-limit.max_events - 1] + limit.window - now
 
 
 def unhit(limit: Limit, *, key: str, event: str) -> None:

@@ -9,6 +9,7 @@ says nothing of who has an account. The account page asking for the current code
 the same way.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from moncompte.accounts import passwords
@@ -66,6 +67,36 @@ def _wait(config: Settings, earlier: list[datetime], now: datetime) -> timedelta
     return None
 
 
+@dataclass
+class ClientAttempt:
+    """A sign-in attempt counted first against its client's failures of the hour (client_attempt_begin). It
+    stays counted only if it ends as a wrong secret (`failed`); any other end takes it back (`end`): a
+    success, a refusal before the secret was read, an expired or spent provisional code, a crash."""
+
+    address: str
+    handle: str
+    failed: bool = False
+
+    def end(self) -> None:
+        if not self.failed:
+            throttle.unhit(limits.sign_in_failures_per_client(), key=self.address, event=self.handle)
+
+
+def client_attempt_begin(*, nir: str, client: Client, now: datetime, checked: bool = True) -> ClientAttempt:
+    """R-LIM3, R-LIM2: counts the attempt against its client's failures of the hour first, then refuses it
+    if it is one too many (SignInBlocked, audited, taken back): a burst of parallel tries each sees the
+    others, where a check before the failure was counted let them all through (issue 21, F6). `checked`
+    False for a device of trust of the account (R-LIM8): counted, never refused by its address's limit."""
+    limit = limits.sign_in_failures_per_client()
+    handle, wait = throttle.hit_first(limit, key=client.address, now=now)
+    attempt = ClientAttempt(client.address, handle)
+    if checked and wait is not None:
+        attempt.end()
+        audit.record(event="sign_in_client_throttled", now=now, nir=nir, client=client)
+        raise SignInBlocked(wait)
+    return attempt
+
+
 def attempt_succeeded(*, nir: str, client: Client, device: int | None = None) -> None:
     """A success starts the count again, for this NIR from this client (or device)."""
     throttle.clear(limits.sign_in_attempts(), key=_key(nir, client, device))
@@ -80,14 +111,26 @@ def personal_code_verify(*, nir: str, stored: str, typed: str, client: Client, n
 
 
 def personal_code_check(
-    *, nir: str, stored: str, typed: str, client: Client, now: datetime, event: str, device: int | None = None
+    *,
+    nir: str,
+    stored: str,
+    typed: str,
+    client: Client,
+    now: datetime,
+    event: str,
+    device: int | None = None,
+    attempt: ClientAttempt | None = None,
 ) -> bool:
     """personal_code_verify once the attempt is counted (attempt_count): sign-in counts it before it knows
-    which secret was typed, so the wait applies to the provisional code too (R-CODE2)."""
+    which secret was typed, so the wait applies to the provisional code too (R-CODE2). A wrong code is one
+    more failure of the client: the `attempt` sign-in counted first, kept, or counted now."""
     if passwords.verify(stored, typed):
         attempt_succeeded(nir=nir, client=client, device=device)
         return True
-    throttle.hit(limits.sign_in_failures_per_client(), key=client.address, now=now)
+    if attempt is not None:
+        attempt.failed = True
+    else:
+        throttle.hit(limits.sign_in_failures_per_client(), key=client.address, now=now)
     audit.record(event=f"{event}_failure", now=now, nir=nir, client=client)
     failures = throttle.count(limits.sign_in_attempts(), key=_key(nir, client, device), now=now)
     gap = _gap(conf(), failures)

@@ -6,16 +6,19 @@ from datetime import datetime
 from moncompte.accounts.models import Account
 from moncompte.accounts.states import AccountState
 from moncompte.audit import log as audit
-from moncompte.core import throttle
 from moncompte.core.client import Client
-from moncompte.core.errors import TooManyAttempts
 from moncompte.enrollment import devices
 from moncompte.enrollment.models import ProvisionalCode
 from moncompte.enrollment.provisional_codes import SecretKind, provisional_code_consume, secret_classify
 from moncompte.registry.nir import Nir
-from moncompte.selfservice import limits
-from moncompte.selfservice.errors import SignInBlocked, SignInRejected
-from moncompte.selfservice.personal_code import attempt_count, attempt_succeeded, personal_code_check
+from moncompte.selfservice.errors import SignInRejected
+from moncompte.selfservice.personal_code import (
+    ClientAttempt,
+    attempt_count,
+    attempt_succeeded,
+    client_attempt_begin,
+    personal_code_check,
+)
 
 
 @dataclass(frozen=True)
@@ -39,8 +42,28 @@ def sign_in(*, nir: Nir, secret: str, client: Client, device: str = "", now: dat
     attempts apart, past the limits of its client that others may have used up (R-LIM8)."""
     account = Account.objects.select_related("beneficiary").filter(beneficiary__nir=nir.value).first()
     trusted = devices.device_of(credential=device, account=account, now=now) if device else None
-    if trusted is None:
-        _client_check(nir=nir, client=client, now=now)
+    # R-LIM3: counted against the client's failures of the hour before anything is read, refused if one too
+    # many, taken back unless the secret turns out wrong (R-PW9, R-LIM2).
+    attempt = client_attempt_begin(nir=nir.value, client=client, now=now, checked=trusted is None)
+    try:
+        return _sign_in_counted(
+            account, nir=nir, secret=secret, client=client, device=device, trusted=trusted, attempt=attempt, now=now
+        )
+    finally:
+        attempt.end()
+
+
+def _sign_in_counted(
+    account: Account | None,
+    *,
+    nir: Nir,
+    secret: str,
+    client: Client,
+    device: str,
+    trusted: int | None,
+    attempt: ClientAttempt,
+    now: datetime,
+) -> SignedIn:
     # R-CODE2, R-PW9: a client that failed waits for this NIR whatever it types, the provisional code included;
     # counted before the secret is read (R-LIM3), for every NIR alike (R-LIM4). Other clients are not slowed.
     attempt_count(nir=nir.value, client=client, now=now, event="sign_in", device=trusted)
@@ -53,11 +76,23 @@ def sign_in(*, nir: Nir, secret: str, client: Client, device: str = "", now: dat
     # A personal code, or a NIR without account: counted and answered alike, so neither tells (R-LIM4).
     stored = account.password_hash if account is not None else ""
     right = personal_code_check(
-        nir=nir.value, stored=stored, typed=secret, client=client, now=now, event="sign_in", device=trusted
+        nir=nir.value,
+        stored=stored,
+        typed=secret,
+        client=client,
+        now=now,
+        event="sign_in",
+        device=trusted,
+        attempt=attempt,
     )
     if not right:
         raise SignInRejected()
     assert account is not None  # a right code needs an account
+    return _full(account, client=client, device=device, trusted=trusted, now=now)
+
+
+def _full(account: Account, *, client: Client, device: str, trusted: int | None, now: datetime) -> SignedIn:
+    """The right personal code: a full session, and a device credential (R-LIM8)."""
     audit.record(event="sign_in_success", now=now, account_id=account.pk, client=client)
     return SignedIn(
         account.pk,
@@ -67,14 +102,6 @@ def sign_in(*, nir: Nir, secret: str, client: Client, device: str = "", now: dat
         # A device already trusted keeps its credential (given back); any other is given one.
         device=devices.device_issue(account=account, channel=client.channel, now=now) if trusted is None else device,
     )
-
-
-def _client_check(*, nir: Nir, client: Client, now: datetime) -> None:
-    try:
-        throttle.check(limits.sign_in_failures_per_client(), key=client.address, now=now)
-    except TooManyAttempts as too_many:
-        audit.record(event="sign_in_client_throttled", now=now, nir=nir.value, client=client)
-        raise SignInBlocked(too_many.retry_after) from too_many
 
 
 def _restricted(

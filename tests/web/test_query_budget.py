@@ -87,8 +87,9 @@ BUDGET = {
         # then read back, so parallel requests see each other.
         "POST identity": 40,
         "GET sign-in": 0,
-        # R-CODE2, R-PW9 (+3): the attempt counted before the secret is known, cleared by the success.
-        "POST sign-in (provisional code)": 14,
+        # R-CODE2, R-PW9 (+3): the attempt counted before the secret is known, cleared by the success. R-LIM3
+        # (+2): the attempt counted first against its client's failures of the hour too, taken back by the success.
+        "POST sign-in (provisional code)": 16,
         "GET personal code": 3,
         # R-BOT1 (+4): the account counted as created (as the identity step). R-CODE2, R-LIM8 (+2): the other
         # codes voided, a device credential given.
@@ -98,7 +99,7 @@ BUDGET = {
         "GET link": 4,
         "POST confirm": 10,
         "GET sign-in again": 0,
-        "POST sign-in (personal code)": 14,  # R-LIM8 (+1): a device credential given
+        "POST sign-in (personal code)": 16,  # R-LIM8 (+1): a device credential given; R-LIM3 (+2), as above
         "GET account page": 7,  # + the unread messages of the header (R-MSG3)
     },
     # Production: sessions and limits in Redis, only the domain's own reads and writes left.
