@@ -211,14 +211,15 @@ def identity_submit(request: HttpRequest, payload: IdentityIn) -> Status[Any]:
 )
 def personal_code_choose(request: HttpRequest, payload: PersonalCodeIn) -> dict[str, Any]:
     """R-CODE4: the only operation of the restricted token. The personal code ends it (R-LIM5): a pair comes back,
-    the same one to a double submit or a retry (R-API2)."""
-    issued = app_personal_code_choose(
+    with a device token as a sign-in with the personal code gives (R-LIM8), the same to a double submit or a retry
+    (R-API2)."""
+    chosen = app_personal_code_choose(
         restricted_token=str(getattr(request, "auth", "")),
         **read(inputs.PERSONAL_CODE, payload),
         client=client_of(request),
         now=clock.now(),
     )
-    return tokens_out(issued, account_id=issued.account_id)
+    return tokens_out(chosen.issued, account_id=chosen.issued.account_id, device=chosen.device)
 
 
 @router.post(

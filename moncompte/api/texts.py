@@ -89,8 +89,9 @@ DEVICE_IN: Final = (
 # R-LIM8: given with a personal code; sent back with « Code oublié ? », it gets a code past the caps that others use
 # up. Kept by the app as a secret; a new personal code ends it and gives another.
 DEVICE_OUT: Final = (
-    "Le jeton d'appareil de confiance, donné à une connexion avec le code personnel et au choix d'un nouveau code "
-    "personnel (null sinon). Un secret, à garder et à renvoyer avec `POST /sessions` et `POST /code-forgot` : les "
+    "Le jeton d'appareil de confiance, donné à une connexion avec le code personnel (`POST /sessions`), au premier "
+    "choix du code personnel (`POST /personal-code`, le même si la même requête est renvoyée) et à son changement "
+    "(`POST /account/personal-code`) ; null sinon. Un secret, à garder et à renvoyer avec `POST /sessions` et `POST /code-forgot` : les "
     "essais de l'appareil sont comptés à part, et « Code oublié ? » lui envoie un code même quand d'autres ont "
     "épuisé les limites de la personne. Un nouveau code personnel le remplace."
 )

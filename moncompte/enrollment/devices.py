@@ -21,9 +21,17 @@ PURPOSE = "device_credential"
 MAX_LENGTH = 200  # longer is no credential of ours: refused before anything is read
 
 
-def device_issue(*, account: Account, channel: str, now: datetime) -> str:
-    """A new credential for `account` in its current session epoch; the clear value goes only to its holder."""
-    secret = secrets.token_urlsafe(32)
+def _seeded(seed: str) -> str:
+    """The secret of the credential given after `seed` (a spent token of the app): derived from it with the
+    service's key, unguessable without both, so a retry of that request gets the same credential again while
+    only digests are stored (R-API2)."""
+    return tokens.digest(purpose=f"{PURPOSE}:after", value=seed)
+
+
+def device_issue(*, account: Account, channel: str, now: datetime, seed: str = "") -> str:
+    """A new credential for `account` in its current session epoch; the clear value goes only to its holder.
+    With `seed`, its secret is derived from it (device_again finds it back); else random."""
+    secret = _seeded(seed) if seed else secrets.token_urlsafe(32)
     row = DeviceCredential.objects.create(
         account=account,
         digest=tokens.digest(purpose=PURPOSE, value=secret),
@@ -33,6 +41,20 @@ def device_issue(*, account: Account, channel: str, now: datetime) -> str:
         expires_at=now + conf().device_lifetime,
     )
     return f"{row.pk}.{secret}"
+
+
+def device_again(*, account_id: int, seed: str, now: datetime) -> str | None:
+    """The credential device_issue gave with `seed`, for the retry of the request that got it (R-API2): None
+    once it has expired or its session epoch has ended (R-LIM5)."""
+    secret = _seeded(seed)
+    found = DeviceCredential.objects.filter(
+        account_id=account_id,
+        digest=tokens.digest(purpose=PURPOSE, value=secret),
+        session_epoch=F("account__session_epoch"),
+        expires_at__gt=now,
+    )
+    row_id = found.values_list("pk", flat=True).first()
+    return f"{row_id}.{secret}" if row_id is not None else None
 
 
 def device_of(*, credential: str, account: Account | None, now: datetime) -> int | None:

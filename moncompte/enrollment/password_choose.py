@@ -39,11 +39,19 @@ def password_check(*, account: Account, password: str, confirmation: str | None)
 
 
 def password_store(
-    *, account: Account, password: str, client: Client, now: datetime, event: str, replacing: str | None = None
+    *,
+    account: Account,
+    password: str,
+    client: Client,
+    now: datetime,
+    event: str,
+    replacing: str | None = None,
+    device_seed: str = "",
 ) -> PersonalCodeSet:
     """Hashes and saves the code; tells the confirmed address when a code is replaced. With `replacing` (the
     stored code the person just proved to know), only if that is still the stored code: of two changes made at
-    once with the same old code (web and app), one wins and the other is refused (R-LIM5)."""
+    once with the same old code (web and app), one wins and the other is refused (R-LIM5). `device_seed`: what
+    the device credential given is derived from (devices.device_issue), so a retry can be given it again."""
     had_code = bool(account.password_hash)
     digest = passwords.hash_password(password)  # outside the transaction: it takes tens of milliseconds
     with transaction.atomic():
@@ -56,7 +64,7 @@ def password_store(
         account.session_epoch = Account.objects.values_list("session_epoch", flat=True).get(pk=account.pk)
         # R-CODE2: a personal code ends every provisional code still outstanding (the person is in).
         ProvisionalCode.objects.void_for(account, now=now)
-        device = device_issue(account=account, channel=client.channel, now=now)
+        device = device_issue(account=account, channel=client.channel, now=now, seed=device_seed)
         state = account_advance(account, event=AccountEvent.PERSONAL_CODE_SET, now=now)
         # Only a replaced code has a confirmed address to tell; a first code (the journey) skips the read.
         confirmed = emails.confirmed_of(account) if had_code else None
@@ -79,11 +87,13 @@ def password_store(
 
 
 def password_choose(
-    *, account_id: int, password: str, confirmation: str, client: Client, now: datetime
+    *, account_id: int, password: str, confirmation: str, client: Client, now: datetime, device_seed: str = ""
 ) -> PersonalCodeSet:
     account = Account.objects.select_related("beneficiary").get(pk=account_id)
     password_check(account=account, password=password, confirmation=confirmation)
-    chosen = password_store(account=account, password=password, client=client, now=now, event="password_chosen")
+    chosen = password_store(
+        account=account, password=password, client=client, now=now, event="password_chosen", device_seed=device_seed
+    )
     if not chosen.replaced:  # R-BOT1: an account is "created" when its first personal code is chosen
         postal_code = account.beneficiary.postal_code
         velocity_record(

@@ -64,6 +64,22 @@ def test_the_personal_code_gives_a_device_token_R_LIM8(code_sent, now):
     assert body["device_token"]
 
 
+def test_choosing_the_first_personal_code_in_the_app_gives_a_device_token_that_passes_the_caps_R_LIM8(code_sent, now):
+    restricted = call("/sessions", nir=NIR, code=code_sent.clear)[1]["access_token"]
+    choose = {"password": PERSONAL_CODE, "confirmation": PERSONAL_CODE}
+    status, chosen, _ = call("/personal-code", token=restricted, **choose)
+    assert (status, chosen["scope"]) == (200, "account")
+    assert chosen["device_token"]
+    attack(now)
+    before = provisional_codes().count()
+    assert code_forgot_in_the_app()[0] == 202  # without its token: the same answer, nothing sent
+    assert provisional_codes().count() == before
+    assert code_forgot_in_the_app(device_token=chosen["device_token"])[0] == 202
+    assert provisional_codes().count() == before + 1
+    status, signed, _ = call("/sessions", nir=NIR, code=PERSONAL_CODE, device_token=chosen["device_token"])
+    assert (status, signed["device_token"]) == (200, chosen["device_token"])  # a device already trusted keeps it
+
+
 def test_after_40_requests_from_40_addresses_the_person_s_app_gets_a_code_that_works_R_LIM8(code_sent, now):
     factories.active(code_sent, now)
     device = call("/sessions", nir=NIR, code=PERSONAL_CODE)[1]["device_token"]

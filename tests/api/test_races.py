@@ -61,6 +61,7 @@ def test_a_double_submitted_personal_code_gives_both_the_same_pair_that_keeps_wo
     (first_status, first), (second_status, second) = answers["first"], answers["second"]
     assert (first_status, second_status) == (200, 200)
     assert (first["access_token"], first["refresh_token"]) == (second["access_token"], second["refresh_token"])
+    assert first["device_token"] == second["device_token"] is not None  # one device token too (R-LIM8)
     assert api("get", "/sessions", first["access_token"])[0] == 200  # never stuck: the pair given works
     assert api("post", "/sessions/refresh", refresh_token=first["refresh_token"])[0] == 200
     assert Account.objects.get().session_epoch == 1  # one personal code chosen, not two
@@ -75,6 +76,7 @@ def test_a_personal_code_retried_by_the_same_client_gets_the_same_pair_and_from_
     status, again = api("post", "/personal-code", body["access_token"], **choose)  # its answer was lost
     assert status == 200
     assert (again["access_token"], again["refresh_token"]) == (first["access_token"], first["refresh_token"])
+    assert again["device_token"] == first["device_token"] is not None  # the same device token again (R-LIM8)
     elsewhere = HttpClient(REMOTE_ADDR="198.51.100.66", HTTP_AUTHORIZATION=f"Bearer {body['access_token']}")
     answer = elsewhere.post("/api/v1/personal-code", choose, content_type="application/json")
     assert (answer.status_code, answer.json()["code"]) == (401, "token_refused")

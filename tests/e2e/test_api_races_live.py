@@ -71,6 +71,7 @@ def test_a_double_submitted_personal_code_gives_both_the_same_pair_that_keeps_wo
     )
     assert (first_status, second_status) == (200, 200), (first, second)
     assert (first["access_token"], first["refresh_token"]) == (second["access_token"], second["refresh_token"])
+    assert first["device_token"] == second["device_token"] is not None  # one device token too (R-LIM8)
     assert app.api("GET", "/sessions", first["access_token"])[0] == 200  # never stuck: the pair given works
     assert app.api("POST", "/sessions/refresh", refresh_token=first["refresh_token"])[0] == 200
     assert Account.objects.get().session_epoch == 1  # one personal code chosen, not two (R-LIM5)

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from moncompte.enrollment.devices import device_issue, device_of, devices_purge
+from moncompte.enrollment.devices import device_again, device_issue, device_of, devices_purge
 from moncompte.enrollment.models import DeviceCredential
 from moncompte.selfservice.account_manage import password_change
 from moncompte.selfservice.sign_in import sign_in
@@ -54,6 +54,20 @@ def test_an_altered_or_forged_credential_is_worth_nothing_R_LIM8(now, account, a
     credential = device_issue(account=account, channel="web", now=now)
     device_issue(account=account, channel="web", now=now)  # a next row exists: "another row's id" is real
     assert device_of(credential=altered(credential), account=account, now=now) is None
+
+
+def test_a_device_given_with_a_seed_is_found_again_with_it_until_it_ends_R_LIM8_R_API2(now, account):
+    seed = "mcr_the-restricted-token-the-app-spent"
+    credential = device_issue(account=account, channel="app", now=now, seed=seed)
+    assert device_of(credential=credential, account=account, now=now) is not None
+    assert device_issue(account=account, channel="app", now=now) != credential  # without a seed: random
+    assert device_again(account_id=account.pk, seed=seed, now=now) == credential
+    assert device_again(account_id=account.pk, seed=seed + "x", now=now) is None
+    assert device_again(account_id=account.pk + 1, seed=seed, now=now) is None
+    assert device_again(account_id=account.pk, seed=seed, now=now + timedelta(days=180)) is None  # expired
+    account.session_epoch += 1  # a new personal code (R-LIM5)
+    account.save()
+    assert device_again(account_id=account.pk, seed=seed, now=now) is None
 
 
 def test_a_device_belongs_to_its_account_only_R_LIM8(now, account):
