@@ -1,5 +1,5 @@
 """R-BOT1: a supervisor switches attack mode on or off with a reason, written to the audit log; anybody else is
-refused, and the refusal is written too (R-LIM7)."""
+refused, and the refusal is written too (R-SUP7)."""
 
 from datetime import datetime
 

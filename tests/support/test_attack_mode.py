@@ -1,5 +1,5 @@
 """R-BOT1: supervisors switch attack mode on or off with a reason, audited; agents are refused, audited too
-(R-LIM7); the desk page shows the mode, why, since when and the signals."""
+(R-SUP7); the desk page shows the mode, why, since when and the signals."""
 
 from dataclasses import replace
 
@@ -51,7 +51,7 @@ def test_r_bot1_a_supervisor_switches_it_on_then_off_with_a_reason_audited(now):
     assert on.client_address == "10.1.2.3"
 
 
-def test_r_bot1_an_agent_is_refused_and_the_refusal_is_audited_r_lim7(now):
+def test_r_bot1_an_agent_is_refused_and_the_refusal_is_audited_r_sup7(now):
     with pytest.raises(SupervisorOnly):
         attack_mode_set(active=True, staff=staff(Role.AGENT, "agent.dupont"), reason=REASON, now=now)
     assert not attack_mode_state().active
@@ -133,14 +133,14 @@ def test_r_bot1_nobody_unsigned_reaches_the_page():
     assert HttpClient().get(reverse(PAGE))["Location"].startswith(reverse("admin:login"))
 
 
-def test_r_bot1_confirming_the_current_state_is_audited_as_unchanged_r_lim7(now):
+def test_r_bot1_confirming_the_current_state_is_audited_as_unchanged_r_sup2(now):
     attack_mode_set(active=True, staff=staff(Role.SUPERVISOR), reason=REASON, now=now)
     assert not attack_mode_set(active=True, staff=staff(Role.SUPERVISOR, "sup.durand"), reason=REASON, now=now)
     confirmed = AuditEvent.objects.filter(event="support_attack_mode_on").latest("id")
     assert confirmed.details["changed"] == "non"
 
 
-def test_r_bot1_a_refusal_is_audited_from_the_staff_member_s_address_r_lim7(now):
+def test_r_bot1_a_refusal_is_audited_from_the_staff_member_s_address_r_sup7(now):
     with pytest.raises(SupervisorOnly):
         attack_mode_set(active=True, staff=staff(Role.AGENT, "agent.dupont"), reason=REASON, now=now)
     assert AuditEvent.objects.get(event="support_attack_mode_refused").client_address == "10.1.2.3"

@@ -74,7 +74,7 @@ def test_a_reason_under_five_characters_is_refused_and_nothing_is_done_R_SUP2(co
     assert "au moins 5 caractères" in refused.value.message
     assert (EmailLink.objects.count(), OutboundEmail.objects.count()) == (links, emails)
     assert not ThrottleEvent.objects.filter(scope="support_action").exists()  # a refusal is not an action
-    # A refused action is written, with the reason as typed once cleaned (R-SUP7, R-LIM7); a search is not.
+    # A refused action is written, with the reason as typed once cleaned (R-SUP7); a search is not.
     written = {"attack_mode_set": ["support_attack_mode_refused"], "person_search": []}
     assert list(AuditEvent.objects.filter(event__startswith="support").values_list("event", flat=True)) == (
         written.get(name, ["support_action_refused"])
