@@ -65,28 +65,48 @@ def email_pair_check(email: str, confirmation: str) -> None:
     """R-CT1: the confirmation is the same address, letter case aside. It is compared as it would be written to
     the relay (a domain with accents in ASCII, IDNA) when it is a valid address, as typed otherwise: a mistyped
     confirmation is told to differ, next to it, never to be invalid next to the address above."""
-    again = confirmation.strip()
-    with contextlib.suppress(EmailInvalid):
-        again = email_checked(again)
-    if email.lower() != again.lower():
+    if email.lower() != as_written(confirmation).lower():
         raise EmailsDiffer()
+
+
+def as_written(address: str) -> str:
+    """The address as the service writes it to the relay and stores it, when it is valid (email_checked: the
+    domain in ASCII, IDNA, so « exémple.fr », « EXÉMPLE.FR » and « xn--exmple-cva.fr » are one); as typed,
+    spaces around removed, otherwise."""
+    with contextlib.suppress(EmailInvalid):
+        return email_checked(address)
+    return address.strip()
 
 
 def canonical(address: str) -> str:
     return unicodedata.normalize("NFC", address.strip()).lower()
 
 
-DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}  # dots in the name are ignored there
+# Domains whose provider delivers every name to the same mailbox at another of its domains: the names are one
+# namespace there, so nobody else can hold the same name at the other domain (Gmail, iCloud, Proton).
+SAME_MAILBOX_DOMAINS = {
+    "googlemail.com": "gmail.com",
+    "me.com": "icloud.com",
+    "mac.com": "icloud.com",
+    "protonmail.com": "proton.me",
+    "protonmail.ch": "proton.me",
+    "pm.me": "proton.me",
+}
+DOTLESS_DOMAINS = {"gmail.com"}  # dots in the name are ignored there
 
 
 def mailbox_of(address: str) -> str:
-    """The mailbox an address reaches, as far as it can be told from outside: canonical, without a "+tag"
-    (most providers deliver camille+x@ to camille@) and, at Gmail, without dots in the name. For limits that
-    bound what one mailbox receives (R-LIM8), never to store or to send."""
-    local, _, domain = canonical(address).rpartition("@")
+    """The mailbox an address reaches, as far as it can be told from outside: as written to the relay (a domain
+    with accents in ASCII), canonical, without a "+tag" (most providers deliver camille+x@ to camille@), at the
+    provider's main domain and, at Gmail, without dots in the name. For limits that bound what one mailbox
+    receives (R-LIM8), never to store or to send. Only "+" separates a tag: "-" and "=" are parts of many names
+    (jean-pierre@ is not jean@), and cutting there would let codes sent to one person's address use up the
+    bound of another's."""
+    local, _, domain = canonical(as_written(address)).rpartition("@")
     local = local.split("+", 1)[0] or local
+    domain = SAME_MAILBOX_DOMAINS.get(domain, domain)
     if domain in DOTLESS_DOMAINS:
-        local, domain = local.replace(".", ""), DOTLESS_DOMAINS[domain]
+        local = local.replace(".", "")
     return f"{local}@{domain}"
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.db.models import Q
 
-from moncompte.accounts.emails import canonical
+from moncompte.accounts.emails import as_written, canonical
 from moncompte.accounts.models import Account, EmailAddress
 from moncompte.audit import log as audit
 from moncompte.support.actions import Staff, reason_checked
@@ -27,6 +27,7 @@ def person_find(query: str) -> list[int]:
     """Account numbers matching the query, newest first (an address or a NIR names one account at most)."""
     text = query.strip()
     if "@" in text:
+        text = as_written(text)  # as stored: a domain with accents is found typed either way (IDNA)
         by_address = EmailAddress.objects.filter(canonical=canonical(text)).values_list("account_id", flat=True)
         ids = set(by_address) | set(Account.objects.filter(code_email__iexact=text).values_list("pk", flat=True))
         return sorted(ids, reverse=True)

@@ -91,6 +91,22 @@ def test_two_accounts_racing_for_one_address_exactly_one_wins_R_CT2(now):
         ("ca.mille@googlemail.com", "camille@gmail.com"),
         ("jean.dupont@orange.fr", "jean.dupont@orange.fr"),  # dots matter elsewhere
         ("+tag@example.fr", "+tag@example.fr"),  # nothing before the +: kept whole
+        # A domain with accents is one domain however it is typed: as the relay gets it (IDNA).
+        ("camille@exémple.fr", "camille@xn--exmple-cva.fr"),
+        ("camille@EXE\u0301MPLE.FR", "camille@xn--exmple-cva.fr"),  # decomposed, upper case
+        ("camille+x@xn--exmple-cva.fr", "camille@xn--exmple-cva.fr"),
+        ("camille@ｅｘａｍｐｌｅ。ｆｒ", "camille@example.fr"),  # full-width letters and full stop
+        ("ca.mille@ＧＭＡＩＬ.com", "camille@gmail.com"),
+        # One provider, one mailbox under each of its domains.
+        ("camille@me.com", "camille@icloud.com"),
+        ("Camille+x@mac.com", "camille@icloud.com"),
+        ("camille@protonmail.com", "camille@proton.me"),
+        ("camille@pm.me", "camille@proton.me"),
+        ("ca.mille@icloud.com", "ca.mille@icloud.com"),  # dots matter at iCloud
+        # "-" and "=" belong to the name: jean-pierre@ is somebody else than jean@.
+        ("jean-pierre@orange.fr", "jean-pierre@orange.fr"),
+        ("camille-x@example.fr", "camille-x@example.fr"),
+        ("camille=x@example.fr", "camille=x@example.fr"),
     ],
 )
 def test_the_mailbox_an_address_reaches_for_limits_R_LIM8(address, mailbox):

@@ -119,3 +119,47 @@ def test_spellings_of_one_mailbox_share_its_bound_R_LIM8(beneficiary, now):
         identity(beneficiary, now, client=Client(f"198.53.{n + 1}.7", "script"), email="camille@gmail.com")
     with pytest.raises(TooManyAttempts):
         identity(beneficiary, now, client=Client("198.53.9.7", "script"), email="camille@gmail.com")
+
+
+def sent_of(beneficiary, now, addresses, *, networks):
+    """How many of these identity steps, each from a client of its own (and network: attack mode stays off),
+    sent a code."""
+    sent = 0
+    for n, address in enumerate(addresses):
+        try:
+            identity(beneficiary, now, client=Client(f"{networks}.{n + 1}.7", "script"), email=address)
+            sent += 1
+        except TooManyAttempts:
+            pass
+    return sent
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        # A domain with accents, typed in Unicode (composed or not, any case, full width) or as the relay gets it.
+        [
+            "camille@exémple.fr",
+            "camille@EXE\u0301MPLE.FR",
+            "camille@xn--exmple-cva.fr",
+            "camille+1@ｅｘéｍｐｌｅ.fr",
+            "Camille+2@xn--exmple-cva.fr",
+            "camille@exémple.fr",
+        ],
+        # One provider's domains (iCloud): one mailbox.
+        ["camille@icloud.com", "camille@me.com", "camille@mac.com", "camille+1@me.com", "camille@mac.com"],
+    ],
+)
+def test_one_mailbox_however_its_domain_is_written_shares_one_bound_R_LIM8(beneficiary, now, spellings):
+    assert sent_of(beneficiary, now, [*spellings, spellings[0]], networks="198.51") == 5
+
+
+def test_a_name_with_a_dash_or_an_equals_sign_is_a_mailbox_of_its_own_and_leaves_the_person_s_bound_R_LIM8(
+    beneficiary, now
+):
+    """jean-pierre@ is not jean@: codes asked to camille-x@ or camille=x@ never use up camille@'s bound."""
+    others = ["camille-x@example.fr"] * 5 + ["camille=x@example.fr"] * 5
+    assert sent_of(beneficiary, now, others, networks="198.51") == 10
+    assert sent_of(beneficiary, now, [MAILBOX] * 6, networks="198.52") == 5
+    nir = nir_rules.parse(beneficiary.nir)
+    assert sign_in(nir=nir, secret=codes_to(MAILBOX)[-1], client=PERSON, now=now).restricted_until

@@ -38,6 +38,14 @@ def test_a_person_is_found_by_nir_email_or_number_and_the_opening_audited_R_SUP2
     assert viewed.details == {"staff": "agent.dupont", "reason": REASON}
 
 
+def test_an_address_with_accents_in_its_domain_is_found_typed_either_way_R_SUP4(agent_client, code_sent, now):
+    """Stored as the relay gets it (IDNA); the agent types what the person spells out."""
+    account = factories.with_link_sent(code_sent, now, email="camille@xn--exmple-cva.fr").account
+    person_page = reverse("admin:desk_person", args=[account.pk])
+    for query in ("camille@exémple.fr", "Camille@EXÉMPLE.FR", "camille@xn--exmple-cva.fr"):
+        assert search(agent_client, query)["Location"] == person_page
+
+
 def test_no_reason_no_search_and_no_page_R_SUP2(agent_client, pending):
     page = search(agent_client, NIR_TYPED, reason="").content.decode()
     assert "Indiquez le motif" in page
