@@ -66,23 +66,29 @@ def password_store(
         ProvisionalCode.objects.void_for(account, now=now)
         device = device_issue(account=account, channel=client.channel, now=now, seed=device_seed)
         state = account_advance(account, event=AccountEvent.PERSONAL_CODE_SET, now=now)
-        # Only a replaced code has a confirmed address to tell; a first code (the journey) skips the read.
-        confirmed = emails.confirmed_of(account) if had_code else None
-        if had_code and confirmed is not None and emails.pending_of(account, now=now) is not None:
-            # A change of address asked in a session this new code just ended must not go through after it.
-            EmailAddress.objects.filter(account=account, confirmed_at=None).delete()
-            audit.record(event="email_change_cancelled", now=now, account_id=account.pk, client=client)
-        if had_code and confirmed is not None:
-            mail.enqueue(
-                template="password_changed",
-                to=confirmed.address,
-                now=now,
-                account_id=account.pk,
-                context={**account.greeting(), "at": now},
-            )
+        if had_code:  # only a replaced code has a confirmed address to tell; a first code (the journey) skips it
+            _replaced_told(account, client=client, now=now)
         audit.record(event=event, now=now, account_id=account.pk, client=client)
     return PersonalCodeSet(
         account_id=account.pk, replaced=had_code, session_epoch=account.session_epoch, state=state, device=device
+    )
+
+
+def _replaced_told(account: Account, *, client: Client, now: datetime) -> None:
+    """A code replaced: the confirmed address is told, and a change of address asked in a session the new code
+    just ended does not go through after it."""
+    confirmed = emails.confirmed_of(account)
+    if confirmed is None:
+        return
+    if emails.pending_of(account, now=now) is not None:
+        EmailAddress.objects.filter(account=account, confirmed_at=None).delete()
+        audit.record(event="email_change_cancelled", now=now, account_id=account.pk, client=client)
+    mail.enqueue(
+        template="password_changed",
+        to=confirmed.address,
+        now=now,
+        account_id=account.pk,
+        context={**account.greeting(), "at": now},
     )
 
 
