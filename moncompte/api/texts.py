@@ -91,9 +91,9 @@ DEVICE_IN: Final = (
 DEVICE_OUT: Final = (
     "Le jeton d'appareil de confiance, donné à une connexion avec le code personnel (`POST /sessions`), au premier "
     "choix du code personnel (`POST /personal-code`, le même si la même requête est renvoyée) et à son changement "
-    "(`POST /account/personal-code`) ; null sinon. Un secret, à garder et à renvoyer avec `POST /sessions` et `POST /code-forgot` : les "
-    "essais de l'appareil sont comptés à part, et « Code oublié ? » lui envoie un code même quand d'autres ont "
-    "épuisé les limites de la personne. Un nouveau code personnel le remplace."
+    "(`POST /account/personal-code`) ; null sinon. Un secret, à garder et à renvoyer avec `POST /sessions` et "
+    "`POST /code-forgot` : les essais de l'appareil sont comptés à part, et « Code oublié ? » lui envoie un code "
+    "même quand d'autres ont épuisé les limites de la personne. Un nouveau code personnel le remplace."
 )
 
 EMAIL_RULES: Final = "Pas de lettre accentuée avant le @ ; un nom de domaine accentué est accepté."
