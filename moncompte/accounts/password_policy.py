@@ -1,4 +1,5 @@
-"""The personal code rules R-PW1..6. Each refusal says which rule failed, in French."""
+"""The personal code rules R-PW1..6 and R-PW10, and their checklist (R-PW7). Each refusal says which rule failed,
+in French, and which line of the checklist it is: the page lists these lines and the app's refusal names them."""
 
 import json
 from dataclasses import dataclass
@@ -17,9 +18,49 @@ NIR_WINDOW = 6
 
 
 @dataclass(frozen=True)
+class ChecklistLine:
+    """What the personal code must do, as the checklist beside the field says it (R-PW7)."""
+
+    name: str  # stable: the page's data-rule, and the `id` of a failed rule in the app's refusal
+    text: str  # "comporter entre 8 et 50 caractères"
+    characters: str = ""  # the characters it is about, said after the text
+    live: bool = True  # ticked as the person types; the NIR and the birth date are checked once sent
+
+    @property
+    def label(self) -> str:
+        return f"{self.text} ({self.characters})" if self.characters else self.text
+
+
+def checklist() -> tuple[ChecklistLine, ...]:
+    """The checklist's lines, in the page's order."""
+    least, most = conf().personal_code_min_length, conf().personal_code_max_length
+    return (
+        ChecklistLine("length", f"comporter entre {least} et {most} caractères"),
+        ChecklistLine("cases", "contenir des caractères latins minuscules et majuscules"),
+        ChecklistLine("digit_or_special", "contenir un chiffre ou un caractère spécial", " ".join(SPECIALS)),
+        ChecklistLine("allowed", "ne contenir que des caractères autorisés"),
+        ChecklistLine("common", "ne pas être un code parmi les plus utilisés (comme Azerty123 ou Motdepasse1)"),
+        ChecklistLine(
+            "personal_data",
+            "ne pas contenir votre n° de sécurité sociale, votre date de naissance ou une partie de celle-ci",
+            live=False,
+        ),
+    )
+
+
+# R-PW6 has no line of its own on the page: the confirmation field says it.
+CONFIRMATION = ChecklistLine("confirmation", "être saisi une seconde fois, à l'identique, dans la confirmation")
+
+
+def line_of(name: str) -> ChecklistLine:
+    return next((line for line in checklist() if line.name == name), CONFIRMATION)
+
+
+@dataclass(frozen=True)
 class Refusal:
-    rule: str
-    message: str
+    rule: str  # "R-PW1"
+    message: str  # what the page says under the field
+    line: str  # the checklist's line (ChecklistLine.name)
 
 
 def _refused_char(char: str) -> str:
@@ -63,7 +104,11 @@ def _length(password: str) -> list[Refusal]:
     if least <= len(password) <= most:
         return []
     return [
-        Refusal("R-PW1", f"Votre code doit comporter entre {least} et {most} caractères (il en a {len(password)}).")
+        Refusal(
+            "R-PW1",
+            f"Votre code doit comporter entre {least} et {most} caractères (il en a {len(password)}).",
+            "length",
+        )
     ]
 
 
@@ -76,12 +121,14 @@ def _characters(password: str) -> list[Refusal]:
                 "R-PW2",
                 f"{_refused_char(bad)} n'est pas autorisé. Utilisez des lettres latines "
                 f"sans accent, des chiffres ou ces caractères spéciaux : {' '.join(SPECIALS)}",
+                "allowed",
             )
         )
     if not (any(c in LOWER for c in password) and any(c in UPPER for c in password)):
-        refusals.append(Refusal("R-PW3", "Votre code doit contenir au moins une minuscule et une majuscule."))
+        refusals.append(Refusal("R-PW3", "Votre code doit contenir au moins une minuscule et une majuscule.", "cases"))
     if not any(c in DIGITS or c in SPECIALS for c in password):
-        refusals.append(Refusal("R-PW3", "Votre code doit contenir au moins un chiffre ou un caractère spécial."))
+        message = "Votre code doit contenir au moins un chiffre ou un caractère spécial."
+        refusals.append(Refusal("R-PW3", message, "digit_or_special"))
     return refusals
 
 
@@ -93,11 +140,16 @@ def _personal_data(password: str, nir: str, birth_date: date) -> list[Refusal]:
             Refusal(
                 "R-PW4",
                 "Votre code ne doit pas contenir votre numéro de sécurité sociale ni une partie de celui-ci.",
+                "personal_data",
             )
         )
     if any(part in password for part in _birth_date_parts(birth_date)):
         refusals.append(
-            Refusal("R-PW5", "Votre code ne doit pas contenir votre date de naissance ni une partie de celle-ci.")
+            Refusal(
+                "R-PW5",
+                "Votre code ne doit pas contenir votre date de naissance ni une partie de celle-ci.",
+                "personal_data",
+            )
         )
     return refusals
 
@@ -110,6 +162,7 @@ def _common_refusal(password: str) -> list[Refusal]:
             "R-PW10",
             "Ce code fait partie des codes les plus utilisés, que l'on essaie en premier : choisissez-en un "
             "plus personnel.",
+            "common",
         )
     ]
 
@@ -119,5 +172,5 @@ def check(*, password: str, confirmation: str | None, nir: str, birth_date: date
     refusals = _length(password) + _characters(password) + _personal_data(password, nir, birth_date)
     refusals += _common_refusal(password)
     if confirmation is not None and confirmation != password:
-        refusals.append(Refusal("R-PW6", "La confirmation ne correspond pas au code saisi."))
+        refusals.append(Refusal("R-PW6", "La confirmation ne correspond pas au code saisi.", CONFIRMATION.name))
     return refusals

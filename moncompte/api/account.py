@@ -26,6 +26,7 @@ from moncompte.api.common import (
     read,
     typed,
 )
+from moncompte.api.problems import PersonalCodeProblem
 from moncompte.api.sessions import TokensOut
 from moncompte.appsessions import tokens
 from moncompte.core import clock
@@ -226,7 +227,7 @@ def email_change(request: HttpRequest, payload: EmailChangeIn) -> dict[str, str]
 
 @router.post(
     "/account/personal-code",
-    response={200: TokensOut, **ERRORS},
+    response={200: TokensOut, **ERRORS, 400: PersonalCodeProblem},
     auth=AppBearer(),
     summary="Changer son code personnel",
     description="Avec le code personnel actuel. Toutes les autres sessions, sur le site et dans l'application, "

@@ -13,6 +13,7 @@ from ninja.operation import Operation
 
 from moncompte.api import account, journey, messages, sessions, texts
 from moncompte.api.common import status_of
+from moncompte.api.problems import personal_code_rules
 from moncompte.appsessions import tokens
 from moncompte.core.conf import conf
 from moncompte.core.errors import DomainError, InputsRefused
@@ -109,6 +110,7 @@ def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
         extension["errors"] = [
             {"code": each.code, "field": each.field, "detail": each.message} for each in error.errors
         ]
+    extension.update(personal_code_rules(error))  # R-PW7: which rules, as the checklist names them
     status, code, field = status_of(error), error.code, error.field
     response = problem(request, status=status, code=code, message=error.message, field=field, **extension)
     retry_after = getattr(error, "retry_after", None)

@@ -28,6 +28,7 @@ from moncompte.api.common import (
     read,
     typed,
 )
+from moncompte.api.problems import PersonalCodeProblem
 from moncompte.api.sessions import TokensAndStepOut, tokens_out
 from moncompte.appsessions.personal_code import app_personal_code_choose
 from moncompte.captcha.challenges import challenge_create, challenge_png, challenge_wav
@@ -197,7 +198,7 @@ def identity_submit(request: HttpRequest, payload: IdentityIn) -> Status[Any]:
 
 @router.post(
     "/personal-code",
-    response={200: TokensAndStepOut, 400: Problem, 401: Problem},
+    response={200: TokensAndStepOut, 400: PersonalCodeProblem, 401: Problem},
     auth=RestrictedBearer(),
     summary="Choisir son code personnel",
     description="Avec le jeton restreint du code provisoire, dont c'est la seule opération. Le code personnel "

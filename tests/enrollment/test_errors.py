@@ -23,7 +23,10 @@ def test_the_daily_limit_of_links_says_when_a_new_one_can_be_asked_R_EM9():
 
 def test_a_refused_personal_code_puts_each_rule_next_to_its_field_R_PW6():
     refused = PasswordRefused(
-        [Refusal("R-PW1", "Le code doit contenir au moins 8 caractères."), Refusal("R-PW6", "Pas la même.")]
+        [
+            Refusal("R-PW1", "Le code doit contenir au moins 8 caractères.", "length"),
+            Refusal("R-PW6", "Pas la même.", "confirmation"),
+        ]
     )
     assert [r.rule for r in refused.refusals] == ["R-PW1", "R-PW6"]
     assert [(e.field, e.message) for e in refused.errors] == [
