@@ -3,8 +3,10 @@
 problem details carrying the same French message as the web, the stable code and the field; throttled answers
 carry Retry-After."""
 
+from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -13,7 +15,8 @@ from ninja.operation import Operation
 
 from moncompte.api import account, journey, messages, sessions, texts
 from moncompte.api.common import status_of
-from moncompte.api.problems import personal_code_rules
+from moncompte.api.problems import HTTP_PROBLEMS, JsonBody, NotJson, personal_code_rules
+from moncompte.api.refusals import REFUSALS, Refusals, refusals_document
 from moncompte.appsessions import tokens
 from moncompte.core.conf import conf
 from moncompte.core.errors import DomainError, InputsRefused
@@ -23,9 +26,12 @@ class ProblemAPI(NinjaAPI):
     """The document says what the API sends: every error as application/problem+json (RFC 9457), its `type`
     under `problems` (the app's API and the services' internal API each have theirs)."""
 
-    def __init__(self, *, problems: str, **options: Any) -> None:
-        super().__init__(**options)
+    def __init__(self, *, problems: str, refusals: Mapping[str, Refusals] | None = None, **options: Any) -> None:
+        super().__init__(parser=JsonBody(), **options)
         self.problems = problems
+        self.refusals = refusals  # each operation's domain errors (api.refusals), for the document
+        self.add_exception_handler(HttpError, self.unreadable)
+        self.add_exception_handler(RequestDataTooBig, self.too_large)
 
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
         document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
@@ -40,6 +46,7 @@ class ProblemAPI(NinjaAPI):
                     content = answer.get("content", {})
                     if int(status) >= 400 and "application/json" in content:
                         content["application/problem+json"] = content.pop("application/json")
+        refusals_document(document, self.refusals)
         return document
 
     def get_openapi_operation_id(self, operation: Operation) -> str:
@@ -54,6 +61,21 @@ class ProblemAPI(NinjaAPI):
         response["Content-Type"] = "application/problem+json"
         return response
 
+    def unreadable(self, request: HttpRequest, error: Any) -> HttpResponse:  # an HttpError
+        """A body that is no JSON at all (django-ninja's own 400): a problem like every other refusal; one sent as
+        something else than JSON (a form, text), a 415 that says what to send."""
+        if error.status_code != 400:
+            raise error
+        if isinstance(error.__cause__, NotJson):
+            said = HTTP_PROBLEMS[415]
+            return self.problem(request, status=415, code=said.code, message=said.message, field=None)
+        message = "La demande n'a pas pu être lue : le corps doit être un document JSON."
+        return self.problem(request, status=400, code="invalid_input", message=message, field=None)
+
+    def too_large(self, request: HttpRequest, error: Any) -> HttpResponse:  # RequestDataTooBig
+        said = HTTP_PROBLEMS[413]
+        return self.problem(request, status=413, code=said.code, message=said.message, field=None)
+
     def invalid_input(self, request: HttpRequest, error: ValidationError) -> HttpResponse:
         """A request the document does not allow: a 400 problem naming the first field at fault."""
         location = error.errors[0].get("loc", ()) if error.errors else ()
@@ -64,6 +86,7 @@ class ProblemAPI(NinjaAPI):
 
 api = ProblemAPI(
     problems="/api/v1/problemes/",
+    refusals=REFUSALS,
     title="compte ameli — API de l'application",
     version="1",
     urls_namespace="api_v1",
@@ -87,15 +110,6 @@ def problem(
 @api.exception_handler(ValidationError)
 def invalid_input(request: HttpRequest, error: ValidationError) -> HttpResponse:
     return api.invalid_input(request, error)
-
-
-@api.exception_handler(HttpError)
-def unreadable_request(request: HttpRequest, error: HttpError) -> HttpResponse:
-    """A body that is no JSON at all (django-ninja's own 400): a problem like every other refusal."""
-    if error.status_code != 400:
-        raise error
-    message = "La demande n'a pas pu être lue : le corps doit être un document JSON."
-    return problem(request, status=400, code="invalid_input", message=message, field=None)
 
 
 @api.exception_handler(AuthenticationError)

@@ -17,6 +17,7 @@ from moncompte.accounts.selectors import account_state_of
 from moncompte.accounts.steps import AccountStep, NotAtThisStep, step_check
 from moncompte.api import examples, texts
 from moncompte.appsessions import tokens
+from moncompte.captcha.errors import ChallengeGone
 from moncompte.captcha.guard import CaptchaProof
 from moncompte.core import clock
 from moncompte.core.client import Client
@@ -119,6 +120,7 @@ STATUS = {
     NotAtThisStep: 403,
     RestrictedOnly: 403,
     MessageNotFound: 404,
+    ChallengeGone: 404,
 }
 
 

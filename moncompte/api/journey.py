@@ -32,6 +32,7 @@ from moncompte.api.problems import PersonalCodeProblem
 from moncompte.api.sessions import TokensAndStepOut, tokens_out
 from moncompte.appsessions.personal_code import app_personal_code_choose
 from moncompte.captcha.challenges import challenge_create, challenge_png, challenge_wav
+from moncompte.captcha.errors import ChallengeGone
 from moncompte.captcha.limits import media_count
 from moncompte.captcha.work import work_challenge
 from moncompte.core import clock
@@ -139,7 +140,7 @@ def _captcha_media(request: HttpRequest, challenge_id: str, draw: Any, kind: str
     media_count(client=client_of(request), now=now)
     content = draw(challenge_id=challenge_id, now=now)
     if content is None:
-        return HttpResponse(status=404)
+        raise ChallengeGone()
     return HttpResponse(content, content_type=kind, headers={"Cache-Control": "private, max-age=300"})
 
 

@@ -42,3 +42,16 @@ class WorkOutdated(CaptchaError):
 
     code = "captcha_work_outdated"
     message = WorkRefused.message
+
+
+class ChallengeGone(DomainError):
+    """The image or the sound of a challenge that does not exist or has expired."""
+
+    code = "captcha_not_found"
+    field = "captcha_id"
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"Ce code anti-robot n'existe pas ou a expiré (il est valable {service_terms().captcha_lifetime}) : "
+            "demandez-en un nouveau."
+        )

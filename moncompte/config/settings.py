@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "moncompte.web.middleware.request_id",
     "moncompte.web.middleware.friendly_405",
     "moncompte.web.middleware.security_headers",
+    "moncompte.api.fallback.api_problems",  # R-API3: under /api/, every error a problem document, never a page
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -9,6 +9,7 @@ from django.test import Client as HttpClient
 from moncompte.selfservice.account_manage import password_change
 from moncompte.selfservice.errors import SignInRejected
 from tests import factories
+from tests.api.documented import assert_documented
 from tests.factories import CLIENT, PERSONAL_CODE
 from tests.helpers import NOW
 
@@ -20,6 +21,7 @@ def call(method: str, path: str, token: str = "", **body):
     client = HttpClient()
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     answer = getattr(client, method)(f"/api/v1{path}", body, content_type="application/json", **headers)
+    assert_documented(method, f"/api/v1{path}", answer)  # R-API3: every problem met is in the document
     return answer.status_code, (answer.json() if answer.content else None), answer
 
 

@@ -1,0 +1,176 @@
+"""R-API3: every refusal each operation of the app's API can give, by its code, so that the OpenAPI document
+lists under each status of each operation the codes an app may meet (in the problem's schema, `code` and each
+`errors[].code` are enumerated). The domain's errors are named here, never their codes written again; the codes
+of a request no operation's rules see (`invalid_input`, `request_too_large`, `unsupported_media_type`,
+`server_error`, `service_unavailable`) are added to every operation they apply to."""
+
+import copy
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from moncompte.accounts.consents import ConsentAnswerInvalid, ConsentAnswerMissing
+from moncompte.accounts.emails import EmailAccentBeforeAt, EmailInvalid, EmailsDiffer, EmailTaken
+from moncompte.accounts.inputs import InputMissing, InputTooLong, InputUnreadable
+from moncompte.accounts.phones import PhoneInvalid
+from moncompte.accounts.states import ConcurrentChange, TransitionNotAllowed
+from moncompte.accounts.steps import NotAtThisStep
+from moncompte.api.common import STATUS, RestrictedOnly
+from moncompte.api.messages import UnknownParameter
+from moncompte.api.problems import HTTP_PROBLEMS, PROBLEM_TYPE
+from moncompte.appsessions.tokens import TokenRefused
+from moncompte.captcha.errors import (
+    CaptchaExpired,
+    CaptchaMissing,
+    CaptchaWrong,
+    ChallengeGone,
+    WorkOutdated,
+    WorkRefused,
+)
+from moncompte.core.errors import DomainError, TooManyAttempts
+from moncompte.enrollment.errors import (
+    AccountAlreadyExists,
+    CodeAlreadyUsed,
+    CodeExpired,
+    IdentityNotMatched,
+    LinkResendImpossible,
+    LinkResendLimited,
+    PasswordRefused,
+    PersonalCodeChangedMeanwhile,
+)
+from moncompte.messaging.errors import MessageNotFound
+from moncompte.registry.nir import BirthDateImpossible, BirthDateInvalid, NirBirthMismatch, NirInvalid, NirTemporary
+from moncompte.registry.postal_code import PostalCodeInvalid
+from moncompte.selfservice.errors import (
+    ConsentNotOffered,
+    EmailUnchanged,
+    SignInBlocked,
+    SignInRejected,
+    WrongCurrentPassword,
+)
+
+Refusals = tuple[type[DomainError], ...]
+
+TYPED: Refusals = (InputMissing, InputTooLong, InputUnreadable)  # any typed input (accounts.inputs)
+NIR: Refusals = (NirInvalid, NirTemporary)
+BIRTH_DATE: Refusals = (BirthDateInvalid, BirthDateImpossible, NirBirthMismatch)
+CAPTCHA: Refusals = (CaptchaMissing, CaptchaWrong, CaptchaExpired, WorkRefused, WorkOutdated, TooManyAttempts)
+EMAIL: Refusals = (EmailInvalid, EmailAccentBeforeAt)
+EMAIL_PAIR: Refusals = (*EMAIL, EmailsDiffer)
+CONSENTS: Refusals = (ConsentAnswerInvalid, ConsentAnswerMissing)
+EMAIL_CLAIM: Refusals = (EmailTaken, TooManyAttempts, LinkResendLimited)  # an address claimed, a link sent
+CURRENT_CODE: Refusals = (SignInBlocked, WrongCurrentPassword)
+SIGNED_IN: Refusals = (TokenRefused, RestrictedOnly)  # an access token (the restricted one opens one operation)
+AT_STEP: Refusals = (*SIGNED_IN, NotAtThisStep)  # and an account at the operation's step
+RACE: Refusals = (TransitionNotAllowed, ConcurrentChange)  # the account moved on meanwhile (another window)
+
+# By operation id (the handler's name, as the document names the operation).
+REFUSALS: Mapping[str, Refusals] = {
+    "captcha_new": (TooManyAttempts,),
+    "captcha_image": (ChallengeGone, TooManyAttempts),
+    "captcha_audio": (ChallengeGone, TooManyAttempts),
+    "identity_submit": (
+        *TYPED,
+        *NIR,
+        *BIRTH_DATE,
+        PostalCodeInvalid,
+        *EMAIL,
+        *CAPTCHA,
+        IdentityNotMatched,
+        AccountAlreadyExists,
+        *RACE,
+    ),
+    "personal_code_choose": (*TYPED, TokenRefused, PasswordRefused, *RACE),
+    "contact_details_submit": (*TYPED, *EMAIL_PAIR, PhoneInvalid, *CONSENTS, *AT_STEP, *EMAIL_CLAIM, *RACE),
+    "email_resend": (*AT_STEP, LinkResendImpossible, LinkResendLimited, *RACE),
+    "email_replace": (*TYPED, *EMAIL_PAIR, *AT_STEP, *EMAIL_CLAIM, *RACE),
+    "sessions_open": (*TYPED, *NIR, SignInRejected, SignInBlocked, CodeExpired, CodeAlreadyUsed),
+    "sessions_refresh": (TokenRefused,),
+    "sessions_close": (TokenRefused,),
+    "sessions_list": SIGNED_IN,
+    "account_get": AT_STEP,
+    "consent_put": (*AT_STEP, ConsentNotOffered),
+    "phones_put": (InputTooLong, InputUnreadable, PhoneInvalid, *CONSENTS, *AT_STEP),
+    "email_change": (*TYPED, *EMAIL_PAIR, *CURRENT_CODE, *AT_STEP, EmailUnchanged, *EMAIL_CLAIM, *RACE),
+    "personal_code_change": (
+        *TYPED,
+        *CURRENT_CODE,
+        *AT_STEP,
+        PasswordRefused,
+        PersonalCodeChangedMeanwhile,
+        *RACE,
+    ),
+    "code_forgot_request": (*TYPED, *NIR, *BIRTH_DATE, *CAPTCHA),
+    "messages_list": (*AT_STEP, UnknownParameter),
+    "message_get": (*AT_STEP, MessageNotFound),
+    "message_remove": (*AT_STEP, MessageNotFound),
+}
+THROTTLED: Refusals = (TooManyAttempts, SignInBlocked, LinkResendLimited)  # they say when to try again
+
+
+def status_of_kind(kind: type[DomainError]) -> int:
+    """The status of every error of this kind (api.common.status_of gives an error's own)."""
+    if issubclass(kind, THROTTLED):
+        return 429
+    return next((status for known, status in STATUS.items() if issubclass(kind, known)), 400)
+
+
+def codes_by_status(kinds: Sequence[type[DomainError]]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for kind in kinds:
+        codes = found.setdefault(status_of_kind(kind), [])
+        if kind.code not in codes:
+            codes.append(kind.code)
+    return found
+
+
+def _answer(operation: dict[str, Any], status: int) -> dict[str, Any]:
+    """The operation's answer for `status`, as a problem document (added when the operation did not say it)."""
+    answers = operation.setdefault("responses", {})
+    # A copy: django-ninja's answers (and the ones api.app adds) share their members between operations.
+    answer = answers[status] = copy.deepcopy(answers.get(status) or {"description": HTTPStatus(status).phrase})
+    content = answer.setdefault("content", {})
+    content.setdefault(PROBLEM_TYPE, {}).setdefault("schema", {"$ref": "#/components/schemas/Problem"})
+    content.pop("application/json", None)
+    return answer
+
+
+def _codes_said(answer: dict[str, Any], codes: list[str], *, inputs: bool) -> None:
+    """The codes of this answer, in its schema (the problem's `code`, and each `errors[].code` for the refused
+    inputs of a 400) and in its text."""
+    media = answer["content"][PROBLEM_TYPE]
+    enum = {"type": "string", "enum": codes}
+    said: dict[str, Any] = {"code": enum}
+    if inputs:
+        said["errors"] = {"type": "array", "items": {"properties": {"code": enum}}}
+    media["schema"] = {"allOf": [media["schema"]], "properties": said}
+    answer["description"] += " — codes : " + ", ".join(f"`{code}`" for code in codes)
+
+
+OUTSIDE_OPERATIONS = (
+    "\n\nHors de toute opération, au même format : une adresse inconnue répond 404 (`not_found`), une méthode "
+    "qu'une adresse ne prend pas 405 (`method_not_allowed`, avec l'en-tête `Allow`)."
+)
+
+
+def refusals_document(document: dict[str, Any], table: Mapping[str, Refusals] | None) -> None:
+    """Every error each operation can give, under its status, with its codes (`table` lists the domain's, by
+    operation id; without it, only the statuses of a request no operation's rules see)."""
+    document["info"]["description"] += OUTSIDE_OPERATIONS
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            found = codes_by_status((table or {}).get(operation["operationId"], ()))
+            if "requestBody" in operation or operation.get("parameters"):
+                found.setdefault(400, []).insert(0, HTTP_PROBLEMS[400].code)
+            if "requestBody" in operation:
+                found[413], found[415] = [HTTP_PROBLEMS[413].code], [HTTP_PROBLEMS[415].code]
+            found[500], found[503] = [HTTP_PROBLEMS[500].code], [HTTP_PROBLEMS[503].code]
+            for status, codes in found.items():
+                answer = _answer(operation, status)
+                if table is not None:
+                    _codes_said(answer, list(dict.fromkeys(codes)), inputs=status == 400)
+            if table is not None:  # an error status the operation declared but cannot answer (no code) is not said
+                for status in [status for status in operation["responses"] if int(status) >= 400]:
+                    if int(status) not in found:
+                        del operation["responses"][status]
+            operation["responses"] = dict(sorted(operation["responses"].items(), key=lambda item: int(item[0])))
