@@ -36,6 +36,7 @@ def served(var_dir: Path, *, workers: int = 2) -> Iterator[int]:
         "SECRET_KEY": settings.SECRET_KEY,
         "MONCOMPTE_VAR_DIR": str(var_dir),
         "MONCOMPTE_TRUSTED_PROXIES": "127.0.0.1/32",
+        "MONCOMPTE_SITE_URL": f"http://127.0.0.1:{port}",  # the emails' links lead to this server
         "MONCOMPTE_LOG_LEVEL": "WARNING",
     }
     for name in ("DEBUG", "MONCOMPTE_DEMO", "MONCOMPTE_INSECURE_COOKIES", "REDIS_URL", "EMAIL_URL"):
