@@ -109,16 +109,19 @@ def identity(api: Api, person: argparse.Namespace, folder: Path) -> None:
     raise SystemExit("Trop de codes anti-robot refusés.")
 
 
-def personal_code(api: Api, restricted: str, chosen: str) -> dict[str, Any]:
-    """R-PW1..6: a refused code says which rules it breaks (`rules`, as the web's checklist names them)."""
+def personal_code(api: Api, restricted: str, chosen: str) -> tuple[dict[str, Any], str]:
+    """The tokens and the code chosen: a refused code says which rules it breaks (`rules`, in the words of the
+    web's checklist), and another is asked."""
     while True:
         try:
-            return dict(api.fetch("POST", "/personal-code", {"password": chosen, "confirmation": chosen}, restricted))
+            body = {"password": chosen, "confirmation": chosen}
+            return dict(api.fetch("POST", "/personal-code", body, restricted)), chosen
         except Refused as refused:
             if refused.code != "password_refused":
                 raise
-            for rule in refused.problem["rules"]:  # each with its line of the checklist
-                print(f"  - {rule['detail']} (il doit {rule['label']})")
+            print("Code personnel refusé. Il doit :")
+            for rule in refused.problem["rules"]:  # the line of the web's checklist, and what the page says
+                print(f"  - {rule['label']} : {rule['detail']}")
             chosen = ask("Autre code personnel")
 
 
@@ -126,7 +129,7 @@ def first_visit(api: Api, person: argparse.Namespace, folder: Path) -> dict[str,
     identity(api, person, folder)
     code = ask("Code provisoire reçu par email")
     restricted = api.fetch("POST", "/sessions", {"nir": person.nir, "code": code, "device_name": "exemple"})
-    tokens = personal_code(api, restricted["access_token"], person.personal_code)
+    tokens, person.personal_code = personal_code(api, restricted["access_token"], person.personal_code)
     print(f"Code personnel choisi ; étape suivante : {tokens['next_step']}.")
     contact = {"email": person.email, "email_confirmation": person.email, "consent_email": False}
     if person.mobile:
