@@ -76,8 +76,8 @@ def test_the_example_client_activates_an_account_against_a_real_server(port, cam
     command += ["--birth-date", "03/05/1984", "--postal-code", "88100", "--email", EMAIL]
     command += ["--personal-code", "vacances", "--mobile", "06 50 56 42 78", "--files", str(tmp_path)]
     said, challenge = [], ""
-    pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "text": True}
-    with subprocess.Popen(command, **pipes) as process:
+    pipe = subprocess.PIPE
+    with subprocess.Popen(command, stdin=pipe, stdout=pipe, stderr=subprocess.STDOUT, text=True) as process:
         assert process.stdin is not None
         lines = lines_of(process)
         while (line := lines.get(timeout=60)) is not None:
