@@ -10,28 +10,75 @@ from django.http import HttpRequest
 from ninja import Schema
 from ninja.parser import Parser
 from ninja.types import DictStrAny
+from pydantic import ConfigDict, Field
 
-from moncompte.accounts.password_policy import line_of
+from moncompte.accounts.password_policy import CONFIRMATION, checklist, line_of
 from moncompte.api.common import Problem
 from moncompte.enrollment.errors import PasswordRefused
 
+# What the page says beside the field and in its checklist (R-PW7), for a code too short and without a digit.
+REFUSED_CODE_EXAMPLE: dict[str, Any] = {
+    "type": "/api/v1/problemes/password_refused",
+    "title": "Votre code doit comporter entre 8 et 50 caractères (il en a 6).",
+    "status": 400,
+    "detail": "Votre code doit comporter entre 8 et 50 caractères (il en a 6).",
+    "code": "password_refused",
+    "field": "password",
+    "errors": [
+        {
+            "code": "password_refused",
+            "field": "password",
+            "detail": "Votre code doit comporter entre 8 et 50 caractères (il en a 6).",
+        },
+        {
+            "code": "password_refused",
+            "field": "password",
+            "detail": "Votre code doit contenir au moins un chiffre ou un caractère spécial.",
+        },
+    ],
+    "rules": [
+        {
+            "id": "length",
+            "label": "comporter entre 8 et 50 caractères",
+            "field": "password",
+            "detail": "Votre code doit comporter entre 8 et 50 caractères (il en a 6).",
+        },
+        {
+            "id": "digit_or_special",
+            "label": "contenir un chiffre ou un caractère spécial (? ! $ € £ @ & ( - + _ ) = * % / < > , . ;)",
+            "field": "password",
+            "detail": "Votre code doit contenir au moins un chiffre ou un caractère spécial.",
+        },
+    ],
+}
+
 
 class PersonalCodeRule(Schema):
-    """One rule the personal code breaks: its line of the checklist (the web page lists the same lines, in the
-    same words) and what the page says under the field."""
+    """Une règle que le code personnel ne respecte pas : sa ligne de la liste de contrôle du site (les mêmes
+    lignes, dans les mêmes mots) et le message que la page affiche sous le champ."""
 
-    id: str  # the checklist's line: length, cases, digit_or_special, allowed, common, personal_data, confirmation
-    rule: str  # the rule it breaks (R-PW1..6, R-PW10)
-    label: str  # the line as the checklist says it ("comporter entre 8 et 50 caractères")
-    field: str  # password, or confirmation
-    detail: str  # the refusal, as the page shows it under the field
+    id: str = Field(
+        description="La ligne de la liste de contrôle : `length`, `cases`, `digit_or_special`, `allowed`, `common`, "
+        "`personal_data` (numéro de sécurité sociale ou date de naissance), ou `confirmation` (la confirmation "
+        "diffère du code).",
+        json_schema_extra=lambda shape: shape.update(enum=[*(line.name for line in checklist()), CONFIRMATION.name]),
+    )
+    label: str = Field(description="Ce que le code doit faire, tel que la liste de contrôle du site le dit.")
+    field: str = Field(description="Le champ en cause : `password`, ou `confirmation`.")
+    detail: str = Field(description="Le message en français à montrer sous ce champ, le même que sur le site.")
 
 
 class PersonalCodeProblem(Problem):
-    """A problem of the personal code's choice or change; a refused code (`password_refused`) lists in `rules`
-    every rule it breaks, in the order the page shows them (empty for any other refusal)."""
+    """Une erreur du choix ou du changement du code personnel. Un code refusé (`password_refused`) donne dans
+    `rules` chaque règle qu'il ne respecte pas."""
 
-    rules: list[PersonalCodeRule] = []
+    model_config = ConfigDict(json_schema_extra={"examples": [REFUSED_CODE_EXAMPLE]})
+
+    rules: list[PersonalCodeRule] = Field(
+        [],
+        description="Chaque règle que le code ne respecte pas, dans l'ordre où la page les affiche, avec sa ligne "
+        "de la liste de contrôle du site ; vide pour les autres erreurs.",
+    )
 
 
 def personal_code_rules(error: Exception) -> dict[str, Any]:
@@ -41,15 +88,7 @@ def personal_code_rules(error: Exception) -> dict[str, Any]:
     rules = []
     for refusal, refused in zip(error.refusals, error.errors, strict=True):
         line = line_of(refusal.line)
-        rules.append(
-            {
-                "id": line.name,
-                "rule": refusal.rule,
-                "label": line.label,
-                "field": refused.field,
-                "detail": refused.message,
-            }
-        )
+        rules.append({"id": line.name, "label": line.label, "field": refused.field, "detail": refused.message})
     return {"rules": rules}
 
 

@@ -124,11 +124,27 @@ def codes_by_status(kinds: Sequence[type[DomainError]]) -> dict[int, list[str]]:
     return found
 
 
+# What each status means, said in the document before its codes.
+SAID = {
+    400: "Demande refusée : saisie mal formée ou refusée par les règles du service",
+    401: "Jeton absent, expiré ou refusé : se connecter de nouveau",
+    403: "Opération refusée à l'étape où en est le compte, ou avec ce jeton",
+    404: "Introuvable",
+    413: "Demande trop volumineuse",
+    415: "Corps de la demande qui n'est pas envoyé en JSON",
+    429: "Trop de tentatives : réessayer après le délai de l'en-tête `Retry-After`",
+    500: "Erreur du service",
+    503: "Service momentanément indisponible : réessayer après le délai de l'en-tête `Retry-After`",
+}
+
+
 def _answer(operation: dict[str, Any], status: int) -> dict[str, Any]:
     """The operation's answer for `status`, as a problem document (added when the operation did not say it)."""
     answers = operation.setdefault("responses", {})
     # A copy: django-ninja's answers (and the ones api.app adds) share their members between operations.
-    answer = answers[status] = copy.deepcopy(answers.get(status) or {"description": HTTPStatus(status).phrase})
+    answer = answers[status] = copy.deepcopy(answers.get(status) or {})
+    if answer.get("description", HTTPStatus(status).phrase) == HTTPStatus(status).phrase:  # django-ninja's English
+        answer["description"] = SAID.get(status, "Erreur")
     content = answer.setdefault("content", {})
     content.setdefault(PROBLEM_TYPE, {}).setdefault("schema", {"$ref": "#/components/schemas/Problem"})
     content.pop("application/json", None)
