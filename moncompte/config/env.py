@@ -10,6 +10,9 @@ from django.core.exceptions import ImproperlyConfigured
 from moncompte.core.conf import Settings
 
 TRUE_WORDS = {"1", "true", "yes", "on", "oui"}
+# What the demo leaves in the var directory: its SQLite database (the default DATABASE_URL) and its key.
+DEMO_DATABASE_FILE = "moncompte.sqlite3"
+DEMO_KEY_FILE = "secret_key"
 
 
 def flag(name: str, default: bool = False) -> bool:
@@ -61,7 +64,7 @@ def var_dir() -> Path:
 
 def local_secret_key(directory: Path) -> str:
     """A key kept under var/ so demo sessions survive a restart; never used in production."""
-    key_file = directory / "secret_key"
+    key_file = directory / DEMO_KEY_FILE
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
         key_file.chmod(0o600)

@@ -31,13 +31,37 @@ def forget_dead_processes(directory: Path) -> None:
             path.unlink(missing_ok=True)
 
 
+# Django lists its commands without settings; every other command needs them.
+HELP_WORDS = {"", "help", "--help", "-h", "version", "--version"}
+
+
+def beside_the_demo(command: str) -> bool:
+    """A command typed by hand next to the demo (create_supervisor, funnel, shell…): no SECRET_KEY, no
+    DATABASE_URL, and the var directory holds the demo's database and its key. It then works on the demo's
+    database with the demo's key, as the demo does; the long-running processes never do."""
+    if command in COUNTING_COMMANDS or env.text("SECRET_KEY") or env.text("DATABASE_URL"):
+        return False
+    directory = env.var_dir()
+    return (directory / env.DEMO_KEY_FILE).is_file() and (directory / env.DEMO_DATABASE_FILE).is_file()
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "moncompte.config.settings")
-    if len(sys.argv) > 1 and sys.argv[1] == "demo":
-        # Read by the settings: the demo may run without SECRET_KEY and shows the local mailbox.
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if command == "demo" or beside_the_demo(command):
+        # Read by the settings: the demo may run without SECRET_KEY (its key is kept under var/).
         os.environ["MONCOMPTE_DEMO"] = "1"
-    if len(sys.argv) > 1:
-        metrics_directory(sys.argv[1])
+        if command != "demo":
+            print(f"(base de la démonstration : {env.var_dir() / env.DEMO_DATABASE_FILE})", file=sys.stderr)
+    if command:
+        metrics_directory(command)
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    if command not in HELP_WORDS:
+        try:
+            settings.INSTALLED_APPS  # noqa: B018 (reads the settings: a missing or wrong variable is said plainly)
+        except ImproperlyConfigured as refused:
+            sys.exit(f"moncompte : {refused}")
     execute_from_command_line(sys.argv)

@@ -23,7 +23,10 @@ SECRET_KEY = env.text("SECRET_KEY")
 if not SECRET_KEY:
     if not (DEBUG or DEMO):
         raise ImproperlyConfigured(
-            "SECRET_KEY est obligatoire hors démo : exportez SECRET_KEY (50 caractères aléatoires ou plus)."
+            "SECRET_KEY est obligatoire hors démo : exportez SECRET_KEY (50 caractères aléatoires ou plus). "
+            "Pour une commande sur la base de la démonstration : lancez-la depuis le dossier où ./scripts/demo a "
+            f"tourné, ou donnez son dossier var dans MONCOMPTE_VAR_DIR (cherché ici : {VAR_DIR}, qui doit contenir "
+            f"{env.DEMO_DATABASE_FILE} et {env.DEMO_KEY_FILE}), sans DATABASE_URL."
         )
     SECRET_KEY = env.local_secret_key(VAR_DIR)
 
@@ -107,7 +110,7 @@ FORM_RENDERER = "moncompte.web.form_renderer.QuickInputRenderer"
 
 DATABASES: dict[str, Any] = {
     "default": dj_database_url.parse(
-        env.text("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'moncompte.sqlite3'}", conn_max_age=60
+        env.text("DATABASE_URL") or f"sqlite:///{VAR_DIR / env.DEMO_DATABASE_FILE}", conn_max_age=60
     )
 }
 # After a database restart, a process finds its connection dead at the next request, not by failing it.
