@@ -1,4 +1,6 @@
+import os
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -6,6 +8,7 @@ from typing import Any
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models.sql.compiler import SQLCompiler
@@ -15,6 +18,7 @@ from moncompte.enrollment.code_send import code_send
 from moncompte.outbox.sink import sink_start
 from moncompte.registry import nir as nir_rules
 from moncompte.registry.models import Beneficiary
+from tests.dns_server import DnsServer
 from tests.helpers import NOW, SentCode, clear_code_of, solved_captcha
 
 
@@ -27,6 +31,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = [item for item in items if not item.get_closest_marker(unwanted)]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dns_server() -> Iterator[DnsServer]:
+    """The DNS the service asks about mail servers (R-SUP4), in this process and in the commands tests start:
+    a local one (tests/dns_server.py), never the network's."""
+    server = DnsServer()
+    given = {"MONCOMPTE_SUPPORT_DNS_SERVERS": "127.0.0.1", "MONCOMPTE_SUPPORT_DNS_PORT": str(server.port)}
+    before = {name: os.environ.get(name) for name in given}
+    os.environ.update(given)
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, support_dns_servers=("127.0.0.1",), support_dns_port=server.port)
+    yield server
+    server.stop()
+    for name, value in before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(autouse=True)

@@ -6,15 +6,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from moncompte.accounts.emails import Window, window_at
+from django.utils.timezone import localtime
+
+from moncompte.accounts.emails import Window, canonical, window_at
 from moncompte.core.conf import conf
 from moncompte.core.service_terms import service_terms
 from moncompte.outbox.models import EmailStatus, OutboundEmail
-from moncompte.outbox.providers import PROVIDERS
 from moncompte.outbox.reports import ReportKind
+from moncompte.support.mail_servers import PROVIDER_DOMAINS, MailServersSeen
 from moncompte.support.person_file import PersonFile
 
-KNOWN_DOMAINS = sorted({domain for domains in PROVIDERS.values() for domain in domains})
+KNOWN_DOMAINS = sorted(PROVIDER_DOMAINS)
 # R-BOT2: once a personal code exists, the desk sets no address; the person gives it, signed in with her code.
 PERSON_CHANGES_IT = (
     "la personne se connecte avec son numéro de sécurité sociale et son code personnel (ou « Code oublié ? ») "
@@ -23,7 +25,7 @@ PERSON_CHANGES_IT = (
 # A link opened this soon after it was sent, and never confirmed, was most likely opened by a machine.
 SCANNER_DELAY = timedelta(minutes=2)
 
-MailServers = Callable[[str], bool | None]  # domain -> has mail servers (None: could not tell)
+MailServers = Callable[[str], MailServersSeen | None]  # domain -> the DNS's recent answer (None: not known)
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,8 @@ def diagnose(file: PersonFile, *, now: datetime, mail_servers: MailServers) -> l
     address = address if isinstance(address, str) else (address.address if address else "")
     domain = address.rpartition("@")[2].lower()
     checks = [
-        _domain_typo(domain),
-        _no_mail_servers(domain, mail_servers),
+        None if _confirmed(address, file) else _domain_typo(domain),
+        _no_mail_servers(address, file, mail_servers),
         _refused(file),
         _delivered(file),
         _provider_filters(domain),
@@ -63,14 +65,26 @@ def _domain_typo(domain: str) -> Finding | None:
     )
 
 
-def _no_mail_servers(domain: str, mail_servers: MailServers) -> Finding | None:
-    if not domain or domain in KNOWN_DOMAINS or mail_servers(domain) is not False:
-        return None  # known, has servers, or could not tell (offline): nothing to say
+def _no_mail_servers(address: str, file: PersonFile, mail_servers: MailServers) -> Finding | None:
+    """Said only on the DNS's own answer, recent, for an address that never proved it works: a confirmed
+    address received its link, whatever the DNS says (or fails to say) now."""
+    domain = address.rpartition("@")[2].lower()
+    if not domain or domain in KNOWN_DOMAINS or _confirmed(address, file):
+        return None
+    seen = mail_servers(domain)
+    if seen is None or seen.receives_mail is not False:
+        return None  # has servers, or not known (not asked yet, offline): nothing to say
     return Finding(
         "domaine_sans_messagerie",
-        f"Le domaine « {domain} » ne reçoit pas de courriel (aucun serveur de messagerie déclaré).",
+        f"Le domaine « {domain} » ne reçoit pas de courriel : aucun serveur de messagerie n'y est déclaré "
+        f"(réponse du DNS le {localtime(seen.checked_at):%d/%m/%Y à %H:%M}).",
         "L'adresse ne peut pas fonctionner : " + PERSON_CHANGES_IT,
     )
+
+
+def _confirmed(address: str, file: PersonFile) -> bool:
+    confirmed = file.confirmed_address
+    return confirmed is not None and confirmed.canonical == canonical(address)
 
 
 def _last_confirmation(file: PersonFile) -> OutboundEmail | None:

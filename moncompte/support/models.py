@@ -52,3 +52,20 @@ class RestartRequest(models.Model):
 
     def __str__(self) -> str:
         return f"reprise du compte {self.account_id} ({self.get_status_display()})"
+
+
+class MailDomain(models.Model):
+    """R-SUP4: whether a domain receives mail, as the DNS said when the worker last asked (never during a page).
+
+    `receives_mail` is None when the DNS could not tell (timeout, no resolver, server failure)."""
+
+    domain = models.CharField(max_length=253, unique=True)
+    receives_mail = models.BooleanField(null=True)
+    checked_at = models.DateTimeField(null=True)  # None: wanted, not asked yet
+    wanted_at = models.DateTimeField()  # last time an address at this domain was waiting for its link
+
+    class Meta:
+        verbose_name = "domaine de messagerie"
+
+    def __str__(self) -> str:
+        return self.domain

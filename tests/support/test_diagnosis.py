@@ -1,5 +1,6 @@
 """R-SUP4: the seed's checklist for « Je n'ai pas reçu l'email », one rule at a time."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -11,15 +12,24 @@ from moncompte.outbox.delivery import deliver_due
 from moncompte.outbox.models import OutboundEmail
 from moncompte.outbox.transport import SmtpTransport
 from moncompte.support.diagnosis import diagnose
+from moncompte.support.mail_servers import MailServersSeen
 from moncompte.support.person_file import person_file_of
 from tests import factories
 from tests.accounts.test_bounces import sample
 from tests.factories import CLIENT, last_link_token
+from tests.helpers import NOW
 
 pytestmark = [pytest.mark.django_db]
 
 
-def rules(account_id, now, *, mail_servers=lambda domain: True) -> dict[str, str]:
+def dns_says(receives_mail: bool | None, at=NOW) -> Callable[[str], MailServersSeen]:
+    return lambda domain: MailServersSeen(receives_mail=receives_mail, checked_at=at)
+
+
+DNS_YES = dns_says(True)
+
+
+def rules(account_id, now, *, mail_servers=DNS_YES) -> dict[str, str]:
     findings = diagnose(person_file_of(account_id=account_id, now=now), now=now, mail_servers=mail_servers)
     return {finding.rule: finding.seen for finding in findings}
 
@@ -29,10 +39,37 @@ def test_l_adresse_est_exacte_a_typo_in_a_known_domain(code_sent, now, traveller
     assert "« gmail.com »" in rules(account.pk, now)["adresse_exacte"]
 
 
-def test_a_domain_without_mail_servers(code_sent, now, traveller):
+def test_a_domain_without_mail_servers_is_said_with_the_time_of_the_dns_answer(code_sent, now, traveller):
     account = factories.with_link_sent(code_sent, now, "camille@messagerie-inexistante.example").account
-    assert "domaine_sans_messagerie" in rules(account.pk, now, mail_servers=lambda domain: False)
-    assert "domaine_sans_messagerie" not in rules(account.pk, now, mail_servers=lambda domain: None)  # offline
+    seen = rules(account.pk, now, mail_servers=dns_says(False))["domaine_sans_messagerie"]
+    assert seen == (
+        "Le domaine « messagerie-inexistante.example » ne reçoit pas de courriel : aucun serveur de messagerie "
+        "n'y est déclaré (réponse du DNS le 02/03/2026 à 10:00)."
+    )
+
+
+def test_no_verdict_on_the_mail_servers_without_an_answer_of_the_dns(code_sent, now, traveller):
+    account = factories.with_link_sent(code_sent, now, "camille@messagerie-inexistante.example").account
+    assert "domaine_sans_messagerie" not in rules(account.pk, now, mail_servers=dns_says(None))  # could not tell
+    assert "domaine_sans_messagerie" not in rules(account.pk, now, mail_servers=lambda domain: None)  # not asked
+
+
+def test_a_confirmed_address_proved_it_works_whatever_the_dns_says_now(code_sent, now, traveller):
+    """Issue 23, point 10: an active account's confirmed address is never said unable to work."""
+    account = factories.active(code_sent, now, "camille@messagerie-inexistante.example").account
+    asked: list[str] = []
+
+    def dns_no(domain: str) -> MailServersSeen:
+        asked.append(domain)
+        return MailServersSeen(receives_mail=False, checked_at=now)
+
+    assert rules(account.pk, now, mail_servers=dns_no) == {}
+    assert asked == []
+
+
+def test_a_confirmed_address_near_a_known_domain_is_no_typo(code_sent, now, traveller):
+    account = factories.active(code_sent, now, "camille@gmial.com").account
+    assert "adresse_exacte" not in rules(account.pk, now)
 
 
 def test_le_courriel_a_ete_refuse_a_bounce_is_shown_with_the_server_s_words(code_sent, now, traveller):
@@ -47,7 +84,7 @@ def test_courriels_indesirables_when_the_mail_was_delivered(code_sent, now, trav
     account = factories.with_link_sent(code_sent, now).account
     controller, _ = smtp_sink
     deliver_due(transport=SmtpTransport(host=controller.hostname, port=controller.port))
-    found = diagnose(person_file_of(account_id=account.pk, now=now), now=now, mail_servers=lambda d: True)
+    found = diagnose(person_file_of(account_id=account.pk, now=now), now=now, mail_servers=DNS_YES)
     delivered = next(f for f in found if f.rule == "courriels_indesirables")
     assert "remis à la messagerie" in delivered.seen
     assert "« Votre compte ameli - Confirmation de votre adresse mail »" in delivered.say

@@ -12,6 +12,7 @@ from moncompte.enrollment.devices import devices_purge
 from moncompte.enrollment.email_links import pending_emails_forget
 from moncompte.outbox.retention import outbox_purge
 from moncompte.outbox.worker import PeriodicJob
+from moncompte.support.mail_servers import mail_domains_check
 from moncompte.support.restarts import restart_requests_expire
 
 PERIODIC_JOBS: Sequence[PeriodicJob] = (
@@ -23,4 +24,5 @@ PERIODIC_JOBS: Sequence[PeriodicJob] = (
     attack_mode_watch,  # R-BOT1: attack mode on and off by itself
     restart_requests_expire,  # R-BOT2: restart requests nobody decided in time
     devices_purge,  # R-LIM8: device credentials expired or ended by a new personal code
+    mail_domains_check,  # R-SUP4: the DNS asked about mail servers here, never while a desk page waits
 )

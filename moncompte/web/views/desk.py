@@ -2,6 +2,7 @@
 
 Every page opened on a person and every action is audited with the staff member and the reason typed."""
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,7 @@ from moncompte.core.conf import conf
 from moncompte.core.errors import DomainError
 from moncompte.support import actions
 from moncompte.support.diagnosis import Finding, diagnose
-from moncompte.support.mail_servers import domain_has_mail_servers
+from moncompte.support.mail_servers import mail_servers_seen
 from moncompte.support.models import IdentityDocument
 from moncompte.support.person_file import PersonFile, account_exists, person_file_of
 from moncompte.support.roles import Role, role_of
@@ -81,7 +82,7 @@ def desk_person(request: HttpRequest, context: dict[str, Any], account_id: int) 
         reason=reason,
     )
     file = person_file_of(account_id=account_id, now=now)
-    findings = diagnose(file, now=now, mail_servers=domain_has_mail_servers)
+    findings = diagnose(file, now=now, mail_servers=functools.partial(mail_servers_seen, now=now))
     return TemplateResponse(request, "web/desk_person.html", _person_page(context, file, findings, staff))
 
 
