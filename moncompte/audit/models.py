@@ -1,6 +1,9 @@
 from typing import Any
 
 from django.db import models
+from django.utils.timezone import localtime
+
+from moncompte.audit.labels import event_label
 
 
 class AppendOnly(Exception):
@@ -28,7 +31,7 @@ class AuditEvent(models.Model):
         verbose_name_plural = "événements de sécurité"
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.event}"
+        return f"{localtime(self.at):%d/%m/%Y %H:%M:%S} — {event_label(self.event)}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

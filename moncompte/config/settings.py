@@ -92,7 +92,8 @@ WSGI_APPLICATION = "moncompte.config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # First: the support desk's frame replaces Django's admin/base_site.html (web/templates/admin/).
+        "DIRS": [PACKAGE_DIR / "web" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

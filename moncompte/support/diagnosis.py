@@ -12,6 +12,7 @@ from moncompte.accounts.emails import Window, canonical, window_at
 from moncompte.core.conf import conf
 from moncompte.core.service_terms import service_terms
 from moncompte.outbox.models import EmailStatus, OutboundEmail
+from moncompte.outbox.providers import PROVIDERS
 from moncompte.outbox.reports import ReportKind
 from moncompte.support.mail_servers import PROVIDER_DOMAINS, MailServersSeen
 from moncompte.support.person_file import PersonFile
@@ -24,6 +25,22 @@ PERSON_CHANGES_IT = (
 )
 # A link opened this soon after it was sent, and never confirmed, was most likely opened by a machine.
 SCANNER_DELAY = timedelta(minutes=2)
+
+# The seed's list for « Je n'ai pas reçu l'email », in its order: what to go through with the person, whatever
+# the findings above it say.
+CHECKLIST = (
+    "L'adresse est exacte : faites-la épeler.",
+    "Le courriel n'est pas dans les courriels indésirables (spams, « Courrier indésirable »).",
+    "Le courriel n'arrive pas non plus à une autre adresse, créée chez le même fournisseur ou chez un autre.",
+    "Messagerie Outlook : Outlook peut s'utiliser sans passer par le logiciel du fournisseur d'accès ; faites "
+    "regarder la messagerie en ligne elle-même, dossier « Courrier indésirable » compris. En cas de doute, la "
+    "personne se rapproche de son fournisseur d'accès pour savoir comment.",
+    "Les paramètres de la messagerie ne suppriment pas le courriel d'eux-mêmes (chez Orange, une liste rouge "
+    "supprime parfois les courriels contenant le mot « confirmation »).",
+    "Un antivirus, le logiciel de messagerie ou le fournisseur de l'adresse ne bloque pas le courriel ou son lien.",
+    "La personne clique sur le lien du courriel de confirmation le plus récent, pas sur celui d'un ancien.",
+)
+OUTLOOK_DOMAINS = frozenset(PROVIDERS["outlook"])
 
 MailServers = Callable[[str], MailServersSeen | None]  # domain -> the DNS's recent answer (None: not known)
 
@@ -45,6 +62,7 @@ def diagnose(file: PersonFile, *, now: datetime, mail_servers: MailServers) -> l
         _refused(file),
         _delivered(file),
         _provider_filters(domain),
+        _outlook(domain),
         _old_link_opened(file),
         _opened_not_confirmed(file),
         _window(file, now=now),
@@ -113,7 +131,8 @@ def _delivered(file: PersonFile) -> Finding | None:
     subject = f"Votre {service_terms().service_name} - Confirmation de votre adresse mail"
     return Finding(
         "courriels_indesirables",
-        f"Le dernier courriel de confirmation a été remis à la messagerie le {email.sent_at:%d/%m/%Y à %H:%M} (UTC).",
+        f"Le dernier courriel de confirmation a été remis à la messagerie le "
+        f"{localtime(email.sent_at):%d/%m/%Y à %H:%M}.",
         f"Faites regarder les courriels indésirables (spams), et chercher l'objet « {subject} » et l'expéditeur "
         f"« {conf().from_name} », y compris dans les fils de discussion.",
     )
@@ -130,6 +149,18 @@ def _provider_filters(domain: str) -> Finding | None:
     )
 
 
+def _outlook(domain: str) -> Finding | None:
+    if domain not in OUTLOOK_DOMAINS:
+        return None
+    return Finding(
+        "messagerie_outlook",
+        f"« {domain} » est une messagerie Outlook (Microsoft).",
+        "Faites regarder le dossier « Courrier indésirable » d'Outlook, sur outlook.com dans un navigateur si la "
+        "personne lit d'habitude ses courriels dans un logiciel ou une application : Outlook s'utilise sans passer "
+        "par eux.",
+    )
+
+
 def _old_link_opened(file: PersonFile) -> Finding | None:
     if len(file.links) < 2:
         return None
@@ -139,7 +170,7 @@ def _old_link_opened(file: PersonFile) -> Finding | None:
         return None
     return Finding(
         "ancien_lien",
-        f"Un ancien lien a été ouvert après l'envoi du plus récent (le {latest.sent_at:%d/%m/%Y à %H:%M}).",
+        f"Un ancien lien a été ouvert après l'envoi du plus récent (le {localtime(latest.sent_at):%d/%m/%Y à %H:%M}).",
         "Seul le lien du courriel le plus récent fonctionne : faites chercher le dernier courriel de confirmation.",
     )
 

@@ -8,6 +8,7 @@ from moncompte.accounts import emails
 from moncompte.accounts.emails import Window
 from moncompte.accounts.models import Account, EmailAddress, EmailLink
 from moncompte.accounts.states import AccountState
+from moncompte.audit.labels import details_in_words, event_label
 from moncompte.audit.models import AuditEvent
 from moncompte.core.conf import conf
 from moncompte.outbox.models import OutboundEmail
@@ -42,6 +43,15 @@ class LatestLink:
 
 
 @dataclass(frozen=True)
+class TimelineEntry:
+    """One event of the person's history, in words (no event code, R-SUP4)."""
+
+    at: datetime
+    label: str
+    details: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
 class PersonFile:
     account_id: int
     state: AccountState
@@ -58,7 +68,7 @@ class PersonFile:
     latest_link: LatestLink | None
     links: list[EmailLink]  # newest first
     emails: list[OutboundEmail]  # newest first, with attempts and reports prefetched
-    timeline: list[AuditEvent]  # newest first
+    timeline: list[TimelineEntry]  # newest first
 
 
 def account_exists(*, account_id: int) -> bool:
@@ -86,7 +96,10 @@ def person_file_of(*, account_id: int, now: datetime) -> PersonFile:
         latest_link=_latest(links, now=now),
         links=links,
         emails=list(sent.order_by("-created_at", "-id")),
-        timeline=list(AuditEvent.objects.filter(account_id=account_id).order_by("-at", "-id")[:200]),
+        timeline=[
+            TimelineEntry(at=event.at, label=event_label(event.event), details=details_in_words(event.details))
+            for event in AuditEvent.objects.filter(account_id=account_id).order_by("-at", "-id")[:200]
+        ],
     )
 
 

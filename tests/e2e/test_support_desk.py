@@ -84,6 +84,10 @@ def test_an_agent_solves_never_got_the_email_from_one_page(page: Page, live_serv
         page.get_by_label("Motif").fill("arrivée d'un agent dans l'équipe")
         page.get_by_role("button", name="Créer l'agent").click()
         agent_url = page.locator("[data-authenticator]").inner_text()
+        qr_code = page.get_by_role("img", name=re.compile("Code QR de l'adresse"))
+        expect(qr_code).to_be_visible()
+        assert qr_code.evaluate("image => image.naturalWidth") > 0  # drawn: the page's policy lets it in
+        assert_accessible(page)
         page.context.clear_cookies()
 
         staff_sign_in(page, live_server, "agent.dupont", "Agent-du-support-2026", agent_url)
@@ -96,6 +100,10 @@ def test_an_agent_solves_never_got_the_email_from_one_page(page: Page, live_serv
         findings = page.locator(".findings")
         expect(findings.locator("[data-rule=envoi_refuse]")).to_contain_text("does not exist")
         expect(findings.locator("[data-rule=ancien_lien]")).to_contain_text("ancien lien")
+        expect(page.get_by_text("Toutes les heures de ces pages sont à l'heure de Paris")).to_have_count(1)
+        expect(page.get_by_role("region", name=re.compile("Événements du compte"))).to_contain_text(
+            "Fiche ouverte au guichet"
+        )
         assert_accessible(page)
         assert code not in page.content()
 

@@ -3,6 +3,7 @@
 Every page opened on a person and every action is audited with the staff member and the reason typed."""
 
 import functools
+from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,7 @@ from moncompte.core import clock
 from moncompte.core.conf import conf
 from moncompte.core.errors import DomainError
 from moncompte.support import actions
-from moncompte.support.diagnosis import Finding, diagnose
+from moncompte.support.diagnosis import CHECKLIST, Finding, diagnose
 from moncompte.support.mail_servers import mail_servers_seen
 from moncompte.support.models import IdentityDocument
 from moncompte.support.person_file import PersonFile, account_exists, person_file_of
@@ -27,6 +28,20 @@ from moncompte.support.search import person_search
 from moncompte.web import session
 
 REASONS = "desk_reasons"  # in the staff member's session: the reason typed for each person opened
+TYPED = "desk_typed"  # in the session until the next page: what a refused form held, to fill it again
+
+
+def refusal_say(request: HttpRequest, message: str, *, form: str, fields: tuple[str, ...]) -> None:
+    """A desk form was refused: the refusal is said on the page it goes back to, and what was typed in the form
+    (never a password) fills it again there."""
+    messages.error(request, message)
+    request.session[TYPED] = {"form": form, "values": {name: request.POST.get(name, "") for name in fields}}
+
+
+def typed_take(request: HttpRequest) -> dict[str, Any]:
+    """`typed_form` (the refused form, or "") and `typed` (its values; "" for any other), for the page."""
+    kept = request.session.pop(TYPED, {})
+    return {"typed_form": kept.get("form", ""), "typed": defaultdict(str, kept.get("values", {}))}
 
 
 def _staff(request: HttpRequest) -> actions.Staff:
@@ -83,7 +98,8 @@ def desk_person(request: HttpRequest, context: dict[str, Any], account_id: int) 
     )
     file = person_file_of(account_id=account_id, now=now)
     findings = diagnose(file, now=now, mail_servers=functools.partial(mail_servers_seen, now=now))
-    return TemplateResponse(request, "web/desk_person.html", _person_page(context, file, findings, staff))
+    page = _person_page(context, file, findings, staff) | typed_take(request)
+    return TemplateResponse(request, "web/desk_person.html", page)
 
 
 def _person_page(
@@ -97,6 +113,7 @@ def _person_page(
         "addresses": [("Adresse confirmée", file.confirmed_address), ("Adresse à confirmer", file.pending_address)],
         "supervisor": staff.role is Role.SUPERVISOR,
         "supervisor_actions": SUPERVISOR_ACTIONS,
+        "checklist": CHECKLIST,
         "restart_documents": IdentityDocument.choices,  # R-BOT2 (views/desk_restart.py)
         "restart_reason_min": conf().restart_reason_min_length,
         "staff_username": staff.username,
@@ -129,7 +146,7 @@ def desk_action(request: HttpRequest, context: dict[str, Any], account_id: int, 
     try:
         action(account_id=account_id, staff=staff, reason=request.POST.get("reason", ""), now=now, **extra)
     except DomainError as refused:
-        messages.error(request, refused.message)
+        refusal_say(request, refused.message, form=name, fields=("reason",))
     else:
         messages.success(request, "C'est fait : l'action est écrite au journal.")
     return redirect("admin:desk_person", account_id=account_id)
@@ -139,11 +156,12 @@ def desk_agent_new(request: HttpRequest, context: dict[str, Any]) -> HttpRespons
     """A supervisor creates an agent; the agent's authenticator address is shown once, here."""
     staff, username = _staff(request), request.POST.get("username", "").strip()
     page = {**context, "title": "Créer un agent", "created": None, "error": "", "username": username}
+    page["reason"] = request.POST.get("reason", "")  # typed again after a refusal; the password never is
     if request.method == "POST":  # an agent's try is refused by agent_create, which writes it (R-SUP7)
-        password, reason = request.POST.get("password", ""), request.POST.get("reason", "")
+        password = request.POST.get("password", "")
         try:
             page["created"] = actions.agent_create(
-                username=username, password=password, staff=staff, reason=reason, now=clock.now()
+                username=username, password=password, staff=staff, reason=page["reason"], now=clock.now()
             )
         except DomainError as refused:
             page["error"] = _refused_for(staff, refused)

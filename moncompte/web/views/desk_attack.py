@@ -18,9 +18,10 @@ from moncompte.defence.selectors import attack_mode_overview
 from moncompte.support.actions import Staff
 from moncompte.support.attack_mode import attack_mode_set
 from moncompte.support.roles import Role
-from moncompte.web.views.desk import _staff
+from moncompte.web.views.desk import _staff, refusal_say, typed_take
 
 CHOICES = {"activer": True, "desactiver": False}
+FORM, FIELDS = "mode-attaque", ("action", "reason")  # filled again after a refusal
 
 
 def pages(desk: Callable[..., Any]) -> list[URLPattern]:
@@ -35,18 +36,19 @@ def desk_attack_mode(request: HttpRequest, context: dict[str, Any]) -> HttpRespo
     overview = attack_mode_overview(now=clock.now())
     page = {**context, "title": "Mode attaque", "overview": overview, "supervisor": staff.role is Role.SUPERVISOR}
     page["hold"] = duration_phrase(conf().attack_mode_supervisor_hold)
+    page |= typed_take(request)
     return TemplateResponse(request, "web/desk_attack_mode.html", page)
 
 
 def _switch(request: HttpRequest, staff: Staff) -> HttpResponse:
     choice = CHOICES.get(request.POST.get("action", ""))
     if choice is None:
-        messages.error(request, "Choisissez d'activer ou de désactiver le mode attaque.")
+        refusal_say(request, "Choisissez d'activer ou de désactiver le mode attaque.", form=FORM, fields=FIELDS)
         return redirect("admin:desk_attack_mode")
     try:
         attack_mode_set(active=choice, staff=staff, reason=request.POST.get("reason", ""), now=clock.now())
     except DomainError as refused:
-        messages.error(request, refused.message)
+        refusal_say(request, refused.message, form=FORM, fields=FIELDS)
     else:
         messages.success(request, f"Mode attaque {'activé' if choice else 'désactivé'} : c'est écrit au journal.")
     return redirect("admin:desk_attack_mode")

@@ -17,7 +17,7 @@ from moncompte.core.duration_phrases import duration_phrase
 from moncompte.core.errors import DomainError
 from moncompte.support import restarts
 from moncompte.support.roles import Role
-from moncompte.web.views.desk import _reason_for, _staff
+from moncompte.web.views.desk import _reason_for, _staff, refusal_say
 
 DECISIONS: dict[str, Callable[..., object]] = {"valider": restarts.restart_approve, "refuser": restarts.restart_reject}
 
@@ -54,7 +54,7 @@ def desk_restart_request(request: HttpRequest, context: dict[str, Any], account_
             identity_checked=data.get("identity_checked") == "oui", identity_document=data.get("document", ""),
         )  # fmt: skip
     except DomainError as refused:
-        messages.error(request, refused.message)
+        refusal_say(request, refused.message, form="reprise", fields=("identity_checked", "document", "reason"))
     else:
         messages.success(request, _requested(made.expires_at - made.requested_at))
     return redirect("admin:desk_person", account_id=account_id)
@@ -79,7 +79,7 @@ def desk_restart_decide(
     try:
         decide(request_id=request_id, account_id=account_id, staff=staff, now=clock.now(), **extra)
     except DomainError as refused:
-        messages.error(request, refused.message)
+        refusal_say(request, refused.message, form=f"reprise-{decision}", fields=("reason",))
     else:
         messages.success(request, DONE[decision])
     return redirect("admin:desk_person", account_id=account_id)
