@@ -19,7 +19,7 @@ from moncompte.outbox.sink import sink_start
 from moncompte.registry import nir as nir_rules
 from moncompte.registry.models import Beneficiary
 from tests.dns_server import DnsServer
-from tests.helpers import NOW, SentCode, clear_code_of, solved_captcha
+from tests.helpers import NOW, SentCode, clear_code_of, signed_in_with_second_factor, solved_captcha
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -158,19 +158,6 @@ def smtp_sink(tmp_path: Path) -> Iterator[tuple[Controller, Path]]:
     controller = sink_start(maildir=maildir)
     yield controller, maildir
     controller.stop()
-
-
-def signed_in_with_second_factor(client: Any, user: Any) -> Any:
-    """`client` signed in to /support/ as `user`, second factor included (R-SUP1)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 @pytest.fixture

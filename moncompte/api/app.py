@@ -15,6 +15,7 @@ from ninja.operation import Operation
 
 from moncompte.api import account, journey, messages, sessions, texts
 from moncompte.api.common import status_of
+from moncompte.api.docs import ApiDocs
 from moncompte.api.problems import HTTP_PROBLEMS, JsonBody, NotJson, personal_code_rules
 from moncompte.api.refusals import REFUSALS, Refusals, refusals_document
 from moncompte.appsessions import tokens
@@ -92,6 +93,7 @@ api = ProblemAPI(
     urls_namespace="api_v1",
     description=texts.GUIDE,
     openapi_extra={"tags": texts.TAGS},
+    docs=ApiDocs(),
 )
 
 

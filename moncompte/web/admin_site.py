@@ -83,6 +83,10 @@ class SupportAdminSite(OTPAdminSite):
     login_form = StaffSignInForm
     login_template = "web/staff_login.html"  # in French, the code of the authenticator app asked with the password
     index_template = "web/support_index.html"  # the desk's pages first
+    index_title = "Guichet"
+    # Django's side bar lists models, and tells an agent, who may read none, that there is nothing: the header
+    # lists the desk's pages the role can use instead (web/templates/web/_desk_nav.html).
+    enable_nav_sidebar = False
 
     def __init__(self, name: str = "admin") -> None:
         super().__init__(name)

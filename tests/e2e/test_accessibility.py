@@ -1,15 +1,19 @@
-"""axe-core and reflow on the pages the journeys do not reach: errors, footer pages, the demo layout (R-A11Y4)."""
+"""axe-core and reflow on the pages the journeys do not reach: errors, footer pages, the demo layout, and every
+page of the support desk for an agent and for a supervisor (R-A11Y4, issue 23 point 13)."""
 
 import re
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.test import Client as HttpClient
 from playwright.sync_api import Page, expect
 
 from moncompte.captcha.challenges import challenge_answer
+from moncompte.support.roles import Role, staff_create
 from moncompte.web.views.journey import INFO_PAGES
+from tests import factories
 from tests.e2e.helpers import assert_accessible, assert_reflows, wait_for_mail
 from tests.e2e.journey import (
     EMAIL,
@@ -22,6 +26,7 @@ from tests.e2e.journey import (
     link_of,
     sign_in,
 )
+from tests.helpers import signed_in_with_second_factor
 
 pytestmark = pytest.mark.chromium
 
@@ -162,4 +167,77 @@ def test_the_pages_telling_of_a_refused_address_are_accessible(page: Page, live_
     bounce_receive(raw=raw, recipients=envelope_recipients(raw), now=email.created_at)
     sign_in(page, live_server, PERSONAL_CODE)
     expect(page.get_by_role("alert")).to_contain_text("Votre messagerie a refusé notre courriel")
+    assert_accessible(page)
+
+
+DESK_REASON = "appel de l'assurée, lien non reçu"
+
+
+def desk_signed_in(page: Page, live_server, role: Role) -> HttpClient:
+    """A staff member of `role` signed in with the second factor (R-SUP1), in the browser and in a test client
+    sharing its session."""
+    user = staff_create(username=f"{role.value}.martin", password="Support-du-guichet-2026", role=role).user
+    client: HttpClient = signed_in_with_second_factor(HttpClient(), user)
+    session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+    return client
+
+
+def test_every_desk_page_of_an_agent_is_accessible_and_offers_only_what_an_agent_can_use(
+    page: Page, live_server, code_sent, now
+):
+    account = factories.with_link_sent(code_sent, now, "camille@hotmail.fr").account
+    client = desk_signed_in(page, live_server, Role.AGENT)
+    client.post("/support/personnes/", {"q": str(account.pk), "motif": DESK_REASON})
+    for path in ("/support/", "/support/personnes/", "/support/mode-attaque/", "/support/password_change/"):
+        page.goto(live_server.url + path)
+        expect(page.get_by_role("navigation", name="Pages du guichet").get_by_role("link")).to_have_text(
+            ["Rechercher une personne", "Mode attaque"]
+        )
+        expect(page.get_by_text("permission de voir ou de modifier")).to_have_count(0)
+        assert_accessible(page)
+    page.goto(f"{live_server.url}/support/personnes/{account.pk}/")
+    page.locator("#reason-resend").fill("vu")  # too short: refused, the reason stays typed
+    page.get_by_role("button", name="Renvoyer le lien").click()
+    expect(page.get_by_role("alert")).to_contain_text("motif")
+    expect(page.locator("#reason-resend")).to_have_value("vu")
+    assert_accessible(page)
+    page.get_by_role("button", name="Déconnexion").click()
+    expect(page.get_by_text("Vous êtes déconnecté du support.")).to_be_visible()
+    assert_accessible(page)
+    page.goto(live_server.url + "/support/login/")
+    page.locator("#id_username").fill("agent.martin")
+    page.locator("#id_password").fill("pas-le-bon-mot-de-passe")
+    page.locator("#id_otp_token").fill("123456")
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("alert")).to_contain_text("Connexion refusée")
+    assert_accessible(page)
+
+
+def test_every_desk_page_of_a_supervisor_is_accessible(page: Page, live_server, code_sent, now):
+    account = factories.with_link_sent(code_sent, now).account
+    client = desk_signed_in(page, live_server, Role.SUPERVISOR)
+    client.post("/support/personnes/", {"q": str(account.pk), "motif": DESK_REASON})
+    client.post("/support/mode-attaque/", {"action": "activer", "reason": DESK_REASON})
+    restart = {"identity_checked": "oui", "document": "passeport", "reason": "pièce d'identité vue au guichet ce jour"}
+    client.post(f"/support/personnes/{account.pk}/reprise/", restart)
+    pages = ["/support/", f"/support/personnes/{account.pk}/", "/support/mode-attaque/", "/support/agents/nouveau/"]
+    pages += ["/support/reprises/", "/support/entonnoir/", "/support/audit/auditevent/"]
+    for path in pages:
+        page.goto(live_server.url + path)
+        expect(page.get_by_role("navigation", name="Pages du guichet")).to_contain_text("Créer un agent")
+        assert_accessible(page)
+    page.locator("#result_list tbody a").first.click()
+    expect(page.get_by_role("heading", level=2)).to_contain_text(" — ")  # the event: its time and its words
+    assert_accessible(page)
+
+
+def test_the_api_s_documentation_page_is_accessible_closed_and_open(page: Page, live_server, transactional_db):
+    page.goto(live_server.url + "/api/v1/docs")
+    operations = page.locator(".opblock-summary-control")
+    expect(operations.first).to_be_visible()  # drawn by Swagger UI from the document
+    assert_accessible(page)
+    operations.first.click()  # POST /api/v1/captcha: its answers and their examples
+    operations.filter(has_text="/api/v1/enrollment/identity").click()  # a request body and its examples
+    expect(page.get_by_role("combobox", name="Exemple").first).to_be_visible()
     assert_accessible(page)

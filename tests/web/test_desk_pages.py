@@ -125,3 +125,33 @@ def test_a_refused_switch_of_the_attack_mode_keeps_the_choice_and_reason_R_BOT1(
     )
     assert 'value="activer" required checked' in page
     assert 'maxlength="500" size="60" value="vu"' in page
+
+
+def desk_links(page: str) -> list[str]:
+    nav = page[page.index('aria-label="Pages du guichet"') : page.index("</nav>")]
+    return [html.unescape(name).strip() for name in re.findall(r"<a [^>]*>([^<]+)</a>", nav)]
+
+
+def test_an_agent_is_shown_only_the_desk_pages_an_agent_can_use_R_SUP1(agent_client):
+    home = text_of(agent_client.get(reverse("admin:index")))
+    assert desk_links(home) == ["Rechercher une personne", "Mode attaque"]
+    assert "permission de voir ou de modifier" not in home
+    assert "Administration" not in visible(home)
+    assert "Actions récentes" not in home
+
+
+def test_a_supervisor_is_shown_the_supervisor_s_pages_and_the_security_log(admin_client):
+    home = text_of(admin_client.get(reverse("admin:index")))
+    assert desk_links(home)[:5] == [
+        "Rechercher une personne",
+        "Mode attaque",
+        "Créer un agent",
+        "Reprises en attente",
+        "Entonnoir",
+    ]
+    assert "Événements de sécurité" in desk_links(home)
+
+
+def test_signing_out_of_the_desk_is_said_in_its_words(agent_client):
+    page = text_of(agent_client.post(reverse("admin:logout")))
+    assert "Vous êtes déconnecté du support." in page
