@@ -28,7 +28,7 @@ def shape_features(dark: np.ndarray) -> np.ndarray:
     left, right = np.searchsorted(column_mass, [0.01, 0.99])
     top, bottom = np.searchsorted(row_mass, [0.05, 0.95])
     width, height = float(right - left + 1), float(bottom - top + 1)
-    span = columns[left : right + 1]
+    span = columns[left : right + 1] if left < len(columns) else np.zeros(2)  # a piece with no ink at all
     over_span = np.interp(np.linspace(0, len(span) - 1, PROFILE_BINS), np.arange(len(span)), span) / total
     over_picture = np.array([part.sum() for part in np.array_split(columns, PROFILE_BINS // 2)]) / total
     smooth = np.convolve(span, np.ones(5) / 5, mode="same")

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.conf import settings
 
 from moncompte.captcha import limits
+from moncompte.captcha.alphabet import LOOK_ALIKES
 from moncompte.captcha.challenges import ParsedChallenge, audio_answer_of, binding_tag, image_answer_of, live, parse
 from moncompte.captcha.errors import CaptchaExpired, CaptchaMissing, CaptchaWrong, WorkRefused
 from moncompte.captcha.spent import token_spend
@@ -54,9 +55,15 @@ def captcha_check(*, proof: CaptchaProof, client: Client, now: datetime) -> None
     expires_at = parsed.created_at + conf().captcha_lifetime
     if not live(parsed, now) or not token_spend(kind="challenge", token=parsed.nonce, expires_at=expires_at):
         raise CaptchaExpired()
-    if not any(_same(typed, answer) for answer in _accepted(parsed)):
+    if not (any(_same(typed, answer) for answer in _accepted(parsed)) or _same(_drawn(typed), image_answer_of(parsed))):
         limits.failure_hit(client=client, binding=proof.binding, now=now)
         raise CaptchaWrong()
+
+
+def _drawn(typed: str) -> str:
+    """What the person typed, each look-alike of the alphabet as the character the picture draws (R-CAP3).
+    Only for the picture: the sound's answer is digits, compared as typed."""
+    return "".join(LOOK_ALIKES.get(char, char) for char in typed)
 
 
 def _work_check(proof: CaptchaProof, *, client: Client, now: datetime) -> None:

@@ -1,3 +1,4 @@
+import dataclasses
 import io
 import wave
 from datetime import timedelta
@@ -6,7 +7,7 @@ import pytest
 from PIL import Image
 
 from moncompte.captcha import audio, challenges, limits
-from moncompte.captcha.alphabet import ALPHABET, AUDIO_LENGTH
+from moncompte.captcha.alphabet import ALPHABET, AUDIO_LENGTH, LOOK_ALIKES
 from moncompte.captcha.challenges import challenge_answer, challenge_create, challenge_png, challenge_wav
 from moncompte.captcha.errors import CaptchaExpired, CaptchaMissing, CaptchaWrong
 from moncompte.captcha.guard import CaptchaProof, captcha_check
@@ -73,9 +74,62 @@ def test_the_answer_is_compared_case_insensitively_R_CAP3(now):
 
 
 def test_the_alphabet_has_no_look_alikes_and_answers_use_all_of_it_R_CAP3(now):
-    assert not set("0O1IL478") & set(ALPHABET)
+    assert not set("0O1IL34578FWXZ") & set(ALPHABET)
     answers = "".join(challenge_answer(challenge_id=new(now, binding=str(i)).id) for i in range(50))
     assert set(answers) == set(ALPHABET)
+
+
+def _with_look_alikes(picture: str) -> str:
+    """The picture's answer as a person who reads each character for its look-alike types it."""
+    typed_for = {drawn: typed for typed, drawn in LOOK_ALIKES.items()}  # one look-alike for each (the last)
+    return "".join(typed_for.get(char, char) for char in picture)
+
+
+def _shown(now, count, prefix=""):
+    """`count` challenges, each for its own browser session: [(binding, challenge)]."""
+    return [(f"{prefix}{i}", new(now, binding=f"{prefix}{i}")) for i in range(count)]
+
+
+@pytest.fixture
+def many_challenges(settings):
+    # A look-alike of two characters (W for VV) is in about one answer in forty: up to 600 challenges from one
+    # client, more than its hourly limit (R-CAP4) allows.
+    settings.MONCOMPTE = dataclasses.replace(settings.MONCOMPTE, captcha_new_per_client=1000)
+
+
+def test_a_look_alike_typed_for_the_character_drawn_is_accepted_R_CAP3(now, settings):
+    # 30 answers from one client without the proof of work: more than its hourly limit (R-CAP6) allows.
+    settings.MONCOMPTE = dataclasses.replace(settings.MONCOMPTE, captcha_without_work_per_client=100)
+    shown = _shown(now, 30)
+    pictures = [challenge_answer(challenge_id=challenge.id) for _, challenge in shown]
+    typed = [_with_look_alikes(picture) for picture in pictures]
+    assert sum(each != picture for each, picture in zip(typed, pictures, strict=True)) > 20
+    for (binding, challenge), each in zip(shown, typed, strict=True):
+        answer(challenge, each.lower(), now=now, binding=binding)
+
+
+@pytest.mark.parametrize("typed", sorted(LOOK_ALIKES))
+def test_each_look_alike_is_accepted_where_its_character_is_drawn_R_CAP3(now, typed, many_challenges):
+    drawn = LOOK_ALIKES[typed]
+    shown = (_shown(now, 1, f"{typed}{i}-")[0] for i in range(600))
+    binding, where = next((b, c) for b, c in shown if drawn in challenge_answer(challenge_id=c.id))
+    answer(where, challenge_answer(challenge_id=where.id).replace(drawn, typed, 1), now=now, binding=binding)
+
+
+@pytest.mark.parametrize("typed", sorted(LOOK_ALIKES))
+def test_a_look_alike_never_stands_for_another_character_R_CAP3(now, typed):
+    drawn = LOOK_ALIKES[typed]
+    binding, where = next((b, c) for b, c in _shown(now, 60, typed) if challenge_answer(challenge_id=c.id)[0] != drawn)
+    with pytest.raises(CaptchaWrong):
+        answer(where, typed + challenge_answer(challenge_id=where.id)[1:], now=now, binding=binding)
+
+
+def test_the_sound_answer_is_compared_as_the_digits_typed_R_CAP3(now):
+    # Its digits 0, 1, 3, 4, 5 and 8 are look-alikes of the picture's characters: they must stay digits.
+    binding, where = next(
+        (b, c) for b, c in _shown(now, 40) if set("013458") & set(challenge_answer(challenge_id=c.id, kind="audio"))
+    )
+    answer(where, challenge_answer(challenge_id=where.id, kind="audio"), now=now, binding=binding)
 
 
 def test_r_cap5_the_picture_has_a_count_of_characters_drawn_per_challenge(now, settings):
