@@ -63,22 +63,6 @@ def _device_of(cookie: str, *, username: str, now: datetime) -> str | None:
     return device if isinstance(device, str) else None
 
 
-def staff_sign_in_check(*, username: str, client: Client, now: datetime, device: str = "") -> None:
-    """Raises TooManyAttempts (audited) while this client may not try: a known device when it has failed too
-    often itself; any other client when its address or this user name has."""
-    username = _user_name(username)
-    known = _device_of(device, username=username, now=now)
-    try:
-        if known is not None:
-            throttle.check(staff_failures_per_device(), key=known, now=now)
-        else:
-            throttle.check(staff_failures_per_client(), key=client.address, now=now)
-            throttle.check(staff_failures_per_user(), key=username, now=now)
-    except TooManyAttempts:
-        audit.record(event="staff_sign_in_throttled", now=now, client=client, username=username, **_said(known))
-        raise
-
-
 Attempt = list[tuple[Limit, str, str]]  # the limits an attempt was counted against: (limit, key, handle)
 
 
