@@ -1,0 +1,59 @@
+"""Reference renderings of the CAPTCHA's picture and sound (R-CAP5): what the generator draws for a few fixed
+answers and seeds, kept in tests/captcha/renderings/.
+
+R-CAP5's resistance is measured against a reader trained on this very generator (bench/captcha_attack.py,
+minutes of training): its figures hold for the drawing they were measured with. Any change to the drawing (a
+range of sizes, a level of the murmur, one more random draw) gives other pictures and sounds, so the tests
+compare each rendering with its reference: a change of the drawing must be measured again, then its new
+references written, on purpose:
+
+    PYTHONPATH=$PWD .venv/bin/python -m tests.captcha.renderings
+
+The comparison leaves room for the last bit of floating-point arithmetic (numpy's vector code differs from one
+processor to another), nothing more.
+"""
+
+import io
+import random
+import wave
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from moncompte.captcha import audio, image
+
+FOLDER = Path(__file__).parent / "renderings"
+# (answer, seed): lengths 8, 9 and 10 (R-CAP5), so both ways of cutting an odd answer into rows are drawn.
+PICTURES = (("ABCDEFGH", 1), ("JKMNPQRST", 2), ("UVWXYZ2356", 3), ("9HQ3WKB5Z", 4))
+SOUNDS = (("4792137155", 1),)
+
+
+def picture_path(answer: str, seed: int) -> Path:
+    return FOLDER / f"picture-{answer}-{seed}.png"
+
+
+def sound_path(answer: str, seed: int) -> Path:
+    return FOLDER / f"sound-{answer}-{seed}.wav"
+
+
+def picture_pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
+
+
+def sound_samples(wav: bytes) -> np.ndarray:
+    with wave.open(io.BytesIO(wav)) as clip:
+        assert (clip.getnchannels(), clip.getsampwidth(), clip.getframerate()) == (1, 2, audio.RATE)
+        return np.frombuffer(clip.readframes(clip.getnframes()), dtype="<i2").astype(np.float64) / 32768
+
+
+def write() -> None:
+    FOLDER.mkdir(exist_ok=True)
+    for answer, seed in PICTURES:
+        picture_path(answer, seed).write_bytes(image.render_png(answer, random.Random(seed)))
+    for answer, seed in SOUNDS:
+        sound_path(answer, seed).write_bytes(audio.render_wav(answer, random.Random(seed)))
+
+
+if __name__ == "__main__":
+    write()
