@@ -122,10 +122,6 @@ def _audio_answer(nonce: str) -> str:
     return "".join(str(AUDIO_NUMBER_LOW + number) for number in numbers[: AUDIO_LENGTH // 2])
 
 
-def _rng(parsed: ParsedChallenge, purpose: str) -> random.Random:
-    return _rng_for(parsed.nonce, purpose)
-
-
 def _rng_for(nonce: str, purpose: str) -> random.Random:
     # Not for secrets: the layout of one picture or sound, seeded from a keyed digest no one can predict.
     return random.Random(_stream(nonce, purpose))  # noqa: S311

@@ -42,8 +42,11 @@ def test_a_challenge_is_valid_5_minutes_R_CAP2(now, elapsed, accepted):
     if accepted:
         answer(challenge, now=now + elapsed)
     else:
-        with pytest.raises(CaptchaExpired):
+        with pytest.raises(CaptchaExpired) as expired:
             answer(challenge, now=now + elapsed)
+        assert expired.value.message == (
+            "Le code anti-robot a expiré (il est valable 5 minutes) ou a déjà servi. Un nouveau code vous est proposé."
+        )
 
 
 def test_a_challenge_answers_once_R_CAP2(now):
@@ -226,6 +229,29 @@ def test_fetching_again_returns_the_same_picture_and_sound_R_CAP4(now):
     assert challenge_wav(challenge_id=challenge.id, now=now) == wav
     other = new(now)
     assert challenge_png(challenge_id=other.id, now=now) != png
+    assert challenge_wav(challenge_id=other.id, now=now) != wav
+
+
+def test_a_challenge_past_its_5_minutes_has_no_picture_nor_sound_R_CAP2(now):
+    challenge = new(now)
+    later = now + timedelta(minutes=5, seconds=1)
+    assert challenge_png(challenge_id=challenge.id, now=later) is None
+    assert challenge_wav(challenge_id=challenge.id, now=later) is None
+
+
+def test_r_cap5_each_challenge_draws_its_own_layout_for_its_picture_and_for_its_sound(now):
+    """The random choices of the drawing come from the challenge's nonce, for one use each: a script that
+    learnt one challenge's layout knows nothing of another's, nor of the same challenge's sound."""
+    first, second = (challenges.parse(new(now).id) for _ in range(2))
+    assert first is not None
+    assert second is not None
+
+    def layout(nonce: str, purpose: str) -> int:
+        return challenges._rng_for(nonce, purpose).getrandbits(64)
+
+    assert layout(first.nonce, "image") == layout(first.nonce, "image")
+    assert layout(first.nonce, "image") != layout(second.nonce, "image")
+    assert layout(first.nonce, "image") != layout(first.nonce, "audio")
 
 
 def test_the_picture_is_a_png_that_fits_a_phone_R_CAP1(now):

@@ -205,3 +205,12 @@ def test_attack_mode_multiplies_everyones_work_R_CAP6(settings, now):
     assert work_difficulty(client=client(), now=now) == base * 2
     attack_mode_switch(active=False, now=now, source="supervisor", reason="test : fin de la vague")
     assert work_difficulty(client=client(), now=now) == base
+
+
+def test_r_bot1_attack_mode_divides_the_network_limit_of_pictures_and_sounds(settings, now):
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_media_per_network=8, captcha_network_attack_divisor=4)
+    attack_mode_switch(active=True, now=now, source="supervisor", reason="test : vague de créations")
+    limits.media_count(client=client(1), now=now)
+    limits.media_count(client=client(2), now=now)
+    with pytest.raises(TooManyAttempts):
+        limits.media_count(client=client(3), now=now)
