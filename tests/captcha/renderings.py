@@ -24,9 +24,21 @@ from PIL import Image
 from moncompte.captcha import audio, image
 
 FOLDER = Path(__file__).parent / "renderings"
-# (answer, seed): lengths 8, 9 and 10 (R-CAP5), so both ways of cutting an odd answer into rows are drawn.
-PICTURES = (("ABCDEFGH", 1), ("JKMNPQRST", 2), ("UVWXYZ2356", 3), ("9HQ3WKB5Z", 4))
-SOUNDS = (("4792137155", 1),)
+# (answer, seed): lengths 8, 9 and 10 (R-CAP5), so both ways of cutting an odd answer into rows are drawn; eight
+# pictures, so a change to a range of random draws shows in some of them.
+PICTURES = (
+    ("ABCDEFGH", 1),
+    ("JKMNPQRST", 2),
+    ("UVWXYZ2356", 3),
+    ("9HQ3WKB5Z", 4),
+    ("ABCDEFGHJK", 5),
+    ("KMNPQRST", 6),
+    ("23569ABCD", 7),
+    ("WXYZ2356AB", 8),
+)
+# A whole answer, and two short ones said by the voices on either side of the line between men's and women's
+# voices (seed 7: voice 2, seed 9: voice 3), whose rivals are of the other sex.
+SOUNDS = (("4792137155", 1), ("13", 7), ("88", 9))
 
 
 def picture_path(answer: str, seed: int) -> Path:

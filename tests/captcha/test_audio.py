@@ -97,4 +97,5 @@ def test_r_cap5_the_sound_is_rendered_as_when_its_resistance_was_measured(answer
     said = renderings.sound_samples(audio.render_wav(answer, random.Random(seed)))
     reference = renderings.sound_samples(renderings.sound_path(answer, seed).read_bytes())
     assert len(said) == len(reference)
-    assert np.sqrt(np.mean((said - reference) ** 2)) < 2e-5  # under one step of 16 bits: the last bit of arithmetic
+    # Rendering in 64-bit floats instead of 32 moves about 50 samples by one step of 16 bits (7e-7 RMS).
+    assert np.sqrt(np.mean((said - reference) ** 2)) < 2e-6

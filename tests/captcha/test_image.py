@@ -137,4 +137,5 @@ def test_r_cap5_the_picture_is_drawn_as_when_its_resistance_was_measured(answer,
     drawn = renderings.picture_pixels(image.render_png(answer, random.Random(seed)))
     reference = renderings.picture_pixels(renderings.picture_path(answer, seed).read_bytes())
     assert drawn.shape == reference.shape == (image.HEIGHT, image.WIDTH, 3)
-    assert int((drawn != reference).any(axis=-1).sum()) <= 20  # of 48,000 pixels: the last bit of arithmetic
+    # Of 48,000 pixels, 2 may differ: drawing in 64-bit floats instead of 32 changes one pixel at most.
+    assert int((drawn != reference).any(axis=-1).sum()) <= 2
