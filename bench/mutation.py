@@ -55,7 +55,12 @@ PACKAGES: dict[str, list[str]] = {
         "tests/defence/test_network_limit.py",  # the velocity signals the journey counts (R-BOT1)
     ],
     "support": ["tests/support"],
-    "captcha": ["tests/captcha", "tests/api/test_captcha_work.py", "tests/web/test_captcha_pages.py"],
+    "captcha": [
+        "tests/captcha",
+        "tests/api/test_captcha_work.py",
+        "tests/web/test_captcha_pages.py",
+        "tests/defence/test_attack_effects.py",  # what attack mode does to the CAPTCHA's limits (R-BOT1)
+    ],
     "outbox": ["tests/outbox", "tests/accounts/test_bounces.py", "tests/accounts/test_bounce_inbox.py"],
 }
 

@@ -1,6 +1,8 @@
 import dataclasses
 import io
+import itertools
 import wave
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -12,6 +14,7 @@ from moncompte.captcha.challenges import challenge_answer, challenge_create, cha
 from moncompte.captcha.errors import CaptchaExpired, CaptchaMissing, CaptchaWrong
 from moncompte.captcha.guard import CaptchaProof, captcha_check
 from moncompte.captcha.models import SpentToken
+from moncompte.captcha.spent import spent_tokens_purge
 from moncompte.core import throttle
 from moncompte.core.client import Client
 
@@ -35,7 +38,7 @@ def answer(challenge, typed=None, *, now, binding=BINDING):
 
 @pytest.mark.parametrize(
     ("elapsed", "accepted"),
-    [(timedelta(minutes=4, seconds=59), True), (timedelta(minutes=5, seconds=1), False)],
+    [(timedelta(minutes=4, seconds=59), True), (timedelta(minutes=5), False), (timedelta(minutes=5, seconds=1), False)],
 )
 def test_a_challenge_is_valid_5_minutes_R_CAP2(now, elapsed, accepted):
     challenge = new(now)
@@ -284,3 +287,36 @@ def test_a_non_ascii_challenge_id_is_refused(now):
             proof=CaptchaProof(challenge_id="a.b.c.é", answer="ABCDEF", binding=BINDING), client=CLIENT, now=now
         )
     assert challenge_png(challenge_id="a.b.c.é", now=now) is None
+
+
+def test_a_challenge_says_when_it_expires_R_CAP2(now):
+    assert new(now).expires_at == now + timedelta(minutes=5)
+
+
+def test_an_answer_is_read_without_the_spaces_typed_in_it_R_CAP3(now):
+    challenge = new(now)
+    typed = challenge_answer(challenge_id=challenge.id)
+    answer(challenge, " ".join(typed[:3]) + "  " + typed[3:].lower(), now=now)
+
+
+def test_a_challenge_answered_stays_spent_for_its_whole_life_R_CAP2(now):
+    """The purge forgets spent challenges only once they could no longer be answered anyway."""
+    challenge = new(now)
+    answer(challenge, now=now)
+    spent_tokens_purge(now=now + timedelta(minutes=4))
+    with pytest.raises(CaptchaExpired):
+        answer(challenge, now=now + timedelta(minutes=4))
+
+
+def test_r_cap3_characters_and_numbers_are_drawn_evenly():
+    """Bytes past the last whole multiple of the span are skipped: with every byte once, each character of the
+    alphabet comes 9 times (252 bytes) and each number from 10 to 99 twice (180 bytes)."""
+    characters = challenges._uniform(bytes(range(256)), len(ALPHABET))
+    assert sorted(Counter(characters).items()) == [(i, 9) for i in range(len(ALPHABET))]
+    numbers = challenges._uniform(bytes(range(256)), 90)
+    assert sorted(Counter(numbers).items()) == [(i, 2) for i in range(90)]
+
+
+def test_r_cap5_the_sound_says_every_number_from_10_to_99():
+    said = {int(a + b) for n in range(200) for a, b in itertools.batched(challenges._audio_answer(f"n{n}"), 2)}
+    assert said == set(range(10, 100))

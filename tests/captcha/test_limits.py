@@ -2,6 +2,7 @@
 session, with the same clear French message as the other limits; answers without the proof of work are held
 to a stricter limit; the work grows with the failures of the client and of its network, and in attack mode."""
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -208,9 +209,49 @@ def test_attack_mode_multiplies_everyones_work_R_CAP6(settings, now):
 
 
 def test_r_bot1_attack_mode_divides_the_network_limit_of_pictures_and_sounds(settings, now):
-    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_media_per_network=8, captcha_network_attack_divisor=4)
+    """10 / 4: two, the division rounded down."""
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_media_per_network=10, captcha_network_attack_divisor=4)
     attack_mode_switch(active=True, now=now, source="supervisor", reason="test : vague de créations")
     limits.media_count(client=client(1), now=now)
     limits.media_count(client=client(2), now=now)
     with pytest.raises(TooManyAttempts):
         limits.media_count(client=client(3), now=now)
+
+
+def test_r_bot1_attack_mode_divides_the_wrong_answers_a_network_may_give(settings, now):
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_failures_per_network=8, captcha_network_attack_divisor=4)
+    attack_mode_switch(active=True, now=now, source="supervisor", reason="test : vague de créations")
+    for n in range(2):
+        with pytest.raises(CaptchaWrong):
+            attempt(now, binding=str(n), who=client(n))
+    with pytest.raises(TooManyAttempts):
+        attempt(now, binding="new", who=client(50), right=True)
+
+
+def test_r_bot1_a_network_limit_divided_in_attack_mode_still_lets_one_through(settings, now):
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, captcha_media_per_network=3, captcha_network_attack_divisor=4)
+    attack_mode_switch(active=True, now=now, source="supervisor", reason="test : vague de créations")
+    limits.media_count(client=client(1), now=now)
+    with pytest.raises(TooManyAttempts):
+        limits.media_count(client=client(2), now=now)
+
+
+@pytest.mark.parametrize(
+    ("limit", "tries"),
+    [
+        ("captcha_new_per_client", lambda now, n: challenge_create(binding=str(n), client=client(), now=now)),
+        ("captcha_failures_per_client", lambda now, n: attempt(now, binding=str(n))),
+        ("captcha_failures_per_network", lambda now, n: attempt(now, binding=str(n), who=client(n))),
+        ("captcha_failures_per_session", lambda now, n: attempt(now, who=client(n))),
+        ("captcha_without_work_per_client", lambda now, n: attempt(now, binding=str(n), right=True)),
+        ("captcha_without_work_per_network", lambda now, n: attempt(now, binding=str(n), who=client(n), right=True)),
+    ],
+)
+def test_every_refusal_of_the_captcha_s_limits_names_the_captcha_field_R_CAP4(settings, now, limit, tries):
+    """The form shows the refusal under the CAPTCHA (R-A11Y1: the error is tied to its field), whichever limit."""
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, **{limit: 1})
+    with contextlib.suppress(CaptchaWrong):
+        tries(now, 0)
+    with pytest.raises(TooManyAttempts) as refused:
+        tries(now, 1)
+    assert refused.value.field == "captcha_answer"

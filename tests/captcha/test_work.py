@@ -11,7 +11,7 @@ from altcha import v1 as altcha
 from moncompte.captcha.challenges import challenge_answer, challenge_create
 from moncompte.captcha.errors import CaptchaWrong, WorkOutdated, WorkRefused
 from moncompte.captcha.guard import CaptchaProof, captcha_check
-from moncompte.captcha.work import work_accept, work_challenge
+from moncompte.captcha.work import work_accept, work_challenge, work_difficulty
 from moncompte.core.client import Client
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +175,16 @@ def test_a_proof_is_not_voided_by_what_neighbours_did_after_it_was_made_R_CAP6(n
         with pytest.raises(CaptchaWrong):
             captcha_check(proof=CaptchaProof(challenge.id, "ZZZZZZ", str(n)), client=neighbour, now=now)
     accept(payload, now)
+
+
+def test_a_proof_with_a_character_outside_base64_is_unreadable_and_refused_R_CAP6(now):
+    """A stray character is not skipped over: what arrives is read as it is, or refused."""
+    payload = solved(now)
+    with pytest.raises(WorkRefused):
+        accept(payload[:8] + "!" + payload[8:], now)
+    accept(payload, now)  # not spent by the refused one
+
+
+def test_the_numbers_to_try_are_bounded_by_the_client_s_difficulty_R_CAP6(now):
+    challenge = json.loads(work_challenge(challenge_id=CHALLENGE, client=CLIENT, now=now))
+    assert challenge["maxNumber"] == work_difficulty(client=CLIENT, now=now)
