@@ -121,6 +121,13 @@ def settings_write(folder: Path, package: str) -> None:
             f"--basetemp={folder / 'pytest'}",
             # The folder's test database is made once, not again in each mutant's process (0.4 s each).
             "--reuse-db",
+            # A forked mutant's process may end with a database connection left to the garbage collector: the
+            # project's filterwarnings = error makes that ResourceWarning fail the run at its end, after every
+            # test passed, and mutmut would count the mutant killed. Leaks are the normal suite's business.
+            "-W",
+            "ignore::ResourceWarning",
+            "-p",
+            "no:unraisableexception",
             *[f"--ignore={path}" for path in IGNORED],
         ],
         "pytest_add_cli_args_test_selection": PACKAGES[package],
@@ -165,15 +172,18 @@ def environment(folder: Path) -> dict[str, str]:
     return env
 
 
-def results_read(folder: Path, package: str) -> tuple[Counter[str], list[str]]:
-    counts: Counter[str] = Counter()
-    survivors = []
+def statuses_read(folder: Path, package: str) -> dict[str, str]:
+    """Each mutant's outcome, by name."""
+    statuses = {}
     for meta in sorted((folder / "mutants" / "moncompte" / package).rglob("*.meta")):
         for name, code in json.loads(meta.read_text())["exit_code_by_key"].items():
-            status = STATUS.get(code, "not run" if code is None else f"other ({code})")
-            counts[status] += 1
-            if status in ("survived", "no tests"):
-                survivors.append(name)
+            statuses[name] = STATUS.get(code, "not run" if code is None else f"other ({code})")
+    return statuses
+
+
+def results_read(statuses: dict[str, str]) -> tuple[Counter[str], list[str]]:
+    counts = Counter(statuses.values())
+    survivors = [name for name, status in statuses.items() if status in ("survived", "no tests")]
     return counts, survivors
 
 
@@ -194,7 +204,8 @@ def package_run(package: str, *, keep: bool, show: bool, commit: str | None) -> 
         print(f"{package}: code and tests of commit {commit}")
     folder = folder_prepare(package, keep=keep, commit=commit)
     env = environment(folder)
-    again = results_read(folder, package)[1] if keep and (folder / "mutants").exists() else []
+    earlier = statuses_read(folder, package) if keep and (folder / "mutants").exists() else {}
+    again = results_read(earlier)[1]
     mutmut = str(ROOT / ".venv" / "bin" / "mutmut")
     started = time.monotonic()
     print(f"{package}: mutmut running, log in {folder / 'mutmut.log'}", flush=True)
@@ -215,7 +226,10 @@ def package_run(package: str, *, keep: bool, show: bool, commit: str | None) -> 
     )
     if run.returncode != 0:
         print(f"{package}: mutmut failed (exit {run.returncode}), see the log's end", file=sys.stderr)
-    counts, survivors = results_read(folder, package)
+    statuses = statuses_read(folder, package)
+    # mutmut run with names forgets the other mutants' outcomes: those of the last run stand.
+    statuses |= {name: status for name, status in earlier.items() if name not in again}
+    counts, survivors = results_read(statuses)
     if show:
         for name in survivors:
             shown = subprocess.run([mutmut, "show", name], cwd=folder, env=env, capture_output=True, text=True)
