@@ -24,17 +24,18 @@ from PIL import Image
 from moncompte.captcha import audio, image
 
 FOLDER = Path(__file__).parent / "renderings"
-# (answer, seed): lengths 8, 9 and 10 (R-CAP5), so both ways of cutting an odd answer into rows are drawn; eight
-# pictures, so a change to a range of random draws shows in some of them.
+# (answer, seed): lengths 9 to 13 (R-CAP5: 9 to 11 drawn, and longer where the settings ask), so both ways of
+# cutting an odd answer into rows are drawn, and every character of the alphabet (R-CAP3); eight pictures, so a
+# change to a range of random draws shows in some of them.
 PICTURES = (
-    ("ABCDEFGH", 1),
-    ("JKMNPQRST", 2),
-    ("UVWXYZ2356", 3),
-    ("9HQ3WKB5Z", 4),
-    ("ABCDEFGHJK", 5),
-    ("KMNPQRST", 6),
-    ("23569ABCD", 7),
-    ("WXYZ2356AB", 8),
+    ("ABCDEGHJK", 1),
+    ("PQRSTUV269", 2),
+    ("CDEGHJKMNPQRS", 3),
+    ("TUV269ABCDEGH", 4),
+    ("JKMNPQRSTUV", 5),
+    ("269ABCDEGHJK", 6),
+    ("MNPQRSTUV2692", 7),
+    ("VV66SSBBQQJJ", 8),
 )
 # A whole answer, and two short ones said by the voices on either side of the line between men's and women's
 # voices (seed 7: voice 2, seed 9: voice 3), whose rivals are of the other sex.

@@ -8,10 +8,10 @@ from datetime import timedelta
 class CaptchaSettings:
     captcha_lifetime: timedelta = timedelta(minutes=5)
     # Characters of the picture, a count drawn per challenge and never told, on two rows (R-CAP5: a trained
-    # reader gets about three characters in four right, so eleven to thirteen leave it a few pictures in a
-    # hundred; people read them as well as eight, the characters being larger and fewer to confuse).
-    captcha_length_min: int = 11
-    captcha_length_max: int = 13
+    # reader gets about two characters in three right, so nine to eleven leave it about two pictures in a
+    # hundred).
+    captcha_length_min: int = 9
+    captcha_length_max: int = 11
     captcha_new_per_client: int = 60  # new challenges an hour (pages shown, "Nouveau code")
     captcha_new_per_network: int = 600  # the same for a whole /24 or /48 (R-LIM2 sizing: docs/rules.md, R-CAP4)
     captcha_new_per_session: int = 30  # per browser session or API key
