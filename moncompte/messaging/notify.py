@@ -9,7 +9,7 @@ from moncompte.core.conf import conf
 from moncompte.messaging.models import UNREAD, Message, MessageBox, MessageKind
 from moncompte.messaging.unsubscribe import unsubscribe_url
 from moncompte.outbox import mail
-from moncompte.outbox.models import OutboundEmail
+from moncompte.outbox.models import Lane, OutboundEmail
 
 TEMPLATE = "message_notice"
 
@@ -46,4 +46,5 @@ def notice_after_post(*, account: Account, message: Message, now: datetime) -> O
         secret_context={"unsubscribe_url": link} if link else None,  # masked in the copy support reads
         account_id=account.pk,
         list_unsubscribe=link,
+        lane=Lane.NOTIFICATIONS,  # R-DLV5: behind every code and link
     )

@@ -37,11 +37,12 @@ class DeliveryReportInline(admin.TabularInline[DeliveryReport, OutboundEmail]):
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin[OutboundEmail]):
     list_display = ("created_at", "subject", "to_masked", "status", "attempts", "sent_at")
-    list_filter = ("status", "template")
+    list_filter = ("status", "lane", "template")
     search_fields = ("to_address", "account_id")
     date_hierarchy = "created_at"
     fields = (
         "template",
+        "lane",
         "to_masked",
         "account_id",
         "subject",

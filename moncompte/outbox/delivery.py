@@ -60,7 +60,8 @@ def claim_next(
     due_by: datetime | None = None,
     lease_for: timedelta | None = None,
 ) -> Claimed | None:
-    """Takes the next due message for this worker (other workers skip it), and writes its attempt. With
+    """Takes the next due message for this worker (other workers skip it), and writes its attempt: the first
+    lane's oldest due, else the notifications' (R-DLV5). With
     `email_id`, only that message if due by `due_by` (default: now); with `never_claimed`, only if nobody has
     ever claimed it (the request that queued it sends it before it is due for the workers:
     send_after_response.py); `lease_for` shortens the lease for a claimer that must be done sooner (a web
@@ -73,7 +74,7 @@ def claim_next(
     if never_claimed:
         due = due.filter(claim=0)
     with transaction.atomic():
-        email = due.order_by("next_attempt_at", "id").first()
+        email = due.order_by("lane", "next_attempt_at", "id").first()  # R-DLV5: codes and links first
         if email is None:
             return None
         # A worker that held this row died mid-exchange: the server may or may not have the message.

@@ -1,6 +1,10 @@
 """Enqueue emails in the caller's transaction (R-MAIL1): the row, rendered, with a copy masked for support.
 message.py builds it as it goes out, delivery.py sends it."""
 
+import functools
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +16,7 @@ from moncompte.core.request_context import current_request_id
 from moncompte.core.service_terms import service_terms
 from moncompte.outbox import send_after_response
 from moncompte.outbox.message import new_message_id
-from moncompte.outbox.models import OutboundEmail
+from moncompte.outbox.models import Lane, OutboundEmail
 from moncompte.outbox.providers import provider_of
 from moncompte.outbox.wakeup import wake_on_commit
 
@@ -28,6 +32,45 @@ def _render(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
     )
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """One email to queue: to whom, what its template is given, and what must be masked in the support's copy."""
+
+    to: str
+    context: dict[str, Any]
+    secret_context: dict[str, str] = field(default_factory=dict)
+    account_id: int | None = None
+    list_unsubscribe: str = ""
+
+
+def _row(template: str, outgoing: Outgoing, *, now: datetime, lane: Lane, due: datetime) -> OutboundEmail:
+    """The email's row, rendered, not yet saved."""
+    secret_context = outgoing.secret_context
+    base = {"site_url": conf().site_url, "terms": service_terms(), **outgoing.context}
+    subject, text, html = _render(template, {**base, **secret_context})
+    shown_text, shown_html = text, html
+    for secret in secret_context.values():
+        # Secrets are URL-safe and survive HTML escaping unchanged, so masking the rendering is exact.
+        shown_text, shown_html = shown_text.replace(secret, MASK), shown_html.replace(secret, MASK)
+    return OutboundEmail(
+        template=template,
+        to_address=outgoing.to,
+        to_masked=tokens.mask_email(outgoing.to),
+        account_id=outgoing.account_id,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        shown_text=shown_text,
+        shown_html=shown_html,
+        created_at=now,
+        next_attempt_at=due,
+        message_id=new_message_id(),
+        request_id=current_request_id(),
+        list_unsubscribe=outgoing.list_unsubscribe,
+        lane=lane,
+    )
+
+
 def enqueue(
     *,
     template: str,
@@ -37,34 +80,29 @@ def enqueue(
     secret_context: dict[str, str] | None = None,
     account_id: int | None = None,
     list_unsubscribe: str = "",
+    lane: Lane = Lane.FIRST,
 ) -> OutboundEmail:
-    """Writes the email row. Call it inside the transaction of the change that causes the email."""
-    secret_context = secret_context or {}
-    base = {"site_url": conf().site_url, "terms": service_terms(), **context}
-    subject, text, html = _render(template, {**base, **secret_context})
-    shown_text, shown_html = text, html
-    for secret in secret_context.values():
-        # Secrets are URL-safe and survive HTML escaping unchanged, so masking the rendering is exact.
-        shown_text, shown_html = shown_text.replace(secret, MASK), shown_html.replace(secret, MASK)
+    """Writes the email row. Call it inside the transaction of the change that causes the email. A notification
+    of the message box goes in its own lane, behind codes and links (R-DLV5)."""
+    outgoing = Outgoing(to, context, secret_context or {}, account_id, list_unsubscribe)
+    grace = send_after_response.grace()
+    email = _row(template, outgoing, now=now, lane=lane, due=now + grace)
+    email.save(force_insert=True)
     metrics.after_commit(metrics.emails_enqueued.labels(template, provider_of(to)).inc)
-    email = OutboundEmail.objects.create(
-        template=template,
-        to_address=to,
-        to_masked=tokens.mask_email(to),
-        account_id=account_id,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-        shown_text=shown_text,
-        shown_html=shown_html,
-        created_at=now,
-        next_attempt_at=now + (grace := send_after_response.grace()),
-        message_id=new_message_id(),
-        request_id=current_request_id(),
-        list_unsubscribe=list_unsubscribe,
-    )
     if grace:  # this request sends it once answered; workers take it after the grace if it could not
         send_after_response.remember(email.pk)
     else:
         wake_on_commit()  # after the row: outside a transaction, the worker is woken at once
     return email
+
+
+def enqueue_many(*, template: str, outgoing: Iterable[Outgoing], now: datetime, lane: Lane) -> int:
+    """Writes many emails of one template in one statement per thousand (a campaign's notifications: R-MSG5,
+    R-DLV5), in the caller's transaction; the workers are woken once. Returns how many."""
+    rows = [_row(template, item, now=now, lane=lane, due=now) for item in outgoing]
+    OutboundEmail.objects.bulk_create(rows, batch_size=1000)
+    for provider, count in Counter(provider_of(row.to_address) for row in rows).items():
+        metrics.after_commit(functools.partial(metrics.emails_enqueued.labels(template, provider).inc, count))
+    if rows:
+        wake_on_commit()
+    return len(rows)

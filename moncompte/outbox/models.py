@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import Q
 
 from moncompte.outbox.reports import ReportKind
 
@@ -17,6 +18,17 @@ class AttemptOutcome(models.TextChoices):
     UNKNOWN = "unknown", "issue inconnue (envoi interrompu)"
     # R-DLV1: the whole message went out and the server did not answer in time: it may well have it.
     NO_ANSWER = "no_answer", "issue inconnue (message transmis, pas de réponse du serveur)"
+
+
+class Lane(models.IntegerChoices):
+    """R-DLV5: which emails a sender takes first. A code or a link is awaited by someone at a screen; a
+    notification of the message box is not: it uses what the first lane leaves."""
+
+    FIRST = 0, "codes, liens et avis de sécurité"
+    NOTIFICATIONS = 1, "notifications de la messagerie"
+
+
+PENDING = Q(status="pending")
 
 
 class OutboundEmail(models.Model):
@@ -45,9 +57,14 @@ class OutboundEmail(models.Model):
     request_id = models.CharField(max_length=32, blank=True)  # the web request that caused it, for the logs
     # R-MSG7: the one-click unsubscribe address (RFC 8058), a token: emptied with the bodies once delivered.
     list_unsubscribe = models.CharField(max_length=500, blank=True, db_default="")
+    lane = models.PositiveSmallIntegerField(choices=Lane.choices, default=Lane.FIRST, db_default=Lane.FIRST)
 
     class Meta:
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            # R-DLV5: the claim's order (lane first), over the pending rows only, however deep the campaign's queue.
+            models.Index(fields=["lane", "next_attempt_at", "id"], condition=PENDING, name="outbox_due_by_lane"),
+        ]
         verbose_name = "courriel"
 
     def __str__(self) -> str:

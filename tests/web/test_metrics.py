@@ -36,8 +36,9 @@ def test_the_queue_depth_and_age_are_read_from_the_database_R_DLV4(now, travelle
     traveller.shift(90)
     status, text = scrape(REMOTE_ADDR="127.0.0.1")
     assert status == 200
-    assert "moncompte_outbox_pending 1.0" in text
-    assert "moncompte_outbox_oldest_pending_seconds 90.0" in text
+    assert 'moncompte_outbox_pending{lane="codes_liens"} 1.0' in text
+    assert 'moncompte_outbox_oldest_pending_seconds{lane="codes_liens"} 90.0' in text
+    assert 'moncompte_outbox_pending{lane="notifications"} 0.0' in text  # R-DLV5: each lane on its own
     assert 'moncompte_emails_enqueued_total{provider="autres",template="provisional_code"}' in text
 
 
