@@ -1,8 +1,8 @@
 """R-CT4/R-CT5: one yes/no question per channel; every decision appended to the ledger."""
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
-from typing import Final
+from typing import Final, NamedTuple
 
 from moncompte.accounts.models import Account, ConsentChannel, ConsentRecord
 from moncompte.core.errors import DomainError, InputsRefused
@@ -83,3 +83,21 @@ def current(account: Account) -> dict[str, bool]:
 def latest_record(account_id: int, channel: ConsentChannel) -> ConsentRecord | None:
     """The decision in force for one channel (R-CT5: the last one counts), or None if never asked."""
     return ConsentRecord.objects.filter(account_id=account_id, channel=channel).order_by("-at", "-id").first()
+
+
+class Decision(NamedTuple):
+    record: int
+    granted: bool
+    at: datetime
+
+
+def latest_records(account_ids: Collection[int], channel: ConsentChannel) -> dict[int, Decision]:
+    """The decision in force for one channel of each of many accounts (a campaign's batch), in one query; an
+    account never asked is absent."""
+    latest: dict[int, Decision] = {}
+    rows = ConsentRecord.objects.filter(account_id__in=account_ids, channel=channel).order_by(
+        "account_id", "-at", "-id"
+    )
+    for account_id, record, granted, at in rows.values_list("account_id", "pk", "granted", "at"):
+        latest.setdefault(account_id, Decision(record, granted, at))
+    return latest

@@ -12,18 +12,18 @@ from enum import StrEnum
 
 from django.db import IntegrityError, transaction
 
-from moncompte.accounts.models import Account
+from moncompte.accounts import consents
+from moncompte.accounts.models import Account, ConsentChannel
 from moncompte.accounts.states import AccountState
 from moncompte.core.client import Client
 from moncompte.core.conf import conf
 from moncompte.core.errors import DomainError
-from moncompte.messaging.errors import MessageNoConsent
-from moncompte.messaging.models import Posting
-from moncompte.messaging.post import Letter, letter_post
+from moncompte.messaging.models import MessageKind, Posting
+from moncompte.messaging.post import Letter, letters_post
 from moncompte.messaging.texts import message_texts_check
 from moncompte.registry import nir as nir_rules
 
-CHUNK = 1000  # NIRs looked up, and account rows locked, per query
+CHUNK = 1000  # NIRs looked up per query
 
 
 class Result(StrEnum):
@@ -75,26 +75,33 @@ def _parsed(nirs: Sequence[str]) -> list[tuple[str, str | Result]]:
 
 
 def _post_all(parsed: list[tuple[str, str | Result]], letter: Letter, client: Client, now: datetime) -> list[str]:
+    """Set-based: the accounts found a thousand NIRs per query, the messages written a thousand per statement
+    (post.letters_post), the consents read before anything is written (a refusal leaves nothing behind)."""
     wanted = [value for _, value in parsed if not isinstance(value, Result)]
-    accounts: dict[str, Account] = {}
+    found: dict[str, tuple[int, str]] = {}
     for start in range(0, len(wanted), CHUNK):
-        chunk = wanted[start : start + CHUNK]
-        found = Account.objects.select_for_update().select_related("beneficiary").filter(beneficiary__nir__in=chunk)
-        accounts |= {account.beneficiary.nir: account for account in found.order_by("pk")}
+        rows = Account.objects.filter(beneficiary__nir__in=wanted[start : start + CHUNK])
+        found |= {nir: (pk, state) for nir, pk, state in rows.values_list("beneficiary__nir", "pk", "state")}
+    active = [pk for pk, state in found.values() if state == AccountState.ACTIVE]
+    decisions: dict[int, consents.Decision] | None = None
+    if letter.kind == MessageKind.PROMOTIONAL:  # R-MSG6: only to whom the ledger says "oui" now
+        decisions = {}
+        for start in range(0, len(active), CHUNK):
+            latest = consents.latest_records(active[start : start + CHUNK], ConsentChannel.EMAIL)
+            decisions |= {account: decision for account, decision in latest.items() if decision.granted}
+        active = [account for account in active if account in decisions]
+    letters_post(account_ids=active, letter=letter, client=client, now=now, consents=decisions)
+    posted = set(active)
     results = list[str]()
     for _, value in parsed:
         if isinstance(value, Result):
             results.append(value.value)
-        elif (account := accounts.get(value)) is None:
+        elif (account := found.get(value)) is None:
             results.append(Result.NO_ACCOUNT.value)
-        elif account.state != AccountState.ACTIVE:
+        elif account[1] != AccountState.ACTIVE:
             results.append(Result.NOT_ACTIVE.value)
         else:
-            try:  # the consent is read before anything is written: a refusal leaves nothing behind
-                letter_post(account, letter, client=client, now=now)
-                results.append(Result.POSTED.value)
-            except MessageNoConsent:
-                results.append(Result.NO_CONSENT.value)
+            results.append(Result.POSTED.value if account[0] in posted else Result.NO_CONSENT.value)
     return results
 
 

@@ -54,20 +54,34 @@ def campaign_key(*, path: Path, letter: Letter) -> str:
     return digest.hexdigest()[:32]
 
 
-def _plan(path: Path, run: CampaignRun) -> list[tuple[int, str]]:
-    seen, wanted = set[str](), list[tuple[int, str]]()
+def _plan(path: Path, run: CampaignRun) -> None:
+    """The first reading: every unreadable or repeated NIR refused before anything is posted. It keeps one
+    integer per distinct NIR (its 13 characters read in base 36), not the lines: a million fit in 70 MB."""
+    seen = set[int]()
     for number, given in _nirs_of(path):
         try:
             value = nir_rules.parse(given).value
         except nir_rules.NirInvalid:
             run.refused.append((number, given, Result.INVALID_NIR.value))
             continue
-        if value in seen:
+        if (key := int(value, 36)) in seen:
             run.refused.append((number, given, Result.DUPLICATE.value))
             continue
-        seen.add(value)
-        wanted.append((number, value))
-    return wanted
+        seen.add(key)
+        run.total += 1
+
+
+def _batches(path: Path, refused: set[int], size: int) -> Iterator[list[tuple[int, str]]]:
+    """The second reading: the NIRs to post, `size` at a time, in the file's order."""
+    batch = list[tuple[int, str]]()
+    for number, given in _nirs_of(path):
+        if number not in refused:
+            batch.append((number, nir_rules.parse(given).value))
+            if len(batch) == size:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
 
 
 def campaign_post(
@@ -79,16 +93,16 @@ def campaign_post(
     now: Callable[[], datetime],
     progress: Callable[[CampaignRun], None] = lambda run: None,
 ) -> CampaignRun:
+    """Posts batch after batch, each in its own transaction (bulk.py); memory stays that of one batch."""
     subject, body = message_texts_check(subject=letter.subject, body=letter.body)
     letter = Letter(subject, body, letter.sender_service, letter.kind)
     run = CampaignRun(key=campaign_key(path=path, letter=letter))
-    wanted = _plan(path, run)
-    run.total = len(wanted)
-    for start in range(0, len(wanted), batch_size):
-        batch = wanted[start : start + batch_size]
+    _plan(path, run)
+    refused_lines = {number for number, _, _ in run.refused}
+    for index, batch in enumerate(_batches(path, refused_lines, batch_size)):
         answer = messages_post_to_nirs(
             service=letter.sender_service,
-            idempotency_key=f"campagne-{run.key}-{start // batch_size}",
+            idempotency_key=f"campagne-{run.key}-{index}",
             letter=letter,
             nirs=[value for _, value in batch],
             client=client,

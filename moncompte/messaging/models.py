@@ -43,6 +43,23 @@ class Message(models.Model):
         return f"message {self.pk} du compte {self.account_id}"
 
 
+class NoticeDue(models.Model):
+    """R-MSG5: a message whose notification is still to be decided, written with the message. Workers take these
+    a batch at a time as their notifications lane runs low (notify.py), decide, queue and delete them in one
+    transaction: a posting of a million messages queues no email, and none is lost or queued twice.
+
+    Narrow on purpose, and no foreign key to check per row: a message gone with its account is skipped."""
+
+    message_id = models.BigIntegerField(primary_key=True)
+    account_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "notification à décider"
+
+    def __str__(self) -> str:
+        return f"notification du message {self.message_id}"
+
+
 class MessageBox(models.Model):
     """Per account, when the last notification email left (R-MSG5: at most one per interval while unread)."""
 

@@ -203,11 +203,12 @@ def _deliver(claimed: Claimed, transport: Transport) -> AttemptOutcome:
     return outcome
 
 
-def deliver_due(*, transport: Transport, stop: threading.Event | None = None) -> int:
-    """Delivers due messages one at a time until none is due or `stop` is set. Returns how many were tried."""
+def deliver_due(*, transport: Transport, stop: threading.Event | None = None, at_most: int | None = None) -> int:
+    """Delivers due messages one at a time until none is due, `stop` is set or `at_most` were tried. Returns how
+    many were tried."""
     should_stop: Callable[[], bool] = stop.is_set if stop is not None else (lambda: False)
     tried = 0
-    while not should_stop() and (claimed := claim_next(now=clock.now())) is not None:
+    while (at_most is None or tried < at_most) and not should_stop() and (claimed := claim_next(now=clock.now())):
         deliver_one(claimed, transport)
         tried += 1
     return tried

@@ -14,6 +14,7 @@ from django.db import close_old_connections, connection
 from moncompte.core import clock
 from moncompte.core.conf import conf
 from moncompte.outbox.delivery import deliver_due
+from moncompte.outbox.models import EmailStatus, Lane, OutboundEmail
 from moncompte.outbox.transport import SmtpTransport, Transport
 from moncompte.outbox.wakeup import Waiter, listening
 
@@ -28,8 +29,22 @@ class PeriodicJob(Protocol):
     def __call__(self, *, now: datetime) -> int: ...
 
 
+class Feeder(Protocol):
+    """Queues emails of the notifications lane (R-DLV5) from up to `limit` items of its app (a campaign's
+    notices: messaging/notify.py) and says how many items it took (0: none waiting)."""
+
+    __name__: str
+
+    def __call__(self, *, now: datetime, limit: int) -> int: ...
+
+
 # The worker keeps its SMTP connection between messages that follow each other within this many seconds.
 SMTP_KEEP_IDLE_SECONDS = 10.0
+# R-DLV5: the feeders are asked for more when fewer notifications than this are due, a batch at a time, and
+# checked again after this many deliveries: a campaign's million stays in its app, not in the outbox.
+FEED_LOW_WATER = 2000
+FEED_BATCH = 500
+DELIVERIES_BETWEEN_FEEDS = 200
 
 
 def transport_from_settings() -> Transport:
@@ -50,19 +65,36 @@ def periodic_jobs_run(jobs: Sequence[PeriodicJob]) -> None:
             logger.info("tâche périodique %s : %s élément(s) traité(s)", job.__name__, done)
 
 
+def feeders_run(feeders: Sequence[Feeder]) -> int:
+    """Asks the feeders for a batch if the notifications lane runs low; how many items they took."""
+    now = clock.now()
+    due = OutboundEmail.objects.filter(status=EmailStatus.PENDING, lane=Lane.NOTIFICATIONS, next_attempt_at__lte=now)
+    if not feeders or due.values("id")[:FEED_LOW_WATER].count() >= FEED_LOW_WATER:
+        return 0
+    taken = 0
+    for feeder in feeders:
+        try:
+            taken += feeder(now=now, limit=FEED_BATCH)
+        except Exception:  # a failing feeder must never hold back codes and links
+            logger.exception("alimentation %s en échec ; nouvel essai au prochain tour", feeder.__name__)
+    return taken
+
+
 def run(
     *,
     stop: threading.Event,
     transport: Transport,
     periodic_jobs: Sequence[PeriodicJob] = (),
     periodic_every: float = 60.0,
+    feeders: Sequence[Feeder] = (),
 ) -> None:
-    """Delivers until `stop` is set, and runs `periodic_jobs` every `periodic_every` seconds. A failing database
-    or SMTP server is logged and retried, never fatal."""
+    """Delivers until `stop` is set, runs `periodic_jobs` every `periodic_every` seconds and `feeders` whenever
+    the notifications lane runs low. A failing database or SMTP server is logged and retried, never fatal."""
     idle = conf().outbox_idle_poll_seconds
     periodic = functools.partial(periodic_jobs_run, periodic_jobs)
+    feed = functools.partial(feeders_run, feeders)
     try:
-        _loop(stop=stop, transport=transport, periodic=periodic, periodic_every=periodic_every, idle=idle)
+        _loop(stop=stop, transport=transport, periodic=periodic, periodic_every=periodic_every, idle=idle, feed=feed)
     finally:
         connection.close()  # this thread's own connection
         if isinstance(transport, SmtpTransport):
@@ -76,10 +108,17 @@ def _loop(
     periodic: Callable[[], None],
     periodic_every: float,
     idle: float,
+    feed: Callable[[], int],
 ) -> None:
     with listening() as waiter:
         _deliver_until_stopped(
-            stop=stop, transport=transport, periodic=periodic, periodic_every=periodic_every, idle=idle, waiter=waiter
+            stop=stop,
+            transport=transport,
+            periodic=periodic,
+            periodic_every=periodic_every,
+            idle=idle,
+            waiter=waiter,
+            feed=feed,
         )
 
 
@@ -91,13 +130,15 @@ def _deliver_until_stopped(
     periodic_every: float,
     idle: float,
     waiter: Waiter,
+    feed: Callable[[], int],
 ) -> None:
     next_periodic = 0.0
     while not stop.is_set():
         tried = 0
         try:
             close_old_connections()
-            tried = deliver_due(transport=transport, stop=stop)
+            tried = feed()
+            tried += deliver_due(transport=transport, stop=stop, at_most=DELIVERIES_BETWEEN_FEEDS)
             if time.monotonic() >= next_periodic:
                 periodic()
                 next_periodic = time.monotonic() + periodic_every

@@ -7,47 +7,25 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from moncompte.accounts.models import Account, EmailAddress
+from moncompte.accounts.models import Account
 from moncompte.accounts.states import AccountState
+from moncompte.audit.models import AuditEvent
 from moncompte.core.client import Client
 from moncompte.messaging.campaign import campaign_post
-from moncompte.messaging.models import Message, Posting
+from moncompte.messaging.models import Message, NoticeDue, Posting
+from moncompte.messaging.notify import notices_queue
 from moncompte.messaging.post import Letter
-from moncompte.outbox.models import OutboundEmail
-from moncompte.registry.models import Beneficiary
+from moncompte.outbox.models import Lane, OutboundEmail
 from tests.helpers import NOW
+from tests.messaging.helpers import nir_of, people
 
 LETTER = Letter("Votre bilan de prévention", "Bonjour,\nprenez rendez-vous.", "Assurance Maladie")
 CLI = Client("", "pytest", channel="campaign")
-
-
-def nir_of(n: int) -> str:
-    return f"1850175{n:06d}"
-
-
-def people(count: int, *, active: bool = True) -> list[str]:
-    """Accounts made directly (the journey's use cases cost an Argon2id hash each)."""
-    beneficiaries = Beneficiary.objects.bulk_create(
-        Beneficiary(
-            nir=nir_of(n), last_name="DURAND", first_name="Alix", birth_date=date(1985, 1, 1), postal_code="75001"
-        )
-        for n in range(count)
-    )
-    state = AccountState.ACTIVE if active else AccountState.PROVISIONAL
-    accounts = Account.objects.bulk_create(
-        Account(beneficiary=b, state=state, created_at=NOW, code_email=f"p{b.pk}@example.fr") for b in beneficiaries
-    )
-    EmailAddress.objects.bulk_create(
-        EmailAddress(account=a, address=a.code_email, canonical=a.code_email, created_at=NOW, confirmed_at=NOW)
-        for a in accounts
-    )
-    return [b.nir for b in beneficiaries]
 
 
 def csv_of(tmp_path, nirs: list[str]):
@@ -74,7 +52,12 @@ def test_every_nir_is_answered_and_refusals_are_reported_R_MSG10(tmp_path, capsy
             ["7", nirs[2], "compte pas encore ouvert"],
         ]
     assert Message.objects.count() == 2
-    assert OutboundEmail.objects.filter(template="message_notice").count() == 2
+    # R-MSG5: the notifications are decided after the posting, by the workers as their lane runs low
+    assert NoticeDue.objects.count() == 2
+    assert not OutboundEmail.objects.filter(template="message_notice").exists()
+    assert notices_queue(now=NOW) == 2
+    assert OutboundEmail.objects.filter(template="message_notice", lane=Lane.NOTIFICATIONS).count() == 2
+    assert not NoticeDue.objects.exists()
 
 
 @pytest.mark.django_db
@@ -101,9 +84,13 @@ def test_a_ci_sized_campaign_reaches_thousands_of_people_R_MSG10(tmp_path):
     run = campaign_post(path=path, letter=LETTER, batch_size=1000, client=CLI, now=lambda: NOW)
     elapsed = time.perf_counter() - started
     assert run.counts == {"posted": 2000}
-    assert Message.objects.count() == OutboundEmail.objects.filter(template="message_notice").count() == 2000
+    assert Message.objects.count() == NoticeDue.objects.count() == 2000
+    assert AuditEvent.objects.filter(event="message_posted").count() == 2000
     assert Posting.objects.count() == 2
     print(f"2000 messages posted in {elapsed:.1f} s ({connection.vendor}; shared machine, noisy)")
+    while notices_queue(now=NOW, limit=500):
+        pass
+    assert OutboundEmail.objects.filter(template="message_notice").count() == 2000
 
 
 @pytest.mark.django_db(transaction=True)

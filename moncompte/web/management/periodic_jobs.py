@@ -10,8 +10,9 @@ from moncompte.core.throttle import events_purge
 from moncompte.defence.watch import attack_mode_watch
 from moncompte.enrollment.devices import devices_purge
 from moncompte.enrollment.email_links import pending_emails_forget
+from moncompte.messaging.notify import notices_queue
 from moncompte.outbox.retention import outbox_purge
-from moncompte.outbox.worker import PeriodicJob
+from moncompte.outbox.worker import Feeder, PeriodicJob
 from moncompte.support.mail_servers import mail_domains_check
 from moncompte.support.restarts import restart_requests_expire
 
@@ -26,3 +27,6 @@ PERIODIC_JOBS: Sequence[PeriodicJob] = (
     devices_purge,  # R-LIM8: device credentials expired or ended by a new personal code
     mail_domains_check,  # R-SUP4: the DNS asked about mail servers here, never while a desk page waits
 )
+
+# R-MSG5, R-DLV5: the message box's notifications, queued a batch at a time as the workers' lane runs low.
+FEEDERS: Sequence[Feeder] = (notices_queue,)

@@ -16,7 +16,7 @@ from moncompte.outbox.transport import SmtpTransport
 from moncompte.registry import demo_data
 from moncompte.registry import nir as nir_rules
 from moncompte.registry.importer import ImportReport, beneficiaries_import
-from moncompte.web.management.periodic_jobs import PERIODIC_JOBS
+from moncompte.web.management.periodic_jobs import FEEDERS, PERIODIC_JOBS
 
 logger = logging.getLogger("moncompte.demo")
 
@@ -55,7 +55,7 @@ class Command(BaseCommand):
         stop = threading.Event()
         delivery = threading.Thread(
             target=worker.run,
-            kwargs={"stop": stop, "transport": transport, "periodic_jobs": PERIODIC_JOBS},
+            kwargs={"stop": stop, "transport": transport, "periodic_jobs": PERIODIC_JOBS, "feeders": FEEDERS},
             name="outbox-worker",
             daemon=True,
         )

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 
 from moncompte.outbox import worker
 from moncompte.outbox.signing import configured_key
-from moncompte.web.management.periodic_jobs import PERIODIC_JOBS
+from moncompte.web.management.periodic_jobs import FEEDERS, PERIODIC_JOBS
 
 
 class Command(BaseCommand):
@@ -25,5 +25,5 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, request_stop)
         configured_key()  # a DKIM configuration that cannot work stops the worker now, not at each message
         self.stdout.write("Worker démarré (Ctrl+C pour arrêter).")
-        worker.run(stop=stop, transport=worker.transport_from_settings(), periodic_jobs=PERIODIC_JOBS)
+        worker.run(stop=stop, transport=worker.transport_from_settings(), periodic_jobs=PERIODIC_JOBS, feeders=FEEDERS)
         self.stdout.write("Worker arrêté.")
