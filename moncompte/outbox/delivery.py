@@ -74,13 +74,14 @@ def claim_next(
     if never_claimed:
         due = due.filter(claim=0)
     with transaction.atomic():
-        email = due.order_by("lane", "next_attempt_at", "id").first()  # R-DLV5: codes and links first
+        # R-DLV5: codes and links first; the support's masked copy is not read to send
+        email = due.order_by("lane", "next_attempt_at", "id").defer("shown_text", "shown_html").first()
         if email is None:
             return None
-        # A worker that held this row died mid-exchange: the server may or may not have the message.
-        email.delivery_attempts.filter(outcome=AttemptOutcome.SENDING).update(
-            outcome=AttemptOutcome.UNKNOWN, finished_at=now
-        )
+        if email.claim:  # a worker that held this row died mid-exchange: the server may or may not have the message
+            email.delivery_attempts.filter(outcome=AttemptOutcome.SENDING).update(
+                outcome=AttemptOutcome.UNKNOWN, finished_at=now
+            )
         email.claim += 1
         email.message_id = email.message_id or new_message_id()
         until = now + (lease_for or lease())
