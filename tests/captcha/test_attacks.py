@@ -1,8 +1,8 @@
 """R-CAP5, THE CI-SIZED REFERENCE ATTACK (bench.captcha_attack.ci_attack): the two strongest solvers of each kind
 in the full runs (scan and decode, colour-blind column slices with an MLP; windows at learned onsets, energy-cut
 pieces + log-mel with an MLP: CI_SOLVERS) learn from 300 pictures and 300 sounds rendered by the project's own
-generator, then read 20 fresh ones of each kind. The full attack (`python -m bench.captcha_attack --http`: 2,000 samples,
-200 challenges offline, 100 over HTTP) prints the figures; this one fails when the best solver reads more than
+generator, then read 20 fresh ones of each kind. The full attack (`python -m bench.captcha_attack --http`: 2,000
+samples, 200 challenges offline, 100 over HTTP) prints the figures; this one fails when the best solver reads more than
 10 % of either kind. It is weaker than the full attack (300 samples teach less than 2,000): passing it is
 necessary, not sufficient. About a minute of CPU."""
 
