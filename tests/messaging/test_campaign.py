@@ -9,7 +9,7 @@ import sys
 import time
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from moncompte.accounts.models import Account
@@ -75,6 +75,18 @@ def test_a_campaign_run_again_after_an_interruption_posts_nothing_twice_R_MSG10(
     assert (again.batches_replayed, again.counts) == (2, {"posted": 10})
     assert Message.objects.count() == 10
     assert Message.objects.values("account").distinct().count() == 10
+
+
+@pytest.mark.django_db
+def test_a_campaign_resumed_with_another_batch_size_is_refused_and_says_why_R_MSG10(tmp_path):
+    path = csv_of(tmp_path, people(4))
+    body = tmp_path / "texte.txt"
+    body.write_text(LETTER.body, encoding="utf-8")
+    options = [str(path), "--subject", LETTER.subject, "--body-file", str(body)]
+    call_command("campaign", *options, "--batch", "2")
+    with pytest.raises(CommandError, match="autre taille de lot"):
+        call_command("campaign", *options, "--batch", "3")
+    assert Message.objects.count() == 4
 
 
 @pytest.mark.django_db

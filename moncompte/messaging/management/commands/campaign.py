@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from moncompte.core import clock
 from moncompte.core.client import Client
 from moncompte.core.errors import DomainError
+from moncompte.messaging.bulk import IdempotencyKeyReused
 from moncompte.messaging.campaign import CampaignRun, campaign_post, report_write
 from moncompte.messaging.models import MessageKind
 from moncompte.messaging.post import Letter
@@ -39,7 +40,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch",
             type=int,
-            default=1000,
+            default=5000,  # a million in a minute (bench/campaign.py); at most INTERNAL_API_MAX_RECIPIENTS
             help="NIR par lot (même valeur pour reprendre)",
         )
         parser.add_argument("--report", type=Path, help="rapport des refus (défaut : FICHIER.refus.csv)")
@@ -60,6 +61,8 @@ class Command(BaseCommand):
                 now=clock.now,
                 progress=_bar,
             )
+        except IdempotencyKeyReused as refused:  # R-MSG10: the batches already posted were cut otherwise
+            raise CommandError(RESUMED_OTHERWISE) from refused
         except DomainError as refused:
             raise CommandError(refused.message) from refused
         report = options["report"] or path.with_suffix(".refus.csv")
