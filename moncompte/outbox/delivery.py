@@ -23,10 +23,12 @@ from datetime import datetime, timedelta
 
 from django.db import Error as DatabaseFailure
 from django.db import connection, transaction
+from django.db.models import QuerySet
 
 from moncompte.core import clock, metrics
 from moncompte.core.conf import conf
 from moncompte.core.request_context import request_id_set
+from moncompte.outbox import pacing
 from moncompte.outbox.lease import LeaseKept
 from moncompte.outbox.message import build_message, new_message_id
 from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
@@ -74,8 +76,7 @@ def claim_next(
     if never_claimed:
         due = due.filter(claim=0)
     with transaction.atomic():
-        # R-DLV5: codes and links first; the support's masked copy is not read to send
-        email = due.order_by("lane", "next_attempt_at", "id").defer("shown_text", "shown_html").first()
+        email = _next_unpaced(due, now)
         if email is None:
             return None
         if email.claim:  # a worker that held this row died mid-exchange: the server may or may not have the message
@@ -86,12 +87,27 @@ def claim_next(
         email.message_id = email.message_id or new_message_id()
         until = now + (lease_for or lease())
         OutboundEmail.objects.filter(pk=email.pk).update(
-            claim=email.claim, message_id=email.message_id, next_attempt_at=until
+            claim=email.claim, message_id=email.message_id, next_attempt_at=until, slot_at=None
         )
         attempt = DeliveryAttempt.objects.create(
             email=email, at=now, outcome=AttemptOutcome.SENDING, worker=WORKER_NAME
         )
     return Claimed(email=email, claim=email.claim, attempt_id=attempt.pk, claimed_at=now, lease_until=until)
+
+
+# R-DLV6: at most this many notifications sent back to their provider's slot in one claim.
+DEFERRALS_PER_CLAIM = 200
+
+
+def _next_unpaced(due: QuerySet[OutboundEmail], now: datetime) -> OutboundEmail | None:
+    """The first lane's oldest due, else the notifications' (R-DLV5), the support's masked copy not read; a
+    notification whose provider's next slot is later waits for it (R-DLV6), and the next one is taken."""
+    for _ in range(DEFERRALS_PER_CLAIM):
+        email = due.order_by("lane", "next_attempt_at", "id").defer("shown_text", "shown_html").first()
+        if email is None or (start := pacing.slot_start(email, now=now)) is None:
+            return email
+        OutboundEmail.objects.filter(pk=email.pk).update(next_attempt_at=start, slot_at=start)
+    return None
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -144,6 +160,8 @@ def _complete(claimed: Claimed, outcome: AttemptOutcome, reply: str) -> bool:
         held = OutboundEmail.objects.filter(pk=claimed.email.pk, claim=claimed.claim).update(**change) == 1
         if held:  # a worker that lost its claim does not count the message a second time
             _count(claimed.email, outcome, at=at)
+            if outcome is AttemptOutcome.RETRY:
+                pacing.slowed_down(claimed.email, reply, now=at)  # R-DLV6: a 4xx slows its provider down
         return held
 
 

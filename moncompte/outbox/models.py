@@ -58,6 +58,8 @@ class OutboundEmail(models.Model):
     # R-MSG7: the one-click unsubscribe address (RFC 8058), a token: emptied with the bodies once delivered.
     list_unsubscribe = models.CharField(max_length=500, blank=True, db_default="")
     lane = models.PositiveSmallIntegerField(choices=Lane.choices, default=Lane.FIRST, db_default=Lane.FIRST)
+    # R-DLV6: the slot of its provider's pace this notification waits for, already reserved (cleared when claimed).
+    slot_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -109,3 +111,19 @@ class DeliveryReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.received_at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()}"
+
+
+class ProviderPace(models.Model):
+    """R-DLV6: the pace of one receiving provider's notifications, shared by every worker: the next free slot,
+    and the share of its setting it runs at (halved by a 4xx, doubled back after a calm minute)."""
+
+    provider = models.CharField(max_length=40, primary_key=True)
+    next_slot_at = models.DateTimeField()
+    factor = models.FloatField(default=1.0)
+    calm_since = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "rythme d'un fournisseur"
+
+    def __str__(self) -> str:
+        return f"{self.provider} ({self.factor:.0%})"

@@ -30,6 +30,17 @@ class MailSettings:
     outbox_send_after_response: bool = True
     # /sante/pret/ says "not ready" when an email has waited longer than this (the relay or the workers are down).
     ready_outbox_max_age: timedelta = timedelta(minutes=10)
+    # R-DLV6: notifications per second per receiving provider (providers.py's names), "name=rate" items; a
+    # provider not listed is not paced. Codes and links never are. To agree with each provider.
+    outbox_pacing: tuple[str, ...] = (
+        "orange=20",
+        "sfr=20",
+        "free=20",
+        "laposte=10",
+        "outlook=50",
+        "yahoo=30",
+        "gmail=100",
+    )
     # R-DLV4: a provider is flagged when, on this many links at least, its confirmation rate is under this
     # percentage of the other providers' together.
     funnel_alert_min_links: int = 20
@@ -40,4 +51,16 @@ class MailSettings:
             return ["FROM_ADDRESS : une adresse mail"]
         if self.outbox_lease_seconds < 4:  # renewed every quarter of it, at least every second
             return ["OUTBOX_LEASE_SECONDS : 4 au moins"]
-        return []
+        return _pacing_refused(self.outbox_pacing)
+
+
+def _pacing_refused(items: tuple[str, ...]) -> list[str]:
+    for item in items:
+        name, _, rate = item.partition("=")
+        try:
+            readable = bool(name.strip()) and float(rate) > 0
+        except ValueError:
+            readable = False
+        if not readable:
+            return [f"OUTBOX_PACING : des « fournisseur=messages par seconde », un nombre > 0 (reçu : {item!r})"]
+    return []

@@ -1,0 +1,117 @@
+"""R-DLV6: notifications paced per receiving provider, slowed by a 4xx of that provider, never holding back the
+other providers nor codes and links; against a real SMTP server that answers 451 for one provider."""
+
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core.exceptions import ImproperlyConfigured
+
+from moncompte.core import clock
+from moncompte.core.conf import Settings
+from moncompte.outbox.delivery import claim_next, deliver_due
+from moncompte.outbox.mail import Outgoing, enqueue_many
+from moncompte.outbox.models import EmailStatus, Lane, OutboundEmail, ProviderPace
+from moncompte.outbox.sink import free_port
+from moncompte.outbox.transport import SmtpTransport
+from tests.outbox.test_delivery import queue_code_email
+
+pytestmark = pytest.mark.django_db
+CONTEXT = {"first_name": "Alix", "last_name": "DURAND", "promotional": False}
+
+
+@pytest.fixture
+def gmail_at_5_per_second(settings):
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, outbox_pacing=("gmail=5",))
+
+
+def notifications_to(*addresses: str, now) -> None:
+    outgoing = [Outgoing(address, CONTEXT) for address in addresses]
+    enqueue_many(template="message_notice", outgoing=outgoing, now=now, lane=Lane.NOTIFICATIONS)
+
+
+def claimed_now() -> list[str]:
+    taken = []
+    while (claimed := claim_next(now=clock.now())) is not None:
+        taken.append(claimed.email.to_address)
+    return taken
+
+
+@pytest.mark.usefixtures("gmail_at_5_per_second")
+def test_a_paced_providers_notifications_get_slots_at_its_rate_the_others_leave_at_once_R_DLV6(now, traveller):
+    notifications_to("a@gmail.com", "b@gmail.com", "x@example.fr", "c@gmail.com", "y@orange.fr", now=now)
+    assert claimed_now() == ["a@gmail.com", "x@example.fr", "y@orange.fr"]
+    waiting = OutboundEmail.objects.filter(status=EmailStatus.PENDING, to_address__in=["b@gmail.com", "c@gmail.com"])
+    assert sorted(email.next_attempt_at - now for email in waiting) == [timedelta(seconds=0.2), timedelta(seconds=0.4)]
+    traveller.shift(timedelta(seconds=0.2))
+    assert claimed_now() == ["b@gmail.com"]
+    traveller.shift(timedelta(seconds=0.2))
+    assert claimed_now() == ["c@gmail.com"]
+
+
+@pytest.mark.usefixtures("gmail_at_5_per_second")
+def test_codes_and_links_are_never_paced_R_DLV6(now, traveller):
+    for n in range(3):
+        queue_code_email(now, to=f"p{n}@gmail.com")
+    assert claimed_now() == ["p0@gmail.com", "p1@gmail.com", "p2@gmail.com"]
+    assert not ProviderPace.objects.exists()
+
+
+class RefusingOneProvider:
+    """A relay that keeps nothing and answers 451 to every recipient at gmail.com, 250 to the others."""
+
+    def __init__(self) -> None:
+        self.accepted: list[str] = []
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if address.endswith("@gmail.com"):
+            return "451 4.7.1 Trop de messages, réessayez plus tard"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.accepted += envelope.rcpt_tos
+        return "250 OK"
+
+
+@pytest.fixture
+def relay():
+    handler = RefusingOneProvider()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, handler
+    controller.stop()
+
+
+@pytest.mark.usefixtures("gmail_at_5_per_second")
+def test_a_4xx_halves_its_providers_rate_and_holds_back_no_other_provider_R_DLV6(relay, now, traveller):
+    controller, handler = relay
+    notifications_to(*(f"p{n}@gmail.com" for n in range(4)), *(f"q{n}@example.fr" for n in range(4)), now=now)
+    deliver_due(transport=SmtpTransport(host=controller.hostname, port=controller.port))
+    assert sorted(handler.accepted) == [f"q{n}@example.fr" for n in range(4)]  # the others, at once
+    pace = ProviderPace.objects.get(provider="gmail")
+    assert (pace.factor, pace.calm_since) == (0.5, now)
+    refused = OutboundEmail.objects.get(to_address="p0@gmail.com")
+    assert refused.delivery_attempts.get().smtp_reply.startswith("451")
+    # the next reservation is spaced at half the rate, 0.4 s instead of 0.2 s
+    before = pace.next_slot_at
+    notifications_to("late@gmail.com", now=now)
+    claimed_now()
+    assert ProviderPace.objects.get(provider="gmail").next_slot_at - before == timedelta(seconds=0.4)
+    # a calm minute: back to the setting
+    traveller.shift(timedelta(minutes=2))
+    notifications_to("calm@gmail.com", now=clock.now())
+    claimed_now()
+    assert ProviderPace.objects.get(provider="gmail").factor == 1.0
+
+
+@pytest.mark.without_database
+def test_a_pacing_setting_that_cannot_be_read_is_refused_R_DLV6():
+    with pytest.raises(ImproperlyConfigured, match="OUTBOX_PACING"):
+        Settings.from_environment({"MONCOMPTE_OUTBOX_PACING": "gmail=vite"})
+    assert Settings.from_environment({"MONCOMPTE_OUTBOX_PACING": "orange=5, gmail=40"}).outbox_pacing == (
+        "orange=5",
+        "gmail=40",
+    )
