@@ -2,6 +2,15 @@
 
 from django.db import migrations, models
 
+REVIEWED = (
+    "RunPython: one UPDATE of the pending notifications only (a campaign's backlog at most), so they wait "
+    "behind codes and links; nothing is lost if it is interrupted (a pending row left in lane 0 is still sent)"
+)
+LOCKS = (
+    "l'index partiel des lignes en attente verrouille la table en écriture le temps de sa construction : "
+    "seules les lignes en attente y entrent (quelques milliers hors campagne), quelques secondes au plus"
+)
+
 
 def notifications_in_their_lane(apps, schema_editor):
     """R-DLV5: the message box's notifications already queued wait behind codes and links too."""
