@@ -13,6 +13,7 @@ from moncompte.captcha.guard import CaptchaProof
 from moncompte.core import throttle
 from moncompte.core.client import Client
 from moncompte.core.errors import TooManyAttempts
+from moncompte.core.throttle import Limit
 from moncompte.defence.keys import IDENTITY
 from moncompte.defence.network_limit import identity_network_check, identity_network_take
 from moncompte.defence.watch import velocity_record
@@ -105,20 +106,33 @@ def _provisional_account(beneficiary: Beneficiary, found: Account | None, *, ema
 
 def _identity_match(*, nir: Nir, birth_date: date, postal_code: str, client: Client, now: datetime) -> Beneficiary:
     """R-ID1, R-ID2: one message whatever field was wrong; failures limited per client, and per NIR from
-    each client, so nobody who knows a NIR can stop its person from enrolling (R-LIM2)."""
-    per_nir, per_client = limits.identity_failures_per_nir(), limits.identity_failures_per_client()
+    each client, so nobody who knows a NIR can stop its person from enrolling (R-LIM2). Each try is counted
+    before the registry is read and taken back unless it fails (R-LIM3): a burst of parallel guesses of a
+    birth date each sees the others, where a check before the failure was counted let them all through."""
+    counted: list[tuple[Limit, str, str]] = []
     try:
-        throttle.check(per_client, key=client.address, now=now)
-        throttle.check(per_nir, key=f"{nir.value}|{client.address}", now=now)
-    except TooManyAttempts:
-        audit.record(event="identity_throttled", now=now, nir=nir.value, client=client)
+        for limit, key in (
+            (limits.identity_failures_per_client(), client.address),
+            (limits.identity_failures_per_nir(), f"{nir.value}|{client.address}"),
+        ):
+            handle, wait = throttle.hit_first(limit, key=key, now=now)
+            counted.append((limit, key, handle))
+            if wait is not None:
+                audit.record(event="identity_throttled", now=now, nir=nir.value, client=client)
+                raise TooManyAttempts(wait)
+        beneficiary = Beneficiary.objects.filter(
+            nir=nir.value, birth_date=birth_date, postal_code=postal_code.strip()
+        ).first()
+    except BaseException:
+        _identity_tries_take_back(counted)  # refused, or a crash: neither is a wrong identity
         raise
-    beneficiary = Beneficiary.objects.filter(
-        nir=nir.value, birth_date=birth_date, postal_code=postal_code.strip()
-    ).first()
     if beneficiary is None:
-        throttle.hit(per_client, key=client.address, now=now)
-        throttle.hit(per_nir, key=f"{nir.value}|{client.address}", now=now)
         audit.record(event="identity_not_matched", now=now, nir=nir.value, client=client)
         raise IdentityNotMatched()
+    _identity_tries_take_back(counted)
     return beneficiary
+
+
+def _identity_tries_take_back(counted: list[tuple[Limit, str, str]]) -> None:
+    for limit, key, handle in counted:
+        throttle.unhit(limit, key=key, event=handle)

@@ -3,15 +3,17 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from moncompte.accounts.models import Account
 from moncompte.accounts.states import AccountEvent, AccountState
 from moncompte.accounts.transitions import account_advance
 from moncompte.audit.models import AuditEvent
 from moncompte.captcha.errors import CaptchaWrong
+from moncompte.core import throttle
 from moncompte.core.client import Client
 from moncompte.core.errors import TooManyAttempts
+from moncompte.enrollment import limits
 from moncompte.enrollment.code_send import code_send
 from moncompte.enrollment.errors import AccountAlreadyExists, IdentityNotMatched
 from moncompte.enrollment.models import ProvisionalCode
@@ -307,3 +309,33 @@ def test_a_code_sent_is_audited_with_the_nir_and_the_account(beneficiary, now, c
         {"email": "c•••••e@example.fr"},
     )
     assert OutboundEmail.objects.get(template="provisional_code").account_id == sent.account_id
+
+
+def test_an_identity_try_is_counted_before_the_registry_is_read_and_taken_back_unless_it_fails_R_LIM3(beneficiary, now):
+    """Issue 21: parallel guesses of one NIR's birth date each see the others, since each is counted before
+    its answer is known; a success or a refusal is taken back, so only failures weigh."""
+    guesser = Client("198.51.100.9")
+    per_nir = (limits.identity_failures_per_nir(), f"{beneficiary.nir}|{guesser.address}")
+    per_client = (limits.identity_failures_per_client(), guesser.address)
+    seen_while_reading: list[tuple[int, int]] = []
+
+    def registry_read(execute, sql, params, many, context):
+        if "registry_beneficiary" in sql:
+            seen_while_reading.append(
+                tuple(throttle.count(limit, key=key, now=now) for limit, key in (per_nir, per_client))
+            )
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(registry_read):
+        with pytest.raises(IdentityNotMatched):
+            attempt(beneficiary, now, client=guesser, postal="00000")
+        attempt(beneficiary, now, client=guesser)
+    assert seen_while_reading[0] == (1, 1)  # the failing try, counted while the registry was read
+    assert seen_while_reading[1] == (2, 2)  # the right one too, while it was read
+    assert [throttle.count(limit, key=key, now=now) for limit, key in (per_nir, per_client)] == [1, 1]
+    for _ in range(4):  # four more failures reach the five of the hour, the refused sixth is not kept
+        with pytest.raises(IdentityNotMatched):
+            attempt(beneficiary, now, client=guesser, postal="00000")
+    with pytest.raises(TooManyAttempts):
+        attempt(beneficiary, now, client=guesser)
+    assert [throttle.count(limit, key=key, now=now) for limit, key in (per_nir, per_client)] == [5, 5]
