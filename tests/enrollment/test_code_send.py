@@ -317,7 +317,7 @@ def test_an_identity_try_is_counted_before_the_registry_is_read_and_taken_back_u
     guesser = Client("198.51.100.9")
     per_nir = (limits.identity_failures_per_nir(), f"{beneficiary.nir}|{guesser.address}")
     per_client = (limits.identity_failures_per_client(), guesser.address)
-    seen_while_reading: list[tuple[int, int]] = []
+    seen_while_reading: list[tuple[int, ...]] = []
 
     def registry_read(execute, sql, params, many, context):
         if "registry_beneficiary" in sql:
