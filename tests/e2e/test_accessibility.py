@@ -241,3 +241,34 @@ def test_the_api_s_documentation_page_is_accessible_closed_and_open(page: Page, 
     operations.filter(has_text="/api/v1/enrollment/identity").click()  # a request body and its examples
     expect(page.get_by_role("combobox", name="Exemple").first).to_be_visible()
     assert_accessible(page)
+
+
+SWAGGER_UI_ENGLISH = (
+    "Try it out",
+    "Execute",
+    "Cancel",
+    "Parameters",
+    "Request body",
+    "Responses",
+    "Example Value",
+    "Schema",
+    "Authorize",
+    "Server response",
+    "Response body",
+    "Request URL",
+    "Media type",
+)
+
+
+def test_the_api_s_documentation_page_says_its_controls_in_french_R_A11Y4(page: Page, live_server, transactional_db):
+    """Issue 23: Swagger UI knows its buttons and headings only in English; the page says them in French, as the
+    rest of the site (a refused request tried from the page included)."""
+    page.goto(live_server.url + "/api/v1/docs")
+    page.locator(".opblock-summary-control").filter(has_text="/api/v1/enrollment/identity").click()
+    page.get_by_role("button", name="Essayer").click()
+    page.get_by_role("button", name="Exécuter").click()
+    expect(page.get_by_text("Réponse du serveur")).to_be_visible()
+    expect(page.get_by_role("button", name="S'authentifier", exact=True)).to_be_visible()
+    shown = page.locator("#swagger-ui").inner_text()
+    assert [word for word in SWAGGER_UI_ENGLISH if re.search(rf"\b{word}\b", shown)] == []
+    assert_accessible(page)
