@@ -188,7 +188,8 @@ def _opened_not_confirmed(file: PersonFile) -> Finding | None:
             if by_a_machine
             else "."
         ),
-        "Ouvrir le lien ne suffit pas : il faut cliquer sur le bouton « Confirmer mon email » de la page.",
+        "Un antivirus qui ouvre le lien ne confirme rien ; dans un navigateur, la page confirme d'elle-même (sans "
+        "JavaScript, la personne clique sur « Confirmer mon email ») : faites ouvrir le lien le plus récent.",
     )
 
 

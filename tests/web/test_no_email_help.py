@@ -24,7 +24,9 @@ CHECKLIST = [
     "le courriel le plus récent",
     "liste rouge",
     "antivirus",
+    "la page du lien doit dire « Votre adresse email est confirmée »",
     "donnez une autre adresse",
+    "Outlook",
 ]
 
 
