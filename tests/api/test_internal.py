@@ -81,6 +81,8 @@ def test_bad_texts_and_too_many_people_are_refused_with_nothing_posted_R_MSG9(pe
     settings.MONCOMPTE = replace(settings.MONCOMPTE, internal_api_max_recipients=2)
     status, problem = call(token, **letter(key="une-autre-cle", nirs=[CAMILLE, DOMINIQUE, NOBODY]))
     assert (status, problem["code"], problem["field"]) == (400, "too_many_recipients", "nirs")
+    status, problem = call(token, **letter(key="une-troisieme-cle", nirs=[CAMILLE, "1" * 31]))
+    assert (status, problem["code"], problem["field"]) == (400, "invalid_input", "nirs[1]")  # which entry
     assert not Message.objects.exists()
 
 
