@@ -91,7 +91,7 @@ class DeliveryFacts:
     email_masked: str
     sent_at: datetime
     valid_until: datetime
-    outcome: str  # "remis à votre messagerie le 29/11 à 14 h 02", "en cours d'envoi", "refusé par …"
+    outcome: str  # a clause of its own: "ce courriel est en cours d'envoi", "ce courriel a été refusé par …"
 
 
 def delivery_facts_of(*, account_id: int, now: datetime, opened_address: str | None = None) -> DeliveryFacts | None:
@@ -118,17 +118,18 @@ def delivery_facts_of(*, account_id: int, now: datetime, opened_address: str | N
 
 def _outcome(email: OutboundEmail | None) -> str:
     if email is None:
-        return "en cours d'envoi"
+        return "ce courriel est en cours d'envoi"
     kinds = {report.kind for report in email.reports.all()}
     if ReportKind.HARD in kinds:
-        return "refusé par votre messagerie : adresse inexistante ou fermée"
+        return "ce courriel a été refusé par votre messagerie : adresse inexistante ou fermée"
     if ReportKind.REFUSED in kinds or email.status == EmailStatus.FAILED:
-        return "refusé par votre messagerie"
+        return "ce courriel a été refusé par votre messagerie"
     if ReportKind.SOFT in kinds and email.status != EmailStatus.SENT:
-        return "retardé par votre messagerie, de nouveaux essais sont en cours"
+        return "votre messagerie a retardé ce courriel, de nouveaux essais sont en cours"
     if email.status == EmailStatus.SENT and email.sent_at is not None:
-        return f"remis à votre messagerie le {_when(email.sent_at)}"
-    return "en cours d'envoi"
+        # Our relay took it: that is all we know, until the receiving server refuses it (a bounce, later).
+        return f"ce courriel est parti le {_when(email.sent_at)}, et votre messagerie ne l'a pas refusé"
+    return "ce courriel est en cours d'envoi"
 
 
 def _when(moment: datetime) -> str:
