@@ -55,7 +55,8 @@ def test_the_person_reads_whether_the_mail_was_delivered_or_refused_R_SUP5(clien
     email = OutboundEmail.objects.get(template="email_confirmation")
     raw = sample("gmail_hard", email)
     bounce_receive(raw=raw, recipients=envelope_recipients(raw), now=now)
-    assert "ce courriel a été refusé par votre messagerie : adresse inexistante ou fermée" in pending_page(client, code_sent, now)
+    refused = "ce courriel a été refusé par votre messagerie : adresse inexistante ou fermée"
+    assert refused in pending_page(client, code_sent, now)
 
 
 def test_an_expired_link_page_tells_the_facts_without_the_full_address_R_SUP5(client, code_sent, now, traveller):
