@@ -4,6 +4,9 @@ import pytest
 
 from moncompte.accounts.password_policy import check
 
+# Opens no database: the PostgreSQL pass would run it again unchanged (tests/conftest.py).
+pytestmark = pytest.mark.without_database
+
 NIR = "2840588321025"
 BIRTH = date(1984, 5, 3)
 

@@ -1,4 +1,9 @@
+import pytest
+
 from moncompte.accounts import passwords
+
+# Opens no database: the PostgreSQL pass would run it again unchanged (tests/conftest.py).
+pytestmark = pytest.mark.without_database
 
 
 def test_codes_are_stored_with_argon2id_at_19_mib_2_passes_1_lane_R_PW8():

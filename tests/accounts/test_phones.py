@@ -2,6 +2,9 @@ import pytest
 
 from moncompte.accounts import phones
 
+# Opens no database: the PostgreSQL pass would run it again unchanged (tests/conftest.py).
+pytestmark = pytest.mark.without_database
+
 
 @pytest.mark.parametrize("typed", ["06.50.56.42.78", "06 50 56 42 78", "+33 6 50 56 42 78", "0650564278"])
 def test_french_mobile_formats_are_stored_e164_and_shown_french_R_CT3(typed):

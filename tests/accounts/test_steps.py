@@ -5,6 +5,9 @@ import pytest
 from moncompte.accounts.states import AccountState
 from moncompte.accounts.steps import STEP_OF_STATE, AccountNotActive, AccountStep, NotAtThisStep, step_check, step_of
 
+# Opens no database: the PostgreSQL pass would run it again unchanged (tests/conftest.py).
+pytestmark = pytest.mark.without_database
+
 
 def test_every_state_is_at_one_step_and_every_step_has_a_state():
     assert set(STEP_OF_STATE) == set(AccountState)

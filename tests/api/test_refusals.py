@@ -15,6 +15,9 @@ from moncompte.core.errors import DomainError
 from moncompte.enrollment.errors import LinkResendLimited, PasswordRefused
 from tests.api.documented import document
 
+# Opens no database: the PostgreSQL pass would run it again unchanged (tests/conftest.py).
+pytestmark = pytest.mark.without_database
+
 KINDS = sorted({kind for kinds in REFUSALS.values() for kind in kinds}, key=lambda kind: kind.__name__)
 
 

@@ -1,10 +1,14 @@
 """Issue 20: one schema per shape. The OpenAPI document names a schema by its class name alone, so two classes of
 one name would silently become one; two classes of the same members would be one shape written twice."""
 
+import pytest
 from ninja import Schema
 
 from moncompte.api.app import api
 from moncompte.api.internal import internal_api
+
+# Opens no database: the PostgreSQL pass would run it again unchanged (tests/conftest.py).
+pytestmark = pytest.mark.without_database
 
 
 def api_schemas() -> list[type[Schema]]:

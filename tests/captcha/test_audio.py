@@ -11,6 +11,9 @@ import pytest
 from moncompte.captcha import audio
 from tests.captcha import renderings
 
+# Opens no database: the PostgreSQL pass would run it again unchanged (tests/conftest.py).
+pytestmark = pytest.mark.without_database
+
 ANSWER = "4792137155"
 CLIPS = 12
 FRAME = audio.RATE // 20  # 50 ms

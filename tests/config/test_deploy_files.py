@@ -3,6 +3,11 @@
 import re
 from pathlib import Path
 
+import pytest
+
+# Opens no database: the PostgreSQL pass would run it again unchanged (tests/conftest.py).
+pytestmark = pytest.mark.without_database
+
 ROOT = Path(__file__).resolve().parents[2]
 READ_FROM_ENVIRONMENT = re.compile(r"""(?:env\.(?:text|flag|networks)|os\.environ\.get)\(\s*["']([A-Z_]+)["']""")
 

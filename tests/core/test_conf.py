@@ -8,6 +8,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 from moncompte.core.conf import Settings, conf
 
+# Opens no database: the PostgreSQL pass would run it again unchanged (tests/conftest.py).
+pytestmark = pytest.mark.without_database
+
 
 def test_the_defaults_are_the_values_the_rules_give_R_SEC4():
     defaults = Settings()

@@ -2,6 +2,9 @@ import pytest
 
 from moncompte.core import tokens
 
+# Opens no database: the PostgreSQL pass would run it again unchanged (tests/conftest.py).
+pytestmark = pytest.mark.without_database
+
 
 @pytest.mark.parametrize("_", range(200))
 def test_provisional_code_has_10_unambiguous_characters_of_each_kind_R_CODE1(_):

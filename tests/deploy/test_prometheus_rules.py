@@ -4,9 +4,13 @@ Prometheus' own `promtool` (Debian's `prometheus` package, which .ci/run install
 import shutil
 import subprocess
 
+import pytest
 import yaml
 
 from tests.deploy.helpers import DEPLOY
+
+# Opens no database: the PostgreSQL pass would run it again unchanged (tests/conftest.py).
+pytestmark = pytest.mark.without_database
 
 RULES = DEPLOY / "prometheus" / "moncompte-alerts.yml"
 RULE_TESTS = DEPLOY / "prometheus" / "moncompte-alerts.test.yml"

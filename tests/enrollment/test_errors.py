@@ -2,8 +2,13 @@
 
 from datetime import timedelta
 
+import pytest
+
 from moncompte.accounts.password_policy import Refusal
 from moncompte.enrollment.errors import CodeExpired, LinkResendLimited, PasswordRefused
+
+# Opens no database: the PostgreSQL pass would run it again unchanged (tests/conftest.py).
+pytestmark = pytest.mark.without_database
 
 
 def test_an_expired_code_says_how_long_a_code_lasts_and_to_ask_for_a_new_one():

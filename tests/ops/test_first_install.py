@@ -5,6 +5,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
+# Opens no database: the PostgreSQL pass would run it again unchanged (tests/conftest.py).
+pytestmark = pytest.mark.without_database
+
 ROOT = Path(__file__).resolve().parents[2]
 FAKE_PIP = """#!/usr/bin/env bash
 # Stands for .venv/bin/python: answers `-m pip install ...` as pip would, slowly, and nothing else.

@@ -5,6 +5,9 @@ import pytest
 
 from moncompte.registry import nir as nir_rules
 
+# Opens no database: the PostgreSQL pass would run it again unchanged (tests/conftest.py).
+pytestmark = pytest.mark.without_database
+
 
 @pytest.mark.parametrize(("nir13", "key"), [("2840588321025", "32"), ("284052A321025", "52"), ("284052B321025", "79")])
 def test_key_is_97_minus_n_mod_97_with_corsica_R_NIR3(nir13, key):
