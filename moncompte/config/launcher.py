@@ -58,10 +58,22 @@ def main() -> None:
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+    from django.db import OperationalError, connections
 
     if command not in HELP_WORDS:
         try:
             settings.INSTALLED_APPS  # noqa: B018 (reads the settings: a missing or wrong variable is said plainly)
         except ImproperlyConfigured as refused:
             sys.exit(f"moncompte : {refused}")
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except OperationalError as refused:
+        # Refused before any connection opened (host unknown, nothing listening, password refused, no such
+        # database): a setting to fix, said in one sentence. Failing on an open connection keeps its traceback.
+        if any(each.connection is not None for each in connections.all(initialized_only=True)):
+            raise
+        why = (str(refused).strip().splitlines() or [type(refused).__name__])[0]
+        sys.exit(
+            f"moncompte : la base de données de DATABASE_URL ne répond pas : {why} "
+            "(`moncompte check --database default` le vérifie)."
+        )
