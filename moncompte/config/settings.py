@@ -194,6 +194,10 @@ if CAPTCHA_TEST_ANSWER and not (DEBUG or DEMO):
         "MONCOMPTE_CAPTCHA_TEST_ANSWER est refusé hors DEBUG ou démo : il désactiverait le CAPTCHA."
     )
 
+# MONCOMPTE_LOG_FORMAT=json: one JSON object per line, for log collectors, from Django, the mail worker and
+# gunicorn itself (`moncompte serve` gives gunicorn web/gunicorn_conf.JsonLogger).
+LOG_FORMAT = "json" if env.text("MONCOMPTE_LOG_FORMAT") == "json" else "plain"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -204,8 +208,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            # MONCOMPTE_LOG_FORMAT=json: one JSON object per line, for log collectors.
-            "formatter": "json" if env.text("MONCOMPTE_LOG_FORMAT") == "json" else "plain",
+            "formatter": LOG_FORMAT,
             "filters": ["request_id"],
         }
     },
