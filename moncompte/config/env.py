@@ -4,7 +4,10 @@ import os
 import secrets
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from moncompte.core.conf import Settings
@@ -29,6 +32,36 @@ def text(name: str, default: str = "") -> str:
 def optional_text(name: str) -> str | None:
     """The variable as given (not stripped: a password), or None when it is not set at all."""
     return os.environ.get(name)
+
+
+# The databases the project is tested on (README, Tests): PostgreSQL in production, SQLite for the demo.
+DATABASE_SCHEMES = {"postgres", "postgresql", "pgsql", "sqlite"}
+DATABASE_URL_SHAPE = "postgres://utilisateur:motdepasse@hôte:5432/base"
+
+
+def database(default: str) -> dict[str, Any]:
+    """DATABASE_URL (or `default`, the demo's SQLite file) as Django's DATABASES entry. Its shape is checked
+    here, at start, in one sentence that never repeats the URL (it holds the password): whether the database
+    answers is `moncompte check --database default`'s question (web/checks.py)."""
+    url = text("DATABASE_URL") or default
+    scheme = url.partition("://")[0].lower() if "://" in url else ""
+    if scheme not in DATABASE_SCHEMES:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL doit commencer par postgres:// ou sqlite:// (forme attendue : {DATABASE_URL_SHAPE})."
+        )
+    try:
+        urlsplit(url).port  # noqa: B018 (raises ValueError on a port that is not a number)
+        parsed: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+    except ValueError as error:  # dj_database_url.ParseError is one
+        raise ImproperlyConfigured(
+            f"DATABASE_URL n'est pas une adresse lisible : forme attendue {DATABASE_URL_SHAPE}, le port en chiffres, "
+            "tout caractère du mot de passe autre que lettres, chiffres, - et _ encodé (%40 pour @)."
+        ) from error
+    if parsed["NAME"] in ("", ":memory:"):
+        raise ImproperlyConfigured(
+            f"DATABASE_URL ne nomme pas de base de données : ajoutez-la après l'hôte ({DATABASE_URL_SHAPE})."
+        )
+    return parsed
 
 
 def service_settings() -> Settings:

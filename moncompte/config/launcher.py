@@ -23,12 +23,18 @@ def metrics_directory(command: str) -> None:
 
 
 def forget_dead_processes(directory: Path) -> None:
-    """Drops the files of processes that ended (Prometheus sees a counter reset, which it expects), so that the
-    directory does not grow with every restart."""
-    for path in directory.glob("*.db"):
-        pid = path.stem.rpartition("_")[2]
+    """Drops the live gauges of processes that ended (a request in flight when one was killed), as gunicorn's
+    master does for its own (web/gunicorn_conf.py, child_exit). Their counters and histograms stay: they are
+    part of the totals, which must never go back (Prometheus would read a drop as a reset and count it all again
+    in rate() and increase()), whether the process ended at a SIGHUP, a restart, or belonged to another `serve`,
+    worker or bounces sharing the directory. So the directory holds a few files per process ever started: see
+    deploy/README.md (« Alertes et tableau de bord ») says how to empty it."""
+    from prometheus_client import multiprocess  # after PROMETHEUS_MULTIPROC_DIR is set
+
+    dead = {path.stem.rpartition("_")[2] for path in directory.glob("gauge_live*.db")}
+    for pid in sorted(dead):
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():
-            path.unlink(missing_ok=True)
+            multiprocess.mark_process_dead(int(pid), str(directory))  # type: ignore[no-untyped-call]
 
 
 # Django lists its commands without settings; every other command needs them.
@@ -58,10 +64,22 @@ def main() -> None:
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+    from django.db import OperationalError, connections
 
     if command not in HELP_WORDS:
         try:
             settings.INSTALLED_APPS  # noqa: B018 (reads the settings: a missing or wrong variable is said plainly)
         except ImproperlyConfigured as refused:
             sys.exit(f"moncompte : {refused}")
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except OperationalError as refused:
+        # Refused before any connection opened (host unknown, nothing listening, password refused, no such
+        # database): a setting to fix, said in one sentence. Failing on an open connection keeps its traceback.
+        if any(each.connection is not None for each in connections.all(initialized_only=True)):
+            raise
+        why = (str(refused).strip().splitlines() or [type(refused).__name__])[0]
+        sys.exit(
+            f"moncompte : la base de données de DATABASE_URL ne répond pas : {why} "
+            "(`moncompte check --database default` le vérifie)."
+        )

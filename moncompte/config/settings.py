@@ -4,7 +4,6 @@ import logging
 from pathlib import Path
 from typing import Any
 
-import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
@@ -109,11 +108,7 @@ TEMPLATES = [
 # Plain inputs written in Python rather than through three templates each (same HTML; moncompte/web/form_renderer.py).
 FORM_RENDERER = "moncompte.web.form_renderer.QuickInputRenderer"
 
-DATABASES: dict[str, Any] = {
-    "default": dj_database_url.parse(
-        env.text("DATABASE_URL") or f"sqlite:///{VAR_DIR / env.DEMO_DATABASE_FILE}", conn_max_age=60
-    )
-}
+DATABASES: dict[str, Any] = {"default": env.database(f"sqlite:///{VAR_DIR / env.DEMO_DATABASE_FILE}")}
 # After a database restart, a process finds its connection dead at the next request, not by failing it.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -199,6 +194,10 @@ if CAPTCHA_TEST_ANSWER and not (DEBUG or DEMO):
         "MONCOMPTE_CAPTCHA_TEST_ANSWER est refusé hors DEBUG ou démo : il désactiverait le CAPTCHA."
     )
 
+# MONCOMPTE_LOG_FORMAT=json: one JSON object per line, for log collectors, from Django, the mail worker and
+# gunicorn itself (`moncompte serve` gives gunicorn web/gunicorn_conf.JsonLogger).
+LOG_FORMAT = "json" if env.text("MONCOMPTE_LOG_FORMAT") == "json" else "plain"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -209,8 +208,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            # MONCOMPTE_LOG_FORMAT=json: one JSON object per line, for log collectors.
-            "formatter": "json" if env.text("MONCOMPTE_LOG_FORMAT") == "json" else "plain",
+            "formatter": LOG_FORMAT,
             "filters": ["request_id"],
         }
     },

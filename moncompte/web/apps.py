@@ -6,4 +6,7 @@ class WebConfig(AppConfig):
     label = "web"
 
     def ready(self) -> None:
-        from moncompte.web import signals  # noqa: F401 - connects the staff audit receivers
+        from moncompte.web import (  # noqa: F401
+            checks,  # registers `moncompte check --database default`'s connection check
+            signals,  # connects the staff audit receivers
+        )

@@ -3,7 +3,8 @@
 The gunicorn master runs this module and nothing of the application: each worker imports Django and the code
 itself. So SIGHUP (systemctl reload) starts workers on the code and settings installed now, while the old
 ones finish their requests; a master that had imported the application would fork workers from its old copy.
-Imports here stay limited to gunicorn and the standard library.
+Imports here stay limited to gunicorn and the standard library (and moncompte.core.request_context's JSON
+formatter, itself the standard library only).
 """
 
 import re
@@ -42,6 +43,19 @@ class RedactingLogger(Logger):
                 atoms[name] = redacted(atoms[name])
         atoms["q"] = ""  # no query string either
         return atoms
+
+
+class JsonLogger(RedactingLogger):
+    """MONCOMPTE_LOG_FORMAT=json (`moncompte serve` chooses this class then): gunicorn's lines, the master's and
+    the access log included, are JSON objects like the application's, with the time in UTC."""
+
+    def setup(self, cfg: Any) -> None:
+        from moncompte.core.request_context import JsonFormatter
+
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                handler.setFormatter(JsonFormatter())
 
 
 def worker_exit(server: Any, worker: Any) -> None:

@@ -11,6 +11,7 @@ session, no cookie, no redirect to HTTPS, no line in the access log (`moncompte 
 """
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -18,7 +19,7 @@ from functools import cache
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Min
 from django.http import HttpRequest, HttpResponse
@@ -38,6 +39,8 @@ _migrated = False  # once every migration is applied, it stays so for this proce
 READY_KEPT_SECONDS = 1.0  # R-OPS1: how old a finding may be when it is told
 _kept: tuple[float, dict[str, str]] | None = None  # (time.monotonic() of the checks, their findings)
 _checking = threading.Lock()  # one thread of the process checks; the others wait for its findings
+_told: dict[str, str] = {}  # each check's last finding logged by this process: a change is logged, once
+logger = logging.getLogger("moncompte.health")
 
 
 def health_checks(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
@@ -79,22 +82,44 @@ def readiness_forget() -> None:
     """The next probe checks again (tests change the database or Redis between two probes)."""
     global _kept
     _kept = None
+    _told.clear()
 
 
 def readiness() -> dict[str, str]:
-    """Each check's finding: "ok", or what is wrong, in words for the operator. Never raises: a database that
-    fails between two checks is a finding, not a server error logged at every probe."""
-    found = {"base": _database()}
+    """Each check's finding: "ok", or what is wrong, in words for the operator. Never raises, whatever the
+    failure (a database error, a setting the driver refuses, a message it cannot decode): it is a finding, a 503
+    in JSON, not a server error page. A finding that changes is logged once by the process (the probes
+    themselves are not: core.request_context.HealthProbeFilter)."""
+    found = {"base": database_finding()}
     if found["base"] == OK:
         for name, check in (("migrations", _migrations), ("courriels", _outbox)):
             try:
                 found[name] = check()
-            except DatabaseError as error:
+            except Exception as error:  # any failure is what the probe reports
                 connection.close()
-                found[name] = f"erreur : {type(error).__name__}"
+                found[name] = f"erreur : {_said(error)}"
     if settings.REDIS_URL:
         found["redis"] = _redis()
+    _log_changes(found)
     return found
+
+
+def _said(error: BaseException) -> str:
+    """The error's kind and the first line of its message (the driver's words: host, database, user; never the
+    password), short enough for a JSON answer and one log line."""
+    message = str(error).strip().splitlines()
+    return f"{type(error).__name__} : {message[0][:200]}" if message else type(error).__name__
+
+
+def _log_changes(found: dict[str, str]) -> None:
+    for name, finding in found.items():
+        before = _told.get(name, OK)
+        if finding != before:
+            if finding == OK:
+                logger.info("vérification « %s » : %s", name, finding)
+            else:
+                logger.warning("vérification « %s » : %s", name, finding)
+        _told[name] = finding
 
 
 class ReadinessCollector(Collector):
@@ -110,14 +135,15 @@ class ReadinessCollector(Collector):
         yield gauge
 
 
-def _database() -> str:
+def database_finding() -> str:
+    """The word "ok", or why the database does not answer (`moncompte check --database default` too: web/checks.py)."""
     try:
         connection.ensure_connection()
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except DatabaseError as error:
+    except Exception as error:  # any failure is what the probe reports
         connection.close()  # the next check, or request, starts from a new connection
-        return f"injoignable : {type(error).__name__}"
+        return f"injoignable : {_said(error)}"
     return OK
 
 

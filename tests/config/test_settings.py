@@ -5,13 +5,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from moncompte.outbox.sink import free_port
+
 MONCOMPTE = str(Path(sys.executable).with_name("moncompte"))
 
 
-def run(tmp_path, **env):
+def run(tmp_path, *args, **env):
+    """`moncompte check` (or the command `args`), in a clean environment with `env` added."""
     clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "MONCOMPTE_CAPTCHA_TEST_ANSWER")}
     clean["MONCOMPTE_VAR_DIR"] = str(tmp_path)
-    return subprocess.run([MONCOMPTE, "check"], env={**clean, **env}, capture_output=True, text=True, check=False)
+    command = [MONCOMPTE, *(args or ("check",))]
+    return subprocess.run(command, env={**clean, **env}, capture_output=True, text=True, check=False, timeout=120)
 
 
 def test_secret_key_is_required_outside_the_demo(tmp_path):
@@ -68,3 +74,51 @@ def test_a_negative_count_stops_the_start_with_its_name(tmp_path):
     result = run(tmp_path, SECRET_KEY="k" * 50, MONCOMPTE_EMAIL_TAKEN_PER_DAY="-3")
     assert result.returncode != 0
     assert "EMAIL_TAKEN_PER_DAY : ne peut pas être négatif" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("postgres://moncompte@127.0.0.1:5432", "DATABASE_URL ne nomme pas de base de données"),
+        ("postgres://moncompte@127.0.0.1:5432/", "DATABASE_URL ne nomme pas de base de données"),
+        ("mysql://moncompte@127.0.0.1/moncompte", "DATABASE_URL doit commencer par postgres:// ou sqlite://"),
+        ("postgres://moncompte:secret@127.0.0.1:cinq/moncompte", "DATABASE_URL n'est pas une adresse lisible"),
+    ],
+)
+def test_a_database_url_of_the_wrong_shape_stops_the_start_in_one_sentence(tmp_path, url, said):
+    result = run(tmp_path, SECRET_KEY="k" * 50, DATABASE_URL=url)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"moncompte : {said}")
+    assert len(result.stderr.strip().splitlines()) == 1  # no traceback
+    assert "secret" not in result.stderr  # the password is never repeated
+
+
+def test_check_with_the_database_option_tries_the_connection_and_says_why_it_fails(tmp_path):
+    nobody = f"postgres://moncompte:secret@127.0.0.1:{free_port()}/moncompte"  # nothing listens there
+    result = run(tmp_path, "check", "--database", "default", SECRET_KEY="k" * 50, DATABASE_URL=nobody)
+    assert result.returncode == 1
+    assert "(moncompte.E001) La base de données de DATABASE_URL ne répond pas : OperationalError" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "secret" not in result.stderr
+
+
+def test_check_with_the_database_option_passes_when_it_answers(tmp_path):
+    result = run(tmp_path, "check", "--database", "default", SECRET_KEY="k" * 50)  # the SQLite file of var/
+    assert result.returncode == 0, result.stderr
+
+
+def test_migrate_checks_the_connection_first_and_says_why_it_fails(tmp_path):
+    nobody = f"postgres://moncompte:secret@127.0.0.1:{free_port()}/moncompte"
+    result = run(tmp_path, "migrate", SECRET_KEY="k" * 50, DATABASE_URL=nobody)
+    assert result.returncode == 1
+    assert "(moncompte.E001) La base de données de DATABASE_URL ne répond pas : OperationalError" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_any_other_command_whose_database_does_not_answer_says_so_in_one_sentence(tmp_path):
+    nobody = f"postgres://moncompte:secret@127.0.0.1:{free_port()}/moncompte"
+    result = run(tmp_path, "funnel", SECRET_KEY="k" * 50, DATABASE_URL=nobody)
+    assert result.returncode == 1
+    assert result.stderr.startswith("moncompte : la base de données de DATABASE_URL ne répond pas : ")
+    assert len(result.stderr.strip().splitlines()) == 1  # no traceback
+    assert "moncompte check --database default" in result.stderr

@@ -1,11 +1,23 @@
 """What tests/deploy share: the files of deploy/, and the environment a shell makes of the example file."""
 
+import re
 import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 EXAMPLE = DEPLOY / "moncompte.env.example"
+README = DEPLOY / "README.md"
+
+
+def commands_under(heading: str) -> str:
+    """The first ```sh block of deploy/README.md under the heading `heading` (its whole line): what the operator
+    copies, which the test then runs."""
+    text = README.read_text()
+    start = text.index(f"\n{heading}\n")
+    block = re.search(r"```sh\n(.*?)```", text[start:], re.DOTALL)
+    assert block, f"no ```sh block under « {heading} » in deploy/README.md"
+    return block[1]
 
 
 def sourced(path: Path) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """Issue 14: /sante/ (the process answers) and /sante/pret/ (it can serve: database, migrations, Redis, mail)."""
 
 import json
+import logging
 import os
 import shutil
 import signal
@@ -13,6 +14,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import OperationalError
 from django.test import Client as HttpClient
 
 from moncompte.core import clock
@@ -73,6 +76,49 @@ def test_not_ready_when_an_email_waits_for_its_first_attempt_too_long(client):
 def test_an_email_the_relay_keeps_refusing_does_not_take_the_site_out(client):
     old_email(attempts=3)  # in back-off: a mail problem, for the alerts
     assert client.get("/sante/pret/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        ImproperlyConfigured("settings.DATABASES is improperly configured. Please supply the NAME value."),
+        OperationalError("failed to resolve host 'nohost.invalid'"),
+        UnicodeDecodeError("utf-8", b"\xe9", 0, 1, "invalid continuation byte"),  # a server's message in Latin-1
+    ],
+)
+def test_any_database_failure_is_a_503_saying_what_is_wrong_and_is_logged_once(client, monkeypatch, caplog, failure):
+    from django.db import connection
+
+    from moncompte.web import health
+
+    def failing() -> None:
+        raise failure
+
+    monkeypatch.setattr(connection, "ensure_connection", failing)
+    with caplog.at_level(logging.WARNING, logger="moncompte.health"):
+        monkeypatch.setattr(health, "_seconds", lambda: 1000.0)
+        response = client.get("/sante/pret/")
+        monkeypatch.setattr(health, "_seconds", lambda: 1002.0)  # checked again, found the same
+        assert client.get("/sante/pret/").status_code == 503
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json"
+    found = json.loads(response.content)["verifications"]["base"]
+    assert found == f"injoignable : {type(failure).__name__} : {failure}"
+    said = [record.getMessage() for record in caplog.records if record.name == "moncompte.health"]
+    assert said == [f"vérification « base » : {found}"]  # once, not at every probe
+
+
+def test_a_check_that_fails_after_the_connection_is_a_finding_too(client, monkeypatch):
+    from moncompte.web import health
+
+    def failing() -> str:
+        raise ImproperlyConfigured("un réglage faux")
+
+    monkeypatch.setattr(health, "_migrations", failing)
+    response = client.get("/sante/pret/")
+    assert response.status_code == 503
+    found = json.loads(response.content)["verifications"]["migrations"]
+    assert found == "erreur : ImproperlyConfigured : un réglage faux"
 
 
 def test_not_ready_when_redis_is_configured_and_does_not_answer(client, settings):
@@ -153,6 +199,8 @@ def test_ready_turns_false_when_postgresql_is_gone_and_true_again_when_it_is_bac
     written = log.read_text()
     assert "/informations/accessibilite/" in written  # the access log works...
     assert "/sante/" not in written  # ...and leaves the probes out
+    assert "vérification « base » : injoignable : OperationalError" in written  # the finding is said, once
+    assert "vérification « base » : ok" in written
 
 
 def children_of(pid: int) -> set[int]:

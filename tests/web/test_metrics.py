@@ -17,6 +17,7 @@ from django.test import RequestFactory
 from prometheus_client import CollectorRegistry, multiprocess
 from prometheus_client.parser import text_string_to_metric_families
 
+from moncompte.config import launcher
 from moncompte.core import metrics
 from moncompte.outbox.models import EmailStatus, OutboundEmail
 from moncompte.web import gunicorn_conf, health, request_metrics
@@ -158,11 +159,41 @@ def test_a_web_process_that_died_serving_a_request_leaves_none_in_flight_R_DLV4(
 
 DIES_IN_FLIGHT = """
 import os
+from moncompte.config import launcher
 from moncompte.core import metrics
 metrics.http_requests_in_flight.inc()
 print(os.getpid(), flush=True)
 os._exit(0)
 """
+
+
+COUNTS_THEN_EXITS = """
+import os
+from moncompte.config import launcher
+from moncompte.core import metrics
+metrics.http_requests.labels(route="web:home", method="GET", status="200").inc()
+metrics.http_requests_in_flight.inc()
+os._exit(0)
+"""
+
+
+def test_the_counts_of_a_process_that_ended_stay_in_the_totals_when_serve_starts_again_R_DLV4(
+    tmp_path, monkeypatch, settings
+):
+    # A web process of an earlier `serve` (or one replaced at a SIGHUP) counted a request, then ended.
+    shared = tmp_path / "metrics"
+    shared.mkdir()
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(shared)}
+    subprocess.run([sys.executable, "-c", COUNTS_THEN_EXITS], env=env, check=True)
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    monkeypatch.setenv("MONCOMPTE_VAR_DIR", str(tmp_path))
+    launcher.metrics_directory("serve")  # what `moncompte serve` does before gunicorn starts
+    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(shared)
+    settings.PROMETHEUS_MULTIPROC_DIR = str(shared)
+    text = scrape(REMOTE_ADDR="127.0.0.1")[1]
+    # A counter never goes back: Prometheus would read a drop as a reset and count everything again.
+    assert sample(text, "moncompte_http_requests_total", route="web:home", method="GET", status="200") == 1.0
+    assert in_flight_in(shared) == 0.0  # only its live gauge is gone
 
 
 def in_flight_in(directory) -> float:

@@ -6,6 +6,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+# gunicorn's default access line, less %(t)s: the JSON entry carries the time, in UTC.
+JSON_ACCESS_FORMAT = '%(h)s %(l)s %(u)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"'
+
 
 class Command(BaseCommand):
     help = "Serveur de production (gunicorn, plusieurs processus, fichiers statiques compris)."
@@ -33,6 +36,10 @@ class Command(BaseCommand):
         ]
         if options["access_log"]:
             command.append("--access-logfile=-")
+        if settings.LOG_FORMAT == "json":
+            # gunicorn's own lines as JSON too, in UTC; the access line without its local time (the entry has one).
+            command.append("--logger-class=moncompte.web.gunicorn_conf.JsonLogger")
+            command.append(f"--access-logformat={JSON_ACCESS_FORMAT}")
         sys.stdout.flush()
         sys.stderr.flush()
         # This process becomes the gunicorn master (same pid, for systemd and SIGHUP), without the application

@@ -1,3 +1,4 @@
+import logging
 import signal
 import threading
 from types import FrameType
@@ -8,6 +9,8 @@ from django.core.management.base import BaseCommand
 from moncompte.outbox import worker
 from moncompte.outbox.signing import configured_key
 from moncompte.web.management.periodic_jobs import FEEDERS, PERIODIC_JOBS
+
+logger = logging.getLogger("moncompte.outbox")
 
 
 class Command(BaseCommand):
@@ -24,6 +27,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
         configured_key()  # a DKIM configuration that cannot work stops the worker now, not at each message
-        self.stdout.write("Worker démarré (Ctrl+C pour arrêter).")
+        # Through logging, like every other line of the worker: JSON too with MONCOMPTE_LOG_FORMAT=json.
+        logger.info("Worker démarré (Ctrl+C pour arrêter).")
         worker.run(stop=stop, transport=worker.transport_from_settings(), periodic_jobs=PERIODIC_JOBS, feeders=FEEDERS)
-        self.stdout.write("Worker arrêté.")
+        logger.info("Worker arrêté.")
