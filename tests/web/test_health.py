@@ -148,7 +148,7 @@ def status_of(url: str) -> int:
         return error.code
 
 
-def wait_for(url: str, status: int, seconds: float = 20) -> bool:
+def wait_for(url: str, status: int, seconds: float = 60) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
