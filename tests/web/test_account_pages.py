@@ -188,6 +188,34 @@ def test_code_oublie_gives_the_same_answer_and_leads_to_a_new_personal_code_R_CO
     assert OutboundEmail.objects.filter(template="password_changed").count() == 1
 
 
+def test_after_code_oublie_an_account_holder_is_asked_for_a_new_code_not_for_step_3_of_5_R_CODE5(
+    client, code_sent, now
+):
+    factories.active(code_sent, now)
+    challenge = shown_challenge(captcha_id_in(client.get(reverse("web:code_forgot"))))
+    client.post(
+        reverse("web:code_forgot"),
+        {"nir": NIR, "birth_date": "03/05/1984", "captcha_id": challenge.id, "captcha_answer": challenge.answer},
+    )
+    sign_in(client, clear_code_of(OutboundEmail.objects.filter(template="provisional_code").latest("id").body_text))
+    page = client.get(reverse("web:choose_password")).content.decode()
+    assert "<title>Choisir un nouveau code personnel" in page
+    assert "<h1>Choisir un nouveau code personnel</h1>" in page
+    assert "Étape" not in page
+    assert "Choisir mon code personnel" not in page
+    assert "il remplacera l&#x27;ancien" in page or "il remplacera l'ancien" in page
+    refused = client.post(reverse("web:choose_password"), {"password": "court", "confirmation": "court"})
+    assert "<title>Erreur – Choisir un nouveau code personnel" in refused.content.decode()
+
+
+def test_the_first_personal_code_is_step_3_of_5(client, code_sent):
+    restricted(client, code_sent)
+    page = client.get(reverse("web:choose_password")).content.decode()
+    assert "<h1>Choisir mon code personnel</h1>" in page
+    assert "Étape 3 sur 5 — Mon code personnel" in page
+    assert "nouveau code personnel" not in page
+
+
 def test_the_phone_numbers_are_changed_on_their_own_page_with_their_questions_R_CT6(client, code_sent, now):
     factories.active(code_sent, now)
     sign_in(client, PERSONAL_CODE)
