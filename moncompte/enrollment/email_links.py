@@ -52,7 +52,7 @@ def _check_resend_limits(account: Account, email: EmailAddress, *, now: datetime
 def link_send(*, account: Account, email: EmailAddress, now: datetime) -> str:
     """Writes a new link (older ones stop working: only the latest counts) and its email. R-EM2, R-EM9."""
     _check_resend_limits(account, email, now=now)
-    token = tokens.link_token()
+    token = tokens.checked_link_token(purpose=PURPOSE)
     with transaction.atomic(savepoint=False):
         EmailLink.objects.create(
             account=account,
@@ -80,7 +80,8 @@ class LinkStatus(Enum):
     ALREADY_CONFIRMED = "already_confirmed"
     REPLACED = "replaced"
     EXPIRED = "expired"
-    FORGOTTEN = "forgotten"  # also: unknown token (erased after 21 days, or never sent)
+    FORGOTTEN = "forgotten"  # a link we sent, 21 days old, or erased with its address (R-EM7)
+    UNKNOWN = "unknown"  # never sent: a link cut or mistyped on its way (its check fails; no account read)
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,8 @@ def link_status(*, token: str, now: datetime) -> LinkState:
         .filter(digest=tokens.digest(purpose=PURPOSE, value=token))
         .first()
     )
+    if link is None and not tokens.link_token_sent(purpose=PURPOSE, token=token):
+        return LinkState(LinkStatus.UNKNOWN, None)
     if link is None or emails.window_at(link.sent_at, now) is Window.FORGOTTEN:
         return LinkState(LinkStatus.FORGOTTEN, None)
     masked = tokens.mask_email(link.email.address) if link.email else ""

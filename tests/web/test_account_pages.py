@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from moncompte.accounts.models import Account, EmailAddress
 from moncompte.accounts.states import AccountState
+from moncompte.enrollment.email_links import pending_emails_forget
 from moncompte.outbox.models import OutboundEmail
 from moncompte.registry.models import Beneficiary
 from tests import factories
@@ -127,9 +128,28 @@ def test_the_button_confirms_and_a_second_click_says_already_confirmed_R_EM4(cli
     assert "déjà confirmée" in client.post(url, {"action": "confirm"}).content.decode()
 
 
-def test_an_unknown_link_asks_to_sign_in_for_a_valid_email_R_EM7(client, db):
-    page = client.get(reverse("web:email_link", args=["x" * 43])).content.decode()
+def test_a_forgotten_link_asks_to_sign_in_for_a_valid_email_R_EM7(client, code_sent, now):
+    factories.with_link_sent(code_sent, now)
+    token = last_link_token("camille@example.fr")
+    pending_emails_forget(now=now + timedelta(days=21, seconds=1))  # the address and its links are erased
+    page = client.get(reverse("web:email_link", args=[token])).content.decode()
     assert "Ce lien n'est plus valable" in page
+    assert "n'est plus mémorisée" in page
+
+
+@pytest.mark.parametrize("cut", [1, 8, 20])
+def test_a_cut_or_mistyped_link_says_so_not_that_the_address_was_forgotten_R_EM7_R_LIM4(client, code_sent, now, cut):
+    factories.with_link_sent(code_sent, now)
+    token = last_link_token("camille@example.fr")
+    mistyped = token[:-1] + ("A" if token[-1] != "A" else "B")
+    for wrong in (token[:-cut], mistyped, "x" * 43):
+        page = client.get(reverse("web:email_link", args=[wrong])).content.decode()
+        assert "Ce lien est incomplet ou erroné" in page
+        assert "Copiez le lien en entier" in page
+        assert "plus mémorisée" not in page
+    # R-LIM4: the same page whether an account exists or not (no account is read to answer it).
+    anyone = client.get(reverse("web:email_link", args=["y" * 51])).content.decode()
+    assert anyone == client.get(reverse("web:email_link", args=[token[:-cut]])).content.decode()
 
 
 @pytest.mark.parametrize(
