@@ -89,6 +89,7 @@ class LinkState:
     status: LinkStatus
     link: EmailLink | None
     email_masked: str = ""
+    address_changed: bool = False  # confirmed in place of an earlier confirmed address (« Mon compte »)
 
 
 def link_status(*, token: str, now: datetime) -> LinkState:
@@ -139,7 +140,7 @@ def email_confirm(*, token: str, client: Client, now: datetime) -> LinkState:
         if not EmailAddress.objects.select_for_update().filter(pk=email.pk, confirmed_at=None).exists():
             return LinkState(LinkStatus.ALREADY_CONFIRMED, link, state.email_masked)  # a parallel click won
         # An address change: the new confirmed address replaces the old one.
-        EmailAddress.objects.filter(account=account, confirmed_at__isnull=False).delete()
+        replaced, _ = EmailAddress.objects.filter(account=account, confirmed_at__isnull=False).delete()
         # A confirmed address works, whatever a server once reported about it (R-DLV2).
         EmailAddress.objects.filter(pk=email.pk).update(
             confirmed_at=now, undeliverable_at=None, undeliverable_reason=""
@@ -148,7 +149,7 @@ def email_confirm(*, token: str, client: Client, now: datetime) -> LinkState:
         account_advance(account, event=AccountEvent.LINK_CONFIRMED, now=now)
         audit.record(event="email_confirmed", now=now, account_id=account.pk, client=client, email=state.email_masked)
         metrics.after_commit(metrics.emails_confirmed.labels(provider_of(email.address)).inc)
-    return LinkState(LinkStatus.CONFIRMED, link, state.email_masked)
+    return LinkState(LinkStatus.CONFIRMED, link, state.email_masked, address_changed=bool(replaced))
 
 
 def link_resend_from_link(*, token: str, client: Client, now: datetime) -> str:

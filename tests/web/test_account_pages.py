@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from moncompte.accounts.models import Account, EmailAddress
 from moncompte.accounts.states import AccountState
+from moncompte.core import tokens
 from moncompte.enrollment.email_links import pending_emails_forget
 from moncompte.outbox.models import OutboundEmail
 from moncompte.registry.models import Beneficiary
@@ -126,6 +127,36 @@ def test_the_button_confirms_and_a_second_click_says_already_confirmed_R_EM4(cli
     assert "Votre adresse email est confirmée" in client.post(url, {"action": "confirm"}).content.decode()
     assert journey.refresh().state == AccountState.ACTIVE
     assert "déjà confirmée" in client.post(url, {"action": "confirm"}).content.decode()
+
+
+def change_email(client, code_sent, now, address="vincent.nouveau@exemple.org"):
+    factories.active(code_sent, now)
+    sign_in(client, PERSONAL_CODE)
+    asked = {"email": address, "email_confirmation": address, "current_password": PERSONAL_CODE}
+    assert client.post(reverse("web:email_change"), asked)["Location"] == reverse("web:account")
+    return address
+
+
+def test_confirming_a_changed_address_says_it_now_receives_the_mail_not_that_the_account_is_ready(
+    client, code_sent, now
+):
+    address = change_email(client, code_sent, now)
+    url = reverse("web:email_link", args=[last_link_token(address)])
+    page = client.post(url, {"action": "confirm"}).content.decode()
+    assert "Votre nouvelle adresse email est confirmée" in page
+    assert tokens.mask_email(address) in page
+    assert "C'est désormais à cette adresse que vous recevrez" in page
+    assert "votre compte est prêt" not in page
+    assert "Se connecter" not in page  # still signed in on this browser: back to « Mon compte »
+    assert reverse("web:account") in page
+
+
+def test_confirming_the_first_address_says_the_account_is_ready_R_EM4(client, code_sent, now):
+    factories.with_link_sent(code_sent, now)
+    url = reverse("web:email_link", args=[last_link_token("camille@example.fr")])
+    page = client.post(url, {"action": "confirm"}).content.decode()
+    assert "Merci : votre compte est prêt." in page
+    assert "nouvelle adresse" not in page
 
 
 def test_a_forgotten_link_asks_to_sign_in_for_a_valid_email_R_EM7(client, code_sent, now):
