@@ -2,6 +2,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from moncompte.accounts.models import Account, EmailAddress
@@ -149,6 +150,17 @@ def test_confirming_a_changed_address_says_it_now_receives_the_mail_not_that_the
     assert "votre compte est prêt" not in page
     assert "Se connecter" not in page  # still signed in on this browser: back to « Mon compte »
     assert reverse("web:account") in page
+
+
+def test_the_signed_in_owner_sees_the_pending_address_in_full_to_spot_a_typo_R_EM1(client, code_sent, now):
+    address = change_email(client, code_sent, now)
+    page = client.get(reverse("web:account")).content.decode()
+    assert f"Nouvelle adresse en attente de confirmation : <strong>{address}</strong>" in page
+    assert "camille@example.fr" in page  # the current one, in full as before
+    signed_out = Client()  # the link's page is reached without signing in: masked there (R-EM1)
+    link_page = signed_out.get(reverse("web:email_link", args=[last_link_token(address)])).content.decode()
+    assert address not in link_page
+    assert tokens.mask_email(address) in link_page
 
 
 def test_confirming_the_first_address_says_the_account_is_ready_R_EM4(client, code_sent, now):
