@@ -42,14 +42,39 @@ def test_the_personal_code_field_allows_paste_and_password_managers_R_PW8(client
     assert "Niveau indicatif de sécurité" in page
 
 
-def test_each_refused_rule_is_shown_next_to_the_field_and_typing_is_kept_R_PW6(client, code_sent):
+def test_each_refused_rule_is_shown_next_to_the_field_and_in_the_checklist_R_PW6(client, code_sent):
     restricted(client, code_sent)
     page = client.post(reverse("web:choose_password"), {"password": "abcé", "confirmation": "x"}).content.decode()
     assert "entre 8 et 50 caractères (il en a 4)" in page
     assert "Le caractère « é » n&#x27;est pas autorisé" in page
     assert "au moins une minuscule et une majuscule" in page
     assert "La confirmation ne correspond pas" in page
-    assert 'value="abcé"' in page
+    refused_line = r'<li data-rule="length" class="refused">[^<]*<span class="rule-state" data-rule-state> \(non'
+    assert re.search(refused_line, page)
+    assert '<li data-rule="common">' in page  # a rule the code met: not marked
+
+
+def test_a_refused_code_is_never_written_back_into_the_page_R_PW6(client, code_sent):
+    restricted(client, code_sent)
+    secret = "Camille-03051984"  # everything right but the birth date (R-PW5)
+    page = client.post(reverse("web:choose_password"), {"password": secret, "confirmation": secret}).content.decode()
+    assert "date de naissance" in page
+    assert secret not in page
+    assert page.count('type="password"') == 2
+    assert 'name="password" value=' not in page
+    assert 'name="confirmation" value=' not in page
+
+
+def test_the_birth_date_rule_refused_by_the_server_is_marked_failed_not_checked_on_sending_R_PW5(client, code_sent):
+    restricted(client, code_sent)
+    page = client.get(reverse("web:choose_password")).content.decode()
+    assert "(vérifié à l&#x27;envoi)" in page or "(vérifié à l'envoi)" in page
+    secret = "Camille-03051984"
+    page = client.post(reverse("web:choose_password"), {"password": secret, "confirmation": secret}).content.decode()
+    line = re.search(r'<li class="refused">ne pas contenir votre n° de sécurité sociale.*?</li>', page)
+    assert line, page
+    assert "(non respectée)" in line[0]
+    assert "vérifié à l" not in line[0]
 
 
 def test_after_the_personal_code_comes_the_contact_step(client, code_sent):

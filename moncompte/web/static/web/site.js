@@ -160,8 +160,17 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   function update() {
     const value = input.value;
+    // After a refusal the fields come back empty and the refused rules marked: kept until the person types.
+    if (value) {
+      for (const item of rules.querySelectorAll("li.refused")) {
+        item.classList.remove("refused");
+        const onSend = item.querySelector("[data-checked-on-send]");
+        if (onSend) onSend.textContent = " (vérifié à l'envoi)";
+      }
+    }
     for (const [name, check] of Object.entries(checks)) {
       const item = rules.querySelector(`[data-rule="${name}"]`);
+      if (item.classList.contains("refused")) continue;
       const ok = check(value);
       item.classList.toggle("ok", ok);
       item.querySelector("[data-rule-state]").textContent = value ? (ok ? " (respectée)" : " (non respectée)") : "";
