@@ -39,3 +39,21 @@ def test_after_a_birth_date_refusal_the_rule_is_failed_no_gauge_is_shown_and_the
     expect(line).not_to_have_class(re.compile("refused"))
     expect(line).to_contain_text("(vérifié à l'envoi)")
     expect(page.locator("[data-meter]")).to_be_visible()
+
+
+def test_the_show_buttons_say_masquer_once_the_code_is_shown_and_afficher_again_after_R_PW8(
+    page: Page, live_server, camille
+):
+    page.goto(live_server.url + "/connexion/")
+    field = page.get_by_label("Code provisoire ou code personnel")
+    field.fill(PERSONAL_CODE)
+    page.get_by_role("button", name="Afficher le code").click()
+    expect(field).to_have_attribute("type", "text")
+    hide = page.get_by_role("button", name="Masquer le code")
+    expect(hide).to_be_visible()
+    expect(hide).to_be_focused()
+    assert_accessible(page)
+    hide.click()
+    expect(field).to_have_attribute("type", "password")
+    expect(page.get_by_role("button", name="Afficher le code")).to_be_visible()
+    expect(page.get_by_role("button", name="Masquer le code")).to_have_count(0)
