@@ -29,6 +29,21 @@ def person_name_of(*, account_id: int) -> PersonName:
     return PersonName(first_name=first, last_name=last)
 
 
+@dataclass(frozen=True)
+class PersonalCodeStep:
+    """What the page for choosing the personal code says (one read)."""
+
+    person: PersonName
+    replacing: bool  # the account has a personal code already ("Code oublié ?"): a new one replaces it
+
+
+def personal_code_step_of(*, account_id: int) -> PersonalCodeStep:
+    first, last, digest = Account.objects.values_list(
+        "beneficiary__first_name", "beneficiary__last_name", "password_hash"
+    ).get(pk=account_id)
+    return PersonalCodeStep(person=PersonName(first_name=first, last_name=last), replacing=bool(digest))
+
+
 FORGETTING_EVENTS = ("email_forgotten", "support_address_erased")  # enrollment/email_links.py, support/actions.py
 
 

@@ -76,9 +76,12 @@ class AccountOut(Schema):
     first_name: str = Field(description="Le prénom, tel que l'Assurance Maladie le connaît.")
     last_name: str = Field(description="Le nom de famille, tel que l'Assurance Maladie le connaît.")
     email: str = Field(description="L'adresse email confirmée du compte.")
+    pending_email: str = Field(
+        description="Une nouvelle adresse en attente de confirmation, en entier, pour que la personne y repère une "
+        "faute de frappe (vide s'il n'y en a pas) : `email` reste celle du compte jusqu'au clic sur le lien."
+    )
     pending_email_masked: str = Field(
-        description="Une nouvelle adresse en attente de confirmation, en partie masquée (vide s'il n'y en a pas) : "
-        "`email` reste celle du compte jusqu'au clic sur le lien."
+        description="La même, en partie masquée (vide s'il n'y en a pas), comme avant `pending_email`."
     )
     mobile: str = Field(description="Le numéro de portable, au format français (« 06 12 34 56 78 »), ou vide.")
     landline: str = Field(description="Le numéro de fixe, au format français (« 01 23 45 67 89 »), ou vide.")

@@ -133,6 +133,7 @@ ACCOUNT: Final = {
     "first_name": "Camille",
     "last_name": "DURAND",
     "email": EMAIL,
+    "pending_email": "",
     "pending_email_masked": "",
     "mobile": "06 12 34 56 78",
     "landline": "",

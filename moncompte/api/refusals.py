@@ -39,7 +39,14 @@ from moncompte.enrollment.errors import (
     PersonalCodeChangedMeanwhile,
 )
 from moncompte.messaging.errors import MessageNotFound
-from moncompte.registry.nir import BirthDateImpossible, BirthDateInvalid, NirBirthMismatch, NirInvalid, NirTemporary
+from moncompte.registry.nir import (
+    BirthDateImpossible,
+    BirthDateInvalid,
+    BirthDateNonexistent,
+    NirBirthMismatch,
+    NirInvalid,
+    NirTemporary,
+)
 from moncompte.registry.postal_code import PostalCodeInvalid
 from moncompte.selfservice.errors import (
     ConsentNotOffered,
@@ -53,7 +60,7 @@ Refusals = tuple[type[DomainError], ...]
 
 TYPED: Refusals = (InputMissing, InputTooLong, InputUnreadable)  # any typed input (accounts.inputs)
 NIR: Refusals = (NirInvalid, NirTemporary)
-BIRTH_DATE: Refusals = (BirthDateInvalid, BirthDateImpossible, NirBirthMismatch)
+BIRTH_DATE: Refusals = (BirthDateInvalid, BirthDateNonexistent, BirthDateImpossible, NirBirthMismatch)
 CAPTCHA: Refusals = (CaptchaMissing, CaptchaWrong, CaptchaExpired, WorkRefused, WorkOutdated, TooManyAttempts)
 EMAIL: Refusals = (EmailInvalid, EmailAccentBeforeAt)
 EMAIL_PAIR: Refusals = (*EMAIL, EmailsDiffer)

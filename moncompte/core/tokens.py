@@ -38,6 +38,23 @@ def link_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+LINK_CHECK_LENGTH = 8  # hex digits: 32 bits, a mistyped token passes once in four billion
+
+
+def checked_link_token(*, purpose: str) -> str:
+    """R-EM3: 256 random bits followed by a keyed check, so that a link cut or mistyped on its way can be told
+    from one we sent (link_token_sent), without keeping anything once its rows are erased."""
+    body = link_token()
+    return body + digest(purpose=f"{purpose}_check", value=body)[:LINK_CHECK_LENGTH]
+
+
+def link_token_sent(*, purpose: str, token: str) -> bool:
+    """Whether `token` was made by checked_link_token for this purpose (whatever became of it since)."""
+    body, check = token[:-LINK_CHECK_LENGTH], token[-LINK_CHECK_LENGTH:]
+    expected = digest(purpose=f"{purpose}_check", value=body)[:LINK_CHECK_LENGTH]
+    return len(body) == len(link_token()) and hmac.compare_digest(check.encode(), expected.encode())
+
+
 def pseudonym(value: str) -> str:
     """A stable pseudonym (for the NIR in the audit log): same person, same pseudonym, not reversible."""
     return digest(purpose="pseudonym", value=value)[:16]

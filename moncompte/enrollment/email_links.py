@@ -52,7 +52,7 @@ def _check_resend_limits(account: Account, email: EmailAddress, *, now: datetime
 def link_send(*, account: Account, email: EmailAddress, now: datetime) -> str:
     """Writes a new link (older ones stop working: only the latest counts) and its email. R-EM2, R-EM9."""
     _check_resend_limits(account, email, now=now)
-    token = tokens.link_token()
+    token = tokens.checked_link_token(purpose=PURPOSE)
     with transaction.atomic(savepoint=False):
         EmailLink.objects.create(
             account=account,
@@ -80,7 +80,8 @@ class LinkStatus(Enum):
     ALREADY_CONFIRMED = "already_confirmed"
     REPLACED = "replaced"
     EXPIRED = "expired"
-    FORGOTTEN = "forgotten"  # also: unknown token (erased after 21 days, or never sent)
+    FORGOTTEN = "forgotten"  # a link we sent, 21 days old, or erased with its address (R-EM7)
+    UNKNOWN = "unknown"  # never sent: a link cut or mistyped on its way (its check fails; no account read)
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class LinkState:
     status: LinkStatus
     link: EmailLink | None
     email_masked: str = ""
+    address_changed: bool = False  # confirmed in place of an earlier confirmed address (« Mon compte »)
 
 
 def link_status(*, token: str, now: datetime) -> LinkState:
@@ -97,6 +99,8 @@ def link_status(*, token: str, now: datetime) -> LinkState:
         .filter(digest=tokens.digest(purpose=PURPOSE, value=token))
         .first()
     )
+    if link is None and not tokens.link_token_sent(purpose=PURPOSE, token=token):
+        return LinkState(LinkStatus.UNKNOWN, None)
     if link is None or emails.window_at(link.sent_at, now) is Window.FORGOTTEN:
         return LinkState(LinkStatus.FORGOTTEN, None)
     masked = tokens.mask_email(link.email.address) if link.email else ""
@@ -136,7 +140,7 @@ def email_confirm(*, token: str, client: Client, now: datetime) -> LinkState:
         if not EmailAddress.objects.select_for_update().filter(pk=email.pk, confirmed_at=None).exists():
             return LinkState(LinkStatus.ALREADY_CONFIRMED, link, state.email_masked)  # a parallel click won
         # An address change: the new confirmed address replaces the old one.
-        EmailAddress.objects.filter(account=account, confirmed_at__isnull=False).delete()
+        replaced, _ = EmailAddress.objects.filter(account=account, confirmed_at__isnull=False).delete()
         # A confirmed address works, whatever a server once reported about it (R-DLV2).
         EmailAddress.objects.filter(pk=email.pk).update(
             confirmed_at=now, undeliverable_at=None, undeliverable_reason=""
@@ -145,7 +149,7 @@ def email_confirm(*, token: str, client: Client, now: datetime) -> LinkState:
         account_advance(account, event=AccountEvent.LINK_CONFIRMED, now=now)
         audit.record(event="email_confirmed", now=now, account_id=account.pk, client=client, email=state.email_masked)
         metrics.after_commit(metrics.emails_confirmed.labels(provider_of(email.address)).inc)
-    return LinkState(LinkStatus.CONFIRMED, link, state.email_masked)
+    return LinkState(LinkStatus.CONFIRMED, link, state.email_masked, address_changed=bool(replaced))
 
 
 def link_resend_from_link(*, token: str, client: Client, now: datetime) -> str:

@@ -142,6 +142,23 @@ class BirthDateImpossible(BirthDateInvalid):
     message = "Cette date de naissance n'est pas possible : vérifiez l'année."
 
 
+class BirthDateNonexistent(BirthDateInvalid):
+    """Written in one of the formats, but no such day in the calendar (31/02/1985, 29/02/1985, 03/13/1984)."""
+
+    code = "birth_date_nonexistent"
+    message = "Cette date n'existe pas : vérifiez le jour et le mois."
+
+
+# The shapes of DATE_FORMATS, whatever the numbers: a day and a month with one separator throughout, then the year;
+# the app's year first; eight digits only when they read as a day (01-31) and a month (01-12), so that a year
+# typed first (19840503) is asked in the right format rather than said not to exist.
+DATE_SHAPES = (
+    re.compile(r"\d{1,2}([/.\- ])\d{1,2}\1\d{4}", re.ASCII),
+    re.compile(r"\d{4}-\d{1,2}-\d{1,2}", re.ASCII),
+    re.compile(r"(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])\d{4}", re.ASCII),
+)
+
+
 def birth_date_parse(raw: str, *, today: date) -> date:
     """A birth date as people type it (03/05/1984, 03-05-1984, 03051984…) or as the app sends it (1984-05-03)."""
     text = raw.strip()
@@ -153,4 +170,6 @@ def birth_date_parse(raw: str, *, today: date) -> date:
         if parsed.year < 1900 or parsed > today:
             raise BirthDateImpossible()
         return parsed
+    if any(shape.fullmatch(text) for shape in DATE_SHAPES):
+        raise BirthDateNonexistent()
     raise BirthDateInvalid()

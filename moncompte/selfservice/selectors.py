@@ -21,6 +21,7 @@ class AccountOverview:
     first_name: str
     last_name: str
     email: str
+    pending_email: str  # in full: shown to its signed-in owner, who typed it and may spot a typo (R-EM1)
     pending_email_masked: str
     pending_window: Window | None
     undeliverable_email_masked: str  # R-DLV2: an address of the account the receiving server says does not exist
@@ -38,6 +39,7 @@ def account_overview(*, account_id: int, now: datetime) -> AccountOverview:
         first_name=account.beneficiary.first_name,
         last_name=account.beneficiary.last_name,
         email=confirmed.address if confirmed else "",
+        pending_email=pending.email.address if pending else "",
         pending_email_masked=tokens.mask_email(pending.email.address) if pending else "",
         pending_window=pending.window if pending else None,
         undeliverable_email_masked=next(

@@ -71,7 +71,7 @@ def test_a_comparison_waits_for_both_inputs_to_be_right():
     typed = {"nir": "2850588321025", "birth_date": "31/02/1984", "postal_code": "88100", "email": "c@example.fr"}
     with pytest.raises(InputsRefused) as refused:
         inputs.inputs_read(inputs.IDENTITY, typed)
-    assert [error.code for error in refused.value.errors] == ["birth_date_invalid"]
+    assert [error.code for error in refused.value.errors] == ["birth_date_nonexistent"]
 
 
 def test_a_step_read_gives_the_values_the_use_cases_take():

@@ -58,6 +58,9 @@ def test_a_new_address_needs_the_personal_code_and_tells_the_old_one(pair):
     )
     assert (status, sent["email_masked"]) == (200, "c•d@autre.example")
     assert OutboundEmail.objects.filter(template="email_change_notice", to_address="camille@example.fr").exists()
+    status, account, _ = call("get", "/account", pair["access_token"])
+    assert (account["email"], account["pending_email"]) == ("camille@example.fr", "c.d@autre.example")  # R-EM1
+    assert account["pending_email_masked"] == "c•d@autre.example"
 
 
 def test_a_new_personal_code_ends_every_other_session_and_renews_this_one_R_LIM5(pair):

@@ -2,6 +2,7 @@
 database with the demo's key, and a missing setting is said in French, without a traceback."""
 
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -65,3 +66,18 @@ def test_a_database_url_is_never_opened_with_the_demo_key(demo_var):
     done = moncompte(demo_var, "check", DATABASE_URL=f"sqlite:///{demo_var / 'other.sqlite3'}")
     assert done.returncode == 1
     assert "SECRET_KEY est obligatoire hors démo" in done.stderr
+
+
+def test_the_demo_on_a_port_in_use_says_so_in_one_sentence_without_saying_it_is_ready(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = moncompte(tmp_path, "demo", "--bind", f"127.0.0.1:{port}", "--extra-persons", "0")
+    assert done.returncode == 1
+    assert "prête" not in done.stdout
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip() == (
+        f"moncompte : Le port {port} est déjà utilisé sur 127.0.0.1 (par une autre démonstration ou un autre "
+        f"programme) : choisissez-en un autre, par exemple ./scripts/demo --bind 127.0.0.1:{port + 1}."
+    )

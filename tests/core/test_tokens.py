@@ -33,6 +33,17 @@ def test_link_token_has_256_bits_R_EM3():
     assert len(tokens.link_token()) == 43
 
 
+def test_a_checked_link_token_is_known_as_sent_until_cut_or_mistyped_R_EM3():
+    token = tokens.checked_link_token(purpose="email_link")
+    assert len(token) == 43 + tokens.LINK_CHECK_LENGTH
+    assert tokens.link_token_sent(purpose="email_link", token=token)
+    assert not tokens.link_token_sent(purpose="other", token=token)
+    assert not tokens.link_token_sent(purpose="email_link", token=token[:-1])
+    assert not tokens.link_token_sent(purpose="email_link", token=token[1:])
+    assert not tokens.link_token_sent(purpose="email_link", token=("A" if token[0] != "A" else "B") + token[1:])
+    assert not tokens.link_token_sent(purpose="email_link", token="")
+
+
 @pytest.mark.parametrize(
     ("address", "masked"),
     [("vincent@nowhere.fr", "v•••••t@nowhere.fr"), ("ab@x.fr", "a•@x.fr"), ("a@x.fr", "a•@x.fr")],

@@ -119,3 +119,29 @@ def test_the_fast_path_for_well_formed_numbers_answers_as_the_full_rules_do(type
             nir_rules.WELL_FORMED = original
 
     assert answer(nir_rules.parse) == answer(full_rules)
+
+
+TODAY = date(2026, 12, 7)
+
+
+NONEXISTENT = ["31/02/1985", "29/02/1985", "31/04/1985", "00/05/1984", "03/13/1984", "31021985", "1985-02-31"]
+
+
+@pytest.mark.parametrize("typed", [*NONEXISTENT, "3.13.1984"])
+def test_a_well_written_date_that_does_not_exist_is_said_not_to_exist_R_NIR5(typed):
+    with pytest.raises(nir_rules.BirthDateNonexistent) as refused:
+        nir_rules.birth_date_parse(typed, today=TODAY)
+    assert refused.value.message == "Cette date n'existe pas : vérifiez le jour et le mois."
+    assert refused.value.field == "birth_date"
+
+
+@pytest.mark.parametrize("typed", ["le 3 mai 1984", "3/5/84", "1984", "19840503", "03/05-1984", "03/05/1984/"])
+def test_a_date_not_in_a_known_format_asks_for_the_format_R_NIR5(typed):
+    with pytest.raises(nir_rules.BirthDateInvalid) as refused:
+        nir_rules.birth_date_parse(typed, today=TODAY)
+    assert refused.value.code == "birth_date_invalid"
+
+
+@pytest.mark.parametrize("typed", ["29/02/1984", "03/05/1984", "3/5/1984", "03051984", "1984-05-03", "03 05 1984"])
+def test_existing_dates_are_read_in_every_known_format(typed):
+    assert nir_rules.birth_date_parse(typed, today=TODAY).year == 1984

@@ -62,8 +62,8 @@ def test_each_show_button_has_its_own_name_and_sign_in_has_one_R_A11Y4(client, c
     assert 'data-toggle-password="id_code"' in sign_in_page
     client.post(reverse("web:sign_in"), {"nir": NIR, "code": code_sent.clear})
     page = client.get(reverse("web:choose_password")).content.decode()
-    assert ">Afficher le code</button>" in page
-    assert ">Afficher la confirmation</button>" in page
+    assert 'data-hide-label="Masquer le code">Afficher le code</button>' in page
+    assert 'data-hide-label="Masquer la confirmation">Afficher la confirmation</button>' in page
 
 
 def test_a_masked_address_is_spoken_as_words_and_wraps_R_A11Y4():

@@ -2,10 +2,13 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from moncompte.accounts.models import Account, EmailAddress
 from moncompte.accounts.states import AccountState
+from moncompte.core import tokens
+from moncompte.enrollment.email_links import pending_emails_forget
 from moncompte.outbox.models import OutboundEmail
 from moncompte.registry.models import Beneficiary
 from tests import factories
@@ -39,14 +42,39 @@ def test_the_personal_code_field_allows_paste_and_password_managers_R_PW8(client
     assert "Niveau indicatif de sécurité" in page
 
 
-def test_each_refused_rule_is_shown_next_to_the_field_and_typing_is_kept_R_PW6(client, code_sent):
+def test_each_refused_rule_is_shown_next_to_the_field_and_in_the_checklist_R_PW6(client, code_sent):
     restricted(client, code_sent)
     page = client.post(reverse("web:choose_password"), {"password": "abcé", "confirmation": "x"}).content.decode()
     assert "entre 8 et 50 caractères (il en a 4)" in page
     assert "Le caractère « é » n&#x27;est pas autorisé" in page
     assert "au moins une minuscule et une majuscule" in page
     assert "La confirmation ne correspond pas" in page
-    assert 'value="abcé"' in page
+    refused_line = r'<li data-rule="length" class="refused">[^<]*<span class="rule-state" data-rule-state> \(non'
+    assert re.search(refused_line, page)
+    assert '<li data-rule="common">' in page  # a rule the code met: not marked
+
+
+def test_a_refused_code_is_never_written_back_into_the_page_R_PW6(client, code_sent):
+    restricted(client, code_sent)
+    secret = "Camille-03051984"  # everything right but the birth date (R-PW5)
+    page = client.post(reverse("web:choose_password"), {"password": secret, "confirmation": secret}).content.decode()
+    assert "date de naissance" in page
+    assert secret not in page
+    assert page.count('type="password"') == 2
+    assert 'name="password" value=' not in page
+    assert 'name="confirmation" value=' not in page
+
+
+def test_the_birth_date_rule_refused_by_the_server_is_marked_failed_not_checked_on_sending_R_PW5(client, code_sent):
+    restricted(client, code_sent)
+    page = client.get(reverse("web:choose_password")).content.decode()
+    assert "(vérifié à l&#x27;envoi)" in page or "(vérifié à l'envoi)" in page
+    secret = "Camille-03051984"
+    page = client.post(reverse("web:choose_password"), {"password": secret, "confirmation": secret}).content.decode()
+    line = re.search(r'<li class="refused">ne pas contenir votre n° de sécurité sociale.*?</li>', page)
+    assert line, page
+    assert "(non respectée)" in line[0]
+    assert "vérifié à l" not in line[0]
 
 
 def test_after_the_personal_code_comes_the_contact_step(client, code_sent):
@@ -127,9 +155,69 @@ def test_the_button_confirms_and_a_second_click_says_already_confirmed_R_EM4(cli
     assert "déjà confirmée" in client.post(url, {"action": "confirm"}).content.decode()
 
 
-def test_an_unknown_link_asks_to_sign_in_for_a_valid_email_R_EM7(client, db):
-    page = client.get(reverse("web:email_link", args=["x" * 43])).content.decode()
+def change_email(client, code_sent, now, address="vincent.nouveau@exemple.org"):
+    factories.active(code_sent, now)
+    sign_in(client, PERSONAL_CODE)
+    asked = {"email": address, "email_confirmation": address, "current_password": PERSONAL_CODE}
+    assert client.post(reverse("web:email_change"), asked)["Location"] == reverse("web:account")
+    return address
+
+
+def test_confirming_a_changed_address_says_it_now_receives_the_mail_not_that_the_account_is_ready(
+    client, code_sent, now
+):
+    address = change_email(client, code_sent, now)
+    url = reverse("web:email_link", args=[last_link_token(address)])
+    page = client.post(url, {"action": "confirm"}).content.decode()
+    assert "Votre nouvelle adresse email est confirmée" in page
+    assert tokens.mask_email(address) in page
+    assert "C'est désormais à cette adresse que vous recevrez" in page
+    assert "votre compte est prêt" not in page
+    assert "Se connecter" not in page  # still signed in on this browser: back to « Mon compte »
+    assert reverse("web:account") in page
+
+
+def test_the_signed_in_owner_sees_the_pending_address_in_full_to_spot_a_typo_R_EM1(client, code_sent, now):
+    address = change_email(client, code_sent, now)
+    page = client.get(reverse("web:account")).content.decode()
+    assert f"Nouvelle adresse en attente de confirmation : <strong>{address}</strong>" in page
+    assert "camille@example.fr" in page  # the current one, in full as before
+    signed_out = Client()  # the link's page is reached without signing in: masked there (R-EM1)
+    link_page = signed_out.get(reverse("web:email_link", args=[last_link_token(address)])).content.decode()
+    assert address not in link_page
+    assert tokens.mask_email(address) in link_page
+
+
+def test_confirming_the_first_address_says_the_account_is_ready_R_EM4(client, code_sent, now):
+    factories.with_link_sent(code_sent, now)
+    url = reverse("web:email_link", args=[last_link_token("camille@example.fr")])
+    page = client.post(url, {"action": "confirm"}).content.decode()
+    assert "Merci : votre compte est prêt." in page
+    assert "nouvelle adresse" not in page
+
+
+def test_a_forgotten_link_asks_to_sign_in_for_a_valid_email_R_EM7(client, code_sent, now):
+    factories.with_link_sent(code_sent, now)
+    token = last_link_token("camille@example.fr")
+    pending_emails_forget(now=now + timedelta(days=21, seconds=1))  # the address and its links are erased
+    page = client.get(reverse("web:email_link", args=[token])).content.decode()
     assert "Ce lien n'est plus valable" in page
+    assert "n'est plus mémorisée" in page
+
+
+@pytest.mark.parametrize("cut", [1, 8, 20])
+def test_a_cut_or_mistyped_link_says_so_not_that_the_address_was_forgotten_R_EM7_R_LIM4(client, code_sent, now, cut):
+    factories.with_link_sent(code_sent, now)
+    token = last_link_token("camille@example.fr")
+    mistyped = token[:-1] + ("A" if token[-1] != "A" else "B")
+    for wrong in (token[:-cut], mistyped, "x" * 43):
+        page = client.get(reverse("web:email_link", args=[wrong])).content.decode()
+        assert "Ce lien est incomplet ou erroné" in page
+        assert "Copiez le lien en entier" in page
+        assert "plus mémorisée" not in page
+    # R-LIM4: the same page whether an account exists or not (no account is read to answer it).
+    anyone = client.get(reverse("web:email_link", args=["y" * 51])).content.decode()
+    assert anyone == client.get(reverse("web:email_link", args=[token[:-cut]])).content.decode()
 
 
 @pytest.mark.parametrize(
@@ -186,6 +274,34 @@ def test_code_oublie_gives_the_same_answer_and_leads_to_a_new_personal_code_R_CO
     assert response["Location"] == reverse("web:account")
     assert "Votre code personnel a été modifié." in client.get(reverse("web:account")).content.decode()
     assert OutboundEmail.objects.filter(template="password_changed").count() == 1
+
+
+def test_after_code_oublie_an_account_holder_is_asked_for_a_new_code_not_for_step_3_of_5_R_CODE5(
+    client, code_sent, now
+):
+    factories.active(code_sent, now)
+    challenge = shown_challenge(captcha_id_in(client.get(reverse("web:code_forgot"))))
+    client.post(
+        reverse("web:code_forgot"),
+        {"nir": NIR, "birth_date": "03/05/1984", "captcha_id": challenge.id, "captcha_answer": challenge.answer},
+    )
+    sign_in(client, clear_code_of(OutboundEmail.objects.filter(template="provisional_code").latest("id").body_text))
+    page = client.get(reverse("web:choose_password")).content.decode()
+    assert "<title>Choisir un nouveau code personnel" in page
+    assert "<h1>Choisir un nouveau code personnel</h1>" in page
+    assert "Étape" not in page
+    assert "Choisir mon code personnel" not in page
+    assert "il remplacera l&#x27;ancien" in page or "il remplacera l'ancien" in page
+    refused = client.post(reverse("web:choose_password"), {"password": "court", "confirmation": "court"})
+    assert "<title>Erreur – Choisir un nouveau code personnel" in refused.content.decode()
+
+
+def test_the_first_personal_code_is_step_3_of_5(client, code_sent):
+    restricted(client, code_sent)
+    page = client.get(reverse("web:choose_password")).content.decode()
+    assert "<h1>Choisir mon code personnel</h1>" in page
+    assert "Étape 3 sur 5 — Mon code personnel" in page
+    assert "nouveau code personnel" not in page
 
 
 def test_the_phone_numbers_are_changed_on_their_own_page_with_their_questions_R_CT6(client, code_sent, now):

@@ -7,8 +7,10 @@ from django import forms
 from moncompte.accounts import inputs
 from moncompte.captcha.alphabet import AUDIO_LENGTH
 from moncompte.captcha.guard import CaptchaProof
+from moncompte.core.errors import DomainError
 from moncompte.core.service_terms import service_terms
 from moncompte.enrollment.contact_submit import ContactDetails
+from moncompte.enrollment.errors import PasswordRefused
 from moncompte.registry import nir as nir_rules
 from moncompte.web.forms.base import InputsForm, password_input
 
@@ -131,8 +133,15 @@ class PasswordForm(InputsForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # A secret is never written back into a page: after a refusal, both fields come back empty.
         for name in ("password", "confirmation"):
-            self.fields[name].widget = password_input("new-password", render_value=True)
+            self.fields[name].widget = password_input("new-password")
+        self.refused_lines: frozenset[str] = frozenset()  # the checklist's lines the server refused (R-PW6)
+
+    def add_domain_error(self, error: DomainError) -> None:
+        super().add_domain_error(error)
+        if isinstance(error, PasswordRefused):
+            self.refused_lines = frozenset(refusal.line for refusal in error.refusals)
 
 
 class EmailPairForm(InputsForm):

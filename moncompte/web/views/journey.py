@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from moncompte.accounts.selectors import ContactStep, contact_step_of, delivery_facts_of, person_name_of
+from moncompte.accounts.selectors import ContactStep, contact_step_of, delivery_facts_of, personal_code_step_of
 from moncompte.accounts.steps import AccountStep
 from moncompte.core import clock
 from moncompte.core.errors import DomainError
@@ -80,8 +80,16 @@ def choose_password_page(request: HttpRequest, restricted: session.RestrictedSes
             form.add_domain_error(error)
         else:
             return _signed_in_with_new_code(request, chosen)
-    person = person_name_of(account_id=restricted.account_id)
-    context = {"form": form, "person": person, "until": restricted.until, "step": STEPS["choose_password"]}
+    # "Code oublié ?" leads here too: for an account that has a code already, a new one, not step 3 of 5.
+    shown = personal_code_step_of(account_id=restricted.account_id)
+    step = None if shown.replacing else STEPS["choose_password"]
+    context = {
+        "form": form,
+        "person": shown.person,
+        "replacing": shown.replacing,
+        "until": restricted.until,
+        "step": step,
+    }
     return render(request, "web/choose_password.html", {**context, **time_limit_context(restricted, now=clock.now())})
 
 

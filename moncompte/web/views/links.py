@@ -54,6 +54,7 @@ def _link_page(request: HttpRequest, state: LinkState, message: str = "") -> Htt
         link = state.link
         facts = delivery_facts_of(account_id=link.account_id, now=clock.now(), opened_address=link.canonical)
     context: dict[str, object] = {"status": state.status.value, "email_masked": state.email_masked, "message": message}
+    context["address_changed"] = state.address_changed
     context["facts"] = facts
     # Issue 23: a browser confirms on arrival (the page posts its own button once shown); never after a POST,
     # so a refused confirmation is not posted again and again.

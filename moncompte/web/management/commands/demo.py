@@ -1,4 +1,7 @@
+import errno
 import logging
+import socketserver
+import sys
 import threading
 from argparse import ArgumentParser
 from dataclasses import replace
@@ -7,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.core.servers.basehttp import get_internal_wsgi_application, run
+from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer, get_internal_wsgi_application
 
 from moncompte.core.conf import conf
 from moncompte.outbox import worker
@@ -19,6 +22,13 @@ from moncompte.registry.importer import ImportReport, beneficiaries_import
 from moncompte.web.management.periodic_jobs import FEEDERS, PERIODIC_JOBS
 
 logger = logging.getLogger("moncompte.demo")
+
+
+class DemoServer(socketserver.ThreadingMixIn, WSGIServer):
+    """Django's development server, threaded (what `runserver` runs), built before anything else so that the
+    port is known to be ours before the demo says it is ready."""
+
+    daemon_threads = True
 
 
 class Command(BaseCommand):
@@ -39,6 +49,7 @@ class Command(BaseCommand):
                     "personne qui atteint ce port lit la boîte mail locale, donc tous les codes et liens envoyés."
                 )
             )
+        server = self._listen(host, int(port))
         call_command("migrate", interactive=False, verbosity=0)
         rows = demo_data.SHOWCASE + demo_data.generated(options["extra_persons"])
         report = beneficiaries_import(source=demo_data.as_csv(rows))
@@ -61,14 +72,35 @@ class Command(BaseCommand):
         )
         delivery.start()
         self._welcome(report, site_url=site_url, transport=transport, sink_port=sink.port)
+        server.set_app(get_internal_wsgi_application())
         try:
-            run(host, int(port), get_internal_wsgi_application(), threading=True)
+            server.serve_forever()
         except KeyboardInterrupt:
             pass
         finally:
+            server.server_close()
             stop.set()
             delivery.join(timeout=5)
             sink.stop()
+
+    def _listen(self, host: str, port: int) -> DemoServer:
+        """The site's socket, or one French sentence and exit status 1 when it cannot be had (no traceback)."""
+        try:
+            return DemoServer((host, port), WSGIRequestHandler)
+        except OSError as refused:
+            if refused.errno == errno.EADDRINUSE:
+                other = port + 1 if port < 65535 else port - 1
+                said = (
+                    f"Le port {port} est déjà utilisé sur {host} (par une autre démonstration ou un autre "
+                    f"programme) : choisissez-en un autre, par exemple ./scripts/demo --bind {host}:{other}"
+                )
+            else:
+                said = (
+                    f"Impossible d'écouter sur {host}:{port} ({refused.strerror}) : choisissez une autre adresse "
+                    "ou un autre port, par exemple ./scripts/demo --bind 127.0.0.1:8000"
+                )
+            self.stderr.write(f"moncompte : {said}.")
+            sys.exit(1)
 
     def _welcome(self, report: ImportReport, *, site_url: str, transport: SmtpTransport, sink_port: int) -> None:
         out = self.stdout

@@ -133,8 +133,10 @@ document.addEventListener("click", (event) => {
   const input = document.getElementById(toggle.dataset.togglePassword);
   const show = input.type === "password";
   input.type = show ? "text" : "password";
-  // A toggle keeps its name; aria-pressed says whether the code is shown (each button has its own name).
-  toggle.setAttribute("aria-pressed", String(show));
+  // The button says what it will do (« Afficher le code » / « Masquer le code »), seen and heard alike; no
+  // aria-pressed on top of a name that changes, which would say the state twice.
+  if (!toggle.dataset.showLabel) toggle.dataset.showLabel = toggle.textContent;
+  toggle.textContent = show ? toggle.dataset.hideLabel : toggle.dataset.showLabel;
 });
 
 // R-PW7: the checklist of R-PW1..3 and the "Niveau indicatif de sécurité" update as the person types.
@@ -160,8 +162,17 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   function update() {
     const value = input.value;
+    // After a refusal the fields come back empty and the refused rules marked: kept until the person types.
+    if (value) {
+      for (const item of rules.querySelectorAll("li.refused")) {
+        item.classList.remove("refused");
+        const onSend = item.querySelector("[data-checked-on-send]");
+        if (onSend) onSend.textContent = " (vérifié à l'envoi)";
+      }
+    }
     for (const [name, check] of Object.entries(checks)) {
       const item = rules.querySelector(`[data-rule="${name}"]`);
+      if (item.classList.contains("refused")) continue;
       const ok = check(value);
       item.classList.toggle("ok", ok);
       item.querySelector("[data-rule-state]").textContent = value ? (ok ? " (respectée)" : " (non respectée)") : "";
