@@ -4,12 +4,14 @@ forms that keep what was typed when an action is refused (R-SUP1, R-SUP4, R-SUP7
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
 import segno
 from django.urls import reverse
 
 from moncompte.audit.labels import EVENT_LABELS
+from moncompte.enrollment.email_links import pending_emails_forget
 from moncompte.support.diagnosis import CHECKLIST
 from tests import factories
 
@@ -155,3 +157,23 @@ def test_a_supervisor_is_shown_the_supervisor_s_pages_and_the_security_log(admin
 def test_signing_out_of_the_desk_is_said_in_its_words(agent_client):
     page = text_of(agent_client.post(reverse("admin:logout")))
     assert "Vous êtes déconnecté du support." in page
+
+
+def test_a_forgotten_address_is_offered_no_resend_to_it_R_EM7(agent_client, pending, now):
+    """Issue 23, point 10: 21 days on, no address is left to send the link to again (the job's time is used, the
+    desk's clock stays where the agent signed in)."""
+    pending_emails_forget(now=now + timedelta(days=21, minutes=1))
+    page = opened(agent_client, pending.pk)
+    assert 'data-rule="adresse_oubliee"' in page
+    assert "Renvoyer le dernier lien à la même adresse" not in page
+    assert "<dt>Adresse non confirmée</dt><dd>oubliée le 23/03/2026 sans confirmation" in page
+
+
+def test_a_confirmed_link_is_said_confirmed_without_the_windows_of_a_pending_one(agent_client, code_sent, now):
+    """Issue 23, point 10: no « adresse oubliée le … sans confirmation » next to « confirmé le … »."""
+    account = factories.active(code_sent, now).account
+    page = opened(agent_client, account.pk)
+    line = page[page.index("<dt>Dernier lien") : page.index("</dd>", page.index("<dt>Dernier lien"))]
+    assert "confirmé le 02/03/2026 à 10:00" in line
+    assert "oubliée" not in line
+    assert "valable jusqu'au" not in line
