@@ -14,16 +14,19 @@ from django.db.models import Q
 
 from moncompte.accounts.emails import email_checked
 from moncompte.accounts.models import Account, EmailAddress, EmailLink
-from moncompte.accounts.states import AccountEvent
+from moncompte.accounts.states import AccountEvent, ConcurrentChange, TransitionNotAllowed
 from moncompte.accounts.transitions import account_advance
 from moncompte.audit import log as audit
 from moncompte.audit.models import AuditEvent
 from moncompte.core import throttle, tokens
 from moncompte.core.client import Client
 from moncompte.core.conf import conf
-from moncompte.core.errors import DomainError
+from moncompte.core.duration_phrases import wait_phrase
+from moncompte.core.errors import DomainError, TooManyAttempts
+from moncompte.core.service_terms import service_terms
 from moncompte.enrollment import limits
 from moncompte.enrollment.email_links import email_replace, link_resend
+from moncompte.enrollment.errors import LinkResendImpossible, LinkResendLimited
 from moncompte.selfservice.limits import sign_in_attempts
 from moncompte.support.roles import Role, StaffCreated, staff_create
 
@@ -48,6 +51,66 @@ class ReasonMissing(DomainError):
 class SupervisorOnly(DomainError):
     code = "supervisor_only"
     message = "Cette action est réservée aux superviseurs."
+
+
+class DeskActionsLimited(TooManyAttempts):
+    """R-SUP2: the staff member's own limit of actions, said to the staff member (same code as any limit)."""
+
+    def __init__(self, retry_after: timedelta) -> None:
+        super().__init__(retry_after)
+        self.message = (
+            f"Refusé : vous avez atteint la limite du guichet ({conf().support_actions_per_hour} actions par heure "
+            f"et par membre du support). Vous pourrez agir de nouveau dans {wait_phrase(retry_after)}."
+        )
+
+
+def actions_counted(staff: "Staff", *, now: datetime) -> None:
+    """R-SUP2: one more action of this staff member, refused (DeskActionsLimited) past the limit."""
+    try:
+        throttle.counted(actions_per_staff(), key=staff.username, now=now)
+    except TooManyAttempts as limited:
+        raise DeskActionsLimited(limited.retry_after) from limited
+
+
+class DeskRefusal(DomainError):
+    """A refusal of the domain said to the staff member, not to the person (issue 23, point 10): same code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+def for_staff(refused: DomainError) -> DomainError:
+    """The domain's refusals that speak to the person (« Connectez-vous… », « Vous avez déjà demandé… »),
+    reworded for the staff member on the phone with her; the desk's own refusals are said as they are."""
+    terms = service_terms()
+    if isinstance(refused, LinkResendImpossible):
+        return DeskRefusal(
+            refused.code,
+            "Renvoi impossible : aucune adresse de ce compte n'attend de confirmation (l'adresse est déjà "
+            f"confirmée, ou elle a été oubliée après {terms.forget_after} ou effacée). Pour une nouvelle adresse, "
+            "la personne se connecte avec son numéro de sécurité sociale et son code personnel (ou « Code oublié "
+            "? ») et la saisit : un lien y part.",
+        )
+    if isinstance(refused, LinkResendLimited):
+        why = (
+            "plusieurs liens sont déjà partis aujourd'hui pour ce compte"
+            if refused.daily
+            else "le précédent est parti il y a moins d'une minute"
+        )
+        return DeskRefusal(
+            refused.code,
+            f"Aucun lien n'est parti : {why} (limite des renvois). Un nouveau pourra partir dans "
+            f"{wait_phrase(refused.retry_after)} ; d'ici là, faites chercher le dernier courriel, courriels "
+            "indésirables compris.",
+        )
+    if isinstance(refused, (TransitionNotAllowed, ConcurrentChange)):
+        return DeskRefusal(
+            refused.code,
+            "Rien n'a été fait : le compte vient de changer (la personne l'utilise peut-être en ce moment). "
+            "Rechargez la fiche pour voir où il en est.",
+        )
+    return refused
 
 
 @dataclass(frozen=True)
@@ -77,7 +140,7 @@ def _checked(staff: Staff, reason: str, *, now: datetime, supervisor: bool = Fal
     if supervisor and staff.role is not Role.SUPERVISOR:
         raise SupervisorOnly()
     reason = reason_checked(reason)
-    throttle.counted(actions_per_staff(), key=staff.username, now=now)
+    actions_counted(staff, now=now)
     return reason
 
 
@@ -98,7 +161,10 @@ def _refusals_audited[**P, T](action: Callable[P, T]) -> Callable[P, T]:
         except DomainError as refused:
             if refused.code != PersonalCodeAddress.code:  # written by address_change_for itself (R-BOT2)
                 _refusal_audit(action.__name__, refused, kwargs)
-            raise
+            said = for_staff(refused)
+            if said is refused:
+                raise
+            raise said from refused
 
     return audited
 

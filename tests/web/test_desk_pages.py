@@ -177,3 +177,11 @@ def test_a_confirmed_link_is_said_confirmed_without_the_windows_of_a_pending_one
     assert "confirmé le 02/03/2026 à 10:00" in line
     assert "oubliée" not in line
     assert "valable jusqu'au" not in line
+
+
+def test_an_active_account_with_a_confirmed_address_is_offered_no_resend(agent_client, code_sent, now):
+    """Issue 23, point 10: nothing awaits confirmation, so no link to send again."""
+    account = factories.active(code_sent, now).account
+    page = opened(agent_client, account.pk)
+    assert "Renvoyer le dernier lien à la même adresse" not in page
+    assert 'id="reason-resend"' not in page
