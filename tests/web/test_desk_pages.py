@@ -185,3 +185,12 @@ def test_an_active_account_with_a_confirmed_address_is_offered_no_resend(agent_c
     page = opened(agent_client, account.pk)
     assert "Renvoyer le dernier lien à la même adresse" not in page
     assert 'id="reason-resend"' not in page
+
+
+def test_the_search_field_has_the_focus_on_arrival_and_only_on_the_search_page(agent_client, pending):
+    """Issue 23, point 10: the agent types the number as the call starts."""
+    search_page = text_of(agent_client.get(reverse("admin:desk_search")))
+    assert re.findall(r"<input[^>]*\bautofocus\b[^>]*>", search_page) == [
+        '<input type="search" id="q" name="q" value="" size="40" required autocomplete="off" autofocus>'
+    ]
+    assert "autofocus" not in opened(agent_client, pending.pk)
