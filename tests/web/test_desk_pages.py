@@ -11,9 +11,10 @@ import segno
 from django.urls import reverse
 
 from moncompte.audit.labels import EVENT_LABELS
-from moncompte.enrollment.email_links import pending_emails_forget
+from moncompte.enrollment.email_links import link_opened, pending_emails_forget
 from moncompte.support.diagnosis import CHECKLIST
 from tests import factories
+from tests.helpers import NOW
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("traveller")]
 REASON = "appel de l'assurée, lien non reçu"
@@ -194,3 +195,20 @@ def test_the_search_field_has_the_focus_on_arrival_and_only_on_the_search_page(a
         '<input type="search" id="q" name="q" value="" size="40" required autocomplete="off" autofocus>'
     ]
     assert "autofocus" not in opened(agent_client, pending.pk)
+
+
+def test_the_security_log_s_columns_and_filter_are_said_in_french(admin_client, pending):
+    """Issue 23, point 10: « AT / ACCOUNT ID / NIR PSEUDONYM / CLIENT ADDRESS » and « Filtrer par at »."""
+    opened(admin_client, pending.pk)
+    listing = " ".join(visible(text_of(admin_client.get(reverse("admin:audit_auditevent_changelist")))).split())
+    assert "Filtrer par heure" in listing
+    assert "Heure Événement Numéro de compte Pseudonyme du NIR Adresse IP du client" in listing
+    assert not re.search(r"\b(At|Account id|Nir pseudonym|Client address)\b", listing)
+
+
+def test_the_history_says_the_details_of_a_link_opened_in_words(agent_client, pending):
+    """Issue 23, point 10: « état : replaced / expired / valid »."""
+    link_opened(token=factories.last_link_token("camille@example.fr"), client=factories.CLIENT, now=NOW)
+    page = opened(agent_client, pending.pk)
+    history = page[page.index("Historique") :]
+    assert "Lien de confirmation ouvert</td><td>état : valable" in history
