@@ -17,13 +17,14 @@ class AuditEvent(models.Model):
     them too, whatever the client.
     """
 
-    at = models.DateTimeField(db_index=True)
-    event = models.CharField(max_length=60, db_index=True)
-    nir_pseudonym = models.CharField(max_length=16, blank=True, db_index=True)
-    account_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    client_address = models.CharField(max_length=45, blank=True)
-    user_agent = models.CharField(max_length=200, blank=True)
-    details = models.JSONField(default=dict, blank=True)
+    # The back office's columns and filters say these names (issue 23, point 10: « AT », « Filtrer par at »).
+    at = models.DateTimeField("heure", db_index=True)
+    event = models.CharField("événement", max_length=60, db_index=True)
+    nir_pseudonym = models.CharField("pseudonyme du NIR", max_length=16, blank=True, db_index=True)
+    account_id = models.BigIntegerField("numéro de compte", null=True, blank=True, db_index=True)
+    client_address = models.CharField("adresse IP du client", max_length=45, blank=True)
+    user_agent = models.CharField("logiciel du client", max_length=200, blank=True)
+    details = models.JSONField("détails", default=dict, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

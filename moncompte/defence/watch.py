@@ -108,5 +108,11 @@ def describe(reading: Reading) -> str:
     base = reading.baseline
     return (
         f"{SIGNAL_WORDS[reading.signal]} ({where}) : {reading.count:.0f} en {reading.window.words}, "
-        f"seuil {base.threshold:.0f} (référence {base.mean:.1f} ± {base.stdev:.1f} par {reading.window.unit})"
+        f"seuil {base.threshold:.0f} (référence {_decimal(base.mean)} ± {_decimal(base.stdev)} par "
+        f"{reading.window.unit})"
     )
+
+
+def _decimal(value: float) -> str:
+    """One decimal, with the French decimal comma (issue 23, point 10: « 0.0 ± 0.0 » on the desk)."""
+    return f"{value:.1f}".replace(".", ",")

@@ -65,7 +65,7 @@ class LinkResendLimited(DomainError):
     field = "email"
 
     def __init__(self, *, retry_after: timedelta, daily: bool) -> None:
-        self.retry_after = retry_after
+        self.retry_after, self.daily = retry_after, daily
         wait = wait_phrase(retry_after)
         if daily:
             message = (

@@ -6,13 +6,13 @@ from moncompte.outbox.reports import ReportKind
 
 class EmailStatus(models.TextChoices):
     PENDING = "pending", "en attente"
-    SENT = "sent", "remis au serveur de messagerie"
+    SENT = "sent", "accepté par notre serveur d'envoi"
     FAILED = "failed", "abandonné"
 
 
 class AttemptOutcome(models.TextChoices):
     SENDING = "sending", "envoi en cours"
-    SENT = "sent", "remis au serveur de messagerie"
+    SENT = "sent", "accepté par notre serveur d'envoi"
     RETRY = "retry", "échec, nouvel essai prévu"
     FAILED = "failed", "échec, abandonné"
     UNKNOWN = "unknown", "issue inconnue (envoi interrompu)"

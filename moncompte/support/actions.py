@@ -11,19 +11,23 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.timezone import localtime
 
 from moncompte.accounts.emails import email_checked
 from moncompte.accounts.models import Account, EmailAddress, EmailLink
-from moncompte.accounts.states import AccountEvent
+from moncompte.accounts.states import AccountEvent, ConcurrentChange, TransitionNotAllowed
 from moncompte.accounts.transitions import account_advance
 from moncompte.audit import log as audit
 from moncompte.audit.models import AuditEvent
 from moncompte.core import throttle, tokens
 from moncompte.core.client import Client
 from moncompte.core.conf import conf
-from moncompte.core.errors import DomainError
+from moncompte.core.duration_phrases import wait_phrase
+from moncompte.core.errors import DomainError, TooManyAttempts
+from moncompte.core.service_terms import service_terms
 from moncompte.enrollment import limits
 from moncompte.enrollment.email_links import email_replace, link_resend
+from moncompte.enrollment.errors import LinkResendImpossible, LinkResendLimited
 from moncompte.selfservice.limits import sign_in_attempts
 from moncompte.support.roles import Role, StaffCreated, staff_create
 
@@ -48,6 +52,66 @@ class ReasonMissing(DomainError):
 class SupervisorOnly(DomainError):
     code = "supervisor_only"
     message = "Cette action est réservée aux superviseurs."
+
+
+class DeskActionsLimited(TooManyAttempts):
+    """R-SUP2: the staff member's own limit of actions, said to the staff member (same code as any limit)."""
+
+    def __init__(self, retry_after: timedelta) -> None:
+        super().__init__(retry_after)
+        self.message = (
+            f"Refusé : vous avez atteint la limite du guichet ({conf().support_actions_per_hour} actions par heure "
+            f"et par membre du support). Vous pourrez agir de nouveau dans {wait_phrase(retry_after)}."
+        )
+
+
+def actions_counted(staff: "Staff", *, now: datetime) -> None:
+    """R-SUP2: one more action of this staff member, refused (DeskActionsLimited) past the limit."""
+    try:
+        throttle.counted(actions_per_staff(), key=staff.username, now=now)
+    except TooManyAttempts as limited:
+        raise DeskActionsLimited(limited.retry_after) from limited
+
+
+class DeskRefusal(DomainError):
+    """A refusal of the domain said to the staff member, not to the person (issue 23, point 10): same code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+def for_staff(refused: DomainError) -> DomainError:
+    """The domain's refusals that speak to the person (« Connectez-vous… », « Vous avez déjà demandé… »),
+    reworded for the staff member on the phone with her; the desk's own refusals are said as they are."""
+    terms = service_terms()
+    if isinstance(refused, LinkResendImpossible):
+        return DeskRefusal(
+            refused.code,
+            "Renvoi impossible : aucune adresse de ce compte n'attend de confirmation (l'adresse est déjà "
+            f"confirmée, ou elle a été oubliée après {terms.forget_after} ou effacée). Pour une nouvelle adresse, "
+            "la personne se connecte avec son numéro de sécurité sociale et son code personnel (ou « Code oublié "
+            "? ») et la saisit : un lien y part.",
+        )
+    if isinstance(refused, LinkResendLimited):
+        why = (
+            "plusieurs liens sont déjà partis aujourd'hui pour ce compte"
+            if refused.daily
+            else "le précédent est parti il y a moins d'une minute"
+        )
+        return DeskRefusal(
+            refused.code,
+            f"Aucun lien n'est parti : {why} (limite des renvois). Un nouveau pourra partir dans "
+            f"{wait_phrase(refused.retry_after)} ; d'ici là, faites chercher le dernier courriel, courriels "
+            "indésirables compris.",
+        )
+    if isinstance(refused, (TransitionNotAllowed, ConcurrentChange)):
+        return DeskRefusal(
+            refused.code,
+            "Rien n'a été fait : le compte vient de changer (la personne l'utilise peut-être en ce moment). "
+            "Rechargez la fiche pour voir où il en est.",
+        )
+    return refused
 
 
 @dataclass(frozen=True)
@@ -77,7 +141,7 @@ def _checked(staff: Staff, reason: str, *, now: datetime, supervisor: bool = Fal
     if supervisor and staff.role is not Role.SUPERVISOR:
         raise SupervisorOnly()
     reason = reason_checked(reason)
-    throttle.counted(actions_per_staff(), key=staff.username, now=now)
+    actions_counted(staff, now=now)
     return reason
 
 
@@ -98,7 +162,10 @@ def _refusals_audited[**P, T](action: Callable[P, T]) -> Callable[P, T]:
         except DomainError as refused:
             if refused.code != PersonalCodeAddress.code:  # written by address_change_for itself (R-BOT2)
                 _refusal_audit(action.__name__, refused, kwargs)
-            raise
+            said = for_staff(refused)
+            if said is refused:
+                raise
+            raise said from refused
 
     return audited
 
@@ -218,3 +285,33 @@ def agent_create(*, username: str, password: str, staff: Staff, reason: str, now
         event="support_agent_created", now=now, client=staff.client, staff=staff.username, reason=reason, agent=username
     )
     return created
+
+
+def done_said(action: str, result: object, *, now: datetime) -> str:
+    """What an action of the desk did, said to the staff member after it (issue 23, point 10), with what to tell
+    the person where there is something to tell."""
+    terms = service_terms()
+    if action in ("link_resend_for", "address_change_for"):
+        until = localtime(now + conf().email_link_lifetime)
+        done = "Lien renvoyé" if action == "link_resend_for" else "Adresse changée : lien envoyé"
+        return (
+            f"{done} à {result}, valable jusqu'au {until:%d/%m/%Y à %H:%M}. À dire : le courriel « Votre "
+            f"{terms.service_name} - Confirmation de votre adresse mail » arrive en général en quelques minutes ; "
+            "seul ce dernier lien fonctionne, les précédents non."
+        )
+    if action == "throttles_lift":
+        return (
+            f"Limites d'essais levées pour la personne et les {result} adresse(s) réseau d'où elle a essayé dans la "
+            "dernière journée. À dire : elle peut réessayer dès maintenant."
+        )
+    if action == "links_void":
+        return (
+            f"{result} lien(s) non utilisé(s) annulé(s) : aucun lien déjà envoyé ne fonctionne plus ; un renvoi en "
+            "enverra un nouveau."
+        )
+    if action == "address_erase":
+        return (
+            "Adresse non confirmée effacée, avec ses liens. À dire : à sa prochaine connexion, avec son numéro de "
+            "sécurité sociale et son code personnel, la personne saisit une adresse email : un lien y part."
+        )
+    return "C'est fait : l'action est écrite au journal."

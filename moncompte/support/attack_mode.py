@@ -6,13 +6,12 @@ from datetime import datetime
 from django.db import transaction
 
 from moncompte.audit import log as audit
-from moncompte.core import throttle
 from moncompte.defence.mode import SUPERVISOR, attack_mode_switch
 from moncompte.support.actions import (
     ReasonMissing,
     Staff,
     SupervisorOnly,
-    actions_per_staff,
+    actions_counted,
     reason_checked,
     reason_clean,
 )
@@ -39,7 +38,7 @@ def attack_mode_set(*, active: bool, staff: Staff, reason: str, now: datetime) -
             reason=typed,
         )
         raise
-    throttle.counted(actions_per_staff(), key=staff.username, now=now)
+    actions_counted(staff, now=now)
     with transaction.atomic():
         changed = attack_mode_switch(
             active=active, now=now, source=SUPERVISOR, reason=typed, staff_username=staff.username

@@ -1,5 +1,7 @@
 """R-SUP4: the seed's checklist for « Je n'ai pas reçu l'email », evaluated for one person. Each finding says
-what was seen and what to tell the person, in the checklist's order."""
+what was seen and what to tell the person; the one that explains the situation comes first (issue 23, point 10:
+never a verdict the facts do not support): the address forgotten, then the link expired or replaced, then an
+address that cannot work, then a refusal by the recipient's side, then what filters or hides the email."""
 
 import difflib
 from collections.abc import Callable
@@ -41,6 +43,8 @@ CHECKLIST = (
     "La personne clique sur le lien du courriel de confirmation le plus récent, pas sur celui d'un ancien.",
 )
 OUTLOOK_DOMAINS = frozenset(PROVIDERS["outlook"])
+# Findings that say no email reaches the address: then looking for it in the spams or the filters is no advice.
+ADDRESS_CANNOT_WORK = frozenset({"domaine_sans_messagerie", "envoi_refuse"})
 
 MailServers = Callable[[str], MailServersSeen | None]  # domain -> the DNS's recent answer (None: not known)
 
@@ -53,21 +57,28 @@ class Finding:
 
 
 def diagnose(file: PersonFile, *, now: datetime, mail_servers: MailServers) -> list[Finding]:
+    forgotten = _forgotten(file)
+    if forgotten is None and file.pending_address is None:
+        return []  # nothing awaits confirmation (an address confirmed, or none given): no link to troubleshoot
     address = file.latest_link.address if file.latest_link else (file.pending_address or file.confirmed_address)
     address = address if isinstance(address, str) else (address.address if address else "")
     domain = address.rpartition("@")[2].lower()
-    checks = [
-        None if _confirmed(address, file) else _domain_typo(domain),
-        _no_mail_servers(address, file, mail_servers),
-        _refused(file),
-        _delivered(file),
-        _provider_filters(domain),
-        _outlook(domain),
-        _old_link_opened(file),
-        _opened_not_confirmed(file),
-        _window(file, now=now),
+    cannot_work = [
+        finding
+        for finding in (
+            None if _confirmed(address, file) else _domain_typo(domain),
+            _no_mail_servers(address, file, mail_servers),
+            _refused(file),
+        )
+        if finding is not None
     ]
-    return [finding for finding in checks if finding is not None]
+    if forgotten is not None:  # no link left to look for: what the old address was worth, for the next one
+        return [forgotten, *cannot_work]
+    lifetime = [finding for finding in (_expired(file, now=now), _old_link_opened(file)) if finding is not None]
+    hidden = [_opened_not_confirmed(file)]
+    if not any(finding.rule in ADDRESS_CANNOT_WORK for finding in cannot_work):  # no mail arrives to be looked for
+        hidden += [_delivered(file), _provider_filters(domain), _outlook(domain)]
+    return [*lifetime, *cannot_work, *(finding for finding in hidden if finding is not None)]
 
 
 def _domain_typo(domain: str) -> Finding | None:
@@ -125,14 +136,27 @@ def _refused(file: PersonFile) -> Finding | None:
 
 
 def _delivered(file: PersonFile) -> Finding | None:
+    """What the outbox knows: our relay accepted the email (its 250), and only when the recipient's side sends a
+    delivery report, that it reached the mailbox."""
     email = _last_confirmation(file)
-    if email is None or email.status != EmailStatus.SENT or email.reports.exists():
+    if email is None or email.status != EmailStatus.SENT or email.sent_at is None:
         return None
+    reports = list(email.reports.all())
+    delivered = next((r for r in reversed(reports) if r.kind == ReportKind.DELIVERED), None)
+    if reports and delivered is None:
+        return None  # refused (said above), delayed or complained of: the table of the email says it
     subject = f"Votre {service_terms().service_name} - Confirmation de votre adresse mail"
+    seen = (
+        f"Le dernier courriel de confirmation a été remis à la messagerie du destinataire le "
+        f"{localtime(delivered.received_at):%d/%m/%Y à %H:%M} (avis de remise de son serveur)."
+        if delivered
+        else f"Le dernier courriel de confirmation a été accepté par notre serveur d'envoi le "
+        f"{localtime(email.sent_at):%d/%m/%Y à %H:%M} ; aucune erreur n'est revenue depuis (la messagerie du "
+        "destinataire ne dit pas toujours qu'elle l'a remis)."
+    )
     return Finding(
         "courriels_indesirables",
-        f"Le dernier courriel de confirmation a été remis à la messagerie le "
-        f"{localtime(email.sent_at):%d/%m/%Y à %H:%M}.",
+        seen,
         f"Faites regarder les courriels indésirables (spams), et chercher l'objet « {subject} » et l'expéditeur "
         f"« {conf().from_name} », y compris dans les fils de discussion.",
     )
@@ -176,38 +200,63 @@ def _old_link_opened(file: PersonFile) -> Finding | None:
 
 
 def _opened_not_confirmed(file: PersonFile) -> Finding | None:
+    """A link opened while it was valid and never confirmed; opened only after it expired, it is no sign of a
+    scanner (the page said the link no longer works: _expired says it)."""
     link = file.links[0] if file.links else None
     if link is None or link.used_at is not None or not link.opens or link.first_opened_at is None:
+        return None
+    if link.first_opened_at >= link.sent_at + conf().email_link_lifetime:
         return None
     by_a_machine = link.first_opened_at - link.sent_at < SCANNER_DELAY
     return Finding(
         "lien_bloque",
-        f"Le dernier lien a été ouvert {link.opens} fois sans être confirmé"
-        + (
-            ", la première fois moins de 2 minutes après l'envoi (sans doute un antivirus ou la messagerie)."
-            if by_a_machine
-            else "."
-        ),
+        f"Le dernier lien a été ouvert sans être confirmé, la première fois le "
+        f"{localtime(link.first_opened_at):%d/%m/%Y à %H:%M}, quand il était valable"
+        + (", moins de 2 minutes après l'envoi (sans doute un antivirus ou la messagerie)." if by_a_machine else "."),
         "Un antivirus qui ouvre le lien ne confirme rien ; dans un navigateur, la page confirme d'elle-même (sans "
         "JavaScript, la personne clique sur « Confirmer mon email ») : faites ouvrir le lien le plus récent.",
     )
 
 
-def _window(file: PersonFile, *, now: datetime) -> Finding | None:
-    link = file.links[0] if file.links else None
-    if link is None or link.used_at is not None:
+def _forgotten(file: PersonFile) -> Finding | None:
+    """R-EM7: past 21 days the unconfirmed address is no longer kept; the person gives one again, signed in."""
+    if file.forgotten_at is None:
         return None
-    window, terms = window_at(link.sent_at, now), service_terms()
-    if window is Window.EXPIRED:
-        return Finding(
-            "lien_expire",
-            f"Le dernier lien a plus de {terms.link_lifetime}.",
-            "Renvoyez le lien (même adresse ou une autre).",
-        )
-    if window is Window.FORGOTTEN:
-        return Finding(
-            "adresse_oubliee",
-            f"Le dernier lien a plus de {terms.forget_after} : l'adresse n'est plus mémorisée.",
-            "À sa prochaine connexion, avec son code personnel, la personne saisit une nouvelle adresse.",
-        )
-    return None
+    terms = service_terms()
+    kept = (
+        f" L'adresse confirmée ({file.confirmed_address.address}) reste celle du compte."
+        if file.confirmed_address
+        else ""
+    )
+    return Finding(
+        "adresse_oubliee",
+        f"L'adresse non confirmée n'est plus mémorisée depuis le {localtime(file.forgotten_at):%d/%m/%Y} : "
+        f"son dernier lien avait plus de {terms.forget_after} sans confirmation. Aucun lien ne peut plus y être "
+        "renvoyé." + kept,
+        "La personne se connecte avec son numéro de sécurité sociale et son code personnel (ou « Code oublié ? ») ; "
+        "le site lui demande une adresse email valide et un nouveau lien y est envoyé, à confirmer dans les "
+        f"{terms.link_lifetime}.",
+    )
+
+
+def _expired(file: PersonFile, *, now: datetime) -> Finding | None:
+    """R-EM6: between 7 and 21 days, the latest link no longer works; the desk can send it again to the same
+    address, and only the person, signed in, can give another (R-BOT2)."""
+    link = file.links[0] if file.links else None
+    if link is None or link.used_at is not None or window_at(link.sent_at, now) is not Window.EXPIRED:
+        return None
+    terms, expired_at = service_terms(), link.sent_at + conf().email_link_lifetime
+    opened_late = link.first_opened_at is not None and link.first_opened_at >= expired_at
+    return Finding(
+        "lien_expire",
+        f"Le dernier lien, envoyé le {localtime(link.sent_at):%d/%m/%Y à %H:%M}, ne fonctionne plus depuis le "
+        f"{localtime(expired_at):%d/%m/%Y à %H:%M} (plus de {terms.link_lifetime})."
+        + (
+            f" Il a été ouvert le {localtime(link.first_opened_at):%d/%m/%Y à %H:%M}, après cette date : la page a "
+            "dit que le lien n'était plus actif."
+            if opened_late and link.first_opened_at is not None
+            else ""
+        ),
+        "Vous pouvez renvoyer le lien à la même adresse (action « Renvoyer le lien » ci-dessous) : il sera valable "
+        f"{terms.link_lifetime}. Pour une autre adresse, " + PERSON_CHANGES_IT,
+    )

@@ -66,6 +66,10 @@ class PersonFile:
     confirmed_address: EmailAddress | None
     pending_address: EmailAddress | None
     latest_link: LatestLink | None
+    # R-EM7: when the unconfirmed address was forgotten (its 21 days are over, erased yet or not), None while an
+    # address awaits confirmation in its 21 days or none was ever forgotten since the last one given.
+    forgotten_at: datetime | None
+    resend_possible: bool  # a pending address within its 21 days: the link can go again to the same address
     links: list[EmailLink]  # newest first
     emails: list[OutboundEmail]  # newest first, with attempts and reports prefetched
     timeline: list[TimelineEntry]  # newest first
@@ -80,6 +84,9 @@ def person_file_of(*, account_id: int, now: datetime) -> PersonFile:
     person = account.beneficiary
     links = list(EmailLink.objects.filter(account=account).select_related("email").order_by("-sent_at", "-id"))
     sent = OutboundEmail.objects.filter(account_id=account_id).prefetch_related("delivery_attempts", "reports")
+    pending = EmailAddress.objects.filter(account=account, confirmed_at=None).first()
+    confirmed = emails.confirmed_of(account)
+    forgotten_at = _forgotten_at(account_id, pending, confirmed, links, now=now)
     return PersonFile(
         account_id=account.pk,
         state=AccountState(account.state),
@@ -91,9 +98,11 @@ def person_file_of(*, account_id: int, now: datetime) -> PersonFile:
         nir=nir_rules.display(nir_rules.Nir(person.nir)),
         has_personal_code=bool(account.password_hash),
         restart_pending=restart_pending_of(account_id=account.pk, now=now),
-        confirmed_address=emails.confirmed_of(account),
-        pending_address=EmailAddress.objects.filter(account=account, confirmed_at=None).first(),
+        confirmed_address=confirmed,
+        pending_address=pending,
         latest_link=_latest(links, now=now),
+        forgotten_at=forgotten_at,
+        resend_possible=pending is not None and forgotten_at is None,
         links=links,
         emails=list(sent.order_by("-created_at", "-id")),
         timeline=[
@@ -106,6 +115,33 @@ def person_file_of(*, account_id: int, now: datetime) -> PersonFile:
 def _restarted(account: Account) -> bool:
     """Provisional without the address a first visit always gives: a restart (R-BOT2) emptied it."""
     return account.state == AccountState.PROVISIONAL and not account.code_email
+
+
+def _forgotten_at(
+    account_id: int,
+    pending: EmailAddress | None,
+    confirmed: EmailAddress | None,
+    links: list[EmailLink],
+    *,
+    now: datetime,
+) -> datetime | None:
+    """R-EM7: the pending address past its 21 days (the periodic job may not have erased it yet), or erased by the
+    job with nothing given or confirmed since (its `email_forgotten` event is newer than any link left and than
+    the confirmation of the address the account has)."""
+    if pending is not None:
+        last = next((link.sent_at for link in links if link.email_id == pending.pk), pending.created_at)
+        return last + conf().email_forget_after if emails.window_at(last, now) is Window.FORGOTTEN else None
+    forgotten = (
+        AuditEvent.objects.filter(account_id=account_id, event="email_forgotten")
+        .order_by("-at", "-id")
+        .values_list("at", flat=True)
+        .first()
+    )
+    if forgotten is None or (links and links[0].sent_at > forgotten):
+        return None
+    if confirmed is not None and confirmed.confirmed_at is not None and confirmed.confirmed_at > forgotten:
+        return None
+    return forgotten
 
 
 def _latest(links: list[EmailLink], *, now: datetime) -> LatestLink | None:

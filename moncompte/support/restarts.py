@@ -8,11 +8,10 @@ from django.db import IntegrityError, transaction
 
 from moncompte.accounts.models import Account
 from moncompte.audit import log as audit
-from moncompte.core import throttle
 from moncompte.core.conf import conf
 from moncompte.core.errors import DomainError
 from moncompte.support.account_restart import RestartDone, account_restart
-from moncompte.support.actions import Staff, SupervisorOnly, actions_per_staff, reason_clean
+from moncompte.support.actions import Staff, SupervisorOnly, actions_counted, reason_clean
 from moncompte.support.models import IdentityDocument, RestartRequest, RestartStatus
 from moncompte.support.roles import Role
 
@@ -103,7 +102,7 @@ def restart_request(
         raise _refused(RestartReasonTooShort(), staff, now=now, account_id=account_id, request_id=None)
     if not identity_checked or identity_document not in IdentityDocument.values:
         raise _refused(IdentityNotChecked(), staff, now=now, account_id=account_id, request_id=None)
-    throttle.counted(actions_per_staff(), key=staff.username, now=now)
+    actions_counted(staff, now=now)
     restart_requests_expire(now=now, account_id=account_id)  # a stale one no longer blocks a new one
     try:
         with transaction.atomic():
@@ -133,7 +132,7 @@ def restart_request(
 def _decidable(request_id: int, account_id: int, staff: Staff, *, now: datetime, approving: bool) -> RestartRequest:
     """The request, if this staff member may decide it now; otherwise the refusal, audited."""
     _supervisor(staff, now=now, account_id=account_id, request_id=request_id)
-    throttle.counted(actions_per_staff(), key=staff.username, now=now)  # a desk action like the others (R-SUP2)
+    actions_counted(staff, now=now)  # a desk action like the others (R-SUP2)
     found = RestartRequest.objects.filter(pk=request_id, account_id=account_id).first()
     if found is None:  # never decided through another person's page
         raise _refused(RestartUnknown(), staff, now=now, account_id=account_id, request_id=request_id)

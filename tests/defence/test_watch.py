@@ -55,7 +55,7 @@ def test_r_bot1_a_burst_switches_attack_mode_on_by_itself(traveller, settings, c
     }
     warning = next(record for record in caplog.records if record.levelno == logging.WARNING)
     assert (
-        "identités vérifiées (au total) : 51 en dix minutes glissantes, seuil 50 (référence 0.0 ± 0.0 par dix "
+        "identités vérifiées (au total) : 51 en dix minutes glissantes, seuil 50 (référence 0,0 ± 0,0 par dix "
         "minutes)" in warning.getMessage()
     )
 

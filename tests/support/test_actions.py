@@ -10,6 +10,7 @@ from moncompte.accounts.states import AccountState
 from moncompte.audit.models import AuditEvent
 from moncompte.core import throttle
 from moncompte.core.client import Client
+from moncompte.core.errors import DomainError
 from moncompte.enrollment import limits
 from moncompte.registry.models import Beneficiary
 from moncompte.support.actions import Staff, address_erase, link_resend_for, throttles_lift
@@ -165,3 +166,24 @@ def test_an_agent_cannot_create_agents_R_SUP1(db, now):
 
     with pytest.raises(SupervisorOnly):
         agent_create(username="agent.neuf", password="Agent-du-support-2026", staff=AGENT, reason=REASON, now=now)
+
+
+def test_a_resend_refused_for_a_confirmed_address_is_said_to_the_staff_member(code_sent, now):
+    """Issue 23, point 10: the refusal speaks of the person to the agent, never to « vous » who signs in."""
+    journey = factories.active(code_sent, now)
+    with pytest.raises(DomainError) as refused:
+        link_resend_for(account_id=journey.account.pk, staff=SUPERVISOR, reason=REASON, now=now)
+    assert refused.value.code == "link_resend_impossible"
+    assert refused.value.message.startswith("Renvoi impossible : aucune adresse de ce compte n'attend de confirmation")
+    assert "la personne se connecte avec son numéro de sécurité sociale" in refused.value.message
+    assert "Connectez-vous" not in refused.value.message
+    assert AuditEvent.objects.get(event="support_action_refused").details["why"] == "link_resend_impossible"
+
+
+def test_a_resend_within_the_minute_is_refused_in_words_for_the_staff_member_R_EM9(code_sent, now):
+    journey = factories.with_link_sent(code_sent, now)
+    with pytest.raises(DomainError) as refused:
+        link_resend_for(account_id=journey.account.pk, staff=SUPERVISOR, reason=REASON, now=now)
+    assert refused.value.code == "link_resend_limited"
+    assert refused.value.message.startswith("Aucun lien n'est parti : le précédent est parti il y a moins d'une minute")
+    assert "Vous pourrez" not in refused.value.message

@@ -254,3 +254,22 @@ def test_an_agent_who_tries_to_create_an_agent_is_refused_and_audited_R_SUP7(age
         "why": "supervisor_only",
         "agent": "complice",
     }
+
+
+def test_after_an_action_the_desk_says_what_was_done_and_what_to_tell_the_person(admin_client, pending, traveller):
+    """Issue 23, point 10: « C'est fait : l'action est écrite au journal » said nothing the agent could use."""
+    search(admin_client, NIR_TYPED)
+    traveller.shift(120)  # a link may be sent again after a minute (R-EM9)
+    act = lambda name: html.unescape(  # noqa: E731
+        admin_client.post(
+            reverse("admin:desk_action", args=[pending.pk, name]), {"reason": REASON}, follow=True
+        ).content.decode()
+    )
+    page = act("renvoyer-le-lien")
+    assert "Lien renvoyé à c•••••e@example.fr, valable jusqu'au 09/03/2026 à 10:02." in page
+    assert "À dire : le courriel « Votre compte ameli - Confirmation de votre adresse mail »" in page
+    assert "C'est fait" not in page
+    voided = act("annuler-les-liens")
+    assert "2 lien(s) non utilisé(s) annulé(s) : aucun lien déjà envoyé ne fonctionne plus" in voided
+    erased = act("effacer-l-adresse")
+    assert "Adresse non confirmée effacée, avec ses liens. À dire : à sa prochaine connexion" in erased

@@ -7,11 +7,11 @@ import pytest
 
 from moncompte.accounts.bounces import bounce_receive, envelope_recipients
 from moncompte.accounts.models import EmailLink
-from moncompte.enrollment.email_links import link_opened, link_resend
+from moncompte.enrollment.email_links import email_replace, link_opened, link_resend, pending_emails_forget
 from moncompte.outbox.delivery import deliver_due
 from moncompte.outbox.models import OutboundEmail
 from moncompte.outbox.transport import SmtpTransport
-from moncompte.support.diagnosis import diagnose
+from moncompte.support.diagnosis import Finding, diagnose
 from moncompte.support.mail_servers import MailServersSeen
 from moncompte.support.person_file import person_file_of
 from tests import factories
@@ -30,8 +30,16 @@ DNS_YES = dns_says(True)
 
 
 def rules(account_id, now, *, mail_servers=DNS_YES) -> dict[str, str]:
-    findings = diagnose(person_file_of(account_id=account_id, now=now), now=now, mail_servers=mail_servers)
-    return {finding.rule: finding.seen for finding in findings}
+    return {finding.rule: finding.seen for finding in findings_of(account_id, now, mail_servers=mail_servers)}
+
+
+def findings_of(account_id, now, *, mail_servers=DNS_YES) -> list[Finding]:
+    return diagnose(person_file_of(account_id=account_id, now=now), now=now, mail_servers=mail_servers)
+
+
+def delivered_by_our_relay(smtp_sink) -> None:
+    controller, _ = smtp_sink
+    deliver_due(transport=SmtpTransport(host=controller.hostname, port=controller.port))
 
 
 def test_l_adresse_est_exacte_a_typo_in_a_known_domain(code_sent, now, traveller):
@@ -80,15 +88,34 @@ def test_le_courriel_a_ete_refuse_a_bounce_is_shown_with_the_server_s_words(code
     assert "OFR_416" in rules(account.pk, now)["envoi_refuse"]
 
 
-def test_courriels_indesirables_when_the_mail_was_delivered(code_sent, now, traveller, smtp_sink):
+def test_courriels_indesirables_when_our_relay_accepted_the_mail_said_as_such(code_sent, now, traveller, smtp_sink):
+    """Issue 23, point 10: the relay's 250 is all the outbox knows; it is not said delivered to the mailbox."""
     account = factories.with_link_sent(code_sent, now).account
-    controller, _ = smtp_sink
-    deliver_due(transport=SmtpTransport(host=controller.hostname, port=controller.port))
-    found = diagnose(person_file_of(account_id=account.pk, now=now), now=now, mail_servers=DNS_YES)
-    delivered = next(f for f in found if f.rule == "courriels_indesirables")
-    assert "remis à la messagerie" in delivered.seen
+    delivered_by_our_relay(smtp_sink)
+    delivered = next(f for f in findings_of(account.pk, now) if f.rule == "courriels_indesirables")
+    assert delivered.seen.startswith("Le dernier courriel de confirmation a été accepté par notre serveur d'envoi le")
+    assert "remis à la messagerie le" not in delivered.seen
     assert "« Votre compte ameli - Confirmation de votre adresse mail »" in delivered.say
     assert "« Votre Assurance Maladie »" in delivered.say
+
+
+def test_a_delivery_report_of_the_recipient_s_server_is_said_delivered_to_the_mailbox(
+    code_sent, now, traveller, smtp_sink
+):
+    account = factories.with_link_sent(code_sent, now).account
+    delivered_by_our_relay(smtp_sink)
+    email = OutboundEmail.objects.filter(template="email_confirmation").latest("id")
+    raw = sample("delayed_soft", email).replace(b"Action: delayed", b"Action: delivered")
+    bounce_receive(raw=raw.replace(b"4.2.2", b"2.0.0"), recipients=envelope_recipients(raw), now=now)
+    seen = rules(account.pk, now)["courriels_indesirables"]
+    assert seen.startswith("Le dernier courriel de confirmation a été remis à la messagerie du destinataire le")
+
+
+def test_no_spam_finding_when_the_address_cannot_work(code_sent, now, traveller, smtp_sink):
+    """Issue 23, point 10: a domain without mail servers receives nothing to look for among the spams."""
+    account = factories.with_link_sent(code_sent, now, "camille@messagerie-inexistante.example").account
+    delivered_by_our_relay(smtp_sink)
+    assert list(rules(account.pk, now, mail_servers=dns_says(False))) == ["domaine_sans_messagerie"]
 
 
 def test_liste_rouge_orange_a_provider_known_to_filter(code_sent, now, traveller):
@@ -125,6 +152,79 @@ def test_windows_the_link_is_past_7_days_then_the_address_past_21(code_sent, now
     assert "adresse_oubliee" in rules(account.pk, now + timedelta(days=21, minutes=1))
 
 
+@pytest.mark.parametrize("erased", [False, True], ids=["before the job erases it", "erased by the job"])
+def test_a_forgotten_address_comes_first_and_says_how_the_person_gives_one_again_R_EM7(
+    code_sent, now, traveller, smtp_sink, erased
+):
+    """Issue 23, point 10: 21 days on, the address is forgotten; no spam advice for a link that no longer is."""
+    account = factories.with_link_sent(code_sent, now).account
+    delivered_by_our_relay(smtp_sink)
+    later = now + timedelta(days=21, minutes=1)
+    if erased:
+        assert pending_emails_forget(now=later) == 1
+    findings = findings_of(account.pk, later)
+    assert [finding.rule for finding in findings] == ["adresse_oubliee"]
+    assert findings[0].seen.startswith("L'adresse non confirmée n'est plus mémorisée depuis le 23/03/2026")
+    assert "Aucun lien ne peut plus y être renvoyé." in findings[0].seen
+    assert "se connecte avec son numéro de sécurité sociale et son code personnel" in findings[0].say
+    assert "le site lui demande une adresse email valide et un nouveau lien y est envoyé" in findings[0].say
+    assert person_file_of(account_id=account.pk, now=later).resend_possible is False
+
+
+def test_an_address_given_after_the_old_one_was_forgotten_is_no_longer_said_forgotten(code_sent, now, traveller):
+    account = factories.with_link_sent(code_sent, now).account
+    later = now + timedelta(days=21, minutes=1)
+    pending_emails_forget(now=later)
+    traveller.move_to(later + timedelta(minutes=5))
+    email_replace(account_id=account.pk, address="camille@example.org", client=CLIENT, now=later + timedelta(minutes=5))
+    assert "adresse_oubliee" not in rules(account.pk, later + timedelta(minutes=10))
+
+
+def test_a_link_opened_only_after_it_expired_is_no_unconfirmed_open_and_expiry_comes_first_R_EM6(
+    code_sent, now, traveller, smtp_sink
+):
+    """Issue 23, point 10: the person clicked her own link on day 8; the page told her it no longer works."""
+    account = factories.with_link_sent(code_sent, now, "camille@orange.fr").account
+    token = last_link_token("camille@orange.fr")
+    delivered_by_our_relay(smtp_sink)
+    day_8 = now + timedelta(days=8)
+    link_opened(token=token, client=CLIENT, now=day_8)
+    findings = findings_of(account.pk, day_8)
+    assert findings[0].rule == "lien_expire"
+    assert "lien_bloque" not in [finding.rule for finding in findings]
+    assert "Il a été ouvert le 10/03/2026 à 10:00, après cette date" in findings[0].seen
+    assert "renvoyer le lien à la même adresse" in findings[0].say
+    assert "Pour une autre adresse, la personne se connecte avec son numéro de sécurité sociale" in findings[0].say
+    assert "(même adresse ou une autre)" not in findings[0].say
+
+
+def test_findings_come_by_relevance_expiry_then_the_address_then_the_filters(code_sent, now, traveller, smtp_sink):
+    account = factories.with_link_sent(code_sent, now, "camille@orange.fr").account
+    token = last_link_token("camille@orange.fr")
+    delivered_by_our_relay(smtp_sink)
+    link_opened(token=token, client=CLIENT, now=now + timedelta(seconds=20))
+    day_8 = now + timedelta(days=8)
+    assert list(rules(account.pk, day_8)) == [
+        "lien_expire",
+        "lien_bloque",
+        "courriels_indesirables",
+        "fournisseur_filtrant",
+    ]
+
+
+def test_the_expiry_comes_before_an_address_that_cannot_work(code_sent, now, traveller):
+    account = factories.with_link_sent(code_sent, now, "camille@messagerie-inexistante.example").account
+    found = rules(account.pk, now + timedelta(days=8), mail_servers=dns_says(False))
+    assert list(found) == ["lien_expire", "domaine_sans_messagerie"]
+
+
 def test_nothing_is_said_of_a_confirmed_address_without_trouble(code_sent, now, traveller):
     account = factories.active(code_sent, now).account
     assert rules(account.pk, now) == {}
+
+
+def test_a_confirmed_address_gets_no_delivery_troubleshooting_of_its_old_link(code_sent, now, traveller, smtp_sink):
+    """Issue 23, point 10: an active account whose link was confirmed has nothing left to look for."""
+    account = factories.active(code_sent, now, "camille@orange.fr").account
+    delivered_by_our_relay(smtp_sink)
+    assert rules(account.pk, now + timedelta(days=1)) == {}

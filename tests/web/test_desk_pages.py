@@ -4,14 +4,17 @@ forms that keep what was typed when an action is refused (R-SUP1, R-SUP4, R-SUP7
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
 import segno
 from django.urls import reverse
 
 from moncompte.audit.labels import EVENT_LABELS
+from moncompte.enrollment.email_links import link_opened, pending_emails_forget
 from moncompte.support.diagnosis import CHECKLIST
 from tests import factories
+from tests.helpers import NOW
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("traveller")]
 REASON = "appel de l'assurée, lien non reçu"
@@ -155,3 +158,57 @@ def test_a_supervisor_is_shown_the_supervisor_s_pages_and_the_security_log(admin
 def test_signing_out_of_the_desk_is_said_in_its_words(agent_client):
     page = text_of(agent_client.post(reverse("admin:logout")))
     assert "Vous êtes déconnecté du support." in page
+
+
+def test_a_forgotten_address_is_offered_no_resend_to_it_R_EM7(agent_client, pending, now):
+    """Issue 23, point 10: 21 days on, no address is left to send the link to again (the job's time is used, the
+    desk's clock stays where the agent signed in)."""
+    pending_emails_forget(now=now + timedelta(days=21, minutes=1))
+    page = opened(agent_client, pending.pk)
+    assert 'data-rule="adresse_oubliee"' in page
+    assert "Renvoyer le dernier lien à la même adresse" not in page
+    assert "<dt>Adresse non confirmée</dt><dd>oubliée le 23/03/2026 sans confirmation" in page
+
+
+def test_a_confirmed_link_is_said_confirmed_without_the_windows_of_a_pending_one(agent_client, code_sent, now):
+    """Issue 23, point 10: no « adresse oubliée le … sans confirmation » next to « confirmé le … »."""
+    account = factories.active(code_sent, now).account
+    page = opened(agent_client, account.pk)
+    line = page[page.index("<dt>Dernier lien") : page.index("</dd>", page.index("<dt>Dernier lien"))]
+    assert "confirmé le 02/03/2026 à 10:00" in line
+    assert "oubliée" not in line
+    assert "valable jusqu'au" not in line
+
+
+def test_an_active_account_with_a_confirmed_address_is_offered_no_resend(agent_client, code_sent, now):
+    """Issue 23, point 10: nothing awaits confirmation, so no link to send again."""
+    account = factories.active(code_sent, now).account
+    page = opened(agent_client, account.pk)
+    assert "Renvoyer le dernier lien à la même adresse" not in page
+    assert 'id="reason-resend"' not in page
+
+
+def test_the_search_field_has_the_focus_on_arrival_and_only_on_the_search_page(agent_client, pending):
+    """Issue 23, point 10: the agent types the number as the call starts."""
+    search_page = text_of(agent_client.get(reverse("admin:desk_search")))
+    assert re.findall(r"<input[^>]*\bautofocus\b[^>]*>", search_page) == [
+        '<input type="search" id="q" name="q" value="" size="40" required autocomplete="off" autofocus>'
+    ]
+    assert "autofocus" not in opened(agent_client, pending.pk)
+
+
+def test_the_security_log_s_columns_and_filter_are_said_in_french(admin_client, pending):
+    """Issue 23, point 10: « AT / ACCOUNT ID / NIR PSEUDONYM / CLIENT ADDRESS » and « Filtrer par at »."""
+    opened(admin_client, pending.pk)
+    listing = " ".join(visible(text_of(admin_client.get(reverse("admin:audit_auditevent_changelist")))).split())
+    assert "Filtrer par heure" in listing
+    assert "Heure Événement Numéro de compte Pseudonyme du NIR Adresse IP du client" in listing
+    assert not re.search(r"\b(At|Account id|Nir pseudonym|Client address)\b", listing)
+
+
+def test_the_history_says_the_details_of_a_link_opened_in_words(agent_client, pending):
+    """Issue 23, point 10: « état : replaced / expired / valid »."""
+    link_opened(token=factories.last_link_token("camille@example.fr"), client=factories.CLIENT, now=NOW)
+    page = opened(agent_client, pending.pk)
+    history = page[page.index("Historique") :]
+    assert "Lien de confirmation ouvert</td><td>état : valable" in history

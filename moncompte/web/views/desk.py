@@ -144,11 +144,11 @@ def desk_action(request: HttpRequest, context: dict[str, Any], account_id: int, 
         return _not_opened(request, staff, action.__name__, account_id)
     extra = {"address": request.POST.get("address", "")} if name == "changer-l-adresse" else {}
     try:
-        action(account_id=account_id, staff=staff, reason=request.POST.get("reason", ""), now=now, **extra)
+        done = action(account_id=account_id, staff=staff, reason=request.POST.get("reason", ""), now=now, **extra)
     except DomainError as refused:
         refusal_say(request, refused.message, form=name, fields=("reason",))
     else:
-        messages.success(request, "C'est fait : l'action est écrite au journal.")
+        messages.success(request, actions.done_said(action.__name__, done, now=now))
     return redirect("admin:desk_person", account_id=account_id)
 
 
