@@ -151,6 +151,7 @@ VALUE_LABELS: dict[str, str] = {
     "account_not_active": "compte pas encore ouvert",
     "birth_date_impossible": "date de naissance impossible",
     "birth_date_invalid": "date de naissance illisible",
+    "birth_date_nonexistent": "date de naissance qui n'existe pas",
     "captcha": "CAPTCHA refusé",
     "captcha_expired": "CAPTCHA expiré",
     "captcha_missing": "CAPTCHA absent",
@@ -221,7 +222,8 @@ VALUE_LABELS: dict[str, str] = {
     "already_confirmed": "déjà confirmé",
     "replaced": "remplacé par un lien plus récent",
     "expired": "expiré",
-    "forgotten": "oublié ou inconnu",
+    "forgotten": "oublié",
+    "unknown": "lien incomplet ou erroné (jamais envoyé tel quel)",
     # A delivery report's kind (email_reported)
     "hard": "adresse inexistante ou fermée",
     "refused": "refusé par la messagerie du destinataire",
