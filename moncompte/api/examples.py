@@ -97,7 +97,14 @@ TO_CONFIRM: Final = {
 PERSONAL_CODE_CHOSEN: Final = {
     "Le code choisi deux fois": {"password": PERSONAL_CODE, "confirmation": PERSONAL_CODE},
 }
-CONTACT_STEP: Final = {**PAIR, "scope": "account", "next_step": "give_contact_details", "message": ""}
+# The first personal code trusts the device as a sign-in with it does: a device token comes with the pair.
+CONTACT_STEP: Final = {
+    **PAIR,
+    "device_token": DEVICE_TOKEN,
+    "scope": "account",
+    "next_step": "give_contact_details",
+    "message": "",
+}
 CONTACT: Final = {
     "Avec un portable": {
         "email": EMAIL,
