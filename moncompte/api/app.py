@@ -80,7 +80,7 @@ class ProblemAPI(NinjaAPI):
     def invalid_input(self, request: HttpRequest, error: ValidationError) -> HttpResponse:
         """A request the document does not allow: a 400 problem naming the first field at fault (`nirs[3]` for the
         fourth entry of a list)."""
-        location = error.errors[0].get("loc", ()) if error.errors else ()
+        location: tuple[Any, ...] = tuple(error.errors[0].get("loc", ())) if error.errors else ()
         field = str(location[-1]) if location else None
         if len(location) > 1 and isinstance(location[-1], int):  # an entry of a list: its list and its place
             field = f"{location[-2]}[{location[-1]}]"
