@@ -128,8 +128,15 @@ SESSIONS: Final = [
         "device_name": "Pixel de Camille",
         "created_at": "2026-03-02T09:00:00Z",
         "last_used_at": "2026-03-02T09:12:41Z",
+        "current": True,
     },
-    {"id": 9, "device_name": "iPad", "created_at": "2026-02-14T18:03:27Z", "last_used_at": "2026-02-28T20:45:02Z"},
+    {
+        "id": 9,
+        "device_name": "iPad",
+        "created_at": "2026-02-14T18:03:27Z",
+        "last_used_at": "2026-02-28T20:45:02Z",
+        "current": False,
+    },
 ]
 CONSENTS: Final = [
     {"channel": "email", "label": "par email", "granted": True},

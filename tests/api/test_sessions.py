@@ -189,3 +189,28 @@ def test_a_device_that_is_not_a_session_number_ends_nothing_and_is_no_server_err
     assert (answer.status_code, answer["Location"]) == (302, reverse("web:account"))
     assert "Cet appareil était déjà déconnecté." in client.get(reverse("web:account")).content.decode()
     assert call("get", "/account", pair["access_token"])[0] == 200
+
+
+def test_mes_appareils_lists_only_the_sessions_that_still_work_and_marks_the_current_one_R_LIM5_R_API2(pair, traveller):
+    _, tablet, _ = call("post", "/sessions", nir=NIR, code=PERSONAL_CODE, device_name="tablette")
+    _, laptop, _ = call("post", "/sessions", nir=NIR, code=PERSONAL_CODE, device_name="portable")
+    assert call("delete", "/sessions/current", laptop["access_token"])[0] == 204  # signed out
+    status, devices, _ = call("get", "/sessions", tablet["access_token"])
+    assert status == 200
+    assert {(each["device_name"], each["current"]) for each in devices} == {("iPhone", False), ("tablette", True)}
+    change = {"current_password": PERSONAL_CODE, "password": "Nouveau-Code-2027!", "confirmation": "Nouveau-Code-2027!"}
+    status, renewed, _ = call("post", "/account/personal-code", pair["access_token"], **change)
+    assert status == 200
+    assert call("get", "/account", tablet["access_token"])[0] == 401  # R-LIM5: ended by the new personal code
+    status, devices, _ = call("get", "/sessions", renewed["access_token"])
+    assert (status, [(each["device_name"], each["current"]) for each in devices]) == (200, [("iPhone", True)])
+
+
+def test_mes_appareils_leaves_out_a_session_whose_tokens_all_expired_R_API2(pair, traveller):
+    call("post", "/sessions", nir=NIR, code=PERSONAL_CODE, device_name="tablette")  # then never used again
+    traveller.shift(timedelta(days=29))
+    _, kept, _ = call("post", "/sessions/refresh", refresh_token=pair["refresh_token"])
+    traveller.shift(timedelta(days=1, seconds=1))  # the tablet's refresh token is 30 days and 1 second old
+    _, kept, _ = call("post", "/sessions/refresh", refresh_token=kept["refresh_token"])
+    status, devices, _ = call("get", "/sessions", kept["access_token"])
+    assert (status, [each["device_name"] for each in devices]) == (200, ["iPhone"])
