@@ -39,7 +39,8 @@ lien de confirmation part par email.
 Une opération protégée attend l'en-tête `Authorization: Bearer <access_token>`. Le jeton d'accès vaut \
 `expires_in` secondes ; `POST /sessions/refresh` donne alors une nouvelle paire contre le `refresh_token`, qui ne \
 sert qu'une fois. Chaque réponse de connexion dit où en est la personne (`next_step`) et ce que le site lui dirait \
-à cette étape (`message`). Les jetons sont des secrets : à garder dans le stockage sûr de l'appareil.
+à cette étape (`message`). Les jetons sont des secrets : à garder dans le stockage sûr de l'appareil. Aucune \
+réponse de l'API n'est à garder en cache : toutes portent l'en-tête `Cache-Control: no-store`.
 
 ## Erreurs
 
