@@ -164,8 +164,8 @@ def _codes_said(answer: dict[str, Any], codes: list[str], *, inputs: bool) -> No
 
 
 OUTSIDE_OPERATIONS = (
-    "\n\nHors de toute opération, au même format : une adresse inconnue répond 404 (`not_found`), une méthode "
-    "qu'une adresse ne prend pas 405 (`method_not_allowed`, avec l'en-tête `Allow`)."
+    "\n\nHors de toute opération, au même format : une adresse inconnue sous `/api/` répond 404 (`not_found`), une "
+    "méthode qu'une adresse ne prend pas 405 (`method_not_allowed`, avec l'en-tête `Allow`)."
 )
 
 
