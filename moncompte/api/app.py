@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.operation import Operation
 
+from moncompte.accounts.steps import NotAtThisStep
 from moncompte.api import account, journey, messages, sessions, texts
 from moncompte.api.common import status_of
 from moncompte.api.docs import ApiDocs
@@ -124,12 +125,14 @@ def unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpRes
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
-    extension = {}
+    extension: dict[str, Any] = {}
     if isinstance(error, InputsRefused):  # every refused input, as the page shows them all
         extension["errors"] = [
             {"code": each.code, "field": each.field, "detail": each.message} for each in error.errors
         ]
     extension.update(personal_code_rules(error))  # R-PW7: which rules, as the checklist names them
+    if isinstance(error, NotAtThisStep):  # where the account is: where the app leads the person
+        extension["next_step"] = error.next_step
     status, code, field = status_of(error), error.code, error.field
     response = problem(request, status=status, code=code, message=error.message, field=field, **extension)
     retry_after = getattr(error, "retry_after", None)

@@ -14,7 +14,7 @@ from moncompte.accounts.emails import EmailAccentBeforeAt, EmailInvalid, EmailsD
 from moncompte.accounts.inputs import InputMissing, InputTooLong, InputUnreadable
 from moncompte.accounts.phones import PhoneInvalid
 from moncompte.accounts.states import ConcurrentChange, TransitionNotAllowed
-from moncompte.accounts.steps import NotAtThisStep
+from moncompte.accounts.steps import AccountNotActive, NotAtThisStep
 from moncompte.api.common import STATUS, RestrictedOnly
 from moncompte.api.messages import UnknownParameter
 from moncompte.api.problems import HTTP_PROBLEMS, PROBLEM_TYPE
@@ -61,7 +61,8 @@ CONSENTS: Refusals = (ConsentAnswerInvalid, ConsentAnswerMissing)
 EMAIL_CLAIM: Refusals = (EmailTaken, TooManyAttempts, LinkResendLimited)  # an address claimed, a link sent
 CURRENT_CODE: Refusals = (SignInBlocked, WrongCurrentPassword)
 SIGNED_IN: Refusals = (TokenRefused, RestrictedOnly)  # an access token (the restricted one opens one operation)
-AT_STEP: Refusals = (*SIGNED_IN, NotAtThisStep)  # and an account at the operation's step
+AT_STEP: Refusals = (*SIGNED_IN, NotAtThisStep)  # and an account at the operation's step (of the first visit)
+IN_ACCOUNT: Refusals = (*SIGNED_IN, AccountNotActive)  # and an active account
 RACE: Refusals = (TransitionNotAllowed, ConcurrentChange)  # the account moved on meanwhile (another window)
 
 # By operation id (the handler's name, as the document names the operation).
@@ -88,22 +89,22 @@ REFUSALS: Mapping[str, Refusals] = {
     "sessions_refresh": (TokenRefused,),
     "sessions_close": (TokenRefused,),
     "sessions_list": SIGNED_IN,
-    "account_get": AT_STEP,
-    "consent_put": (*AT_STEP, ConsentNotOffered),
-    "phones_put": (InputTooLong, InputUnreadable, PhoneInvalid, *CONSENTS, *AT_STEP),
-    "email_change": (*TYPED, *EMAIL_PAIR, *CURRENT_CODE, *AT_STEP, EmailUnchanged, *EMAIL_CLAIM, *RACE),
+    "account_get": IN_ACCOUNT,
+    "consent_put": (*IN_ACCOUNT, ConsentNotOffered),
+    "phones_put": (InputTooLong, InputUnreadable, PhoneInvalid, *CONSENTS, *IN_ACCOUNT),
+    "email_change": (*TYPED, *EMAIL_PAIR, *CURRENT_CODE, *IN_ACCOUNT, EmailUnchanged, *EMAIL_CLAIM, *RACE),
     "personal_code_change": (
         *TYPED,
         *CURRENT_CODE,
-        *AT_STEP,
+        *IN_ACCOUNT,
         PasswordRefused,
         PersonalCodeChangedMeanwhile,
         *RACE,
     ),
     "code_forgot_request": (*TYPED, *NIR, *BIRTH_DATE, *CAPTCHA),
-    "messages_list": (*AT_STEP, UnknownParameter),
-    "message_get": (*AT_STEP, MessageNotFound),
-    "message_remove": (*AT_STEP, MessageNotFound),
+    "messages_list": (*IN_ACCOUNT, UnknownParameter),
+    "message_get": (*IN_ACCOUNT, MessageNotFound),
+    "message_remove": (*IN_ACCOUNT, MessageNotFound),
 }
 THROTTLED: Refusals = (TooManyAttempts, SignInBlocked, LinkResendLimited)  # they say when to try again
 

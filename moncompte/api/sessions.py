@@ -3,19 +3,19 @@ personal code), refreshing, signing out, the person's devices — and what every
 the person is at."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
-from pydantic import Field, WithJsonSchema
+from pydantic import Field
 
 from moncompte.accounts import inputs
 from moncompte.accounts.emails import Window
 from moncompte.accounts.selectors import account_state_of, pending_email_of
 from moncompte.accounts.steps import AccountStep, step_of
 from moncompte.api import examples, texts
-from moncompte.api.common import AppBearer, Problem, bearer, client_of, documented, read, typed
+from moncompte.api.common import AppBearer, Problem, Step, bearer, client_of, documented, read, typed
 from moncompte.appsessions import tokens
 from moncompte.core import clock
 from moncompte.selfservice.sign_in import sign_in
@@ -40,9 +40,6 @@ class SignInIn(Schema):
         description="Le nom de l'appareil, que la personne voit dans « Mes appareils » (« Pixel de Camille »).",
     )
     device_token: str = Field("", max_length=200, description=texts.DEVICE_IN)  # R-LIM8
-
-
-Step = Annotated[AccountStep, WithJsonSchema({"type": "string", "enum": [step.value for step in AccountStep]})]
 
 
 class TokensOut(Schema):

@@ -47,7 +47,9 @@ réponse de l'API n'est à garder en cache : toutes portent l'en-tête `Cache-Co
 Une erreur est un document « problem details » (RFC 9457, `application/problem+json`) : un `code` stable, à \
 tester dans l'application ; `detail`, le message en français à montrer à la personne (le même que sur le site) ; \
 `field`, le champ concerné ; `errors`, chaque saisie refusée quand il y en a plusieurs. Une limite atteinte \
-répond 429 avec l'en-tête `Retry-After` (en secondes).
+répond 429 avec l'en-tête `Retry-After` (en secondes). Une opération d'une autre étape que celle où en est le \
+compte répond 403 `wrong_step` (ou `account_not_active` pour une opération du compte ouvert, avant son ouverture), \
+avec `next_step` : l'étape où mener la personne.
 """
 
 TAGS: Final = [
