@@ -23,6 +23,12 @@ from moncompte.appsessions import tokens
 from moncompte.core.conf import conf
 from moncompte.core.errors import DomainError, InputsRefused
 
+BEARER_REFUSED = 'Bearer error="invalid_token"'
+
+
+def bearer_presented(request: HttpRequest) -> bool:
+    return request.headers.get("Authorization", "").lower().startswith("bearer ")
+
 
 class ProblemAPI(NinjaAPI):
     """The document says what the API sends: every error as application/problem+json (RFC 9457), its `type`
@@ -61,6 +67,15 @@ class ProblemAPI(NinjaAPI):
         body = {"type": f"{self.problems}{code}", "title": message, "status": status, "detail": message}
         response = self.create_response(request, {**body, "code": code, "field": field, **extension}, status=status)
         response["Content-Type"] = "application/problem+json"
+        if status == 401:  # RFC 6750 §3: the scheme, and that the token presented was refused
+            response["WWW-Authenticate"] = BEARER_REFUSED
+        return response
+
+    def unauthenticated(self, request: HttpRequest, *, code: str, message: str) -> HttpResponse:
+        """No bearer token (the challenge alone, RFC 6750 §3.1), or one the operation's scheme refused."""
+        response = self.problem(request, status=401, code=code, message=message, field=None)
+        if not bearer_presented(request):
+            response["WWW-Authenticate"] = "Bearer"
         return response
 
     def unreadable(self, request: HttpRequest, error: Any) -> HttpResponse:  # an HttpError
@@ -120,7 +135,7 @@ def invalid_input(request: HttpRequest, error: ValidationError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
-    return problem(request, status=401, code=tokens.TokenRefused.code, message=tokens.TokenRefused.message, field=None)
+    return api.unauthenticated(request, code=tokens.TokenRefused.code, message=tokens.TokenRefused.message)
 
 
 @api.exception_handler(DomainError)

@@ -101,7 +101,11 @@ class AppBearer(HttpBearer):
     )
 
     def authenticate(self, request: HttpRequest, token: str) -> tokens.Bearer | None:
-        return tokens.bearer_of(value=token, now=clock.now())
+        now = clock.now()
+        found = tokens.bearer_of(value=token, now=now)
+        if found is None and tokens.access_expired(value=token, now=now):
+            raise tokens.TokenExpired()  # 401 token_expired: refresh, rather than sign in again
+        return found
 
 
 class RestrictedBearer(HttpBearer):

@@ -18,7 +18,7 @@ from moncompte.accounts.steps import AccountNotActive, NotAtThisStep
 from moncompte.api.common import STATUS, RestrictedOnly
 from moncompte.api.messages import UnknownParameter
 from moncompte.api.problems import HTTP_PROBLEMS, PROBLEM_TYPE
-from moncompte.appsessions.tokens import TokenRefused
+from moncompte.appsessions.tokens import TokenExpired, TokenRefused
 from moncompte.captcha.errors import (
     CaptchaExpired,
     CaptchaMissing,
@@ -60,7 +60,7 @@ EMAIL_PAIR: Refusals = (*EMAIL, EmailsDiffer)
 CONSENTS: Refusals = (ConsentAnswerInvalid, ConsentAnswerMissing)
 EMAIL_CLAIM: Refusals = (EmailTaken, TooManyAttempts, LinkResendLimited)  # an address claimed, a link sent
 CURRENT_CODE: Refusals = (SignInBlocked, WrongCurrentPassword)
-SIGNED_IN: Refusals = (TokenRefused, RestrictedOnly)  # an access token (the restricted one opens one operation)
+SIGNED_IN: Refusals = (TokenRefused, TokenExpired, RestrictedOnly)  # an access token (the restricted one opens one)
 AT_STEP: Refusals = (*SIGNED_IN, NotAtThisStep)  # and an account at the operation's step (of the first visit)
 IN_ACCOUNT: Refusals = (*SIGNED_IN, AccountNotActive)  # and an active account
 RACE: Refusals = (TransitionNotAllowed, ConcurrentChange)  # the account moved on meanwhile (another window)
@@ -87,7 +87,7 @@ REFUSALS: Mapping[str, Refusals] = {
     "email_replace": (*TYPED, *EMAIL_PAIR, *AT_STEP, *EMAIL_CLAIM, *RACE),
     "sessions_open": (*TYPED, *NIR, SignInRejected, SignInBlocked, CodeExpired, CodeAlreadyUsed),
     "sessions_refresh": (TokenRefused,),
-    "sessions_close": (TokenRefused,),
+    "sessions_close": (TokenRefused, TokenExpired),
     "sessions_list": SIGNED_IN,
     "account_get": IN_ACCOUNT,
     "consent_put": (*IN_ACCOUNT, ConsentNotOffered),
@@ -128,7 +128,7 @@ def codes_by_status(kinds: Sequence[type[DomainError]]) -> dict[int, list[str]]:
 # What each status means, said in the document before its codes.
 SAID = {
     400: "Demande refusée : saisie mal formée ou refusée par les règles du service",
-    401: "Jeton absent, expiré ou refusé : se connecter de nouveau",
+    401: "Jeton absent, expiré ou refusé",
     403: "Opération refusée à l'étape où en est le compte, ou avec ce jeton",
     404: "Introuvable",
     413: "Demande trop volumineuse",
@@ -138,6 +138,11 @@ SAID = {
     503: "Service momentanément indisponible : réessayer après le délai de l'en-tête `Retry-After`",
 }
 
+CHALLENGE = (  # RFC 6750 §3
+    '`Bearer` quand la demande ne présentait aucun jeton ; `Bearer error="invalid_token"` quand le jeton '
+    "présenté est refusé ou expiré."
+)
+
 
 def _answer(operation: dict[str, Any], status: int) -> dict[str, Any]:
     """The operation's answer for `status`, as a problem document (added when the operation did not say it)."""
@@ -146,6 +151,8 @@ def _answer(operation: dict[str, Any], status: int) -> dict[str, Any]:
     answer = answers[status] = copy.deepcopy(answers.get(status) or {})
     if answer.get("description", HTTPStatus(status).phrase) == HTTPStatus(status).phrase:  # django-ninja's English
         answer["description"] = SAID.get(status, "Erreur")
+    if status == 401:
+        answer["headers"] = {"WWW-Authenticate": {"description": CHALLENGE, "schema": {"type": "string"}}}
     content = answer.setdefault("content", {})
     content.setdefault(PROBLEM_TYPE, {}).setdefault("schema", {"$ref": "#/components/schemas/Problem"})
     content.pop("application/json", None)

@@ -42,6 +42,12 @@ sert qu'une fois. Chaque réponse de connexion dit où en est la personne (`next
 à cette étape (`message`). Les jetons sont des secrets : à garder dans le stockage sûr de l'appareil. Aucune \
 réponse de l'API n'est à garder en cache : toutes portent l'en-tête `Cache-Control: no-store`.
 
+Un jeton refusé répond 401, avec l'en-tête `WWW-Authenticate: Bearer error="invalid_token"` (`Bearer` seul \
+quand aucun jeton n'était présenté). Le `code` dit quoi faire : `token_expired`, le jeton d'accès a seulement \
+expiré et la session vaut toujours : renouveler les jetons (`POST /sessions/refresh`) sans rien demander à la \
+personne, puis refaire la demande ; `token_refused`, la session n'est plus valable (déconnexion, nouveau code \
+personnel, jeton inconnu ou absent, renouvellement refusé) : la personne se connecte de nouveau.
+
 ## Erreurs
 
 Une erreur est un document « problem details » (RFC 9457, `application/problem+json`) : un `code` stable, à \

@@ -26,6 +26,13 @@ class TokenRefused(DomainError):
     message = "Votre session n'est plus valable : connectez-vous à nouveau."
 
 
+class TokenExpired(TokenRefused):
+    """An access token past its 15 minutes, of a session that still works: the app refreshes, silently."""
+
+    code = "token_expired"
+    message = "Votre session a expiré : elle va être renouvelée."
+
+
 @dataclass(frozen=True)
 class IssuedTokens:
     account_id: int
@@ -110,6 +117,17 @@ def bearer_of(*, value: str, now: datetime) -> Bearer | None:
     # "Last used" for « Mes appareils » at the minute: not one write per request on the hot path.
     AppSession.objects.filter(pk=token.session_id, last_used_at__lt=now - LAST_USED_PRECISION).update(last_used_at=now)
     return Bearer(token.session.account_id, token.session_id, restricted=token.kind == TokenKind.RESTRICTED)
+
+
+def access_expired(*, value: str, now: datetime) -> bool:
+    """Whether `value` is an access token that expired while its session still works, so that a refresh saves it
+    (read only when bearer_of found nothing: a refused request's extra query, never the hot path's)."""
+    token = (
+        AppToken.objects.select_related("session")
+        .filter(digest=tokens.digest(purpose=PURPOSE, value=value), kind=TokenKind.ACCESS)
+        .first()
+    )
+    return token is not None and token.expires_at <= now and session_live(token.session)
 
 
 def token_spend(token: AppToken, *, client: Client, now: datetime) -> None:
