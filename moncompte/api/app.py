@@ -142,18 +142,22 @@ def unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpRes
 def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
     extension: dict[str, Any] = {}
     if isinstance(error, InputsRefused):  # every refused input, as the page shows them all
-        extension["errors"] = [
-            {"code": each.code, "field": each.field, "detail": each.message} for each in error.errors
-        ]
+        refused = [(each.code, *worded(each)) for each in error.errors]
+        extension["errors"] = [{"code": code, "field": field, "detail": detail} for code, detail, field in refused]
     extension.update(personal_code_rules(error))  # R-PW7: which rules, as the checklist names them
     if isinstance(error, NotAtThisStep):  # where the account is: where the app leads the person
         extension["next_step"] = error.next_step
-    status, code, field = status_of(error), error.code, error.field
-    response = problem(request, status=status, code=code, message=error.message, field=field, **extension)
+    status, code, (message, field) = status_of(error), error.code, worded(error)
+    response = problem(request, status=status, code=code, message=message, field=field, **extension)
     retry_after = getattr(error, "retry_after", None)
     if retry_after is not None:
         response["Retry-After"] = str(max(1, int(retry_after.total_seconds())))
     return response
+
+
+def worded(error: DomainError) -> tuple[str, str | None]:
+    """The error's message and field, in the app's words where the web's speak of its page (texts.IN_THE_APP)."""
+    return texts.app_wording(code=error.code, message=error.message, field=error.field)
 
 
 def database_out(request: HttpRequest, error: Any) -> HttpResponse:

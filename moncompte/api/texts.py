@@ -1,16 +1,20 @@
 """The French texts of the app's OpenAPI document that are longer than a line or shared by several schemas: the
 guide on the document's first page, its tags, what each typed input accepts, and the proof of work (R-CAP6).
 Written for an app developer outside the project: no rule IDs here (tests/api/test_openapi_document.py), and no
-figure a setting decides unless it is read from the settings when the document is made."""
+figure a setting decides unless it is read from the settings when the document is made. Then the few refusals the
+app is told in other words than the web's page (IN_THE_APP), where the page's speak of what only a page does."""
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Final
 
 from moncompte.accounts import inputs
 from moncompte.accounts.consents import QUESTION_EMAIL
 from moncompte.accounts.inputs import Entry
 from moncompte.accounts.password_policy import SPECIALS
+from moncompte.captcha.errors import CaptchaExpired, CaptchaWrong, WorkOutdated, WorkRefused
 from moncompte.core.conf import conf
+from moncompte.core.service_terms import service_terms
 
 GUIDE: Final = """\
 L'API du compte ameli pour l'application ameli : créer son compte (la première visite), se connecter, gérer son \
@@ -168,3 +172,40 @@ def input_text(entry: Entry) -> str:
     """What the document says of a typed input: what it accepts, then the label the web's page gives it."""
     text = INPUTS[entry]
     return f"{text() if callable(text) else text} Libellé sur le site : « {entry.label} »."
+
+
+@dataclass(frozen=True)
+class Worded:
+    """A refusal as the app's API words it: its message (a function, as it may name a setting) and its field."""
+
+    message: Callable[[], str]
+    field: str | None
+
+
+# The web's page draws a new CAPTCHA after a wrong, expired or refused answer and says « Un nouveau code vous est
+# proposé »; the API proposes nothing (the app asks POST /captcha), and the proof of work is the app's, in its own
+# member. Same codes; the page keeps its words (captcha/errors.py).
+NEW_CHALLENGE: Final = "essayez avec un nouveau code anti-robot."
+WORK_REFUSED: Final = Worded(
+    lambda: f"La vérification automatique de l'application n'a pas abouti : {NEW_CHALLENGE}", "captcha_work"
+)
+IN_THE_APP: Final[Mapping[str, Worded]] = {
+    CaptchaWrong.code: Worded(
+        lambda: f"Les caractères saisis ne correspondent ni à l'image ni au son : {NEW_CHALLENGE}", "captcha_answer"
+    ),
+    CaptchaExpired.code: Worded(
+        lambda: (
+            f"Le code anti-robot a expiré (il est valable {service_terms().captcha_lifetime}) ou a déjà servi : "
+            f"{NEW_CHALLENGE}"
+        ),
+        "captcha_answer",
+    ),
+    WorkRefused.code: WORK_REFUSED,
+    WorkOutdated.code: WORK_REFUSED,
+}
+
+
+def app_wording(*, code: str, message: str, field: str | None) -> tuple[str, str | None]:
+    """The message and field the app's API says for a refusal of this code (the web's, for nearly all)."""
+    worded = IN_THE_APP.get(code)
+    return (message, field) if worded is None else (worded.message(), worded.field)
