@@ -54,7 +54,7 @@ class ProblemAPI(NinjaAPI):
                     content = answer.get("content", {})
                     if int(status) >= 400 and "application/json" in content:
                         content["application/problem+json"] = content.pop("application/json")
-        refusals_document(document, self.refusals)
+        refusals_document(document, self.refusals, problems=self.problems)
         return document
 
     def get_openapi_operation_id(self, operation: Operation) -> str:

@@ -6,6 +6,7 @@ of a request no operation's rules see (`invalid_input`, `request_too_large`, `un
 
 import copy
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from http import HTTPStatus
 from typing import Any
 
@@ -15,9 +16,10 @@ from moncompte.accounts.inputs import InputMissing, InputTooLong, InputUnreadabl
 from moncompte.accounts.phones import PhoneInvalid
 from moncompte.accounts.states import ConcurrentChange, TransitionNotAllowed
 from moncompte.accounts.steps import AccountNotActive, NotAtThisStep
+from moncompte.api import texts
 from moncompte.api.common import STATUS, RestrictedOnly
 from moncompte.api.messages import UnknownParameter
-from moncompte.api.problems import HTTP_PROBLEMS, PROBLEM_TYPE
+from moncompte.api.problems import HTTP_PROBLEMS, PROBLEM_TYPE, REFUSED_CODE_EXAMPLE
 from moncompte.appsessions.tokens import TokenExpired, TokenRefused
 from moncompte.captcha.errors import (
     CaptchaExpired,
@@ -177,13 +179,60 @@ OUTSIDE_OPERATIONS = (
 )
 
 
-def refusals_document(document: dict[str, Any], table: Mapping[str, Refusals] | None) -> None:
+# How the examples' errors are made: most with nothing, those that say when to try again with a wait (the resent
+# link's also says whether the day's count is reached).
+EXAMPLE_WAIT = timedelta(minutes=15)
+EXAMPLE_ARGUMENTS: tuple[tuple[tuple[Any, ...], dict[str, Any]], ...] = (
+    ((), {}),
+    ((EXAMPLE_WAIT,), {}),
+    ((), {"retry_after": EXAMPLE_WAIT, "daily": False}),
+)
+# The problems whose example is a whole document of its own (api.problems), rather than made from the error's words.
+WHOLE_EXAMPLES: Mapping[str, dict[str, Any]] = {PasswordRefused.code: REFUSED_CODE_EXAMPLE}
+
+
+def words_of(kind: type[DomainError]) -> tuple[str, str | None] | None:
+    """What a problem of this kind says, in the app's words (texts.IN_THE_APP), for an example; None for the
+    errors whose message is made from the request (a typed input's label, the rules a code breaks, the step)."""
+    for args, options in EXAMPLE_ARGUMENTS:
+        try:
+            error = kind(*args, **options)
+        except TypeError:
+            continue
+        break
+    else:
+        return None
+    if error.message == DomainError.message:  # the message is the input's own (accounts.inputs)
+        return None
+    return texts.app_wording(code=error.code, message=error.message, field=error.field)
+
+
+def _example(problems: str, status: int, codes: list[str], said: Mapping[str, tuple[str, str | None]]) -> Any:
+    """A problem of this answer: of its status, with one of its codes — a domain error's where one can be shown
+    (said's first keys), else one of a request no operation's rules see."""
+    whole = [code for code in codes if code in WHOLE_EXAMPLES]
+    if whole:
+        return WHOLE_EXAMPLES[whole[0]]
+    code = next((code for code in said if code in codes), None)
+    if code is None:
+        return None
+    message, field = said[code]
+    return {"type": f"{problems}{code}", "title": message, "status": status, "detail": message, "code": code,
+            "field": field}  # fmt: skip
+
+
+def refusals_document(document: dict[str, Any], table: Mapping[str, Refusals] | None, *, problems: str) -> None:
     """Every error each operation can give, under its status, with its codes (`table` lists the domain's, by
-    operation id; without it, only the statuses of a request no operation's rules see)."""
+    operation id; without it, only the statuses of a request no operation's rules see) and an example of its own
+    (`problems`: where the API's problem types are)."""
     document["info"]["description"] += OUTSIDE_OPERATIONS
     for operations in document["paths"].values():
         for operation in operations.values():
-            found = codes_by_status((table or {}).get(operation["operationId"], ()))
+            kinds = (table or {}).get(operation["operationId"], ())
+            found = codes_by_status(kinds)
+            said = {kind.code: words for kind in kinds if (words := words_of(kind)) is not None}
+            for unread in HTTP_PROBLEMS.values():  # after the domain's: their examples come first
+                said.setdefault(unread.code, (unread.message, None))
             if "requestBody" in operation or operation.get("parameters"):
                 found.setdefault(400, []).insert(0, HTTP_PROBLEMS[400].code)
             if "requestBody" in operation:
@@ -193,6 +242,9 @@ def refusals_document(document: dict[str, Any], table: Mapping[str, Refusals] | 
                 answer = _answer(operation, status)
                 if table is not None:
                     _codes_said(answer, list(dict.fromkeys(codes)), inputs=status == 400)
+                example = _example(problems, status, codes, said)
+                if example is not None:
+                    answer["content"][PROBLEM_TYPE]["example"] = example
             if table is not None:  # an error status the operation declared but cannot answer (no code) is not said
                 for status in [status for status in operation["responses"] if int(status) >= 400]:
                     if int(status) not in found:
