@@ -28,11 +28,20 @@ STEP_OF_STATE: Final[Mapping[AccountState, AccountStep]] = {
 
 
 class NotAtThisStep(DomainError):
-    code = "account_not_active"
+    """An operation of another step than the account's, which `next_step` names (the app goes there)."""
+
+    code = "wrong_step"
     message = "Cette étape n'est pas celle où en est votre compte."
+
+    def __init__(self, *, next_step: AccountStep) -> None:
+        self.next_step = next_step
+        super().__init__()
 
 
 class AccountNotActive(NotAtThisStep):
+    """What only an active account may do, asked before the account is active (R-EM8)."""
+
+    code = "account_not_active"
     message = "Votre compte n'est pas encore actif : terminez sa création."
 
 
@@ -42,5 +51,6 @@ def step_of(state: str) -> AccountStep:
 
 def step_check(state: str, step: AccountStep) -> None:
     """Refuses what `step` does to an account in `state` that is at another step."""
-    if step_of(state) is not step:
-        raise AccountNotActive() if step is AccountStep.ACCOUNT else NotAtThisStep()
+    at = step_of(state)
+    if at is not step:
+        raise AccountNotActive(next_step=at) if step is AccountStep.ACCOUNT else NotAtThisStep(next_step=at)

@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.operation import Operation
 
+from moncompte.accounts.steps import NotAtThisStep
 from moncompte.api import account, journey, messages, sessions, texts
 from moncompte.api.common import status_of
 from moncompte.api.docs import ApiDocs
@@ -21,6 +22,12 @@ from moncompte.api.refusals import REFUSALS, Refusals, refusals_document
 from moncompte.appsessions import tokens
 from moncompte.core.conf import conf
 from moncompte.core.errors import DomainError, InputsRefused
+
+BEARER_REFUSED = 'Bearer error="invalid_token"'
+
+
+def bearer_presented(request: HttpRequest) -> bool:
+    return request.headers.get("Authorization", "").lower().startswith("bearer ")
 
 
 class ProblemAPI(NinjaAPI):
@@ -47,7 +54,7 @@ class ProblemAPI(NinjaAPI):
                     content = answer.get("content", {})
                     if int(status) >= 400 and "application/json" in content:
                         content["application/problem+json"] = content.pop("application/json")
-        refusals_document(document, self.refusals)
+        refusals_document(document, self.refusals, problems=self.problems)
         return document
 
     def get_openapi_operation_id(self, operation: Operation) -> str:
@@ -60,6 +67,15 @@ class ProblemAPI(NinjaAPI):
         body = {"type": f"{self.problems}{code}", "title": message, "status": status, "detail": message}
         response = self.create_response(request, {**body, "code": code, "field": field, **extension}, status=status)
         response["Content-Type"] = "application/problem+json"
+        if status == 401:  # RFC 6750 §3: the scheme, and that the token presented was refused
+            response["WWW-Authenticate"] = BEARER_REFUSED
+        return response
+
+    def unauthenticated(self, request: HttpRequest, *, code: str, message: str) -> HttpResponse:
+        """No bearer token (the challenge alone, RFC 6750 §3.1), or one the operation's scheme refused."""
+        response = self.problem(request, status=401, code=code, message=message, field=None)
+        if not bearer_presented(request):
+            response["WWW-Authenticate"] = "Bearer"
         return response
 
     def unreadable(self, request: HttpRequest, error: Any) -> HttpResponse:  # an HttpError
@@ -119,23 +135,29 @@ def invalid_input(request: HttpRequest, error: ValidationError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
-    return problem(request, status=401, code=tokens.TokenRefused.code, message=tokens.TokenRefused.message, field=None)
+    return api.unauthenticated(request, code=tokens.TokenRefused.code, message=tokens.TokenRefused.message)
 
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
-    extension = {}
+    extension: dict[str, Any] = {}
     if isinstance(error, InputsRefused):  # every refused input, as the page shows them all
-        extension["errors"] = [
-            {"code": each.code, "field": each.field, "detail": each.message} for each in error.errors
-        ]
+        refused = [(each.code, *worded(each)) for each in error.errors]
+        extension["errors"] = [{"code": code, "field": field, "detail": detail} for code, detail, field in refused]
     extension.update(personal_code_rules(error))  # R-PW7: which rules, as the checklist names them
-    status, code, field = status_of(error), error.code, error.field
-    response = problem(request, status=status, code=code, message=error.message, field=field, **extension)
+    if isinstance(error, NotAtThisStep):  # where the account is: where the app leads the person
+        extension["next_step"] = error.next_step
+    status, code, (message, field) = status_of(error), error.code, worded(error)
+    response = problem(request, status=status, code=code, message=message, field=field, **extension)
     retry_after = getattr(error, "retry_after", None)
     if retry_after is not None:
         response["Retry-After"] = str(max(1, int(retry_after.total_seconds())))
     return response
+
+
+def worded(error: DomainError) -> tuple[str, str | None]:
+    """The error's message and field, in the app's words where the web's speak of its page (texts.IN_THE_APP)."""
+    return texts.app_wording(code=error.code, message=error.message, field=error.field)
 
 
 def database_out(request: HttpRequest, error: Any) -> HttpResponse:

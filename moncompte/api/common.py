@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Schema
 from ninja.security import HttpBearer
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, WithJsonSchema
 
 from moncompte.accounts.inputs import CAPTCHA_ANSWER, EMAIL, EMAIL_CONFIRMATION, Entry, Inputs, inputs_read
 from moncompte.accounts.selectors import account_state_of
@@ -24,6 +24,8 @@ from moncompte.core.client import Client
 from moncompte.core.client_address import client_address
 from moncompte.core.errors import DomainError, TooManyAttempts
 from moncompte.messaging.errors import MessageNotFound
+
+Step = Annotated[AccountStep, WithJsonSchema({"type": "string", "enum": [step.value for step in AccountStep]})]
 
 
 # The document's texts are French, for an app developer: a schema's docstring is its description there.
@@ -55,6 +57,12 @@ class Problem(Schema):
         [],
         description="Chaque saisie refusée, dans l'ordre du formulaire du site, quand la demande est refusée pour "
         "ses saisies ; la première est celle du problème lui-même. Absent pour les autres problèmes.",
+    )
+    next_step: Step | None = Field(
+        None,
+        description="Avec `wrong_step` (une opération d'une autre étape que celle du compte) et `account_not_active` "
+        "(une opération du compte ouvert, avant son ouverture) : l'étape où en est le compte, où mener la personne, "
+        "comme le `next_step` de la connexion. Absent pour les autres problèmes.",
     )
 
 
@@ -93,7 +101,11 @@ class AppBearer(HttpBearer):
     )
 
     def authenticate(self, request: HttpRequest, token: str) -> tokens.Bearer | None:
-        return tokens.bearer_of(value=token, now=clock.now())
+        now = clock.now()
+        found = tokens.bearer_of(value=token, now=now)
+        if found is None and tokens.access_expired(value=token, now=now):
+            raise tokens.TokenExpired()  # 401 token_expired: refresh, rather than sign in again
+        return found
 
 
 class RestrictedBearer(HttpBearer):

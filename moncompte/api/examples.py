@@ -97,7 +97,14 @@ TO_CONFIRM: Final = {
 PERSONAL_CODE_CHOSEN: Final = {
     "Le code choisi deux fois": {"password": PERSONAL_CODE, "confirmation": PERSONAL_CODE},
 }
-CONTACT_STEP: Final = {**PAIR, "scope": "account", "next_step": "give_contact_details", "message": ""}
+# The first personal code trusts the device as a sign-in with it does: a device token comes with the pair.
+CONTACT_STEP: Final = {
+    **PAIR,
+    "device_token": DEVICE_TOKEN,
+    "scope": "account",
+    "next_step": "give_contact_details",
+    "message": "",
+}
 CONTACT: Final = {
     "Avec un portable": {
         "email": EMAIL,
@@ -121,8 +128,15 @@ SESSIONS: Final = [
         "device_name": "Pixel de Camille",
         "created_at": "2026-03-02T09:00:00Z",
         "last_used_at": "2026-03-02T09:12:41Z",
+        "current": True,
     },
-    {"id": 9, "device_name": "iPad", "created_at": "2026-02-14T18:03:27Z", "last_used_at": "2026-02-28T20:45:02Z"},
+    {
+        "id": 9,
+        "device_name": "iPad",
+        "created_at": "2026-02-14T18:03:27Z",
+        "last_used_at": "2026-02-28T20:45:02Z",
+        "current": False,
+    },
 ]
 CONSENTS: Final = [
     {"channel": "email", "label": "par email", "granted": True},

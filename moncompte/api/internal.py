@@ -97,7 +97,7 @@ def unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpRes
     """No Bearer token at all (a refused one is a CredentialRefused, audited where it is checked)."""
     services.credential_absent(client=client_of(request, channel="internal"), now=clock.now())
     refused = services.CredentialRefused()
-    return internal_api.problem(request, status=401, code=refused.code, message=refused.message, field=None)
+    return internal_api.unauthenticated(request, code=refused.code, message=refused.message)
 
 
 @internal_api.exception_handler(ValidationError)

@@ -141,7 +141,7 @@ def _captcha_media(request: HttpRequest, challenge_id: str, draw: Any, kind: str
     content = draw(challenge_id=challenge_id, now=now)
     if content is None:
         raise ChallengeGone()
-    return HttpResponse(content, content_type=kind, headers={"Cache-Control": "private, max-age=300"})
+    return HttpResponse(content, content_type=kind)  # no-store, as every answer of the API (R-SEC2)
 
 
 @router.get(

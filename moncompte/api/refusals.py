@@ -6,6 +6,7 @@ of a request no operation's rules see (`invalid_input`, `request_too_large`, `un
 
 import copy
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from http import HTTPStatus
 from typing import Any
 
@@ -14,11 +15,12 @@ from moncompte.accounts.emails import EmailAccentBeforeAt, EmailInvalid, EmailsD
 from moncompte.accounts.inputs import InputMissing, InputTooLong, InputUnreadable
 from moncompte.accounts.phones import PhoneInvalid
 from moncompte.accounts.states import ConcurrentChange, TransitionNotAllowed
-from moncompte.accounts.steps import NotAtThisStep
+from moncompte.accounts.steps import AccountNotActive, NotAtThisStep
+from moncompte.api import texts
 from moncompte.api.common import STATUS, RestrictedOnly
 from moncompte.api.messages import UnknownParameter
-from moncompte.api.problems import HTTP_PROBLEMS, PROBLEM_TYPE
-from moncompte.appsessions.tokens import TokenRefused
+from moncompte.api.problems import HTTP_PROBLEMS, PROBLEM_TYPE, REFUSED_CODE_EXAMPLE
+from moncompte.appsessions.tokens import TokenExpired, TokenRefused
 from moncompte.captcha.errors import (
     CaptchaExpired,
     CaptchaMissing,
@@ -67,8 +69,9 @@ EMAIL_PAIR: Refusals = (*EMAIL, EmailsDiffer)
 CONSENTS: Refusals = (ConsentAnswerInvalid, ConsentAnswerMissing)
 EMAIL_CLAIM: Refusals = (EmailTaken, TooManyAttempts, LinkResendLimited)  # an address claimed, a link sent
 CURRENT_CODE: Refusals = (SignInBlocked, WrongCurrentPassword)
-SIGNED_IN: Refusals = (TokenRefused, RestrictedOnly)  # an access token (the restricted one opens one operation)
-AT_STEP: Refusals = (*SIGNED_IN, NotAtThisStep)  # and an account at the operation's step
+SIGNED_IN: Refusals = (TokenRefused, TokenExpired, RestrictedOnly)  # an access token (the restricted one opens one)
+AT_STEP: Refusals = (*SIGNED_IN, NotAtThisStep)  # and an account at the operation's step (of the first visit)
+IN_ACCOUNT: Refusals = (*SIGNED_IN, AccountNotActive)  # and an active account
 RACE: Refusals = (TransitionNotAllowed, ConcurrentChange)  # the account moved on meanwhile (another window)
 
 # By operation id (the handler's name, as the document names the operation).
@@ -93,24 +96,24 @@ REFUSALS: Mapping[str, Refusals] = {
     "email_replace": (*TYPED, *EMAIL_PAIR, *AT_STEP, *EMAIL_CLAIM, *RACE),
     "sessions_open": (*TYPED, *NIR, SignInRejected, SignInBlocked, CodeExpired, CodeAlreadyUsed),
     "sessions_refresh": (TokenRefused,),
-    "sessions_close": (TokenRefused,),
+    "sessions_close": (TokenRefused, TokenExpired),
     "sessions_list": SIGNED_IN,
-    "account_get": AT_STEP,
-    "consent_put": (*AT_STEP, ConsentNotOffered),
-    "phones_put": (InputTooLong, InputUnreadable, PhoneInvalid, *CONSENTS, *AT_STEP),
-    "email_change": (*TYPED, *EMAIL_PAIR, *CURRENT_CODE, *AT_STEP, EmailUnchanged, *EMAIL_CLAIM, *RACE),
+    "account_get": IN_ACCOUNT,
+    "consent_put": (*IN_ACCOUNT, ConsentNotOffered),
+    "phones_put": (InputTooLong, InputUnreadable, PhoneInvalid, *CONSENTS, *IN_ACCOUNT),
+    "email_change": (*TYPED, *EMAIL_PAIR, *CURRENT_CODE, *IN_ACCOUNT, EmailUnchanged, *EMAIL_CLAIM, *RACE),
     "personal_code_change": (
         *TYPED,
         *CURRENT_CODE,
-        *AT_STEP,
+        *IN_ACCOUNT,
         PasswordRefused,
         PersonalCodeChangedMeanwhile,
         *RACE,
     ),
     "code_forgot_request": (*TYPED, *NIR, *BIRTH_DATE, *CAPTCHA),
-    "messages_list": (*AT_STEP, UnknownParameter),
-    "message_get": (*AT_STEP, MessageNotFound),
-    "message_remove": (*AT_STEP, MessageNotFound),
+    "messages_list": (*IN_ACCOUNT, UnknownParameter),
+    "message_get": (*IN_ACCOUNT, MessageNotFound),
+    "message_remove": (*IN_ACCOUNT, MessageNotFound),
 }
 THROTTLED: Refusals = (TooManyAttempts, SignInBlocked, LinkResendLimited)  # they say when to try again
 
@@ -134,7 +137,7 @@ def codes_by_status(kinds: Sequence[type[DomainError]]) -> dict[int, list[str]]:
 # What each status means, said in the document before its codes.
 SAID = {
     400: "Demande refusée : saisie mal formée ou refusée par les règles du service",
-    401: "Jeton absent, expiré ou refusé : se connecter de nouveau",
+    401: "Jeton absent, expiré ou refusé",
     403: "Opération refusée à l'étape où en est le compte, ou avec ce jeton",
     404: "Introuvable",
     413: "Demande trop volumineuse",
@@ -144,6 +147,11 @@ SAID = {
     503: "Service momentanément indisponible : réessayer après le délai de l'en-tête `Retry-After`",
 }
 
+CHALLENGE = (  # RFC 6750 §3
+    '`Bearer` quand la demande ne présentait aucun jeton ; `Bearer error="invalid_token"` quand le jeton '
+    "présenté est refusé ou expiré."
+)
+
 
 def _answer(operation: dict[str, Any], status: int) -> dict[str, Any]:
     """The operation's answer for `status`, as a problem document (added when the operation did not say it)."""
@@ -152,6 +160,8 @@ def _answer(operation: dict[str, Any], status: int) -> dict[str, Any]:
     answer = answers[status] = copy.deepcopy(answers.get(status) or {})
     if answer.get("description", HTTPStatus(status).phrase) == HTTPStatus(status).phrase:  # django-ninja's English
         answer["description"] = SAID.get(status, "Erreur")
+    if status == 401:
+        answer["headers"] = {"WWW-Authenticate": {"description": CHALLENGE, "schema": {"type": "string"}}}
     content = answer.setdefault("content", {})
     content.setdefault(PROBLEM_TYPE, {}).setdefault("schema", {"$ref": "#/components/schemas/Problem"})
     content.pop("application/json", None)
@@ -171,18 +181,65 @@ def _codes_said(answer: dict[str, Any], codes: list[str], *, inputs: bool) -> No
 
 
 OUTSIDE_OPERATIONS = (
-    "\n\nHors de toute opération, au même format : une adresse inconnue répond 404 (`not_found`), une méthode "
-    "qu'une adresse ne prend pas 405 (`method_not_allowed`, avec l'en-tête `Allow`)."
+    "\n\nHors de toute opération, au même format : une adresse inconnue sous `/api/` répond 404 (`not_found`), une "
+    "méthode qu'une adresse ne prend pas 405 (`method_not_allowed`, avec l'en-tête `Allow`)."
 )
 
 
-def refusals_document(document: dict[str, Any], table: Mapping[str, Refusals] | None) -> None:
+# How the examples' errors are made: most with nothing, those that say when to try again with a wait (the resent
+# link's also says whether the day's count is reached).
+EXAMPLE_WAIT = timedelta(minutes=15)
+EXAMPLE_ARGUMENTS: tuple[tuple[tuple[Any, ...], dict[str, Any]], ...] = (
+    ((), {}),
+    ((EXAMPLE_WAIT,), {}),
+    ((), {"retry_after": EXAMPLE_WAIT, "daily": False}),
+)
+# The problems whose example is a whole document of its own (api.problems), rather than made from the error's words.
+WHOLE_EXAMPLES: Mapping[str, dict[str, Any]] = {PasswordRefused.code: REFUSED_CODE_EXAMPLE}
+
+
+def words_of(kind: type[DomainError]) -> tuple[str, str | None] | None:
+    """What a problem of this kind says, in the app's words (texts.IN_THE_APP), for an example; None for the
+    errors whose message is made from the request (a typed input's label, the rules a code breaks, the step)."""
+    for args, options in EXAMPLE_ARGUMENTS:
+        try:
+            error = kind(*args, **options)
+        except TypeError:
+            continue
+        break
+    else:
+        return None
+    if error.message == DomainError.message:  # the message is the input's own (accounts.inputs)
+        return None
+    return texts.app_wording(code=error.code, message=error.message, field=error.field)
+
+
+def _example(problems: str, status: int, codes: list[str], said: Mapping[str, tuple[str, str | None]]) -> Any:
+    """A problem of this answer: of its status, with one of its codes — a domain error's where one can be shown
+    (said's first keys), else one of a request no operation's rules see."""
+    whole = [code for code in codes if code in WHOLE_EXAMPLES]
+    if whole:
+        return WHOLE_EXAMPLES[whole[0]]
+    code = next((code for code in said if code in codes), None)
+    if code is None:
+        return None
+    message, field = said[code]
+    return {"type": f"{problems}{code}", "title": message, "status": status, "detail": message, "code": code,
+            "field": field}  # fmt: skip
+
+
+def refusals_document(document: dict[str, Any], table: Mapping[str, Refusals] | None, *, problems: str) -> None:
     """Every error each operation can give, under its status, with its codes (`table` lists the domain's, by
-    operation id; without it, only the statuses of a request no operation's rules see)."""
+    operation id; without it, only the statuses of a request no operation's rules see) and an example of its own
+    (`problems`: where the API's problem types are)."""
     document["info"]["description"] += OUTSIDE_OPERATIONS
     for operations in document["paths"].values():
         for operation in operations.values():
-            found = codes_by_status((table or {}).get(operation["operationId"], ()))
+            kinds = (table or {}).get(operation["operationId"], ())
+            found = codes_by_status(kinds)
+            said = {kind.code: words for kind in kinds if (words := words_of(kind)) is not None}
+            for unread in HTTP_PROBLEMS.values():  # after the domain's: their examples come first
+                said.setdefault(unread.code, (unread.message, None))
             if "requestBody" in operation or operation.get("parameters"):
                 found.setdefault(400, []).insert(0, HTTP_PROBLEMS[400].code)
             if "requestBody" in operation:
@@ -192,6 +249,9 @@ def refusals_document(document: dict[str, Any], table: Mapping[str, Refusals] | 
                 answer = _answer(operation, status)
                 if table is not None:
                     _codes_said(answer, list(dict.fromkeys(codes)), inputs=status == 400)
+                example = _example(problems, status, codes, said)
+                if example is not None:
+                    answer["content"][PROBLEM_TYPE]["example"] = example
             if table is not None:  # an error status the operation declared but cannot answer (no code) is not said
                 for status in [status for status in operation["responses"] if int(status) >= 400]:
                     if int(status) not in found:

@@ -3,19 +3,19 @@ personal code), refreshing, signing out, the person's devices — and what every
 the person is at."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
-from pydantic import Field, WithJsonSchema
+from pydantic import Field
 
 from moncompte.accounts import inputs
 from moncompte.accounts.emails import Window
 from moncompte.accounts.selectors import account_state_of, pending_email_of
 from moncompte.accounts.steps import AccountStep, step_of
 from moncompte.api import examples, texts
-from moncompte.api.common import AppBearer, Problem, bearer, client_of, documented, read, typed
+from moncompte.api.common import AppBearer, Problem, Step, bearer, client_of, documented, read, typed
 from moncompte.appsessions import tokens
 from moncompte.core import clock
 from moncompte.selfservice.sign_in import sign_in
@@ -40,9 +40,6 @@ class SignInIn(Schema):
         description="Le nom de l'appareil, que la personne voit dans « Mes appareils » (« Pixel de Camille »).",
     )
     device_token: str = Field("", max_length=200, description=texts.DEVICE_IN)  # R-LIM8
-
-
-Step = Annotated[AccountStep, WithJsonSchema({"type": "string", "enum": [step.value for step in AccountStep]})]
 
 
 class TokensOut(Schema):
@@ -103,6 +100,7 @@ class SessionOut(Schema):
     device_name: str = Field(description="Le nom de l'appareil donné à la connexion (`device_name`).")
     created_at: datetime = Field(description="La date et l'heure de la connexion (ISO 8601, UTC).")
     last_used_at: datetime = Field(description="La date et l'heure de la dernière utilisation (ISO 8601, UTC).")
+    current: bool = Field(description="true pour la session du jeton présenté : cet appareil-ci.")
 
 
 def tokens_out(issued: tokens.IssuedTokens, *, account_id: int, device: str | None = None) -> dict[str, Any]:
@@ -188,8 +186,20 @@ def sessions_close(request: HttpRequest) -> Status[None]:
     response={200: list[SessionOut], 401: Problem},
     auth=AppBearer(),
     summary="Lister ses appareils",
-    description="Les sessions ouvertes du compte, une par appareil connecté (« Mes appareils » sur le site).",
+    description="Les sessions ouvertes du compte, une par appareil connecté (« Mes appareils » sur le site), de la "
+    "plus récemment utilisée à la plus ancienne : seulement celles qui fonctionnent encore (ni déconnectées, ni "
+    "terminées par un nouveau code personnel, ni expirées). `current` désigne celle du jeton présenté.",
     openapi_extra=documented(answers={200: ("Les sessions ouvertes", examples.SESSIONS)}),
 )
-def sessions_list(request: HttpRequest) -> list[Any]:
-    return tokens.sessions_of(account_id=bearer(request).account_id)
+def sessions_list(request: HttpRequest) -> list[dict[str, Any]]:
+    session = bearer(request)
+    return [
+        {
+            "id": each.pk,
+            "device_name": each.device_name,
+            "created_at": each.created_at,
+            "last_used_at": each.last_used_at,
+            "current": each.pk == session.session_id,
+        }
+        for each in tokens.sessions_of(account_id=session.account_id, now=clock.now())
+    ]

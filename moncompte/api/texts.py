@@ -1,16 +1,20 @@
 """The French texts of the app's OpenAPI document that are longer than a line or shared by several schemas: the
 guide on the document's first page, its tags, what each typed input accepts, and the proof of work (R-CAP6).
 Written for an app developer outside the project: no rule IDs here (tests/api/test_openapi_document.py), and no
-figure a setting decides unless it is read from the settings when the document is made."""
+figure a setting decides unless it is read from the settings when the document is made. Then the few refusals the
+app is told in other words than the web's page (IN_THE_APP), where the page's speak of what only a page does."""
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Final
 
 from moncompte.accounts import inputs
 from moncompte.accounts.consents import QUESTION_EMAIL
 from moncompte.accounts.inputs import Entry
 from moncompte.accounts.password_policy import SPECIALS
+from moncompte.captcha.errors import CaptchaExpired, CaptchaWrong, WorkOutdated, WorkRefused
 from moncompte.core.conf import conf
+from moncompte.core.service_terms import service_terms
 
 GUIDE: Final = """\
 L'API du compte ameli pour l'application ameli : créer son compte (la première visite), se connecter, gérer son \
@@ -39,14 +43,23 @@ lien de confirmation part par email.
 Une opération protégée attend l'en-tête `Authorization: Bearer <access_token>`. Le jeton d'accès vaut \
 `expires_in` secondes ; `POST /sessions/refresh` donne alors une nouvelle paire contre le `refresh_token`, qui ne \
 sert qu'une fois. Chaque réponse de connexion dit où en est la personne (`next_step`) et ce que le site lui dirait \
-à cette étape (`message`). Les jetons sont des secrets : à garder dans le stockage sûr de l'appareil.
+à cette étape (`message`). Les jetons sont des secrets : à garder dans le stockage sûr de l'appareil. Aucune \
+réponse de l'API n'est à garder en cache : toutes portent l'en-tête `Cache-Control: no-store`.
+
+Un jeton refusé répond 401, avec l'en-tête `WWW-Authenticate: Bearer error="invalid_token"` (`Bearer` seul \
+quand aucun jeton n'était présenté). Le `code` dit quoi faire : `token_expired`, le jeton d'accès a seulement \
+expiré et la session vaut toujours : renouveler les jetons (`POST /sessions/refresh`) sans rien demander à la \
+personne, puis refaire la demande ; `token_refused`, la session n'est plus valable (déconnexion, nouveau code \
+personnel, jeton inconnu ou absent, renouvellement refusé) : la personne se connecte de nouveau.
 
 ## Erreurs
 
 Une erreur est un document « problem details » (RFC 9457, `application/problem+json`) : un `code` stable, à \
 tester dans l'application ; `detail`, le message en français à montrer à la personne (le même que sur le site) ; \
 `field`, le champ concerné ; `errors`, chaque saisie refusée quand il y en a plusieurs. Une limite atteinte \
-répond 429 avec l'en-tête `Retry-After` (en secondes).
+répond 429 avec l'en-tête `Retry-After` (en secondes). Une opération d'une autre étape que celle où en est le \
+compte répond 403 `wrong_step` (ou `account_not_active` pour une opération du compte ouvert, avant son ouverture), \
+avec `next_step` : l'étape où mener la personne.
 """
 
 TAGS: Final = [
@@ -159,3 +172,40 @@ def input_text(entry: Entry) -> str:
     """What the document says of a typed input: what it accepts, then the label the web's page gives it."""
     text = INPUTS[entry]
     return f"{text() if callable(text) else text} Libellé sur le site : « {entry.label} »."
+
+
+@dataclass(frozen=True)
+class Worded:
+    """A refusal as the app's API words it: its message (a function, as it may name a setting) and its field."""
+
+    message: Callable[[], str]
+    field: str | None
+
+
+# The web's page draws a new CAPTCHA after a wrong, expired or refused answer and says « Un nouveau code vous est
+# proposé »; the API proposes nothing (the app asks POST /captcha), and the proof of work is the app's, in its own
+# member. Same codes; the page keeps its words (captcha/errors.py).
+NEW_CHALLENGE: Final = "essayez avec un nouveau code anti-robot."
+WORK_REFUSED: Final = Worded(
+    lambda: f"La vérification automatique de l'application n'a pas abouti : {NEW_CHALLENGE}", "captcha_work"
+)
+IN_THE_APP: Final[Mapping[str, Worded]] = {
+    CaptchaWrong.code: Worded(
+        lambda: f"Les caractères saisis ne correspondent ni à l'image ni au son : {NEW_CHALLENGE}", "captcha_answer"
+    ),
+    CaptchaExpired.code: Worded(
+        lambda: (
+            f"Le code anti-robot a expiré (il est valable {service_terms().captcha_lifetime}) ou a déjà servi : "
+            f"{NEW_CHALLENGE}"
+        ),
+        "captcha_answer",
+    ),
+    WorkRefused.code: WORK_REFUSED,
+    WorkOutdated.code: WORK_REFUSED,
+}
+
+
+def app_wording(*, code: str, message: str, field: str | None) -> tuple[str, str | None]:
+    """The message and field the app's API says for a refusal of this code (the web's, for nearly all)."""
+    worded = IN_THE_APP.get(code)
+    return (message, field) if worded is None else (worded.message(), worded.field)

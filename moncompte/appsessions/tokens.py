@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from moncompte.accounts.models import Account
 from moncompte.appsessions.models import AppSession, AppToken, TokenKind
@@ -24,6 +24,13 @@ LAST_USED_PRECISION = timedelta(minutes=1)
 class TokenRefused(DomainError):
     code = "token_refused"
     message = "Votre session n'est plus valable : connectez-vous à nouveau."
+
+
+class TokenExpired(TokenRefused):
+    """An access token past its 15 minutes, of a session that still works: the app refreshes, silently."""
+
+    code = "token_expired"
+    message = "Votre session a expiré : elle va être renouvelée."
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,17 @@ def bearer_of(*, value: str, now: datetime) -> Bearer | None:
     return Bearer(token.session.account_id, token.session_id, restricted=token.kind == TokenKind.RESTRICTED)
 
 
+def access_expired(*, value: str, now: datetime) -> bool:
+    """Whether `value` is an access token that expired while its session still works, so that a refresh saves it
+    (read only when bearer_of found nothing: a refused request's extra query, never the hot path's)."""
+    token = (
+        AppToken.objects.select_related("session")
+        .filter(digest=tokens.digest(purpose=PURPOSE, value=value), kind=TokenKind.ACCESS)
+        .first()
+    )
+    return token is not None and token.expires_at <= now and session_live(token.session)
+
+
 def token_spend(token: AppToken, *, client: Client, now: datetime) -> None:
     """A refresh or restricted token is used once; who used it is kept for the grace period's retry."""
     AppToken.objects.filter(pk=token.pk).update(used_at=now, used_by=_client_mark(client))
@@ -179,8 +197,13 @@ def session_revoke(*, session_id: int, because: str, now: datetime) -> None:
     AppToken.objects.filter(session_id=session_id, expires_at__gt=now).update(expires_at=now)
 
 
-def sessions_of(*, account_id: int) -> list[AppSession]:
-    return list(AppSession.objects.filter(account_id=account_id, revoked_at=None).order_by("-last_used_at"))
+def sessions_of(*, account_id: int, now: datetime) -> list[AppSession]:
+    """« Mes appareils »: the sessions that still work — not signed out or revoked, not ended by a new personal code
+    (R-LIM5: their epoch is over), and with a token still usable (an unspent refresh token, or a restricted one)."""
+    epoch = Account.objects.filter(pk=OuterRef("account_id")).values("session_epoch")[:1]
+    usable = AppToken.objects.filter(session=OuterRef("pk"), expires_at__gt=now, used_at=None)
+    live = AppSession.objects.filter(account_id=account_id, revoked_at=None, session_epoch=Subquery(epoch))
+    return list(live.filter(Exists(usable)).order_by("-last_used_at"))
 
 
 def device_revoke(*, account_id: int, session_id: int, now: datetime) -> bool:

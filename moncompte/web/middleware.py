@@ -47,8 +47,10 @@ def security_headers(
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if response.get("Content-Type", "").startswith("text/html"):
-            # Pages carry personal data or single-use forms: never kept by the browser or a proxy.
+        path = request.path_info
+        if response.get("Content-Type", "").startswith("text/html") or path.startswith("/api/") or path == "/api":
+            # Pages carry personal data or single-use forms, the APIs' answers tokens (RFC 6749 §5.1), personal
+            # data or a CAPTCHA's pictures: never kept by the browser, the app or a proxy.
             response.headers["Cache-Control"] = "no-store"
         return response
 

@@ -39,4 +39,4 @@ def test_a_step_already_done_is_refused_R_SEC1(state):
     with pytest.raises(NotAtThisStep) as refused:
         step_check(state, AccountStep.GIVE_CONTACT_DETAILS)
     assert refused.value.message == "Cette étape n'est pas celle où en est votre compte."
-    assert refused.value.code == "account_not_active"
+    assert (refused.value.code, refused.value.next_step) == ("wrong_step", step_of(state))

@@ -32,6 +32,20 @@ def test_an_unknown_address_under_the_api_is_a_404_problem_that_points_to_the_do
     assert codes_documented("get", address, 404) == {"not_found"}  # said in the document's introduction
 
 
+@pytest.mark.parametrize("address", ["/api/nope", "/api/v2/account", "/api/", "/api", "/api/v1.0/sessions"])
+def test_an_unknown_address_anywhere_under_api_is_the_app_api_s_404_problem_R_API3(address):
+    problem = assert_problem(HttpClient().get(address), 404, "not_found")
+    assert problem["type"] == "/api/v1/problemes/not_found"
+    assert "/api/v1/openapi.json" in problem["detail"]
+
+
+@pytest.mark.parametrize("address", ["/api/interne/v1/nulle-part", "/api/interne/v2/messages", "/api/interne/"])
+def test_an_unknown_address_under_the_internal_api_s_prefix_is_its_problem_R_API3(address):
+    problem = assert_problem(HttpClient().post(address), 404, "not_found")
+    assert problem["type"] == "/api/interne/v1/problemes/not_found"
+    assert "/api/interne/v1/openapi.json" in problem["detail"]
+
+
 def test_the_internal_api_answers_an_unknown_address_with_its_own_problem_type_R_API3():
     problem = assert_problem(HttpClient().post("/api/interne/v1/nulle-part"), 404, "not_found")
     assert problem["type"] == "/api/interne/v1/problemes/not_found"

@@ -236,3 +236,26 @@ def test_the_personal_code_s_lengths_in_the_document_follow_the_settings_R_API3(
     settings.MONCOMPTE = replace(settings.MONCOMPTE, personal_code_min_length=12)
     password = api.get_openapi_schema()["components"]["schemas"]["PersonalCodeIn"]["properties"]["password"]
     assert "De 12 à 50 caractères" in password["description"]
+
+
+@pytest.mark.django_db
+def test_every_error_answer_has_its_own_example_with_its_status_and_one_of_its_codes_R_API3():
+    """Not the problem schema's one example (400, `nir_invalid`) under every status: each error answer of each
+    operation shows a problem of that status, with one of the codes listed there, that its schema accepts."""
+    doc = document()
+    seen = set()
+    for label, operation in operations(doc):
+        for status, answer in operation["responses"].items():
+            if int(status) < 400:
+                continue
+            media = answer["content"]["application/problem+json"]
+            assert "example" in media, (label, status)
+            example = media["example"]
+            assert example["status"] == int(status), (label, status)
+            assert example["code"] in media["schema"]["properties"]["code"]["enum"], (label, status)
+            assert example["type"] == f"/api/v1/problemes/{example['code']}"
+            assert example["detail"] == example["title"], (label, status)
+            assert is_french(example["detail"]), (label, status)
+            assert accepts(doc, media["schema"], example) == [], (label, status)
+            seen.add((int(status), example["code"]))
+    assert {401, 403, 413, 415, 429, 500, 503} <= {status for status, _ in seen}

@@ -9,6 +9,7 @@ import pytest
 
 from moncompte.accounts.password_policy import Refusal
 from moncompte.accounts.states import AccountEvent, AccountState, TransitionNotAllowed
+from moncompte.accounts.steps import AccountStep, NotAtThisStep
 from moncompte.api.common import status_of
 from moncompte.api.refusals import REFUSALS, status_of_kind
 from moncompte.core.errors import DomainError
@@ -29,6 +30,8 @@ def raised(kind: type[DomainError]) -> DomainError:
         return kind(retry_after=timedelta(minutes=1), daily=False)
     if issubclass(kind, TransitionNotAllowed):
         return kind(AccountState.ACTIVE, AccountEvent.CONTACT_GIVEN)
+    if issubclass(kind, NotAtThisStep):
+        return kind(next_step=AccountStep.CONFIRM_EMAIL)
     try:
         return kind()
     except TypeError:  # the errors that say when to try again

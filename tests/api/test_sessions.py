@@ -189,3 +189,80 @@ def test_a_device_that_is_not_a_session_number_ends_nothing_and_is_no_server_err
     assert (answer.status_code, answer["Location"]) == (302, reverse("web:account"))
     assert "Cet appareil était déjà déconnecté." in client.get(reverse("web:account")).content.decode()
     assert call("get", "/account", pair["access_token"])[0] == 200
+
+
+def test_mes_appareils_lists_only_the_sessions_that_still_work_and_marks_the_current_one_R_LIM5_R_API2(pair, traveller):
+    _, tablet, _ = call("post", "/sessions", nir=NIR, code=PERSONAL_CODE, device_name="tablette")
+    _, laptop, _ = call("post", "/sessions", nir=NIR, code=PERSONAL_CODE, device_name="portable")
+    assert call("delete", "/sessions/current", laptop["access_token"])[0] == 204  # signed out
+    status, devices, _ = call("get", "/sessions", tablet["access_token"])
+    assert status == 200
+    assert {(each["device_name"], each["current"]) for each in devices} == {("iPhone", False), ("tablette", True)}
+    change = {"current_password": PERSONAL_CODE, "password": "Nouveau-Code-2027!", "confirmation": "Nouveau-Code-2027!"}
+    status, renewed, _ = call("post", "/account/personal-code", pair["access_token"], **change)
+    assert status == 200
+    assert call("get", "/account", tablet["access_token"])[0] == 401  # R-LIM5: ended by the new personal code
+    status, devices, _ = call("get", "/sessions", renewed["access_token"])
+    assert (status, [(each["device_name"], each["current"]) for each in devices]) == (200, [("iPhone", True)])
+
+
+def test_mes_appareils_leaves_out_a_session_whose_tokens_all_expired_R_API2(pair, traveller):
+    call("post", "/sessions", nir=NIR, code=PERSONAL_CODE, device_name="tablette")  # then never used again
+    traveller.shift(timedelta(days=29))
+    _, kept, _ = call("post", "/sessions/refresh", refresh_token=pair["refresh_token"])
+    traveller.shift(timedelta(days=1, seconds=1))  # the tablet's refresh token is 30 days and 1 second old
+    _, kept, _ = call("post", "/sessions/refresh", refresh_token=kept["refresh_token"])
+    status, devices, _ = call("get", "/sessions", kept["access_token"])
+    assert (status, [each["device_name"] for each in devices]) == (200, ["iPhone"])
+
+
+def test_an_expired_access_token_says_refresh_not_sign_in_again_with_the_bearer_challenge_R_API2(pair, traveller):
+    traveller.shift(timedelta(minutes=15, seconds=1))
+    status, problem, answer = call("get", "/account", pair["access_token"])
+    assert (status, problem["code"]) == (401, "token_expired")
+    assert answer["WWW-Authenticate"] == 'Bearer error="invalid_token"'  # RFC 6750 §3
+    status, renewed, _ = call("post", "/sessions/refresh", refresh_token=pair["refresh_token"])
+    assert status == 200
+    assert call("get", "/account", renewed["access_token"])[0] == 200
+
+
+def test_a_token_that_no_refresh_can_save_is_refused_with_the_bearer_challenge_R_API2(pair, traveller):
+    _, other, _ = call("post", "/sessions", nir=NIR, code=PERSONAL_CODE, device_name="tablette")
+    call("delete", "/sessions/current", other["access_token"])
+    refused = {
+        "signed out": other["access_token"],
+        "the refresh token": pair["refresh_token"],
+        "unknown": "mca_inconnu",
+    }
+    for label, token in refused.items():
+        status, problem, answer = call("get", "/account", token)
+        assert (status, problem["code"], answer["WWW-Authenticate"]) == (
+            401,
+            "token_refused",
+            'Bearer error="invalid_token"',
+        ), label
+    status, problem, answer = call("get", "/account")  # no token at all: the scheme, and no error (RFC 6750 §3.1)
+    assert (status, problem["code"], answer["WWW-Authenticate"]) == (401, "token_refused", "Bearer")
+    status, problem, answer = call("post", "/sessions/refresh", refresh_token=other["refresh_token"])
+    assert (status, problem["code"], answer["WWW-Authenticate"]) == (
+        401,
+        "token_refused",
+        'Bearer error="invalid_token"',
+    )
+    traveller.shift(timedelta(minutes=15, seconds=1))
+    status, problem, _ = call("get", "/account", other["access_token"])
+    assert (status, problem["code"]) == (401, "token_refused")  # signed out, then expired: still nothing to refresh
+    internal = HttpClient().post("/api/interne/v1/messages", {}, content_type="application/json")
+    assert (internal.status_code, internal["WWW-Authenticate"]) == (401, "Bearer")  # the internal API's too
+
+
+def test_the_document_says_which_401_to_refresh_and_the_bearer_challenge_R_API3():
+    from tests.api.documented import codes_documented, document
+
+    assert codes_documented("get", "/api/v1/account", 401) == {"token_refused", "token_expired"}
+    assert codes_documented("post", "/api/v1/sessions/refresh", 401) == {"token_refused"}
+    for operations in document()["paths"].values():
+        for operation in operations.values():
+            if 401 in operation["responses"]:
+                assert "WWW-Authenticate" in operation["responses"][401]["headers"], operation["operationId"]
+    assert "`token_expired`" in document()["info"]["description"]

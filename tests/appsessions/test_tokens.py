@@ -193,7 +193,7 @@ def test_mes_appareils_lists_only_the_person_s_own_live_sessions(camille, domini
     kept, ended = pair_open(camille), pair_open(camille, "tablette")
     pair_open(dominique, "téléphone de Dominique")
     session_revoke(session_id=session_of(ended).pk, because="signed_out", now=NOW)
-    assert [s.device_name for s in sessions_of(account_id=camille.pk)] == [session_of(kept).device_name]
+    assert [s.device_name for s in sessions_of(account_id=camille.pk, now=NOW)] == [session_of(kept).device_name]
 
 
 def test_ending_a_device_from_the_web_is_audited_and_said_once(camille):

@@ -32,11 +32,12 @@ EMAIL_CHANGE_NOTICE = (
 @require_safe
 @signed_in_page(AccountStep.ACCOUNT)
 def account_page(request: HttpRequest, account_id: int) -> HttpResponse:
-    overview = account_overview(account_id=account_id, now=clock.now())
+    now = clock.now()
+    overview = account_overview(account_id=account_id, now=now)
     context = {
         "overview": overview,
         "notice": session.notice_pop(request),
-        "devices": sessions_of(account_id=account_id),
+        "devices": sessions_of(account_id=account_id, now=now),
     }
     return render(request, "web/account.html", context)
 
