@@ -5,6 +5,8 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from moncompte.support.management.commands.create_supervisor import authenticator_qr
+
 pytestmark = pytest.mark.django_db
 PASSWORD = "Superviseur-du-support-2026"
 
@@ -32,6 +34,9 @@ def test_the_password_is_asked_twice_and_the_supervisor_created(monkeypatch, cap
         "Enregistrez ce second facteur dans une application d'authentification (il ne sera plus affiché) :",
     ]
     assert said[2].startswith("otpauth://totp/")
+    assert said[3] == "ou scannez ce code avec l'application :"
+    assert "\n".join(said[4:]) + "\n" == authenticator_qr(said[2])  # the same address, drawn for a terminal
+    assert "▄" in said[6]
 
 
 def test_two_different_passwords_create_nobody(monkeypatch):
