@@ -64,9 +64,19 @@ def database(default: str) -> dict[str, Any]:
     return parsed
 
 
-def service_settings() -> Settings:
+# The demo is one person on one machine creating account after account: attack mode's minimums (R-BOT1), meant
+# for a country's traffic, would take them for a botnet after five in ten minutes. The environment still wins.
+DEMO_DEFAULTS = {
+    "MONCOMPTE_BOT_MINIMUM_GLOBAL": "100000",
+    "MONCOMPTE_BOT_MINIMUM_NETWORK": "100000",
+    "MONCOMPTE_BOT_MINIMUM_DOMAIN": "100000",
+    "MONCOMPTE_BOT_MINIMUM_DEPARTEMENT": "100000",
+}
+
+
+def service_settings(*, demo: bool = False) -> Settings:
     """The service's own settings (MONCOMPTE_<NAME>), read and checked once: a bad value stops the start."""
-    return Settings.from_environment(os.environ)
+    return Settings.from_environment({**DEMO_DEFAULTS, **os.environ} if demo else os.environ)
 
 
 def networks(name: str) -> list[IPv4Network | IPv6Network]:

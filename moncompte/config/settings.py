@@ -185,7 +185,7 @@ PROMETHEUS_MULTIPROC_DIR = env.text("PROMETHEUS_MULTIPROC_DIR")
 
 # R-SEC4: every limit and duration of docs/rules.md is a field of one typed, frozen object (moncompte/core/conf.py,
 # its fields by concern in moncompte/core/settings/), each settable as MONCOMPTE_<NAME>, read and checked here.
-MONCOMPTE = env.service_settings()
+MONCOMPTE = env.service_settings(demo=DEMO)
 
 # README (Configuration): a fixed CAPTCHA answer for automated and load tests, never in production.
 CAPTCHA_TEST_ANSWER = env.text("MONCOMPTE_CAPTCHA_TEST_ANSWER")

@@ -122,3 +122,18 @@ def test_any_other_command_whose_database_does_not_answer_says_so_in_one_sentenc
     assert result.stderr.startswith("moncompte : la base de données de DATABASE_URL ne répond pas : ")
     assert len(result.stderr.strip().splitlines()) == 1  # no traceback
     assert "moncompte check --database default" in result.stderr
+
+
+def test_the_demo_does_not_take_one_person_creating_accounts_for_a_botnet_unless_told_to_R_BOT1(monkeypatch):
+    """Issue 23 (a fresh agent's trial): six people created from one machine in three minutes switched the demo
+    to attack mode. Its minimums are raised there; a variable of the environment still decides."""
+    from moncompte.config import env
+    from moncompte.core.settings.defence import DefenceSettings
+
+    monkeypatch.delenv("MONCOMPTE_BOT_MINIMUM_NETWORK", raising=False)
+    shipped = DefenceSettings()
+    assert env.service_settings().bot_minimum_network == shipped.bot_minimum_network == 10
+    demo = env.service_settings(demo=True)
+    assert (demo.bot_minimum_network, demo.bot_minimum_global) == (100_000, 100_000)
+    monkeypatch.setenv("MONCOMPTE_BOT_MINIMUM_NETWORK", "3")
+    assert env.service_settings(demo=True).bot_minimum_network == 3
