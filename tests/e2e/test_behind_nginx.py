@@ -81,7 +81,8 @@ def self_signed(tmp: Path) -> None:
     )  # fmt: skip
 
 
-def wait_until_up(url: str, seconds: float = 30) -> None:
+def wait_until_up(url: str, seconds: float = 90) -> None:
+    """Waits for a server just started: `moncompte serve` took 25–30 s to answer on two cores at a load of 6."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
