@@ -149,6 +149,8 @@ VALUE_LABELS: dict[str, str] = {
     "error": "erreur",
     "account_exists": "un compte existe déjà",
     "account_not_active": "compte pas encore ouvert",
+    "wrong_step": "pas l'étape où en est le compte",
+    "token_expired": "jeton d'accès expiré (à renouveler)",
     "birth_date_impossible": "date de naissance impossible",
     "birth_date_invalid": "date de naissance illisible",
     "birth_date_nonexistent": "date de naissance qui n'existe pas",
