@@ -8,7 +8,8 @@ Run: .venv/bin/python -m bench.captcha_attack [--train 2000] [--challenges 200] 
 Prints per kind and solver: solved %, characters right %, solver CPU per challenge, training CPU.
 Targets (issue 19): picture ≤ 5 % and sound ≤ 5 % solved; reading both of one challenge gains nothing.
 The solvers: bench/captcha_solvers_picture.py, bench/captcha_solvers_sound.py; HTTP: bench/captcha_solvers_http.py.
-Pictures of two rows are first split along a seam (bench/captcha_solvers_picture_rows.py), each row read alone.
+Pictures of two rows are first split along a seam (bench/captcha_solvers_picture_rows.py), each row read alone;
+the window chains (bench/captcha_solvers_picture_windows.py, a fresh attacker's) split and chain them themselves.
 `ci_attack` is the CI-sized attack (300 samples, 20 challenges), run by tests/captcha/test_attacks.py.
 """
 
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
+from PIL import Image
 
 from bench.server import SECRET_KEY
 
@@ -40,6 +42,7 @@ from bench.captcha_solvers_common import Readings, Score, combine, fitted_all, g
 from bench.captcha_solvers_picture import ColourSplitSolver, SliceSolver  # noqa: E402
 from bench.captcha_solvers_picture_rows import RowsSolver  # noqa: E402
 from bench.captcha_solvers_picture_scan import ScanSolver  # noqa: E402
+from bench.captcha_solvers_picture_windows import WindowsSolver  # noqa: E402
 from bench.captcha_solvers_sound import SoundSolver  # noqa: E402
 from bench.captcha_solvers_sound_windows import WindowSoundSolver  # noqa: E402
 from moncompte.captcha import alphabet, audio, challenges, image  # noqa: E402
@@ -84,6 +87,7 @@ def _answer(seed: int, kind: str) -> str:
 
 TWO_ROWS = hasattr(image, "rows_of")  # since R-CAP5's two rows: the answer cut in two, a row under the other
 _ROWS: dict[int, list[str]] = {}
+_SEEDS: dict[int, int] = {}  # the seed of each picture rendered here (picture_layout replays it)
 
 
 def picture(seed: int) -> tuple[str, bytes]:
@@ -91,6 +95,7 @@ def picture(seed: int) -> tuple[str, bytes]:
     png = image.render_png(answer, random.Random(f"image:{seed}"))
     if TWO_ROWS:  # the generator's split of the answer, replayed with the same seed (its first draw)
         _ROWS[hash(png)] = image.rows_of(answer, random.Random(f"image:{seed}"))
+    _SEEDS[hash(png)] = seed
     return answer, png
 
 
@@ -102,6 +107,54 @@ def picture_rows(answer: str, png: bytes) -> list[str]:
 def row_counts(lengths: tuple[int, ...]) -> tuple[int, ...]:
     """The counts a row may have: the answer's halves, the odd one out on either side."""
     return tuple(sorted({half for n in lengths for half in (n // 2, n - n // 2)}))
+
+
+def row_count_pairs(lengths: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
+    """The counts the rows may have together, row by row: the answer's halves, the odd one out on either side
+    (with one row, the answer's counts)."""
+    if not TWO_ROWS:
+        return tuple((n,) for n in lengths)
+    return tuple(sorted({pair for n in lengths for pair in ((n // 2, n - n // 2), (n - n // 2, n // 2))}))
+
+
+class _Pastes:
+    """Stands for a row's mask in the generator's `_row`: notes each glyph pasted and where (left, top)."""
+
+    def __init__(self) -> None:
+        self.pasted: list[tuple[Any, int, int]] = []
+
+    def paste(self, _ink: int, box: tuple[int, int], glyph: Any) -> None:
+        self.pasted.append((glyph, box[0], box[1]))
+
+
+def picture_layout(answer: str, png: bytes) -> list[list[tuple[str, int, int]]]:
+    """Where each character of a picture rendered here lies (training labels): row by row, each character and
+    the columns its ink spans in the picture (bent ink above 0.3). The generator replayed with the same seed,
+    its own functions called in render_png's order (rows_of, the ground, then per row `_row`, drawn on a mask
+    that notes the glyphs, and `_row_wave`, then `_bend`): each glyph alone moved as its row is, and bent as
+    the picture is, with the bend's own draws. Two rows only (the generator since R-CAP5's rows)."""
+    gen, rng = cast(Any, image), random.Random(f"image:{_SEEDS[hash(png)]}")
+    rows = gen.rows_of(answer, rng)
+    for _ in range(3):  # the ground's colour
+        rng.randint(gen.GROUND_LOW, gen.GROUND_HIGH)
+    grid_rows, grid_columns = gen._grid()
+    moved: list[tuple[int, str, np.ndarray]] = []
+    for index, row in enumerate(rows):
+        middle, mask = gen.HEIGHT * (0.3 + 0.4 * index) + rng.uniform(-5, 5), _Pastes()
+        gen._row(mask, row, middle, rng)
+        lines = np.clip(grid_rows - gen._row_wave(rng), 0, gen.HEIGHT - 1).astype(np.intp)
+        for char, (glyph, left, top) in zip(row, mask.pasted, strict=True):
+            alone = Image.new("L", (gen.WIDTH, gen.HEIGHT), 0)
+            alone.paste(255, (left, top), glyph)
+            moved.append((index, char, np.asarray(alone)[lines, grid_columns.astype(np.intp)]))
+    bend = rng.getstate()
+    layout: list[list[tuple[str, int, int]]] = [[] for _ in rows]
+    for index, char, ink in moved:
+        rng.setstate(bend)
+        columns = np.flatnonzero((gen._bend(Image.fromarray(ink), rng) > 0.3).any(axis=0))
+        if len(columns):
+            layout[index].append((char, int(columns[0]), int(columns[-1]) + 1))
+    return layout
 
 
 _TIMINGS: dict[int, list[tuple[float, float]]] = {}
@@ -174,7 +227,7 @@ def generator_label() -> str:
 # ---- the attack ---------------------------------------------------------------------------------------------
 
 RENDER: dict[str, Callable[[int], tuple[str, bytes]]] = {"picture": picture, "sound": sound}
-Solver = ColourSplitSolver | SliceSolver | ScanSolver | RowsSolver | SoundSolver | WindowSoundSolver
+Solver = ColourSplitSolver | SliceSolver | ScanSolver | RowsSolver | WindowsSolver | SoundSolver | WindowSoundSolver
 
 
 def solvers_for(kind: str, seed: int) -> dict[str, Solver]:
@@ -191,6 +244,9 @@ def solvers_for(kind: str, seed: int) -> dict[str, Solver]:
         }
         if TWO_ROWS:  # each row split off along a seam, then read as a picture of one row
             solvers = {f"rows, {name}": RowsSolver(solver, picture_rows) for name, solver in solvers.items()}
+            # A fresh attacker's (issue 19, 7 December 2026): every window of each row classified, then chained
+            pairs = row_count_pairs(picture_spec()[1])
+            solvers["window chains over rows, MLP"] = WindowsSolver(letters, pairs, picture_layout, seed)
         return solvers
     letters, length = sound_spec()
     layout = sound_layout(length)
