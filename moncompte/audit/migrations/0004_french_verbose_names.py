@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+LOCKS = "seuls les noms affichés (verbose_name) changent : aucune instruction SQL (sqlmigrate le montre), aucun verrou"
+
 
 class Migration(migrations.Migration):
 
