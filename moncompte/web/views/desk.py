@@ -18,7 +18,7 @@ from moncompte.audit import log as audit
 from moncompte.core import clock
 from moncompte.core.conf import conf
 from moncompte.core.errors import DomainError
-from moncompte.support import actions
+from moncompte.support import action_said, actions
 from moncompte.support.diagnosis import CHECKLIST, Finding, diagnose
 from moncompte.support.mail_servers import mail_servers_seen
 from moncompte.support.models import IdentityDocument
@@ -148,7 +148,7 @@ def desk_action(request: HttpRequest, context: dict[str, Any], account_id: int, 
     except DomainError as refused:
         refusal_say(request, refused.message, form=name, fields=("reason",))
     else:
-        messages.success(request, actions.done_said(action.__name__, done, now=now))
+        messages.success(request, action_said.done_said(action.__name__, done, now=now))
     return redirect("admin:desk_person", account_id=account_id)
 
 

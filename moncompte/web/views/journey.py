@@ -80,17 +80,15 @@ def choose_password_page(request: HttpRequest, restricted: session.RestrictedSes
             form.add_domain_error(error)
         else:
             return _signed_in_with_new_code(request, chosen)
+    return render(request, "web/choose_password.html", _choose_password_context(form, restricted))
+
+
+def _choose_password_context(form: PasswordForm, restricted: session.RestrictedSession) -> dict[str, object]:
     # "Code oublié ?" leads here too: for an account that has a code already, a new one, not step 3 of 5.
     shown = personal_code_step_of(account_id=restricted.account_id)
     step = None if shown.replacing else STEPS["choose_password"]
-    context = {
-        "form": form,
-        "person": shown.person,
-        "replacing": shown.replacing,
-        "until": restricted.until,
-        "step": step,
-    }
-    return render(request, "web/choose_password.html", {**context, **time_limit_context(restricted, now=clock.now())})
+    context = {"form": form, "person": shown.person, "replacing": shown.replacing, "until": restricted.until}
+    return {**context, "step": step, **time_limit_context(restricted, now=clock.now())}
 
 
 def _signed_in_with_new_code(request: HttpRequest, chosen: PersonalCodeSet) -> HttpResponse:

@@ -41,14 +41,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         host, _, port = options["bind"].rpartition(":")
-        if host not in ("127.0.0.1", "localhost", "[::1]", "::1"):
-            # The local mailbox shows every code and link to whoever reaches the site.
-            self.stderr.write(
-                self.style.WARNING(
-                    f"Attention : la démonstration écoute sur {host}, pas seulement sur cette machine. Toute "
-                    "personne qui atteint ce port lit la boîte mail locale, donc tous les codes et liens envoyés."
-                )
-            )
+        self._warn_if_public(host)
         server = self._listen(host, int(port))
         call_command("migrate", interactive=False, verbosity=0)
         rows = demo_data.SHOWCASE + demo_data.generated(options["extra_persons"])
@@ -82,6 +75,16 @@ class Command(BaseCommand):
             stop.set()
             delivery.join(timeout=5)
             sink.stop()
+
+    def _warn_if_public(self, host: str) -> None:
+        if host not in ("127.0.0.1", "localhost", "[::1]", "::1"):
+            # The local mailbox shows every code and link to whoever reaches the site.
+            self.stderr.write(
+                self.style.WARNING(
+                    f"Attention : la démonstration écoute sur {host}, pas seulement sur cette machine. Toute "
+                    "personne qui atteint ce port lit la boîte mail locale, donc tous les codes et liens envoyés."
+                )
+            )
 
     def _listen(self, host: str, port: int) -> DemoServer:
         """The site's socket, or one French sentence and exit status 1 when it cannot be had (no traceback)."""
