@@ -24,6 +24,7 @@ import os
 import random
 import statistics
 import sys
+from collections.abc import Callable
 from datetime import timedelta
 
 from bench.http_client import Browser, hidden
@@ -76,6 +77,20 @@ def agents_make(url: str, count: int) -> None:
         staff_create(username=f"agent{n}", password=STAFF_PASSWORD, role=Role.AGENT)
 
 
+def paired[T](pairs: list[tuple[T, T]], timed: Callable[[T], float]) -> tuple[list[float], list[float], list[float]]:
+    """Each pair timed in a random order: (first minus second, the firsts' times, the seconds' times)."""
+    differences, firsts, seconds = [], [], []
+    for first, second in pairs:
+        if random.random() < 0.5:
+            a, b = timed(first), timed(second)
+        else:
+            b, a = timed(second), timed(first)
+        firsts.append(a)
+        seconds.append(b)
+        differences.append(a - b)
+    return differences, firsts, seconds
+
+
 def signed_rank_z(differences: list[float]) -> float:
     """Wilcoxon's signed-rank test, normal approximation: robust to the slow outliers of a shared machine."""
     ordered = sorted((abs(d), d > 0) for d in differences if d != 0)
@@ -121,7 +136,6 @@ def main() -> int:
     rounds = min(args.rounds, len(without) * USES_PER_NIR, len(with_account) * USES_PER_NIR)
     pairs = [(with_account[i % len(with_account)], without[i % len(without)]) for i in range(rounds)]
     random.Random(21).shuffle(pairs)
-    differences, times_account, times_none = [], [], []
     with serving(env, port=args.port, workers=args.workers) as (base, _):
         browser = Browser(base)
         token = hidden(browser.request("/connexion/")[1], "csrfmiddlewaretoken")
@@ -136,14 +150,7 @@ def main() -> int:
 
         for _ in range(20):  # warm-up: connections, caches, Argon2's memory
             timed(without[0])
-        for account, none in pairs:
-            if random.random() < 0.5:
-                a, b = timed(account), timed(none)
-            else:
-                b, a = timed(none), timed(account)
-            times_account.append(a)
-            times_none.append(b)
-            differences.append(a - b)
+        differences, times_account, times_none = paired(pairs, timed)
     report(differences, times_account, times_none)
     RAW.write_text(json.dumps({"account_minus_none_seconds": differences}))
     return 0
@@ -156,7 +163,6 @@ def staff_main(args: argparse.Namespace, url: str, env: dict[str, str]) -> int:
     env |= {"MONCOMPTE_STAFF_MAX_FAILURES": "1000000"}  # on, but never reached: a refusal would time another path
     pairs = [(f"agent{i % agents}", f"personne{i}") for i in range(args.rounds)]
     random.Random(21).shuffle(pairs)
-    differences, times_known, times_unknown = [], [], []
     with serving(env, port=args.port, workers=args.workers) as (base, _):
         browser = Browser(base)
         token = hidden(browser.request(STAFF_LOGIN)[1], "csrfmiddlewaretoken")
@@ -170,14 +176,7 @@ def staff_main(args: argparse.Namespace, url: str, env: dict[str, str]) -> int:
 
         for _ in range(20):  # warm-up
             timed("personne-chauffe")
-        for known, unknown in pairs:
-            if random.random() < 0.5:
-                a, b = timed(known), timed(unknown)
-            else:
-                b, a = timed(unknown), timed(known)
-            times_known.append(a)
-            times_unknown.append(b)
-            differences.append(a - b)
+        differences, times_known, times_unknown = paired(pairs, timed)
     report(differences, times_known, times_unknown, sides=("nom d'agent", "nom inconnu"))
     STAFF_RAW.write_text(json.dumps({"known_minus_unknown_seconds": differences}))
     return 0

@@ -14,12 +14,10 @@ from django.db import connection
 from django.db.models.sql.compiler import SQLCompiler
 
 from moncompte.core.client import Client
-from moncompte.enrollment.code_send import code_send
 from moncompte.outbox.sink import sink_start
-from moncompte.registry import nir as nir_rules
 from moncompte.registry.models import Beneficiary
 from tests.dns_server import DnsServer
-from tests.helpers import NOW, SentCode, clear_code_of, signed_in_with_second_factor, solved_captcha
+from tests.helpers import NOW, SentCode, code_sent_at, signed_in_with_second_factor
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -135,20 +133,7 @@ def beneficiary(db: None) -> Beneficiary:
 
 @pytest.fixture
 def code_sent(beneficiary: Beneficiary, client_info: Client, now: datetime) -> SentCode:
-    from moncompte.outbox.models import OutboundEmail
-
-    nir = nir_rules.parse(beneficiary.nir)
-    sent = code_send(
-        nir=nir,
-        birth_date=beneficiary.birth_date,
-        postal_code=beneficiary.postal_code,
-        email="camille@example.fr",
-        captcha=solved_captcha(now),
-        client=client_info,
-        now=now,
-    )
-    email = OutboundEmail.objects.latest("id")
-    return SentCode(nir=nir, clear=clear_code_of(email.body_text), sent=sent, at=now)
+    return code_sent_at(beneficiary, client_info, now)
 
 
 @pytest.fixture

@@ -71,3 +71,21 @@ def signed_in_with_second_factor(client: Any, user: Any) -> Any:
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
+
+
+def code_sent_at(beneficiary: Any, client: Client, now: datetime) -> SentCode:
+    """The identity step passed at `now`, its provisional code read from its email (the `code_sent` fixture)."""
+    from moncompte.enrollment.code_send import code_send
+    from moncompte.outbox.models import OutboundEmail
+
+    nir = nir_rules.parse(beneficiary.nir)
+    sent = code_send(
+        nir=nir,
+        birth_date=beneficiary.birth_date,
+        postal_code=beneficiary.postal_code,
+        email="camille@example.fr",
+        captcha=solved_captcha(now),
+        client=client,
+        now=now,
+    )
+    return SentCode(nir=nir, clear=clear_code_of(OutboundEmail.objects.latest("id").body_text), sent=sent, at=now)

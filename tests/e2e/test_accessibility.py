@@ -12,9 +12,6 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from moncompte.captcha.challenges import challenge_answer
-from moncompte.enrollment.code_send import code_send
-from moncompte.outbox.models import OutboundEmail
-from moncompte.registry import nir as nir_rules
 from moncompte.support.roles import Role, staff_create
 from moncompte.web.views.journey import INFO_PAGES
 from tests import factories
@@ -30,7 +27,7 @@ from tests.e2e.journey import (
     link_of,
     sign_in,
 )
-from tests.helpers import SentCode, clear_code_of, signed_in_with_second_factor, solved_captcha
+from tests.helpers import code_sent_at, signed_in_with_second_factor
 
 pytestmark = pytest.mark.chromium
 
@@ -187,27 +184,12 @@ def desk_signed_in(page: Page, live_server, role: Role) -> HttpClient:
     return client
 
 
-def code_sent_today(beneficiary, client_info) -> SentCode:
-    """The `code_sent` fixture, at the live server's time (the real clock): a journey of the tests' fixed date
-    would be months old there, its address forgotten and nothing left for the desk to resend."""
-    today = timezone.now()
-    nir = nir_rules.parse(beneficiary.nir)
-    sent = code_send(
-        nir=nir,
-        birth_date=beneficiary.birth_date,
-        postal_code=beneficiary.postal_code,
-        email="camille@example.fr",
-        captcha=solved_captcha(today),
-        client=client_info,
-        now=today,
-    )
-    return SentCode(nir=nir, clear=clear_code_of(OutboundEmail.objects.latest("id").body_text), sent=sent, at=today)
-
-
 def test_every_desk_page_of_an_agent_is_accessible_and_offers_only_what_an_agent_can_use(
     page: Page, live_server, beneficiary, client_info
 ):
-    journey = code_sent_today(beneficiary, client_info)
+    # At the live server's time (the real clock): a journey of the tests' fixed date would be months old there,
+    # its address forgotten and nothing left for the desk to resend.
+    journey = code_sent_at(beneficiary, client_info, timezone.now())
     account = factories.with_link_sent(journey, journey.at, "camille@hotmail.fr").account
     client = desk_signed_in(page, live_server, Role.AGENT)
     client.post("/support/personnes/", {"q": str(account.pk), "motif": DESK_REASON})
