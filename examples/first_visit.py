@@ -20,13 +20,16 @@ import argparse
 import base64
 import hashlib
 import json
+import os
 import sys
 import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ALTCHA_HASHES = {"SHA-1": "sha1", "SHA-256": "sha256", "SHA-512": "sha512"}
 
@@ -60,6 +63,38 @@ class Api:
                 return json.loads(content) if answer.headers.get_content_type().endswith("json") else content
         except urllib.error.HTTPError as error:
             raise Refused(json.loads(error.read())) from None
+
+
+def paris_time(moment: str) -> str:
+    """An instant of the API (ISO 8601, in UTC) as a French app shows it: the date and time in Paris. Without the
+    time zone database (Windows without the `tzdata` package), the computer's own time zone."""
+    instant = datetime.fromisoformat(moment)
+    try:
+        local, said = instant.astimezone(ZoneInfo("Europe/Paris")), "heure de Paris"
+    except ZoneInfoNotFoundError:
+        local, said = instant.astimezone(), "heure de cet ordinateur"
+    return f"{local:%d/%m/%Y à %H:%M} ({said})"
+
+
+def folder_for_files(given: Path | None) -> Path:
+    """Where the picture and the sound go: the folder given, which must exist and be writable (said in a sentence,
+    exit status 2 as for any wrong argument), or a new temporary one."""
+    if given is None:
+        return Path(tempfile.mkdtemp(prefix="captcha-"))
+    if not given.is_dir():
+        said = (
+            "n'est pas un dossier"
+            if given.exists()
+            else f"n'existe pas : créez-le (mkdir -p {given}) ou omettez --files"
+        )
+        print(f"Le dossier {given} (--files) {said}.", file=sys.stderr)
+        raise SystemExit(2)
+    if not os.access(given, os.W_OK | os.X_OK):
+        print(
+            f"Le dossier {given} (--files) n'est pas accessible en écriture : choisissez-en un autre.", file=sys.stderr
+        )
+        raise SystemExit(2)
+    return given
 
 
 def ask(question: str) -> str:
@@ -104,7 +139,7 @@ def identity(api: Api, person: argparse.Namespace, folder: Path) -> None:
                 raise
             print(refused.problem["detail"])
             continue
-        print(f"Code provisoire envoyé à {sent['email_masked']}, valable jusqu'à {sent['expires_at']}.")
+        print(f"Code provisoire envoyé à {sent['email_masked']}, valable jusqu'au {paris_time(sent['expires_at'])}.")
         return
     raise SystemExit("Trop de codes anti-robot refusés.")
 
@@ -156,7 +191,7 @@ def main() -> None:
         "--files", type=Path, help="où enregistrer l'image et le son (par défaut : un dossier temporaire)"
     )
     person = parser.parse_args()
-    folder = person.files or Path(tempfile.mkdtemp(prefix="captcha-"))
+    folder = folder_for_files(person.files)
     try:
         account = first_visit(Api(person.server), person, folder)
     except Refused as refused:

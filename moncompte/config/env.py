@@ -29,6 +29,14 @@ def text(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip()
 
 
+def whole_number(name: str, *, at_most: int) -> int:
+    """A count of 0 to `at_most` (0 when unset); anything else stops the start with the variable's name."""
+    raw = text(name) or "0"
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > at_most:
+        raise ImproperlyConfigured(f"{name} doit être un nombre entier de 0 à {at_most} (reçu : {raw!r}).")
+    return int(raw)
+
+
 def optional_text(name: str) -> str | None:
     """The variable as given (not stripped: a password), or None when it is not set at all."""
     return os.environ.get(name)

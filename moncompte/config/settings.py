@@ -194,6 +194,15 @@ if CAPTCHA_TEST_ANSWER and not (DEBUG or DEMO):
         "MONCOMPTE_CAPTCHA_TEST_ANSWER est refusé hors DEBUG ou démo : il désactiverait le CAPTCHA."
     )
 
+# README (Démarrer): the demo's clock runs this many days ahead (moncompte.core.clock), to see the link's 7-day and
+# 21-day rules without waiting; refused elsewhere: every date the service writes would be wrong.
+DEMO_CLOCK_SHIFT_DAYS = env.whole_number("MONCOMPTE_DEMO_CLOCK_SHIFT_DAYS", at_most=3650)
+if DEMO_CLOCK_SHIFT_DAYS and not (DEBUG or DEMO):
+    raise ImproperlyConfigured(
+        "MONCOMPTE_DEMO_CLOCK_SHIFT_DAYS est refusé hors DEBUG ou démo : chaque date écrite par le service serait "
+        "fausse."
+    )
+
 # MONCOMPTE_LOG_FORMAT=json: one JSON object per line, for log collectors, from Django, the mail worker and
 # gunicorn itself (`moncompte serve` gives gunicorn web/gunicorn_conf.JsonLogger).
 LOG_FORMAT = "json" if env.text("MONCOMPTE_LOG_FORMAT") == "json" else "plain"
@@ -223,6 +232,11 @@ LOGGING = {
     },
 }
 
+if DEMO_CLOCK_SHIFT_DAYS:
+    logging.getLogger("moncompte.security").warning(
+        "!!! MONCOMPTE_DEMO_CLOCK_SHIFT_DAYS est actif : l'horloge du service a %d jour(s) d'avance. !!!",
+        DEMO_CLOCK_SHIFT_DAYS,
+    )
 if CAPTCHA_TEST_ANSWER:
     logging.getLogger("moncompte.security").warning(
         "!!! MONCOMPTE_CAPTCHA_TEST_ANSWER est actif : le CAPTCHA accepte une réponse fixe. "

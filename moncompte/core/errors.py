@@ -13,6 +13,9 @@ class Offer(StrEnum):
 
     NEW_PROVISIONAL_CODE = "new_provisional_code"  # "Code oublié ?" or start the first visit again
     SIGN_IN = "sign_in"  # the person already has an account
+    # Issue 23: a suspended sign-in. Starting the first visit again would not help (the wait holds for the
+    # provisional code too, R-PW9) and is wrong for someone who has an account: only "Code oublié ?".
+    CODE_FORGOT = "code_forgot"
 
 
 class DomainError(Exception):
@@ -34,11 +37,12 @@ class DomainError(Exception):
 class TooManyAttempts(DomainError):
     code = "too_many_attempts"
 
-    def __init__(self, retry_after: timedelta, *, field: str | None = None) -> None:
+    def __init__(self, retry_after: timedelta, *, field: str | None = None, advice: str = "") -> None:
+        """`advice`: what the person can do meanwhile, said after the wait (issue 23: a refusal says what next)."""
         self.retry_after = retry_after
         super().__init__(
             f"Trop de tentatives. Pour votre sécurité, veuillez patienter {wait_phrase(retry_after)} "
-            "avant de réessayer.",
+            "avant de réessayer." + (f" {advice}" if advice else ""),
             field=field,
         )
 

@@ -13,6 +13,7 @@ from moncompte.core.duration_phrases import duration_phrase
 @dataclass(frozen=True)
 class ServiceTerms:
     service_name: str  # "compte ameli"
+    caisse_phone: str  # "36 46"
     captcha_lifetime: str  # "5 minutes"
     code_lifetime: str  # "30 minutes"
     link_lifetime: str  # "7 jours"
@@ -27,6 +28,7 @@ def service_terms() -> ServiceTerms:
     config = conf()
     return ServiceTerms(
         service_name=config.service_name,
+        caisse_phone=config.caisse_phone,
         captcha_lifetime=duration_phrase(config.captcha_lifetime),
         code_lifetime=duration_phrase(config.code_lifetime),
         link_lifetime=duration_phrase(config.email_link_lifetime),

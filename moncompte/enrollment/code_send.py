@@ -19,7 +19,7 @@ from moncompte.defence.network_limit import identity_network_check, identity_net
 from moncompte.defence.watch import velocity_record
 from moncompte.enrollment import limits
 from moncompte.enrollment.captcha_pass import captcha_pass
-from moncompte.enrollment.errors import AccountAlreadyExists, IdentityNotMatched
+from moncompte.enrollment.errors import AccountAlreadyExists, CodeSendsLimited, IdentityNotMatched, IdentityTriesLimited
 from moncompte.enrollment.provisional_codes import CodeSent, provisional_code_issue
 from moncompte.registry.models import Beneficiary
 from moncompte.registry.nir import Nir
@@ -67,11 +67,11 @@ def _code_take(*, nir: Nir, client: Client, email: str, now: datetime) -> None:
     passed the check together see each other's counts (R-LIM3): the caps, and the mailbox's bound, still hold."""
     wait = limits.code_sends_left(nir=nir.value, client=client, to=email, device=None, now=now)
     if wait is not None:
-        raise TooManyAttempts(wait)
+        raise CodeSendsLimited(wait)
     identity_network_take(address=client.address, now=now)
     wait = limits.code_send_count(nir=nir.value, client=client, to=email, device=None, now=now)
     if wait is not None:
-        raise TooManyAttempts(wait)
+        raise CodeSendsLimited(wait)
 
 
 def _attack_mode_network_check(*, nir: Nir, client: Client, now: datetime) -> None:
@@ -119,7 +119,7 @@ def _identity_match(*, nir: Nir, birth_date: date, postal_code: str, client: Cli
             counted.append((limit, key, handle))
             if wait is not None:
                 audit.record(event="identity_throttled", now=now, nir=nir.value, client=client)
-                raise TooManyAttempts(wait)
+                raise IdentityTriesLimited(wait)
         beneficiary = Beneficiary.objects.filter(
             nir=nir.value, birth_date=birth_date, postal_code=postal_code.strip()
         ).first()

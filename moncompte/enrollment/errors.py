@@ -7,16 +7,57 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from moncompte.core.duration_phrases import wait_phrase
-from moncompte.core.errors import DomainError, InputsRefused, Offer
+from moncompte.core.errors import DomainError, InputsRefused, Offer, TooManyAttempts
 from moncompte.core.service_terms import service_terms
 
 if TYPE_CHECKING:
     from moncompte.accounts.password_policy import Refusal
 
 
+def _identity_checks() -> str:
+    """Issue 23: what a person whose identity was not recognised checks and where each input is written, then
+    whom to call. The same words whatever field was wrong, and whether or not the NIR is known (R-ID1, R-LIM4)."""
+    return (
+        "vérifiez votre numéro de sécurité sociale (il figure sur votre carte Vitale et sur votre attestation de "
+        "droits), votre date de naissance, et le code postal de l'adresse que connaît votre caisse d'Assurance "
+        "Maladie (si vous avez déménagé sans le lui signaler, essayez celui de votre ancienne adresse). Si cela ne "
+        f"suffit pas, contactez votre caisse au {service_terms().caisse_phone}."
+    )
+
+
 class IdentityNotMatched(DomainError):
     code = "identity_not_matched"
-    message = "Les informations saisies ne permettent pas de vous identifier."
+
+    def __init__(self) -> None:
+        checks = _identity_checks()
+        super().__init__(
+            f"Les informations saisies ne permettent pas de vous identifier. {checks[0].upper()}{checks[1:]}"
+        )
+
+
+class IdentityTriesLimited(TooManyAttempts):
+    """R-ID2: too many identities not recognised from this client (for this NIR, or any). Said before the registry
+    is read, so it tells nothing of the identity (R-LIM4): the wait, then what to check meanwhile."""
+
+    def __init__(self, retry_after: timedelta) -> None:
+        super().__init__(retry_after, advice=f"En attendant, {_identity_checks()}")
+
+
+class CodeSendsLimited(TooManyAttempts):
+    """R-LIM8: the identity was recognised, but this NIR has been sent its share of codes (from this client, or to
+    this address): the codes already sent work, each for its lifetime; the person looks for them first."""
+
+    def __init__(self, retry_after: timedelta) -> None:
+        terms = service_terms()
+        super().__init__(
+            retry_after,
+            advice=(
+                f"Des codes provisoires ont déjà été envoyés : chacun reste valable {terms.code_lifetime}. Cherchez "
+                f"le courriel « Votre {terms.service_name} - Votre code provisoire » dans votre messagerie, y compris "
+                "dans les courriels indésirables, puis connectez-vous avec votre numéro de sécurité sociale et ce "
+                "code."
+            ),
+        )
 
 
 class AccountAlreadyExists(DomainError):

@@ -12,6 +12,11 @@ from stdnum.fr import nir as stdnum_nir
 from moncompte.core.errors import DomainError
 
 HINT = "13 ou 15 caractères, ex. 2 84 05 88 321 025"
+# Issue 23: a refusal says where to look again (the number is printed on both).
+KEY_MISMATCH = (
+    "La clé (les 2 derniers chiffres) ne correspond pas au numéro : vérifiez votre saisie avec votre carte Vitale "
+    "ou votre attestation de droits."
+)
 
 
 class NirInvalid(DomainError):
@@ -32,7 +37,8 @@ class NirBirthMismatch(NirInvalid):
     code = "nir_birth_mismatch"
     message = (
         "Le numéro de sécurité sociale ne correspond pas à la date de naissance saisie : les chiffres 2 et 3 "
-        "donnent l'année de naissance, les chiffres 4 et 5 le mois. Vérifiez les deux champs."
+        "donnent l'année de naissance, les chiffres 4 et 5 le mois. Vérifiez les deux champs : le numéro figure sur "
+        "votre carte Vitale et sur votre attestation de droits."
     )
 
 
@@ -75,7 +81,7 @@ def parse(raw: str) -> Nir:
     if WELL_FORMED.fullmatch(raw):  # the common case, a third of the cost (the registry import reads millions)
         nir = Nir(raw[:13])
         if len(raw) == 15 and raw[13:] != nir.key:
-            raise NirInvalid("La clé (les 2 derniers chiffres) ne correspond pas au numéro : vérifiez votre saisie.")
+            raise NirInvalid(KEY_MISMATCH)
         return nir
     value = normalize(raw)
     if not value:
@@ -108,7 +114,7 @@ def parse(raw: str) -> Nir:
         raise NirInvalid("Après le département, le numéro ne contient que des chiffres.")
     nir = Nir(value[:13])
     if len(value) == 15 and value[13:] != nir.key:
-        raise NirInvalid("La clé (les 2 derniers chiffres) ne correspond pas au numéro : vérifiez votre saisie.")
+        raise NirInvalid(KEY_MISMATCH)
     return nir
 
 

@@ -13,7 +13,13 @@ from moncompte.core.client import Client
 from moncompte.enrollment.email_links import link_send
 from moncompte.enrollment.password_choose import PersonalCodeSet, password_check, password_store
 from moncompte.outbox import mail
-from moncompte.selfservice.errors import ConsentNotOffered, EmailUnchanged, SignInBlocked, WrongCurrentPassword
+from moncompte.selfservice.errors import (
+    ConsentNotOffered,
+    CurrentCodeBlocked,
+    EmailUnchanged,
+    SignInBlocked,
+    WrongCurrentPassword,
+)
 from moncompte.selfservice.personal_code import personal_code_verify
 
 
@@ -45,8 +51,7 @@ def _require_password(account: Account, typed: str, *, client: Client, now: date
         nir, stored = account.beneficiary.nir, account.password_hash
         right = personal_code_verify(nir=nir, stored=stored, typed=typed, client=client, now=now, event="current_code")
     except SignInBlocked as blocked:
-        blocked.field = "current_password"
-        raise
+        raise CurrentCodeBlocked(blocked.retry_after) from blocked
     if not right:
         raise WrongCurrentPassword()
 

@@ -14,7 +14,8 @@ MONCOMPTE = str(Path(sys.executable).with_name("moncompte"))
 
 def run(tmp_path, *args, **env):
     """`moncompte check` (or the command `args`), in a clean environment with `env` added."""
-    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "MONCOMPTE_CAPTCHA_TEST_ANSWER")}
+    dangerous = ("SECRET_KEY", "DEBUG", "MONCOMPTE_CAPTCHA_TEST_ANSWER", "MONCOMPTE_DEMO_CLOCK_SHIFT_DAYS")
+    clean = {k: v for k, v in os.environ.items() if k not in dangerous}
     clean["MONCOMPTE_VAR_DIR"] = str(tmp_path)
     command = [MONCOMPTE, *(args or ("check",))]
     return subprocess.run(command, env={**clean, **env}, capture_output=True, text=True, check=False, timeout=120)
@@ -36,6 +37,37 @@ def test_the_captcha_test_answer_is_accepted_loudly_with_debug(tmp_path):
     result = run(tmp_path, SECRET_KEY="k" * 50, DEBUG="1", MONCOMPTE_CAPTCHA_TEST_ANSWER="ABCDEF")
     assert result.returncode == 0, result.stderr
     assert "MONCOMPTE_CAPTCHA_TEST_ANSWER est actif" in result.stderr
+
+
+def test_the_demo_clock_shift_is_refused_in_production(tmp_path):
+    result = run(tmp_path, SECRET_KEY="k" * 50, MONCOMPTE_DEMO_CLOCK_SHIFT_DAYS="8")
+    assert result.returncode != 0
+    assert "MONCOMPTE_DEMO_CLOCK_SHIFT_DAYS est refusé hors DEBUG ou démo" in result.stderr
+
+
+@pytest.mark.parametrize("given", ["huit", "-8", "3651", "8.5"])
+def test_a_demo_clock_shift_that_is_not_a_count_of_days_is_refused_with_its_name(tmp_path, given):
+    result = run(tmp_path, SECRET_KEY="k" * 50, DEBUG="1", MONCOMPTE_DEMO_CLOCK_SHIFT_DAYS=given)
+    assert result.returncode != 0
+    assert "MONCOMPTE_DEMO_CLOCK_SHIFT_DAYS doit être un nombre entier de 0 à 3650" in result.stderr
+
+
+def test_the_demo_clock_runs_the_days_ahead_it_is_given_and_says_so_at_start(tmp_path):
+    code = (
+        "from datetime import UTC, datetime; from moncompte.core import clock; "
+        "print(round((clock.now() - datetime.now(tz=UTC)).total_seconds() / 86400))"
+    )
+    given = {**os.environ, "SECRET_KEY": "k" * 50, "MONCOMPTE_VAR_DIR": str(tmp_path), "DEBUG": "1"}
+    done = subprocess.run(
+        [MONCOMPTE, "shell", "-c", code],
+        env={**given, "MONCOMPTE_DEMO_CLOCK_SHIFT_DAYS": "8"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip().splitlines()[-1] == "8"
+    assert "MONCOMPTE_DEMO_CLOCK_SHIFT_DAYS est actif : l'horloge du service a 8 jour(s) d'avance" in done.stderr
+    assert shown(tmp_path, code, DEBUG="1") == "0"  # unset: the real time
 
 
 def shown(tmp_path, code: str, **env: str) -> str:

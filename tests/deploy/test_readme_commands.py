@@ -39,6 +39,29 @@ def test_the_trial_certificate_commands_make_what_nginx_is_told_to_read(tmp_path
     assert "compte.example.fr" not in (conf_d / "moncompte.conf").read_text()
 
 
+def test_the_static_files_commands_let_another_user_traverse_the_var_folder_and_read_the_files(tmp_path):
+    """nginx (www-data) reads what collectstatic wrote under the service's home, which may be 0700 (issue 23)."""
+    commands = commands_under("### Fichiers statiques lisibles par nginx")
+    var = tmp_path / "moncompte"
+    css = var / "static" / "web" / "site.css"
+    css.parent.mkdir(parents=True)
+    css.write_text("body {}")
+    (var / "metrics").mkdir()
+    var.chmod(0o700)
+    css.chmod(0o600)  # as a strict umask would leave them
+    css.parent.chmod(0o700)
+    (var / "metrics").chmod(0o700)
+    run_here = "\n".join(line for line in commands.splitlines() if not line.startswith("sudo "))  # www-data's check
+    moved = run_here.replace("/var/lib/moncompte", str(var))
+    done = subprocess.run(["/bin/sh", "-ec", moved], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(var.stat().st_mode) == 0o711  # traversed, never listed
+    assert stat.S_IMODE(css.parent.stat().st_mode) & 0o005 == 0o005  # others read and traverse the folders
+    assert stat.S_IMODE(css.stat().st_mode) & 0o004  # and read the files
+    assert stat.S_IMODE((var / "metrics").stat().st_mode) == 0o700  # nothing else opened
+    assert "sudo -u www-data test -r /var/lib/moncompte/static/web/site.css" in commands
+
+
 @pytest.mark.postgresql
 @pytest.mark.django_db
 def test_the_nightly_dump_is_readable_by_its_owner_only(tmp_path):

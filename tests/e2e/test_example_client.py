@@ -4,6 +4,7 @@ answers its questions as the person would: the CAPTCHA's characters read from it
 and the link read from the emails the worker delivered to the SMTP sink, and a personal code again after the
 first one (too common) is refused rule by rule."""
 
+import importlib.util
 import queue
 import re
 import subprocess
@@ -12,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -90,6 +92,7 @@ def test_the_example_client_activates_an_account_against_a_real_server(port, cam
     transcript = "\n".join(said)
     assert process.returncode == 0, transcript
     assert "Compte actif : Camille DURAND, camille.durand@exemple-de-client.fr." in transcript
+    assert re.search(r"valable jusqu'au \d\d/\d\d/\d{4} à \d\d:\d\d \(heure de Paris\)\.", transcript)
     # The first code refused rule by rule, in the words of the web's checklist (R-PW7), then another one asked.
     assert "  - ne pas être un code parmi les plus utilisés (comme Azerty123 ou Motdepasse1) : Ce code" in transcript
     assert transcript.count("? Autre code personnel") == 1
@@ -98,3 +101,43 @@ def test_the_example_client_activates_an_account_against_a_real_server(port, cam
     account = Account.objects.get()
     assert account.state == AccountState.ACTIVE
     assert account.mobile == "+33650564278"
+
+
+def example() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("first_visit", SCRIPT)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.without_database
+@pytest.mark.parametrize(
+    ("instant", "said"),
+    [
+        ("2026-03-02T09:30:00Z", "02/03/2026 à 10:30 (heure de Paris)"),  # winter: UTC+1
+        ("2026-07-01T21:45:00+00:00", "01/07/2026 à 23:45 (heure de Paris)"),  # summer: UTC+2
+        ("2026-10-24T23:10:00Z", "25/10/2026 à 01:10 (heure de Paris)"),  # the next day in Paris
+    ],
+)
+def test_the_code_s_expiry_is_said_in_paris_time_not_in_utc(instant, said):
+    assert example().paris_time(instant) == said
+
+
+@pytest.mark.without_database
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [("missing", "n'existe pas : créez-le (mkdir -p {}) ou omettez --files."), ("a_file", "n'est pas un dossier.")],
+)
+def test_a_files_folder_that_is_not_one_is_said_in_french_with_exit_status_2(tmp_path, kind, said):
+    given = tmp_path / "captchas"
+    if kind == "a_file":
+        given.write_text("")
+    command = [sys.executable, "-I", "-S", str(SCRIPT), "--nir", NIR, "--birth-date", "03/05/1984"]
+    command += ["--postal-code", "88100", "--email", EMAIL, "--personal-code", PERSONAL_CODE, "--files", str(given)]
+    # No server: the folder is checked before anything is asked of the API.
+    done = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2
+    assert done.stderr == f"Le dossier {given} (--files) {said.format(given)}\n"
+    assert done.stdout == ""

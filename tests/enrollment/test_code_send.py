@@ -62,13 +62,14 @@ def test_a_matching_identity_creates_a_provisional_account_and_sends_a_code_R_ID
 def test_any_mismatch_gives_one_message_that_names_no_field_R_ID1(beneficiary, now, client_info, wrong):
     with pytest.raises(IdentityNotMatched) as refused:
         attempt(beneficiary, now, client=client_info, **wrong)
-    assert refused.value.message == "Les informations saisies ne permettent pas de vous identifier."
+    assert refused.value.message == IdentityNotMatched().message  # what to check names every field (R-ID1)
     assert not OutboundEmail.objects.exists()
 
 
-def test_an_unknown_nir_gives_the_same_message_R_ID1(db, now, client_info):
-    with pytest.raises(IdentityNotMatched):
+def test_an_unknown_nir_gives_the_same_message_R_ID1_R_LIM4(db, now, client_info):
+    with pytest.raises(IdentityNotMatched) as refused:
         send("1850575056048", date(1985, 5, 12), "75011", now, client=client_info)
+    assert refused.value.message == IdentityNotMatched().message
 
 
 def test_a_person_with_an_account_is_sent_to_sign_in_R_ID1(beneficiary, now, client_info):
@@ -92,6 +93,7 @@ def test_five_failures_an_hour_block_the_nir_from_that_client_with_the_time_to_w
     with pytest.raises(TooManyAttempts) as blocked:
         attempt(beneficiary, now + timedelta(minutes=10), client=spray)
     assert "50 minutes" in blocked.value.message
+    assert "En attendant, vérifiez votre numéro de sécurité sociale" in blocked.value.message  # issue 23
     assert AuditEvent.objects.filter(event="identity_throttled").count() == 1
 
 

@@ -1,11 +1,19 @@
 """The journey's refusals say what happened and what to do next, in full (R-CODE, R-EM9, R-PW1..6)."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from moncompte.accounts.password_policy import Refusal
-from moncompte.enrollment.errors import CodeExpired, LinkResendLimited, PasswordRefused
+from moncompte.enrollment.errors import (
+    CodeExpired,
+    CodeSendsLimited,
+    IdentityNotMatched,
+    IdentityTriesLimited,
+    LinkResendLimited,
+    PasswordRefused,
+)
 
 # Opens no database: the PostgreSQL pass would run it again unchanged (tests/conftest.py).
 pytestmark = pytest.mark.without_database
@@ -43,3 +51,31 @@ def test_a_refused_personal_code_puts_each_rule_next_to_its_field_R_PW6():
         "password",
         "Le code doit contenir au moins 8 caractères.",
     )
+
+
+def test_an_identity_not_recognised_says_what_to_check_where_and_whom_to_call_R_ID1():
+    said = IdentityNotMatched().message
+    assert said.startswith("Les informations saisies ne permettent pas de vous identifier. Vérifiez votre numéro")
+    for next_step in ("carte Vitale", "attestation de droits", "date de naissance", "code postal", "au 36 46."):
+        assert next_step in said
+
+
+def test_the_caisse_s_number_follows_its_setting(settings):
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, caisse_phone="01 23 45 67 89")
+    assert IdentityNotMatched().message.endswith("contactez votre caisse au 01 23 45 67 89.")
+
+
+def test_too_many_identities_not_recognised_says_the_wait_then_what_to_check_meanwhile_R_ID2_R_LIM4():
+    said = IdentityTriesLimited(timedelta(minutes=50)).message
+    assert said.startswith("Trop de tentatives. Pour votre sécurité, veuillez patienter 50 minutes avant de réessayer.")
+    assert "En attendant, vérifiez votre numéro de sécurité sociale (il figure sur votre carte Vitale" in said
+    assert said.endswith("contactez votre caisse au 36 46.")
+    assert IdentityTriesLimited.code == "too_many_attempts"  # the API's code, unchanged
+
+
+def test_codes_already_sent_are_looked_for_in_the_mailbox_before_waiting_for_another_R_LIM8():
+    said = CodeSendsLimited(timedelta(minutes=20)).message
+    assert "veuillez patienter 20 minutes" in said
+    assert "chacun reste valable 30 minutes" in said
+    assert "« Votre compte ameli - Votre code provisoire »" in said
+    assert "courriels indésirables" in said

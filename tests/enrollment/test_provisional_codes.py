@@ -53,7 +53,7 @@ def test_wrong_entries_are_answered_and_slowed_as_for_any_nir_and_never_void_the
     for _ in range(4):
         with pytest.raises(SignInRejected) as refused:
             sign_in(nir=code_sent.nir, secret="Wrong2Code", client=client_info, now=now)
-        assert refused.value.message == "Le numéro de sécurité sociale ou le code saisi est incorrect."
+        assert refused.value.message == SignInRejected.message  # as for any NIR (R-LIM4)
     with pytest.raises(SignInBlocked):  # the fifth: this client waits, as for any NIR
         sign_in(nir=code_sent.nir, secret="Wrong2Code", client=client_info, now=now)
     # Someone else typing wrong codes for this NIR never voids the person's code (R-LIM2).
@@ -70,7 +70,7 @@ def test_spaces_typed_inside_the_code_are_ignored(code_sent, client_info, now):
 def test_an_unknown_nir_gets_the_message_of_a_wrong_code(db, client_info, now):
     with pytest.raises(SignInRejected) as refused:
         sign_in(nir=nir_rules.parse("1850575056048"), secret="Ab3dEf7hJk", client=client_info, now=now)
-    assert refused.value.message == "Le numéro de sécurité sociale ou le code saisi est incorrect."
+    assert refused.value.message == SignInRejected.message  # as for any NIR (R-LIM4)
 
 
 def test_sign_in_is_audited_R_SEC3(code_sent, client_info, now):

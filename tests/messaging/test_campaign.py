@@ -133,3 +133,26 @@ def _database_env() -> dict[str, str]:
         return {"DATABASE_URL": f"sqlite:///{settings['NAME']}"}
     user, host, port = settings["USER"], settings["HOST"], settings["PORT"]
     return {"DATABASE_URL": f"postgres://{user}:{settings['PASSWORD']}@{host}:{port}/{settings['NAME']}"}
+
+
+@pytest.mark.django_db
+def test_only_the_first_column_is_read_the_header_is_optional_and_a_bom_is_accepted_R_MSG10(tmp_path):
+    nirs = people(2)
+    path = tmp_path / "sans-en-tete.csv"
+    path.write_text(f"{nirs[0]},DURAND,Hélène\n\n{nirs[1]},MARTIN,Zoé\n", encoding="utf-8-sig")
+    run = campaign_post(path=path, letter=LETTER, batch_size=10, client=CLI, now=lambda: NOW)
+    assert (run.counts, run.refused) == ({"posted": 2}, [])
+
+
+@pytest.mark.django_db
+def test_a_file_not_in_utf8_is_said_in_a_sentence_and_nothing_is_posted(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(f"nir;nom\n{people(1)[0]};Hélène\n".encode("cp1252"))
+    body = tmp_path / "texte.txt"
+    body.write_text(LETTER.body, encoding="utf-8")
+    with pytest.raises(CommandError, match=r"n'est pas encodé en UTF-8 .* « CSV UTF-8 » \(rien n'a été déposé\)"):
+        call_command("campaign", str(path), "--subject", LETTER.subject, "--body-file", str(body))
+    assert not Message.objects.exists()
+    body.write_bytes("Hélène".encode("cp1252"))
+    with pytest.raises(CommandError, match=r"texte\.txt n'est pas encodé en UTF-8"):
+        call_command("campaign", str(tmp_path / "excel.csv"), "--subject", LETTER.subject, "--body-file", str(body))

@@ -16,9 +16,18 @@ def test_key_is_97_minus_n_mod_97_with_corsica_R_NIR3(nir13, key):
 
 
 @pytest.mark.parametrize("nir15", ["284058832102533", "284052A321025 53"])
-def test_a_wrong_key_is_refused_R_NIR3(nir15):
-    with pytest.raises(nir_rules.NirInvalid, match="clé"):
+def test_a_wrong_key_is_refused_and_the_person_told_where_to_read_the_number_R_NIR3(nir15):
+    with pytest.raises(nir_rules.NirInvalid, match="clé") as refused:
         nir_rules.parse(nir15)
+    assert refused.value.message.endswith(
+        "vérifiez votre saisie avec votre carte Vitale ou votre attestation de droits."
+    )
+
+
+def test_a_nir_that_contradicts_the_birth_date_says_where_to_check_both_R_NIR5():
+    with pytest.raises(nir_rules.NirBirthMismatch) as refused:
+        nir_rules.check_birth_date(nir_rules.parse("2840588321025"), date(1985, 5, 3))
+    assert "Vérifiez les deux champs : le numéro figure sur votre carte Vitale" in refused.value.message
 
 
 @pytest.mark.parametrize(

@@ -43,14 +43,6 @@ def test_an_attempt_refused_while_waiting_is_audited_with_the_nir_and_the_client
     assert attempts_counted(now + timedelta(minutes=1)) == 5  # the refused attempt was taken back
 
 
-def test_the_suspension_says_how_long_and_offers_code_oublie_R_PW9():
-    blocked = SignInBlocked(timedelta(minutes=2))
-    assert blocked.message == (
-        "Trop d'essais infructueux : pour protéger votre compte, la connexion est suspendue pendant 2 minutes. "
-        "Vous pouvez aussi utiliser « Code oublié ? » pour recevoir un code provisoire."
-    )
-
-
 def test_the_wait_runs_from_the_last_failure_not_from_an_earlier_one_R_PW9(now):
     for _ in range(4):
         assert not personal_code.personal_code_verify(

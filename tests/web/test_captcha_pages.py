@@ -1,5 +1,6 @@
 """The CAPTCHA as pages serve it (R-CAP1..5)."""
 
+import html
 import json
 import re
 from dataclasses import replace
@@ -95,3 +96,24 @@ def test_non_ascii_input_in_any_captcha_field_gets_a_message_not_a_server_error(
     assert response.status_code == 200
     assert "error-summary" in response.content.decode()
     assert client.get(reverse("web:captcha_image", args=["a.b.c.é"])).status_code == 404
+
+
+@pytest.mark.parametrize("form", ["web:identity", "web:code_forgot"])
+@pytest.mark.parametrize("answer", ["", "   "])
+def test_an_empty_answer_is_in_the_error_summary_beside_the_other_refusals_linked_to_its_field_R_A11Y1(
+    client, form, answer
+):
+    challenge = challenge_on(client.get(reverse(form)).content.decode())
+    typed = {**TYPED, "nir": "", "captcha_id": challenge, "captcha_answer": answer}
+    page = html.unescape(client.post(reverse(form), typed).content.decode())
+    summary = page[page.index('class="error-summary"') : page.index("</div>", page.index('class="error-summary"'))]
+    assert re.search(r'<a href="#id_nir">[^<]*obligatoire', summary)
+    assert re.search(r'<a href="#id_captcha_answer">[^<]*Recopiez les caractères de l\'image', summary)
+    assert 'id="captcha_answer-error"' in page  # and next to the field, which it describes
+    assert 'aria-describedby="captcha_answer-hint captcha_answer-error" aria-invalid="true"' in page
+
+
+def test_a_typed_answer_beside_other_refusals_is_not_called_missing_R_A11Y1(client):
+    challenge = challenge_on(client.get(reverse("web:identity")).content.decode())
+    page = client.post(reverse("web:identity"), {**TYPED, "nir": "", "captcha_id": challenge, "captcha_answer": "AB"})
+    assert "Recopiez les caractères" not in html.unescape(page.content.decode())

@@ -8,6 +8,8 @@ from datetime import timedelta
 class ServiceSettings:
     # R-A11Y6: the one name of the service, in the header, every page title and every email (the seed's).
     service_name: str = "compte ameli"
+    # Issue 23: the number a refusal gives when nothing else works (the Assurance Maladie's, the seed's caisse).
+    caisse_phone: str = "36 46"
     site_url: str = "http://127.0.0.1:8000"  # where links in emails lead
     # R-DLV4: /metrics answers these networks (the scraper's direct address), or a request with this token.
     metrics_networks: tuple[str, ...] = ("127.0.0.1/32", "::1/128")

@@ -6,6 +6,7 @@ from django import forms
 
 from moncompte.accounts import inputs
 from moncompte.captcha.alphabet import AUDIO_LENGTH
+from moncompte.captcha.errors import CaptchaMissing
 from moncompte.captcha.guard import CaptchaProof
 from moncompte.core.errors import DomainError
 from moncompte.core.service_terms import service_terms
@@ -48,6 +49,15 @@ class CaptchaForm(InputsForm):
 
     captcha_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
     captcha_work = ProofOfWorkField()
+
+    def clean(self) -> dict[str, Any]:
+        """Issue 23, R-A11Y1: an empty answer is listed with the other refusals of the summary. Alone, the use case
+        refuses it (CaptchaMissing, before anything is counted); beside others, the form never reaches it."""
+        data = super().clean()
+        answer = data.get("captcha_answer") or ""
+        if self.errors and "captcha_answer" not in self.errors and not "".join(answer.split()):
+            self.add_error("captcha_answer", forms.ValidationError(CaptchaMissing.message, code=CaptchaMissing.code))
+        return data
 
     def captcha_proof(self, *, binding: str) -> CaptchaProof:
         data = self.cleaned_data

@@ -20,6 +20,20 @@ RESUMED_OTHERWISE = (
     "(rien n'a été déposé deux fois)."
 )
 
+# Issue 23: a file saved in another encoding (Windows-1252, Latin-1: Excel's « CSV (séparateur : point-virgule) »)
+# is said in a sentence, not a traceback.
+NOT_UTF8 = (
+    "{path} n'est pas encodé en UTF-8 (octet {at} illisible) : enregistrez-le au format « CSV UTF-8 » "
+    "(rien n'a été déposé)."
+)
+
+
+def _utf8_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as unread:
+        raise CommandError(NOT_UTF8.format(path=path, at=unread.start)) from unread
+
 
 def _bar(run: CampaignRun) -> None:
     width, share = 30, run.done / run.total if run.total else 1
@@ -32,7 +46,11 @@ class Command(BaseCommand):
     help = "Dépose un message dans la messagerie de chaque NIR d'un fichier CSV (reprend là où il s'était arrêté)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path, help="CSV : le NIR en première colonne (en-tête « nir » facultatif)")
+        parser.add_argument(
+            "file",
+            type=Path,
+            help="CSV UTF-8, séparé par des virgules : le NIR en première colonne (en-tête « nir » facultatif)",
+        )
         parser.add_argument("--subject", required=True)
         parser.add_argument("--body-file", required=True, type=Path)
         parser.add_argument("--service", default="Assurance Maladie", help="le service expéditeur affiché")
@@ -50,7 +68,7 @@ class Command(BaseCommand):
         if not path.is_file() or not options["body_file"].is_file():
             raise CommandError("Fichier introuvable.")
         kind = MessageKind.PROMOTIONAL if options["promotional"] else MessageKind.NORMAL
-        letter = Letter(options["subject"], options["body_file"].read_text(encoding="utf-8"), options["service"], kind)
+        letter = Letter(options["subject"], _utf8_text(options["body_file"]), options["service"], kind)
         client = Client(address="", user_agent="moncompte campaign", channel="campaign")
         try:
             run = campaign_post(
@@ -61,6 +79,8 @@ class Command(BaseCommand):
                 now=clock.now,
                 progress=_bar,
             )
+        except UnicodeDecodeError as unread:  # met by the first reading, before anything is posted
+            raise CommandError(NOT_UTF8.format(path=path, at=unread.start)) from unread
         except IdempotencyKeyReused as refused:  # R-MSG10: the batches already posted were cut otherwise
             raise CommandError(RESUMED_OTHERWISE) from refused
         except DomainError as refused:
