@@ -27,7 +27,9 @@ le même message en français.
 avec (`work`, à résoudre par l'application : voir `captcha_work`).
 2. `POST /enrollment/identity` : NIR, date de naissance, code postal, adresse email et la réponse au défi ; un \
 code provisoire part par email.
-3. `POST /sessions` avec le NIR et ce code provisoire : un jeton restreint (`scope` = `choose_personal_code`).
+3. `POST /sessions` avec le NIR et ce code provisoire : un jeton restreint (`scope` = `choose_personal_code`). \
+Le code provisoire ne sert qu'une fois : se déconnecter avant l'étape 4 (`DELETE /sessions/current`) oblige à en \
+demander un nouveau (`POST /code-forgot`) ; l'application le dit à la personne avant de la déconnecter.
 4. `POST /personal-code` avec ce jeton : le code personnel choisi ; la réponse donne une paire de jetons \
 (accès et renouvellement) et `next_step` = `give_contact_details`.
 5. `POST /enrollment/contact` : l'adresse email (deux fois), les numéros de téléphone et les consentements ; un \
