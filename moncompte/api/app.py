@@ -14,10 +14,10 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.operation import Operation
 
 from moncompte.accounts.steps import NotAtThisStep
-from moncompte.api import account, journey, messages, sessions, texts
+from moncompte.api import account, journey, links, messages, sessions, texts
 from moncompte.api.common import status_of
 from moncompte.api.docs import ApiDocs
-from moncompte.api.problems import HTTP_PROBLEMS, JsonBody, NotJson, personal_code_rules
+from moncompte.api.problems import HTTP_PROBLEMS, JsonBody, NotJson, invalid_members, personal_code_rules
 from moncompte.api.refusals import REFUSALS, Refusals, refusals_document
 from moncompte.appsessions import tokens
 from moncompte.core.conf import conf
@@ -94,14 +94,12 @@ class ProblemAPI(NinjaAPI):
         return self.problem(request, status=413, code=said.code, message=said.message, field=None)
 
     def invalid_input(self, request: HttpRequest, error: ValidationError) -> HttpResponse:
-        """A request the document does not allow: a 400 problem naming the first field at fault (`nirs[3]` for the
-        fourth entry of a list)."""
-        location: tuple[str | int, ...] = tuple(error.errors[0].get("loc", ())) if error.errors else ()
-        field = str(location[-1]) if location else None
-        if len(location) > 1 and isinstance(location[-1], int):  # an entry of a list: its list and its place
-            field = f"{location[-2]}[{location[-1]}]"
-        message = "La demande est incomplète ou mal formée : vérifiez le champ indiqué."
-        return self.problem(request, status=400, code="invalid_input", message=message, field=field)
+        """A request the document does not allow: a 400 problem naming the first member at fault in `field`, and
+        every one in `errors` (R-API4)."""
+        members = invalid_members(list(error.errors))
+        field = members[0]["field"] if members else None
+        message = "La demande est incomplète ou mal formée : vérifiez les champs indiqués."
+        return self.problem(request, status=400, code="invalid_input", message=message, field=field, errors=members)
 
 
 api = ProblemAPI(
@@ -117,6 +115,7 @@ api = ProblemAPI(
 
 
 api.add_router("", journey.router)
+api.add_router("", links.router)
 api.add_router("", sessions.router)
 api.add_router("", account.router)
 api.add_router("", messages.router)

@@ -23,6 +23,7 @@ from moncompte.core import clock
 from moncompte.core.client import Client
 from moncompte.core.client_address import client_address
 from moncompte.core.errors import DomainError, TooManyAttempts
+from moncompte.enrollment.errors import LinkUnknown
 from moncompte.messaging.errors import MessageNotFound
 
 Step = Annotated[AccountStep, WithJsonSchema({"type": "string", "enum": [step.value for step in AccountStep]})]
@@ -42,7 +43,7 @@ class Problem(Schema):
 
     # RFC 9457; `errors` lists every refused input when there are several (as a page shows them all), the first
     # being the problem's own code, field and detail.
-    model_config = ConfigDict(json_schema_extra={"examples": [examples.PROBLEM]})
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.PROBLEM, examples.INVALID_INPUT]})
 
     type: str = Field(description="Le type du problème : `/api/v1/problemes/` suivi de `code`.")
     title: str = Field(description="Le résumé du problème, en français (ici, le même texte que `detail`).")
@@ -56,7 +57,9 @@ class Problem(Schema):
     errors: list[InputProblem] = Field(
         [],
         description="Chaque saisie refusée, dans l'ordre du formulaire du site, quand la demande est refusée pour "
-        "ses saisies ; la première est celle du problème lui-même. Absent pour les autres problèmes.",
+        "ses saisies ; avec `invalid_input` (une demande que le document ne permet pas), chaque membre en cause, "
+        "une fois chacun, pour tout corriger d'un coup. Le premier est celui du problème lui-même (`field`). "
+        "Absent pour les autres problèmes.",
     )
     next_step: Step | None = Field(
         None,
@@ -133,6 +136,7 @@ STATUS = {
     RestrictedOnly: 403,
     MessageNotFound: 404,
     ChallengeGone: 404,
+    LinkUnknown: 404,
 }
 
 

@@ -239,3 +239,32 @@ PROBLEM: Final[dict[str, Any]] = {
         },
     ],
 }
+
+# R-API4: a request the document does not allow, every member at fault at once (the contact step without the
+# address typed again, and a consent sent as 0).
+INVALID_INPUT: Final[dict[str, Any]] = {
+    "type": "/api/v1/problemes/invalid_input",
+    "title": "La demande est incomplète ou mal formée : vérifiez les champs indiqués.",
+    "status": 400,
+    "detail": "La demande est incomplète ou mal formée : vérifiez les champs indiqués.",
+    "code": "invalid_input",
+    "field": "email_confirmation",
+    "errors": [
+        {"code": "invalid_input", "field": "email_confirmation", "detail": "Ce membre est obligatoire."},
+        {
+            "code": "invalid_input",
+            "field": "consent_email",
+            "detail": "Cette valeur n'a pas le type ou la forme que le document décrit pour ce membre.",
+        },
+    ],
+}
+
+# R-EM10: the link of the email, opened by the app (its token: what follows /email/ in its address).
+EMAIL_CONFIRM: Final = {"Le jeton du lien reçu": {"token": "pXjx1_f6mA2mN0kq3WbV5yZ8cR4tL7hG9sD2eQ6uI1oY3aT5kP0wA"}}
+EMAIL_CONFIRMED: Final = {
+    "status": "confirmed",
+    "email_masked": MASKED,
+    "address_changed": False,
+    "message": "Votre adresse email est confirmée : votre compte est prêt. Vous pouvez vous connecter avec votre "
+    "numéro de sécurité sociale et votre code personnel.",
+}

@@ -120,6 +120,40 @@ HTTP_PROBLEMS = {
 ANY_OTHER = Said("error", "La demande n'a pas abouti.")
 
 
+# What each invalid member of a request the document does not allow is told, by pydantic's kind of error (the
+# end of its `type`): a word on what to fix, not pydantic's English.
+INVALID_MEMBER = {
+    "missing": "Ce membre est obligatoire.",
+    "too_long": "Ce membre est plus long que le document ne le permet.",
+    "too_short": "Ce membre est plus court que le document ne le permet.",
+    "literal_error": "Cette valeur n'est pas l'une de celles que le document permet.",
+    "enum": "Cette valeur n'est pas l'une de celles que le document permet.",
+    "extra_forbidden": "Ce membre n'est pas attendu ici.",
+}
+INVALID_VALUE = "Cette valeur n'a pas le type ou la forme que le document décrit pour ce membre."
+
+
+def member_of(location: tuple[str | int, ...]) -> str | None:
+    """The member a pydantic error names: its last name, or `nirs[3]` for the fourth entry of a list."""
+    if not location:
+        return None
+    if len(location) > 1 and isinstance(location[-1], int):
+        return f"{location[-2]}[{location[-1]}]"
+    return str(location[-1])
+
+
+def invalid_members(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """R-API4: every member of a request the document does not allow, once each, in the order pydantic found
+    them: the `errors` of its `invalid_input` problem, so that an app fixes them all at once."""
+    found: dict[str | None, dict[str, Any]] = {}
+    for error in errors:
+        field = member_of(tuple(error.get("loc", ())))
+        kind = str(error.get("type", ""))
+        detail = next((said for end, said in INVALID_MEMBER.items() if kind.endswith(end)), INVALID_VALUE)
+        found.setdefault(field, {"code": HTTP_PROBLEMS[400].code, "field": field, "detail": detail})
+    return list(found.values())
+
+
 class NotJson(ValueError):
     """A body sent as something else than JSON (a form, text, nothing said)."""
 

@@ -172,7 +172,10 @@ def sessions_refresh(request: HttpRequest, payload: RefreshIn) -> dict[str, Any]
     auth=AppBearer(),
     summary="Se déconnecter",
     description="Met fin à la session du jeton présenté (son jeton d'accès et son jeton de renouvellement), jeton "
-    "restreint compris.",
+    "restreint compris. Avec le jeton restreint (avant le choix du code personnel) : le code provisoire a servi à "
+    "la connexion et ne sert qu'une fois ; après cette déconnexion, la personne doit demander un nouveau code "
+    "provisoire (« Code oublié ? », `POST /code-forgot`) pour revenir choisir son code personnel. L'application "
+    "le lui dit avant de la déconnecter.",
     openapi_extra=documented(answers={204: ("La session est terminée", None)}),
 )
 def sessions_close(request: HttpRequest) -> Status[None]:

@@ -27,12 +27,15 @@ le même message en français.
 avec (`work`, à résoudre par l'application : voir `captcha_work`).
 2. `POST /enrollment/identity` : NIR, date de naissance, code postal, adresse email et la réponse au défi ; un \
 code provisoire part par email.
-3. `POST /sessions` avec le NIR et ce code provisoire : un jeton restreint (`scope` = `choose_personal_code`).
+3. `POST /sessions` avec le NIR et ce code provisoire : un jeton restreint (`scope` = `choose_personal_code`). \
+Le code provisoire ne sert qu'une fois : se déconnecter avant l'étape 4 (`DELETE /sessions/current`) oblige à en \
+demander un nouveau (`POST /code-forgot`) ; l'application le dit à la personne avant de la déconnecter.
 4. `POST /personal-code` avec ce jeton : le code personnel choisi ; la réponse donne une paire de jetons \
 (accès et renouvellement) et `next_step` = `give_contact_details`.
 5. `POST /enrollment/contact` : l'adresse email (deux fois), les numéros de téléphone et les consentements ; un \
 lien de confirmation part par email.
-6. La personne clique sur le lien reçu. D'ici là, `next_step` vaut `confirm_email` et `message` dit quoi faire ; \
+6. La personne clique sur le lien reçu (une application qui ouvre elle-même ce lien envoie son jeton à \
+`POST /email/confirm`). D'ici là, `next_step` vaut `confirm_email` et `message` dit quoi faire ; \
 `POST /email/resend` et `POST /email/replace` renvoient le lien.
 7. `POST /sessions` avec le code personnel : `next_step` = `account`, le compte est ouvert (`GET /account`…).
 
@@ -56,7 +59,9 @@ personnel, jeton inconnu ou absent, renouvellement refusé) : la personne se con
 
 Une erreur est un document « problem details » (RFC 9457, `application/problem+json`) : un `code` stable, à \
 tester dans l'application ; `detail`, le message en français à montrer à la personne (le même que sur le site) ; \
-`field`, le champ concerné ; `errors`, chaque saisie refusée quand il y en a plusieurs. Une limite atteinte \
+`field`, le champ concerné ; `errors`, chaque saisie refusée quand il y en a plusieurs. Une demande que le document \
+ne permet pas (membre absent, de mauvais type, trop long) répond 400 `invalid_input`, et `errors` nomme chaque \
+membre en cause, d'un coup. Une limite atteinte \
 répond 429 avec l'en-tête `Retry-After` (en secondes). Une opération d'une autre étape que celle où en est le \
 compte répond 403 `wrong_step` (ou `account_not_active` pour une opération du compte ouvert, avant son ouverture), \
 avec `next_step` : l'étape où mener la personne.

@@ -18,10 +18,17 @@ from moncompte.audit import log as audit
 from moncompte.core import metrics, throttle, tokens
 from moncompte.core.client import Client
 from moncompte.core.conf import conf
-from moncompte.core.errors import TooManyAttempts
+from moncompte.core.errors import DomainError, TooManyAttempts
 from moncompte.core.service_terms import service_terms
 from moncompte.enrollment import limits
-from moncompte.enrollment.errors import LinkResendImpossible, LinkResendLimited
+from moncompte.enrollment.errors import (
+    LinkExpired,
+    LinkForgotten,
+    LinkReplaced,
+    LinkResendImpossible,
+    LinkResendLimited,
+    LinkUnknown,
+)
 from moncompte.outbox import mail
 from moncompte.outbox.providers import provider_of
 
@@ -150,6 +157,25 @@ def email_confirm(*, token: str, client: Client, now: datetime) -> LinkState:
         audit.record(event="email_confirmed", now=now, account_id=account.pk, client=client, email=state.email_masked)
         metrics.after_commit(metrics.emails_confirmed.labels(provider_of(email.address)).inc)
     return LinkState(LinkStatus.CONFIRMED, link, state.email_masked, address_changed=bool(replaced))
+
+
+# What a link that confirms nothing raises for a channel that answers with errors (R-EM10).
+LINK_REFUSED: dict[LinkStatus, type[DomainError]] = {
+    LinkStatus.EXPIRED: LinkExpired,
+    LinkStatus.REPLACED: LinkReplaced,
+    LinkStatus.FORGOTTEN: LinkForgotten,
+    LinkStatus.UNKNOWN: LinkUnknown,
+}
+
+
+def email_confirm_or_refuse(*, token: str, client: Client, now: datetime) -> LinkState:
+    """R-EM10: email_confirm, the web page's button, for the app that opened the link itself: confirmed or already
+    confirmed, or the error saying why the link confirms nothing (the web shows the same as a page)."""
+    state = email_confirm(token=token, client=client, now=now)
+    refused = LINK_REFUSED.get(state.status)
+    if refused is not None:
+        raise refused()
+    return state
 
 
 def link_resend_from_link(*, token: str, client: Client, now: datetime) -> str:

@@ -129,6 +129,49 @@ class LinkResendImpossible(DomainError):
     )
 
 
+# R-EM10: a confirmation link that confirms nothing, told to a channel that answers with errors (the app's API),
+# in the words of the web's page for the same link. The token is the refused input.
+class LinkExpired(DomainError):
+    code = "link_expired"
+    field = "token"
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"Ce lien n'est plus actif : le lien de confirmation est valable {service_terms().link_lifetime}. "
+            "Vous pouvez vous le faire renvoyer, à la même adresse ou à une adresse différente."
+        )
+
+
+class LinkReplaced(DomainError):
+    code = "link_replaced"
+    field = "token"
+    message = (
+        "Ce lien a été remplacé : un email plus récent vous a été envoyé, et seul le lien le plus récent fonctionne. "
+        "Cherchez le dernier courriel « Confirmation de votre adresse mail », ou demandez un nouveau lien."
+    )
+
+
+class LinkForgotten(DomainError):
+    code = "link_forgotten"
+    field = "token"
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"Ce lien n'est plus valable : une adresse email non confirmée dans les {service_terms().forget_after} "
+            "n'est plus mémorisée. Connectez-vous avec votre numéro de sécurité sociale et votre code personnel : il "
+            "vous sera demandé une adresse email valide, et un nouveau lien vous sera envoyé."
+        )
+
+
+class LinkUnknown(DomainError):
+    code = "link_unknown"
+    field = "token"
+    message = (
+        "Ce lien est incomplet ou erroné : il ne correspond pas à un lien que nous avons envoyé. Ouvrez le lien en "
+        "entier depuis le courriel le plus récent « Confirmation de votre adresse mail »."
+    )
+
+
 class PasswordRuleRefused(DomainError):
     code = "password_refused"
 

@@ -8,6 +8,8 @@ from django.db import models
 from moncompte.core.conf import conf
 from moncompte.messaging.errors import MessageNotFound
 from moncompte.messaging.models import Message, MessageKind
+from moncompte.messaging.notify import TEMPLATE as NOTICE_TEMPLATE
+from moncompte.outbox.models import OutboundEmail
 
 
 @dataclass(frozen=True)
@@ -75,3 +77,36 @@ def message_of(*, account_id: int, message_id: int) -> MessageShown:
     if row is None:
         raise MessageNotFound()
     return message_shown(row)
+
+
+@dataclass(frozen=True)
+class BoxSummary:
+    """R-MSG11: « Ma messagerie » as the desk sees it: counts and the last notification email, never a message's
+    subject nor its text (health data stays in the account)."""
+
+    messages: int
+    unread: int
+    notified_at: datetime | None  # when the last notification email was queued
+    notice_outcome: str  # what became of it, in words ("" without one)
+
+
+def box_summary_of(*, account_id: int) -> BoxSummary:
+    box = _box(account_id)
+    notice = (
+        OutboundEmail.objects.filter(account_id=account_id, template=NOTICE_TEMPLATE)
+        .prefetch_related("reports")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    outcome = ""
+    if notice is not None:
+        reports = sorted(notice.reports.all(), key=lambda report: report.received_at)
+        outcome = notice.get_status_display()
+        if reports:  # what the receiving side said after accepting it (a bounce, a complaint)
+            outcome += f" ; puis {reports[-1].get_kind_display()} le {reports[-1].received_at:%d/%m/%Y}"
+    return BoxSummary(
+        messages=box.count(),
+        unread=box.filter(read_at__isnull=True).count(),
+        notified_at=notice.created_at if notice is not None else None,
+        notice_outcome=outcome,
+    )

@@ -11,6 +11,7 @@ from moncompte.accounts.states import AccountState
 from moncompte.audit.labels import details_in_words, event_label
 from moncompte.audit.models import AuditEvent
 from moncompte.core.conf import conf
+from moncompte.messaging.selectors import BoxSummary, box_summary_of
 from moncompte.outbox.models import OutboundEmail
 from moncompte.registry import nir as nir_rules
 from moncompte.support.models import RestartRequest
@@ -73,6 +74,7 @@ class PersonFile:
     links: list[EmailLink]  # newest first
     emails: list[OutboundEmail]  # newest first, with attempts and reports prefetched
     timeline: list[TimelineEntry]  # newest first
+    message_box: BoxSummary  # R-MSG11: counts and the last notification, no message's content
 
 
 def account_exists(*, account_id: int) -> bool:
@@ -109,6 +111,7 @@ def person_file_of(*, account_id: int, now: datetime) -> PersonFile:
             TimelineEntry(at=event.at, label=event_label(event.event), details=details_in_words(event.details))
             for event in AuditEvent.objects.filter(account_id=account_id).order_by("-at", "-id")[:200]
         ],
+        message_box=box_summary_of(account_id=account.pk),
     )
 
 

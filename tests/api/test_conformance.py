@@ -70,3 +70,40 @@ def test_every_operation_documents_the_503_of_a_database_out_R_API3():
     for operations in document()["paths"].values():
         for operation in operations.values():
             assert "503" in operation["responses"]
+
+
+def test_a_request_the_document_refuses_names_every_member_at_fault_at_once_R_API4(pair):  # noqa: F811
+    body = {"email": "c@example.fr", "consent_email": 0, "consent_mobile_sms": "oui"}
+    status, problem, _ = call("post", "/enrollment/contact", pair["access_token"], **body)
+    assert (status, problem["code"], problem["field"]) == (400, "invalid_input", "email_confirmation"), problem
+    assert [(each["code"], each["field"]) for each in problem["errors"]] == [
+        ("invalid_input", "email_confirmation"),
+        ("invalid_input", "consent_email"),
+        ("invalid_input", "consent_mobile_sms"),
+    ]
+    assert problem["errors"][0]["detail"] == "Ce membre est obligatoire."
+    assert all(each["detail"] and "Input should" not in each["detail"] for each in problem["errors"])
+
+
+def test_each_entry_of_a_list_at_fault_is_named_once_by_its_place_R_API4():
+    from moncompte.api.problems import invalid_members
+
+    found = invalid_members(
+        [
+            {"type": "string_type", "loc": ("body", "payload", "nirs", 1)},
+            {"type": "string_too_long", "loc": ("body", "payload", "nirs", 3)},
+            {"type": "bool_type", "loc": ("body", "payload", "nirs", 3)},
+        ]
+    )
+    assert [(each["field"], each["detail"]) for each in found] == [
+        ("nirs[1]", "Cette valeur n'a pas le type ou la forme que le document décrit pour ce membre."),
+        ("nirs[3]", "Ce membre est plus long que le document ne le permet."),
+    ]
+
+
+def test_the_document_shows_an_invalid_input_problem_with_every_member_at_fault_R_API4():
+    problem = document()["components"]["schemas"]["Problem"]
+    [shown] = [example for example in problem["examples"] if example["code"] == "invalid_input"]
+    assert len(shown["errors"]) > 1
+    assert shown["field"] == shown["errors"][0]["field"]
+    assert "invalid_input" in problem["properties"]["errors"]["description"]

@@ -209,3 +209,24 @@ def test_each_readiness_check_is_served_as_a_gauge_R_DLV4(monkeypatch):
     text = scrape(REMOTE_ADDR="127.0.0.1")[1]
     assert sample(text, "moncompte_ready", check="migrations") == 0.0
     assert sample(text, "moncompte_ready", check="base") == 1.0
+
+
+def test_metrics_answer_without_the_database_saying_it_is_out_never_a_500_R_OPS2(monkeypatch, caplog):
+    """The database unreachable (as tests/web/test_health.py simulates it): the processes' counters and the
+    readiness gauges are served, the series read from the database left out (a scrape with the database served them
+    all: test_the_queue_depth_and_age_are_read_from_the_database_R_DLV4)."""
+    from django.db import OperationalError, connection
+
+    def failing() -> None:
+        raise OperationalError("connection to server at 127.0.0.1, port 5432 failed: Connection refused")
+
+    monkeypatch.setattr(health, "_seconds", lambda: 5000.0)
+    monkeypatch.setattr(connection, "ensure_connection", failing)
+    with caplog.at_level("WARNING", logger="moncompte.metrics"):
+        status, text = scrape(REMOTE_ADDR="127.0.0.1")
+    assert status == 200
+    assert 'moncompte_ready{check="base"} 0.0' in text
+    assert "# TYPE moncompte_http_requests_total counter" in text  # the processes' own counters
+    assert "moncompte_outbox_pending" not in text
+    assert "moncompte_attack_mode{" not in text
+    assert any("base injoignable" in record.getMessage() for record in caplog.records)

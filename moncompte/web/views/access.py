@@ -64,13 +64,24 @@ def _clock_time(moment: datetime) -> str:
     return time_format(timezone.localtime(moment), "H\\hi")
 
 
+# R-CODE6: the provisional code served once, at the sign-in that opened the restricted session; said again after
+# signing out of it, with the way to a new one.
+RESTRICTED_SIGNED_OUT = (
+    "Vous êtes déconnecté. Votre code provisoire a déjà servi : pour choisir votre code personnel, demandez un "
+    "nouveau code provisoire avec « Code oublié ? », sur la page « Se connecter »."
+)
+
+
 @require_POST
 def sign_out_page(request: HttpRequest) -> HttpResponse:
-    signed = session.signed_in_session(request)
-    if signed is not None:
-        signed_out(account_id=signed.account_id, client=session.client_of(request), now=clock.now())
+    """R-SEC3, R-CODE6: a signed-in or a restricted session ends here; the restricted one is told what comes next."""
+    now = clock.now()
+    ended = session.signed_in_session(request) or session.restricted_session(request, now=now)
+    if isinstance(ended, session.SignedInSession | session.RestrictedSession):
+        signed_out(account_id=ended.account_id, client=session.client_of(request), now=now)
     session.end(request)
-    session.notice_set(request, "Vous êtes déconnecté. À bientôt.")
+    restricted = isinstance(ended, session.RestrictedSession)
+    session.notice_set(request, RESTRICTED_SIGNED_OUT if restricted else "Vous êtes déconnecté. À bientôt.")
     return redirect("web:home")
 
 

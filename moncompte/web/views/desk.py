@@ -17,6 +17,7 @@ from django.urls import reverse
 from moncompte.audit import log as audit
 from moncompte.core import clock
 from moncompte.core.conf import conf
+from moncompte.core.duration_phrases import duration_phrase
 from moncompte.core.errors import DomainError
 from moncompte.support import action_said, actions
 from moncompte.support.diagnosis import CHECKLIST, Finding, diagnose
@@ -116,6 +117,7 @@ def _person_page(
         "checklist": CHECKLIST,
         "restart_documents": IdentityDocument.choices,  # R-BOT2 (views/desk_restart.py)
         "restart_reason_min": conf().restart_reason_min_length,
+        "restart_lifetime": duration_phrase(conf().restart_request_lifetime),  # R-SUP8: said to the person
         "staff_username": staff.username,
     }
 
