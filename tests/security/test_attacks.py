@@ -72,7 +72,7 @@ def test_a_code_reset_by_code_oublie_ends_the_sessions_opened_before_R_LIM5(code
     assert signed_in(NEW_CODE).get(reverse("web:account")).status_code == 200
 
 
-def test_code_oublie_takes_the_same_time_whether_or_not_an_account_matches_R_LIM4(code_sent, now):
+def test_code_oublie_takes_the_same_time_whether_or_not_an_account_matches_R_LIM4(code_sent, now, settings):
     import statistics
     import time
     from datetime import date
@@ -81,6 +81,10 @@ def test_code_oublie_takes_the_same_time_whether_or_not_an_account_matches_R_LIM
     from moncompte.selfservice.code_forgot import code_forgot
     from tests.helpers import solved_captcha
 
+    # The floor of time is what makes both answers equal: here one above what a code sent costs even on CI's
+    # busiest moments (0.35 s seen, against 0.15 s of production's floor on a quiet machine), so the test checks
+    # that the floor covers both paths, not how fast the machine is.
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, code_forgot_min_seconds=0.6)
     factories.active(code_sent, now)
 
     def timed(birth: date, n: int) -> float:
@@ -94,7 +98,7 @@ def test_code_oublie_takes_the_same_time_whether_or_not_an_account_matches_R_LIM
         return Client(f"192.0.2.{n}", "timing")
 
     matching = [timed(date(1984, 5, 3), n) for n in range(2)]  # within the quota of codes: really sent
-    missing = [timed(date(1984, 5, 4), 10 + n) for n in range(6)]
+    missing = [timed(date(1984, 5, 4), 10 + n) for n in range(4)]
     difference = abs(statistics.median(matching) - statistics.median(missing))
     assert difference < 0.02, (matching, missing)  # was 5 ms of a 14 ms answer: 82 % guessable from one try
 

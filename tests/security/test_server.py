@@ -4,7 +4,6 @@ import logging
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from moncompte.web.gunicorn_conf import redacted
+from tests.e2e.test_behind_nginx import wait_until_up
 
 pytestmark = pytest.mark.django_db
 MONCOMPTE = str(Path(sys.executable).with_name("moncompte"))
@@ -69,16 +69,10 @@ def test_the_server_header_names_no_software(tmp_path):
     env = {"SECRET_KEY": "k" * 50, "MONCOMPTE_VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
     server = subprocess.Popen([MONCOMPTE, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"], env=env)
     try:
-        headers = None
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as response:
-                    headers = response.headers
-                    break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_up(f"http://127.0.0.1:{port}/")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as response:
+            headers = response.headers
     finally:
         server.terminate()
         server.wait(timeout=20)
-    assert headers is not None, "the server did not start"
     assert headers["Server"] == "moncompte"
