@@ -9,10 +9,10 @@ import pytest
 import time_machine
 from aiosmtpd.controller import Controller
 from django.conf import settings
-from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
 from django.core.cache import cache
 from django.db import connection
 from django.db.models.sql.compiler import SQLCompiler
+from django.test import override_settings
 
 from moncompte.core.client import Client
 from moncompte.outbox.sink import sink_start
@@ -54,15 +54,9 @@ def dns_server() -> Iterator[DnsServer]:
 def staff_passwords_hashed_quickly() -> Iterator[None]:
     """Staff passwords hashed at 1,000 iterations (tests.helpers.QuickPBKDF2PasswordHasher): each desk test
     creates and signs in staff, and 1,500,000 iterations cost half a second each time (issue 20's CI time)."""
-    before = settings.PASSWORD_HASHERS
-    quick = "tests.helpers.QuickPBKDF2PasswordHasher"
-    settings.PASSWORD_HASHERS = [quick, *(name for name in before if not name.endswith(".PBKDF2PasswordHasher"))]
-    get_hashers.cache_clear()
-    get_hashers_by_algorithm.cache_clear()
-    yield
-    settings.PASSWORD_HASHERS = before
-    get_hashers.cache_clear()
-    get_hashers_by_algorithm.cache_clear()
+    others = [name for name in settings.PASSWORD_HASHERS if not name.endswith(".PBKDF2PasswordHasher")]
+    with override_settings(PASSWORD_HASHERS=["tests.helpers.QuickPBKDF2PasswordHasher", *others]):
+        yield
 
 
 @pytest.fixture(autouse=True)
