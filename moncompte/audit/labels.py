@@ -145,6 +145,11 @@ VALUE_LABELS: dict[str, str] = {
     "not_posted": "action pas envoyée par le formulaire",
     "on": "activer",
     "off": "désactiver",
+    # A confirmation link refused (R-EM10: the app's POST /email/confirm gives the web page's refusals)
+    "link_expired": "lien expiré",
+    "link_replaced": "lien remplacé par un plus récent",
+    "link_forgotten": "lien oublié (adresse pas confirmée à temps)",
+    "link_unknown": "lien inconnu, coupé ou mal recopié",
     # Refusals of the domain (DomainError codes)
     "error": "erreur",
     "account_exists": "un compte existe déjà",
