@@ -100,7 +100,7 @@ def test_code_oublie_answers_after_the_same_floor_of_time_whether_or_not_an_acco
         with real_floor(seconds):
             yield
 
-    monkeypatch.setattr(module.pacing, "at_least", noted_floor)
+    monkeypatch.setattr(pacing, "at_least", noted_floor)
 
     def answer(birth: date, n: int) -> float:
         from moncompte.core.client import Client
