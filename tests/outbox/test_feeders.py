@@ -2,13 +2,17 @@
 low, hands each the same `now` and the batch size, and a failing feeder holds back neither the others nor the
 mail."""
 
+import threading
 from datetime import datetime, timedelta
 
 import pytest
 
 from moncompte.core import clock
 from moncompte.outbox import worker
+from moncompte.outbox.models import EmailStatus
 from moncompte.outbox.worker import FEED_BATCH, feeders_run
+from tests.outbox.test_delivery import queue_code_email
+from tests.outbox.test_exactly_once import Recording
 from tests.outbox.test_lanes import notifications_queued
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +65,14 @@ def test_a_failing_feeder_is_logged_and_the_others_still_feed(now, traveller, ca
 
 def test_without_feeders_nothing_is_taken(now, traveller):
     assert feeders_run([]) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_asks_the_feeders_it_is_handed_before_sending(now):
+    email = queue_code_email(now)
+    feeder, stop = Feeder("campaign_notices"), threading.Event()
+    transport = Recording(then=stop)  # the first message sent stops the worker after its round
+    worker.run(stop=stop, transport=transport, feeders=[feeder])
+    email.refresh_from_db()
+    assert (email.status, len(transport.sent)) == (EmailStatus.SENT, 1)
+    assert [limit for _, limit in feeder.asked] == [FEED_BATCH]
