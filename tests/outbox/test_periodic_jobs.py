@@ -31,7 +31,7 @@ def test_each_job_runs_once_with_the_same_now(now, traveller, caplog):
     first, second = Job("first", done=3), Job("second", done=0)
     periodic_jobs_run([first, second])
     assert (first.runs, second.runs) == ([clock.now()], [clock.now()])
-    assert "tâche périodique first : 3 élément(s) traité(s)" in caplog.text
+    assert caplog.messages == ["tâche périodique first : 3 élément(s) traité(s)"]
     assert "second" not in caplog.text  # nothing done, nothing said
 
 
@@ -39,7 +39,7 @@ def test_a_failing_job_holds_back_neither_the_others_nor_the_worker(now, travell
     failing, after = Job("failing_job", fails=True), Job("after")
     periodic_jobs_run([failing, after])
     assert (len(failing.runs), len(after.runs)) == (1, 1)
-    assert "failing_job en échec" in caplog.text
+    assert caplog.messages[0] == "tâche périodique failing_job en échec ; nouvel essai au prochain tour"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -33,3 +33,18 @@ def test_support_sees_what_the_receiving_server_reported_R_DLV2(admin_client, co
     page = admin_client.get(reverse("admin:outbox_outboundemail_change", args=[email.pk])).content.decode()
     assert "adresse inexistante ou fermée" in page
     assert "OFR_416" in page
+
+
+def test_support_can_filter_the_list_by_its_own_filters_but_never_search_the_bodies_holding_codes(admin_client, now):
+    enqueue(
+        template="provisional_code",
+        to="camille@example.fr",
+        now=now,
+        context={"first_name": "Camille", "last_name": "DURAND", "expires_at": now, "validity": "30 minutes"},
+        secret_context={"code": "Ab3dEf7hJk"},
+    )
+    listing = reverse("admin:outbox_outboundemail_changelist")
+    assert admin_client.get(listing, {"status__exact": "pending", "template": "provisional_code"}).status_code == 200
+    # Guessing a pending code a character at a time through the list's URL is refused.
+    assert admin_client.get(listing, {"body_text__contains": "Ab3"}).status_code == 400
+    assert admin_client.get(listing, {"body_html__startswith": "<"}).status_code == 400

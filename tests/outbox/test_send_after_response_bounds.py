@@ -1,0 +1,78 @@
+"""Mail in milliseconds (issue 13), its bounds: a request sends only the emails it queued, five at most, over a
+relay with deadlines short enough for a web process; the request's signals start and end it."""
+
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.core.signals import request_finished, request_started
+
+from moncompte.outbox import send_after_response
+from moncompte.outbox.models import EmailStatus, OutboundEmail
+from moncompte.outbox.sink import received
+from tests.outbox.test_send_after_response import in_a_request, queued
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def fresh_send_after_response_state():
+    send_after_response.reset()
+    yield
+    send_after_response.reset()
+
+
+@pytest.fixture
+def relay_url(smtp_sink, settings):
+    controller, maildir = smtp_sink
+    settings.EMAIL_URL = f"smtp://{controller.hostname}:{controller.port}"
+    return maildir
+
+
+def test_a_request_sends_the_first_five_emails_it_queued_and_leaves_the_others_to_the_workers(relay_url):
+    in_a_request()
+    emails = [queued(f"p{index}@example.fr") for index in range(send_after_response.PER_REQUEST + 2)]
+    send_after_response.send_remembered()
+    assert sorted(str(item.message["To"]) for item in received(relay_url)) == [f"p{i}@example.fr" for i in range(5)]
+    statuses = [OutboundEmail.objects.get(pk=email.pk).status for email in emails]
+    assert statuses == [EmailStatus.SENT] * 5 + [EmailStatus.PENDING] * 2
+
+
+def test_a_request_sends_its_own_email_not_an_older_one_waiting_for_the_workers(relay_url):
+    older = queued("older@example.fr")  # outside requests (a periodic job): due for the workers at once
+    in_a_request()
+    own = queued("own@example.fr")
+    send_after_response.send_remembered()
+    assert [str(item.message["To"]) for item in received(relay_url)] == ["own@example.fr"]
+    assert OutboundEmail.objects.get(pk=older.pk).status == EmailStatus.PENDING
+    assert OutboundEmail.objects.get(pk=own.pk).status == EmailStatus.SENT
+
+
+def test_the_relay_of_a_web_process_answers_within_a_request_s_time_R_DLV1(relay_url):
+    relay = send_after_response._transport()
+    # Each step 4 s, the message out within 8 s, its answer within 15 s more: inside gunicorn's 30 s per request,
+    # and the connection kept 10 s for the request's next email.
+    assert (relay.timeout, relay.exchange_timeout, relay.reply_timeout, relay.keep_idle) == (4.0, 8.0, 15.0, 10.0)
+    assert relay.exchange_timeout + relay.reply_timeout < 30
+    assert send_after_response._transport() is relay  # one relay per process, its connection kept
+
+
+def test_the_app_wires_the_start_and_the_end_of_every_request_once(relay_url):
+    for signal, uid in [
+        (request_started, "outbox-send-after-response-forget"),
+        (request_finished, "outbox-send-after-response"),
+    ]:
+        assert signal.disconnect(dispatch_uid=uid)
+    apps.get_app_config("outbox").ready()
+    apps.get_app_config("outbox").ready()  # a second call connects nothing more
+    send_after_response._remembered().append(12345)
+    request_started.send(sender=None)
+    assert send_after_response._remembered() == []  # forget(): nothing left from another request
+    assert send_after_response.grace() == send_after_response.GRACE  # in a request: it will send its emails
+    request_finished.send(sender=None)
+    assert send_after_response.grace() == timedelta(0)  # send_remembered(): the request is over
+    assert request_started.disconnect(dispatch_uid="outbox-send-after-response-forget")
+    assert not request_started.disconnect(dispatch_uid="outbox-send-after-response-forget")
+    assert request_finished.disconnect(dispatch_uid="outbox-send-after-response")
+    assert not request_finished.disconnect(dispatch_uid="outbox-send-after-response")
+    apps.get_app_config("outbox").ready()  # as the other tests expect it

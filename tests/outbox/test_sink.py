@@ -1,0 +1,32 @@
+"""The demo's mailbox (R-MAIL2): one message read back by its key, as the demo's mailbox page shows it."""
+
+import mailbox
+
+import pytest
+
+from moncompte.outbox.delivery import deliver_due
+from moncompte.outbox.sink import received, received_one
+from tests.outbox.test_delivery import queue_code_email
+from tests.outbox.test_exactly_once import Recording
+
+
+@pytest.mark.django_db
+def test_a_message_is_read_back_by_its_key_and_an_unknown_key_is_none(tmp_path, now, traveller):
+    maildir = tmp_path / "mailbox"
+    box = mailbox.Maildir(str(maildir), create=True)
+    email = queue_code_email(now)
+    transport = Recording()
+    deliver_due(transport=transport)
+    key = box.add(transport.sent[0].as_bytes())
+    one = received_one(maildir, key)
+    assert one is not None
+    assert (one.key, one.message["Message-ID"]) == (key, email.message_id)
+    assert "Ab3dEf7hJk" in one.text
+    assert one.message.as_bytes() == received(maildir)[0].message.as_bytes()
+    assert received_one(maildir, "inconnu") is None
+
+
+def test_reading_a_mailbox_that_does_not_exist_never_creates_it(tmp_path):
+    with pytest.raises(mailbox.NoSuchMailboxError):
+        received_one(tmp_path / "absent", "inconnu")
+    assert not (tmp_path / "absent").exists()
