@@ -47,3 +47,10 @@ def test_a_complaint_without_a_feedback_type_says_so_plainly_R_DLV2():
     report = parse_report(complaint(without=("Feedback-Type",)))
     assert report is not None
     assert report.diagnostic == "Feedback-Type:"
+
+
+def test_the_sender_named_is_read_whole_even_in_capitals_ending_in_x_R_DLV2():
+    shouted = "BOUNCES+7-0123456789ABCDEF@RETOURS.EXAMPLE.MX"
+    report = parse_report(complaint().replace(VERP.encode(), shouted.encode()))
+    assert report is not None
+    assert report.original_sender == shouted

@@ -115,3 +115,14 @@ def test_a_pacing_setting_that_cannot_be_read_is_refused_R_DLV6():
         "orange=5",
         "gmail=40",
     )
+
+
+@pytest.mark.usefixtures("gmail_at_5_per_second")
+def test_a_4xx_to_a_code_or_a_link_never_slows_its_provider_down_R_DLV5_R_DLV6(relay, now, traveller):
+    controller, _ = relay
+    ProviderPace.objects.create(provider="gmail", next_slot_at=now)  # its notifications are being paced
+    queue_code_email(now, to="camille@gmail.com")
+    deliver_due(transport=SmtpTransport(host=controller.hostname, port=controller.port))
+    assert OutboundEmail.objects.get().delivery_attempts.get().smtp_reply.startswith("451")
+    pace = ProviderPace.objects.get(provider="gmail")
+    assert (pace.factor, pace.calm_since) == (1.0, None)

@@ -5,7 +5,7 @@ import mailbox
 import pytest
 
 from moncompte.outbox.delivery import deliver_due
-from moncompte.outbox.sink import received, received_one
+from moncompte.outbox.sink import received, received_one, sink_start
 from tests.outbox.test_delivery import queue_code_email
 from tests.outbox.test_exactly_once import Recording
 
@@ -30,3 +30,9 @@ def test_reading_a_mailbox_that_does_not_exist_never_creates_it(tmp_path):
     with pytest.raises(mailbox.NoSuchMailboxError):
         received_one(tmp_path / "absent", "inconnu")
     assert not (tmp_path / "absent").exists()
+
+
+def test_the_demo_mailbox_starts_again_on_the_folder_it_left(tmp_path):
+    for _ in range(2):  # the demo restarted: cur, new and tmp are there already
+        sink_start(maildir=tmp_path / "mailbox").stop()
+    assert sorted(p.name for p in (tmp_path / "mailbox").iterdir()) == ["cur", "new", "tmp"]

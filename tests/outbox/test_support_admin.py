@@ -48,3 +48,17 @@ def test_support_can_filter_the_list_by_its_own_filters_but_never_search_the_bod
     # Guessing a pending code a character at a time through the list's URL is refused.
     assert admin_client.get(listing, {"body_text__contains": "Ab3"}).status_code == 400
     assert admin_client.get(listing, {"body_html__startswith": "<"}).status_code == 400
+
+
+def test_support_can_neither_add_nor_delete_an_email_nor_add_attempts_or_reports(admin_client, now):
+    email = enqueue(
+        template="provisional_code",
+        to="camille@example.fr",
+        now=now,
+        context={"first_name": "Camille", "last_name": "DURAND", "expires_at": now, "validity": "30 minutes"},
+        secret_context={"code": "Ab3dEf7hJk"},
+    )
+    assert admin_client.get(reverse("admin:outbox_outboundemail_add")).status_code == 403
+    assert admin_client.get(reverse("admin:outbox_outboundemail_delete", args=[email.pk])).status_code == 403
+    page = admin_client.get(reverse("admin:outbox_outboundemail_change", args=[email.pk]))
+    assert [inline.formset.max_num for inline in page.context["inline_admin_formsets"]] == [0, 0]

@@ -1,0 +1,58 @@
+"""R-DLV1: the heartbeat of a claim, alone: a claim lost is noticed at the next beat, the send under way hung up
+once (by a transport that can), and the beats end there."""
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+
+from moncompte.core import clock
+from moncompte.outbox.delivery import claim_next
+from moncompte.outbox.lease import LeaseKept
+from moncompte.outbox.models import OutboundEmail
+from tests.outbox.test_delivery import queue_code_email
+
+pytestmark = pytest.mark.django_db(transaction=True)
+LENGTH = timedelta(seconds=0.2)  # a beat every 0.05 s
+
+
+class Hangs:
+    def __init__(self) -> None:
+        self.aborts = 0
+
+    def abort(self) -> None:
+        self.aborts += 1
+
+
+def kept_while_the_claim_is_lost(transport: object) -> LeaseKept:
+    queue_code_email(clock.now())
+    claimed = claim_next(now=clock.now())
+    assert claimed is not None
+    kept = LeaseKept(
+        email_id=claimed.email.pk,
+        claim=claimed.claim,
+        lease_until=clock.now() + LENGTH,
+        length=LENGTH,
+        transport=transport,
+    )
+    with kept:
+        time.sleep(0.12)  # two beats renewed it
+        OutboundEmail.objects.filter(pk=claimed.email.pk).update(claim=claimed.claim + 1)  # another worker took it
+        time.sleep(0.3)  # six beats more, had they gone on
+    return kept
+
+
+def test_a_lost_claim_hangs_up_the_send_once_and_ends_the_beats_R_DLV1():
+    transport = Hangs()
+    kept = kept_while_the_claim_is_lost(transport)
+    assert kept.lost
+    assert transport.aborts == 1
+
+
+def test_a_transport_that_cannot_hang_up_is_left_to_its_own_deadline(monkeypatch):
+    failures: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: failures.append(args.exc_value))
+    kept = kept_while_the_claim_is_lost(object())
+    assert kept.lost
+    assert failures == []
