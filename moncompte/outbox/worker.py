@@ -16,7 +16,7 @@ from moncompte.core.conf import conf
 from moncompte.outbox.delivery import deliver_due
 from moncompte.outbox.models import EmailStatus, Lane, OutboundEmail
 from moncompte.outbox.transport import SmtpTransport, Transport
-from moncompte.outbox.wakeup import Waiter, listening
+from moncompte.outbox.wakeup import listening
 
 logger = logging.getLogger("moncompte.outbox")
 
@@ -122,6 +122,12 @@ def _loop(
         )
 
 
+class Wakeup(Protocol):
+    """What the round waits on when it found nothing to do (outbox.wakeup.Waiter: a NOTIFY or the poll)."""
+
+    def wait(self, stop: threading.Event, timeout: float) -> None: ...
+
+
 def _deliver_until_stopped(
     *,
     stop: threading.Event,
@@ -129,7 +135,7 @@ def _deliver_until_stopped(
     periodic: Callable[[], None],
     periodic_every: float,
     idle: float,
-    waiter: Waiter,
+    waiter: Wakeup,
     feed: Callable[[], int],
 ) -> None:
     next_periodic = 0.0

@@ -65,7 +65,7 @@ class Round:
             periodic=self.periodic,
             periodic_every=self.periodic_every,
             idle=IDLE,
-            waiter=self.waiter,  # type: ignore[arg-type]
+            waiter=self.waiter,
             feed=self.feed,
         )
         assert watchdog.is_alive(), "the worker went round without ever waiting"
