@@ -81,6 +81,7 @@ def walk(operation, mode: GenerationMode, *, base_url: str, headers: dict[str, s
     check()
 
 
+@pytest.mark.contract
 @pytest.mark.django_db(transaction=True)
 def test_every_answer_conforms_to_the_document_for_data_it_allows_and_refuses_R_API3(live_server, code_sent, now):
     factories.active(code_sent, now)
