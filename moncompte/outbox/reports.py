@@ -63,8 +63,10 @@ def _fields(part: Message) -> list[Message]:
 
 
 def _address(value: str | None) -> str:
-    """'rfc822; camille@example.fr' → 'camille@example.fr'."""
-    return (value or "").partition(";")[2].strip().strip("<>") if ";" in (value or "") else (value or "").strip()
+    """'rfc822; camille@example.fr' (a bounce's field) or '<camille@example.fr>' (a complaint's) →
+    'camille@example.fr'."""
+    text = value or ""
+    return (text.partition(";")[2] if ";" in text else text).strip().strip("<>").strip()
 
 
 def _original_message_id(report: Message) -> str:

@@ -21,7 +21,7 @@ def test_a_complaint_says_its_feedback_its_recipient_its_reporter_and_the_sender
     report = parse_report(complaint())
     assert report is not None
     assert (report.kind, report.status, report.diagnostic) == (ReportKind.COMPLAINT, "", "Feedback-Type: abuse")
-    assert report.recipient.strip("<>") == "camille@example.fr"
+    assert report.recipient == "camille@example.fr"  # without the angle brackets the field wraps it in
     assert (report.reporter, report.original_sender, report.original_message_id) == (
         "moncompte.localhost",
         VERP,
