@@ -4,10 +4,12 @@ server error, no answer outside the document (status, content type, headers, bod
 and data it allows refused only by the domain's rules on its value (the web's code and French message), never as
 a malformed request nor as a missing or unreadable input."""
 
+from urllib.parse import parse_qsl, urlsplit
+
 import pytest
 import requests
 import schemathesis
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, assume, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -72,10 +74,20 @@ def signed_in(base_url: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
+def sent_as_generated(case) -> bool:
+    """requests leaves out of the address a query parameter whose value is None or holds no value ([], [[], []]):
+    a case refused only for such a parameter (one the document does not name, say) reaches the server as a valid
+    request, and its 200 would be counted as accepting refused data (about one run in five on GET /messages)."""
+    query = case.query or {}
+    sent = requests.Request("GET", "http://localhost/", params=query).prepare().url or ""
+    return set(query) <= {key for key, _ in parse_qsl(urlsplit(sent).query, keep_blank_values=True)}
+
+
 def walk(operation, mode: GenerationMode, *, base_url: str, headers: dict[str, str] | None) -> None:
     @given(case=operation.as_strategy(generation_mode=mode))
     @BOUNDED
     def check(case) -> None:
+        assume(sent_as_generated(case))
         case.call_and_validate(base_url=base_url, headers=headers, checks=CHECKS)
 
     check()
