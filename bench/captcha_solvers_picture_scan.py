@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bench.captcha_solvers_picture import Labelled, SliceSolver, darkness, features, picture_shape, rgb
+from bench.captcha_solvers_picture import Labelled, SliceSolver, darkness, features_of, picture_shape, rgb
 from bench.captcha_solvers_picture_length import LengthChoice, fit_choosing, read_choosing
 
 GRID = 4
@@ -31,7 +31,7 @@ def candidates(dark: np.ndarray, count: int) -> tuple[list[int], list[tuple[int,
     left, right = span(dark)
     step = max(1.0, (right - left) / count)
     cuts = sorted({*range(left, right, GRID), right})
-    pairs, rows = [], []
+    pairs, pieces = [], []
     for i, start in enumerate(cuts):
         for j in range(i + 1, len(cuts)):
             width = cuts[j] - start
@@ -41,8 +41,8 @@ def candidates(dark: np.ndarray, count: int) -> tuple[list[int], list[tuple[int,
                 piece = dark[:, max(0, start - int(step * 0.15)) : cuts[j] + int(step * 0.15)]
                 lines = np.nonzero(piece.sum(axis=1) > 0.5)[0]
                 pairs.append((i, j))
-                rows.append(features(piece[lines.min() : lines.max() + 1] if len(lines) else piece))
-    return cuts, pairs, rows
+                pieces.append(piece[lines.min() : lines.max() + 1] if len(lines) else piece)
+    return cuts, pairs, features_of(pieces)
 
 
 def decoded(scores: np.ndarray, pairs: list[tuple[int, int]], cuts: int) -> list[int] | None:
