@@ -1,5 +1,7 @@
 """R-DLV2: a person whose address bounced is told so at the next sign-in, with the way to give another."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -61,3 +63,18 @@ def test_confirming_the_address_clears_what_a_bounce_said_R_DLV2(client, code_se
     assert EmailAddress.objects.get(canonical=TO).undeliverable_at is not None
     email_confirm(token=last_link_token(TO), client=CLIENT, now=now)
     assert EmailAddress.objects.get(canonical=TO).undeliverable_at is None
+
+
+def test_a_bounced_message_notice_asks_for_a_new_address_at_the_next_sign_in_and_stops_the_notices_R_MSG5_R_DLV2(
+    client, code_sent, now
+):
+    from tests.messaging.helpers import post
+
+    account = factories.active(code_sent, now, TO).account
+    post(account.pk, now)
+    bounce("message_notice", now)  # the notification of « Ma messagerie », not a link, bounced
+    page = client.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE}, follow=True).content.decode()
+    assert TOLD in page
+    assert f'href="{reverse("web:email_change")}">modifier mon adresse email' in page
+    post(account.pk, now + timedelta(days=2))  # past the interval, another would be sent to a good address
+    assert OutboundEmail.objects.filter(template="message_notice").count() == 1
