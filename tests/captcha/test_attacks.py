@@ -4,7 +4,7 @@ pieces + log-mel with an MLP: CI_SOLVERS) learn from 300 pictures and 300 sounds
 generator, then read 20 fresh ones of each kind. The full attack (`python -m bench.captcha_attack --http`: 2,000
 samples, 200 challenges offline, 100 over HTTP) prints the figures; this one fails when the best solver reads more than
 10 % of either kind. It is weaker than the full attack (300 samples teach less than 2,000): passing it is
-necessary, not sufficient. About a minute of CPU."""
+necessary, not sufficient. About two minutes of CPU (scan and decode trains 85 s of it)."""
 
 import pytest
 
