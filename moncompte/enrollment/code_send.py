@@ -39,7 +39,7 @@ def code_send(
     captcha_pass(proof=captcha, nir=nir, client=client, now=now, step="identity")
     _attack_mode_network_check(nir=nir, client=client, now=now)
     beneficiary = _identity_match(nir=nir, birth_date=birth_date, postal_code=postal_code, client=client, now=now)
-    account = Account.objects.filter(beneficiary=beneficiary).first()
+    account = _account_of(beneficiary)
     if account is not None and not accepts(account.state, AccountEvent.IDENTITY_PROVEN):
         audit.record(event="identity_account_exists", now=now, nir=nir.value, account_id=account.pk, client=client)
         raise AccountAlreadyExists()
@@ -104,6 +104,14 @@ def _provisional_account(beneficiary: Beneficiary, found: Account | None, *, ema
     return found
 
 
+def _account_of(beneficiary: Beneficiary) -> Account | None:
+    """The account _identity_match read with its person, or None for a first visit."""
+    try:
+        return beneficiary.account
+    except Account.DoesNotExist:
+        return None
+
+
 def _identity_match(*, nir: Nir, birth_date: date, postal_code: str, client: Client, now: datetime) -> Beneficiary:
     """R-ID1, R-ID2: one message whatever field was wrong; failures limited per client, and per NIR from
     each client, so nobody who knows a NIR can stop its person from enrolling (R-LIM2). Each try is counted
@@ -120,9 +128,12 @@ def _identity_match(*, nir: Nir, birth_date: date, postal_code: str, client: Cli
             if wait is not None:
                 audit.record(event="identity_throttled", now=now, nir=nir.value, client=client)
                 raise IdentityTriesLimited(wait)
-        beneficiary = Beneficiary.objects.filter(
-            nir=nir.value, birth_date=birth_date, postal_code=postal_code.strip()
-        ).first()
+        # With its account, if any, in the same read (issue 22: one round trip less on the identity step).
+        beneficiary = (
+            Beneficiary.objects.filter(nir=nir.value, birth_date=birth_date, postal_code=postal_code.strip())
+            .select_related("account")
+            .first()
+        )
     except BaseException:
         _identity_tries_take_back(counted)  # refused, or a crash: neither is a wrong identity
         raise
