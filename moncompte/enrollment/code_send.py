@@ -3,9 +3,10 @@ R-CAP2, R-CODE1..3, R-MAIL1)."""
 
 from datetime import date, datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from moncompte.accounts.models import Account
+from moncompte.accounts.queries import provisional_account_insert
 from moncompte.accounts.states import AccountEvent, TransitionNotAllowed, accepts
 from moncompte.accounts.transitions import account_advance
 from moncompte.audit import log as audit
@@ -87,14 +88,12 @@ def _attack_mode_network_check(*, nir: Nir, client: Client, now: datetime) -> No
 def _provisional_account(beneficiary: Beneficiary, found: Account | None, *, email: str, now: datetime) -> Account:
     """The account that receives the code: created at the first visit, still provisional on later ones."""
     if found is None:
-        try:
-            with transaction.atomic():
-                # Created provisional: nothing to advance, and no other request can see it before the commit.
-                return Account.objects.create(
-                    beneficiary=beneficiary, created_at=now, state_changed_at=now, code_email=email
-                )
-        except IntegrityError:  # two first visits at the same moment make one account: the other one's
-            found = Account.objects.get(beneficiary=beneficiary)
+        # Created provisional: nothing to advance, and no other request can see it before the commit.
+        created = provisional_account_insert(beneficiary=beneficiary, email=email, now=now)
+        if created is not None:
+            return created
+        # Two first visits at the same moment make one account: the other one's.
+        found = Account.objects.get(beneficiary=beneficiary)
     if found.code_email != email:
         Account.objects.filter(pk=found.pk).update(code_email=email)
     try:
