@@ -9,6 +9,7 @@ from typing import Any
 from django.db import connection
 
 from moncompte.audit.models import AuditEvent
+from moncompte.audit.queries import audit_event_insert
 from moncompte.core import metrics, tokens
 from moncompte.core.client import Client
 
@@ -31,7 +32,7 @@ def record(
     if client is not None and client.channel != "web":
         details = {**details, "channel": client.channel}
     metrics.after_commit(metrics.events.labels(event).inc)
-    return AuditEvent.objects.create(
+    written = AuditEvent(
         at=now,
         event=event,
         nir_pseudonym=tokens.pseudonym(nir) if nir else "",
@@ -40,6 +41,8 @@ def record(
         user_agent=(client.user_agent if client else "")[:200],
         details=details,
     )
+    audit_event_insert(written)
+    return written
 
 
 def record_many(

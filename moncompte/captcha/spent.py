@@ -2,21 +2,15 @@
 
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
-
 from moncompte.captcha.models import SpentToken
+from moncompte.captcha.queries import spent_token_insert
 from moncompte.core import tokens
 
 
 def token_spend(*, kind: str, token: str, expires_at: datetime) -> bool:
     """True the first time `token` is spent, False ever after (until it has expired and been purged)."""
     digest = tokens.digest(purpose=f"spent_{kind}", value=token)
-    try:
-        with transaction.atomic():
-            SpentToken.objects.create(digest=digest, expires_at=expires_at)
-    except IntegrityError:
-        return False
-    return True
+    return spent_token_insert(digest=digest, expires_at=expires_at)
 
 
 def spent_tokens_purge(*, now: datetime) -> int:

@@ -1,8 +1,10 @@
 """Hand-written SQL of core, where the ORM cannot say it in one statement (valid on SQLite and PostgreSQL)."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.db import connection
+from django.utils.dateparse import parse_datetime
 
 
 @dataclass(frozen=True)
@@ -30,3 +32,12 @@ def window_counter_add(*, scope: str, key: str, started: int, seconds: int) -> W
         cursor.execute(_COUNT_UP, [scope, key, started, scope, key, started - seconds])
         row = cursor.fetchone()
     return WindowCounts(current=int(row[0]), previous=int(row[1]))
+
+
+def datetime_read(value: object) -> datetime:
+    """A date read on a cursor as the ORM reads it, aware (UTC): SQLite gives text or a naive datetime (UTC),
+    PostgreSQL an aware datetime already."""
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    if not isinstance(moment, datetime):
+        raise ValueError(f"not a date: {value!r}")
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

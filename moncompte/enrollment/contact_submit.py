@@ -27,7 +27,8 @@ def contact_submit(*, account_id: int, details: ContactDetails, client: Client, 
     with emails.refused_email_claims_counted(account_id=account_id, now=now), transaction.atomic():
         account = Account.objects.select_for_update().select_related("beneficiary").get(pk=account_id)
         email = emails.claim_pending(account=account, address=details.email, now=now)
-        Account.objects.filter(pk=account.pk).update(mobile=details.mobile, landline=details.landline)
+        if (account.mobile, account.landline) != (details.mobile, details.landline):  # read just above, locked
+            Account.objects.filter(pk=account.pk).update(mobile=details.mobile, landline=details.landline)
         for channel in consents.channels_for(mobile=details.mobile, landline=details.landline):
             consents.consent_record(
                 account=account, channel=channel, granted=details.consents[channel], now=now, source="inscription"

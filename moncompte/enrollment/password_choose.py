@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F
 
 from moncompte.accounts import emails, password_policy, passwords
 from moncompte.accounts.models import Account, EmailAddress
+from moncompte.accounts.queries import password_hash_set
 from moncompte.accounts.states import AccountEvent, AccountState
 from moncompte.accounts.transitions import account_advance
 from moncompte.audit import log as audit
@@ -55,13 +55,10 @@ def password_store(
     had_code = bool(account.password_hash)
     digest = passwords.hash_password(password)  # outside the transaction: it takes tens of milliseconds
     with transaction.atomic():
-        stored = Account.objects.filter(pk=account.pk)
-        if replacing is not None:
-            stored = stored.filter(password_hash=replacing)
-        if not stored.update(password_hash=digest, session_epoch=F("session_epoch") + 1):
+        epoch = password_hash_set(account_id=account.pk, digest=digest, replacing=replacing)
+        if epoch is None:
             raise PersonalCodeChangedMeanwhile()
-        account.password_hash = digest
-        account.session_epoch = Account.objects.values_list("session_epoch", flat=True).get(pk=account.pk)
+        account.password_hash, account.session_epoch = digest, epoch
         # R-CODE2: a personal code ends every provisional code still outstanding (the person is in).
         ProvisionalCode.objects.void_for(account, now=now)
         device = device_issue(account=account, channel=client.channel, now=now, seed=device_seed)

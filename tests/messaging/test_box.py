@@ -50,3 +50,13 @@ def test_a_deleted_message_leaves_the_box_for_good_and_is_audited_R_MSG4(code_se
     with pytest.raises(MessageNotFound):
         message_delete(account_id=account.pk, message_id=message.pk, client=CLIENT, now=now)
     assert AuditEvent.objects.get(event="message_deleted").details == {"message": message.pk}
+
+
+def test_the_header_counts_the_unread_messages_left_in_the_box_and_only_its_own_R_MSG3(code_sent, now):
+    """Issue 22: the count is hand-written SQL (messaging/selectors.py), on SQLite and PostgreSQL."""
+    account = factories.active(code_sent, now).account
+    kept, deleted, _ = post(account.pk, now), post(account.pk, now), post(account.pk, now)
+    message_open(account_id=account.pk, message_id=kept.pk, now=now)
+    message_delete(account_id=account.pk, message_id=deleted.pk, client=CLIENT, now=now)
+    assert unread_count(account_id=account.pk) == 1
+    assert unread_count(account_id=account.pk + 1) == 0

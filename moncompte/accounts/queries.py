@@ -1,0 +1,70 @@
+"""Hand-written SQL of accounts (valid on SQLite and PostgreSQL), on the journey's hottest paths (issue 22).
+
+The figures that justify each one: the journey cost 154 ms of server CPU besides Argon2id against 81 ms for
+django-allauth's sign-up (`bench/versus_allauth.py --redis`), 43 % of the Python time in building and compiling
+ORM queries, 0.4–0.6 ms of Python per ORM query against 0.07 ms for the same SQL on a cursor; bench/README.md,
+issue 22, gives the figures after. Nothing above the domain sees this module: selectors and use cases call it.
+"""
+
+from datetime import datetime
+from functools import cache
+
+from django.db import connection
+from django.db.models import Field
+
+from moncompte.accounts.models import Account
+from moncompte.registry.models import Beneficiary
+
+# A new personal code starts a new session epoch (R-LIM5), and the epoch is what the new session remembers:
+# the UPDATE returns it, where the ORM needed a second SELECT (one round trip less on the personal code step).
+# With `replacing`, only if the stored code is still that one (two changes at once: one wins, R-LIM5).
+_HASH_STORE = """
+    UPDATE "accounts_account" SET password_hash = %s, session_epoch = session_epoch + 1
+    WHERE id = %s RETURNING session_epoch
+"""
+_HASH_REPLACE = """
+    UPDATE "accounts_account" SET password_hash = %s, session_epoch = session_epoch + 1
+    WHERE id = %s AND password_hash = %s RETURNING session_epoch
+"""
+
+
+def password_hash_set(*, account_id: int, digest: str, replacing: str | None) -> int | None:
+    """Stores `digest` and ends the session epoch: the new epoch, or None when nothing matched."""
+    with connection.cursor() as cursor:
+        if replacing is None:
+            cursor.execute(_HASH_STORE, [digest, account_id])
+        else:
+            cursor.execute(_HASH_REPLACE, [digest, account_id, replacing])
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+# The identity step creates the account at the first visit. Two first visits at the same moment make one
+# account: the ORM's INSERT needed a savepoint to survive the unique key's refusal (SAVEPOINT, INSERT, RELEASE
+# on every first visit); ON CONFLICT DO NOTHING lets the key settle it in one statement. The columns are the
+# model's own, read once, so a field added to Account needs nothing here.
+@cache
+def _account_insert() -> tuple[str, list[Field[object, object]]]:
+    fields = [field for field in Account._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
+    # Table and column names from the model's own metadata, never from any input.
+    values = ", ".join(["%s"] * len(fields))
+    table = connection.ops.quote_name(Account._meta.db_table)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({values}) "  # noqa: S608
+    sql += "ON CONFLICT (beneficiary_id) DO NOTHING RETURNING id"
+    return sql, fields
+
+
+def provisional_account_insert(*, beneficiary: Beneficiary, email: str, now: datetime) -> Account | None:
+    """The new provisional account of `beneficiary`, or None when it has one already (made meanwhile)."""
+    account = Account(beneficiary=beneficiary, created_at=now, state_changed_at=now, code_email=email)
+    sql, fields = _account_insert()
+    values = [field.get_db_prep_save(field.pre_save(account, add=True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    account.pk = int(row[0])
+    account._state.adding = False
+    return account
