@@ -1,6 +1,7 @@
 """The desk's actions at the level of their use cases (R-SUP2): what each changes, for whom, and what the audit
 log keeps of it (mutmut's survivors in support/actions.py)."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -187,3 +188,20 @@ def test_a_resend_within_the_minute_is_refused_in_words_for_the_staff_member_R_E
     assert refused.value.code == "link_resend_limited"
     assert refused.value.message.startswith("Aucun lien n'est parti : le précédent est parti il y a moins d'une minute")
     assert "Vous pourrez" not in refused.value.message
+
+
+def test_past_the_desk_s_hourly_limit_the_staff_member_is_told_the_limit_and_how_long_to_wait_R_SUP2(
+    code_sent, now, settings
+):
+    from moncompte.support.actions import DeskActionsLimited, links_void
+
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, support_actions_per_hour=2)
+    journey = factories.with_link_sent(code_sent, now)
+    for _ in range(2):
+        links_void(account_id=journey.account.pk, staff=SUPERVISOR, reason=REASON, now=now)
+    with pytest.raises(DeskActionsLimited) as refused:
+        links_void(account_id=journey.account.pk, staff=SUPERVISOR, reason=REASON, now=now + timedelta(minutes=20))
+    assert refused.value.message == (
+        "Refusé : vous avez atteint la limite du guichet (2 actions par heure et par membre du support). "
+        "Vous pourrez agir de nouveau dans 40 minutes."
+    )

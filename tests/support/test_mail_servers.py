@@ -25,6 +25,7 @@ def said(domain: str, now: datetime) -> tuple[bool | None, datetime] | None:
 def test_the_dns_says_whether_a_domain_receives_mail_R_SUP4():
     assert domain_has_mail_servers("entreprise.fr") is True
     assert domain_has_mail_servers("sans-mx.entreprise.fr") is True  # no MX: the domain's own address (RFC 5321)
+    assert domain_has_mail_servers("ipv6-seule.entreprise.fr") is True  # its address may be an IPv6 one only
     assert domain_has_mail_servers("inexistant.fr") is False
     assert domain_has_mail_servers("null-mx.entreprise.fr") is False  # RFC 7505: takes no mail
     assert domain_has_mail_servers("sans-rien.entreprise.fr") is False
@@ -105,3 +106,19 @@ def test_domains_nobody_waits_on_are_forgotten(now):
     mail_domains_check(now=now)
     mail_domains_check(now=now + timedelta(days=8))
     assert not MailDomain.objects.exists()
+
+
+def test_a_domain_still_wanted_is_asked_again_when_its_answer_is_too_old_not_forgotten(now):
+    mail_servers_seen("entreprise.fr", now=now)
+    mail_domains_check(now=now, lookup=lambda domain: False)
+    later = now + timedelta(days=8)
+    assert mail_servers_seen("entreprise.fr", now=later) is None  # the desk opened it again: wanted
+    assert mail_domains_check(now=later) == 1
+    assert said("entreprise.fr", later) == (True, later)
+
+
+def test_a_domain_wanted_while_the_worker_was_stopped_is_asked_at_its_next_round(now):
+    mail_servers_seen("entreprise.fr", now=now)
+    later = now + timedelta(days=8)  # never asked: nothing to forget yet
+    assert mail_domains_check(now=later) == 1
+    assert said("entreprise.fr", later) == (True, later)
