@@ -122,3 +122,27 @@ def test_a_domain_wanted_while_the_worker_was_stopped_is_asked_at_its_next_round
     later = now + timedelta(days=8)  # never asked: nothing to forget yet
     assert mail_domains_check(now=later) == 1
     assert said("entreprise.fr", later) == (True, later)
+
+
+def test_a_domain_the_dns_answered_about_is_not_asked_again_while_its_address_waits(code_sent, now, traveller):
+    factories.with_link_sent(code_sent, now, "camille@inexistant.fr")
+    assert mail_domains_check(now=now) == 1
+    assert mail_domains_check(now=now + timedelta(minutes=11)) == 0  # answered: only an unanswered one is retried
+
+
+def test_an_unanswered_question_nobody_wants_any_more_is_not_asked_again(now):
+    mail_servers_seen("muet.entreprise.fr", now=now)
+    started = now + timedelta(days=6)  # the worker's first round since: the DNS keeps silent
+    assert mail_domains_check(now=started, lookup=lambda domain: None) == 1
+    assert mail_domains_check(now=now + timedelta(days=7, minutes=1)) == 0  # wanted over a week ago
+
+
+def test_the_worker_looks_only_at_addresses_given_in_its_last_three_rounds(code_sent, now, traveller):
+    factories.with_link_sent(code_sent, now, "camille@entreprise.fr")
+    assert mail_domains_check(now=now + timedelta(minutes=31)) == 0  # given before them: seen by an earlier round
+    assert mail_domains_check(now=now + timedelta(minutes=29)) == 1
+
+
+def test_the_worker_does_not_ask_about_a_confirmed_address(code_sent, now, traveller):
+    factories.active(code_sent, now, "camille@entreprise.fr")
+    assert mail_domains_check(now=now) == 0
