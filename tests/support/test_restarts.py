@@ -444,3 +444,71 @@ def test_a_decision_on_an_unknown_or_expired_request_is_refused_for_that_account
         (taken.pk, RestartUnknown.code, str(made.pk + 1)),
         (taken.pk, RestartExpired.code, str(made.pk)),
     ]
+
+
+def test_a_request_refused_before_it_exists_is_audited_without_a_request_number_R_BOT2(taken, now):
+    with pytest.raises(RestartReasonTooShort):
+        ask(taken.pk, now, reason="trop court")
+    refused = AuditEvent.objects.get(event="support_restart_refused")
+    assert (refused.account_id, refused.details) == (
+        taken.pk,
+        {"staff": "superviseur.a", "why": "restart_reason_too_short"},
+    )
+
+
+def test_an_approval_writes_who_decided_when_and_no_rejection_reason_R_BOT2(taken, now):
+    made = ask(taken.pk, now)
+    later = now + timedelta(minutes=3)
+    restart_approve(request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_B, now=later)
+    decided = RestartRequest.objects.get(pk=made.pk)
+    assert (decided.status, decided.decided_by, decided.decided_at, decided.decision_reason) == (
+        RestartStatus.APPROVED,
+        "superviseur.b",
+        later,
+        "",
+    )
+
+
+def test_approving_one_request_leaves_another_account_s_request_pending_R_BOT2(taken, now):
+    from moncompte.registry.models import Beneficiary
+
+    person = Beneficiary.objects.create(
+        nir="1850575056048", last_name="M", first_name="V", birth_date=date(1985, 5, 12), postal_code="75011"
+    )
+    other = Account.objects.create(beneficiary=person, created_at=now, code_email="v@example.fr")
+    waiting = ask(other.pk, now)
+    made = ask(taken.pk, now)
+    restart_approve(request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_B, now=now)
+    assert RestartRequest.objects.get(pk=waiting.pk).status == RestartStatus.PENDING
+
+
+def test_of_two_decisions_read_at_the_same_moment_the_second_changes_nothing_R_BOT2(taken, now):
+    """What both supervisors' processes read before either wrote: the second's conditional UPDATE finds the
+    request decided (the threads of the PostgreSQL test above do the same with real concurrency)."""
+    made = ask(taken.pk, now)
+    read_by_both = RestartRequest.objects.get(pk=made.pk)
+    restarts._decide(read_by_both, SUPERVISOR_B, status=RestartStatus.APPROVED, now=now)
+    with pytest.raises(RestartAlreadyDecided):
+        restarts._decide(read_by_both, SUPERVISOR_A, status=RestartStatus.REJECTED, now=now, why=REFUSAL)
+    decided = RestartRequest.objects.get(pk=made.pk)
+    assert (decided.status, decided.decided_by, decided.decision_reason) == (
+        RestartStatus.APPROVED,
+        "superviseur.b",
+        "",
+    )
+
+
+def test_requests_of_the_same_second_are_listed_in_the_order_they_were_made_R_BOT2(taken, now, settings):
+    """The second one made after the lifetime of a request was shortened (a deployment in between): the index
+    of pending requests by expiry would list it first."""
+    from moncompte.registry.models import Beneficiary
+    from moncompte.support.restarts import restarts_pending
+
+    person = Beneficiary.objects.create(
+        nir="1850575056048", last_name="M", first_name="V", birth_date=date(1985, 5, 12), postal_code="75011"
+    )
+    other = Account.objects.create(beneficiary=person, created_at=now, code_email="v@example.fr")
+    first = ask(taken.pk, now)
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, restart_request_lifetime=timedelta(hours=10))
+    second = ask(other.pk, now)
+    assert restarts_pending(now=now) == [first, second]
