@@ -146,3 +146,9 @@ def test_the_worker_looks_only_at_addresses_given_in_its_last_three_rounds(code_
 def test_the_worker_does_not_ask_about_a_confirmed_address(code_sent, now, traveller):
     factories.active(code_sent, now, "camille@entreprise.fr")
     assert mail_domains_check(now=now) == 0
+
+
+def test_an_answer_is_believed_to_the_last_second_of_its_week(now):
+    mail_servers_seen("entreprise.fr", now=now)
+    mail_domains_check(now=now, lookup=lambda domain: False)
+    assert said("entreprise.fr", now + timedelta(days=7)) == (False, now)
