@@ -5,10 +5,11 @@ answer is stored with its time, believed for a while, and asked again when it co
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+import dns.resolver
 import pytest
 from django.urls import reverse
 
-from moncompte.support.mail_servers import domain_has_mail_servers, mail_domains_check, mail_servers_seen
+from moncompte.support.mail_servers import _resolver, domain_has_mail_servers, mail_domains_check, mail_servers_seen
 from moncompte.support.models import MailDomain
 from tests import factories
 
@@ -152,3 +153,11 @@ def test_an_answer_is_believed_to_the_last_second_of_its_week(now):
     mail_servers_seen("entreprise.fr", now=now)
     mail_domains_check(now=now, lookup=lambda domain: False)
     assert said("entreprise.fr", now + timedelta(days=7)) == (False, now)
+
+
+def test_without_servers_of_its_own_the_service_asks_the_machine_s_dns(settings):
+    """Production's default: the resolvers of /etc/resolv.conf (read, never asked here); with servers of its own
+    (the tests' local one), those alone."""
+    assert _resolver().nameservers == ["127.0.0.1"]
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, support_dns_servers=())
+    assert _resolver().nameservers == dns.resolver.Resolver().nameservers

@@ -469,13 +469,17 @@ def test_an_approval_writes_who_decided_when_and_no_rejection_reason_R_BOT2(take
     )
 
 
-def test_approving_one_request_leaves_another_account_s_request_pending_R_BOT2(taken, now):
+def another_account(now, nir: str = "1850575056048") -> Account:
     from moncompte.registry.models import Beneficiary
 
     person = Beneficiary.objects.create(
-        nir="1850575056048", last_name="M", first_name="V", birth_date=date(1985, 5, 12), postal_code="75011"
+        nir=nir, last_name="M", first_name="V", birth_date=date(1985, 5, 12), postal_code="75011"
     )
-    other = Account.objects.create(beneficiary=person, created_at=now, code_email="v@example.fr")
+    return Account.objects.create(beneficiary=person, created_at=now, code_email="v@example.fr")
+
+
+def test_approving_one_request_leaves_another_account_s_request_pending_R_BOT2(taken, now):
+    other = another_account(now)
     waiting = ask(other.pk, now)
     made = ask(taken.pk, now)
     restart_approve(request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_B, now=now)
@@ -501,14 +505,86 @@ def test_of_two_decisions_read_at_the_same_moment_the_second_changes_nothing_R_B
 def test_requests_of_the_same_second_are_listed_in_the_order_they_were_made_R_BOT2(taken, now, settings):
     """The second one made after the lifetime of a request was shortened (a deployment in between): the index
     of pending requests by expiry would list it first."""
-    from moncompte.registry.models import Beneficiary
     from moncompte.support.restarts import restarts_pending
 
-    person = Beneficiary.objects.create(
-        nir="1850575056048", last_name="M", first_name="V", birth_date=date(1985, 5, 12), postal_code="75011"
-    )
-    other = Account.objects.create(beneficiary=person, created_at=now, code_email="v@example.fr")
+    other = another_account(now)
     first = ask(taken.pk, now)
     settings.MONCOMPTE = replace(settings.MONCOMPTE, restart_request_lifetime=timedelta(hours=10))
     second = ask(other.pk, now)
     assert restarts_pending(now=now) == [first, second]
+
+
+def test_each_refused_decision_is_audited_with_its_account_and_request_R_BOT2(taken, now):
+    made = ask(taken.pk, now)
+    with pytest.raises(SupervisorOnly):
+        restart_approve(request_id=made.pk, account_id=taken.pk, staff=AGENT, now=now)
+    with pytest.raises(OwnRestartRequest):
+        restart_approve(request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_A, now=now)
+    restart_approve(request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_B, now=now)
+    with pytest.raises(RestartAlreadyDecided):
+        restart_reject(request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_B, reason=REFUSAL, now=now)
+    refused = AuditEvent.objects.filter(event="support_restart_refused").order_by("id")
+    assert [(r.account_id, r.details["why"], r.details["request"]) for r in refused] == [
+        (taken.pk, SupervisorOnly.code, str(made.pk)),
+        (taken.pk, OwnRestartRequest.code, str(made.pk)),
+        (taken.pk, RestartAlreadyDecided.code, str(made.pk)),
+    ]
+
+
+def test_deciding_an_expired_request_writes_its_own_expiry_only_R_BOT2(taken, now):
+    """The other accounts' requests past their time are the periodic job's (one desk click, one account)."""
+    other = ask(another_account(now).pk, now)
+    made = ask(taken.pk, now)
+    later = now + timedelta(hours=49)
+    with pytest.raises(RestartExpired):
+        restart_approve(request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_B, now=later)
+    assert RestartRequest.objects.get(pk=made.pk).status == RestartStatus.EXPIRED
+    assert RestartRequest.objects.get(pk=other.pk).status == RestartStatus.PENDING
+    assert restart_requests_expire(now=later) == 1
+
+
+def test_an_approval_losing_to_a_rejection_made_meanwhile_restarts_nothing_and_is_audited_R_BOT2(
+    taken, now, monkeypatch
+):
+    """The rejection's UPDATE runs between this approval's checks and its own, which then finds the request decided
+    (both real; here in the approval's transaction, so the test's rejection is undone with it)."""
+    made = ask(taken.pk, now)
+    decide = restarts._decide
+
+    def rejected_first(found, staff, **decision):
+        decide(found, Staff("superviseur.c", Role.SUPERVISOR, CLIENT), status=RestartStatus.REJECTED, now=now)
+        decide(found, staff, **decision)
+
+    monkeypatch.setattr(restarts, "_decide", rejected_first)
+    with pytest.raises(RestartAlreadyDecided):
+        restart_approve(request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_B, now=now)
+    refused = AuditEvent.objects.get(event="support_restart_refused")
+    assert (refused.at, refused.account_id, refused.client_address, refused.details) == (
+        now,
+        taken.pk,
+        CLIENT.address,
+        {"staff": "superviseur.b", "why": RestartAlreadyDecided.code, "request": str(made.pk)},
+    )
+    assert Account.objects.get(pk=taken.pk).state == AccountState.ACTIVE
+
+
+def test_a_second_restart_with_no_address_given_since_tells_nobody_and_says_so_R_BOT2(taken, now):
+    restart_approve(request_id=ask(taken.pk, now).pk, account_id=taken.pk, staff=SUPERVISOR_B, now=now)
+    again = ask(taken.pk, now + timedelta(days=1))
+    restart_approve(request_id=again.pk, account_id=taken.pk, staff=SUPERVISOR_B, now=now + timedelta(days=1))
+    approvals = AuditEvent.objects.filter(event="support_restart_approved").order_by("id")
+    assert [a.details["told"] for a in approvals] == ["p••••e@example.net", "aucune adresse"]
+    assert OutboundEmail.objects.filter(template="enrollment_restarted").count() == 1
+
+
+def test_the_job_s_batch_of_500_holds_only_pending_requests_however_many_decided_ones_are_old_R_BOT2(taken, now):
+    decided = [
+        RestartRequest(
+            account=taken, status=RestartStatus.REJECTED, reason=REASON, identity_document="carte_identite",
+            requested_by="superviseur.a", requested_at=now, expires_at=now + timedelta(hours=48),
+        )
+        for _ in range(500)
+    ]  # fmt: skip
+    RestartRequest.objects.bulk_create(decided)
+    ask(taken.pk, now)
+    assert restart_requests_expire(now=now + timedelta(days=3)) == 1
