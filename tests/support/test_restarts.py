@@ -588,3 +588,37 @@ def test_the_job_s_batch_of_500_holds_only_pending_requests_however_many_decided
     RestartRequest.objects.bulk_create(decided)
     ask(taken.pk, now)
     assert restart_requests_expire(now=now + timedelta(days=3)) == 1
+
+
+def test_the_job_expires_each_stale_request_once_dated_and_audited_with_its_request_R_BOT2(taken, now):
+    first = ask(taken.pk, now)
+    second = ask(another_account(now).pk, now + timedelta(hours=1), staff=SUPERVISOR_B)
+    live = ask(another_account(now, nir="1850575056011").pk, now + timedelta(hours=30))
+    later = now + timedelta(hours=50)
+    assert restart_requests_expire(now=later) == 2
+    assert [(r.pk, r.status, r.decided_at) for r in RestartRequest.objects.order_by("pk")] == [
+        (first.pk, RestartStatus.EXPIRED, later),
+        (second.pk, RestartStatus.EXPIRED, later),
+        (live.pk, RestartStatus.PENDING, None),
+    ]
+    expired = AuditEvent.objects.filter(event="support_restart_expired").order_by("id")
+    assert [(e.at, e.account_id, e.details) for e in expired] == [
+        (later, taken.pk, {"requested_by": "superviseur.a", "request": str(first.pk)}),
+        (later, second.account_id, {"requested_by": "superviseur.b", "request": str(second.pk)}),
+    ]
+
+
+def test_a_new_request_expires_its_own_account_s_stale_one_only_R_BOT2(taken, now):
+    other = ask(another_account(now).pk, now)
+    ask(taken.pk, now)
+    later = now + timedelta(hours=49)
+    renewed = ask(taken.pk, later, staff=SUPERVISOR_B)  # its stale one no longer blocks it
+    assert renewed.status == RestartStatus.PENDING
+    assert RestartRequest.objects.get(pk=other.pk).status == RestartStatus.PENDING  # the job's
+
+
+def test_a_request_refused_for_the_identity_check_is_audited_for_its_account_R_BOT2(taken, now):
+    with pytest.raises(IdentityNotChecked):
+        ask(taken.pk, now, checked=False)
+    refused = AuditEvent.objects.get(event="support_restart_refused")
+    assert (refused.account_id, refused.details["why"]) == (taken.pk, IdentityNotChecked.code)
