@@ -622,3 +622,14 @@ def test_a_request_refused_for_the_identity_check_is_audited_for_its_account_R_B
         ask(taken.pk, now, checked=False)
     refused = AuditEvent.objects.get(event="support_restart_refused")
     assert (refused.account_id, refused.details["why"]) == (taken.pk, IdentityNotChecked.code)
+
+
+def test_a_request_keeps_the_document_shown_and_is_audited_for_its_account_from_the_desk_R_BOT2(taken, now):
+    made = ask(taken.pk, now, document="passeport")
+    assert RestartRequest.objects.get(pk=made.pk).identity_document == "passeport"
+    requested = AuditEvent.objects.get(event="support_restart_requested")
+    assert (requested.account_id, requested.client_address, requested.details["document"]) == (
+        taken.pk,
+        CLIENT.address,
+        "passeport",
+    )
