@@ -137,7 +137,7 @@ def test_one_request_at_a_time_per_account_R_BOT2(taken, now):
     ask(taken.pk, now)
     with pytest.raises(RestartAlreadyPending):
         ask(taken.pk, now, staff=SUPERVISOR_B)
-    assert len(refusals("restart_already_pending")) == 1
+    assert [r.account_id for r in refusals("restart_already_pending")] == [taken.pk]
     requested = AuditEvent.objects.get(event="support_restart_requested")
     assert requested.details == {
         "staff": "superviseur.a",
