@@ -205,3 +205,11 @@ def test_past_the_desk_s_hourly_limit_the_staff_member_is_told_the_limit_and_how
         "Refusé : vous avez atteint la limite du guichet (2 actions par heure et par membre du support). "
         "Vous pourrez agir de nouveau dans 40 minutes."
     )
+
+
+def test_a_refused_agent_creation_is_audited_with_the_name_asked_for_cut_to_150_characters_R_SUP7(db, now):
+    from moncompte.support.actions import SupervisorOnly, agent_create
+
+    with pytest.raises(SupervisorOnly):
+        agent_create(username="a" * 200, password="Agent-du-support-2026", staff=AGENT, reason=REASON, now=now)
+    assert AuditEvent.objects.get(event="support_action_refused").details["agent"] == "a" * 150
