@@ -134,9 +134,10 @@ def test_an_old_link_opened_the_very_moment_the_newer_one_left_is_not_said_opene
     ("after", "said"),
     [
         (timedelta(seconds=20), ", moins de 2 minutes après l'envoi (sans doute un antivirus ou la messagerie)."),
+        (timedelta(minutes=2), "."),  # a machine opens it sooner
         (timedelta(minutes=5), "."),
     ],
-    ids=["by a machine", "by someone"],
+    ids=["by a machine", "at 2 minutes", "by someone"],
 )
 def test_a_link_opened_and_never_confirmed(code_sent, now, traveller, after, said):
     account = factories.with_link_sent(code_sent, now).account
@@ -149,6 +150,12 @@ def test_a_link_opened_and_never_confirmed(code_sent, now, traveller, after, sai
         "Un antivirus qui ouvre le lien ne confirme rien ; dans un navigateur, la page confirme d'elle-même (sans "
         "JavaScript, la personne clique sur « Confirmer mon email ») : faites ouvrir le lien le plus récent.",
     )
+
+
+def test_a_link_first_opened_at_the_end_of_its_7_days_is_no_unconfirmed_open(code_sent, now, traveller):
+    account = factories.with_link_sent(code_sent, now).account
+    link_opened(token=last_link_token("camille@example.fr"), client=CLIENT, now=now + timedelta(days=7))
+    assert "lien_bloque" not in [found.rule for found in findings_of(account.pk, now + timedelta(days=8))]
 
 
 def test_a_new_address_forgotten_while_the_confirmed_one_stays(code_sent, now, traveller):
