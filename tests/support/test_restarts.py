@@ -633,3 +633,27 @@ def test_a_request_keeps_the_document_shown_and_is_audited_for_its_account_from_
         CLIENT.address,
         "passeport",
     )
+
+
+def test_the_job_expires_500_requests_a_round_and_the_rest_at_the_next_R_BOT2(db, now):
+    from moncompte.registry.models import Beneficiary
+
+    people = Beneficiary.objects.bulk_create(
+        Beneficiary(
+            nir=f"1850575{n:06d}", last_name="M", first_name="V", birth_date=date(1985, 5, 12), postal_code="75011"
+        )
+        for n in range(501)
+    )
+    accounts = Account.objects.bulk_create(
+        Account(beneficiary=p, created_at=now, code_email="v@example.fr") for p in people
+    )
+    RestartRequest.objects.bulk_create(
+        RestartRequest(
+            account=account, reason=REASON, identity_document="carte_identite", requested_by="superviseur.a",
+            requested_at=now, expires_at=now + timedelta(hours=48),
+        )
+        for account in accounts
+    )  # fmt: skip
+    later = now + timedelta(days=3)
+    assert restart_requests_expire(now=later) == 500
+    assert restart_requests_expire(now=later) == 1
