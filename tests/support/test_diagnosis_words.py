@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from moncompte.accounts.bounces import bounce_receive, envelope_recipients
-from moncompte.enrollment.email_links import email_replace, link_opened, link_resend
+from moncompte.enrollment.email_links import email_replace, link_opened, link_resend, pending_emails_forget
 from moncompte.outbox.models import OutboundEmail
 from moncompte.support.diagnosis import Finding
 from tests import factories
@@ -155,7 +155,11 @@ def test_a_link_opened_and_never_confirmed(code_sent, now, traveller, after, sai
 def test_a_link_first_opened_at_the_end_of_its_7_days_is_no_unconfirmed_open(code_sent, now, traveller):
     account = factories.with_link_sent(code_sent, now).account
     link_opened(token=last_link_token("camille@example.fr"), client=CLIENT, now=now + timedelta(days=7))
-    assert "lien_bloque" not in [found.rule for found in findings_of(account.pk, now + timedelta(days=8))]
+    findings = findings_of(account.pk, now + timedelta(days=8))
+    assert "lien_bloque" not in [found.rule for found in findings]
+    assert findings[0].seen.endswith(
+        "Il a été ouvert le 09/03/2026 à 10:00, après cette date : la page a dit que le lien n'était plus actif."
+    )
 
 
 def test_a_new_address_forgotten_while_the_confirmed_one_stays(code_sent, now, traveller):
@@ -176,6 +180,7 @@ def test_a_new_address_forgotten_while_the_confirmed_one_stays(code_sent, now, t
 
 def test_a_link_past_its_7_days(code_sent, now, traveller):
     account = factories.with_link_sent(code_sent, now).account
+    traveller.shift(timedelta(days=8))
     assert finding(account.pk, now + timedelta(days=8), "lien_expire") == Finding(
         "lien_expire",
         "Le dernier lien, envoyé le 02/03/2026 à 10:00, ne fonctionne plus depuis le 09/03/2026 à 10:00 (plus de 7 "
@@ -183,3 +188,26 @@ def test_a_link_past_its_7_days(code_sent, now, traveller):
         "Vous pouvez renvoyer le lien à la même adresse (action « Renvoyer le lien » ci-dessous) : il sera valable 7 "
         "jours. Pour une autre adresse, " + PERSON_CHANGES_IT,
     )
+
+
+def test_a_link_opened_while_valid_then_past_its_7_days_is_not_said_opened_after(code_sent, now, traveller):
+    account = factories.with_link_sent(code_sent, now).account
+    link_opened(token=last_link_token("camille@example.fr"), client=CLIENT, now=now + timedelta(days=1))
+    assert finding(account.pk, now + timedelta(days=8), "lien_expire").seen == (
+        "Le dernier lien, envoyé le 02/03/2026 à 10:00, ne fonctionne plus depuis le 09/03/2026 à 10:00 (plus de 7 "
+        "jours)."
+    )
+
+
+def test_a_pending_address_at_a_big_provider_is_never_said_without_mail_servers(code_sent, now, traveller):
+    account = factories.with_link_sent(code_sent, now, "camille@gmail.com").account
+    rules = [found.rule for found in findings_of(account.pk, now, mail_servers=dns_says(False))]
+    assert "domaine_sans_messagerie" not in rules
+
+
+def test_the_confirmed_address_kept_after_a_new_one_was_forgotten_is_not_said_unable_to_work(code_sent, now, traveller):
+    account = factories.active(code_sent, now, "camille@messagerie-inexistante.example").account
+    email_replace(account_id=account.pk, address="camille@example.org", client=CLIENT, now=now)
+    later = now + timedelta(days=22)
+    assert pending_emails_forget(now=later) == 1
+    assert [found.rule for found in findings_of(account.pk, later, mail_servers=dns_says(False))] == ["adresse_oubliee"]
