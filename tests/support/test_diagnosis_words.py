@@ -40,8 +40,12 @@ def test_a_typo_in_a_known_domain(code_sent, now, traveller):
 
 def test_a_domain_without_mail_servers(code_sent, now, traveller):
     account = factories.with_link_sent(code_sent, now, "camille@messagerie-inexistante.example").account
-    assert finding(account.pk, now, "domaine_sans_messagerie", mail_servers=dns_says(False)).say == (
-        "L'adresse ne peut pas fonctionner : " + PERSON_CHANGES_IT
+    traveller.shift(timedelta(hours=1))
+    assert finding(account.pk, now, "domaine_sans_messagerie", mail_servers=dns_says(False)) == Finding(
+        "domaine_sans_messagerie",
+        "Le domaine « messagerie-inexistante.example » ne reçoit pas de courriel : aucun serveur de messagerie n'y "
+        "est déclaré (réponse du DNS le 02/03/2026 à 10:00).",
+        "L'adresse ne peut pas fonctionner : " + PERSON_CHANGES_IT,
     )
 
 
