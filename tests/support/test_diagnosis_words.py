@@ -4,14 +4,20 @@ the agent reads them out on the phone (mutmut's survivors in support/diagnosis.p
 from datetime import timedelta
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from moncompte.accounts.bounces import bounce_receive, envelope_recipients
 from moncompte.enrollment.email_links import email_replace, link_opened, link_resend, pending_emails_forget
+from moncompte.outbox.delivery import deliver_due
 from moncompte.outbox.models import OutboundEmail
+from moncompte.outbox.retention import outbox_purge
+from moncompte.outbox.sink import free_port
+from moncompte.outbox.transport import SmtpTransport
 from moncompte.support.diagnosis import Finding
 from tests import factories
 from tests.accounts.test_bounces import sample
 from tests.factories import CLIENT, last_link_token
+from tests.outbox.test_delivery import RefuseRecipients
 from tests.support.test_diagnosis import delivered_by_our_relay, dns_says, findings_of
 
 pytestmark = [pytest.mark.django_db]
@@ -215,3 +221,26 @@ def test_the_confirmed_address_kept_after_a_new_one_was_forgotten_is_not_said_un
     later = now + timedelta(days=22)
     assert pending_emails_forget(now=later) == 1
     assert [found.rule for found in findings_of(account.pk, later, mail_servers=dns_says(False))] == ["adresse_oubliee"]
+
+
+def test_an_email_our_relay_refused_is_said_with_the_relay_s_last_reply(code_sent, now, traveller):
+    account = factories.with_link_sent(code_sent, now).account
+    controller = Controller(RefuseRecipients(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        deliver_due(transport=SmtpTransport(host=controller.hostname, port=controller.port))
+    finally:
+        controller.stop()
+    assert finding(account.pk, now, "envoi_refuse").seen == (
+        "Le dernier courriel de confirmation a été refusé par la messagerie du destinataire : 550 5.1.1 mailbox "
+        "unavailable"
+    )
+
+
+def test_an_address_forgotten_long_ago_is_still_said_once_its_emails_are_purged(code_sent, now, traveller, smtp_sink):
+    account = factories.with_link_sent(code_sent, now).account
+    delivered_by_our_relay(smtp_sink)
+    assert pending_emails_forget(now=now + timedelta(days=22)) == 1
+    later = now + timedelta(days=91)
+    assert outbox_purge(now=later) == 2  # the provisional code and the link, kept 90 days
+    assert [found.rule for found in findings_of(account.pk, later)] == ["adresse_oubliee"]
