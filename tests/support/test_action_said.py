@@ -1,11 +1,19 @@
-"""Issue 23, point 10: what the desk says to the staff member once an action is done, and what to tell the person.
-The desk passes the action's own name (`action.__name__`), as these tests do."""
+"""Issue 23, point 10: what the desk says to the staff member once an action is done, and what to tell the person
+(the desk passes the action's own name, `action.__name__`, as these tests do); a refusal of the domain in the
+staff member's words."""
 
+from datetime import timedelta
+
+import pytest
+
+from moncompte.accounts.states import AccountEvent, AccountState, ConcurrentChange, TransitionNotAllowed
+from moncompte.enrollment.errors import LinkResendImpossible, LinkResendLimited
 from moncompte.support.action_said import done_said
 from moncompte.support.actions import (
     address_change_for,
     address_erase,
     agent_create,
+    for_staff,
     link_resend_for,
     links_void,
     throttles_lift,
@@ -51,3 +59,42 @@ def test_an_address_erased_is_said_with_what_the_person_does_next():
 
 def test_another_action_is_said_done_and_written_to_the_journal():
     assert done_said(agent_create.__name__, None, now=NOW) == "C'est fait : l'action est écrite au journal."
+
+
+CHANGED = (
+    "Rien n'a été fait : le compte vient de changer (la personne l'utilise peut-être en ce moment). Rechargez la fiche "
+    "pour voir où il en est."
+)
+
+
+@pytest.mark.parametrize(
+    ("refused", "said"),
+    [
+        (
+            LinkResendImpossible(),
+            "Renvoi impossible : aucune adresse de ce compte n'attend de confirmation (l'adresse est déjà confirmée, "
+            "ou elle a été oubliée après 21 jours ou effacée). Pour une nouvelle adresse, la personne se connecte "
+            "avec son numéro de sécurité sociale et son code personnel (ou « Code oublié ? ») et la saisit : un lien y "
+            "part.",
+        ),
+        (
+            LinkResendLimited(retry_after=timedelta(minutes=30), daily=True),
+            "Aucun lien n'est parti : plusieurs liens sont déjà partis aujourd'hui pour ce compte (limite des "
+            "renvois). Un nouveau pourra partir dans 30 minutes ; d'ici là, faites chercher le dernier courriel, "
+            "courriels indésirables compris.",
+        ),
+        (
+            LinkResendLimited(retry_after=timedelta(seconds=40), daily=False),
+            "Aucun lien n'est parti : le précédent est parti il y a moins d'une minute (limite des renvois). Un "
+            "nouveau pourra partir dans 1 minute ; d'ici là, faites chercher le dernier courriel, courriels "
+            "indésirables compris.",
+        ),
+        (ConcurrentChange(), CHANGED),
+        (TransitionNotAllowed(AccountState.ACTIVE, AccountEvent.ADDRESS_FORGOTTEN), CHANGED),
+    ],
+    ids=["nothing to resend", "daily limit", "within the minute", "changed meanwhile", "step already taken"],
+)
+def test_a_refusal_of_the_domain_is_said_to_the_staff_member_with_its_own_code(refused, said):
+    """Issue 23, point 10: the person's words (« Connectez-vous… », « Vous avez déjà demandé… ») said for the agent."""
+    reworded = for_staff(refused)
+    assert (reworded.code, reworded.message) == (refused.code, said)
