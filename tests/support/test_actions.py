@@ -213,3 +213,34 @@ def test_a_refused_agent_creation_is_audited_with_the_name_asked_for_cut_to_150_
     with pytest.raises(SupervisorOnly):
         agent_create(username="a" * 200, password="Agent-du-support-2026", staff=AGENT, reason=REASON, now=now)
     assert AuditEvent.objects.get(event="support_action_refused").details["agent"] == "a" * 150
+
+
+def test_an_agent_name_already_taken_whatever_its_case_is_refused_in_words_R_SUP1(db, now):
+    from moncompte.support.actions import StaffRefused, agent_create
+
+    agent_create(username="agent.neuf", password="Agent-du-support-2026", staff=SUPERVISOR, reason=REASON, now=now)
+    with pytest.raises(StaffRefused) as refused:
+        agent_create(username="Agent.Neuf", password="Agent-du-support-2026", staff=SUPERVISOR, reason=REASON, now=now)
+    assert refused.value.message == "Création refusée : Ce nom d'utilisateur est déjà pris."
+
+
+def test_an_agent_password_too_like_the_agent_s_name_is_refused_R_SUP1(db, now):
+    from moncompte.support.actions import StaffRefused, agent_create
+
+    with pytest.raises(StaffRefused) as refused:
+        agent_create(
+            username="dominique.lefebvre", password="Dominique-Lefebvre", staff=SUPERVISOR, reason=REASON, now=now
+        )
+    assert "trop semblable" in refused.value.message
+
+
+def test_an_agent_s_authenticator_is_named_and_confirmed_R_SUP1(db, now):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from moncompte.support.actions import agent_create
+
+    created = agent_create(
+        username="agent.neuf", password="Agent-du-support-2026", staff=SUPERVISOR, reason=REASON, now=now
+    )
+    device = TOTPDevice.objects.get(user=created.user)
+    assert (device.name, device.confirmed) == ("application d'authentification", True)
