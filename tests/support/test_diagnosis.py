@@ -241,3 +241,11 @@ def test_the_person_s_file_holds_her_own_addresses_and_state_only_R_SUP4(code_se
     assert file.confirmed_address is not None
     assert file.confirmed_address.address == "camille@example.fr"
     assert (file.pending_address, file.resend_possible) == (None, False)
+    assert (file.birth_date, file.postal_code, file.nir, file.has_personal_code) == (
+        "03/05/1984",
+        "88100",
+        "2 84 05 88 321 025 32",
+        True,
+    )
+    assert file.latest_link is not None
+    assert (file.latest_link.address, file.latest_link.confirmed_at) == ("camille@example.fr", now)
