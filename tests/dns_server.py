@@ -1,7 +1,8 @@
 """A real DNS server on 127.0.0.1 (UDP), answering by the name's first label, so that no test asks the
 network's DNS (the worker asks about mail servers, R-SUP4). Every name has mail servers except:
 `inexistant.*` and `*.invalid` (no such domain), `null-mx.*` (RFC 7505), `sans-mx.*` (no MX, an address),
-`sans-rien.*` (neither), `muet.*` (no answer: a timeout), `panne.*` (server failure)."""
+`ipv6-seule.*` (no MX, an IPv6 address only), `sans-rien.*` (neither), `muet.*` (no answer: a timeout),
+`panne.*` (server failure)."""
 
 import socket
 import threading
@@ -47,10 +48,12 @@ class DnsServer:
             reply.set_rcode(dns.rcode.NXDOMAIN)
         elif kind == "MX" and first == "null-mx":
             reply.answer.append(dns.rrset.from_text(question.name, 300, "IN", "MX", "0 ."))
-        elif kind == "MX" and first not in ("sans-mx", "sans-rien"):
+        elif kind == "MX" and first not in ("sans-mx", "ipv6-seule", "sans-rien"):
             reply.answer.append(dns.rrset.from_text(question.name, 300, "IN", "MX", f"10 mx.{name}."))
         elif kind == "A" and first == "sans-mx":
             reply.answer.append(dns.rrset.from_text(question.name, 300, "IN", "A", "192.0.2.25"))
+        elif kind == "AAAA" and first == "ipv6-seule":
+            reply.answer.append(dns.rrset.from_text(question.name, 300, "IN", "AAAA", "2001:db8::25"))
         return reply  # otherwise: the name exists, without records of that type
 
     def stop(self) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from moncompte.core import clock
 from moncompte.outbox import worker
-from moncompte.outbox.models import EmailStatus
+from moncompte.outbox.models import EmailStatus, OutboundEmail
 from moncompte.outbox.worker import FEED_BATCH, feeders_run
 from tests.outbox.test_delivery import queue_code_email
 from tests.outbox.test_exactly_once import Recording
@@ -56,11 +56,25 @@ def test_notifications_not_yet_due_do_not_count_as_queued(now, traveller):
     assert feeders_run([feeder]) == 5
 
 
+def test_notifications_already_sent_do_not_count_as_queued(now, traveller):
+    notifications_queued(LOW_WATER, now=now)
+    OutboundEmail.objects.update(status=EmailStatus.SENT)
+    assert feeders_run([Feeder("feeder", takes=5)]) == 5
+
+
+def test_codes_and_links_queued_in_the_first_lane_do_not_count_as_notifications(now, traveller):
+    for n in range(LOW_WATER):
+        queue_code_email(now, to=f"p{n}@example.fr")
+    assert feeders_run([Feeder("feeder", takes=5)]) == 5
+
+
 def test_a_failing_feeder_is_logged_and_the_others_still_feed(now, traveller, caplog):
     failing, after = Feeder("campaign_notices", fails=True), Feeder("after", takes=2)
     assert feeders_run([failing, after]) == 2
     assert len(after.asked) == 1
-    assert "alimentation campaign_notices en échec ; nouvel essai au prochain tour" in caplog.text
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [
+        "alimentation campaign_notices en échec ; nouvel essai au prochain tour"
+    ]
 
 
 def test_without_feeders_nothing_is_taken(now, traveller):

@@ -36,3 +36,14 @@ def test_the_demo_mailbox_starts_again_on_the_folder_it_left(tmp_path):
     for _ in range(2):  # the demo restarted: cur, new and tmp are there already
         sink_start(maildir=tmp_path / "mailbox").stop()
     assert sorted(p.name for p in (tmp_path / "mailbox").iterdir()) == ["cur", "new", "tmp"]
+
+
+def test_two_mailboxes_started_without_a_port_each_listen_on_a_free_one_of_their_own(tmp_path):
+    first = sink_start(maildir=tmp_path / "first")
+    try:
+        second = sink_start(maildir=tmp_path / "second")
+        second.stop()
+    finally:
+        first.stop()
+    assert first.port != second.port
+    assert min(first.port, second.port) > 1023  # never a privileged port, even for root

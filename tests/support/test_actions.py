@@ -1,6 +1,7 @@
 """The desk's actions at the level of their use cases (R-SUP2): what each changes, for whom, and what the audit
 log keeps of it (mutmut's survivors in support/actions.py)."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -187,3 +188,59 @@ def test_a_resend_within_the_minute_is_refused_in_words_for_the_staff_member_R_E
     assert refused.value.code == "link_resend_limited"
     assert refused.value.message.startswith("Aucun lien n'est parti : le précédent est parti il y a moins d'une minute")
     assert "Vous pourrez" not in refused.value.message
+
+
+def test_past_the_desk_s_hourly_limit_the_staff_member_is_told_the_limit_and_how_long_to_wait_R_SUP2(
+    code_sent, now, settings
+):
+    from moncompte.support.actions import DeskActionsLimited, links_void
+
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, support_actions_per_hour=2)
+    journey = factories.with_link_sent(code_sent, now)
+    for _ in range(2):
+        links_void(account_id=journey.account.pk, staff=SUPERVISOR, reason=REASON, now=now)
+    with pytest.raises(DeskActionsLimited) as refused:
+        links_void(account_id=journey.account.pk, staff=SUPERVISOR, reason=REASON, now=now + timedelta(minutes=20))
+    assert refused.value.message == (
+        "Refusé : vous avez atteint la limite du guichet (2 actions par heure et par membre du support). "
+        "Vous pourrez agir de nouveau dans 40 minutes."
+    )
+
+
+def test_a_refused_agent_creation_is_audited_with_the_name_asked_for_cut_to_150_characters_R_SUP7(db, now):
+    from moncompte.support.actions import SupervisorOnly, agent_create
+
+    with pytest.raises(SupervisorOnly):
+        agent_create(username="a" * 200, password="Agent-du-support-2026", staff=AGENT, reason=REASON, now=now)
+    assert AuditEvent.objects.get(event="support_action_refused").details["agent"] == "a" * 150
+
+
+def test_an_agent_name_already_taken_whatever_its_case_is_refused_in_words_R_SUP1(db, now):
+    from moncompte.support.actions import StaffRefused, agent_create
+
+    agent_create(username="agent.neuf", password="Agent-du-support-2026", staff=SUPERVISOR, reason=REASON, now=now)
+    with pytest.raises(StaffRefused) as refused:
+        agent_create(username="Agent.Neuf", password="Agent-du-support-2026", staff=SUPERVISOR, reason=REASON, now=now)
+    assert refused.value.message == "Création refusée : Ce nom d'utilisateur est déjà pris."
+
+
+def test_an_agent_password_too_like_the_agent_s_name_is_refused_R_SUP1(db, now):
+    from moncompte.support.actions import StaffRefused, agent_create
+
+    with pytest.raises(StaffRefused) as refused:
+        agent_create(
+            username="dominique.lefebvre", password="Dominique-Lefebvre", staff=SUPERVISOR, reason=REASON, now=now
+        )
+    assert "trop semblable" in refused.value.message
+
+
+def test_an_agent_s_authenticator_is_named_and_confirmed_R_SUP1(db, now):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from moncompte.support.actions import agent_create
+
+    created = agent_create(
+        username="agent.neuf", password="Agent-du-support-2026", staff=SUPERVISOR, reason=REASON, now=now
+    )
+    device = TOTPDevice.objects.get(user=created.user)
+    assert (device.name, device.confirmed) == ("application d'authentification", True)

@@ -71,3 +71,22 @@ def test_every_reason_a_password_is_refused_for_is_said(settings):
         "Mot de passe refusé : Ce mot de passe est trop court. Il doit contenir au minimum 12 caractères. "
         "Ce mot de passe est trop courant."
     )
+
+
+def qr_error_level(drawn: str) -> str:
+    """The error correction level a QR code drawn for a terminal carries, read from its format information (ISO/IEC
+    18004, beside the top-left finder). Each character is two modules, one above the other; dark is a space."""
+    rows: list[list[bool]] = []
+    for line in drawn.splitlines():
+        rows += [[c in " ▄" for c in line], [c in " ▀" for c in line]]
+    modules = [row[4:] for row in rows[4:]]  # the quiet zone: 4 modules
+    cells = [(8, c) for c in (0, 1, 2, 3, 4, 5, 7, 8)] + [(r, 8) for r in (7, 5, 4, 3, 2, 1, 0)]
+    bits = int("".join("1" if modules[r][c] else "0" for r, c in cells), 2) ^ 0b101010000010010
+    return {0b01: "L", 0b00: "M", 0b11: "Q", 0b10: "H"}[bits >> 13]
+
+
+def test_the_qr_code_is_drawn_with_error_correction_m_to_be_read_off_a_screen():
+    """Level M (15 % of the code may be lost to glare or a crease); left to itself, the library would draw this
+    address at the smallest level, L."""
+    address = "otpauth://totp/moncompte:marie.martin?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=moncompte"
+    assert qr_error_level(authenticator_qr(address)) == "M"

@@ -228,3 +228,24 @@ def test_a_confirmed_address_gets_no_delivery_troubleshooting_of_its_old_link(co
     account = factories.active(code_sent, now, "camille@orange.fr").account
     delivered_by_our_relay(smtp_sink)
     assert rules(account.pk, now + timedelta(days=1)) == {}
+
+
+def test_the_person_s_file_holds_her_own_addresses_and_state_only_R_SUP4(code_sent, now, traveller):
+    from moncompte.accounts.states import AccountState
+    from tests.support.test_actions import other_pending_account
+
+    account = factories.active(code_sent, now).account
+    other_pending_account(now)  # someone else's address waiting for its link
+    file = person_file_of(account_id=account.pk, now=now)
+    assert file.state == AccountState.ACTIVE
+    assert file.confirmed_address is not None
+    assert file.confirmed_address.address == "camille@example.fr"
+    assert (file.pending_address, file.resend_possible) == (None, False)
+    assert (file.birth_date, file.postal_code, file.nir, file.has_personal_code) == (
+        "03/05/1984",
+        "88100",
+        "2 84 05 88 321 025 32",
+        True,
+    )
+    assert file.latest_link is not None
+    assert (file.latest_link.address, file.latest_link.confirmed_at) == ("camille@example.fr", now)

@@ -5,10 +5,11 @@ answer is stored with its time, believed for a while, and asked again when it co
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+import dns.resolver
 import pytest
 from django.urls import reverse
 
-from moncompte.support.mail_servers import domain_has_mail_servers, mail_domains_check, mail_servers_seen
+from moncompte.support.mail_servers import _resolver, domain_has_mail_servers, mail_domains_check, mail_servers_seen
 from moncompte.support.models import MailDomain
 from tests import factories
 
@@ -25,6 +26,7 @@ def said(domain: str, now: datetime) -> tuple[bool | None, datetime] | None:
 def test_the_dns_says_whether_a_domain_receives_mail_R_SUP4():
     assert domain_has_mail_servers("entreprise.fr") is True
     assert domain_has_mail_servers("sans-mx.entreprise.fr") is True  # no MX: the domain's own address (RFC 5321)
+    assert domain_has_mail_servers("ipv6-seule.entreprise.fr") is True  # its address may be an IPv6 one only
     assert domain_has_mail_servers("inexistant.fr") is False
     assert domain_has_mail_servers("null-mx.entreprise.fr") is False  # RFC 7505: takes no mail
     assert domain_has_mail_servers("sans-rien.entreprise.fr") is False
@@ -105,3 +107,57 @@ def test_domains_nobody_waits_on_are_forgotten(now):
     mail_domains_check(now=now)
     mail_domains_check(now=now + timedelta(days=8))
     assert not MailDomain.objects.exists()
+
+
+def test_a_domain_still_wanted_is_asked_again_when_its_answer_is_too_old_not_forgotten(now):
+    mail_servers_seen("entreprise.fr", now=now)
+    mail_domains_check(now=now, lookup=lambda domain: False)
+    later = now + timedelta(days=8)
+    assert mail_servers_seen("entreprise.fr", now=later) is None  # the desk opened it again: wanted
+    assert mail_domains_check(now=later) == 1
+    assert said("entreprise.fr", later) == (True, later)
+
+
+def test_a_domain_wanted_while_the_worker_was_stopped_is_asked_at_its_next_round(now):
+    mail_servers_seen("entreprise.fr", now=now)
+    later = now + timedelta(days=8)  # never asked: nothing to forget yet
+    assert mail_domains_check(now=later) == 1
+    assert said("entreprise.fr", later) == (True, later)
+
+
+def test_a_domain_the_dns_answered_about_is_not_asked_again_while_its_address_waits(code_sent, now, traveller):
+    factories.with_link_sent(code_sent, now, "camille@inexistant.fr")
+    assert mail_domains_check(now=now) == 1
+    assert mail_domains_check(now=now + timedelta(minutes=11)) == 0  # answered: only an unanswered one is retried
+
+
+def test_an_unanswered_question_nobody_wants_any_more_is_not_asked_again(now):
+    mail_servers_seen("muet.entreprise.fr", now=now)
+    started = now + timedelta(days=6)  # the worker's first round since: the DNS keeps silent
+    assert mail_domains_check(now=started, lookup=lambda domain: None) == 1
+    assert mail_domains_check(now=now + timedelta(days=7, minutes=1)) == 0  # wanted over a week ago
+
+
+def test_the_worker_looks_only_at_addresses_given_in_its_last_three_rounds(code_sent, now, traveller):
+    factories.with_link_sent(code_sent, now, "camille@entreprise.fr")
+    assert mail_domains_check(now=now + timedelta(minutes=31)) == 0  # given before them: seen by an earlier round
+    assert mail_domains_check(now=now + timedelta(minutes=29)) == 1
+
+
+def test_the_worker_does_not_ask_about_a_confirmed_address(code_sent, now, traveller):
+    factories.active(code_sent, now, "camille@entreprise.fr")
+    assert mail_domains_check(now=now) == 0
+
+
+def test_an_answer_is_believed_to_the_last_second_of_its_week(now):
+    mail_servers_seen("entreprise.fr", now=now)
+    mail_domains_check(now=now, lookup=lambda domain: False)
+    assert said("entreprise.fr", now + timedelta(days=7)) == (False, now)
+
+
+def test_without_servers_of_its_own_the_service_asks_the_machine_s_dns(settings):
+    """Production's default: the resolvers of /etc/resolv.conf (read, never asked here); with servers of its own
+    (the tests' local one), those alone."""
+    assert _resolver().nameservers == ["127.0.0.1"]
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, support_dns_servers=())
+    assert _resolver().nameservers == dns.resolver.Resolver().nameservers

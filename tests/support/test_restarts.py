@@ -137,7 +137,7 @@ def test_one_request_at_a_time_per_account_R_BOT2(taken, now):
     ask(taken.pk, now)
     with pytest.raises(RestartAlreadyPending):
         ask(taken.pk, now, staff=SUPERVISOR_B)
-    assert len(refusals("restart_already_pending")) == 1
+    assert [r.account_id for r in refusals("restart_already_pending")] == [taken.pk]
     requested = AuditEvent.objects.get(event="support_restart_requested")
     assert requested.details == {
         "staff": "superviseur.a",
@@ -444,3 +444,216 @@ def test_a_decision_on_an_unknown_or_expired_request_is_refused_for_that_account
         (taken.pk, RestartUnknown.code, str(made.pk + 1)),
         (taken.pk, RestartExpired.code, str(made.pk)),
     ]
+
+
+def test_a_request_refused_before_it_exists_is_audited_without_a_request_number_R_BOT2(taken, now):
+    with pytest.raises(RestartReasonTooShort):
+        ask(taken.pk, now, reason="trop court")
+    refused = AuditEvent.objects.get(event="support_restart_refused")
+    assert (refused.account_id, refused.details) == (
+        taken.pk,
+        {"staff": "superviseur.a", "why": "restart_reason_too_short"},
+    )
+
+
+def test_an_approval_writes_who_decided_when_and_no_rejection_reason_R_BOT2(taken, now):
+    made = ask(taken.pk, now)
+    later = now + timedelta(minutes=3)
+    restart_approve(request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_B, now=later)
+    decided = RestartRequest.objects.get(pk=made.pk)
+    assert (decided.status, decided.decided_by, decided.decided_at, decided.decision_reason) == (
+        RestartStatus.APPROVED,
+        "superviseur.b",
+        later,
+        "",
+    )
+
+
+def another_account(now, nir: str = "1850575056048") -> Account:
+    from moncompte.registry.models import Beneficiary
+
+    person = Beneficiary.objects.create(
+        nir=nir, last_name="M", first_name="V", birth_date=date(1985, 5, 12), postal_code="75011"
+    )
+    return Account.objects.create(beneficiary=person, created_at=now, code_email="v@example.fr")
+
+
+def test_approving_one_request_leaves_another_account_s_request_pending_R_BOT2(taken, now):
+    other = another_account(now)
+    waiting = ask(other.pk, now)
+    made = ask(taken.pk, now)
+    restart_approve(request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_B, now=now)
+    assert RestartRequest.objects.get(pk=waiting.pk).status == RestartStatus.PENDING
+
+
+def test_of_two_decisions_read_at_the_same_moment_the_second_changes_nothing_R_BOT2(taken, now):
+    """What both supervisors' processes read before either wrote: the second's conditional UPDATE finds the
+    request decided (the threads of the PostgreSQL test above do the same with real concurrency)."""
+    made = ask(taken.pk, now)
+    read_by_both = RestartRequest.objects.get(pk=made.pk)
+    restarts._decide(read_by_both, SUPERVISOR_B, status=RestartStatus.APPROVED, now=now)
+    with pytest.raises(RestartAlreadyDecided):
+        restarts._decide(read_by_both, SUPERVISOR_A, status=RestartStatus.REJECTED, now=now, why=REFUSAL)
+    decided = RestartRequest.objects.get(pk=made.pk)
+    assert (decided.status, decided.decided_by, decided.decision_reason) == (
+        RestartStatus.APPROVED,
+        "superviseur.b",
+        "",
+    )
+
+
+def test_requests_of_the_same_second_are_listed_in_the_order_they_were_made_R_BOT2(taken, now, settings):
+    """The second one made after the lifetime of a request was shortened (a deployment in between): the index
+    of pending requests by expiry would list it first."""
+    from moncompte.support.restarts import restarts_pending
+
+    other = another_account(now)
+    first = ask(taken.pk, now)
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, restart_request_lifetime=timedelta(hours=10))
+    second = ask(other.pk, now)
+    assert restarts_pending(now=now) == [first, second]
+
+
+def test_each_refused_decision_is_audited_with_its_account_and_request_R_BOT2(taken, now):
+    made = ask(taken.pk, now)
+    with pytest.raises(SupervisorOnly):
+        restart_approve(request_id=made.pk, account_id=taken.pk, staff=AGENT, now=now)
+    with pytest.raises(OwnRestartRequest):
+        restart_approve(request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_A, now=now)
+    restart_approve(request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_B, now=now)
+    with pytest.raises(RestartAlreadyDecided):
+        restart_reject(request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_B, reason=REFUSAL, now=now)
+    refused = AuditEvent.objects.filter(event="support_restart_refused").order_by("id")
+    assert [(r.account_id, r.details["why"], r.details["request"]) for r in refused] == [
+        (taken.pk, SupervisorOnly.code, str(made.pk)),
+        (taken.pk, OwnRestartRequest.code, str(made.pk)),
+        (taken.pk, RestartAlreadyDecided.code, str(made.pk)),
+    ]
+
+
+def test_deciding_an_expired_request_writes_its_own_expiry_only_R_BOT2(taken, now):
+    """The other accounts' requests past their time are the periodic job's (one desk click, one account)."""
+    other = ask(another_account(now).pk, now)
+    made = ask(taken.pk, now)
+    later = now + timedelta(hours=49)
+    with pytest.raises(RestartExpired):
+        restart_approve(request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_B, now=later)
+    assert RestartRequest.objects.get(pk=made.pk).status == RestartStatus.EXPIRED
+    assert RestartRequest.objects.get(pk=other.pk).status == RestartStatus.PENDING
+    assert restart_requests_expire(now=later) == 1
+
+
+def test_an_approval_losing_to_a_rejection_made_meanwhile_restarts_nothing_and_is_audited_R_BOT2(
+    taken, now, monkeypatch
+):
+    """The rejection's UPDATE runs between this approval's checks and its own, which then finds the request decided
+    (both real; here in the approval's transaction, so the test's rejection is undone with it)."""
+    made = ask(taken.pk, now)
+    decide = restarts._decide
+
+    def rejected_first(found, staff, **decision):
+        decide(found, Staff("superviseur.c", Role.SUPERVISOR, CLIENT), status=RestartStatus.REJECTED, now=now)
+        decide(found, staff, **decision)
+
+    monkeypatch.setattr(restarts, "_decide", rejected_first)
+    with pytest.raises(RestartAlreadyDecided):
+        restart_approve(request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_B, now=now)
+    refused = AuditEvent.objects.get(event="support_restart_refused")
+    assert (refused.at, refused.account_id, refused.client_address, refused.details) == (
+        now,
+        taken.pk,
+        CLIENT.address,
+        {"staff": "superviseur.b", "why": RestartAlreadyDecided.code, "request": str(made.pk)},
+    )
+    assert Account.objects.get(pk=taken.pk).state == AccountState.ACTIVE
+
+
+def test_a_second_restart_with_no_address_given_since_tells_nobody_and_says_so_R_BOT2(taken, now):
+    restart_approve(request_id=ask(taken.pk, now).pk, account_id=taken.pk, staff=SUPERVISOR_B, now=now)
+    again = ask(taken.pk, now + timedelta(days=1))
+    restart_approve(request_id=again.pk, account_id=taken.pk, staff=SUPERVISOR_B, now=now + timedelta(days=1))
+    approvals = AuditEvent.objects.filter(event="support_restart_approved").order_by("id")
+    assert [a.details["told"] for a in approvals] == ["p••••e@example.net", "aucune adresse"]
+    assert OutboundEmail.objects.filter(template="enrollment_restarted").count() == 1
+
+
+def test_the_job_s_batch_of_500_holds_only_pending_requests_however_many_decided_ones_are_old_R_BOT2(taken, now):
+    decided = [
+        RestartRequest(
+            account=taken, status=RestartStatus.REJECTED, reason=REASON, identity_document="carte_identite",
+            requested_by="superviseur.a", requested_at=now, expires_at=now + timedelta(hours=48),
+        )
+        for _ in range(500)
+    ]  # fmt: skip
+    RestartRequest.objects.bulk_create(decided)
+    ask(taken.pk, now)
+    assert restart_requests_expire(now=now + timedelta(days=3)) == 1
+
+
+def test_the_job_expires_each_stale_request_once_dated_and_audited_with_its_request_R_BOT2(taken, now):
+    first = ask(taken.pk, now)
+    second = ask(another_account(now).pk, now + timedelta(hours=1), staff=SUPERVISOR_B)
+    live = ask(another_account(now, nir="1850575056011").pk, now + timedelta(hours=30))
+    later = now + timedelta(hours=50)
+    assert restart_requests_expire(now=later) == 2
+    assert [(r.pk, r.status, r.decided_at) for r in RestartRequest.objects.order_by("pk")] == [
+        (first.pk, RestartStatus.EXPIRED, later),
+        (second.pk, RestartStatus.EXPIRED, later),
+        (live.pk, RestartStatus.PENDING, None),
+    ]
+    expired = AuditEvent.objects.filter(event="support_restart_expired").order_by("id")
+    assert [(e.at, e.account_id, e.details) for e in expired] == [
+        (later, taken.pk, {"requested_by": "superviseur.a", "request": str(first.pk)}),
+        (later, second.account_id, {"requested_by": "superviseur.b", "request": str(second.pk)}),
+    ]
+
+
+def test_a_new_request_expires_its_own_account_s_stale_one_only_R_BOT2(taken, now):
+    other = ask(another_account(now).pk, now)
+    ask(taken.pk, now)
+    later = now + timedelta(hours=49)
+    renewed = ask(taken.pk, later, staff=SUPERVISOR_B)  # its stale one no longer blocks it
+    assert renewed.status == RestartStatus.PENDING
+    assert RestartRequest.objects.get(pk=other.pk).status == RestartStatus.PENDING  # the job's
+
+
+def test_a_request_refused_for_the_identity_check_is_audited_for_its_account_R_BOT2(taken, now):
+    with pytest.raises(IdentityNotChecked):
+        ask(taken.pk, now, checked=False)
+    refused = AuditEvent.objects.get(event="support_restart_refused")
+    assert (refused.account_id, refused.details["why"]) == (taken.pk, IdentityNotChecked.code)
+
+
+def test_a_request_keeps_the_document_shown_and_is_audited_for_its_account_from_the_desk_R_BOT2(taken, now):
+    made = ask(taken.pk, now, document="passeport")
+    assert RestartRequest.objects.get(pk=made.pk).identity_document == "passeport"
+    requested = AuditEvent.objects.get(event="support_restart_requested")
+    assert (requested.account_id, requested.client_address, requested.details["document"]) == (
+        taken.pk,
+        CLIENT.address,
+        "passeport",
+    )
+
+
+def test_the_job_expires_500_requests_a_round_and_the_rest_at_the_next_R_BOT2(db, now):
+    from moncompte.registry.models import Beneficiary
+
+    people = Beneficiary.objects.bulk_create(
+        Beneficiary(
+            nir=f"1850575{n:06d}", last_name="M", first_name="V", birth_date=date(1985, 5, 12), postal_code="75011"
+        )
+        for n in range(501)
+    )
+    accounts = Account.objects.bulk_create(
+        Account(beneficiary=p, created_at=now, code_email="v@example.fr") for p in people
+    )
+    RestartRequest.objects.bulk_create(
+        RestartRequest(
+            account=account, reason=REASON, identity_document="carte_identite", requested_by="superviseur.a",
+            requested_at=now, expires_at=now + timedelta(hours=48),
+        )
+        for account in accounts
+    )  # fmt: skip
+    later = now + timedelta(days=3)
+    assert restart_requests_expire(now=later) == 500
+    assert restart_requests_expire(now=later) == 1

@@ -132,3 +132,37 @@ def test_tries_at_once_are_counted_before_any_is_checked_R_LIM3(now):
         staff_attempt_begin(username="agentx", client=HERE, now=now)
     staff_attempt_succeeded(running[0])  # a complete sign-in takes its try back
     staff_attempt_begin(username="agentx", client=HERE, now=now)
+
+
+def test_a_device_cookie_is_known_to_the_last_second_of_its_lifetime_R_SUP6(now, settings):
+    device = staff_device_issue(username="agent1", now=now - settings.MONCOMPTE.staff_device_lifetime)
+    for n in range(10):
+        staff_failure_count(username="agent1", client=Client(f"192.0.2.{n + 1}", "pytest"), now=now)
+    sign_in_completed(username="agent1", client=ELSEWHERE, now=now, device=device)
+
+
+def test_a_known_device_refused_is_audited_as_known_R_SUP6(now):
+    device = staff_device_issue(username="agent1", now=now)
+    for _ in range(10):
+        staff_failure_count(username="agent1", client=HERE, now=now, device=device)
+    with pytest.raises(TooManyAttempts):
+        sign_in_completed(username="agent1", client=HERE, now=now, device=device)
+    throttled = AuditEvent.objects.get(event="staff_sign_in_throttled")
+    assert throttled.details == {"username": "agent1", "known_device": True}
+
+
+def test_a_refused_try_is_told_when_the_oldest_failure_leaves_the_hour_R_SUP6(now):
+    for _ in range(10):
+        staff_failure_count(username="agent1", client=HERE, now=now)
+    with pytest.raises(TooManyAttempts) as refused:
+        staff_attempt_begin(username="agent1", client=ELSEWHERE, now=now + timedelta(minutes=20))
+    assert refused.value.retry_after == timedelta(minutes=40)
+
+
+def test_a_known_device_shut_is_open_again_an_hour_later_R_SUP6(now):
+    device = staff_device_issue(username="agent1", now=now)
+    for _ in range(10):
+        staff_failure_count(username="agent1", client=HERE, now=now, device=device)
+    with pytest.raises(TooManyAttempts):
+        sign_in_completed(username="agent1", client=HERE, now=now + timedelta(minutes=59), device=device)
+    sign_in_completed(username="agent1", client=HERE, now=now + timedelta(hours=1, seconds=1), device=device)
