@@ -116,6 +116,7 @@ DETAIL_LABELS: dict[str, str] = {
     "total": "total",
     "campaign": "campagne",
     "message": "message n°",
+    "letter": "courrier n°",
     "consent_record": "consentement n°",
     "consent_at": "consentement du",
     "email_id": "courriel n°",
