@@ -54,6 +54,7 @@ EVENT_LABELS: dict[str, str] = {
     # The support desk (R-SUP*, R-BOT*)
     "support_search": "Recherche au guichet",
     "support_person_viewed": "Fiche ouverte au guichet",
+    "support_campaigns_viewed": "Campagnes de la messagerie consultées au guichet",
     "support_link_resent": "Lien renvoyé par le guichet",
     "support_address_changed": "Adresse changée par le guichet",
     "support_address_refused": "Changement d'adresse refusé au guichet (code personnel déjà choisi)",
@@ -117,6 +118,7 @@ DETAIL_LABELS: dict[str, str] = {
     "campaign": "campagne",
     "message": "message n°",
     "letter": "courrier n°",
+    "page": "page",
     "consent_record": "consentement n°",
     "consent_at": "consentement du",
     "email_id": "courriel n°",
@@ -141,6 +143,7 @@ VALUE_LABELS: dict[str, str] = {
     "links_void": "annuler les liens",
     "address_erase": "effacer l'adresse",
     "agent_create": "créer un agent",
+    "campaigns_view": "voir les campagnes de la messagerie",
     "person_not_opened": "fiche pas ouverte",
     "unknown_action": "action inconnue",
     "not_posted": "action pas envoyée par le formulaire",
