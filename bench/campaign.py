@@ -1,9 +1,11 @@
 """A campaign at scale (issue 24): posting, then sending its notifications while provisional codes keep coming.
 
-On a fresh PostgreSQL database (`moncompte_campaign` on BENCH_DATABASE_URL's server) holding N insured people
-with as many active accounts and confirmed addresses (COPY, INSERT … SELECT: bench/scale.py):
+On a fresh PostgreSQL database (`--database`, `moncompte_campaign` by default, on BENCH_DATABASE_URL's server)
+holding N insured people with as many active accounts and confirmed addresses (COPY, INSERT … SELECT:
+bench/scale.py):
 1. `moncompte campaign FILE.csv` posts one message to the N people, in its own process: wall time, messages per
-   second, the process's peak memory (its maximum resident set, from wait4) and CPU;
+   second, the process's peak memory (its maximum resident set, from wait4) and CPU; then the message table's
+   size on disk, indexes included (pg_total_relation_size: each message points to the campaign's one letter);
 2. two `moncompte worker` processes (`--workers`) queue the notifications as their lane runs low (R-DLV5) and
    send them to a local SMTP server in a process of its own: notifications per second, the workers' CPU per
    notification, and PostgreSQL's (every postgres process of the machine: run it alone);
@@ -14,7 +16,7 @@ Targets (issue 24): 1,000,000 messages posted in ≤ 60 s and ≤ 300 MB; ≥ 50
 the code's p99 ≤ 1 s while the campaign is being sent.
 
 Run: .venv/bin/python -m bench.campaign [--people 20000] [--batch 5000] [--workers 2] [--code-every 0.2]
-[--post-only]
+[--post-only] [--database moncompte_campaign]
 The million: .venv/bin/python -m bench.campaign --people 1000000 (about 40 minutes at 500 notifications/s;
 `--send-limit S` stops the sending after S seconds and gives the figures so far).
 """
@@ -81,6 +83,9 @@ def post(url: str, people: int, batch: int) -> None:
         raise SystemExit(f"la campagne a échoué : {output}")
     posted = _count(url, "SELECT COUNT(*) FROM messaging_message")
     print(output.strip())
+    size = _count(url, "SELECT pg_total_relation_size('messaging_message')")
+    letters = _count(url, "SELECT pg_total_relation_size('messaging_letter')")
+    print(f"Table des messages : {size / 1e6:.1f} Mo sur disque, index compris (courriers : {letters / 1e3:.0f} ko)")
     print(
         f"Dépôt (lots de {_n(batch)}) : {_n(posted)} messages en {elapsed:.1f} s ({_n(posted / elapsed)} messages/s), "
         f"mémoire maximale du processus {usage.ru_maxrss / 1024:.0f} Mo, "
@@ -186,9 +191,10 @@ def main() -> int:
     parser.add_argument("--code-every", type=float, default=0.2, help="seconds between two provisional codes")
     parser.add_argument("--send-limit", type=float, default=3600.0, help="seconds of sending at most")
     parser.add_argument("--post-only", action="store_true", help="the posting alone (step 1)")
+    parser.add_argument("--database", default="moncompte_campaign", help="the database made afresh for the run")
     args = parser.parse_args()
     VAR.mkdir(parents=True, exist_ok=True)
-    url = f"{ADMIN}/moncompte_campaign"
+    url = f"{ADMIN}/{args.database}"
     started = time.perf_counter()
     build(url, args.people)
     print(f"{_n(args.people)} comptes actifs générés en {time.perf_counter() - started:.0f} s")

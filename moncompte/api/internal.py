@@ -19,7 +19,7 @@ from moncompte.core.errors import DomainError
 from moncompte.messaging import services
 from moncompte.messaging.bulk import IdempotencyKeyReused, messages_post_to_nirs
 from moncompte.messaging.models import MessageKind
-from moncompte.messaging.post import Letter
+from moncompte.messaging.post import LetterText
 
 internal_api = ProblemAPI(
     problems="/api/interne/v1/problemes/",
@@ -68,7 +68,7 @@ def messages_post(request: HttpRequest, payload: PostingIn) -> Any:
     kind, key = MessageKind(payload.kind), payload.idempotency_key
     try:
         caller.require(services.Scope.PROMOTIONAL if kind == MessageKind.PROMOTIONAL else services.Scope.POST)
-        letter = Letter(payload.subject, payload.body, caller.service, kind)
+        letter = LetterText(payload.subject, payload.body, caller.service, kind)
         posted = messages_post_to_nirs(
             service=caller.service, idempotency_key=key, letter=letter, nirs=payload.nirs, client=client, now=now
         )

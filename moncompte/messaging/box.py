@@ -13,7 +13,8 @@ from moncompte.messaging.selectors import MessageShown, message_shown
 
 def message_open(*, account_id: int, message_id: int, now: datetime) -> MessageShown:
     """R-MSG3: the message, marked read the first time it is opened (a conditional update: two tabs agree)."""
-    row = Message.objects.filter(account_id=account_id, pk=message_id, deleted_at__isnull=True).first()
+    found = Message.objects.filter(account_id=account_id, pk=message_id, deleted_at__isnull=True)
+    row = found.select_related("letter").first()  # its text in the same query (R-MSG12)
     if row is None:
         raise MessageNotFound()
     if row.read_at is None:

@@ -18,8 +18,8 @@ from moncompte.accounts.states import AccountState
 from moncompte.core.client import Client
 from moncompte.core.conf import conf
 from moncompte.core.errors import DomainError
-from moncompte.messaging.models import MessageKind, Posting
-from moncompte.messaging.post import Letter, letters_post
+from moncompte.messaging.models import Letter, LetterOrigin, MessageKind, Posting
+from moncompte.messaging.post import LetterText, letters_post
 from moncompte.messaging.texts import message_texts_check
 from moncompte.registry import nir as nir_rules
 
@@ -55,7 +55,7 @@ class PostingAnswer:
         return dict(Counter(result for _, result in self.answers))
 
 
-def _digest(letter: Letter, nirs: Sequence[str]) -> str:
+def _digest(letter: LetterText, nirs: Sequence[str]) -> str:
     canonical = json.dumps([letter.subject, letter.body, letter.kind.value, letter.sender_service, list(nirs)])
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -90,6 +90,8 @@ def _post_all(parsed: list[tuple[str, str | Result]], letter: Letter, client: Cl
             latest = consents.latest_records(active[start : start + CHUNK], ConsentChannel.EMAIL)
             decisions |= {account: decision for account, decision in latest.items() if decision.granted}
         active = [account for account in active if account in decisions]
+    if active and letter.pk is None:  # this posting's own letter (R-MSG12), saved with its messages
+        letter.save(force_insert=True)
     letters_post(account_ids=active, letter=letter, client=client, now=now, consents=decisions)
     posted = set(active)
     results = list[str]()
@@ -106,10 +108,19 @@ def _post_all(parsed: list[tuple[str, str | Result]], letter: Letter, client: Cl
 
 
 def messages_post_to_nirs(
-    *, service: str, idempotency_key: str, letter: Letter, nirs: Sequence[str], client: Client, now: datetime
+    *,
+    service: str,
+    idempotency_key: str,
+    letter: LetterText,
+    nirs: Sequence[str],
+    client: Client,
+    now: datetime,
+    into: Letter | None = None,
 ) -> PostingAnswer:
+    """`into`: the letter of the campaign this posting is a batch of (R-MSG10); without it, the posting's messages
+    get a letter of their own (R-MSG12)."""
     subject, body = message_texts_check(subject=letter.subject, body=letter.body)
-    letter = Letter(subject, body, letter.sender_service, letter.kind)
+    letter = LetterText(subject, body, letter.sender_service, letter.kind)
     limit = conf().internal_api_max_recipients
     if not nirs or len(nirs) > limit:
         raise TooManyRecipients(f"Une demande porte sur 1 à {limit} numéros de sécurité sociale ({len(nirs)} reçus).")
@@ -122,7 +133,8 @@ def messages_post_to_nirs(
             posting = Posting.objects.create(
                 service=service, idempotency_key=idempotency_key, request_digest=digest, created_at=now
             )
-            results = _post_all(_parsed(nirs), letter, client, now)
+            row = into or _letter_of(letter, now)
+            results = _post_all(_parsed(nirs), row, client, now)
             posting.answers = [[given, result] for given, result in zip(nirs, results, strict=True)]
             posting.save(update_fields=["answers"])
     except IntegrityError:  # the same key at the same time: the other call posted, this one answers as it did
@@ -140,3 +152,15 @@ def _known(service: str, idempotency_key: str, digest: str) -> PostingAnswer | N
     if found.request_digest != digest:
         raise IdempotencyKeyReused()
     return PostingAnswer([(given, result) for given, result in found.answers], replayed=True)
+
+
+def _letter_of(text: LetterText, now: datetime) -> Letter:
+    """The letter of one call of the internal API, not yet saved: only a posting that posts something keeps it."""
+    return Letter(
+        subject=text.subject,
+        body=text.body,
+        sender_service=text.sender_service,
+        kind=text.kind,
+        origin=LetterOrigin.BULK,
+        created_at=now,
+    )

@@ -10,10 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from django.db import IntegrityError, transaction
+
 from moncompte.audit.log import record
 from moncompte.core.client import Client
 from moncompte.messaging.bulk import Result, messages_post_to_nirs
-from moncompte.messaging.post import Letter
+from moncompte.messaging.models import Letter, LetterOrigin
+from moncompte.messaging.post import LetterText, letter_create
 from moncompte.messaging.texts import message_texts_check
 from moncompte.registry import nir as nir_rules
 
@@ -45,7 +48,7 @@ def _nirs_of(path: Path) -> Iterator[tuple[int, str]]:
                 yield number, value
 
 
-def campaign_key(*, path: Path, letter: Letter) -> str:
+def campaign_key(*, path: Path, letter: LetterText) -> str:
     """The same file and the same message make the same campaign: running it again resumes it."""
     digest = hashlib.sha256(f"{letter.sender_service}\0{letter.kind}\0{letter.subject}\0{letter.body}\0".encode())
     with path.open("rb") as content:
@@ -87,17 +90,19 @@ def _batches(path: Path, refused: set[int], size: int) -> Iterator[list[tuple[in
 def campaign_post(
     *,
     path: Path,
-    letter: Letter,
+    letter: LetterText,
     batch_size: int,
     client: Client,
     now: Callable[[], datetime],
     progress: Callable[[CampaignRun], None] = lambda run: None,
 ) -> CampaignRun:
-    """Posts batch after batch, each in its own transaction (bulk.py); memory stays that of one batch."""
+    """Posts batch after batch, each in its own transaction (bulk.py), all pointing to the campaign's one letter
+    (R-MSG12); memory stays that of one batch."""
     subject, body = message_texts_check(subject=letter.subject, body=letter.body)
-    letter = Letter(subject, body, letter.sender_service, letter.kind)
+    letter = LetterText(subject, body, letter.sender_service, letter.kind)
     run = CampaignRun(key=campaign_key(path=path, letter=letter))
     _plan(path, run)
+    row = _letter_of(run.key, letter, now())
     refused_lines = {number for number, _, _ in run.refused}
     for index, batch in enumerate(_batches(path, refused_lines, batch_size)):
         answer = messages_post_to_nirs(
@@ -107,6 +112,7 @@ def campaign_post(
             nirs=[value for _, value in batch],
             client=client,
             now=now(),
+            into=row,
         )
         run.batches_replayed += answer.replayed
         for (number, value), (_, result) in zip(batch, answer.answers, strict=True):
@@ -116,8 +122,23 @@ def campaign_post(
         run.done += len(batch)
         progress(run)
     run.refused.sort()
-    record(event="campaign_run", now=now(), client=client, campaign=run.key, total=run.total, counts=run.counts)
+    record(
+        event="campaign_run", now=now(), client=client, campaign=run.key, letter=row.pk, total=run.total,
+        counts=run.counts,
+    )  # fmt: skip
     return run
+
+
+def _letter_of(key: str, text: LetterText, now: datetime) -> Letter:
+    """The campaign's letter: made by its first run, found again by a run that resumes it."""
+    found = Letter.objects.filter(campaign=key).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return letter_create(text, origin=LetterOrigin.CAMPAIGN, now=now, campaign=key)
+    except IntegrityError:  # the same campaign started twice at once: the other run made it
+        return Letter.objects.get(campaign=key)
 
 
 def report_write(run: CampaignRun, path: Path) -> None:

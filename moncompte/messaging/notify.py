@@ -9,6 +9,7 @@ as their notifications lane runs low)."""
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import Min
@@ -16,9 +17,9 @@ from django.db.models import Min
 from moncompte.accounts import consents
 from moncompte.accounts.models import Account, ConsentChannel, EmailAddress
 from moncompte.core.conf import conf
-from moncompte.messaging.models import UNREAD, Message, MessageBox, MessageKind, NoticeDue
+from moncompte.messaging.models import UNREAD, Message, MessageBox, MessageKind, Notice, NoticeDue
 from moncompte.messaging.unsubscribe import unsubscribe_url
-from moncompte.outbox.mail import Outgoing, enqueue_many
+from moncompte.outbox.mail import Outgoing, emails_enqueue
 from moncompte.outbox.models import Lane
 
 TEMPLATE = "message_notice"
@@ -40,7 +41,14 @@ def notices_queue(*, now: datetime, limit: int = NOTICE_BATCH, message_ids: Coll
         if not taken:
             return 0
         notified = _due(taken, now)
-        enqueue_many(template=TEMPLATE, outgoing=_emails(notified), now=now, lane=Lane.NOTIFICATIONS)
+        emails = emails_enqueue(template=TEMPLATE, outgoing=_emails(notified), now=now, lane=Lane.NOTIFICATIONS)
+        # R-MSG13: which letter each email announced, for the desk's campaign figures
+        letters = {account: due.letter for account, due in notified.items() if due.letter is not None}
+        Notice.objects.bulk_create(
+            Notice(email_id=email.pk, letter_id=letters[email.account_id], account_id=email.account_id)
+            for email in emails
+            if email.account_id in letters
+        )
         NoticeDue.objects.filter(message_id__in=[message for message, _ in taken]).delete()
     return len(taken)
 
@@ -56,9 +64,19 @@ def _alone() -> bool:
     return bool(row and row[0])
 
 
-def _due(taken: Sequence[tuple[int, int]], now: datetime) -> dict[int, tuple[str, bool]]:
-    """The accounts to notify now, each with its address and whether the message is promotional."""
-    opened = dict(Message.objects.filter(pk__in=[m for m, _ in taken], **UNREAD_ONLY).values_list("pk", "kind"))
+class Due(NamedTuple):
+    address: str
+    promotional: bool
+    letter: int | None  # None: a message posted by the previous release during an upgrade (models.Message)
+
+
+def _due(taken: Sequence[tuple[int, int]], now: datetime) -> dict[int, Due]:
+    """The accounts to notify now, each with its address, whether the message is promotional, and its letter."""
+    rows = Message.objects.filter(pk__in=[m for m, _ in taken], **UNREAD_ONLY)
+    opened = {
+        message: (letter_kind or kind, letter)
+        for message, letter, letter_kind, kind in rows.values_list("pk", "letter_id", "letter__kind", "old_kind")
+    }
     addresses = dict(
         EmailAddress.objects.filter(
             account_id__in={account for message, account in taken if message in opened},
@@ -77,13 +95,14 @@ def _due(taken: Sequence[tuple[int, int]], now: datetime) -> dict[int, tuple[str
         .annotate(first=Min("id"))
         .values_list("account_id", "first")
     )
-    notified: dict[int, tuple[str, bool]] = {}
+    notified: dict[int, Due] = {}
     for message, account in taken:
         if message not in opened or account not in addresses or account in notified:
             continue  # read or deleted already, no address to write to, or this person's one email of the batch
         if account in recent and oldest_unread.get(account, message) < message:
             continue
-        notified[account] = (addresses[account], opened[message] == MessageKind.PROMOTIONAL)
+        kind, letter = opened[message]
+        notified[account] = Due(addresses[account], kind == MessageKind.PROMOTIONAL, letter)
     _still_consenting(notified)
     MessageBox.objects.filter(account_id__in=notified).update(notified_at=now)
     return notified
@@ -99,10 +118,10 @@ def _boxes_locked(accounts: list[int]) -> dict[int, datetime | None]:
     return dict(rows.values_list("account_id", "notified_at"))
 
 
-def _still_consenting(notified: dict[int, tuple[str, bool]]) -> None:
+def _still_consenting(notified: dict[int, Due]) -> None:
     """A promotional message's notification goes only to whom still says "oui" (R-MSG6): an unsubscribe between
     the posting and now is obeyed."""
-    promotional = [account for account, (_, promo) in notified.items() if promo]
+    promotional = [account for account, due in notified.items() if due.promotional]
     if promotional:
         decisions = consents.latest_records(promotional, ConsentChannel.EMAIL)
         for account in promotional:
@@ -110,14 +129,14 @@ def _still_consenting(notified: dict[int, tuple[str, bool]]) -> None:
                 del notified[account]
 
 
-def _emails(notified: dict[int, tuple[str, bool]]) -> list[Outgoing]:
+def _emails(notified: dict[int, Due]) -> list[Outgoing]:
     names = Account.objects.filter(pk__in=notified).values_list(
         "pk", "beneficiary__first_name", "beneficiary__last_name"
     )
     emails = []
     for account, first_name, last_name in names:
-        address, promotional = notified[account]
-        link = unsubscribe_url(account_id=account) if promotional else ""
+        address, promotional, letter = notified[account]
+        link = unsubscribe_url(account_id=account, letter_id=letter) if promotional else ""
         context = {"first_name": first_name, "last_name": last_name, "promotional": promotional}
         # R-MSG7: the unsubscribe link is a token, masked in the copy support reads
         secret = {"unsubscribe_url": link} if link else {}

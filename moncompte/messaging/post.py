@@ -14,7 +14,7 @@ from moncompte.accounts.states import AccountState
 from moncompte.audit.log import record_many
 from moncompte.core.client import Client
 from moncompte.messaging.errors import MessageAccountNotActive, MessageNoConsent
-from moncompte.messaging.models import Message, MessageKind, NoticeDue
+from moncompte.messaging.models import Letter, LetterOrigin, Message, MessageKind, NoticeDue
 from moncompte.messaging.notify import notices_queue
 from moncompte.messaging.texts import message_texts_check
 from moncompte.outbox.wakeup import wake_on_commit
@@ -23,13 +23,26 @@ CHUNK = 1000  # messages written per statement
 
 
 @dataclass(frozen=True)
-class Letter:
+class LetterText:
     """What is posted, its texts already checked (message_texts_check)."""
 
     subject: str
     body: str
     sender_service: str
     kind: MessageKind = MessageKind.NORMAL
+
+
+def letter_create(text: LetterText, *, origin: LetterOrigin, now: datetime, campaign: str | None = None) -> Letter:
+    """R-MSG12: the letter every message of one posting points to, its text stored once."""
+    return Letter.objects.create(
+        subject=text.subject,
+        body=text.body,
+        sender_service=text.sender_service,
+        kind=text.kind,
+        origin=origin,
+        created_at=now,
+        campaign=campaign,
+    )
 
 
 def message_post(
@@ -54,7 +67,8 @@ def message_post(
             decisions = consents.latest_records([account.pk], ConsentChannel.EMAIL)
             if not (decision := decisions.get(account.pk)) or not decision.granted:
                 raise MessageNoConsent()
-        letter = Letter(subject, body, sender_service, kind)
+        # Its own letter too (R-MSG12): one way to read every message, for one more row per message posted alone.
+        letter = letter_create(LetterText(subject, body, sender_service, kind), origin=LetterOrigin.SINGLE, now=now)
         [(message_id, _)] = letters_post(
             account_ids=[account.pk], letter=letter, client=client, now=now, consents=decisions
         )
@@ -72,8 +86,9 @@ def letters_post(
 ) -> list[tuple[int, int]]:
     """Inside the caller's transaction, to accounts already found active (and, for promotional information,
     consenting: `consents` holds each one's decision, which its audit row cites, R-MSG6): per thousand, one
-    statement each for the messages, their audit rows (`message_posted`) and their notices to decide. No email
-    is written here: the workers are woken at commit to queue the notifications. Returns (message, account)."""
+    statement each for the messages (each pointing to the letter, R-MSG12), their audit rows (`message_posted`)
+    and their notices to decide. No email is written here: the workers are woken at commit to queue the
+    notifications. Returns (message, account)."""
     posted = list[tuple[int, int]]()
     for start in range(0, len(account_ids), CHUNK):
         rows = _messages_insert(account_ids[start : start + CHUNK], letter, now)
@@ -82,7 +97,7 @@ def letters_post(
         if consents is not None:  # R-MSG6: the ledger's decision each message was posted under
             each |= {"consent_record": [consents[account].record for account in accounts]}
             each |= {"consent_at": [consents[account].at.isoformat() for account in accounts]}
-        details = {"kind": letter.kind.value, "sender_service": letter.sender_service}
+        details = {"kind": letter.kind, "sender_service": letter.sender_service, "letter": letter.pk}
         record_many(event="message_posted", now=now, client=client, account_ids=accounts, details=details, each=each)
         posted += rows
     if posted:
@@ -91,27 +106,26 @@ def letters_post(
 
 
 def _messages_insert(account_ids: Sequence[int], letter: Letter, now: datetime) -> list[tuple[int, int]]:
-    """The messages and their notices to decide, the texts sent once, not once per person: on PostgreSQL one
+    """The messages and their notices to decide, each message a pointer to the letter: on PostgreSQL one
     statement over an array; elsewhere one INSERT … SELECT … RETURNING, then the notices."""
     table, notices = Message._meta.db_table, NoticeDue._meta.db_table
-    texts = [letter.subject, letter.body, letter.sender_service, letter.kind.value]
     posted_at = Message._meta.get_field("posted_at").get_db_prep_value(now, connection)
-    columns = "account_id, subject, body, sender_service, kind, posted_at"
+    columns = "account_id, letter_id, posted_at"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 f"WITH posted AS (INSERT INTO {table} ({columns}) "  # noqa: S608 - our names
-                "SELECT t.id, %s, %s, %s, %s, %s FROM unnest(%s::bigint[]) AS t(id) RETURNING id, account_id), "
+                "SELECT t.id, %s, %s FROM unnest(%s::bigint[]) AS t(id) RETURNING id, account_id), "
                 f"due AS (INSERT INTO {notices} (message_id, account_id) SELECT id, account_id FROM posted) "
                 "SELECT id, account_id FROM posted",
-                [*texts, posted_at, list(account_ids)],
+                [letter.pk, posted_at, list(account_ids)],
             )
             return [(message, account) for message, account in cursor.fetchall()]
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT id, %s, %s, %s, %s, %s "  # noqa: S608 - our names
+            f"INSERT INTO {table} ({columns}) SELECT id, %s, %s "  # noqa: S608 - our names
             f"FROM {Account._meta.db_table} WHERE id IN ({', '.join(['%s'] * len(account_ids))}) "
             "RETURNING id, account_id",
-            [*texts, posted_at, *account_ids],
+            [letter.pk, posted_at, *account_ids],
         )
         rows = [(message, account) for message, account in cursor.fetchall()]
         if rows:

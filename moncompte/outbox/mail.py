@@ -99,10 +99,15 @@ def enqueue(
 def enqueue_many(*, template: str, outgoing: Iterable[Outgoing], now: datetime, lane: Lane) -> int:
     """Writes many emails of one template in one statement per thousand (a campaign's notifications: R-MSG5,
     R-DLV5), in the caller's transaction; the workers are woken once. Returns how many."""
+    return len(emails_enqueue(template=template, outgoing=outgoing, now=now, lane=lane))
+
+
+def emails_enqueue(*, template: str, outgoing: Iterable[Outgoing], now: datetime, lane: Lane) -> list[OutboundEmail]:
+    """enqueue_many, giving back the rows written, with their ids (R-MSG13 notes which letter each announced)."""
     rows = [_row(template, item, now=now, lane=lane, due=now) for item in outgoing]
     OutboundEmail.objects.bulk_create(rows, batch_size=1000)
     for provider, count in Counter(provider_of(row.to_address) for row in rows).items():
         metrics.after_commit(functools.partial(metrics.emails_enqueued.labels(template, provider).inc, count))
     if rows:
         wake_on_commit()
-    return len(rows)
+    return rows

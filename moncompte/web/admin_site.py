@@ -25,7 +25,7 @@ from moncompte.support.staff_sign_in import (
     staff_failure_count,
 )
 from moncompte.web import session
-from moncompte.web.views import desk, desk_attack, desk_restart
+from moncompte.web.views import desk, desk_attack, desk_campaigns, desk_restart
 
 STAFF_DEVICE_COOKIE = "moncompte_staff_device"  # R-SUP6
 STAFF_SIGN_IN_REFUSED = (
@@ -121,6 +121,7 @@ class SupportAdminSite(OTPAdminSite):
         desk_pages = [
             *desk_restart.pages(self._desk),  # R-BOT2, before the person's generic actions
             *desk_attack.pages(self._desk),  # R-BOT1
+            *desk_campaigns.pages(self._desk),  # R-MSG13
             path("entonnoir/", self.admin_view(self.funnel_view), name="funnel"),
             path("personnes/", self._desk(desk.desk_search), name="desk_search"),
             path("agents/nouveau/", self._desk(desk.desk_agent_new), name="desk_agent_new"),

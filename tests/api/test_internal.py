@@ -61,7 +61,9 @@ def test_one_call_answers_for_each_person_and_posts_to_active_accounts_only_R_MS
     ]
     assert body["counts"]["posted"] == 1
     assert body["replayed"] is False
-    assert Message.objects.get().sender_service == "CPAM des Vosges"  # the credential's service, never the payload's
+    assert (
+        Message.objects.get().texts.sender_service == "CPAM des Vosges"
+    )  # the credential's service, never the payload's
 
 
 def test_a_retry_with_the_same_key_posts_nothing_and_another_request_is_refused_R_MSG9(people, token):

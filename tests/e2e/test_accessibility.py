@@ -12,6 +12,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from moncompte.captcha.challenges import challenge_answer
+from moncompte.messaging.models import LetterOrigin
+from moncompte.messaging.post import LetterText, letter_create
 from moncompte.support.roles import Role, staff_create
 from moncompte.web.views.journey import INFO_PAGES
 from tests import factories
@@ -226,7 +228,9 @@ def test_every_desk_page_of_a_supervisor_is_accessible(page: Page, live_server, 
     restart = {"identity_checked": "oui", "document": "passeport", "reason": "pièce d'identité vue au guichet ce jour"}
     client.post(f"/support/personnes/{account.pk}/reprise/", restart)
     pages = ["/support/", f"/support/personnes/{account.pk}/", "/support/mode-attaque/", "/support/agents/nouveau/"]
-    pages += ["/support/reprises/", "/support/entonnoir/", "/support/audit/auditevent/"]
+    pages += ["/support/reprises/", "/support/entonnoir/", "/support/campagnes/", "/support/audit/auditevent/"]
+    letter = LetterText("Votre bilan de prévention", "Prenez rendez-vous.", "CPAM des Vosges")
+    letter_create(letter, origin=LetterOrigin.CAMPAIGN, now=now, campaign="campagne-a11y")  # a row in its table
     for path in pages:
         page.goto(live_server.url + path)
         expect(page.get_by_role("navigation", name="Pages du guichet")).to_contain_text("Créer un agent")

@@ -5,8 +5,8 @@ from datetime import date, datetime
 from moncompte.accounts.models import Account, EmailAddress
 from moncompte.accounts.states import AccountState
 from moncompte.core.client import Client
-from moncompte.messaging.models import Message, MessageKind
-from moncompte.messaging.post import message_post
+from moncompte.messaging.models import Letter, LetterOrigin, Message, MessageKind
+from moncompte.messaging.post import LetterText, letter_create, message_post
 from moncompte.registry.models import Beneficiary
 from tests.helpers import NOW
 
@@ -17,6 +17,11 @@ def post(account_id: int, now: datetime, subject: str = "Votre attestation", bod
     more.setdefault("sender_service", "Caisse primaire des Vosges")
     more.setdefault("kind", MessageKind.NORMAL)
     return message_post(account_id=account_id, subject=subject, body=body, client=SERVICE, now=now, **more)
+
+
+def stored(text: LetterText, origin: LetterOrigin = LetterOrigin.BULK) -> Letter:
+    """The letter of a posting in bulk (R-MSG12), for the tests that post with letters_post."""
+    return letter_create(text, origin=origin, now=NOW)
 
 
 def nir_of(n: int) -> str:

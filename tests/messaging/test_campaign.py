@@ -19,12 +19,12 @@ from moncompte.core.client import Client
 from moncompte.messaging.campaign import campaign_post
 from moncompte.messaging.models import Message, NoticeDue, Posting
 from moncompte.messaging.notify import notices_queue
-from moncompte.messaging.post import Letter
+from moncompte.messaging.post import LetterText
 from moncompte.outbox.models import Lane, OutboundEmail
 from tests.helpers import NOW
 from tests.messaging.helpers import nir_of, people
 
-LETTER = Letter("Votre bilan de prévention", "Bonjour,\nprenez rendez-vous.", "Assurance Maladie")
+LETTER = LetterText("Votre bilan de prévention", "Bonjour,\nprenez rendez-vous.", "Assurance Maladie")
 CLI = Client("", "pytest", channel="campaign")
 
 

@@ -14,22 +14,22 @@ from moncompte.accounts.models import Account, ConsentChannel, ConsentRecord
 from moncompte.core import clock
 from moncompte.messaging.models import Message, MessageKind, NoticeDue
 from moncompte.messaging.notify import notices_queue
-from moncompte.messaging.post import Letter, letters_post
+from moncompte.messaging.post import LetterText, letters_post
 from moncompte.messaging.unsubscribe import email_consent_withdraw, unsubscribe_token
 from moncompte.outbox import worker
 from moncompte.outbox.models import EmailStatus, Lane, OutboundEmail
 from moncompte.outbox.transport import SmtpTransport
 from moncompte.web.management.periodic_jobs import FEEDERS
 from tests.helpers import NOW
-from tests.messaging.helpers import SERVICE, people
+from tests.messaging.helpers import SERVICE, people, stored
 
-LETTER = Letter("Votre bilan de prévention", "Bonjour,\nprenez rendez-vous.", "Assurance Maladie")
+LETTER = LetterText("Votre bilan de prévention", "Bonjour,\nprenez rendez-vous.", "Assurance Maladie")
 
 
-def posted_to(count: int, letter: Letter = LETTER, *, now=NOW) -> list[int]:
+def posted_to(count: int, letter: LetterText = LETTER, *, now=NOW) -> list[int]:
     people(count)
     accounts = list(Account.objects.order_by("pk").values_list("pk", flat=True))
-    letters_post(account_ids=accounts, letter=letter, client=SERVICE, now=now)
+    letters_post(account_ids=accounts, letter=stored(letter), client=SERVICE, now=now)
     return accounts
 
 
@@ -45,7 +45,7 @@ def notified() -> list[int]:
 @pytest.mark.django_db
 def test_two_messages_posted_before_their_notices_are_decided_send_one_email_per_person_R_MSG5():
     accounts = posted_to(3)
-    letters_post(account_ids=accounts, letter=LETTER, client=SERVICE, now=NOW + timedelta(minutes=1))
+    letters_post(account_ids=accounts, letter=stored(LETTER), client=SERVICE, now=NOW + timedelta(minutes=1))
     assert notices() == []  # a posting in bulk writes no email
     assert notices_queue(now=NOW + timedelta(minutes=2)) == 6
     assert notified() == accounts
@@ -72,7 +72,7 @@ def test_an_unsubscribe_between_the_posting_and_the_notice_is_obeyed_R_MSG6_R_MS
             account=account, channel=ConsentChannel.EMAIL, granted=True, at=NOW, wording_version="2026-11", source="t"
         )
     decisions = latest_records([account.pk for account in accounts], ConsentChannel.EMAIL)
-    promotional = Letter("Nouveau service", "Découvrez-le.", "Assurance Maladie", MessageKind.PROMOTIONAL)
+    promotional = stored(LetterText("Nouveau service", "Découvrez-le.", "Assurance Maladie", MessageKind.PROMOTIONAL))
     letters_post(account_ids=list(decisions), letter=promotional, client=SERVICE, now=NOW, consents=decisions)
     email_consent_withdraw(token=unsubscribe_token(account_id=accounts[0].pk), client=SERVICE, now=NOW)
     notices_queue(now=NOW + timedelta(minutes=1))
@@ -85,7 +85,7 @@ def test_an_unsubscribe_between_the_posting_and_the_notice_is_obeyed_R_MSG6_R_MS
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_deciding_two_messages_of_one_person_at_once_send_one_email_R_MSG5():
     [account] = posted_to(1)
-    letters_post(account_ids=[account], letter=LETTER, client=SERVICE, now=NOW)
+    letters_post(account_ids=[account], letter=stored(LETTER), client=SERVICE, now=NOW)
     first, second = Message.objects.order_by("pk").values_list("pk", flat=True)
     holding, release = threading.Event(), threading.Event()
 

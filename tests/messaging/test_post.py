@@ -19,11 +19,16 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("traveller")]
 def test_a_message_posted_to_an_active_account_is_in_its_box_and_audited_without_its_body_R_MSG1(code_sent, now):
     account = factories.active(code_sent, now).account
     message = post(account.pk, now, subject="  Votre attestation  ", body="Ligne 1\r\nLigne 2 ")
-    assert (message.subject, message.body, message.read_at) == ("Votre attestation", "Ligne 1\nLigne 2", None)
+    assert (message.texts.subject, message.texts.body, message.read_at) == (
+        "Votre attestation",
+        "Ligne 1\nLigne 2",
+        None,
+    )
     event = AuditEvent.objects.get(event="message_posted")
     assert event.account_id == account.pk
     assert event.details == {
         "message": message.pk,
+        "letter": message.letter_id,
         "kind": "normal",
         "sender_service": "Caisse primaire des Vosges",
         "channel": "internal",
@@ -61,7 +66,7 @@ def test_a_subject_or_body_empty_too_long_or_with_control_characters_is_refused_
 def test_the_lengths_are_settings_and_tabs_and_line_ends_are_kept_R_MSG2(code_sent, now, settings):
     settings.MONCOMPTE = replace(settings.MONCOMPTE, message_body_max_length=20)
     account = factories.active(code_sent, now).account
-    assert post(account.pk, now, body="a\tb\nc").body == "a\tb\nc"
+    assert post(account.pk, now, body="a\tb\nc").texts.body == "a\tb\nc"
     with pytest.raises(InputsRefused):
         post(account.pk, now, body="z" * 21)
 

@@ -40,7 +40,7 @@ def test_a_promotional_message_needs_the_email_consent_and_the_audit_cites_the_l
     details = AuditEvent.objects.get(event="message_posted").details
     assert (details["kind"], details["consent_record"]) == ("promotional", decision.pk)
     assert details["consent_at"] == decision.at.isoformat()
-    assert message.kind == MessageKind.PROMOTIONAL
+    assert message.texts.kind == MessageKind.PROMOTIONAL
 
 
 def test_no_promotional_message_without_the_consent_R_MSG6(code_sent, now):

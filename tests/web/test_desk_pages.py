@@ -48,7 +48,7 @@ def test_every_desk_page_says_its_time_zone_once_and_shows_paris_times(admin_cli
     assert "UTC" not in person
     assert "envoyé le 02/03/2026 à 10:00" in person  # NOW is 09:00 UTC, 10:00 in Paris in March
     pages = ["admin:index", "admin:desk_search", "admin:desk_attack_mode", "admin:desk_agent_new"]
-    pages += ["admin:desk_restarts", "admin:funnel", "admin:audit_auditevent_changelist"]
+    pages += ["admin:desk_restarts", "admin:funnel", "admin:audit_auditevent_changelist", "admin:desk_campaigns"]
     for name in pages:
         assert text_of(admin_client.get(reverse(name))).count(TIME_ZONE) == 1, name
 

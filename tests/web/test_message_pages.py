@@ -24,7 +24,7 @@ def signed_in(client, code_sent, now, settings):
 
 def test_the_box_shows_unread_messages_in_bold_and_the_count_in_every_header_R_MSG3(client, signed_in, now):
     post(signed_in.pk, now, subject="Déjà lu")
-    Message.objects.filter(subject="Déjà lu").update(read_at=now)
+    Message.objects.filter(letter__subject="Déjà lu").update(read_at=now)
     post(signed_in.pk, now, subject="Nouveau <b>message</b>")
     page = client.get(reverse("web:messages")).content.decode()
     assert "<strong>Nouveau &lt;b&gt;message&lt;/b&gt;</strong>" in page

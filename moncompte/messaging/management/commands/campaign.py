@@ -13,7 +13,7 @@ from moncompte.core.errors import DomainError
 from moncompte.messaging.bulk import IdempotencyKeyReused
 from moncompte.messaging.campaign import CampaignRun, campaign_post, report_write
 from moncompte.messaging.models import MessageKind
-from moncompte.messaging.post import Letter
+from moncompte.messaging.post import LetterText
 
 RESUMED_OTHERWISE = (
     "Cette campagne a déjà commencé avec une autre taille de lot : relancez-la avec la même valeur de --batch "
@@ -68,7 +68,7 @@ class Command(BaseCommand):
         if not path.is_file() or not options["body_file"].is_file():
             raise CommandError("Fichier introuvable.")
         kind = MessageKind.PROMOTIONAL if options["promotional"] else MessageKind.NORMAL
-        letter = Letter(options["subject"], _utf8_text(options["body_file"]), options["service"], kind)
+        letter = LetterText(options["subject"], _utf8_text(options["body_file"]), options["service"], kind)
         client = Client(address="", user_agent="moncompte campaign", channel="campaign")
         try:
             run = campaign_post(
