@@ -139,3 +139,42 @@ def test_r_cap5_the_picture_is_drawn_as_when_its_resistance_was_measured(answer,
     assert drawn.shape == reference.shape == (image.HEIGHT, image.WIDTH, 3)
     # Of 48,000 pixels, 2 may differ: drawing in 64-bit floats instead of 32 changes one pixel at most.
     assert int((drawn != reference).any(axis=-1).sum()) <= 2
+
+
+def test_r_cap5_besides_the_characters_only_specks_stuck_to_them():
+    """The picture's ink is the characters' own ink (image.draw) and specks: small (a few dozen pixels, two or
+    three run together at most), eight at least per picture where they show beside the characters' ink, and
+    none apart from the characters (a script wipes small separate pieces for free)."""
+    for seed, answer in enumerate(answers(10)):
+        drawing = image.draw(answer, random.Random(seed))
+        ground = np.median(drawing.pixels.reshape(-1, 3).astype(np.float32), axis=0)
+        ink = np.sqrt(((drawing.pixels.astype(np.float32) - ground) ** 2).sum(-1)) > 120
+        characters = np.zeros(ink.shape, dtype=bool)
+        for _, _, own in drawing.characters:
+            characters |= own > 0.2
+        specks, count = ndimage.label(ink & ~ndimage.binary_dilation(characters), np.ones((3, 3)))
+        assert count >= 8
+        assert np.bincount(specks.ravel())[1:].max() <= 150
+        pieces, _ = ndimage.label(ink, np.ones((3, 3)))
+        assert np.bincount(pieces.ravel())[1:].min() >= 100  # every piece of ink holds a character
+
+
+def test_r_cap5_no_speck_under_a_t_or_a_j():
+    """A speck at the foot of a T's stem would read as a J's hook: T and J get specks on top only. Under each
+    character's foot, no ink but other characters' (a speck stuck underneath reaches 2 to 6 pixels below); the
+    lower row only, where nothing else lies underneath (the top row has the lower row's specks on top below it)."""
+    for seed in range(10):
+        drawing = image.draw("TJTJTTJTJJ", random.Random(seed))
+        ground = np.median(drawing.pixels.reshape(-1, 3).astype(np.float32), axis=0)
+        ink = np.sqrt(((drawing.pixels.astype(np.float32) - ground) ** 2).sum(-1)) > 120
+        for index, (_, row, own) in enumerate(drawing.characters):
+            if row == 0:
+                continue
+            others = np.zeros(ink.shape, dtype=bool)
+            for other, (_, _, their) in enumerate(drawing.characters):
+                others |= (their > 0.05) & (other != index)
+            mine = own > 0.2
+            lowest = np.flatnonzero(mine.any(axis=1))[-1]
+            foot = np.flatnonzero(mine[lowest - 2 : lowest + 1].any(axis=0))
+            under = (ink & ~ndimage.binary_dilation(others, iterations=2))[lowest + 2 : lowest + 5]
+            assert not under[:, foot[0] - 1 : foot[-1] + 2].any(), (seed, index)
