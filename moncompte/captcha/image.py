@@ -22,13 +22,6 @@ count drawn per challenge and never told, CAPTCHA_LENGTH_MIN/MAX), on two rows t
   direction), so the colour of a pixel says nothing of which character, or which stroke, it belongs to.
 - No line through the text: crossing a small C or Q it drew an e, crossing an X an I, for people reading the
   pictures, while crowding already joins the characters it used to join.
-- Specks of ink, 4 to 7 px across, stuck to the outline of the characters, on top or underneath (14 to 20 a
-  row). A script that classifies every window of a row cropped to its ink's height (the « window chains » of
-  bench/captcha_solvers_picture_windows.py, a fresh attacker's, 23 % of pictures without them) crops specks
-  with the character, which then comes out at another size and place; joined to it, they are not wiped as
-  small pieces. People see specks, never strokes: strokes of the ink's width, by contrast, were read as
-  letters or made letters into others (T into J, D into P), and loose specks are wiped by a script for free.
-  Never in the dip between two characters, never under a T or a J (a speck at the foot of a T reads as a J).
 - A smooth random field bends everything locally (elastic distortion), on top of a gentle wave.
 - The ink is dark on a light ground: contrast above 7:1 (tests check each pair), meaning never in colour.
 
@@ -57,10 +50,6 @@ GROUND_LOW, GROUND_HIGH = 238, 252  # each channel of the light ground
 # them wrong.
 FONT_SIZES = (40, 72)
 BOUNCE = 10  # pixels a character may sit above or below its row's line
-# Specks of ink on the characters' outline (R-CAP5): per row, how many, and how wide (pixels): about a stroke's
-# width, so that an opening that wipes them wipes strokes too (3 to 5 px held the trained reader less well).
-SPECKS_PER_ROW = (14, 20)
-SPECK_SIZES = (4, 7)
 SLANT, ROTATION = 0.25, 15  # shear, and degrees of rotation, at most, either way
 
 
@@ -113,7 +102,6 @@ def _text(mask: Image.Image, rows: list[str], rng: random.Random, inks: bool) ->
         own = Image.new("L", mask.size, 0)
         middle = HEIGHT * (0.3 + 0.4 * index) + rng.uniform(-5, 5)
         placed = _row(own, row, middle, rng)
-        _specks(own, placed, row, rng)
         lines = np.clip(_grid()[0] - _row_wave(rng), 0, HEIGHT - 1).astype(np.intp)
         columns = _grid()[1].astype(np.intp)
         shifted = np.asarray(own)[lines, columns]
@@ -123,40 +111,6 @@ def _text(mask: Image.Image, rows: list[str], rng: random.Random, inks: bool) ->
             alone.paste(255, (left, top), glyph)
             characters.append((char, index, np.asarray(alone)[lines, columns]))
     return characters
-
-
-def _outline(glyph: Image.Image) -> tuple[np.ndarray, list[int], list[int]]:
-    """A glyph's ink, and its columns that reach (nearly) its highest line, and its lowest."""
-    ink = np.asarray(glyph) > 96
-    inked = np.flatnonzero(ink.any(axis=0))
-    highest = ink[:, inked].argmax(axis=0)  # per inked column, its first and last inked line
-    lowest = ink.shape[0] - 1 - ink[::-1, inked].argmax(axis=0)
-    near = 0.15 * ink.shape[0]
-    return ink, list(inked[highest <= highest.min() + near]), list(inked[lowest >= lowest.max() - near])
-
-
-def _specks(mask: Image.Image, placed: list[tuple[Image.Image, int, int]], text: str, rng: random.Random) -> None:
-    """Specks of ink stuck to the outline of the characters of a row, on top or underneath, where their ink
-    reaches highest or lowest: a person sees them as specks, never as a stroke. A script that reads a window
-    of the row cropped to its ink's height crops a speck with the character, so the same character comes out
-    at another size and place; joined to the character, the specks are not wiped as small pieces of ink.
-    Never in the dip between two characters nor across a stroke; never under a T or a J (a speck at the foot
-    of a T's stem reads as a J's hook)."""
-    low, high = SPECK_SIZES
-    draw = ImageDraw.Draw(mask)
-    outlines = [_outline(glyph) for glyph, _, _ in placed]
-    for _ in range(rng.randint(*SPECKS_PER_ROW)):
-        index = rng.randrange(len(placed))
-        _, left, top = placed[index]
-        ink, on_top, underneath = outlines[index]
-        below = rng.random() < 0.5 and text[index] not in "TJ"
-        outline = underneath if below else on_top
-        column = int(rng.choice(outline))
-        lines = np.flatnonzero(ink[:, column])
-        radius = rng.uniform(low, high) / 2
-        y = top + (lines[-1] + radius - 1 if below else lines[0] - radius + 1)  # overlapping the edge by a pixel
-        x = left + column
-        draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=255)
 
 
 def _row_wave(rng: random.Random) -> np.ndarray:
