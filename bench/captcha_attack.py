@@ -3,17 +3,20 @@ pictures and sounds with the service's own generator, trains solvers on them (sc
 reads fresh ones offline and, with --http, real challenges served by `moncompte serve` through the app's API.
 
 Run: .venv/bin/python -m bench.captcha_attack [--train 2000] [--challenges 200] [--http] [--kinds image,audio,both]
-     [--seed 0] [--port 8391] [--only SOLVER] [--closing PIXELS]
+     [--seed 0] [--port 8391] [--only SOLVER] [--closing PIXELS] [--wipe PIXELS] [--anywhere]
      (the full run, with --http: about 25 minutes on 2 shared cores; --only "scan" for a quicker trial)
 Prints per kind and solver: solved %, characters right %, solver CPU per challenge, training CPU.
 Targets (issue 19): picture ≤ 5 % and sound ≤ 5 % solved; reading both of one challenge gains nothing.
 The solvers: bench/captcha_solvers_picture.py, bench/captcha_solvers_sound.py; HTTP: bench/captcha_solvers_http.py.
 Pictures of two rows are first split along a seam (bench/captcha_solvers_picture_rows.py), each row read alone;
-the window chains (bench/captcha_solvers_picture_windows.py, a fresh attacker's) split and chain them themselves.
+the window chains (bench/captcha_solvers_picture_windows.py, a fresh attacker's) split and chain them themselves;
+--wipe and --anywhere adapt them to clutter (small pieces of ink wiped first, chains not pinned to the row's ends).
+Labels come from the generator's own drawing (image.draw: the picture and each character's own ink).
 `ci_attack` is the CI-sized attack (300 samples, 20 challenges), run by tests/captcha/test_attacks.py.
 """
 
 import argparse
+import io
 import os
 import random
 import subprocess
@@ -38,6 +41,7 @@ django.setup()
 
 from bench import captcha_solvers_http as web  # noqa: E402
 from bench import captcha_solvers_picture as picture_solvers  # noqa: E402
+from bench import captcha_solvers_picture_windows as windows_module  # noqa: E402
 from bench.captcha_solvers_common import Readings, Score, combine, fitted_all, guess_of, read  # noqa: E402
 from bench.captcha_solvers_picture import ColourSplitSolver, SliceSolver  # noqa: E402
 from bench.captcha_solvers_picture_rows import RowsSolver  # noqa: E402
@@ -86,22 +90,35 @@ def _answer(seed: int, kind: str) -> str:
 
 
 TWO_ROWS = hasattr(image, "rows_of")  # since R-CAP5's two rows: the answer cut in two, a row under the other
-_ROWS: dict[int, list[str]] = {}
-_SEEDS: dict[int, int] = {}  # the seed of each picture rendered here (picture_layout replays it)
+_LAYOUTS: dict[int, tuple[list[str], list[list[tuple[str, int, int]]]]] = {}
 
 
 def picture(seed: int) -> tuple[str, bytes]:
+    """A labelled picture drawn by the generator, and (for picture_rows and picture_layout) what its drawing
+    says of each character: its row and its own ink (image.draw, since issue 19; no replay needed)."""
     answer = _answer(seed, "picture")
-    png = image.render_png(answer, random.Random(f"image:{seed}"))
-    if TWO_ROWS:  # the generator's split of the answer, replayed with the same seed (its first draw)
-        _ROWS[hash(png)] = image.rows_of(answer, random.Random(f"image:{seed}"))
-    _SEEDS[hash(png)] = seed
+    drawing = image.draw(answer, random.Random(f"image:{seed}"))
+    out = io.BytesIO()
+    Image.fromarray(drawing.pixels).save(out, format="PNG", optimize=False, compress_level=1)
+    png = out.getvalue()
+    layout: list[list[tuple[str, int, int]]] = [[] for _ in drawing.rows]
+    for char, row, ink in drawing.characters:
+        columns = np.flatnonzero((ink > 0.3).any(axis=0))
+        if len(columns):
+            layout[row].append((char, int(columns[0]), int(columns[-1]) + 1))
+    _LAYOUTS[hash(png)] = (drawing.rows, layout)
     return answer, png
 
 
 def picture_rows(answer: str, png: bytes) -> list[str]:
     """The part of the answer each row of a picture rendered here shows (training labels)."""
-    return _ROWS[hash(png)]
+    return _LAYOUTS[hash(png)][0]
+
+
+def picture_layout(answer: str, png: bytes) -> list[list[tuple[str, int, int]]]:
+    """Where each character of a picture rendered here lies (training labels): row by row, each character and
+    the columns its own ink spans in the picture (above 0.3), from the generator's drawing."""
+    return _LAYOUTS[hash(png)][1]
 
 
 def row_counts(lengths: tuple[int, ...]) -> tuple[int, ...]:
@@ -115,46 +132,6 @@ def row_count_pairs(lengths: tuple[int, ...]) -> tuple[tuple[int, ...], ...]:
     if not TWO_ROWS:
         return tuple((n,) for n in lengths)
     return tuple(sorted({pair for n in lengths for pair in ((n // 2, n - n // 2), (n - n // 2, n // 2))}))
-
-
-class _Pastes:
-    """Stands for a row's mask in the generator's `_row`: notes each glyph pasted and where (left, top)."""
-
-    def __init__(self) -> None:
-        self.pasted: list[tuple[Any, int, int]] = []
-
-    def paste(self, _ink: int, box: tuple[int, int], glyph: Any) -> None:
-        self.pasted.append((glyph, box[0], box[1]))
-
-
-def picture_layout(answer: str, png: bytes) -> list[list[tuple[str, int, int]]]:
-    """Where each character of a picture rendered here lies (training labels): row by row, each character and
-    the columns its ink spans in the picture (bent ink above 0.3). The generator replayed with the same seed,
-    its own functions called in render_png's order (rows_of, the ground, then per row `_row`, drawn on a mask
-    that notes the glyphs, and `_row_wave`, then `_bend`): each glyph alone moved as its row is, and bent as
-    the picture is, with the bend's own draws. Two rows only (the generator since R-CAP5's rows)."""
-    gen, rng = cast(Any, image), random.Random(f"image:{_SEEDS[hash(png)]}")
-    rows = gen.rows_of(answer, rng)
-    for _ in range(3):  # the ground's colour
-        rng.randint(gen.GROUND_LOW, gen.GROUND_HIGH)
-    grid_rows, grid_columns = gen._grid()
-    moved: list[tuple[int, str, np.ndarray]] = []
-    for index, row in enumerate(rows):
-        middle, mask = gen.HEIGHT * (0.3 + 0.4 * index) + rng.uniform(-5, 5), _Pastes()
-        gen._row(mask, row, middle, rng)
-        lines = np.clip(grid_rows - gen._row_wave(rng), 0, gen.HEIGHT - 1).astype(np.intp)
-        for char, (glyph, left, top) in zip(row, mask.pasted, strict=True):
-            alone = Image.new("L", (gen.WIDTH, gen.HEIGHT), 0)
-            alone.paste(255, (left, top), glyph)
-            moved.append((index, char, np.asarray(alone)[lines, grid_columns.astype(np.intp)]))
-    bend = rng.getstate()
-    layout: list[list[tuple[str, int, int]]] = [[] for _ in rows]
-    for index, char, ink in moved:
-        rng.setstate(bend)
-        columns = np.flatnonzero((gen._bend(Image.fromarray(ink), rng) > 0.3).any(axis=0))
-        if len(columns):
-            layout[index].append((char, int(columns[0]), int(columns[-1]) + 1))
-    return layout
 
 
 _TIMINGS: dict[int, list[tuple[float, float]]] = {}
@@ -350,6 +327,8 @@ def options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--kinds", default="image,audio,both", help="among image, audio, both")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--closing", type=int, default=0, help="close thin cuts of ground first (pixels)")
+    parser.add_argument("--wipe", type=int, default=0, help="window chains: wipe pieces of ink under N pixels")
+    parser.add_argument("--anywhere", action="store_true", help="window chains: chains start and end anywhere")
     parser.add_argument("--only", default="", help="only the solvers whose name contains this (quicker trials)")
     parser.add_argument("--port", type=int, default=8391)
     return parser.parse_args(argv)
@@ -373,6 +352,9 @@ def main(argv: list[str] | None = None) -> int:
     kinds = [KIND_NAMES[name.strip()] for name in args.kinds.split(",")]
     needed = sorted({"picture", "sound"} if "both" in kinds else set(kinds))
     picture_solvers.CLOSING = args.closing
+    windows_module.WIPE = args.wipe
+    if args.anywhere:
+        windows_module.TOLERANCE = 10**4
     print(f"CAPTCHA reference attack; generator: {generator_label()}")
     counts = "/".join(str(n) for n in picture_spec()[1])
     print(f"  picture: {counts} of {picture_spec()[0]}; sound: {sound_spec()[1]} of {sound_spec()[0]}")

@@ -12,7 +12,8 @@ of the same 200: the bench's training falls short of the attacker's, for a reaso
 
 How it reads:
 - Ink coverage: each pixel's distance from the ground towards the ink, divided by the darkest distance near it
-  (the ink's colour field is smooth), so that every ink colour counts as 1.
+  (the ink's colour field is smooth), so that every ink colour counts as 1. With WIPE (--wipe), pieces of ink
+  smaller than that many pixels are wiped first: clutter lying apart from the text.
 - The rows split along a seam of least ink (dynamic programming, one pixel up or down per column, blurred
   ink as its cost and a pull towards the middle), each side a row of its own.
 - Every window of a row (starts every 2 pixels over its inked span, widths 8 to 92) is cropped to its ink's
@@ -20,9 +21,9 @@ How it reads:
   the alphabet and "junk". It learned from true character extents (each jittered by 2 pixels) as the
   characters, and from halves, pairs, shifted or widened windows and random spans as junk.
 - For each count k of characters, the best chain of k windows from the row's first inked column to its
-  last, each next window starting after half of the previous one and at most 8 pixels past its end, scored
-  by the sum of its windows' log-probabilities of their best character; then the pair of row counts the
-  generator may draw with the best total.
+  last (anywhere in the row with --anywhere: TOLERANCE raised), each next window starting after half of the
+  previous one and at most 8 pixels past its end, scored by the sum of its windows' log-probabilities of
+  their best character; then the pair of row counts the generator may draw with the best total.
 Crowding does not stop it: it never needs a column of ground between characters, it tries every cut.
 """
 
@@ -224,8 +225,17 @@ class Forward:
         return out
 
 
+WIPE = 0  # pieces of ink smaller than this (pixels) wiped first: clutter apart from the text (--wipe)
+
+
 def _ink(png: bytes) -> np.ndarray:
-    return coverage(np.asarray(Image.open(io.BytesIO(png)).convert("RGB")))
+    ink = coverage(np.asarray(Image.open(io.BytesIO(png)).convert("RGB")))
+    if WIPE:  # with their anti-aliased rims
+        labels, count = ndimage.label(ink > 0.5, np.ones((3, 3)))
+        sizes = np.bincount(labels.ravel(), minlength=count + 1)
+        small = np.isin(labels, np.flatnonzero(sizes < WIPE)) & (labels > 0)
+        ink[ndimage.binary_dilation(small, iterations=2) & ~(labels > 0) | small] = 0
+    return ink
 
 
 @dataclass

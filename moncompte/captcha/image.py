@@ -26,11 +26,13 @@ count drawn per challenge and never told, CAPTCHA_LENGTH_MIN/MAX), on two rows t
 - The ink is dark on a light ground: contrast above 7:1 (tests check each pair), meaning never in colour.
 
 Everything random comes from `rng`, seeded per challenge: the same challenge always gives the same bytes.
+`draw` also gives each character's own ink, for the reference attack (a script with the source has it too).
 """
 
 import io
 import math
 import random
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -91,16 +93,24 @@ def rows_of(answer: str, rng: random.Random) -> list[str]:
     return [answer[:first], answer[first:]]
 
 
-def _text(mask: Image.Image, rows: list[str], rng: random.Random) -> None:
+def _text(mask: Image.Image, rows: list[str], rng: random.Random, inks: bool) -> list[tuple[str, int, np.ndarray]]:
     """Each row of crowded characters in its own mask, bent up and down along its own wave, then laid over
-    the picture."""
+    the picture. With `inks`, returns each character, its row and its own ink (moved as its row is, not yet
+    bent); the service does not need them (a few milliseconds a picture)."""
+    characters: list[tuple[str, int, np.ndarray]] = []
     for index, row in enumerate(rows):
         own = Image.new("L", mask.size, 0)
         middle = HEIGHT * (0.3 + 0.4 * index) + rng.uniform(-5, 5)
-        _row(own, row, middle, rng)
-        wave = _row_wave(rng)
-        shifted = np.asarray(own)[np.clip(_grid()[0] - wave, 0, HEIGHT - 1).astype(np.intp), _grid()[1].astype(np.intp)]
+        placed = _row(own, row, middle, rng)
+        lines = np.clip(_grid()[0] - _row_wave(rng), 0, HEIGHT - 1).astype(np.intp)
+        columns = _grid()[1].astype(np.intp)
+        shifted = np.asarray(own)[lines, columns]
         mask.paste(255, (0, 0), Image.fromarray(shifted))  # union of inks: the mask only grows
+        for char, (glyph, left, top) in zip(row, placed, strict=True) if inks else ():
+            alone = Image.new("L", mask.size, 0)
+            alone.paste(255, (left, top), glyph)
+            characters.append((char, index, np.asarray(alone)[lines, columns]))
+    return characters
 
 
 def _row_wave(rng: random.Random) -> np.ndarray:
@@ -112,8 +122,8 @@ def _row_wave(rng: random.Random) -> np.ndarray:
     return np.rint(tilt * columns + wave).astype(np.int32)[None, :]
 
 
-def _row(mask: Image.Image, answer: str, middle: float, rng: random.Random) -> None:
-    """Crowded characters around one line."""
+def _row(mask: Image.Image, answer: str, middle: float, rng: random.Random) -> list[tuple[Image.Image, int, int]]:
+    """Crowded characters around one line; each glyph and where it is pasted (left, top)."""
     glyphs = [_glyph(char, size, rng) for char, size in zip(answer, _sizes(len(answer), rng), strict=True)]
     tops = [
         int(min(max(2.0, middle - g.height / 2 + rng.uniform(-BOUNCE, BOUNCE)), HEIGHT - g.height - 2.0))
@@ -126,8 +136,10 @@ def _row(mask: Image.Image, answer: str, middle: float, rng: random.Random) -> N
         if width <= WIDTH - 12:
             break
     x = int(rng.uniform(6, max(6.0, WIDTH - 6 - width)))
-    for glyph, left, top in zip(glyphs, lefts, tops, strict=True):
-        mask.paste(255, (x + left, top), glyph)  # union of inks: the mask only grows
+    placed = [(glyph, x + left, top) for glyph, left, top in zip(glyphs, lefts, tops, strict=True)]
+    for glyph, left, top in placed:
+        mask.paste(255, (left, top), glyph)  # union of inks: the mask only grows
+    return placed
 
 
 def _sizes(count: int, rng: random.Random) -> list[int]:
@@ -161,8 +173,9 @@ def _touching(glyphs: list[Image.Image], tops: list[int], overlaps: list[int]) -
     return lefts
 
 
-def _bend(mask: Image.Image, rng: random.Random) -> np.ndarray:
-    """Local elastic distortion (a coarse random field, smoothly enlarged) plus a gentle wave."""
+def _bend(rng: random.Random) -> tuple[np.ndarray, np.ndarray]:
+    """Local elastic distortion (a coarse random field, smoothly enlarged) plus a gentle wave: for each pixel,
+    the row and column it takes its ink from."""
     rows, columns = _grid()
     shifts = []
     for amount in (rng.uniform(2.5, 4), rng.uniform(2.5, 4)):  # pixels; a knot every 35 px or so
@@ -172,8 +185,7 @@ def _bend(mask: Image.Image, rng: random.Random) -> np.ndarray:
     wave = rng.uniform(2, 4) * np.sin(2 * np.pi * columns / rng.uniform(80, 160) + rng.uniform(0, 2 * np.pi))
     source_x = np.clip(np.rint(columns + shifts[0]), 0, WIDTH - 1).astype(np.intp)
     source_y = np.clip(np.rint(rows + shifts[1] + wave), 0, HEIGHT - 1).astype(np.intp)
-    bent: np.ndarray = np.asarray(mask, dtype=np.float32)[source_y, source_x] / 255
-    return bent
+    return source_y, source_x
 
 
 def _ink(rng: random.Random) -> np.ndarray:
@@ -192,13 +204,30 @@ def _grid() -> tuple[np.ndarray, np.ndarray]:
     return rows.astype(np.float32), columns.astype(np.float32)
 
 
-def render_png(answer: str, rng: random.Random) -> bytes:
+@dataclass(frozen=True)
+class Drawing:
+    """A picture, and for each character of the answer (in order) its row and its own ink, 0 to 1 per pixel,
+    bent as the picture is (what a script that replays the generator knows: bench/captcha_attack.py)."""
+
+    pixels: np.ndarray  # HEIGHT x WIDTH x 3, uint8
+    rows: list[str]
+    characters: list[tuple[str, int, np.ndarray]]  # (character, row, ink)
+
+
+def draw(answer: str, rng: random.Random, *, inks: bool = True) -> Drawing:
+    """The picture; with `inks`, each character's own ink too (render_png draws the same picture without)."""
     rows = rows_of(answer, rng)  # the first draw
     ground = np.array([rng.randint(GROUND_LOW, GROUND_HIGH) for _ in range(3)], dtype=np.float32)
     mask = Image.new("L", (WIDTH, HEIGHT), 0)
-    _text(mask, rows, rng)
-    coverage = _bend(mask, rng)[..., None]
+    characters = _text(mask, rows, rng, inks)
+    source_y, source_x = _bend(rng)
+    coverage = (np.asarray(mask, dtype=np.float32)[source_y, source_x] / 255)[..., None]
     pixels = ground * (1 - coverage) + _ink(rng) * coverage
+    bent = [(char, row, ink[source_y, source_x].astype(np.float32) / 255) for char, row, ink in characters]
+    return Drawing(np.rint(pixels).astype(np.uint8), rows, bent)
+
+
+def render_png(answer: str, rng: random.Random) -> bytes:
     out = io.BytesIO()
-    Image.fromarray(np.rint(pixels).astype(np.uint8)).save(out, format="PNG", optimize=False, compress_level=1)
+    Image.fromarray(draw(answer, rng, inks=False).pixels).save(out, format="PNG", optimize=False, compress_level=1)
     return out.getvalue()
