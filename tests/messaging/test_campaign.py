@@ -107,23 +107,23 @@ def test_a_ci_sized_campaign_reaches_thousands_of_people_R_MSG10(tmp_path):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_campaign_killed_by_sigkill_resumes_without_posting_twice_R_MSG10(tmp_path):
-    path = csv_of(tmp_path, people(400))
+    path = csv_of(tmp_path, people(1000))
     body = tmp_path / "texte.txt"
     body.write_text(LETTER.body, encoding="utf-8")
     command = [sys.executable, "-m", "moncompte", "campaign", str(path), "--subject", LETTER.subject]
-    command += ["--body-file", str(body), "--batch", "20"]
+    command += ["--body-file", str(body), "--batch", "5"]  # many small commits: the kill lands mid-file
     env = {**os.environ, **_database_env()}
     with subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as process:
         deadline = time.monotonic() + 60
         while Message.objects.count() < 60 and time.monotonic() < deadline and process.poll() is None:
-            time.sleep(0.05)
+            time.sleep(0.01)
         process.send_signal(signal.SIGKILL)  # in the middle of a batch, its transaction open
     assert Message.objects.count() >= 60
-    assert Message.objects.count() < 400
+    assert Message.objects.count() < 1000
     finished = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=True)
-    assert "400 message(s) déposé(s)" in finished.stdout
-    assert Message.objects.count() == 400
-    assert Message.objects.values("account").distinct().count() == 400
+    assert "1000 message(s) déposé(s)" in finished.stdout
+    assert Message.objects.count() == 1000
+    assert Message.objects.values("account").distinct().count() == 1000
 
 
 def _database_env() -> dict[str, str]:
