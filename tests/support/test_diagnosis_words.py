@@ -258,3 +258,11 @@ def test_an_address_erased_with_its_links_and_none_confirmed_asks_the_dns_about_
 
     assert [found.rule for found in findings_of(account.pk, later, mail_servers=dns)] == ["adresse_oubliee"]
     assert asked == []
+
+
+def test_a_confirmed_address_kept_after_a_forgotten_one_is_no_typo_whatever_its_domain(code_sent, now, traveller):
+    account = factories.active(code_sent, now, "camille@gmial.com").account
+    email_replace(account_id=account.pk, address="camille@example.org", client=CLIENT, now=now)
+    later = now + timedelta(days=22)
+    assert pending_emails_forget(now=later) == 1
+    assert [found.rule for found in findings_of(account.pk, later)] == ["adresse_oubliee"]
