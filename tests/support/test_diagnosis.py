@@ -249,3 +249,6 @@ def test_the_person_s_file_holds_her_own_addresses_and_state_only_R_SUP4(code_se
     )
     assert file.latest_link is not None
     assert (file.latest_link.address, file.latest_link.confirmed_at) == ("camille@example.fr", now)
+    from moncompte.audit.models import AuditEvent
+
+    assert len(file.timeline) == AuditEvent.objects.filter(account_id=account.pk).count() > 0

@@ -256,7 +256,9 @@ def test_an_address_erased_with_its_links_and_none_confirmed_asks_the_dns_about_
         asked.append(domain)
         return None
 
-    assert [found.rule for found in findings_of(account.pk, later, mail_servers=dns)] == ["adresse_oubliee"]
+    findings = findings_of(account.pk, later, mail_servers=dns)
+    assert [found.rule for found in findings] == ["adresse_oubliee"]
+    assert findings[0].seen.endswith("sans confirmation. Aucun lien ne peut plus y être renvoyé.")  # none confirmed
     assert asked == []
 
 
