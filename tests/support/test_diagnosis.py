@@ -252,3 +252,26 @@ def test_the_person_s_file_holds_her_own_addresses_and_state_only_R_SUP4(code_se
     from moncompte.audit.models import AuditEvent
 
     assert len(file.timeline) == AuditEvent.objects.filter(account_id=account.pk).count() > 0
+
+
+def test_the_person_s_history_is_hers_newest_first_in_words(code_sent, now, traveller):
+    from moncompte.audit.labels import details_in_words, event_label
+    from moncompte.audit.models import AuditEvent
+    from tests.support.test_actions import other_pending_account
+
+    account = factories.with_link_sent(code_sent, now).account
+    other_pending_account(now)
+    AuditEvent.objects.create(at=now, event="sign_in_failure", account_id=account.pk + 1, client_address="192.0.2.1")
+    mine = AuditEvent.objects.filter(account_id=account.pk).order_by("-at", "-id")
+    file = person_file_of(account_id=account.pk, now=now)
+    assert [(e.at, e.label, e.details) for e in file.timeline] == [
+        (event.at, event_label(event.event), details_in_words(event.details)) for event in mine
+    ]
+    assert file.timeline[0].label != file.timeline[-1].label  # words, not one repeated
+
+
+def test_a_new_address_is_dated_by_its_own_link_not_the_confirmed_one_s_R_EM7(code_sent, now, traveller):
+    account = factories.active(code_sent, now).account
+    email_replace(account_id=account.pk, address="camille@example.org", client=CLIENT, now=now + timedelta(days=10))
+    file = person_file_of(account_id=account.pk, now=now + timedelta(days=22))
+    assert (file.forgotten_at, file.resend_possible) == (None, True)  # 12 days: expired, not forgotten
