@@ -249,3 +249,62 @@ def test_the_person_s_file_holds_her_own_addresses_and_state_only_R_SUP4(code_se
     )
     assert file.latest_link is not None
     assert (file.latest_link.address, file.latest_link.confirmed_at) == ("camille@example.fr", now)
+    from moncompte.audit.models import AuditEvent
+
+    assert len(file.timeline) == AuditEvent.objects.filter(account_id=account.pk).count() > 0
+
+
+def test_the_person_s_history_is_hers_newest_first_in_words(code_sent, now, traveller):
+    from moncompte.audit.labels import details_in_words, event_label
+    from moncompte.audit.models import AuditEvent
+    from tests.support.test_actions import other_pending_account
+
+    account = factories.with_link_sent(code_sent, now).account
+    other_pending_account(now)
+    AuditEvent.objects.create(at=now, event="sign_in_failure", account_id=account.pk + 1, client_address="192.0.2.1")
+    mine = AuditEvent.objects.filter(account_id=account.pk).order_by("-at", "-id")
+    file = person_file_of(account_id=account.pk, now=now)
+    assert [(e.at, e.label, e.details) for e in file.timeline] == [
+        (event.at, event_label(event.event), details_in_words(event.details)) for event in mine
+    ]
+    assert file.timeline[0].label != file.timeline[-1].label  # words, not one repeated
+
+
+def test_a_new_address_is_dated_by_its_own_link_not_the_confirmed_one_s_R_EM7(code_sent, now, traveller):
+    account = factories.active(code_sent, now).account
+    email_replace(account_id=account.pk, address="camille@example.org", client=CLIENT, now=now + timedelta(days=10))
+    file = person_file_of(account_id=account.pk, now=now + timedelta(days=22))
+    assert (file.forgotten_at, file.resend_possible) == (None, True)  # 12 days: expired, not forgotten
+
+
+def test_the_latest_link_shows_when_it_left_ends_and_is_forgotten_R_EM6_R_EM7(code_sent, now, traveller):
+    account = factories.with_link_sent(code_sent, now).account
+    latest = person_file_of(account_id=account.pk, now=now).latest_link
+    assert latest is not None
+    assert (latest.sent_at, latest.valid_until, latest.forgotten_at) == (
+        now,
+        now + timedelta(days=7),
+        now + timedelta(days=21),
+    )
+
+
+def test_another_account_s_forgotten_address_is_not_said_forgotten_here_R_EM7(code_sent, now, traveller):
+    from moncompte.audit.models import AuditEvent
+    from tests.support.test_actions import other_pending_account
+
+    account = factories.active(code_sent, now).account
+    other = other_pending_account(now)
+    AuditEvent.objects.create(at=now + timedelta(days=1), event="email_forgotten", account_id=other.pk)
+    assert person_file_of(account_id=account.pk, now=now + timedelta(days=2)).forgotten_at is None
+
+
+def test_an_address_confirmed_after_the_old_one_was_forgotten_ends_the_forgetting_R_EM7(code_sent, now, traveller):
+    from moncompte.enrollment.email_links import email_confirm
+
+    account = factories.with_link_sent(code_sent, now).account
+    later = now + timedelta(days=21, minutes=1)
+    pending_emails_forget(now=later)
+    traveller.move_to(later + timedelta(minutes=5))
+    email_replace(account_id=account.pk, address="camille@example.org", client=CLIENT, now=later + timedelta(minutes=5))
+    email_confirm(token=last_link_token("camille@example.org"), client=CLIENT, now=later + timedelta(minutes=6))
+    assert person_file_of(account_id=account.pk, now=later + timedelta(minutes=10)).forgotten_at is None

@@ -244,3 +244,27 @@ def test_an_address_forgotten_long_ago_is_still_said_once_its_emails_are_purged(
     later = now + timedelta(days=91)
     assert outbox_purge(now=later) == 2  # the provisional code and the link, kept 90 days
     assert [found.rule for found in findings_of(account.pk, later)] == ["adresse_oubliee"]
+
+
+def test_an_address_erased_with_its_links_and_none_confirmed_asks_the_dns_about_nothing(code_sent, now, traveller):
+    account = factories.with_link_sent(code_sent, now).account
+    later = now + timedelta(days=22)
+    assert pending_emails_forget(now=later) == 1
+    asked: list[str] = []
+
+    def dns(domain: str):
+        asked.append(domain)
+        return None
+
+    findings = findings_of(account.pk, later, mail_servers=dns)
+    assert [found.rule for found in findings] == ["adresse_oubliee"]
+    assert findings[0].seen.endswith("sans confirmation. Aucun lien ne peut plus y être renvoyé.")  # none confirmed
+    assert asked == []
+
+
+def test_a_confirmed_address_kept_after_a_forgotten_one_is_no_typo_whatever_its_domain(code_sent, now, traveller):
+    account = factories.active(code_sent, now, "camille@gmial.com").account
+    email_replace(account_id=account.pk, address="camille@example.org", client=CLIENT, now=now)
+    later = now + timedelta(days=22)
+    assert pending_emails_forget(now=later) == 1
+    assert [found.rule for found in findings_of(account.pk, later)] == ["adresse_oubliee"]

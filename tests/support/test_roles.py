@@ -83,3 +83,25 @@ def test_agents_work_from_the_desk_pages_only_R_SUP2(agent_client, admin_client)
     for path in ("/support/outbox/outboundemail/", "/support/accounts/account/", "/support/audit/auditevent/"):
         assert agent_client.get(path).status_code == 403
     assert "Créer un agent" in admin_client.get("/support/").content.decode()
+
+
+def verified(user: User) -> User:
+    """As django-otp's middleware leaves a user whose code was right."""
+    user.otp_device = TOTPDevice.objects.get(user=user)  # type: ignore[attr-defined]
+    return user
+
+
+def test_a_verified_staff_member_has_the_role_of_their_group_and_only_then(supervisor):
+    from moncompte.support.roles import staff_create
+
+    assert role_of(verified(supervisor)) is Role.SUPERVISOR
+    agent = verified(staff_create(username="agent.neuf", password="Agent-du-support-2026", role=Role.AGENT).user)
+    assert role_of(agent) is Role.AGENT
+    agent.groups.clear()
+    assert role_of(agent) is None  # staff, verified, in no desk group
+
+
+@pytest.mark.parametrize("field", ["is_active", "is_staff"])
+def test_an_inactive_or_non_staff_user_has_no_role_even_verified(supervisor, field):
+    setattr(supervisor, field, False)
+    assert role_of(verified(supervisor)) is None
