@@ -10,16 +10,13 @@ from django.core.signals import request_finished, request_started
 from moncompte.outbox import send_after_response
 from moncompte.outbox.models import EmailStatus, OutboundEmail
 from moncompte.outbox.sink import received
-from tests.outbox.test_send_after_response import in_a_request, queued
+from tests.outbox.test_send_after_response import (  # noqa: F401 (an autouse fixture, shared)
+    fresh_send_after_response_state,
+    in_a_request,
+    queued,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def fresh_send_after_response_state():
-    send_after_response.reset()
-    yield
-    send_after_response.reset()
 
 
 @pytest.fixture

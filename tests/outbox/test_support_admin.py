@@ -6,14 +6,19 @@ from moncompte.outbox.mail import enqueue
 pytestmark = pytest.mark.django_db
 
 
-def test_support_sees_the_email_and_its_attempts_but_never_the_code(admin_client, now):
-    email = enqueue(
+def code_email(now):
+    """A provisional code's email, its code kept apart (secret_context): what the support pages must never show."""
+    return enqueue(
         template="provisional_code",
         to="camille@example.fr",
         now=now,
         context={"first_name": "Camille", "last_name": "DURAND", "expires_at": now, "validity": "30 minutes"},
         secret_context={"code": "Ab3dEf7hJk"},
     )
+
+
+def test_support_sees_the_email_and_its_attempts_but_never_the_code(admin_client, now):
+    email = code_email(now)
     page = admin_client.get(reverse("admin:outbox_outboundemail_change", args=[email.pk])).content.decode()
     assert "Votre compte ameli - Votre code provisoire" in page
     assert "c•••••e@example.fr" in page
@@ -51,13 +56,7 @@ def test_support_can_filter_the_list_by_its_own_filters_but_never_search_the_bod
 
 
 def test_support_can_neither_add_nor_delete_an_email_nor_add_attempts_or_reports(admin_client, now):
-    email = enqueue(
-        template="provisional_code",
-        to="camille@example.fr",
-        now=now,
-        context={"first_name": "Camille", "last_name": "DURAND", "expires_at": now, "validity": "30 minutes"},
-        secret_context={"code": "Ab3dEf7hJk"},
-    )
+    email = code_email(now)
     assert admin_client.get(reverse("admin:outbox_outboundemail_add")).status_code == 403
     assert admin_client.get(reverse("admin:outbox_outboundemail_delete", args=[email.pk])).status_code == 403
     page = admin_client.get(reverse("admin:outbox_outboundemail_change", args=[email.pk]))
