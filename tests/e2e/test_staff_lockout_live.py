@@ -30,11 +30,13 @@ def port(tmp_path: Path, transactional_db) -> Iterator[int]:
 
 def code_after_last_use(user: User) -> str:
     """The next code of the agent's authenticator app after the one used last (a code serves once): the one of
-    the next 30-second step, which the device accepts (tolerance 1), so the test never waits for the clock."""
+    the next 30-second step, which the device accepts (tolerance 1), so the test never waits for the clock.
+    `last_t` counts steps with the device's drift added: a sign-in that crossed a step boundary leaves a drift
+    of -1, so the wall-clock time of the next step is `last_t + 1 - drift` steps after `t0`."""
     device = TOTPDevice.objects.get(user=user)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     if device.last_t >= 0:
-        totp.time = device.t0 + (device.last_t + 1) * device.step
+        totp.time = device.t0 + (device.last_t + 1 - device.drift) * device.step
     return f"{totp.token():0{device.digits}d}"
 
 
