@@ -5,12 +5,15 @@ package: mutants, killed, survived, timeout, no tests, killed % and the time tak
 not run by CI.
 
 Run: .venv/bin/python -m bench.mutation [--package appsessions ...] [--commit HEAD] [--keep] [--survivors]
+                                        [--mutants 'moncompte.support.actions.x_reason_*' ...]
   --package  one of PACKAGES (repeatable; all six by default)
   --commit   mutate moncompte/ and run tests/ as they are in that commit (git archive), not the work tree:
              others' unfinished changes neither fail the tests nor move the code under the run
   --keep     reuse var/mutation/<package>/ from the last run and run its survivors again (after new tests);
              the package's code is the copy made by that run, so use it only while the code is unchanged
   --survivors  print the diff of every surviving mutant (`mutmut show`)
+  --mutants  run only the mutants of these names or globs (repeatable; one package): what a stopped pass
+             left, or the mutants of the functions whose tests changed; the others count as "not run"
 
 Each package runs in its own folder var/mutation/<package>/ (a pyproject.toml with mutmut's settings and the
 project's pytest settings, moncompte/ and tests/ linked), on SQLite in that folder, one mutant at a time,
@@ -27,6 +30,7 @@ import time
 import tomllib
 from collections import Counter
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -198,7 +202,7 @@ def last_change(package: str) -> str:
     return commit.stdout.strip() + (" + uncommitted changes" if edited.stdout.strip() else "")
 
 
-def package_run(package: str, *, keep: bool, show: bool, commit: str | None) -> Outcome:
+def package_run(package: str, *, keep: bool, show: bool, commit: str | None, named: list[str]) -> Outcome:
     before = last_change(package)
     if commit is not None:  # the same tree from start to end, even if the branch moves meanwhile
         commit = subprocess.run(
@@ -208,7 +212,7 @@ def package_run(package: str, *, keep: bool, show: bool, commit: str | None) -> 
     folder = folder_prepare(package, keep=keep, commit=commit)
     env = environment(folder)
     earlier = statuses_read(folder, package) if keep and (folder / "mutants").exists() else {}
-    again = results_read(earlier)[1]
+    again = named or results_read(earlier)[1]
     mutmut = str(ROOT / ".venv" / "bin" / "mutmut")
     started = time.monotonic()
     print(f"{package}: mutmut running, log in {folder / 'mutmut.log'}", flush=True)
@@ -231,7 +235,7 @@ def package_run(package: str, *, keep: bool, show: bool, commit: str | None) -> 
         print(f"{package}: mutmut failed (exit {run.returncode}), see the log's end", file=sys.stderr)
     statuses = statuses_read(folder, package)
     # mutmut run with names forgets the other mutants' outcomes: those of the last run stand.
-    statuses |= {name: status for name, status in earlier.items() if name not in again}
+    statuses |= {name: status for name, status in earlier.items() if not any(fnmatch(name, n) for n in again)}
     counts, survivors = results_read(statuses)
     if show:
         for name in survivors:
@@ -262,9 +266,12 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--survivors", action="store_true")
     parser.add_argument("--commit")
+    parser.add_argument("--mutants", action="append", default=[])
     args = parser.parse_args()
+    if args.mutants and len(args.package or PACKAGES) != 1:
+        parser.error("--mutants names the mutants of one package: give one --package")
     outcomes = [
-        package_run(package, keep=args.keep, show=args.survivors, commit=args.commit)
+        package_run(package, keep=args.keep, show=args.survivors, commit=args.commit, named=args.mutants)
         for package in args.package or PACKAGES
     ]
     table_print(outcomes)
