@@ -79,6 +79,11 @@ IGNORED = [
     "tests/ops",  # backup and restore, every migration replayed
 ]
 
+# mutmut's default is 15: a mutant that leaves an outbox test waiting (a lease never released, a relay that
+# never answers) held the machine for 15 times its tests' minute. 5 still leaves a loaded machine room: the
+# durations mutmut compares with are those of its first run, on the same machine under the same load.
+TIMEOUT_MULTIPLIER = 5.0
+
 # mutmut's exit codes per mutant (mutmut/stats.py): 1 and 3 are a failed test run.
 STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 36: "timeout", 24: "timeout"}
 STATUS |= {-24: "timeout", 152: "timeout", 255: "timeout", 34: "skipped", 37: "killed"}
@@ -105,7 +110,7 @@ class Outcome:
 
 
 def toml_value(value: object) -> str:
-    # Strings, lists of strings and booleans only: their JSON spelling is valid TOML.
+    # Strings, numbers, lists of strings and booleans only: their JSON spelling is valid TOML.
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -135,9 +140,15 @@ def settings_write(folder: Path, package: str) -> None:
             # mutmut lists the tests with --collect-only when the tests changed (a run with --keep after new
             # tests): syrupy then finds every snapshot unused and ends the listing with exit 1, which stops mutmut.
             "--snapshot-warn-unused",
+            # Each mutant's tests quickest first (bench/mutation_order.py): with -x, a killed mutant stops at
+            # its first failing test instead of waiting for the slow ones before it.
+            "-p",
+            "bench.mutation_order",
             *[f"--ignore={path}" for path in IGNORED],
         ],
         "pytest_add_cli_args_test_selection": PACKAGES[package],
+        # A mutant's tests get TIMEOUT_MULTIPLIER times (their first run's duration + 1 s) of wall-clock time.
+        "timeout_multiplier": TIMEOUT_MULTIPLIER,
         # The folder lies inside the project's repository: mutmut must not read its git history.
         "use_git_change_detection": False,
     }
