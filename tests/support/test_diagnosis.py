@@ -308,3 +308,35 @@ def test_an_address_confirmed_after_the_old_one_was_forgotten_ends_the_forgettin
     email_replace(account_id=account.pk, address="camille@example.org", client=CLIENT, now=later + timedelta(minutes=5))
     email_confirm(token=last_link_token("camille@example.org"), client=CLIENT, now=later + timedelta(minutes=6))
     assert person_file_of(account_id=account.pk, now=later + timedelta(minutes=10)).forgotten_at is None
+
+
+def test_the_latest_link_says_its_window_how_often_and_since_when_it_was_opened_R_EM6_R_SUP4(code_sent, now, traveller):
+    account = factories.with_link_sent(code_sent, now).account
+    token = last_link_token("camille@example.fr")
+    link_opened(token=token, client=CLIENT, now=now + timedelta(hours=1))
+    link_opened(token=token, client=CLIENT, now=now + timedelta(days=2))
+    latest = person_file_of(account_id=account.pk, now=now + timedelta(days=8)).latest_link
+    assert latest is not None
+    assert (latest.window, latest.opens, latest.first_opened_at) == (
+        "lien expiré (plus de 7 jours) : renvoi possible jusqu'au 21e jour",
+        2,
+        now + timedelta(hours=1),
+    )
+
+
+def test_the_latest_link_shows_the_address_as_typed_then_as_sent_once_another_account_took_it_R_EM7(
+    code_sent, now, traveller
+):
+    from tests.support.test_actions import other_pending_account
+
+    account = factories.with_link_sent(code_sent, now, "Camille@Example.FR").account
+    latest = person_file_of(account_id=account.pk, now=now).latest_link
+    assert latest is not None
+    assert latest.address == "Camille@Example.FR"
+    # After its 21 days, before the forgetting job, another person may claim the address: this account's link
+    # loses its address row and keeps the canonical form it was sent to.
+    later = now + timedelta(days=22)
+    email_replace(account_id=other_pending_account(now).pk, address="camille@example.fr", client=CLIENT, now=later)
+    latest = person_file_of(account_id=account.pk, now=later).latest_link
+    assert latest is not None
+    assert latest.address == "camille@example.fr"

@@ -657,3 +657,16 @@ def test_the_job_expires_500_requests_a_round_and_the_rest_at_the_next_R_BOT2(db
     later = now + timedelta(days=3)
     assert restart_requests_expire(now=later) == 500
     assert restart_requests_expire(now=later) == 1
+
+
+def test_a_request_is_pending_for_its_own_account_only_and_until_it_is_decided_R_BOT2(taken, now):
+    from tests.support.test_actions import other_pending_account
+
+    other = other_pending_account(now)
+    made = ask(taken.pk, now)
+    assert restarts.restart_pending_of(account_id=other.pk, now=now) is None
+    assert restarts.restart_pending_of(account_id=taken.pk, now=now) == made
+    restart_reject(
+        request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_B, reason="pièce d'identité non présentée", now=now
+    )
+    assert restarts.restart_pending_of(account_id=taken.pk, now=now + timedelta(minutes=1)) is None
