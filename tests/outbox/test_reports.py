@@ -4,10 +4,10 @@ not exist, a refusal of this message only."""
 
 import pytest
 
-from moncompte.outbox.reports import ReportKind, parse_report
+from moncompte.outbox.reports import MAX_REPORT_BYTES, ReportKind, parse_report
 
 
-def notification(action: str, status: str) -> bytes:
+def notification(action: str = "failed", status: str = "5.1.1", *, recipient: bool = True, said: str = "") -> bytes:
     return (
         "From: Mail Delivery System <MAILER-DAEMON@relais.example.net>\r\n"
         "To: bounces@moncompte.localhost\r\n"
@@ -17,14 +17,12 @@ def notification(action: str, status: str) -> bytes:
         "--b\r\n"
         "Content-Type: text/plain\r\n"
         "\r\n"
-        "Rapport de remise.\r\n"
+        f"Rapport de remise.{said}\r\n"
         "--b\r\n"
         "Content-Type: message/delivery-status\r\n"
         "\r\n"
         "Reporting-MTA: dns; relais.example.net\r\n"
-        "\r\n"
-        "Final-Recipient: rfc822; camille@example.fr\r\n"
-        f"Action: {action}\r\n"
+        "\r\n" + ("Final-Recipient: rfc822; camille@example.fr\r\n" if recipient else "") + f"Action: {action}\r\n"
         f"Status: {status}\r\n"
         "\r\n"
         "--b--\r\n"
@@ -49,3 +47,31 @@ def test_a_notification_is_classified_by_its_action_then_its_status_R_DLV2(actio
     report = parse_report(notification(action, status))
     assert report is not None
     assert (report.kind, report.recipient, report.reporter) == (kind, "camille@example.fr", "relais.example.net")
+
+
+def test_a_notification_without_a_recipient_or_the_returned_message_says_none_R_DLV2():
+    report = parse_report(notification(recipient=False))
+    assert report is not None
+    assert (report.kind, report.recipient, report.original_message_id, report.original_sender) == (
+        ReportKind.HARD,
+        "",
+        "",
+        "",
+    )
+
+
+def test_the_same_report_has_the_same_fingerprint_whatever_its_line_ends_R_DLV2():
+    """A relay may hand the same report on with CRLF or LF line ends: it is still one report (kept once)."""
+    with_crlf, with_lf = parse_report(notification()), parse_report(notification().replace(b"\r\n", b"\n"))
+    assert with_crlf is not None
+    assert with_lf is not None
+    assert with_crlf.fingerprint == with_lf.fingerprint
+    another = parse_report(notification(status="5.1.2"))
+    assert another is not None
+    assert with_crlf.fingerprint != another.fingerprint
+
+
+def test_a_report_is_read_up_to_its_size_limit_and_not_a_byte_beyond_R_DLV2():
+    padding = MAX_REPORT_BYTES - len(notification())
+    assert parse_report(notification(said="x" * padding)) is not None
+    assert parse_report(notification(said="x" * (padding + 1))) is None
