@@ -5,7 +5,7 @@ package: mutants, killed, survived, timeout, no tests, killed % and the time tak
 not run by CI.
 
 Run: .venv/bin/python -m bench.mutation [--package appsessions ...] [--commit HEAD] [--keep] [--survivors]
-                                        [--mutants 'moncompte.support.actions.x_reason_*' ...]
+                                        [--mutants 'moncompte.support.actions.x_reason_*' ...] [--folder outbox-b]
   --package  one of PACKAGES (repeatable; all six by default)
   --commit   mutate moncompte/ and run tests/ as they are in that commit (git archive), not the work tree:
              others' unfinished changes neither fail the tests nor move the code under the run
@@ -14,6 +14,8 @@ Run: .venv/bin/python -m bench.mutation [--package appsessions ...] [--commit HE
   --survivors  print the diff of every surviving mutant (`mutmut show`)
   --mutants  run only the mutants of these names or globs (repeatable; one package): what a stopped pass
              left, or the mutants of the functions whose tests changed; the others count as "not run"
+  --folder   run in var/mutation/<folder>/ rather than var/mutation/<package>/ (one package): a second pass
+             of the same package beside the first, on other mutants (--mutants), each with its own database
 
 Each package runs in its own folder var/mutation/<package>/ (a pyproject.toml with mutmut's settings and the
 project's pytest settings, moncompte/ and tests/ linked), on SQLite in that folder, one mutant at a time,
@@ -162,8 +164,8 @@ def tree_export(commit: str, path: str, folder: Path) -> None:
     subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
 
 
-def folder_prepare(package: str, *, keep: bool, commit: str | None) -> Path:
-    folder = WORK / package
+def folder_prepare(package: str, *, keep: bool, commit: str | None, name: str) -> Path:
+    folder = WORK / name
     if folder.exists() and not keep:
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -213,14 +215,16 @@ def last_change(package: str) -> str:
     return commit.stdout.strip() + (" + uncommitted changes" if edited.stdout.strip() else "")
 
 
-def package_run(package: str, *, keep: bool, show: bool, commit: str | None, named: list[str]) -> Outcome:
+def package_run(
+    package: str, *, keep: bool, show: bool, commit: str | None, named: list[str], name: str | None = None
+) -> Outcome:
     before = last_change(package)
     if commit is not None:  # the same tree from start to end, even if the branch moves meanwhile
         commit = subprocess.run(
             ["git", "rev-parse", "--short", commit], cwd=ROOT, capture_output=True, text=True
         ).stdout.strip()
         print(f"{package}: code and tests of commit {commit}")
-    folder = folder_prepare(package, keep=keep, commit=commit)
+    folder = folder_prepare(package, keep=keep, commit=commit, name=name or package)
     env = environment(folder)
     earlier = statuses_read(folder, package) if keep and (folder / "mutants").exists() else {}
     again = named or results_read(earlier)[1]
@@ -278,11 +282,14 @@ def main() -> int:
     parser.add_argument("--survivors", action="store_true")
     parser.add_argument("--commit")
     parser.add_argument("--mutants", action="append", default=[])
+    parser.add_argument("--folder")
     args = parser.parse_args()
-    if args.mutants and len(args.package or PACKAGES) != 1:
-        parser.error("--mutants names the mutants of one package: give one --package")
+    if (args.mutants or args.folder) and len(args.package or PACKAGES) != 1:
+        parser.error("--mutants and --folder are for one package: give one --package")
     outcomes = [
-        package_run(package, keep=args.keep, show=args.survivors, commit=args.commit, named=args.mutants)
+        package_run(
+            package, keep=args.keep, show=args.survivors, commit=args.commit, named=args.mutants, name=args.folder
+        )
         for package in args.package or PACKAGES
     ]
     table_print(outcomes)
