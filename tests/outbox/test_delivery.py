@@ -1,9 +1,11 @@
+import re
 from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from moncompte.core import clock
+from moncompte.core.conf import conf
 from moncompte.outbox.delivery import deliver_due
 from moncompte.outbox.mail import enqueue
 from moncompte.outbox.models import DeliveryAttempt, EmailStatus, OutboundEmail
@@ -180,3 +182,24 @@ def test_workers_running_side_by_side_send_each_email_once_R_MAIL1(smtp_sink, no
     recipients = [str(m.message["To"]) for m in received(maildir)]
     assert sorted(recipients) == sorted(f"p{index}@example.fr" for index in range(30))
     assert DeliveryAttempt.objects.count() == 30
+
+
+def test_the_message_id_is_random_and_at_the_sender_s_domain_R_DLV2(now, traveller):
+    """A complaint names the message by its Message-ID: 128 random bits at our own domain, one per email."""
+    ids = {queue_code_email(now).message_id for _ in range(3)}
+    domain = conf().from_address.partition("@")[2]
+    assert len(ids) == 3
+    assert all(re.fullmatch(rf"<[0-9a-f]{{32}}@{re.escape(domain)}>", found) for found in ids), ids
+
+
+def test_an_email_that_fails_for_no_reason_a_relay_gives_is_logged_with_its_number_and_template(now, traveller, caplog):
+    class Broken:
+        def send(self, message, *, sender):
+            raise RuntimeError("défaut du programme")
+
+    email = queue_code_email(now)
+    assert deliver_due(transport=Broken()) == 1
+    [record] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert record.getMessage() == f"courriel {email.pk} (provisional_code) : erreur à l'envoi"
+    assert record.exc_info is not None
+    assert email.delivery_attempts.get().smtp_reply == "erreur interne : RuntimeError"

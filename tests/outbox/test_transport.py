@@ -15,7 +15,8 @@ from moncompte.outbox.transport import DeliveryFailed, SmtpTransport
 
 
 class Relay:
-    """Counts connections (EHLO) and keeps each message's recipients; refuses recipients at refused.example."""
+    """Counts connections (EHLO) and keeps each message's recipients; refuses recipients at refused.example,
+    defers those at busy.example."""
 
     def __init__(self) -> None:
         self.connections = 0
@@ -31,6 +32,8 @@ class Relay:
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
         if address.endswith("@refused.example"):
             return "550 5.1.1 no such user"
+        if address.endswith("@busy.example"):
+            return "451 4.3.2 try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -127,6 +130,22 @@ def test_after_a_refusal_the_next_message_goes_on_a_new_connection(relay):
     transport.close()
     assert handler.received == ["camille@example.fr"]
     assert handler.connections == 2
+
+
+def test_a_refusal_says_the_relay_s_code_and_words_and_whether_it_is_final_R_DLV1(relay):
+    _, controller = relay
+    transport = kept_transport(controller)
+    with pytest.raises(DeliveryFailed) as refused:
+        transport.send(message("nobody@refused.example"), sender="b@example.fr")
+    assert (refused.value.reply, refused.value.permanent, refused.value.unknown) == (
+        "550 5.1.1 no such user",
+        True,
+        False,
+    )
+    with pytest.raises(DeliveryFailed) as deferred:
+        transport.send(message("camille@busy.example"), sender="b@example.fr")
+    assert (deferred.value.reply, deferred.value.permanent) == ("451 4.3.2 try again later", False)
+    transport.close()
 
 
 def test_a_relay_that_trickles_its_greeting_is_hung_up_on_at_the_deadline():
