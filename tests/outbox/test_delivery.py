@@ -192,14 +192,33 @@ def test_the_message_id_is_random_and_at_the_sender_s_domain_R_DLV2(now, travell
     assert all(re.fullmatch(rf"<[0-9a-f]{{32}}@{re.escape(domain)}>", found) for found in ids), ids
 
 
-def test_an_email_that_fails_for_no_reason_a_relay_gives_is_logged_with_its_number_and_template(now, traveller, caplog):
+@pytest.mark.parametrize(
+    ("error", "outcome"),
+    [
+        (RuntimeError("défaut du programme"), "retry"),  # may well work next time
+        (UnicodeEncodeError("ascii", "é", 0, 1, "non ASCII"), "failed"),  # the message itself is at fault
+        (ValueError("adresse illisible"), "failed"),
+    ],
+)
+def test_an_email_that_fails_for_no_reason_a_relay_gives_is_logged_with_its_number_and_template(
+    now, traveller, caplog, error, outcome
+):
     class Broken:
         def send(self, message, *, sender):
-            raise RuntimeError("défaut du programme")
+            raise error
 
     email = queue_code_email(now)
     assert deliver_due(transport=Broken()) == 1
     [record] = [r for r in caplog.records if r.levelname == "ERROR"]
     assert record.getMessage() == f"courriel {email.pk} (provisional_code) : erreur à l'envoi"
     assert record.exc_info is not None
-    assert email.delivery_attempts.get().smtp_reply == "erreur interne : RuntimeError"
+    attempt = email.delivery_attempts.get()
+    assert (attempt.outcome, attempt.smtp_reply) == (outcome, f"erreur interne : {type(error).__name__}")
+
+
+def test_an_email_says_it_is_automatic_so_that_no_autoresponder_answers_it(smtp_sink, now, traveller):
+    controller, maildir = smtp_sink
+    queue_code_email(now)
+    deliver_due(transport=SmtpTransport(host=controller.hostname, port=controller.port))
+    [item] = received(maildir)
+    assert item.message["Auto-Submitted"] == "auto-generated"  # RFC 3834

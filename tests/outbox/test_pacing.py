@@ -126,3 +126,20 @@ def test_a_4xx_to_a_code_or_a_link_never_slows_its_provider_down_R_DLV5_R_DLV6(r
     assert OutboundEmail.objects.get().delivery_attempts.get().smtp_reply.startswith("451")
     pace = ProviderPace.objects.get(provider="gmail")
     assert (pace.factor, pace.calm_since) == (1.0, None)
+
+
+@pytest.mark.usefixtures("gmail_at_5_per_second")
+def test_a_slowed_rate_doubles_again_one_calm_minute_at_a_time_R_DLV6(now, traveller):
+    ProviderPace.objects.create(provider="gmail", next_slot_at=now, factor=0.25, calm_since=now)
+    traveller.shift(timedelta(minutes=1))
+    notifications_to("calm@gmail.com", now=clock.now())
+    claimed_now()
+    assert ProviderPace.objects.get(provider="gmail").factor == 0.5  # a quarter, then a half: not at once
+
+
+@pytest.mark.without_database
+def test_an_address_at_no_known_provider_is_counted_with_the_others():
+    from moncompte.outbox.providers import OTHER, provider_of
+
+    assert provider_of("camille@example.fr") == OTHER
+    assert provider_of("Camille@GMAIL.com ") == "gmail"

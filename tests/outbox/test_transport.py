@@ -34,6 +34,8 @@ class Relay:
             return "550 5.1.1 no such user"
         if address.endswith("@busy.example"):
             return "451 4.3.2 try again later"
+        if address.endswith("@unknown-command.example"):
+            return "500 5.5.1 command unrecognized"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -145,6 +147,9 @@ def test_a_refusal_says_the_relay_s_code_and_words_and_whether_it_is_final_R_DLV
     with pytest.raises(DeliveryFailed) as deferred:
         transport.send(message("camille@busy.example"), sender="b@example.fr")
     assert (deferred.value.reply, deferred.value.permanent) == ("451 4.3.2 try again later", False)
+    with pytest.raises(DeliveryFailed) as final_from_500:
+        transport.send(message("camille@unknown-command.example"), sender="b@example.fr")
+    assert final_from_500.value.permanent
     transport.close()
 
 
