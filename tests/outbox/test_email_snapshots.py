@@ -8,7 +8,10 @@ from typing import Any
 
 import pytest
 
+from moncompte.core.request_context import request_id_set
 from moncompte.outbox import mail
+from moncompte.outbox.mail import MASK
+from moncompte.outbox.models import OutboundEmail
 
 pytestmark = pytest.mark.django_db
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -55,4 +58,13 @@ def test_the_notification_of_a_promotional_message_offers_to_unsubscribe_R_MSG7(
         list_unsubscribe=link,
     )
     assert {"subject": email.subject, "text": email.body_text, "html": email.body_html} == snapshot
-    assert link not in email.shown_text + email.shown_html
+    stored = OutboundEmail.objects.get(pk=email.pk)
+    assert link not in stored.shown_text + stored.shown_html
+    assert MASK in stored.shown_html  # support sees where the link was, masked
+    assert stored.list_unsubscribe == link  # the header (RFC 8058) is sent, then emptied with the bodies
+
+
+def test_an_email_remembers_the_request_that_queued_it():
+    with request_id_set("req-4242"):
+        email = mail.enqueue(template="message_notice", to="camille@example.fr", now=AT, context=NAMES)
+    assert OutboundEmail.objects.get(pk=email.pk).request_id == "req-4242"
