@@ -108,7 +108,7 @@ def test_a_worker_past_its_lease_sends_nothing_R_DLV1(smtp_sink, now, traveller,
 
 
 def test_a_worker_whose_claim_was_taken_during_its_exchange_leaves_the_row_to_the_new_holder_R_DLV1(
-    smtp_sink, now, traveller
+    smtp_sink, now, traveller, caplog
 ):
     """The claim fence: the late worker checked its lease in time, then its exchange outlived it and another
     worker claimed the row. Its outcome is written to its own attempt, never to the row, which stays the new
@@ -131,7 +131,10 @@ def test_a_worker_whose_claim_was_taken_during_its_exchange_leaves_the_row_to_th
     assert (email.attempts, email.sent_at) == (0, None)
     assert "Ab3dEf7hJk" in email.body_text
     assert DeliveryAttempt.objects.get(pk=late.attempt_id).outcome == AttemptOutcome.SENT  # support sees it went
+    lost = f"courriel {email.pk} : bail perdu pendant l'envoi (sent)"
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [lost]  # the late worker's
     assert deliver_one(current, relay) is AttemptOutcome.SENT
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [lost]  # the holder's: no error
     email.refresh_from_db()
     assert (email.status, email.attempts) == (EmailStatus.SENT, 1)
     # Sent twice, as SMTP allows at worst, under one Message-ID the receiving side can tell apart.
