@@ -222,3 +222,15 @@ def test_an_email_says_it_is_automatic_so_that_no_autoresponder_answers_it(smtp_
     deliver_due(transport=SmtpTransport(host=controller.hostname, port=controller.port))
     [item] = received(maildir)
     assert item.message["Auto-Submitted"] == "auto-generated"  # RFC 3834
+
+
+def test_a_promotional_notice_goes_with_its_one_click_unsubscribe_header_R_MSG7(smtp_sink, now, traveller):
+    controller, maildir = smtp_sink
+    link = "https://moncompte.example/desabonnement/jeton-de-test/"
+    context = {"first_name": "Camille", "last_name": "DURAND", "promotional": True}
+    secret = {"unsubscribe_url": link}
+    enqueue(template="message_notice", to="camille@example.fr", now=now, context=context, secret_context=secret,
+            list_unsubscribe=link)  # fmt: skip
+    deliver_due(transport=SmtpTransport(host=controller.hostname, port=controller.port))
+    [item] = received(maildir)
+    assert item.message["List-Unsubscribe"] == f"<{link}>"
