@@ -64,6 +64,8 @@ def test_server_down_then_up_delivers_exactly_once_R_MAIL1(tmp_path, now, travel
     email.refresh_from_db()
     assert (email.status, email.attempts) == (EmailStatus.PENDING, 1)
     assert email.next_attempt_at > now
+    refused = email.delivery_attempts.get().smtp_reply
+    assert refused.startswith("connexion impossible : [Errno"), refused  # support reads the system's own words
     assert deliver_due(transport=transport) == 0  # backing off: not due yet
 
     maildir = tmp_path / "mailbox"
