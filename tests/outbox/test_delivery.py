@@ -236,3 +236,4 @@ def test_a_promotional_notice_goes_with_its_one_click_unsubscribe_header_R_MSG7(
     deliver_due(transport=SmtpTransport(host=controller.hostname, port=controller.port))
     [item] = received(maildir)
     assert item.message["List-Unsubscribe"] == f"<{link}>"
+    assert item.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"  # RFC 8058, to the letter
