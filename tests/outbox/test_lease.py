@@ -43,11 +43,28 @@ def kept_while_the_claim_is_lost(transport: object) -> LeaseKept:
     return kept
 
 
-def test_a_lost_claim_hangs_up_the_send_once_and_ends_the_beats_R_DLV1():
+def test_a_lost_claim_hangs_up_the_send_once_and_ends_the_beats_R_DLV1(caplog):
     transport = Hangs()
     kept = kept_while_the_claim_is_lost(transport)
     assert kept.lost
     assert transport.aborts == 1
+    assert caplog.messages == [f"courriel {kept.email_id} : prise perdue pendant l'envoi, envoi interrompu"]
+
+
+def test_a_claim_still_held_is_renewed_at_each_beat_and_never_said_lost_R_DLV1(caplog):
+    queue_code_email(clock.now())
+    claimed = claim_next(now=clock.now())
+    assert claimed is not None
+    started = clock.now()
+    kept = LeaseKept(
+        email_id=claimed.email.pk, claim=claimed.claim, lease_until=started + LENGTH, length=LENGTH, transport=Hangs()
+    )
+    with kept:
+        time.sleep(0.12)  # two beats
+    assert not kept.lost
+    assert kept.lease_until > started + LENGTH  # the end of the lease as last written, later at each beat
+    assert OutboundEmail.objects.get(pk=claimed.email.pk).next_attempt_at == kept.lease_until
+    assert caplog.messages == []
 
 
 def test_a_transport_that_cannot_hang_up_is_left_to_its_own_deadline(monkeypatch):
