@@ -29,6 +29,14 @@ class Relay:
         session.host_name = hostname
         return responses
 
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+        if address.endswith("@refused-sender.example"):
+            return "550 5.7.1 sender refused"
+        if address.endswith("@unknown-sender.example"):
+            return "500 5.5.1 sender unrecognized"
+        envelope.mail_from = address
+        return "250 OK"
+
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
         if address.endswith("@refused.example"):
             return "550 5.1.1 no such user"
@@ -150,6 +158,12 @@ def test_a_refusal_says_the_relay_s_code_and_words_and_whether_it_is_final_R_DLV
     with pytest.raises(DeliveryFailed) as final_from_500:
         transport.send(message("camille@unknown-command.example"), sender="b@example.fr")
     assert final_from_500.value.permanent
+    with pytest.raises(DeliveryFailed) as sender_refused:
+        transport.send(message("camille@example.fr"), sender="b@refused-sender.example")
+    assert (sender_refused.value.reply, sender_refused.value.permanent) == ("550 5.7.1 sender refused", True)
+    with pytest.raises(DeliveryFailed) as sender_unknown:
+        transport.send(message("camille@example.fr"), sender="b@unknown-sender.example")
+    assert sender_unknown.value.permanent
     transport.close()
 
 
@@ -180,3 +194,38 @@ def test_a_relay_that_trickles_its_greeting_is_hung_up_on_at_the_deadline():
     assert time.monotonic() - started < 4
     assert not failed.value.permanent
     assert "1 s" in failed.value.reply or "2 s" in failed.value.reply  # « échange interrompu après … s »
+
+
+class Unwelcoming:
+    """Turns the client away at its greeting (EHLO, then HELO): smtplib raises, the transport says why."""
+
+    def __init__(self, answer: str) -> None:
+        self.answer = answer
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        return [self.answer]
+
+    async def handle_HELO(self, server: Any, session: Any, envelope: Any, hostname: str) -> str:
+        return self.answer
+
+
+@pytest.mark.parametrize(
+    ("answer", "permanent"),
+    [
+        ("554 5.7.1 pas de relais pour vous", True),
+        ("500 5.5.1 commande inconnue", True),
+        ("421 4.3.2 plus tard", False),
+    ],
+)
+def test_a_relay_turning_the_client_away_at_its_greeting_says_its_code_and_words_R_DLV1(answer, permanent):
+    port = free_port()
+    controller = Controller(Unwelcoming(answer), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with pytest.raises(DeliveryFailed) as refused:
+            SmtpTransport(host="127.0.0.1", port=port).send(message("camille@example.fr"), sender="b@example.fr")
+    finally:
+        controller.stop()
+    assert (refused.value.reply, refused.value.permanent) == (answer, permanent)
