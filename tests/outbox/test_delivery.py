@@ -6,7 +6,7 @@ from aiosmtpd.controller import Controller
 
 from moncompte.core import clock
 from moncompte.core.conf import conf
-from moncompte.outbox.delivery import deliver_due
+from moncompte.outbox.delivery import WORKER_NAME, deliver_due
 from moncompte.outbox.mail import enqueue
 from moncompte.outbox.models import DeliveryAttempt, EmailStatus, OutboundEmail
 from moncompte.outbox.sink import free_port, received, sink_start
@@ -153,8 +153,9 @@ def test_an_email_claimed_by_a_worker_that_died_is_sent_again_after_the_lease_wi
     assert deliver_due(transport=transport) == 1
     [mail] = received(maildir)
     assert mail.message["Message-ID"] == email.message_id
-    outcomes = list(DeliveryAttempt.objects.values_list("outcome", flat=True))
-    assert outcomes == ["unknown", "sent"]  # support sees the interrupted try
+    outcomes = list(DeliveryAttempt.objects.order_by("id").values_list("outcome", "finished_at", "worker"))
+    # support sees the interrupted try, closed when the row was claimed again, and which worker made each
+    assert outcomes == [("unknown", clock.now(), WORKER_NAME), ("sent", clock.now(), WORKER_NAME)]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -216,6 +217,8 @@ def test_an_email_that_fails_for_no_reason_a_relay_gives_is_logged_with_its_numb
     assert record.exc_info is not None
     attempt = email.delivery_attempts.get()
     assert (attempt.outcome, attempt.smtp_reply) == (outcome, f"erreur interne : {type(error).__name__}")
+    email.refresh_from_db()
+    assert email.attempts == 1
 
 
 def test_an_email_says_it_is_automatic_so_that_no_autoresponder_answers_it(smtp_sink, now, traveller):
@@ -224,6 +227,7 @@ def test_an_email_says_it_is_automatic_so_that_no_autoresponder_answers_it(smtp_
     deliver_due(transport=SmtpTransport(host=controller.hostname, port=controller.port))
     [item] = received(maildir)
     assert item.message["Auto-Submitted"] == "auto-generated"  # RFC 3834
+    assert item.message["List-Unsubscribe"] is None  # a code is no mailing list
 
 
 def test_a_promotional_notice_goes_with_its_one_click_unsubscribe_header_R_MSG7(smtp_sink, now, traveller):

@@ -88,7 +88,7 @@ def assert_held_by(holder: Claimed) -> None:
 
 
 @pytest.mark.parametrize("late_by", [timedelta(0), timedelta(seconds=1)])
-def test_a_worker_past_its_lease_sends_nothing_R_DLV1(smtp_sink, now, traveller, late_by):
+def test_a_worker_past_its_lease_sends_nothing_R_DLV1(smtp_sink, now, traveller, late_by, caplog):
     """The lease fence: a worker that comes back at or after the end of its lease sends nothing (the claim
     fence cannot help here: it only stops the write after the exchange). Checked at the SMTP server."""
     controller, maildir = smtp_sink
@@ -102,6 +102,7 @@ def test_a_worker_past_its_lease_sends_nothing_R_DLV1(smtp_sink, now, traveller,
     outcome = deliver_one(late, relay)
     assert received(maildir) == []  # what reached the SMTP server, not what the worker says
     assert outcome is AttemptOutcome.UNKNOWN
+    assert caplog.messages == [f"courriel {email.pk} : bail expiré avant l'envoi, rien n'est envoyé"]
     assert_held_by(current)
     assert deliver_one(current, relay) is AttemptOutcome.SENT
     assert [m.message["Message-ID"] for m in received(maildir)] == [email.message_id]

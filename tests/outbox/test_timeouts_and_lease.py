@@ -62,7 +62,11 @@ def test_no_answer_to_a_whole_message_is_an_unknown_outcome_not_sent_again_befor
     assert attempt.smtp_reply.startswith("message transmis en entier, pas de réponse du serveur (")
     assert attempt.smtp_reply.endswith(") : il l'a peut-être reçu")
     assert "délai écoulé" not in attempt.smtp_reply, attempt.smtp_reply  # the error itself is said
-    assert (email.status, email.next_attempt_at) == (EmailStatus.PENDING, now + timedelta(minutes=10))
+    assert (email.status, email.next_attempt_at, email.attempts) == (
+        EmailStatus.PENDING,
+        now + timedelta(minutes=10),
+        1,
+    )
     page = admin_client.get(reverse("admin:outbox_outboundemail_change", args=[email.pk])).content.decode()
     assert "issue inconnue (message transmis, pas de réponse du serveur)" in page  # support is told the truth
     traveller.shift(timedelta(minutes=10) - timedelta(seconds=1))
