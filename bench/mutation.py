@@ -81,10 +81,13 @@ IGNORED = [
     "tests/ops",  # backup and restore, every migration replayed
 ]
 
-# mutmut's default is 15: a mutant that leaves an outbox test waiting (a lease never released, a relay that
-# never answers) held the machine for 15 times its tests' minute. 5 still leaves a loaded machine room: the
-# durations mutmut compares with are those of its first run, on the same machine under the same load.
+# A mutant's wall-clock limit is TIMEOUT_MULTIPLIER x (its tests' duration at mutmut's first run +
+# TIMEOUT_CONSTANT seconds). mutmut's defaults (15 x (d + 1 s)) let a mutant that leaves an outbox test waiting
+# (a lease never released, a relay that never answers) hold the machine for 15 times its tests' 20 s. With
+# 5 x (d + 1 s), on 7 December under a load of 6 to 11, three mutants whose tests take 1.2 s were cut at 11 s
+# though they survive: the constant of 5 s keeps short tests clear of the load.
 TIMEOUT_MULTIPLIER = 5.0
+TIMEOUT_CONSTANT = 5.0
 
 # mutmut's exit codes per mutant (mutmut/stats.py): 1 and 3 are a failed test run.
 STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 36: "timeout", 24: "timeout"}
@@ -149,8 +152,9 @@ def settings_write(folder: Path, package: str) -> None:
             *[f"--ignore={path}" for path in IGNORED],
         ],
         "pytest_add_cli_args_test_selection": PACKAGES[package],
-        # A mutant's tests get TIMEOUT_MULTIPLIER times (their first run's duration + 1 s) of wall-clock time.
+        # A mutant's tests get TIMEOUT_MULTIPLIER x (their first run's duration + TIMEOUT_CONSTANT) of wall-clock time.
         "timeout_multiplier": TIMEOUT_MULTIPLIER,
+        "timeout_constant": TIMEOUT_CONSTANT,
         # The folder lies inside the project's repository: mutmut must not read its git history.
         "use_git_change_detection": False,
     }
