@@ -15,8 +15,8 @@ from moncompte.outbox.transport import DeliveryFailed, SmtpTransport
 
 
 class Relay:
-    """Counts connections (EHLO) and keeps each message's recipients; refuses recipients at refused.example,
-    defers those at busy.example."""
+    """Counts connections (EHLO) and keeps each message's recipients; refuses some senders, recipients and
+    messages by the domain of their address (refused.example, busy.example, spam-filter.example…)."""
 
     def __init__(self) -> None:
         self.connections = 0
@@ -48,6 +48,10 @@ class Relay:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if any(address.endswith("@spam-filter.example") for address in envelope.rcpt_tos):
+            return "554 5.7.1 message refused"
+        if any(address.endswith("@data-unknown.example") for address in envelope.rcpt_tos):
+            return "500 5.5.2 data unrecognized"
         self.received += envelope.rcpt_tos
         return "250 OK"
 
@@ -164,6 +168,12 @@ def test_a_refusal_says_the_relay_s_code_and_words_and_whether_it_is_final_R_DLV
     with pytest.raises(DeliveryFailed) as sender_unknown:
         transport.send(message("camille@example.fr"), sender="b@unknown-sender.example")
     assert sender_unknown.value.permanent
+    with pytest.raises(DeliveryFailed) as message_refused:  # after the whole message
+        transport.send(message("camille@spam-filter.example"), sender="b@example.fr")
+    assert (message_refused.value.reply, message_refused.value.permanent) == ("554 5.7.1 message refused", True)
+    with pytest.raises(DeliveryFailed) as message_unknown:
+        transport.send(message("camille@data-unknown.example"), sender="b@example.fr")
+    assert message_unknown.value.permanent
     transport.close()
 
 
