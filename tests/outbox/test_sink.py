@@ -1,6 +1,7 @@
 """The demo's mailbox (R-MAIL2): one message read back by its key, as the demo's mailbox page shows it."""
 
 import mailbox
+from datetime import timedelta
 
 import pytest
 
@@ -47,3 +48,17 @@ def test_two_mailboxes_started_without_a_port_each_listen_on_a_free_one_of_their
         first.stop()
     assert first.port != second.port
     assert min(first.port, second.port) > 1023  # never a privileged port, even for root
+
+
+@pytest.mark.django_db
+def test_the_demo_mailbox_lists_its_messages_newest_first_each_with_its_key_R_MAIL2(tmp_path, now, traveller):
+    maildir = tmp_path / "mailbox"
+    box = mailbox.Maildir(str(maildir), create=True)
+    transport = Recording()
+    keys = []
+    for shift in (0, 1):
+        traveller.shift(timedelta(minutes=shift))
+        queue_code_email(now)
+        deliver_due(transport=transport)
+        keys.append(box.add(transport.sent[-1].as_bytes()))
+    assert [item.key for item in received(maildir)] == keys[::-1]  # the later one first
