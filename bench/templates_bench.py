@@ -6,14 +6,20 @@ sign-in, personal code, contact details, confirmation link, account page) and so
 through Django's test client, on a fresh SQLite database under var/bench/templates/, and each render the views
 ask for is kept (template, context, request). Each kept render is then repeated N times through each engine,
 with the request, so the context processors run as in the views; their own cost (one database query on pages
-of a signed-in person) is printed apart. The page's name in the other engine is the same with the other
-extension (`web/identity.html` for Django, `web/identity.jinja` for Jinja2); a page with no Jinja2 template
-is timed under Django only. The HTML of both engines is compared too (CSRF token values aside: random).
-A form's fields (BoundField) are built again for each render, as in a view that renders its form once.
+of a signed-in person) is printed apart. A form's fields (BoundField) are built again for each render, as in a
+view that renders its form once.
 
-Figures are CPU time (time.process_time), median of 5 rounds of N/5 renders, in µs per render.
+Jinja2 side: a prototype of two pages, identity (with the CAPTCHA) and sign-in, with their base and includes
+(bench/jinja_prototype/, same names with .jinja); the others are timed under Django only. The HTML of both
+engines is compared (CSRF token values aside: masked at random on each render). Jinja2 is installed on the first
+run into var/bench/jinja2-lib, never into .venv. `--cached-reverse` times both engines again with each URL
+reversed once per process: Django's reverse() is a fifth of a page's render, whatever the engine.
 
-Run: .venv/bin/python -m bench.templates_bench [--renders 1000]
+Figures are CPU time (time.process_time), median of 5 rounds of N/5 renders, in µs per render. Issue 22 takes
+Jinja2 for a person-facing page only if it measures clearly faster (≥ 1.5×); on 7 December 2026 it measured
+1.33–1.46× (1.39–1.56× with URLs cached in both), so the pages stay on Django (figures in bench/README.md).
+
+Run: .venv/bin/python -m bench.templates_bench [--renders 1000] [--cached-reverse]
 """
 
 import argparse
