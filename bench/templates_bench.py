@@ -13,7 +13,7 @@ Jinja2 side: a prototype of two pages, identity (with the CAPTCHA) and sign-in, 
 (bench/jinja_prototype/, same names with .jinja); the others are timed under Django only. The HTML of both
 engines is compared (CSRF token values aside: masked at random on each render). Jinja2 is installed on the first
 run into var/bench/jinja2-lib, never into .venv. `--cached-reverse` times both engines again with each URL
-reversed once per process: Django's reverse() is a fifth of a page's render, whatever the engine.
+reversed once per process: Django's reverse() is a fifth to two fifths of a page's Django render.
 
 Figures are CPU time (time.process_time), median of 5 rounds of N/5 renders, in µs per render. Issue 22 takes
 Jinja2 for a person-facing page only if it measures clearly faster (≥ 1.5×); on 7 December 2026 it measured
