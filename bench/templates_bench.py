@@ -12,12 +12,14 @@ view that renders its form once.
 Jinja2 side: a prototype of two pages, identity (with the CAPTCHA) and sign-in, with their base and includes
 (bench/jinja_prototype/, same names with .jinja); the others are timed under Django only. The HTML of both
 engines is compared (CSRF token values aside: masked at random on each render). Jinja2 is installed on the first
-run into var/bench/jinja2-lib, never into .venv. `--cached-reverse` times both engines again with each URL
-reversed once per process: Django's reverse() is a fifth to two fifths of a page's Django render.
+run into var/bench/jinja2-lib, never into .venv. `--cached-reverse` gives the Jinja2 prototype's `url()` the
+same: each URL reversed once per process, as the engine's {% url %} does since 7 December 2026
+(moncompte/web/templatetags/addresses.py; reverse() was a fifth to two fifths of a page's Django render).
 
 Figures are CPU time (time.process_time), median of 5 rounds of N/5 renders, in µs per render. Issue 22 takes
 Jinja2 for a person-facing page only if it measures clearly faster (≥ 1.5×); on 7 December 2026 it measured
-1.33–1.46× (1.39–1.56× with URLs cached in both), so the pages stay on Django (figures in bench/README.md).
+1.33–1.46× (1.39–1.56× with URLs cached in both), so the pages stay on Django, and {% url %} remembers its
+addresses instead (figures in bench/README.md).
 
 Run: .venv/bin/python -m bench.templates_bench [--renders 1000] [--cached-reverse]
 """
