@@ -13,6 +13,8 @@ from email.message import EmailMessage
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from moncompte.outbox.alarms import alarms
+
 
 class DeliveryFailed(Exception):
     """No "250" for the message. `unknown`: the whole message went out and the server said nothing in time, so
@@ -32,28 +34,23 @@ class _Stale(Exception):
 class _Deadline:
     """The watchdog of one send: at its end, the connections in `current` are hung up and `cut` is set. Moved
     once the whole message is out (the wait for the server's answer has its own length) or ended early by
-    whoever holds the send's claim (its lease could not be renewed)."""
+    whoever holds the send's claim (its lease could not be renewed). An alarm of the process's one alarms
+    thread (alarms.py), not a thread per send."""
 
     def __init__(self, seconds: float) -> None:
         self.current: list[smtplib.SMTP] = []
         self.cut = threading.Event()
         self.seconds = seconds
         self.aborted = False  # hung up by the claim's holder, not by the clock
-        self._timer = self._start(seconds)
-
-    def _start(self, seconds: float) -> threading.Timer:
-        timer = threading.Timer(seconds, self.hang_up)
-        timer.daemon = True
-        timer.start()
-        return timer
+        self._alarm = alarms.arm(seconds, self.hang_up)
 
     def move(self, seconds: float) -> None:
-        self._timer.cancel()
+        alarms.cancel(self._alarm)
         self.seconds = seconds
-        self._timer = self._start(seconds)
+        self._alarm = alarms.arm(seconds, self.hang_up)
 
     def cancel(self) -> None:
-        self._timer.cancel()
+        alarms.cancel(self._alarm)
 
     def hang_up(self) -> None:
         _hang_up(self.current, self.cut)
