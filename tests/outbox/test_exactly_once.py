@@ -69,6 +69,48 @@ def test_the_attempt_is_written_before_the_exchange_R_DLV1(now, traveller):
     assert (attempt.outcome, attempt.finished_at) == (AttemptOutcome.SENT, now)
 
 
+class Watching:
+    """A transport that notes, as each message is handed over, what the database says of the others."""
+
+    def __init__(self) -> None:
+        self.seen: list[dict[str, tuple[str, list[str]]]] = []
+
+    def send(self, message: EmailMessage, *, sender: str) -> str:
+        self.seen.append(
+            {
+                email.to_address: (email.status, [a.outcome for a in email.delivery_attempts.all()])
+                for email in OutboundEmail.objects.order_by("pk")
+            }
+        )
+        return "250 OK"
+
+
+def test_the_next_message_is_claimed_in_the_transaction_that_writes_the_outcome_its_attempt_before_its_exchange_R_DLV1(
+    now, traveller
+):
+    """One commit per message: when the second message is handed over, the first is sent and its attempt
+    complete, and the second's attempt says "sending" (written before the exchange); the third is untouched."""
+    for index in range(3):
+        queue_code_email(now, to=f"p{index}@example.fr")
+    transport = Watching()
+    assert deliver_due(transport=transport) == 3
+    assert transport.seen[1] == {
+        "p0@example.fr": (EmailStatus.SENT, [AttemptOutcome.SENT]),
+        "p1@example.fr": (EmailStatus.PENDING, [AttemptOutcome.SENDING]),
+        "p2@example.fr": (EmailStatus.PENDING, []),
+    }
+    assert set(OutboundEmail.objects.values_list("status", "claim")) == {(EmailStatus.SENT, 1)}
+
+
+def test_a_stop_during_an_exchange_claims_nothing_more_R_DLV1(now, traveller):
+    for index in range(2):
+        queue_code_email(now, to=f"p{index}@example.fr")
+    stop = threading.Event()
+    assert deliver_due(transport=Recording(then=stop), stop=stop) == 1
+    waiting = OutboundEmail.objects.get(to_address="p1@example.fr")
+    assert (waiting.status, waiting.claim, waiting.delivery_attempts.count()) == (EmailStatus.PENDING, 0, 0)
+
+
 class ExchangeOutlivingTheLease:
     """A real SMTP exchange during which the worker's lease runs out and `meanwhile` happens (another worker
     claims the row): the worker passed its lease check in time, only the claim can stop its write."""
