@@ -210,8 +210,18 @@ class SmtpTransport:
             if self.username:
                 smtp.login(self.username, self.password)
         recipients = [a.addr_spec for a in message["To"].addresses]
+        # RFC 2920: a server that offers PIPELINING gets MAIL, RCPT and DATA in one write, and its answers are
+        # read in order after it: one round trip instead of three. Nothing of the message is sent before DATA's
+        # 354, so an answer refused on the way leaves the server with no message, as without pipelining.
+        pipelined = smtp.has_extn("pipelining")
         try:
-            code, reply = smtp.mail(sender)
+            if pipelined:
+                envelope = [f"MAIL FROM:{smtplib.quoteaddr(sender)}"]
+                envelope += [f"RCPT TO:{smtplib.quoteaddr(recipient)}" for recipient in recipients]
+                smtp.send("".join(f"{command}\r\n" for command in [*envelope, "DATA"]))
+                code, reply = smtp.getreply()
+            else:
+                code, reply = smtp.mail(sender)
         except (smtplib.SMTPServerDisconnected, OSError) as error:
             if reused:  # the server hung up while the connection waited: nothing of this message was sent
                 raise _Stale() from error
@@ -221,10 +231,10 @@ class SmtpTransport:
         if code != 250:
             raise DeliveryFailed(f"{code} {reply.decode(errors='replace')}", permanent=code >= 500)
         for recipient in recipients:
-            code, reply = smtp.rcpt(recipient)
+            code, reply = smtp.getreply() if pipelined else smtp.rcpt(recipient)
             if code not in (250, 251):
                 raise DeliveryFailed(f"{code} {reply.decode(errors='replace')}", permanent=code >= 500)
-        code, reply = _data(smtp, message.as_bytes(), ended=ended)
+        code, reply = _data(smtp, message.as_bytes(), ended=ended, sent=pipelined)
         text = f"{code} {reply.decode(errors='replace')}"
         if code != 250:
             raise DeliveryFailed(text, permanent=code >= 500)
@@ -240,9 +250,10 @@ class SmtpTransport:
                 smtp.sock.settimeout(self.reply_timeout)
 
 
-def _data(smtp: smtplib.SMTP, content: bytes, *, ended: Callable[[], None]) -> tuple[int, bytes]:
-    """smtplib's DATA, telling `ended` when the whole message has left and only the answer is awaited."""
-    code, reply = smtp.docmd("data")
+def _data(smtp: smtplib.SMTP, content: bytes, *, ended: Callable[[], None], sent: bool) -> tuple[int, bytes]:
+    """smtplib's DATA, telling `ended` when the whole message has left and only the answer is awaited. `sent`:
+    the command went out with the envelope (pipelined), only its answer is read."""
+    code, reply = smtp.getreply() if sent else smtp.docmd("data")
     if code != 354:
         raise smtplib.SMTPDataError(code, reply)
     payload = re.sub(rb"(?m)^\.", b"..", content)  # dot-stuffing (RFC 5321 §4.5.2), as smtplib does
