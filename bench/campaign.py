@@ -155,12 +155,14 @@ def send(url: str, people: int, workers: int, code_every: float, limit: float, p
     print(_pacing_said(pacing), flush=True)
     codes = Codes(url, code_every)
     log = (VAR / "campaign-worker.log").open("w")
-    sent_query = "SELECT COUNT(*) FROM outbox_outboundemail WHERE template = 'message_notice' AND status = 'sent'"
     command = [sys.executable, "-m", "moncompte", "worker"]
     processes = [subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log) for _ in range(workers)]
-    started, first = time.perf_counter(), None
+    started, first, sent = time.perf_counter(), None, 0
     try:
-        while (sent := _count(url, sent_query)) < people and time.perf_counter() - started < limit:
+        # Counted as the SMTP server takes them (its 250), not by counting rows: a COUNT over the outbox every
+        # half second (tens of milliseconds at 100 000 rows) would be PostgreSQL CPU charged to the sending.
+        while sent < people and time.perf_counter() - started < limit:
+            sent += sum(1 for to in watch.collect() if not to.startswith("code-"))
             if first is None and sent:  # the workers are up: the codes start coming
                 first = (time.perf_counter(), sent, _cpu(processes), postgres_cpu_seconds(), _sink_cpu(watch))
                 codes.start()
@@ -168,7 +170,7 @@ def send(url: str, people: int, workers: int, code_every: float, limit: float, p
         last = (time.perf_counter(), sent, _cpu(processes), postgres_cpu_seconds(), _sink_cpu(watch))
         codes.stop()
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and len(watch.accepted) < len(codes.committed):
+        while time.monotonic() < deadline and not watch.accepted.keys() >= codes.committed.keys():
             time.sleep(0.2)
             watch.collect()
     finally:
@@ -195,7 +197,8 @@ def _report(first: Figures | None, last: Figures, workers: int, codes: Codes, wa
         raise SystemExit("aucune notification envoyée")
     seconds, count = last[0] - first[0], last[1] - first[1]
     print(
-        f"Envoi : {_n(last[1])} notifications remises, {_n(count / seconds)}/s avec {workers} workers "
+        f"Envoi : {_n(last[1])} notifications acceptées par le serveur SMTP, {_n(count / seconds)}/s "
+        f"avec {workers} workers "
         f"(cible ≥ 500/s) ; CPU par notification : workers {(last[2] - first[2]) / count * 1000:.2f} ms, "
         f"PostgreSQL {(last[3] - first[3]) / count * 1000:.2f} ms, "
         f"serveur SMTP local {(last[4] - first[4]) / count * 1000:.2f} ms "

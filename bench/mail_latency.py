@@ -30,6 +30,7 @@ class Stopwatch:
 
     def __init__(self) -> None:
         self.accepted: dict[str, float] = {}
+        self._read = 0  # bytes of the times file already read
         self._times = ROOT / "var" / "bench" / "accepted.tsv"
         self._times.write_text("")
         port = multiprocessing.get_context("fork").Queue()
@@ -63,10 +64,19 @@ class Stopwatch:
         """The server's process (its CPU is read from /proc)."""
         return int(self._process.pid or 0)
 
-    def collect(self) -> None:
-        for line in self._times.read_text().splitlines():
+    def collect(self) -> list[str]:
+        """Reads what the server noted since the last call (whole lines only); the recipients, in order."""
+        with self._times.open("rb") as noted:
+            noted.seek(self._read)
+            data = noted.read()
+        end = data.rfind(b"\n") + 1
+        self._read += end
+        recipients = []
+        for line in data[:end].decode().splitlines():
             to, at = line.split("\t")
             self.accepted[to] = float(at)
+            recipients.append(to)
+        return recipients
 
     def stop(self) -> None:
         self._process.kill()
