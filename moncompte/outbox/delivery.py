@@ -179,7 +179,18 @@ def _complete(
             _count(claimed.email, outcome, at=at)
             if outcome is AttemptOutcome.RETRY:
                 pacing.slowed_down(claimed.email, reply, now=at)  # R-DLV6: a 4xx slows its provider down
-        return held, _claim_in_transaction(now=at) if claim_more else None
+        return held, _claim_after(at) if claim_more else None
+
+
+def _claim_after(at: datetime) -> Claimed | None:
+    """The next claim, in the transaction of an outcome but under a savepoint of its own: a claim that fails
+    (other than the connection itself) costs nothing of the outcome, which is worth more (R-DLV1)."""
+    try:
+        with transaction.atomic():
+            return _claim_in_transaction(now=at)
+    except Exception:
+        logger.exception("prise du courriel suivant en échec ; l'issue du précédent est écrite")
+        return None
 
 
 def _count(email: OutboundEmail, outcome: AttemptOutcome, *, at: datetime) -> None:

@@ -11,6 +11,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 
 from moncompte.core import clock
+from moncompte.outbox import delivery
 from moncompte.outbox.delivery import Claimed, claim_next, deliver_due, deliver_one
 from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
 from moncompte.outbox.retention import outbox_purge
@@ -199,3 +200,29 @@ def test_finished_emails_are_deleted_after_the_retention_period_pending_ones_nev
     assert not OutboundEmail.objects.filter(pk=sent.pk).exists()
     assert not DeliveryAttempt.objects.filter(email_id=sent.pk).exists()
     assert OutboundEmail.objects.filter(pk=pending.pk).exists()
+
+
+def test_a_failing_claim_of_the_next_message_costs_nothing_of_the_outcome_written_with_it_R_DLV1(
+    now, traveller, monkeypatch, caplog
+):
+    """The next claim runs under a savepoint in the outcome's transaction: if it fails, the outcome still
+    commits (the server's answer is worth more), and the next message is left as it was, for a later claim."""
+    for index in range(2):
+        queue_code_email(now, to=f"p{index}@example.fr")
+
+    class Refusing(Recording):
+        def send(self, message: EmailMessage, *, sender: str) -> str:
+            def broken(*args: object, **kwargs: object) -> None:
+                raise RuntimeError("prise impossible")
+
+            monkeypatch.setattr(delivery.pacing, "slot_start", broken)  # the claim that follows this exchange
+            return super().send(message, sender=sender)
+
+    assert deliver_due(transport=Refusing()) == 1
+    first, second = OutboundEmail.objects.order_by("pk")
+    assert (first.status, list(first.delivery_attempts.values_list("outcome", flat=True))) == (
+        EmailStatus.SENT,
+        [AttemptOutcome.SENT],
+    )
+    assert (second.status, second.claim, second.delivery_attempts.count()) == (EmailStatus.PENDING, 0, 0)
+    assert "prise du courriel suivant en échec" in caplog.text
