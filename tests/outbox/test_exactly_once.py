@@ -11,7 +11,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 
 from moncompte.core import clock
-from moncompte.outbox import delivery
+from moncompte.outbox import pacing
 from moncompte.outbox.delivery import Claimed, claim_next, deliver_due, deliver_one
 from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
 from moncompte.outbox.retention import outbox_purge
@@ -215,7 +215,7 @@ def test_a_failing_claim_of_the_next_message_costs_nothing_of_the_outcome_writte
             def broken(*args: object, **kwargs: object) -> None:
                 raise RuntimeError("prise impossible")
 
-            monkeypatch.setattr(delivery.pacing, "slot_start", broken)  # the claim that follows this exchange
+            monkeypatch.setattr(pacing, "slot_start", broken)  # the claim that follows this exchange
             return super().send(message, sender=sender)
 
     assert deliver_due(transport=Refusing()) == 1
