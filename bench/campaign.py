@@ -198,7 +198,7 @@ def _report(first: Figures | None, last: Figures, workers: int, codes: Codes, wa
     seconds, count = last[0] - first[0], last[1] - first[1]
     print(
         f"Envoi : {_n(last[1])} notifications acceptées par le serveur SMTP, {_n(count / seconds)}/s "
-        f"avec {workers} workers "
+        f"avec {workers} workers (mesuré sur {seconds:.0f} s) "
         f"(cible ≥ 500/s) ; CPU par notification : workers {(last[2] - first[2]) / count * 1000:.2f} ms, "
         f"PostgreSQL {(last[3] - first[3]) / count * 1000:.2f} ms, "
         f"serveur SMTP local {(last[4] - first[4]) / count * 1000:.2f} ms "
