@@ -1,17 +1,18 @@
 """The hand-written SQL of accounts (accounts/queries.py, the session standing of accounts/selectors.py), on
 SQLite and on PostgreSQL (this file runs on both): each says what the ORM said, in fewer round trips."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 
-from moncompte.accounts.models import Account
-from moncompte.accounts.queries import password_hash_set, provisional_account_insert
+from moncompte.accounts.models import Account, EmailAddress, EmailLink
+from moncompte.accounts.queries import LinkFound, link_by_digest, password_hash_set, provisional_account_insert
 from moncompte.accounts.selectors import SessionStanding, session_standing_of
 from moncompte.accounts.states import AccountState
+from moncompte.registry.models import Beneficiary
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +61,79 @@ def test_the_session_standing_is_the_state_and_epoch_of_the_account_or_none(bene
         assert session_standing_of(account_id=account.pk) == SessionStanding(AccountState.EMAIL_PENDING, 3)
     assert len(queries) == 1
     assert session_standing_of(account_id=account.pk + 1) is None
+
+
+def _link(account: Account, email: EmailAddress | None, *, digest: str, at) -> EmailLink:
+    canonical = email.canonical if email else "camille@example.fr"
+    return EmailLink.objects.create(account=account, email=email, canonical=canonical, digest=digest, sent_at=at)
+
+
+def test_a_link_is_found_by_its_digest_with_its_address_its_account_s_state_and_whether_it_is_the_latest(
+    beneficiary, now
+):
+    account = provisional_account_insert(beneficiary=beneficiary, email="camille@example.fr", now=now)
+    assert account is not None
+    Account.objects.filter(pk=account.pk).update(state=AccountState.EMAIL_PENDING)
+    email = EmailAddress.objects.create(
+        account=account, address="Camille@Example.fr", canonical="camille@example.fr", created_at=now
+    )
+    first = _link(account, email, digest="a" * 64, at=now)
+    second = _link(account, email, digest="b" * 64, at=now + timedelta(minutes=2))
+    with CaptureQueriesContext(connection) as queries:
+        found = link_by_digest(digest="a" * 64)
+    assert len(queries) == 1
+    assert found == LinkFound(
+        id=first.pk,
+        account_id=account.pk,
+        account_state=AccountState.EMAIL_PENDING,
+        canonical="camille@example.fr",
+        sent_at=now,
+        latest=False,  # a newer one was sent (R-EM2)
+        email_id=email.pk,
+        email_address="Camille@Example.fr",
+        email_confirmed=False,
+    )
+    latest = link_by_digest(digest="b" * 64)
+    assert latest is not None
+    assert (latest.id, latest.latest, latest.sent_at) == (second.pk, True, now + timedelta(minutes=2))
+    assert link_by_digest(digest="c" * 64) is None
+
+
+def test_links_sent_at_the_same_moment_take_the_last_written_as_the_latest_as_the_orm_did(beneficiary, now):
+    account = provisional_account_insert(beneficiary=beneficiary, email="camille@example.fr", now=now)
+    assert account is not None
+    email = EmailAddress.objects.create(
+        account=account, address="c@example.fr", canonical="c@example.fr", created_at=now
+    )
+    _link(account, email, digest="a" * 64, at=now)
+    _link(account, email, digest="b" * 64, at=now)
+    found = [link_by_digest(digest=digest) for digest in ("a" * 64, "b" * 64)]
+    assert [each.latest if each else None for each in found] == [False, True]
+
+
+def test_a_link_of_a_confirmed_or_a_forgotten_address_says_so(beneficiary, now):
+    account = provisional_account_insert(beneficiary=beneficiary, email="camille@example.fr", now=now)
+    assert account is not None
+    email = EmailAddress.objects.create(
+        account=account, address="c@example.fr", canonical="c@example.fr", created_at=now, confirmed_at=now
+    )
+    _link(account, email, digest="a" * 64, at=now)
+    confirmed = link_by_digest(digest="a" * 64)
+    assert confirmed is not None
+    assert (confirmed.email_id, confirmed.email_confirmed, confirmed.latest) == (email.pk, True, True)
+    # Another account's newer link is not this account's latest.
+    someone = Beneficiary.objects.create(
+        nir="1850575056048", last_name="MARTIN", first_name="Paul", birth_date=date(1985, 5, 1), postal_code="75005"
+    )
+    other = provisional_account_insert(beneficiary=someone, email="x@example.fr", now=now)
+    assert other is not None
+    _link(other, None, digest="b" * 64, at=now + timedelta(days=1))
+    forgotten = link_by_digest(digest="b" * 64)
+    assert forgotten is not None
+    assert (forgotten.email_id, forgotten.email_address, forgotten.email_confirmed) == (None, "", False)
+    assert (forgotten.account_id, forgotten.account_state, forgotten.latest) == (
+        other.pk,
+        AccountState.PROVISIONAL,
+        True,
+    )
+    assert link_by_digest(digest="a" * 64) == confirmed
