@@ -17,6 +17,7 @@ from moncompte.core.client import Client
 from moncompte.core.conf import conf
 from moncompte.enrollment.errors import CodeAlreadyUsed, CodeExpired
 from moncompte.enrollment.models import ProvisionalCode
+from moncompte.enrollment.queries import CodeFound, provisional_code_of
 from moncompte.outbox import mail
 
 PURPOSE = "provisional_code"
@@ -54,7 +55,7 @@ def _digest(account: Account, typed: str) -> str:
     return tokens.digest(purpose=PURPOSE, value=f"{account.pk}:{''.join(typed.split())}")
 
 
-def _matches(account: Account, code: ProvisionalCode, typed: str) -> bool:
+def _matches(account: Account, code: CodeFound, typed: str) -> bool:
     return tokens.matches(purpose=PURPOSE, stored_digest=code.digest, typed=f"{account.pk}:{''.join(typed.split())}")
 
 
@@ -66,7 +67,7 @@ class SecretKind(Enum):
 @dataclass(frozen=True)
 class TypedSecret:
     kind: SecretKind
-    code: ProvisionalCode | None  # the latest provisional code, looked up once
+    code: CodeFound | None  # the latest provisional code, looked up once
 
 
 def secret_classify(*, account: Account, typed: str, now: datetime) -> TypedSecret:
@@ -78,10 +79,10 @@ def secret_classify(*, account: Account, typed: str, now: datetime) -> TypedSecr
 
     An account may hold several codes (R-CODE2): the typed one is found by its keyed digest, one indexed read
     whatever their number, then compared again in constant time."""
-    code = ProvisionalCode.objects.filter(account=account, digest=_digest(account, typed)).order_by("-id").first()
+    code = provisional_code_of(account_id=account.pk, digest=_digest(account, typed))
     if code is None or not _matches(account, code, typed):
         return TypedSecret(SecretKind.PERSONAL_CODE, None)
-    live = code.used_at is None and code.voided_at is None and code.expires_at > now
+    live = not code.used and not code.voided and code.expires_at > now
     return TypedSecret(
         SecretKind.PROVISIONAL_CODE if live or not account.password_hash else SecretKind.PERSONAL_CODE, code
     )
@@ -96,16 +97,14 @@ class RestrictedGrant:
     session_epoch: int
 
 
-def provisional_code_consume(
-    *, account: Account, code: ProvisionalCode, client: Client, now: datetime
-) -> RestrictedGrant:
+def provisional_code_consume(*, account: Account, code: CodeFound, client: Client, now: datetime) -> RestrictedGrant:
     """Uses up the provisional code the person typed right (secret_classify checked it matches): single use,
     30 minutes (R-CODE2); one conditional UPDATE, so two parallel uses cannot both succeed."""
     nir = account.beneficiary.nir
     if code.expires_at <= now:
         audit.record(event="authn_code_expired", now=now, nir=nir, account_id=account.pk, client=client)
         raise CodeExpired()
-    used = ProvisionalCode.objects.filter(pk=code.pk, used_at=None, voided_at=None).update(used_at=now)
+    used = ProvisionalCode.objects.filter(pk=code.id, used_at=None, voided_at=None).update(used_at=now)
     if used != 1:
         raise CodeAlreadyUsed()
     audit.record(event="authn_code_success", now=now, nir=nir, account_id=account.pk, client=client)

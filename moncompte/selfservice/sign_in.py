@@ -8,8 +8,8 @@ from moncompte.accounts.states import AccountState
 from moncompte.audit import log as audit
 from moncompte.core.client import Client
 from moncompte.enrollment import devices
-from moncompte.enrollment.models import ProvisionalCode
 from moncompte.enrollment.provisional_codes import SecretKind, provisional_code_consume, secret_classify
+from moncompte.enrollment.queries import CodeFound, provisional_code_of
 from moncompte.registry.nir import Nir
 from moncompte.selfservice.errors import SignInRejected
 from moncompte.selfservice.personal_code import (
@@ -34,7 +34,7 @@ def _latest_code_read_alike() -> None:
     """R-LIM4: a NIR without account makes the round trip `secret_classify` makes for an account (its code of
     the typed digest, by the same index), which matches nothing: both paths then read the database as often,
     and the answer time does not tell whether the NIR has an account (it did by one query, issue 21)."""
-    ProvisionalCode.objects.filter(account_id=0, digest="").order_by("-id").first()
+    provisional_code_of(account_id=0, digest="")
 
 
 def sign_in(*, nir: Nir, secret: str, client: Client, device: str = "", now: datetime) -> SignedIn:
@@ -104,9 +104,7 @@ def _full(account: Account, *, client: Client, device: str, trusted: int | None,
     )
 
 
-def _restricted(
-    account: Account, *, code: ProvisionalCode, client: Client, device: int | None, now: datetime
-) -> SignedIn:
+def _restricted(account: Account, *, code: CodeFound, client: Client, device: int | None, now: datetime) -> SignedIn:
     """The right provisional code (R-CODE4): a success, so this client's run of failures starts again."""
     grant = provisional_code_consume(account=account, code=code, client=client, now=now)
     attempt_succeeded(nir=account.beneficiary.nir, client=client, device=device)
