@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.db.models import F, Q
 
-from moncompte.accounts.models import Account
+from moncompte.accounts.queries import AccountKeys
 from moncompte.core import tokens
 from moncompte.core.conf import conf
 from moncompte.enrollment.models import DeviceCredential
@@ -28,12 +28,12 @@ def _seeded(seed: str) -> str:
     return tokens.digest(purpose=f"{PURPOSE}:after", value=seed)
 
 
-def device_issue(*, account: Account, channel: str, now: datetime, seed: str = "") -> str:
+def device_issue(*, account: AccountKeys, channel: str, now: datetime, seed: str = "") -> str:
     """A new credential for `account` in its current session epoch; the clear value goes only to its holder.
     With `seed`, its secret is derived from it (device_again finds it back); else random."""
     secret = _seeded(seed) if seed else secrets.token_urlsafe(32)
     row = DeviceCredential.objects.create(
-        account=account,
+        account_id=account.pk,
         digest=tokens.digest(purpose=PURPOSE, value=secret),
         session_epoch=account.session_epoch,
         channel=channel,
@@ -57,7 +57,7 @@ def device_again(*, account_id: int, seed: str, now: datetime) -> str | None:
     return f"{row_id}.{secret}" if row_id is not None else None
 
 
-def device_of(*, credential: str, account: Account | None, now: datetime) -> int | None:
+def device_of(*, credential: str, account: AccountKeys | None, now: datetime) -> int | None:
     """The id of the device `credential` names if it is live and belongs to `account` (else None). A NIR
     without account costs the same read, so a credential presented tells nothing of who has one (R-LIM4)."""
     row_id, _, secret = credential.partition(".")

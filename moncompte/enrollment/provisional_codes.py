@@ -11,6 +11,7 @@ from enum import Enum
 from django.db import transaction
 
 from moncompte.accounts.models import Account
+from moncompte.accounts.queries import AccountKeys
 from moncompte.audit import log as audit
 from moncompte.core import tokens
 from moncompte.core.client import Client
@@ -51,11 +52,11 @@ def provisional_code_issue(*, account: Account, to: str, now: datetime) -> CodeS
     return CodeSent(account_id=account.pk, email_masked=tokens.mask_email(to), expires_at=expires_at)
 
 
-def _digest(account: Account, typed: str) -> str:
+def _digest(account: AccountKeys, typed: str) -> str:
     return tokens.digest(purpose=PURPOSE, value=f"{account.pk}:{''.join(typed.split())}")
 
 
-def _matches(account: Account, code: CodeFound, typed: str) -> bool:
+def _matches(account: AccountKeys, code: CodeFound, typed: str) -> bool:
     return tokens.matches(purpose=PURPOSE, stored_digest=code.digest, typed=f"{account.pk}:{''.join(typed.split())}")
 
 
@@ -70,7 +71,7 @@ class TypedSecret:
     code: CodeFound | None  # the latest provisional code, looked up once
 
 
-def secret_classify(*, account: Account, typed: str, now: datetime) -> TypedSecret:
+def secret_classify(*, account: AccountKeys, typed: str, now: datetime) -> TypedSecret:
     """Which secret the person typed: one of the account's provisional codes only if it matches it (before a
     personal code exists, whatever that code's state, so "expiré" or "déjà servi" can be said; after, only a
     live one, so "Code oublié ?" works while the personal code is suspended, R-PW9). Anything else is checked
@@ -97,10 +98,12 @@ class RestrictedGrant:
     session_epoch: int
 
 
-def provisional_code_consume(*, account: Account, code: CodeFound, client: Client, now: datetime) -> RestrictedGrant:
+def provisional_code_consume(
+    *, account: AccountKeys, nir: str, code: CodeFound, client: Client, now: datetime
+) -> RestrictedGrant:
     """Uses up the provisional code the person typed right (secret_classify checked it matches): single use,
-    30 minutes (R-CODE2); one conditional UPDATE, so two parallel uses cannot both succeed."""
-    nir = account.beneficiary.nir
+    30 minutes (R-CODE2); one conditional UPDATE, so two parallel uses cannot both succeed. `nir`: the
+    account's, as typed (audited)."""
     if code.expires_at <= now:
         audit.record(event="authn_code_expired", now=now, nir=nir, account_id=account.pk, client=client)
         raise CodeExpired()

@@ -9,7 +9,14 @@ from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 
 from moncompte.accounts.models import Account, EmailAddress, EmailLink
-from moncompte.accounts.queries import LinkFound, link_by_digest, password_hash_set, provisional_account_insert
+from moncompte.accounts.queries import (
+    LinkFound,
+    SignInAccount,
+    account_of_nir,
+    link_by_digest,
+    password_hash_set,
+    provisional_account_insert,
+)
 from moncompte.accounts.selectors import SessionStanding, session_standing_of
 from moncompte.accounts.states import AccountState
 from moncompte.registry.models import Beneficiary
@@ -137,3 +144,18 @@ def test_a_link_of_a_confirmed_or_a_forgotten_address_says_so(beneficiary, now):
         True,
     )
     assert link_by_digest(digest="a" * 64) == confirmed
+
+
+def test_the_account_of_a_nir_is_read_with_its_state_epoch_and_personal_code_or_none(beneficiary, now):
+    assert account_of_nir(nir=beneficiary.nir) is None  # a person without account
+    account = provisional_account_insert(beneficiary=beneficiary, email="camille@example.fr", now=now)
+    assert account is not None
+    with CaptureQueriesContext(connection) as queries:
+        found = account_of_nir(nir="2840588321025")
+    assert len(queries) == 1
+    assert found == SignInAccount(pk=account.pk, state=AccountState.PROVISIONAL, session_epoch=0, password_hash="")
+    Account.objects.filter(pk=account.pk).update(state=AccountState.ACTIVE, session_epoch=2, password_hash="h")
+    assert account_of_nir(nir="2840588321025") == SignInAccount(
+        pk=account.pk, state=AccountState.ACTIVE, session_epoch=2, password_hash="h"
+    )
+    assert account_of_nir(nir="1850575056048") is None  # nobody's

@@ -104,7 +104,9 @@ def the_code() -> CodeFound:
 
 def test_a_code_used_opens_that_account_s_restricted_session_and_is_audited_R_CODE4(code_sent, client_info, now):
     account = Account.objects.select_related("beneficiary").get(pk=code_sent.sent.account_id)
-    grant = provisional_code_consume(account=account, code=the_code(), client=client_info, now=now)
+    grant = provisional_code_consume(
+        account=account, nir=code_sent.nir.value, code=the_code(), client=client_info, now=now
+    )
     assert (grant.account_id, grant.until, grant.session_epoch) == (account.pk, now + timedelta(minutes=30), 0)
     person = (tokens.pseudonym(code_sent.nir.value), account.pk, client_info.address)
     assert audit_row("authn_code_success") == person
@@ -124,7 +126,7 @@ def test_a_voided_code_cannot_be_used_R_CODE2(code_sent, client_info, now):
     account = Account.objects.select_related("beneficiary").get(pk=code_sent.sent.account_id)
     ProvisionalCode.objects.update(voided_at=now)
     with pytest.raises(CodeAlreadyUsed):
-        provisional_code_consume(account=account, code=the_code(), client=client_info, now=now)
+        provisional_code_consume(account=account, nir=code_sent.nir.value, code=the_code(), client=client_info, now=now)
 
 
 def test_of_two_codes_sent_the_same_instant_the_later_one_counts_R_CODE2(code_sent, client_info, now):
