@@ -17,8 +17,18 @@ from moncompte.accounts.queries import (
     password_hash_set,
     provisional_account_insert,
 )
-from moncompte.accounts.selectors import SessionStanding, session_standing_of
+from moncompte.accounts.selectors import (
+    FORGETTING_EVENTS,
+    ContactStep,
+    PersonalCodeStep,
+    PersonName,
+    SessionStanding,
+    contact_step_of,
+    personal_code_step_of,
+    session_standing_of,
+)
 from moncompte.accounts.states import AccountState
+from moncompte.audit.models import AuditEvent
 from moncompte.registry.models import Beneficiary
 
 pytestmark = pytest.mark.django_db
@@ -159,3 +169,33 @@ def test_the_account_of_a_nir_is_read_with_its_state_epoch_and_personal_code_or_
         pk=account.pk, state=AccountState.ACTIVE, session_epoch=2, password_hash="h"
     )
     assert account_of_nir(nir="1850575056048") is None  # nobody's
+
+
+def test_the_personal_code_step_reads_the_person_s_name_and_whether_a_code_is_replaced(beneficiary, now):
+    account = provisional_account_insert(beneficiary=beneficiary, email="camille@example.fr", now=now)
+    assert account is not None
+    with CaptureQueriesContext(connection) as queries:
+        step = personal_code_step_of(account_id=account.pk)
+    assert len(queries) == 1
+    assert step == PersonalCodeStep(person=PersonName(first_name="Camille", last_name="DURAND"), replacing=False)
+    Account.objects.filter(pk=account.pk).update(password_hash="h")
+    assert personal_code_step_of(account_id=account.pk).replacing is True
+    with pytest.raises(Account.DoesNotExist):
+        personal_code_step_of(account_id=account.pk + 1)
+
+
+@pytest.mark.parametrize("event", FORGETTING_EVENTS)
+def test_the_contact_step_reads_the_code_s_address_and_whether_one_was_forgotten_R_EM7(beneficiary, now, event):
+    account = provisional_account_insert(beneficiary=beneficiary, email="camille@example.fr", now=now)
+    assert account is not None
+    AuditEvent.objects.create(at=now, event="email_link_resent", account_id=account.pk)  # not a forgetting
+    with CaptureQueriesContext(connection) as queries:
+        step = contact_step_of(account_id=account.pk)
+    assert len(queries) == 1
+    assert step == ContactStep(code_email="camille@example.fr", forgotten=False)
+    AuditEvent.objects.create(at=now, event=event, account_id=account.pk + 1)  # someone else's
+    assert contact_step_of(account_id=account.pk).forgotten is False
+    AuditEvent.objects.create(at=now, event=event, account_id=account.pk)
+    assert contact_step_of(account_id=account.pk) == ContactStep(code_email="camille@example.fr", forgotten=True)
+    with pytest.raises(Account.DoesNotExist):
+        contact_step_of(account_id=account.pk + 1)
