@@ -18,6 +18,7 @@ from moncompte.outbox import send_after_response
 from moncompte.outbox.message import new_message_id
 from moncompte.outbox.models import Lane, OutboundEmail
 from moncompte.outbox.providers import provider_of
+from moncompte.outbox.queries import outbound_email_insert
 from moncompte.outbox.wakeup import wake_on_commit
 
 MASK = "••••••••••"
@@ -87,7 +88,7 @@ def enqueue(
     outgoing = Outgoing(to, context, secret_context or {}, account_id, list_unsubscribe)
     grace = send_after_response.grace()
     email = _row(template, outgoing, now=now, lane=lane, due=now + grace)
-    email.save(force_insert=True)
+    outbound_email_insert(email)
     metrics.after_commit(metrics.emails_enqueued.labels(template, provider_of(to)).inc)
     if grace:  # this request sends it once answered; workers take it after the grace if it could not
         send_after_response.remember(email.pk)
