@@ -13,6 +13,7 @@ from moncompte.accounts.queries import (
     LinkFound,
     SignInAccount,
     account_of_nir,
+    account_state_move,
     link_by_digest,
     password_hash_set,
     provisional_account_insert,
@@ -199,3 +200,26 @@ def test_the_contact_step_reads_the_code_s_address_and_whether_one_was_forgotten
     assert contact_step_of(account_id=account.pk) == ContactStep(code_email="camille@example.fr", forgotten=True)
     with pytest.raises(Account.DoesNotExist):
         contact_step_of(account_id=account.pk + 1)
+
+
+def test_a_state_moves_only_from_the_state_seen_dated_when_asked(beneficiary, now):
+    account = provisional_account_insert(beneficiary=beneficiary, email="camille@example.fr", now=now)
+    assert account is not None
+    later = now + timedelta(minutes=5)
+    with CaptureQueriesContext(connection) as queries:
+        moved = account_state_move(
+            account_id=account.pk, seen=AccountState.PROVISIONAL, target=AccountState.CONTACT_PENDING, changed_at=later
+        )
+    assert (moved, len(queries)) == (True, 1)
+    assert Account.objects.values_list("state", "state_changed_at").get() == (AccountState.CONTACT_PENDING, later)
+    # Seen in a state it has left (a parallel request moved it): nothing written.
+    stale = account_state_move(
+        account_id=account.pk, seen=AccountState.PROVISIONAL, target=AccountState.EMAIL_PENDING, changed_at=now
+    )
+    assert stale is False
+    assert Account.objects.values_list("state", "state_changed_at").get() == (AccountState.CONTACT_PENDING, later)
+    # An arrow that keeps the state leaves its date alone.
+    same = account_state_move(account_id=account.pk, seen="contact_pending", target="contact_pending", changed_at=None)
+    assert same is True
+    assert Account.objects.values_list("state", "state_changed_at").get() == (AccountState.CONTACT_PENDING, later)
+    assert not account_state_move(account_id=account.pk + 1, seen="provisional", target="active", changed_at=now)
