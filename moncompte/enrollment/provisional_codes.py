@@ -18,7 +18,7 @@ from moncompte.core.client import Client
 from moncompte.core.conf import conf
 from moncompte.enrollment.errors import CodeAlreadyUsed, CodeExpired
 from moncompte.enrollment.models import ProvisionalCode
-from moncompte.enrollment.queries import CodeFound, provisional_code_of
+from moncompte.enrollment.queries import CodeFound, provisional_code_of, provisional_code_use
 from moncompte.outbox import mail
 
 PURPOSE = "provisional_code"
@@ -107,8 +107,7 @@ def provisional_code_consume(
     if code.expires_at <= now:
         audit.record(event="authn_code_expired", now=now, nir=nir, account_id=account.pk, client=client)
         raise CodeExpired()
-    used = ProvisionalCode.objects.filter(pk=code.id, used_at=None, voided_at=None).update(used_at=now)
-    if used != 1:
+    if not provisional_code_use(code_id=code.id, now=now):
         raise CodeAlreadyUsed()
     audit.record(event="authn_code_success", now=now, nir=nir, account_id=account.pk, client=client)
     return RestrictedGrant(account_id=account.pk, until=code.expires_at, session_epoch=account.session_epoch)
