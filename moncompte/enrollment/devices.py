@@ -17,6 +17,7 @@ from moncompte.core import tokens
 from moncompte.core.conf import conf
 from moncompte.core.queries import row_insert
 from moncompte.enrollment.models import DeviceCredential
+from moncompte.enrollment.queries import device_digest_of
 
 PURPOSE = "device_credential"
 MAX_LENGTH = 200  # longer is no credential of ours: refused before anything is read
@@ -68,13 +69,12 @@ def device_of(*, credential: str, account: AccountKeys | None, now: datetime) ->
     # An id of at most 18 ASCII digits: a bigint, never a number the database refuses.
     if not secret or len(credential) > MAX_LENGTH or not (row_id.isascii() and row_id.isdigit() and len(row_id) <= 18):
         return None
-    found = DeviceCredential.objects.filter(
-        pk=int(row_id),
+    stored = device_digest_of(
+        device_id=int(row_id),
         account_id=account.pk if account else 0,  # no account has id 0
         session_epoch=account.session_epoch if account else -1,
-        expires_at__gt=now,
+        now=now,
     )
-    stored = found.values_list("digest", flat=True).first()
     # Compared even when nothing was found, so that both take the same time.
     right = tokens.matches(purpose=PURPOSE, stored_digest=stored or "", typed=secret)
     return int(row_id) if stored is not None and right else None

@@ -8,8 +8,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from moncompte.accounts.queries import provisional_account_insert
-from moncompte.enrollment.models import ProvisionalCode
-from moncompte.enrollment.queries import CodeFound, provisional_code_of, provisional_code_use, provisional_codes_void
+from moncompte.enrollment.models import DeviceCredential, ProvisionalCode
+from moncompte.enrollment.queries import (
+    CodeFound,
+    device_digest_of,
+    provisional_code_of,
+    provisional_code_use,
+    provisional_codes_void,
+)
 from moncompte.registry.models import Beneficiary
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +111,20 @@ def test_voiding_ends_the_account_s_outstanding_codes_only_R_CODE2(beneficiary, 
         voided.pk: (None, before),
         theirs.pk: (None, None),
     }
+
+
+def test_a_device_s_digest_is_read_only_for_its_account_and_epoch_while_it_lives_R_LIM8(beneficiary, now):
+    account = provisional_account_insert(beneficiary=beneficiary, email="camille@example.fr", now=now)
+    assert account is not None
+    until = now + timedelta(days=180)
+    device = DeviceCredential.objects.create(
+        account=account, digest="d" * 64, session_epoch=2, channel="web", created_at=now, expires_at=until
+    )
+    with CaptureQueriesContext(connection) as queries:
+        found = device_digest_of(device_id=device.pk, account_id=account.pk, session_epoch=2, now=now)
+    assert (found, len(queries)) == ("d" * 64, 1)
+    assert device_digest_of(device_id=device.pk, account_id=account.pk + 1, session_epoch=2, now=now) is None
+    assert device_digest_of(device_id=device.pk, account_id=account.pk, session_epoch=3, now=now) is None  # R-LIM5
+    assert device_digest_of(device_id=device.pk, account_id=account.pk, session_epoch=2, now=until) is None
+    assert device_digest_of(device_id=device.pk + 1, account_id=account.pk, session_epoch=2, now=now) is None
+    assert device_digest_of(device_id=device.pk, account_id=0, session_epoch=-1, now=now) is None  # no account
