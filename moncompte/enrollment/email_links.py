@@ -6,13 +6,19 @@ from datetime import datetime
 from enum import Enum
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, QuerySet
 
 from moncompte.accounts import emails
 from moncompte.accounts.emails import Window
 from moncompte.accounts.models import Account, EmailAddress, EmailLink
-from moncompte.accounts.queries import LinkFound, link_by_digest
+from moncompte.accounts.queries import (
+    HeldAddress,
+    LinkFound,
+    address_confirm,
+    addresses_locked_of,
+    link_by_digest,
+    link_opened_count,
+)
 from moncompte.accounts.states import AccountEvent
 from moncompte.accounts.transitions import account_advance
 from moncompte.audit import log as audit
@@ -129,9 +135,7 @@ def link_opened(*, token: str, client: Client, now: datetime) -> LinkState:
     state = link_status(token=token, now=now)
     if state.link is not None:
         link = state.link
-        EmailLink.objects.filter(pk=link.id).update(
-            opens=F("opens") + 1, first_opened_at=Coalesce("first_opened_at", now)
-        )
+        link_opened_count(link_id=link.id, now=now)
         audit.record(
             event="email_link_opened", now=now, account_id=link.account_id, client=client, status=state.status.value
         )
@@ -148,17 +152,14 @@ def email_confirm(*, token: str, client: Client, now: datetime) -> LinkState:
     account = Account(pk=link.account_id, state=link.account_state)
     with transaction.atomic():
         # The account's addresses (two at most: this pending one, an earlier confirmed one) locked and read at once.
-        held = list(EmailAddress.objects.select_for_update().filter(account=account).values_list("pk", "confirmed_at"))
-        if (link.email_id, None) not in held:
+        held = addresses_locked_of(account_id=account.pk)
+        if HeldAddress(id=link.email_id, confirmed=False) not in held:
             return LinkState(LinkStatus.ALREADY_CONFIRMED, link, state.email_masked)  # a parallel click won
         # An address change: the new confirmed address replaces the old one.
-        earlier = [pk for pk, confirmed_at in held if confirmed_at is not None]
+        earlier = [address.id for address in held if address.confirmed]
         replaced = EmailAddress.objects.filter(pk__in=earlier).delete()[0] if earlier else 0
         # A confirmed address works, whatever a server once reported about it (R-DLV2).
-        EmailAddress.objects.filter(pk=link.email_id).update(
-            confirmed_at=now, undeliverable_at=None, undeliverable_reason=""
-        )
-        EmailLink.objects.filter(pk=link.id).update(used_at=now)
+        address_confirm(email_id=link.email_id, link_id=link.id, now=now)
         account_advance(account, event=AccountEvent.LINK_CONFIRMED, now=now)
         audit.record(event="email_confirmed", now=now, account_id=account.pk, client=client, email=state.email_masked)
         metrics.after_commit(metrics.emails_confirmed.labels(provider_of(link.email_address)).inc)

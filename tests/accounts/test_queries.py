@@ -4,17 +4,21 @@ SQLite and on PostgreSQL (this file runs on both): each says what the ORM said, 
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 
 from moncompte.accounts.models import Account, EmailAddress, EmailLink
 from moncompte.accounts.queries import (
+    HeldAddress,
     LinkFound,
     SignInAccount,
     account_of_nir,
     account_state_move,
+    address_confirm,
+    addresses_locked_of,
     link_by_digest,
+    link_opened_count,
     password_hash_set,
     provisional_account_insert,
 )
@@ -223,3 +227,51 @@ def test_a_state_moves_only_from_the_state_seen_dated_when_asked(beneficiary, no
     assert same is True
     assert Account.objects.values_list("state", "state_changed_at").get() == (AccountState.CONTACT_PENDING, later)
     assert not account_state_move(account_id=account.pk + 1, seen="provisional", target="active", changed_at=now)
+
+
+def test_opening_a_link_counts_one_more_and_keeps_the_first_time_R_SUP4(beneficiary, now):
+    account = provisional_account_insert(beneficiary=beneficiary, email="camille@example.fr", now=now)
+    assert account is not None
+    email = EmailAddress.objects.create(
+        account=account, address="c@example.fr", canonical="c@example.fr", created_at=now
+    )
+    link, other = _link(account, email, digest="a" * 64, at=now), _link(account, email, digest="b" * 64, at=now)
+    later = now + timedelta(hours=1)
+    with CaptureQueriesContext(connection) as queries:
+        link_opened_count(link_id=link.pk, now=now)
+    assert len(queries) == 1
+    link_opened_count(link_id=link.pk, now=later)
+    opened = dict(
+        (pk, (opens, first)) for pk, opens, first in EmailLink.objects.values_list("pk", "opens", "first_opened_at")
+    )
+    assert opened == {link.pk: (2, now), other.pk: (0, None)}
+
+
+def test_the_addresses_of_an_account_are_read_with_whether_each_is_confirmed_then_one_is_confirmed_R_DLV2(
+    beneficiary, now
+):
+    account = provisional_account_insert(beneficiary=beneficiary, email="camille@example.fr", now=now)
+    assert account is not None
+    confirmed = EmailAddress.objects.create(
+        account=account, address="old@example.fr", canonical="old@example.fr", created_at=now, confirmed_at=now
+    )
+    pending = EmailAddress.objects.create(
+        account=account,
+        address="new@example.fr",
+        canonical="new@example.fr",
+        created_at=now,
+        undeliverable_at=now,
+        undeliverable_reason="550 unknown user",
+    )
+    link = _link(account, pending, digest="a" * 64, at=now)
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        held = addresses_locked_of(account_id=account.pk)
+    assert len(queries) == 1
+    assert held == [HeldAddress(id=confirmed.pk, confirmed=True), HeldAddress(id=pending.pk, confirmed=False)]
+    assert addresses_locked_of(account_id=account.pk + 1) == []
+    later = now + timedelta(hours=1)
+    EmailAddress.objects.filter(pk=confirmed.pk).delete()  # replaced, as email_confirm does first
+    address_confirm(email_id=pending.pk, link_id=link.pk, now=later)
+    rows = EmailAddress.objects.values_list("pk", "confirmed_at", "undeliverable_at", "undeliverable_reason")
+    assert list(rows) == [(pending.pk, later, None, "")]
+    assert EmailLink.objects.get().used_at == later
