@@ -10,12 +10,14 @@ from django.test.utils import CaptureQueriesContext
 
 from moncompte.accounts.models import Account, EmailAddress, EmailLink
 from moncompte.accounts.queries import (
+    AddressRow,
     HeldAddress,
     LinkFound,
     SignInAccount,
     account_of_nir,
     account_state_move,
     address_confirm,
+    addresses_claim_rows,
     addresses_locked_of,
     link_by_digest,
     link_opened_count,
@@ -275,3 +277,35 @@ def test_the_addresses_of_an_account_are_read_with_whether_each_is_confirmed_the
     rows = EmailAddress.objects.values_list("pk", "confirmed_at", "undeliverable_at", "undeliverable_reason")
     assert list(rows) == [(pending.pk, later, None, "")]
     assert EmailLink.objects.get().used_at == later
+
+
+def test_claiming_reads_the_row_holding_the_address_and_the_account_s_pending_one_only_R_CT2(beneficiary, now):
+    account = provisional_account_insert(beneficiary=beneficiary, email="camille@example.fr", now=now)
+    someone = Beneficiary.objects.create(
+        nir="1850575056048", last_name="MARTIN", first_name="Paul", birth_date=date(1985, 5, 1), postal_code="75005"
+    )
+    other = provisional_account_insert(beneficiary=someone, email="p@example.fr", now=now)
+    assert account is not None
+    assert other is not None
+    earlier = now - timedelta(days=2)
+
+    def address(owner, canonical, **dates):
+        return EmailAddress.objects.create(
+            account=owner, address=canonical, canonical=canonical, created_at=dates.pop("created_at", now), **dates
+        )
+
+    mine_confirmed = address(account, "old@example.fr", confirmed_at=now)  # not read: neither wanted nor pending
+    mine_pending = address(account, "typo@example.fr", created_at=earlier)
+    theirs = address(other, "wanted@example.fr")
+    address(other, "else@example.fr", confirmed_at=now)
+    with CaptureQueriesContext(connection) as queries:
+        rows = addresses_claim_rows(canonical="wanted@example.fr", account_id=account.pk)
+    assert len(queries) == 1
+    assert sorted(rows, key=lambda row: row.id) == [
+        AddressRow(mine_pending.pk, account.pk, "typo@example.fr", confirmed=False, created_at=earlier),
+        AddressRow(theirs.pk, other.pk, "wanted@example.fr", confirmed=False, created_at=now),
+    ]
+    assert sorted(addresses_claim_rows(canonical="old@example.fr", account_id=other.pk), key=lambda row: row.id) == [
+        AddressRow(mine_confirmed.pk, account.pk, "old@example.fr", confirmed=True, created_at=now),
+        AddressRow(theirs.pk, other.pk, "wanted@example.fr", confirmed=False, created_at=now),
+    ]
