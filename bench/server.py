@@ -95,6 +95,12 @@ def server_env(url: str, var_dir: Path, *, redis: bool, site_url: str) -> dict[s
         "MONCOMPTE_CAPTCHA_MEDIA_PER_NETWORK": "1000000",
         "MONCOMPTE_CAPTCHA_FAILURES_PER_NETWORK": "1000000",
         "MONCOMPTE_CAPTCHA_WITHOUT_WORK_PER_NETWORK": "1000000",
+        # Attack mode (R-BOT1) would take hundreds of journeys a minute from one address for a botnet: its
+        # minimums are raised as for the demo, so the benchmark measures the journey, not the slowed-down one.
+        "MONCOMPTE_BOT_MINIMUM_GLOBAL": "100000",
+        "MONCOMPTE_BOT_MINIMUM_NETWORK": "100000",
+        "MONCOMPTE_BOT_MINIMUM_DOMAIN": "100000",
+        "MONCOMPTE_BOT_MINIMUM_DEPARTEMENT": "100000",
     }
     if redis:
         env["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -131,21 +137,53 @@ def _wait_until_up(base: str, seconds: float = 30) -> None:
 SERVER_LOG = ROOT / "var" / "bench" / "server.log"
 
 
+GRANIAN_LIB = ROOT / "var" / "bench" / "granian-lib"
+GRANIAN_VERSION = "2.8.9"
+
+
+def granian_command(*, port: int, workers: int) -> tuple[list[str], dict[str, str]]:
+    """granian (a Rust HTTP server with WSGI, issue 22) serving the same WSGI application with as many processes
+    as gunicorn would: installed on first use into var/bench/granian-lib, never into .venv, since it is compared
+    here, not served. Static files are served by the application (WhiteNoise), as under gunicorn."""
+    if not (GRANIAN_LIB / "granian").is_dir():
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "-q", "--target", str(GRANIAN_LIB), f"granian=={GRANIAN_VERSION}"],
+            check=True,
+        )
+    command = [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface=wsgi",
+        "--host=127.0.0.1",
+        f"--port={port}",
+        f"--workers={workers or (os.cpu_count() or 1) + 1}",
+        "--blocking-threads=1",  # as gunicorn's sync workers: one request at a time per process
+        "--no-ws",
+        "moncompte.config.wsgi:application",
+    ]
+    return command, {"PYTHONPATH": os.pathsep.join([str(GRANIAN_LIB), str(ROOT)])}
+
+
 @contextmanager
-def serving(env: dict[str, str], *, port: int, workers: int) -> Iterator[tuple[str, int]]:
-    """Yields (base URL, server pid); stops the server afterwards. Its log goes to SERVER_LOG."""
+def serving(env: dict[str, str], *, port: int, workers: int, server: str = "gunicorn") -> Iterator[tuple[str, int]]:
+    """Yields (base URL, server pid); stops the server afterwards. Its log goes to SERVER_LOG. `server` is
+    "gunicorn" (`moncompte serve`, what is deployed) or "granian" (compared with it)."""
     command = [MONCOMPTE, "serve", "--bind", f"127.0.0.1:{port}"]
     if workers:
         command += ["--workers", str(workers)]
+    if server == "granian":
+        command, extra = granian_command(port=port, workers=workers)
+        env = {**env, **extra}
     with SERVER_LOG.open("w") as log:
-        server = subprocess.Popen(command, env=env, stdout=log, stderr=log)
+        server_process = subprocess.Popen(command, env=env, stdout=log, stderr=log)
         try:
             base = f"http://127.0.0.1:{port}"
             _wait_until_up(base)
-            yield base, server.pid
+            yield base, server_process.pid
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            server_process.terminate()
+            server_process.wait(timeout=30)
 
 
 def argon2_in_server() -> tuple[int, float]:
@@ -167,6 +205,9 @@ def load_options(*, journeys: int, port: int) -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=port)
     parser.add_argument("--workers", type=int, default=0, help="gunicorn processes (default: cores + 1)")
     parser.add_argument("--redis", action="store_true", help="REDIS_URL set: sessions cache and rate limits in Redis")
+    parser.add_argument(
+        "--server", choices=["gunicorn", "granian"], default="gunicorn", help="the HTTP server (issue 22 compares them)"
+    )
     return parser
 
 

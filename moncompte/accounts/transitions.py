@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from moncompte.accounts.models import Account
+from moncompte.accounts.queries import account_state_move
 from moncompte.accounts.states import AccountEvent, AccountState, ConcurrentChange, next_state
 
 # A double submit or two tabs race for the same account: the loser re-reads the state and applies its
@@ -18,9 +19,9 @@ def account_advance(account: Account, *, event: AccountEvent, now: datetime) -> 
     """
     for _ in range(ROUNDS):
         target = next_state(account.state, event)
-        changed = {"state_changed_at": now} if target != account.state else {}
-        moved = Account.objects.filter(pk=account.pk, state=account.state).update(state=target, **changed)
-        if moved == 1:
+        changed = target != account.state
+        seen, changed_at = account.state, now if changed else None
+        if account_state_move(account_id=account.pk, seen=seen, target=target, changed_at=changed_at):
             account.state = target
             if changed:
                 account.state_changed_at = now

@@ -198,11 +198,11 @@ def sessions_list(request: HttpRequest) -> list[dict[str, Any]]:
     session = bearer(request)
     return [
         {
-            "id": each.pk,
+            "id": each.id,
             "device_name": each.device_name,
             "created_at": each.created_at,
             "last_used_at": each.last_used_at,
-            "current": each.pk == session.session_id,
+            "current": each.id == session.session_id,
         }
         for each in tokens.sessions_of(account_id=session.account_id, now=clock.now())
     ]

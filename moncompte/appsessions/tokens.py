@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Q
 
 from moncompte.accounts.models import Account
 from moncompte.appsessions.models import AppSession, AppToken, TokenKind
+from moncompte.appsessions.queries import LiveSession, live_sessions_of
 from moncompte.audit import log as audit
 from moncompte.core import tokens
 from moncompte.core.client import Client
@@ -197,13 +198,10 @@ def session_revoke(*, session_id: int, because: str, now: datetime) -> None:
     AppToken.objects.filter(session_id=session_id, expires_at__gt=now).update(expires_at=now)
 
 
-def sessions_of(*, account_id: int, now: datetime) -> list[AppSession]:
+def sessions_of(*, account_id: int, now: datetime) -> list[LiveSession]:
     """« Mes appareils »: the sessions that still work — not signed out or revoked, not ended by a new personal code
     (R-LIM5: their epoch is over), and with a token still usable (an unspent refresh token, or a restricted one)."""
-    epoch = Account.objects.filter(pk=OuterRef("account_id")).values("session_epoch")[:1]
-    usable = AppToken.objects.filter(session=OuterRef("pk"), expires_at__gt=now, used_at=None)
-    live = AppSession.objects.filter(account_id=account_id, revoked_at=None, session_epoch=Subquery(epoch))
-    return list(live.filter(Exists(usable)).order_by("-last_used_at"))
+    return live_sessions_of(account_id=account_id, now=now)
 
 
 def device_revoke(*, account_id: int, session_id: int, now: datetime) -> bool:

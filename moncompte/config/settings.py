@@ -101,6 +101,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "moncompte.web.context.site",
             ],
+            # Django's {% url %}, each address worked out once per process (web/templatetags/addresses.py).
+            "builtins": ["moncompte.web.templatetags.addresses"],
         },
     },
 ]

@@ -2,8 +2,11 @@
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 
 from django.db import connection
+from django.db.models import Model
+from django.db.models.expressions import DatabaseDefault
 from django.utils.dateparse import parse_datetime
 
 
@@ -41,3 +44,35 @@ def datetime_read(value: object) -> datetime:
     if not isinstance(moment, datetime):
         raise ValueError(f"not a date: {value!r}")
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+# Issue 22: the ORM's save() of a new row costs ~0.5 ms of Python against ~0.07 ms for the same INSERT on a cursor
+# (the profile of the performance issue); the rows the journey writes on its hot path go through here (each
+# caller names the figure that justified it). Table and column names come from the model's own metadata, never
+# from any input, so a field added to a model needs nothing here.
+@cache
+def _insert_of(model: type[Model], columns: tuple[str, ...]) -> str:
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    values = ", ".join(["%s"] * len(columns))
+    key = connection.ops.quote_name(str(model._meta.pk.column)) if model._meta.pk else "id"
+    return f"INSERT INTO {table} ({names}) VALUES ({values}) RETURNING {key}"  # noqa: S608
+
+
+def row_insert(row: Model) -> None:
+    """Writes the unsaved `row` as the ORM's save() would (each value as its field stores it, a column left to
+    its database default when the model says so), in one statement; `row` gets its id (the model just written)."""
+    columns, values = [], []
+    for field in type(row)._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        value = field.pre_save(row, add=True)
+        if isinstance(value, DatabaseDefault):
+            continue
+        columns.append(str(field.column))
+        values.append(field.get_db_prep_save(value, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_of(type(row), tuple(columns)), values)
+        row.pk = cursor.fetchone()[0]
+    row._state.adding = False
+    row._state.db = connection.alias

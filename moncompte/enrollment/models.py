@@ -1,16 +1,6 @@
-from datetime import datetime
-
 from django.db import models
 
 from moncompte.accounts.models import Account
-
-
-class ProvisionalCodeQuerySet(models.QuerySet["ProvisionalCode"]):
-    def outstanding(self) -> "ProvisionalCodeQuerySet":
-        return self.filter(used_at=None, voided_at=None)
-
-    def void_for(self, account: Account, *, now: datetime) -> int:
-        return self.outstanding().filter(account=account).update(voided_at=now)
 
 
 class ProvisionalCode(models.Model):
@@ -24,8 +14,6 @@ class ProvisionalCode(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)  # no longer read (entries count per client); to drop
     used_at = models.DateTimeField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ProvisionalCodeQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["account", "-created_at"])]

@@ -16,7 +16,7 @@ from moncompte.defence.keys import ACCOUNT
 from moncompte.defence.watch import velocity_record
 from moncompte.enrollment.devices import device_issue
 from moncompte.enrollment.errors import PasswordRefused, PersonalCodeChangedMeanwhile
-from moncompte.enrollment.models import ProvisionalCode
+from moncompte.enrollment.queries import provisional_codes_void
 from moncompte.outbox import mail
 
 
@@ -60,7 +60,7 @@ def password_store(
             raise PersonalCodeChangedMeanwhile()
         account.password_hash, account.session_epoch = digest, epoch
         # R-CODE2: a personal code ends every provisional code still outstanding (the person is in).
-        ProvisionalCode.objects.void_for(account, now=now)
+        provisional_codes_void(account_id=account.pk, now=now)
         device = device_issue(account=account, channel=client.channel, now=now, seed=device_seed)
         state = account_advance(account, event=AccountEvent.PERSONAL_CODE_SET, now=now)
         if had_code:  # only a replaced code has a confirmed address to tell; a first code (the journey) skips it

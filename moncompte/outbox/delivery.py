@@ -68,6 +68,21 @@ def claim_next(
     ever claimed it (the request that queued it sends it before it is due for the workers:
     send_after_response.py); `lease_for` shortens the lease for a claimer that must be done sooner (a web
     process)."""
+    with transaction.atomic():
+        return _claim_in_transaction(
+            now=now, email_id=email_id, never_claimed=never_claimed, due_by=due_by, lease_for=lease_for
+        )
+
+
+def _claim_in_transaction(
+    *,
+    now: datetime,
+    email_id: int | None = None,
+    never_claimed: bool = False,
+    due_by: datetime | None = None,
+    lease_for: timedelta | None = None,
+) -> Claimed | None:
+    """claim_next's work, inside the caller's transaction: the claim and its attempt are committed with it."""
     due = OutboundEmail.objects.select_for_update(skip_locked=True).filter(
         status=EmailStatus.PENDING, next_attempt_at__lte=due_by or now
     )
@@ -75,23 +90,20 @@ def claim_next(
         due = due.filter(pk=email_id)
     if never_claimed:
         due = due.filter(claim=0)
-    with transaction.atomic():
-        email = _next_unpaced(due, now)
-        if email is None:
-            return None
-        if email.claim:  # a worker that held this row died mid-exchange: the server may or may not have the message
-            email.delivery_attempts.filter(outcome=AttemptOutcome.SENDING).update(
-                outcome=AttemptOutcome.UNKNOWN, finished_at=now
-            )
-        email.claim += 1
-        email.message_id = email.message_id or new_message_id()
-        until = now + (lease_for or lease())
-        OutboundEmail.objects.filter(pk=email.pk).update(
-            claim=email.claim, message_id=email.message_id, next_attempt_at=until, slot_at=None
+    email = _next_unpaced(due, now)
+    if email is None:
+        return None
+    if email.claim:  # a worker that held this row died mid-exchange: the server may or may not have the message
+        email.delivery_attempts.filter(outcome=AttemptOutcome.SENDING).update(
+            outcome=AttemptOutcome.UNKNOWN, finished_at=now
         )
-        attempt = DeliveryAttempt.objects.create(
-            email=email, at=now, outcome=AttemptOutcome.SENDING, worker=WORKER_NAME
-        )
+    email.claim += 1
+    email.message_id = email.message_id or new_message_id()
+    until = now + (lease_for or lease())
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        claim=email.claim, message_id=email.message_id, next_attempt_at=until, slot_at=None
+    )
+    attempt = DeliveryAttempt.objects.create(email=email, at=now, outcome=AttemptOutcome.SENDING, worker=WORKER_NAME)
     return Claimed(email=email, claim=email.claim, attempt_id=attempt.pk, claimed_at=now, lease_until=until)
 
 
@@ -140,9 +152,14 @@ def _exchange(claimed: Claimed, transport: Transport) -> tuple[AttemptOutcome, s
 EMPTIED = {"body_text": "", "body_html": "", "list_unsubscribe": ""}
 
 
-def _complete(claimed: Claimed, outcome: AttemptOutcome, reply: str) -> bool:
-    """Writes the outcome and the row's new state in one transaction. False if the claim was lost."""
+def _complete(
+    claimed: Claimed, outcome: AttemptOutcome, reply: str, *, then_claim: Callable[[], bool] = lambda: False
+) -> tuple[bool, Claimed | None]:
+    """Writes the outcome and the row's new state in one transaction; False if the claim was lost. If
+    `then_claim()`, the same transaction claims the next message (one commit per message, not two: the
+    commit waits for the disk); the claim is what claim_next would have taken at this moment."""
     at = clock.now()
+    claim_more = then_claim()
     attempts = claimed.email.attempts + 1
     change: dict[str, object] = {"attempts": attempts}
     if outcome is AttemptOutcome.SENT:
@@ -162,7 +179,18 @@ def _complete(claimed: Claimed, outcome: AttemptOutcome, reply: str) -> bool:
             _count(claimed.email, outcome, at=at)
             if outcome is AttemptOutcome.RETRY:
                 pacing.slowed_down(claimed.email, reply, now=at)  # R-DLV6: a 4xx slows its provider down
-        return held
+        return held, _claim_after(at) if claim_more else None
+
+
+def _claim_after(at: datetime) -> Claimed | None:
+    """The next claim, in the transaction of an outcome but under a savepoint of its own: a claim that fails
+    (other than the connection itself) costs nothing of the outcome, which is worth more (R-DLV1)."""
+    try:
+        with transaction.atomic():
+            return _claim_in_transaction(now=at)
+    except Exception:
+        logger.exception("prise du courriel suivant en échec ; l'issue du précédent est écrite")
+        return None
 
 
 def _count(email: OutboundEmail, outcome: AttemptOutcome, *, at: datetime) -> None:
@@ -175,14 +203,23 @@ def _count(email: OutboundEmail, outcome: AttemptOutcome, *, at: datetime) -> No
         metrics.after_commit(metrics.emails_failed.labels(*labels).inc)
 
 
-def _complete_despite_outages(claimed: Claimed, outcome: AttemptOutcome, reply: str, *, lease_until: datetime) -> None:
+def _complete_despite_outages(
+    claimed: Claimed,
+    outcome: AttemptOutcome,
+    reply: str,
+    *,
+    lease_until: datetime,
+    then_claim: Callable[[], bool] = lambda: False,
+) -> Claimed | None:
     """The server has answered: its answer is worth keeping through a database outage, for as long as the
-    lease holds (after it, another worker may send again, with the same Message-ID)."""
+    lease holds (after it, another worker may send again, with the same Message-ID). Returns the next message
+    claimed with it, if `then_claim()`."""
     while True:
         try:
-            if not _complete(claimed, outcome, reply):
+            held, following = _complete(claimed, outcome, reply, then_claim=then_claim)
+            if not held:
                 logger.error("courriel %s : bail perdu pendant l'envoi (%s)", claimed.email.pk, outcome)
-            return
+            return following
         except DatabaseFailure:
             if clock.now() >= lease_until:
                 logger.exception(
@@ -196,16 +233,26 @@ def _complete_despite_outages(claimed: Claimed, outcome: AttemptOutcome, reply: 
 
 
 def deliver_one(claimed: Claimed, transport: Transport) -> AttemptOutcome:
+    return _deliver_then_claim(claimed, transport)[0]
+
+
+def _deliver_then_claim(
+    claimed: Claimed, transport: Transport, *, then_claim: Callable[[], bool] = lambda: False
+) -> tuple[AttemptOutcome, Claimed | None]:
+    """Delivers `claimed`; if `then_claim()` once the server has answered, claims the next message in the
+    transaction that writes the outcome."""
     # The worker's log lines about this email carry the id of the web request that caused it.
     with request_id_set(claimed.email.request_id):
-        return _deliver(claimed, transport)
+        return _deliver(claimed, transport, then_claim=then_claim)
 
 
-def _deliver(claimed: Claimed, transport: Transport) -> AttemptOutcome:
+def _deliver(
+    claimed: Claimed, transport: Transport, *, then_claim: Callable[[], bool]
+) -> tuple[AttemptOutcome, Claimed | None]:
     email = claimed.email
     if clock.now() >= claimed.lease_until:  # fencing: a worker late past its lease never sends
         logger.error("courriel %s : bail expiré avant l'envoi, rien n'est envoyé", email.pk)
-        return AttemptOutcome.UNKNOWN
+        return AttemptOutcome.UNKNOWN, claim_next(now=clock.now()) if then_claim() else None
     with LeaseKept(
         email_id=email.pk,
         claim=claimed.claim,
@@ -214,20 +261,25 @@ def _deliver(claimed: Claimed, transport: Transport) -> AttemptOutcome:
         transport=transport,
     ) as kept:
         outcome, reply = _exchange(claimed, transport)
-    _complete_despite_outages(claimed, outcome, reply, lease_until=kept.lease_until)
+    following = _complete_despite_outages(claimed, outcome, reply, lease_until=kept.lease_until, then_claim=then_claim)
     if outcome is AttemptOutcome.SENT:
         logger.info("courriel %s (%s) remis : %s", email.pk, email.template, reply)
     else:
         logger.warning("courriel %s (%s) : échec, %s : %s", email.pk, email.template, outcome, reply)
-    return outcome
+    return outcome, following
 
 
 def deliver_due(*, transport: Transport, stop: threading.Event | None = None, at_most: int | None = None) -> int:
     """Delivers due messages one at a time until none is due, `stop` is set or `at_most` were tried. Returns how
-    many were tried."""
+    many were tried. Each message's outcome is written with the claim of the next (one commit per message)."""
     should_stop: Callable[[], bool] = stop.is_set if stop is not None else (lambda: False)
     tried = 0
-    while (at_most is None or tried < at_most) and not should_stop() and (claimed := claim_next(now=clock.now())):
-        deliver_one(claimed, transport)
+
+    def more() -> bool:  # asked once the server has answered: a stop during the exchange claims nothing more
+        return (at_most is None or tried < at_most) and not should_stop()
+
+    claimed = claim_next(now=clock.now()) if more() else None
+    while claimed is not None:
         tried += 1
+        _, claimed = _deliver_then_claim(claimed, transport, then_claim=more)
     return tried

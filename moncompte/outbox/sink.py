@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Mailbox
@@ -22,10 +23,25 @@ def free_port() -> int:
         return port
 
 
-def sink_start(*, maildir: Path, port: int = 0) -> Controller:
+def ehlo_with_pipelining(session: Any, hostname: str, responses: list[str]) -> list[str]:
+    """An aiosmtpd handler's EHLO answer that offers PIPELINING (RFC 2920), as Postfix does: aiosmtpd answers the
+    commands of its buffer one after the other, so commands sent together get their answers in order."""
+    session.host_name = hostname
+    return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
+
+class PipeliningMailbox(Mailbox):
+    async def handle_EHLO(  # noqa: N802 - aiosmtpd's hook name
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        return ehlo_with_pipelining(session, hostname, responses)
+
+
+def sink_start(*, maildir: Path, port: int = 0, pipelining: bool = True) -> Controller:
     for folder in ("cur", "new", "tmp"):  # also repairs a folder left half-made
         (maildir / folder).mkdir(parents=True, exist_ok=True)
-    controller = Controller(Mailbox(maildir), hostname="127.0.0.1", port=port or free_port())
+    handler = PipeliningMailbox(maildir) if pipelining else Mailbox(maildir)
+    controller = Controller(handler, hostname="127.0.0.1", port=port or free_port())
     controller.start()
     return controller
 

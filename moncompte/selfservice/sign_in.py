@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from moncompte.accounts.models import Account
+from moncompte.accounts.queries import SignInAccount, account_of_nir
 from moncompte.accounts.states import AccountState
 from moncompte.audit import log as audit
 from moncompte.core.client import Client
 from moncompte.enrollment import devices
-from moncompte.enrollment.models import ProvisionalCode
 from moncompte.enrollment.provisional_codes import SecretKind, provisional_code_consume, secret_classify
+from moncompte.enrollment.queries import CodeFound, provisional_code_of
 from moncompte.registry.nir import Nir
 from moncompte.selfservice.errors import SignInRejected
 from moncompte.selfservice.personal_code import (
@@ -34,13 +34,13 @@ def _latest_code_read_alike() -> None:
     """R-LIM4: a NIR without account makes the round trip `secret_classify` makes for an account (its code of
     the typed digest, by the same index), which matches nothing: both paths then read the database as often,
     and the answer time does not tell whether the NIR has an account (it did by one query, issue 21)."""
-    ProvisionalCode.objects.filter(account_id=0, digest="").order_by("-id").first()
+    provisional_code_of(account_id=0, digest="")
 
 
 def sign_in(*, nir: Nir, secret: str, client: Client, device: str = "", now: datetime) -> SignedIn:
     """`device` is the credential the browser or app presented ("" when none): one of this account's counts its
     attempts apart, past the limits of its client that others may have used up (R-LIM8)."""
-    account = Account.objects.select_related("beneficiary").filter(beneficiary__nir=nir.value).first()
+    account = account_of_nir(nir=nir.value)
     trusted = devices.device_of(credential=device, account=account, now=now) if device else None
     # R-LIM3: counted against the client's failures of the hour before anything is read, refused if one too
     # many, taken back unless the secret turns out wrong (R-PW9, R-LIM2).
@@ -54,7 +54,7 @@ def sign_in(*, nir: Nir, secret: str, client: Client, device: str = "", now: dat
 
 
 def _sign_in_counted(
-    account: Account | None,
+    account: SignInAccount | None,
     *,
     nir: Nir,
     secret: str,
@@ -72,7 +72,7 @@ def _sign_in_counted(
     else:
         typed = secret_classify(account=account, typed=secret, now=now)
         if typed.kind is SecretKind.PROVISIONAL_CODE and typed.code is not None:
-            return _restricted(account, code=typed.code, client=client, device=trusted, now=now)
+            return _restricted(account, nir=nir, code=typed.code, client=client, device=trusted, now=now)
     # A personal code, or a NIR without account: counted and answered alike, so neither tells (R-LIM4).
     stored = account.password_hash if account is not None else ""
     right = personal_code_check(
@@ -91,25 +91,23 @@ def _sign_in_counted(
     return _full(account, client=client, device=device, trusted=trusted, now=now)
 
 
-def _full(account: Account, *, client: Client, device: str, trusted: int | None, now: datetime) -> SignedIn:
+def _full(account: SignInAccount, *, client: Client, device: str, trusted: int | None, now: datetime) -> SignedIn:
     """The right personal code: a full session, and a device credential (R-LIM8)."""
     audit.record(event="sign_in_success", now=now, account_id=account.pk, client=client)
     return SignedIn(
         account.pk,
         restricted_until=None,
         session_epoch=account.session_epoch,
-        state=AccountState(account.state),
+        state=account.state,
         # A device already trusted keeps its credential (given back); any other is given one.
         device=devices.device_issue(account=account, channel=client.channel, now=now) if trusted is None else device,
     )
 
 
 def _restricted(
-    account: Account, *, code: ProvisionalCode, client: Client, device: int | None, now: datetime
+    account: SignInAccount, *, nir: Nir, code: CodeFound, client: Client, device: int | None, now: datetime
 ) -> SignedIn:
     """The right provisional code (R-CODE4): a success, so this client's run of failures starts again."""
-    grant = provisional_code_consume(account=account, code=code, client=client, now=now)
-    attempt_succeeded(nir=account.beneficiary.nir, client=client, device=device)
-    return SignedIn(
-        account.pk, restricted_until=grant.until, session_epoch=account.session_epoch, state=AccountState(account.state)
-    )
+    grant = provisional_code_consume(account=account, nir=nir.value, code=code, client=client, now=now)
+    attempt_succeeded(nir=nir.value, client=client, device=device)
+    return SignedIn(account.pk, restricted_until=grant.until, session_epoch=account.session_epoch, state=account.state)

@@ -15,7 +15,7 @@ from moncompte.accounts.transitions import account_advance
 from moncompte.appsessions.models import AppSession
 from moncompte.appsessions.tokens import session_revoke
 from moncompte.core import tokens
-from moncompte.enrollment.models import ProvisionalCode
+from moncompte.enrollment.queries import provisional_codes_void
 from moncompte.outbox import mail
 
 CONSENT_SOURCE = "reprise_guichet"  # the ledger's origin of the "no" written by a restart (R-CT5)
@@ -38,7 +38,7 @@ def account_restart(*, account_id: int, now: datetime) -> RestartDone:
         withdrawn = _consents_reset(account, now=now)
         EmailLink.objects.filter(account=account).delete()
         EmailAddress.objects.filter(account=account).delete()
-        ProvisionalCode.objects.void_for(account, now=now)
+        provisional_codes_void(account_id=account.pk, now=now)
         # A new session epoch ends every web session, restricted ones included (R-LIM5 checks it on each page).
         Account.objects.filter(pk=account.pk).update(
             password_hash="", code_email="", mobile="", landline="", session_epoch=F("session_epoch") + 1

@@ -14,6 +14,7 @@ from moncompte.enrollment.provisional_codes import (
     provisional_code_issue,
     secret_classify,
 )
+from moncompte.enrollment.queries import CodeFound, provisional_code_of
 from moncompte.outbox.models import OutboundEmail
 from moncompte.registry import nir as nir_rules
 from moncompte.registry.models import Beneficiary
@@ -93,9 +94,19 @@ def test_the_code_is_over_at_the_30th_minute_itself_and_its_expiry_is_audited_R_
     assert audit_row("authn_code_expired") == person
 
 
+def the_code() -> CodeFound:
+    """The one code stored, as sign-in finds it."""
+    row = ProvisionalCode.objects.get()
+    found = provisional_code_of(account_id=row.account_id, digest=row.digest)
+    assert found is not None
+    return found
+
+
 def test_a_code_used_opens_that_account_s_restricted_session_and_is_audited_R_CODE4(code_sent, client_info, now):
     account = Account.objects.select_related("beneficiary").get(pk=code_sent.sent.account_id)
-    grant = provisional_code_consume(account=account, code=ProvisionalCode.objects.get(), client=client_info, now=now)
+    grant = provisional_code_consume(
+        account=account, nir=code_sent.nir.value, code=the_code(), client=client_info, now=now
+    )
     assert (grant.account_id, grant.until, grant.session_epoch) == (account.pk, now + timedelta(minutes=30), 0)
     person = (tokens.pseudonym(code_sent.nir.value), account.pk, client_info.address)
     assert audit_row("authn_code_success") == person
@@ -115,7 +126,7 @@ def test_a_voided_code_cannot_be_used_R_CODE2(code_sent, client_info, now):
     account = Account.objects.select_related("beneficiary").get(pk=code_sent.sent.account_id)
     ProvisionalCode.objects.update(voided_at=now)
     with pytest.raises(CodeAlreadyUsed):
-        provisional_code_consume(account=account, code=ProvisionalCode.objects.get(), client=client_info, now=now)
+        provisional_code_consume(account=account, nir=code_sent.nir.value, code=the_code(), client=client_info, now=now)
 
 
 def test_of_two_codes_sent_the_same_instant_the_later_one_counts_R_CODE2(code_sent, client_info, now):

@@ -20,7 +20,7 @@ from moncompte.messaging.campaign import campaign_post
 from moncompte.messaging.models import Message, NoticeDue, Posting
 from moncompte.messaging.notify import notices_queue
 from moncompte.messaging.post import LetterText
-from moncompte.outbox.models import Lane, OutboundEmail
+from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, Lane, OutboundEmail
 from tests.helpers import NOW
 from tests.messaging.helpers import nir_of, people
 
@@ -156,3 +156,42 @@ def test_a_file_not_in_utf8_is_said_in_a_sentence_and_nothing_is_posted(tmp_path
     body.write_bytes("Hélène".encode("cp1252"))
     with pytest.raises(CommandError, match=r"texte\.txt n'est pas encodé en UTF-8"):
         call_command("campaign", str(tmp_path / "excel.csv"), "--subject", LETTER.subject, "--body-file", str(body))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_killed_while_sending_a_campaign_leave_each_notification_sent_once_R_MSG5_R_DLV1(tmp_path):
+    """kill -9 of a worker four times in the middle of a campaign's notifications (wherever it is: sending one,
+    or feeding the lane, R-DLV5), a new one in its place: every person's notification is queued once and
+    received, under one Message-ID; a second copy only where a worker died after the message was out (the relay
+    keeps each message before it answers, so such a copy shows). A 4-second lease (the least allowed) keeps it short."""
+    from tests.outbox.faults import Workers, database_url, slow_sink_start, tally
+
+    path = csv_of(tmp_path, people(300))
+    campaign_post(path=path, letter=LETTER, batch_size=100, client=CLI, now=lambda: NOW)
+    addresses = list(Account.objects.values_list("code_email", flat=True))
+    sink = slow_sink_start(tmp_path / "mailbox", delay=0.01)
+    log = tmp_path / "workers.log"
+    workers = Workers.start(2, db_url=database_url(), smtp_port=sink.port, log=log, outbox_lease_seconds=4)
+    sent = OutboundEmail.objects.filter(template="message_notice", status="sent")
+    kills = 0
+    try:
+        deadline = time.monotonic() + 120
+        while sent.count() < len(addresses):
+            assert time.monotonic() < deadline, f"{sent.count()} sent\n{log.read_text()[-3000:]}"
+            if kills < 4 and sent.count() >= 40 * (kills + 1):  # spread over the campaign, mid-stream
+                workers.kill_one(kills)
+                kills += 1
+            time.sleep(0.05)
+    finally:
+        workers.terminate()
+        sink.stop()
+    assert kills == 4
+    assert not NoticeDue.objects.exists()
+    notices = OutboundEmail.objects.filter(template="message_notice")
+    assert sorted(notices.values_list("to_address", flat=True)) == sorted(addresses)  # queued once each
+    result = tally(tmp_path / "mailbox", addresses, sink=sink)
+    unknown = DeliveryAttempt.objects.filter(outcome=AttemptOutcome.UNKNOWN).count()
+    print(f"kill -9 ×{kills} mid-campaign, 2 workers: {result}, {unknown} envoi(s) interrompu(s)")
+    assert result.lost == []
+    assert result.split_message_ids == []
+    assert result.duplicates <= unknown

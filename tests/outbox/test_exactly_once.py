@@ -11,6 +11,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 
 from moncompte.core import clock
+from moncompte.outbox import pacing
 from moncompte.outbox.delivery import Claimed, claim_next, deliver_due, deliver_one
 from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
 from moncompte.outbox.retention import outbox_purge
@@ -67,6 +68,48 @@ def test_the_attempt_is_written_before_the_exchange_R_DLV1(now, traveller):
     deliver_one(claimed, Recording())
     attempt.refresh_from_db()
     assert (attempt.outcome, attempt.finished_at) == (AttemptOutcome.SENT, now)
+
+
+class Watching:
+    """A transport that notes, as each message is handed over, what the database says of the others."""
+
+    def __init__(self) -> None:
+        self.seen: list[dict[str, tuple[str, list[str]]]] = []
+
+    def send(self, message: EmailMessage, *, sender: str) -> str:
+        self.seen.append(
+            {
+                email.to_address: (email.status, [a.outcome for a in email.delivery_attempts.all()])
+                for email in OutboundEmail.objects.order_by("pk")
+            }
+        )
+        return "250 OK"
+
+
+def test_the_next_message_is_claimed_in_the_transaction_that_writes_the_outcome_its_attempt_before_its_exchange_R_DLV1(
+    now, traveller
+):
+    """One commit per message: when the second message is handed over, the first is sent and its attempt
+    complete, and the second's attempt says "sending" (written before the exchange); the third is untouched."""
+    for index in range(3):
+        queue_code_email(now, to=f"p{index}@example.fr")
+    transport = Watching()
+    assert deliver_due(transport=transport) == 3
+    assert transport.seen[1] == {
+        "p0@example.fr": (EmailStatus.SENT, [AttemptOutcome.SENT]),
+        "p1@example.fr": (EmailStatus.PENDING, [AttemptOutcome.SENDING]),
+        "p2@example.fr": (EmailStatus.PENDING, []),
+    }
+    assert set(OutboundEmail.objects.values_list("status", "claim")) == {(EmailStatus.SENT, 1)}
+
+
+def test_a_stop_during_an_exchange_claims_nothing_more_R_DLV1(now, traveller):
+    for index in range(2):
+        queue_code_email(now, to=f"p{index}@example.fr")
+    stop = threading.Event()
+    assert deliver_due(transport=Recording(then=stop), stop=stop) == 1
+    waiting = OutboundEmail.objects.get(to_address="p1@example.fr")
+    assert (waiting.status, waiting.claim, waiting.delivery_attempts.count()) == (EmailStatus.PENDING, 0, 0)
 
 
 class ExchangeOutlivingTheLease:
@@ -161,3 +204,29 @@ def test_finished_emails_are_deleted_after_the_retention_period_pending_ones_nev
     assert not OutboundEmail.objects.filter(pk=sent.pk).exists()
     assert not DeliveryAttempt.objects.filter(email_id=sent.pk).exists()
     assert OutboundEmail.objects.filter(pk=pending.pk).exists()
+
+
+def test_a_failing_claim_of_the_next_message_costs_nothing_of_the_outcome_written_with_it_R_DLV1(
+    now, traveller, monkeypatch, caplog
+):
+    """The next claim runs under a savepoint in the outcome's transaction: if it fails, the outcome still
+    commits (the server's answer is worth more), and the next message is left as it was, for a later claim."""
+    for index in range(2):
+        queue_code_email(now, to=f"p{index}@example.fr")
+
+    class Refusing(Recording):
+        def send(self, message: EmailMessage, *, sender: str) -> str:
+            def broken(*args: object, **kwargs: object) -> None:
+                raise RuntimeError("prise impossible")
+
+            monkeypatch.setattr(pacing, "slot_start", broken)  # the claim that follows this exchange
+            return super().send(message, sender=sender)
+
+    assert deliver_due(transport=Refusing()) == 1
+    first, second = OutboundEmail.objects.order_by("pk")
+    assert (first.status, list(first.delivery_attempts.values_list("outcome", flat=True))) == (
+        EmailStatus.SENT,
+        [AttemptOutcome.SENT],
+    )
+    assert (second.status, second.claim, second.delivery_attempts.count()) == (EmailStatus.PENDING, 0, 0)
+    assert "prise du courriel suivant en échec" in caplog.text

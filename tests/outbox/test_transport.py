@@ -10,26 +10,34 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from moncompte.outbox.sink import free_port
+from moncompte.outbox.sink import ehlo_with_pipelining, free_port, received, sink_start
 from moncompte.outbox.transport import DeliveryFailed, SmtpTransport
 
 
 class Relay:
     """Counts connections (EHLO) and keeps each message's recipients; refuses some senders, recipients and
-    messages by the domain of their address (refused.example, busy.example, spam-filter.example…)."""
+    messages by the domain of their address (refused.example, busy.example, spam-filter.example…). With
+    `pipelining`, offers PIPELINING (RFC 2920) and notes, at each MAIL, whether the rest of the envelope and DATA
+    had already come with it."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, pipelining: bool = False) -> None:
         self.connections = 0
         self.received: list[str] = []
+        self.pipelining = pipelining
+        self.envelopes_in_one_write: list[bool] = []
 
     async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
     ) -> list[str]:
         self.connections += 1
+        if self.pipelining:
+            return ehlo_with_pipelining(session, hostname, responses)
         session.host_name = hostname
         return responses
 
     async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+        waiting = bytes(server._reader._buffer)  # what the client sent after MAIL, before MAIL's answer
+        self.envelopes_in_one_write.append(b"RCPT TO:" in waiting and waiting.endswith(b"DATA\r\n"))
         if address.endswith("@refused-sender.example"):
             return "550 5.7.1 sender refused"
         if address.endswith("@unknown-sender.example"):
@@ -56,9 +64,9 @@ class Relay:
         return "250 OK"
 
 
-@pytest.fixture
-def relay():
-    handler, port = Relay(), free_port()
+@pytest.fixture(params=[False, True], ids=["sans PIPELINING", "PIPELINING"])
+def relay(request):
+    handler, port = Relay(pipelining=request.param), free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     yield handler, controller
@@ -70,6 +78,7 @@ def message(to: str) -> EmailMessage:
     built["From"] = "ne-pas-repondre@example.fr"
     built["To"] = to
     built["Subject"] = "Essai"
+    built["Date"] = "Mon, 07 Dec 2026 08:00:00 +0000"  # the local sink lists its mail by date
     built.set_content("Bonjour")
     return built
 
@@ -86,6 +95,24 @@ def test_messages_that_follow_each_other_share_one_connection(relay):
     transport.close()
     assert handler.connections == 1
     assert handler.received == ["p0@example.fr", "p1@example.fr", "p2@example.fr"]
+    assert handler.envelopes_in_one_write == [handler.pipelining] * 3  # RFC 2920 only when offered
+
+
+@pytest.mark.parametrize("pipelining", [False, True])
+def test_a_hundred_messages_go_over_one_connection_to_the_local_sink(tmp_path, pipelining):
+    """The real local sink (the demo's mailbox, aiosmtpd): one connection for the lot (the sink writes the
+    client's address and port into each message it keeps), every message kept once."""
+    controller = sink_start(maildir=tmp_path / "mailbox", pipelining=pipelining)
+    transport = kept_transport(controller, messages_per_connection=1000)
+    try:
+        for index in range(100):
+            transport.send(message(f"p{index}@example.fr"), sender="b@example.fr")
+        transport.close()
+    finally:
+        controller.stop()
+    kept = received(tmp_path / "mailbox")
+    assert len({str(m.message["X-Peer"]) for m in kept}) == 1
+    assert sorted(str(m.message["To"]) for m in kept) == sorted(f"p{index}@example.fr" for index in range(100))
 
 
 def test_a_plain_transport_opens_one_connection_per_message(relay):
@@ -96,8 +123,9 @@ def test_a_plain_transport_opens_one_connection_per_message(relay):
     assert handler.connections == 2
 
 
-def test_a_connection_closed_by_the_server_meanwhile_is_replaced_and_the_message_sent_once_R_DLV1():
-    handler, port = Relay(), free_port()
+@pytest.mark.parametrize("pipelining", [False, True])
+def test_a_connection_closed_by_the_server_meanwhile_is_replaced_and_the_message_sent_once_R_DLV1(pipelining):
+    handler, port = Relay(pipelining=pipelining), free_port()
     before = Controller(handler, hostname="127.0.0.1", port=port)
     before.start()
     transport = SmtpTransport(host="127.0.0.1", port=port, keep_idle=10.0)

@@ -7,7 +7,7 @@ import pytest
 
 from moncompte.accounts.bounces import bounce_receive, envelope_recipients
 from moncompte.accounts.models import EmailLink
-from moncompte.enrollment.email_links import email_replace, link_opened, link_resend, pending_emails_forget
+from moncompte.enrollment.email_links import email_replace, link_opened, pending_emails_forget
 from moncompte.outbox.delivery import deliver_due
 from moncompte.outbox.models import OutboundEmail
 from moncompte.outbox.transport import SmtpTransport
@@ -126,16 +126,6 @@ def test_liste_rouge_orange_a_provider_known_to_filter(code_sent, now, traveller
 def test_a_provider_not_known_to_filter_is_not_suspected(code_sent, now, traveller):
     account = factories.with_link_sent(code_sent, now, "camille@free.fr").account
     assert "fournisseur_filtrant" not in rules(account.pk, now)
-
-
-def test_ancien_mail_de_validation_an_old_link_opened_after_a_newer_one_was_sent(code_sent, now, traveller):
-    account = factories.with_link_sent(code_sent, now).account
-    old_token = last_link_token("camille@example.fr")
-    traveller.shift(timedelta(minutes=10))
-    link_resend(account_id=account.pk, client=CLIENT, now=now + timedelta(minutes=10))
-    later = now + timedelta(minutes=30)
-    link_opened(token=old_token, client=CLIENT, now=later)
-    assert "ancien lien" in rules(account.pk, later)["ancien_lien"]
 
 
 def test_lien_bloque_opened_by_a_scanner_and_never_confirmed(code_sent, now, traveller):

@@ -1,0 +1,88 @@
+"""The outbox's one alarms thread (alarms.py): a send's deadline and a lease's first beat without a thread per
+message, on time whatever else is armed."""
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+
+from moncompte.core import clock
+from moncompte.outbox.alarms import Alarms
+from moncompte.outbox.delivery import claim_next
+from moncompte.outbox.lease import LeaseKept
+from tests.outbox.test_delivery import queue_code_email
+
+
+def test_an_alarm_runs_once_at_its_time_and_a_cancelled_one_never():
+    alarms = Alarms("test")
+    ran: list[str] = []
+    started = time.monotonic()
+    alarms.arm(0.05, lambda: ran.append("due"))
+    cancelled = alarms.arm(0.02, lambda: ran.append("cancelled"))
+    assert alarms.cancel(cancelled)
+    time.sleep(0.2)
+    assert ran == ["due"]
+    assert time.monotonic() - started >= 0.05
+
+
+def test_an_alarm_armed_sooner_than_the_one_the_thread_sleeps_until_wakes_it():
+    alarms = Alarms("test")
+    done = threading.Event()
+    alarms.arm(30, lambda: None)  # the thread sleeps until then
+    started = time.monotonic()
+    alarms.arm(0.05, done.set)
+    assert done.wait(5)
+    assert time.monotonic() - started < 1
+
+
+def test_a_failing_alarm_holds_back_none_of_the_others(caplog):
+    def failing() -> None:
+        raise RuntimeError("une alarme en panne")
+
+    alarms = Alarms("test")
+    done = threading.Event()
+    alarms.arm(0.01, failing)
+    alarms.arm(0.02, done.set)
+    assert done.wait(5)
+    assert "alarme" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lease_released_before_its_first_beat_never_starts_a_thread_R_DLV1():
+    """A message sent in milliseconds costs no thread: the beats only start at the first quarter of the lease."""
+    queue_code_email(clock.now())
+    claimed = claim_next(now=clock.now())
+    assert claimed is not None
+    before = threading.active_count()
+    kept = LeaseKept(
+        email_id=claimed.email.pk,
+        claim=claimed.claim,
+        lease_until=claimed.lease_until,
+        length=timedelta(seconds=20),
+        transport=object(),
+    )
+    with kept:
+        during = threading.active_count()
+    assert kept._thread.ident is None
+    assert during <= before + 1  # at most the alarms' own thread, started once for the process
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lease_held_past_its_first_quarter_is_renewed_by_its_own_thread_R_DLV1():
+    queue_code_email(clock.now())
+    claimed = claim_next(now=clock.now())
+    assert claimed is not None
+    length = timedelta(seconds=0.2)
+    with LeaseKept(
+        email_id=claimed.email.pk,
+        claim=claimed.claim,
+        lease_until=clock.now() + length,
+        length=length,
+        transport=object(),
+    ) as kept:
+        first = kept.lease_until
+        time.sleep(0.15)  # past the first beat (0.05 s) and the second
+    assert kept._thread.ident is not None
+    assert kept.lease_until > first
+    assert not kept.lost
