@@ -230,3 +230,21 @@ def test_a_failing_claim_of_the_next_message_costs_nothing_of_the_outcome_writte
     )
     assert (second.status, second.claim, second.delivery_attempts.count()) == (EmailStatus.PENDING, 0, 0)
     assert "prise du courriel suivant en échec" in caplog.text
+
+
+def test_an_outcome_is_written_to_its_own_email_only_not_to_another_held_with_the_same_claim_number_R_DLV1(
+    now, traveller
+):
+    """Two workers each hold a message, both at their first claim (claim number 1): one finishing writes its own
+    row, and the other's stays in hand, pending under its lease."""
+    queue_code_email(now, to="camille@example.fr")
+    queue_code_email(now, to="dominique@example.fr")
+    first, second = claim_next(now=now), claim_next(now=now)
+    assert first is not None
+    assert second is not None
+    assert first.claim == second.claim == 1
+    deliver_one(first, Recording())
+    assert OutboundEmail.objects.get(pk=first.email.pk).status == EmailStatus.SENT
+    other = OutboundEmail.objects.get(pk=second.email.pk)
+    assert (other.status, other.attempts, other.next_attempt_at) == (EmailStatus.PENDING, 0, second.lease_until)
+    assert DeliveryAttempt.objects.get(pk=second.attempt_id).outcome == AttemptOutcome.SENDING

@@ -73,3 +73,20 @@ def test_a_transport_that_cannot_hang_up_is_left_to_its_own_deadline(monkeypatch
     kept = kept_while_the_claim_is_lost(object())
     assert kept.lost
     assert failures == []
+
+
+def test_a_beat_renews_its_own_email_only_not_another_held_with_the_same_claim_number_R_DLV1():
+    queue_code_email(clock.now(), to="camille@example.fr")
+    queue_code_email(clock.now(), to="dominique@example.fr")
+    mine, other = claim_next(now=clock.now()), claim_next(now=clock.now())
+    assert mine is not None
+    assert other is not None
+    assert mine.claim == other.claim == 1
+    kept = LeaseKept(
+        email_id=mine.email.pk, claim=mine.claim, lease_until=clock.now() + LENGTH, length=LENGTH, transport=Hangs()
+    )
+    with kept:
+        time.sleep(0.12)  # two beats
+    assert kept.lease_until != mine.lease_until
+    assert OutboundEmail.objects.get(pk=mine.email.pk).next_attempt_at == kept.lease_until  # renewed
+    assert OutboundEmail.objects.get(pk=other.email.pk).next_attempt_at == other.lease_until  # untouched
