@@ -45,7 +45,30 @@ def test_a_failing_alarm_holds_back_none_of_the_others(caplog):
     alarms.arm(0.01, failing)
     alarms.arm(0.02, done.set)
     assert done.wait(5)
-    assert "alarme" in caplog.text
+    assert f"alarme {failing} en échec" in caplog.messages  # which callback failed, said in the log
+
+
+def test_the_alarms_run_in_one_thread_of_their_name():
+    """The name is what py-spy and the thread list show."""
+    alarms = Alarms("alarmes-du-test")
+    names: list[str] = []
+    done = threading.Event()
+    alarms.arm(0.01, lambda: (names.append(threading.current_thread().name), done.set()))
+    assert done.wait(5)
+    assert names == ["alarmes-du-test"]
+
+
+def test_with_nothing_armed_the_thread_sleeps_rather_than_spins():
+    alarms = Alarms("test")
+    done = threading.Event()
+    alarms.arm(0.01, done.set)
+    assert done.wait(5)
+    assert alarms._thread is not None
+    assert alarms._thread.ident is not None
+    thread_cpu = time.pthread_getcpuclockid(alarms._thread.ident)
+    before = time.clock_gettime(thread_cpu)
+    time.sleep(0.5)
+    assert time.clock_gettime(thread_cpu) - before < 0.05  # seconds of CPU in half a second, nothing due
 
 
 @pytest.mark.django_db(transaction=True)
