@@ -193,6 +193,21 @@ def test_a_stop_request_ends_delivery_after_the_current_message(now, traveller):
     assert OutboundEmail.objects.filter(status=EmailStatus.PENDING).count() == 2
 
 
+@pytest.mark.parametrize("limit", ["stop", "at_most"])
+def test_a_stop_requested_or_a_limit_of_none_before_delivery_claims_nothing_R_DLV1(now, traveller, limit):
+    email = queue_code_email(now)
+    stop = threading.Event()
+    stop.set()
+    transport = Recording()
+    tried = (
+        deliver_due(transport=transport, stop=stop) if limit == "stop" else deliver_due(transport=transport, at_most=0)
+    )
+    assert tried == 0
+    assert transport.sent == []
+    email.refresh_from_db()
+    assert (email.status, email.claim, email.delivery_attempts.count()) == (EmailStatus.PENDING, 0, 0)
+
+
 def test_finished_emails_are_deleted_after_the_retention_period_pending_ones_never_R_DLV1(now, traveller, settings):
     settings.MONCOMPTE = replace(settings.MONCOMPTE, outbox_retention_days=90)
     sent, pending = queue_code_email(now, to="sent@example.fr"), queue_code_email(now, to="stuck@example.fr")
@@ -229,7 +244,7 @@ def test_a_failing_claim_of_the_next_message_costs_nothing_of_the_outcome_writte
         [AttemptOutcome.SENT],
     )
     assert (second.status, second.claim, second.delivery_attempts.count()) == (EmailStatus.PENDING, 0, 0)
-    assert "prise du courriel suivant en échec" in caplog.text
+    assert "prise du courriel suivant en échec ; l'issue du précédent est écrite" in caplog.messages
 
 
 def test_an_outcome_is_written_to_its_own_email_only_not_to_another_held_with_the_same_claim_number_R_DLV1(
