@@ -109,3 +109,11 @@ def test_a_lease_held_past_its_first_quarter_is_renewed_by_its_own_thread_R_DLV1
     assert kept._thread.ident is not None
     assert kept.lease_until > first
     assert not kept.lost
+
+
+def test_every_alarm_armed_runs_in_the_one_thread_already_started():
+    alarms = Alarms("alarmes-a-compter")
+    keys = [alarms.arm(30, lambda: None) for _ in range(5)]
+    assert [t.name for t in threading.enumerate()].count("alarmes-a-compter") == 1
+    for key in keys:
+        assert alarms.cancel(key)
