@@ -1,6 +1,7 @@
 """R-DLV1: one message at a time under a lease, fencing, a stable Message-ID, the attempt written before the
 exchange, a clean stop, and the retention of finished emails."""
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -12,7 +13,7 @@ import pytest
 
 from moncompte.core import clock
 from moncompte.outbox import pacing
-from moncompte.outbox.delivery import Claimed, claim_next, deliver_due, deliver_one
+from moncompte.outbox.delivery import Claimed, _deliver_then_claim, claim_next, deliver_due, deliver_one
 from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
 from moncompte.outbox.retention import outbox_purge
 from moncompte.outbox.sink import received
@@ -149,6 +150,39 @@ def test_a_worker_past_its_lease_sends_nothing_R_DLV1(smtp_sink, now, traveller,
     assert_held_by(current)
     assert deliver_one(current, relay) is AttemptOutcome.SENT
     assert [m.message["Message-ID"] for m in received(maildir)] == [email.message_id]
+
+
+@pytest.mark.parametrize("asked", [True, False])
+def test_a_worker_past_its_lease_claims_the_next_message_only_if_asked_R_DLV1(now, traveller, asked):
+    """deliver_due asks for the next message with each outcome, the one of a lease run out before sending too."""
+    queue_code_email(now, to="late@example.fr")
+    waiting = queue_code_email(now, to="next@example.fr")
+    late = claim_next(now=now)
+    assert late is not None
+    traveller.move_to(late.lease_until)
+    transport = Recording()
+    outcome, following = _deliver_then_claim(late, transport, then_claim=lambda: asked)
+    assert (outcome, transport.sent) == (AttemptOutcome.UNKNOWN, [])
+    waiting.refresh_from_db()
+    if asked:
+        assert following is not None
+        assert (following.email.pk, following.claimed_at, waiting.claim) == (waiting.pk, clock.now(), 1)
+    else:
+        assert (following, waiting.claim) == (None, 0)
+
+
+def test_each_outcome_is_logged_with_its_email_its_template_and_the_server_reply(now, traveller, caplog):
+    caplog.set_level(logging.INFO, logger="moncompte.outbox")
+    email = queue_code_email(now)
+    transport = Recording(refuse=True)
+    deliver_due(transport=transport)
+    traveller.shift(timedelta(minutes=1))
+    transport.refuse = False
+    deliver_due(transport=transport)
+    assert [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "moncompte.outbox"] == [
+        ("WARNING", f"courriel {email.pk} (provisional_code) : échec, retry : 421 essayez plus tard"),
+        ("INFO", f"courriel {email.pk} (provisional_code) remis : 250 OK"),
+    ]
 
 
 def test_a_worker_whose_claim_was_taken_during_its_exchange_leaves_the_row_to_the_new_holder_R_DLV1(
