@@ -1,6 +1,8 @@
 """The outbox's one alarms thread (alarms.py): a send's deadline and a lease's first beat without a thread per
 message, on time whatever else is armed."""
 
+import subprocess
+import sys
 import threading
 import time
 from datetime import timedelta
@@ -117,3 +119,10 @@ def test_every_alarm_armed_runs_in_the_one_thread_already_started():
     assert [t.name for t in threading.enumerate()].count("alarmes-a-compter") == 1
     for key in keys:
         assert alarms.cancel(key)
+
+
+def test_a_process_with_alarms_still_armed_ends_without_waiting_for_them():
+    """A worker that stops must not wait for a lease's beat or a send's deadline armed a minute ahead."""
+    armed = "from moncompte.outbox.alarms import Alarms; Alarms('test').arm(60, print); print('fin')"
+    ended = subprocess.run([sys.executable, "-c", armed], capture_output=True, text=True, timeout=20)
+    assert (ended.returncode, ended.stdout) == (0, "fin\n")
