@@ -171,6 +171,18 @@ def test_a_worker_past_its_lease_claims_the_next_message_only_if_asked_R_DLV1(no
         assert (following, waiting.claim) == (None, 0)
 
 
+def test_the_claim_that_follows_an_outcome_takes_a_message_being_retried_too_R_DLV1(now, traveller):
+    retried = queue_code_email(now, to="retried@example.fr")
+    deliver_due(transport=Recording(refuse=True))
+    queue_code_email(clock.now(), to="new@example.fr")
+    traveller.shift(timedelta(minutes=1))
+    transport = Recording()
+    assert deliver_due(transport=transport) == 2  # the new one first (due sooner), then in the same run the other
+    assert [m["To"] for m in transport.sent] == ["new@example.fr", "retried@example.fr"]
+    retried.refresh_from_db()
+    assert (retried.status, retried.claim) == (EmailStatus.SENT, 2)
+
+
 def test_each_outcome_is_logged_with_its_email_its_template_and_the_server_reply(now, traveller, caplog):
     caplog.set_level(logging.INFO, logger="moncompte.outbox")
     email = queue_code_email(now)
