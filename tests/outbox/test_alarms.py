@@ -5,6 +5,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -114,9 +115,10 @@ def test_a_lease_held_past_its_first_quarter_is_renewed_by_its_own_thread_R_DLV1
 
 
 def test_every_alarm_armed_runs_in_the_one_thread_already_started():
-    alarms = Alarms("alarmes-a-compter")
+    name = f"alarmes-{uuid.uuid4()}"  # its own: the threads of the tests run before in this process live on
+    alarms = Alarms(name)
     keys = [alarms.arm(30, lambda: None) for _ in range(5)]
-    assert [t.name for t in threading.enumerate()].count("alarmes-a-compter") == 1
+    assert [t.name for t in threading.enumerate()].count(name) == 1
     for key in keys:
         assert alarms.cancel(key)
 
