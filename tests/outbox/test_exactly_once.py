@@ -10,11 +10,13 @@ from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 
 import pytest
+from prometheus_client import REGISTRY
 
 from moncompte.core import clock
 from moncompte.outbox import pacing
 from moncompte.outbox.delivery import Claimed, _deliver_then_claim, claim_next, deliver_due, deliver_one
 from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
+from moncompte.outbox.providers import provider_of
 from moncompte.outbox.retention import outbox_purge
 from moncompte.outbox.sink import received
 from moncompte.outbox.transport import DeliveryFailed, SmtpTransport
@@ -181,6 +183,31 @@ def test_the_claim_that_follows_an_outcome_takes_a_message_being_retried_too_R_D
     assert [m["To"] for m in transport.sent] == ["new@example.fr", "retried@example.fr"]
     retried.refresh_from_db()
     assert (retried.status, retried.claim) == (EmailStatus.SENT, 2)
+
+
+def test_a_message_sent_is_counted_once_by_template_and_provider(now, traveller, django_capture_on_commit_callbacks):
+    queue_code_email(now)
+    labels = {"template": "provisional_code", "provider": provider_of("camille@example.fr")}
+
+    def delivered() -> float:
+        return REGISTRY.get_sample_value("moncompte_emails_delivered_total", labels) or 0.0
+
+    before = delivered()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliver_due(transport=Recording()) == 1
+    assert delivered() == before + 1
+
+
+def test_the_server_reply_is_kept_with_the_attempt_up_to_2000_characters(now, traveller):
+    email = queue_code_email(now)
+    long_refusal = "421 " + "trop de connexions " * 200
+
+    class Verbose(Recording):
+        def send(self, message: EmailMessage, *, sender: str) -> str:
+            raise DeliveryFailed(long_refusal, permanent=False)
+
+    deliver_due(transport=Verbose())
+    assert DeliveryAttempt.objects.get(email=email).smtp_reply == long_refusal[:2000]
 
 
 def test_each_outcome_is_logged_with_its_email_its_template_and_the_server_reply(now, traveller, caplog):
