@@ -56,7 +56,12 @@ def test_the_alarms_run_in_one_thread_of_their_name():
     alarms = Alarms("alarmes-du-test")
     names: list[str] = []
     done = threading.Event()
-    alarms.arm(0.01, lambda: (names.append(threading.current_thread().name), done.set()))
+
+    def note_the_thread() -> None:
+        names.append(threading.current_thread().name)
+        done.set()
+
+    alarms.arm(0.01, note_the_thread)
     assert done.wait(5)
     assert names == ["alarmes-du-test"]
 
