@@ -52,6 +52,19 @@ def test_the_message_id_is_chosen_at_enqueue_and_kept_by_every_try_R_DLV1(now, t
     assert [m["Message-ID"] for m in transport.sent] == [email.message_id] * 2
 
 
+def test_an_email_queued_without_a_message_id_gets_one_at_its_first_claim_and_keeps_it_R_DLV1(now, traveller):
+    """Rows queued before enqueue chose the Message-ID have none: the claim chooses it, once."""
+    email = queue_code_email(now)
+    OutboundEmail.objects.filter(pk=email.pk).update(message_id="")
+    transport = Recording(refuse=True)
+    deliver_due(transport=transport)
+    email.refresh_from_db()
+    assert email.message_id.startswith("<")
+    traveller.shift(timedelta(minutes=1))
+    deliver_due(transport=transport)
+    assert [m["Message-ID"] for m in transport.sent] == [email.message_id] * 2
+
+
 def test_the_date_header_is_the_sending_time_not_the_enqueue_time(now, traveller):
     queue_code_email(now)
     transport = Recording(refuse=True)
