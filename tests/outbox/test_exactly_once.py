@@ -13,6 +13,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from moncompte.core import clock
+from moncompte.core.request_context import current_request_id, request_id_set
 from moncompte.outbox import pacing
 from moncompte.outbox.delivery import Claimed, _deliver_then_claim, claim_next, deliver_due, deliver_one
 from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
@@ -221,6 +222,21 @@ def test_the_server_reply_is_kept_with_the_attempt_up_to_2000_characters(now, tr
 
     deliver_due(transport=Verbose())
     assert DeliveryAttempt.objects.get(email=email).smtp_reply == long_refusal[:2000]
+
+
+def test_the_worker_sends_under_the_id_of_the_request_that_queued_the_email(now, traveller):
+    """Its log lines about the email then name that request."""
+    with request_id_set("req-4242"):
+        queue_code_email(now)
+    seen: list[str] = []
+
+    class Noting(Recording):
+        def send(self, message: EmailMessage, *, sender: str) -> str:
+            seen.append(current_request_id())
+            return super().send(message, sender=sender)
+
+    deliver_due(transport=Noting())
+    assert (seen, current_request_id()) == (["req-4242"], "-")
 
 
 def test_each_outcome_is_logged_with_its_email_its_template_and_the_server_reply(now, traveller, caplog):
