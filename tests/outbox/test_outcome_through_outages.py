@@ -8,9 +8,10 @@ import pytest
 from django.db import DatabaseError, OperationalError, connection
 
 from moncompte.core import clock
-from moncompte.outbox.delivery import _complete_despite_outages, claim_next
+from moncompte.outbox.delivery import _complete_despite_outages, claim_next, deliver_one
 from moncompte.outbox.models import AttemptOutcome, EmailStatus
 from tests.outbox.test_delivery import queue_code_email
+from tests.outbox.test_exactly_once import Recording
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the outcome's retry closes the connection
 
@@ -55,3 +56,20 @@ def test_an_outcome_still_unwritten_at_the_end_of_the_lease_is_given_up_with_an_
     assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [lost]
     email.refresh_from_db()
     assert (email.status, email.claim) == (EmailStatus.PENDING, 1)
+
+
+def test_a_delivery_whose_outcome_cannot_be_written_before_its_lease_ends_fails(traveller, caplog):
+    """The lease that bounds the tries is the one the exchange kept."""
+    email = queue_code_email(clock.now())
+    claimed = claim_next(now=clock.now())
+    assert claimed is not None
+
+    class AnsweringAtTheLeasesEnd(Recording):
+        def send(self, message, *, sender):
+            traveller.move_to(claimed.lease_until)
+            return super().send(message, sender=sender)
+
+    with connection.execute_wrapper(WritesRefused(times=None)), pytest.raises(DatabaseError):
+        deliver_one(claimed, AnsweringAtTheLeasesEnd())
+    lost = f"courriel {email.pk} : issue sent non enregistrée (base indisponible)"
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == [lost]
