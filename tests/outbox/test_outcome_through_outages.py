@@ -63,10 +63,11 @@ def test_a_delivery_whose_outcome_cannot_be_written_before_its_lease_ends_fails(
     email = queue_code_email(clock.now())
     claimed = claim_next(now=clock.now())
     assert claimed is not None
+    lease_end = claimed.lease_until
 
     class AnsweringAtTheLeasesEnd(Recording):
         def send(self, message, *, sender):
-            traveller.move_to(claimed.lease_until)
+            traveller.move_to(lease_end)
             return super().send(message, sender=sender)
 
     with connection.execute_wrapper(WritesRefused(times=None)), pytest.raises(DatabaseError):
