@@ -1,8 +1,11 @@
 """The outbox's one alarms thread (alarms.py): a send's deadline and a lease's first beat without a thread per
 message, on time whatever else is armed."""
 
+import subprocess
+import sys
 import threading
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -45,7 +48,35 @@ def test_a_failing_alarm_holds_back_none_of_the_others(caplog):
     alarms.arm(0.01, failing)
     alarms.arm(0.02, done.set)
     assert done.wait(5)
-    assert "alarme" in caplog.text
+    assert f"alarme {failing} en échec" in caplog.messages  # which callback failed, said in the log
+
+
+def test_the_alarms_run_in_one_thread_of_their_name():
+    """The name is what py-spy and the thread list show."""
+    alarms = Alarms("alarmes-du-test")
+    names: list[str] = []
+    done = threading.Event()
+
+    def note_the_thread() -> None:
+        names.append(threading.current_thread().name)
+        done.set()
+
+    alarms.arm(0.01, note_the_thread)
+    assert done.wait(5)
+    assert names == ["alarmes-du-test"]
+
+
+def test_with_nothing_armed_the_thread_sleeps_rather_than_spins():
+    alarms = Alarms("test")
+    done = threading.Event()
+    alarms.arm(0.01, done.set)
+    assert done.wait(5)
+    assert alarms._thread is not None
+    assert alarms._thread.ident is not None
+    thread_cpu = time.pthread_getcpuclockid(alarms._thread.ident)
+    before = time.clock_gettime(thread_cpu)
+    time.sleep(0.5)
+    assert time.clock_gettime(thread_cpu) - before < 0.05  # seconds of CPU in half a second, nothing due
 
 
 @pytest.mark.django_db(transaction=True)
@@ -86,3 +117,19 @@ def test_a_lease_held_past_its_first_quarter_is_renewed_by_its_own_thread_R_DLV1
     assert kept._thread.ident is not None
     assert kept.lease_until > first
     assert not kept.lost
+
+
+def test_every_alarm_armed_runs_in_the_one_thread_already_started():
+    name = f"alarmes-{uuid.uuid4()}"  # its own: the threads of the tests run before in this process live on
+    alarms = Alarms(name)
+    keys = [alarms.arm(30, lambda: None) for _ in range(5)]
+    assert [t.name for t in threading.enumerate()].count(name) == 1
+    for key in keys:
+        assert alarms.cancel(key)
+
+
+def test_a_process_with_alarms_still_armed_ends_without_waiting_for_them():
+    """A worker that stops must not wait for a lease's beat or a send's deadline armed a minute ahead."""
+    armed = "from moncompte.outbox.alarms import Alarms; Alarms('test').arm(60, print); print('fin')"
+    ended = subprocess.run([sys.executable, "-c", armed], capture_output=True, text=True, timeout=20)
+    assert (ended.returncode, ended.stdout) == (0, "fin\n")

@@ -1,6 +1,7 @@
 """R-DLV1: one message at a time under a lease, fencing, a stable Message-ID, the attempt written before the
 exchange, a clean stop, and the retention of finished emails."""
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -9,11 +10,14 @@ from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 
 import pytest
+from prometheus_client import REGISTRY
 
 from moncompte.core import clock
+from moncompte.core.request_context import current_request_id, request_id_set
 from moncompte.outbox import pacing
-from moncompte.outbox.delivery import Claimed, claim_next, deliver_due, deliver_one
+from moncompte.outbox.delivery import Claimed, _deliver_then_claim, claim_next, deliver_due, deliver_one
 from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
+from moncompte.outbox.providers import provider_of
 from moncompte.outbox.retention import outbox_purge
 from moncompte.outbox.sink import received
 from moncompte.outbox.transport import DeliveryFailed, SmtpTransport
@@ -45,6 +49,19 @@ def test_the_message_id_is_chosen_at_enqueue_and_kept_by_every_try_R_DLV1(now, t
     deliver_due(transport=transport)
     traveller.shift(timedelta(minutes=1))
     transport.refuse = False
+    deliver_due(transport=transport)
+    assert [m["Message-ID"] for m in transport.sent] == [email.message_id] * 2
+
+
+def test_an_email_queued_without_a_message_id_gets_one_at_its_first_claim_and_keeps_it_R_DLV1(now, traveller):
+    """Rows queued before enqueue chose the Message-ID have none: the claim chooses it, once."""
+    email = queue_code_email(now)
+    OutboundEmail.objects.filter(pk=email.pk).update(message_id="")
+    transport = Recording(refuse=True)
+    deliver_due(transport=transport)
+    email.refresh_from_db()
+    assert email.message_id.startswith("<")
+    traveller.shift(timedelta(minutes=1))
     deliver_due(transport=transport)
     assert [m["Message-ID"] for m in transport.sent] == [email.message_id] * 2
 
@@ -151,6 +168,91 @@ def test_a_worker_past_its_lease_sends_nothing_R_DLV1(smtp_sink, now, traveller,
     assert [m.message["Message-ID"] for m in received(maildir)] == [email.message_id]
 
 
+@pytest.mark.parametrize("asked", [True, False])
+def test_a_worker_past_its_lease_claims_the_next_message_only_if_asked_R_DLV1(now, traveller, asked):
+    """deliver_due asks for the next message with each outcome, the one of a lease run out before sending too."""
+    queue_code_email(now, to="late@example.fr")
+    waiting = queue_code_email(now, to="next@example.fr")
+    late = claim_next(now=now)
+    assert late is not None
+    traveller.move_to(late.lease_until)
+    transport = Recording()
+    outcome, following = _deliver_then_claim(late, transport, then_claim=lambda: asked)
+    assert (outcome, transport.sent) == (AttemptOutcome.UNKNOWN, [])
+    waiting.refresh_from_db()
+    if asked:
+        assert following is not None
+        assert (following.email.pk, following.claimed_at, waiting.claim) == (waiting.pk, clock.now(), 1)
+    else:
+        assert (following, waiting.claim) == (None, 0)
+
+
+def test_the_claim_that_follows_an_outcome_takes_a_message_being_retried_too_R_DLV1(now, traveller):
+    retried = queue_code_email(now, to="retried@example.fr")
+    deliver_due(transport=Recording(refuse=True))
+    queue_code_email(clock.now(), to="new@example.fr")
+    traveller.shift(timedelta(minutes=1))
+    transport = Recording()
+    assert deliver_due(transport=transport) == 2  # the new one first (due sooner), then in the same run the other
+    assert [m["To"] for m in transport.sent] == ["new@example.fr", "retried@example.fr"]
+    retried.refresh_from_db()
+    assert (retried.status, retried.claim) == (EmailStatus.SENT, 2)
+
+
+def test_a_message_sent_is_counted_once_by_template_and_provider(now, traveller, django_capture_on_commit_callbacks):
+    queue_code_email(now)
+    labels = {"template": "provisional_code", "provider": provider_of("camille@example.fr")}
+
+    def delivered() -> float:
+        return REGISTRY.get_sample_value("moncompte_emails_delivered_total", labels) or 0.0
+
+    before = delivered()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliver_due(transport=Recording()) == 1
+    assert delivered() == before + 1
+
+
+def test_the_server_reply_is_kept_with_the_attempt_up_to_2000_characters(now, traveller):
+    email = queue_code_email(now)
+    long_refusal = "421 " + "trop de connexions " * 200
+
+    class Verbose(Recording):
+        def send(self, message: EmailMessage, *, sender: str) -> str:
+            raise DeliveryFailed(long_refusal, permanent=False)
+
+    deliver_due(transport=Verbose())
+    assert DeliveryAttempt.objects.get(email=email).smtp_reply == long_refusal[:2000]
+
+
+def test_the_worker_sends_under_the_id_of_the_request_that_queued_the_email(now, traveller):
+    """Its log lines about the email then name that request."""
+    with request_id_set("req-4242"):
+        queue_code_email(now)
+    seen: list[str] = []
+
+    class Noting(Recording):
+        def send(self, message: EmailMessage, *, sender: str) -> str:
+            seen.append(current_request_id())
+            return super().send(message, sender=sender)
+
+    deliver_due(transport=Noting())
+    assert (seen, current_request_id()) == (["req-4242"], "-")
+
+
+def test_each_outcome_is_logged_with_its_email_its_template_and_the_server_reply(now, traveller, caplog):
+    caplog.set_level(logging.INFO, logger="moncompte.outbox")
+    email = queue_code_email(now)
+    transport = Recording(refuse=True)
+    deliver_due(transport=transport)
+    traveller.shift(timedelta(minutes=1))
+    transport.refuse = False
+    deliver_due(transport=transport)
+    assert [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "moncompte.outbox"] == [
+        ("WARNING", f"courriel {email.pk} (provisional_code) : échec, retry : 421 essayez plus tard"),
+        ("INFO", f"courriel {email.pk} (provisional_code) remis : 250 OK"),
+    ]
+
+
 def test_a_worker_whose_claim_was_taken_during_its_exchange_leaves_the_row_to_the_new_holder_R_DLV1(
     smtp_sink, now, traveller, caplog
 ):
@@ -193,6 +295,21 @@ def test_a_stop_request_ends_delivery_after_the_current_message(now, traveller):
     assert OutboundEmail.objects.filter(status=EmailStatus.PENDING).count() == 2
 
 
+@pytest.mark.parametrize("limit", ["stop", "at_most"])
+def test_a_stop_requested_or_a_limit_of_none_before_delivery_claims_nothing_R_DLV1(now, traveller, limit):
+    email = queue_code_email(now)
+    stop = threading.Event()
+    stop.set()
+    transport = Recording()
+    tried = (
+        deliver_due(transport=transport, stop=stop) if limit == "stop" else deliver_due(transport=transport, at_most=0)
+    )
+    assert tried == 0
+    assert transport.sent == []
+    email.refresh_from_db()
+    assert (email.status, email.claim, email.delivery_attempts.count()) == (EmailStatus.PENDING, 0, 0)
+
+
 def test_finished_emails_are_deleted_after_the_retention_period_pending_ones_never_R_DLV1(now, traveller, settings):
     settings.MONCOMPTE = replace(settings.MONCOMPTE, outbox_retention_days=90)
     sent, pending = queue_code_email(now, to="sent@example.fr"), queue_code_email(now, to="stuck@example.fr")
@@ -229,7 +346,7 @@ def test_a_failing_claim_of_the_next_message_costs_nothing_of_the_outcome_writte
         [AttemptOutcome.SENT],
     )
     assert (second.status, second.claim, second.delivery_attempts.count()) == (EmailStatus.PENDING, 0, 0)
-    assert "prise du courriel suivant en échec" in caplog.text
+    assert "prise du courriel suivant en échec ; l'issue du précédent est écrite" in caplog.messages
 
 
 def test_an_outcome_is_written_to_its_own_email_only_not_to_another_held_with_the_same_claim_number_R_DLV1(

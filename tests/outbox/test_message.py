@@ -22,3 +22,11 @@ def test_a_message_is_byte_for_byte_what_the_email_package_alone_makes(now, monk
         made.set_boundary("frontiere")  # the one part drawn at random
     assert built[0].as_bytes() == built[1].as_bytes() == alone.as_bytes()
     assert type(built[0]["Subject"]) is type(built[1]["Subject"])  # the very same class, reused
+
+
+def test_the_header_classes_are_made_once_per_name_whatever_its_case():
+    registry = message._HeaderClasses()
+    subject = registry["Subject"]
+    assert registry["SUBJECT"] is registry["subject"] is subject
+    assert subject is not registry["To"]
+    assert str(subject("Subject", "Votre code provisoire")) == "Votre code provisoire"

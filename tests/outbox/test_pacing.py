@@ -143,3 +143,16 @@ def test_an_address_at_no_known_provider_is_counted_with_the_others():
 
     assert provider_of("camille@example.fr") == OTHER
     assert provider_of("Camille@GMAIL.com ") == "gmail"
+
+
+@pytest.mark.usefixtures("gmail_at_5_per_second")
+def test_a_notification_claimed_again_after_its_slot_takes_a_new_one_R_DLV6(now, traveller):
+    """Its first slot was spent by the claim that ended with its worker: the next try is paced again."""
+    notifications_to("a@gmail.com", "b@gmail.com", now=now)
+    assert claimed_now() == ["a@gmail.com"]
+    traveller.shift(timedelta(seconds=0.2))
+    assert claimed_now() == ["b@gmail.com"]  # at its slot; both workers then die
+    traveller.shift(timedelta(minutes=5))  # both leases run out
+    assert claimed_now() == ["a@gmail.com"]
+    traveller.shift(timedelta(seconds=0.2))
+    assert claimed_now() == ["b@gmail.com"]
