@@ -161,12 +161,18 @@ def test_a_forgotten_address_comes_first_and_says_how_the_person_gives_one_again
     assert person_file_of(account_id=account.pk, now=later).resend_possible is False
 
 
-def test_an_address_given_after_the_old_one_was_forgotten_is_no_longer_said_forgotten(code_sent, now, traveller):
+def forgotten_then_replaced(code_sent, now, traveller):
+    """The address forgotten at 21 days (R-EM7), then another given 5 minutes later: (account, the forgetting)."""
     account = factories.with_link_sent(code_sent, now).account
     later = now + timedelta(days=21, minutes=1)
     pending_emails_forget(now=later)
     traveller.move_to(later + timedelta(minutes=5))
     email_replace(account_id=account.pk, address="camille@example.org", client=CLIENT, now=later + timedelta(minutes=5))
+    return account, later
+
+
+def test_an_address_given_after_the_old_one_was_forgotten_is_no_longer_said_forgotten(code_sent, now, traveller):
+    account, later = forgotten_then_replaced(code_sent, now, traveller)
     assert "adresse_oubliee" not in rules(account.pk, later + timedelta(minutes=10))
 
 
@@ -291,11 +297,7 @@ def test_another_account_s_forgotten_address_is_not_said_forgotten_here_R_EM7(co
 def test_an_address_confirmed_after_the_old_one_was_forgotten_ends_the_forgetting_R_EM7(code_sent, now, traveller):
     from moncompte.enrollment.email_links import email_confirm
 
-    account = factories.with_link_sent(code_sent, now).account
-    later = now + timedelta(days=21, minutes=1)
-    pending_emails_forget(now=later)
-    traveller.move_to(later + timedelta(minutes=5))
-    email_replace(account_id=account.pk, address="camille@example.org", client=CLIENT, now=later + timedelta(minutes=5))
+    account, later = forgotten_then_replaced(code_sent, now, traveller)
     email_confirm(token=last_link_token("camille@example.org"), client=CLIENT, now=later + timedelta(minutes=6))
     assert person_file_of(account_id=account.pk, now=later + timedelta(minutes=10)).forgotten_at is None
 
