@@ -54,6 +54,7 @@ def lease() -> timedelta:
     return timedelta(seconds=conf().outbox_lease_seconds)
 
 
+@transaction.atomic
 def claim_next(
     *,
     now: datetime,
@@ -67,22 +68,7 @@ def claim_next(
     `email_id`, only that message if due by `due_by` (default: now); with `never_claimed`, only if nobody has
     ever claimed it (the request that queued it sends it before it is due for the workers:
     send_after_response.py); `lease_for` shortens the lease for a claimer that must be done sooner (a web
-    process)."""
-    with transaction.atomic():
-        return _claim_in_transaction(
-            now=now, email_id=email_id, never_claimed=never_claimed, due_by=due_by, lease_for=lease_for
-        )
-
-
-def _claim_in_transaction(
-    *,
-    now: datetime,
-    email_id: int | None = None,
-    never_claimed: bool = False,
-    due_by: datetime | None = None,
-    lease_for: timedelta | None = None,
-) -> Claimed | None:
-    """claim_next's work, inside the caller's transaction: the claim and its attempt are committed with it."""
+    process). Inside a transaction (an outcome's: _claim_after), the claim is a savepoint of it."""
     due = OutboundEmail.objects.select_for_update(skip_locked=True).filter(
         status=EmailStatus.PENDING, next_attempt_at__lte=due_by or now
     )
@@ -186,8 +172,7 @@ def _claim_after(at: datetime) -> Claimed | None:
     """The next claim, in the transaction of an outcome but under a savepoint of its own: a claim that fails
     (other than the connection itself) costs nothing of the outcome, which is worth more (R-DLV1)."""
     try:
-        with transaction.atomic():
-            return _claim_in_transaction(now=at)
+        return claim_next(now=at)  # its atomic block is the savepoint
     except Exception:
         logger.exception("prise du courriel suivant en échec ; l'issue du précédent est écrite")
         return None
