@@ -15,8 +15,9 @@ to one local sink, from which the simulated people read their code and link as f
   first use into var/bench/granian-lib), with as many processes: the same journey on the same machine.
 
 Prints for each: journeys per second, median and p99 per step, the server-side CPU per journey (web processes,
-mail worker, PostgreSQL) and Argon2id's share; the floor (server CPU per request for a static file and for a
-404 page, 400 requests each, 4 clients); then the ratios. Targets (issue 22): moncompte's server CPU per journey
+mail worker, and the PostgreSQL backends of its own database, read every 0.25 s, so other work on the machine
+is not counted) and Argon2id's share; the floor (server CPU per request for a static file and for a 404 page,
+400 requests each, 4 clients); then the ratios. Targets (issue 22): moncompte's server CPU per journey
 ≤ 1.0 × allauth's and its journeys/s ≥ 1.0 ×; beyond, its CPU besides Argon2id ≤ its Argon2id CPU.
 
 Run: .venv/bin/python -m bench.versus_allauth [--clients 8] [--journeys 150] [--workers 3] [--redis]
@@ -36,10 +37,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiosmtpd.controller import Controller
 
-from bench.http_client import Browser, hidden, percentile, postgres_cpu_seconds, process_tree_cpu_seconds
+from bench.http_client import Browser, PostgresCpu, hidden, percentile, process_tree_cpu_seconds
 from bench.journey_bench import HASHING_STEPS, PERSONAL_CODE, Journey, argon2_cpu_ms
 from bench.server import (
     MONCOMPTE,
@@ -143,16 +145,16 @@ def run_clients(side: Side, clients: int, work: list[Any], journey: Callable[[An
         thread.join()
 
 
-def measured(side: Side, pids: list[int], run: Callable[[], None]) -> None:
+def measured(side: Side, pids: list[int], database: str, run: Callable[[], None]) -> None:
     web_before = process_tree_cpu_seconds(pids[0])
     mail_before = sum(process_tree_cpu_seconds(pid) for pid in pids[1:])
-    database_before = postgres_cpu_seconds()
     started = time.perf_counter()
-    run()
+    with PostgresCpu(database) as database_cpu:
+        run()
     side.wall = time.perf_counter() - started
     side.cpu_web = process_tree_cpu_seconds(pids[0]) - web_before
     side.cpu_mail = sum(process_tree_cpu_seconds(pid) for pid in pids[1:]) - mail_before
-    side.cpu_database = postgres_cpu_seconds() - database_before
+    side.cpu_database = database_cpu.seconds
 
 
 FLOOR_REQUESTS = 400
@@ -267,7 +269,10 @@ def run_allauth(args: Any, mailbox: Mailbox, smtp_port: int) -> Side:
         run_clients(Side("warm-up", 7), args.clients, warm, lambda a: allauth_journey(base, mailbox, a))
         people = [f"person{index}@example.fr" for index in range(args.journeys)]
         measured(
-            side, [pid], lambda: run_clients(side, args.clients, people, lambda a: allauth_journey(base, mailbox, a))
+            side,
+            [pid],
+            "allauth_bench",
+            lambda: run_clients(side, args.clients, people, lambda a: allauth_journey(base, mailbox, a)),
         )
         floors(side, base, pid)  # allauth's site serves no static file
     hash_ms, verify_ms = argon2_cpu_ms()
@@ -305,7 +310,8 @@ def run_moncompte(args: Any, mailbox: Mailbox, smtp_port: int, server: str) -> S
                 return one.times
 
             run_clients(Side("warm-up", 13), args.clients, warm, journey)
-            measured(side, [pid, worker.pid], lambda: run_clients(side, args.clients, people, journey))
+            database = urlsplit(url).path.lstrip("/")
+            measured(side, [pid, worker.pid], database, lambda: run_clients(side, args.clients, people, journey))
             stylesheet = re.search(r'href="(/static/[^"?]+\.css[^"]*)"', Browser(base).request("/connexion/")[1])
             assert stylesheet, "no stylesheet on the home page"
             floors(side, base, pid, stylesheet[1])
