@@ -158,7 +158,11 @@ def test_an_event_whose_window_cannot_be_read_is_not_left_counted_in_the_databas
     settings, db, now, monkeypatch
 ):
     settings.REDIS_URL = ""
-    monkeypatch.setattr(throttle.DatabaseStore, "times", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("panne")))
+
+    def failing_read(*args, **kwargs):
+        raise RuntimeError("panne")
+
+    monkeypatch.setattr(throttle.DatabaseStore, "times", failing_read)
     with pytest.raises(RuntimeError):
         throttle.hit_then_times(LIMIT, key="k", now=now)
     monkeypatch.undo()
