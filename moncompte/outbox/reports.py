@@ -76,7 +76,7 @@ def _original_message_id(report: Message) -> str:
             inner = payload[0] if isinstance(payload, list) and payload else None
             if isinstance(inner, Message) and inner.get("Message-ID"):
                 return str(inner["Message-ID"]).strip()
-            headers = str(part.get_payload(decode=False))[:HEADERS_READ]
+            headers = str(payload)[:HEADERS_READ]
             found = MESSAGE_ID.search(headers)
             if found:
                 return found[1]
