@@ -120,6 +120,9 @@ class SmtpTransport:
             smtp = smtplib.SMTP_SSL(timeout=self.timeout, context=ssl.create_default_context())
         else:
             smtp = smtplib.SMTP(timeout=self.timeout)
+        # smtplib checks the relay's certificate (STARTTLS, smtps://) against the name its constructor was given,
+        # and a constructor given the name connects at once, outside the deadline: the name is set here.
+        smtp._host = self.host  # type: ignore[attr-defined]  # (not in typeshed)
         current.append(smtp)
         smtp.connect(self.host, self.port)
         if self.starttls:
