@@ -4,6 +4,7 @@ one closed by the server meanwhile is replaced before anything of the next messa
 import socket
 import threading
 import time
+from email import policy
 from email.message import EmailMessage
 from typing import Any
 
@@ -25,6 +26,9 @@ class Relay:
         self.received: list[str] = []
         self.pipelining = pipelining
         self.envelopes_in_one_write: list[bool] = []
+        self.quits = 0
+        self.contents: list[bytes] = []
+        self.closing_after_one = False  # answers 421 to MAIL on a connection that already carried a message
 
     async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
@@ -38,6 +42,8 @@ class Relay:
     async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
         waiting = bytes(server._reader._buffer)  # what the client sent after MAIL, before MAIL's answer
         self.envelopes_in_one_write.append(b"RCPT TO:" in waiting and waiting.endswith(b"DATA\r\n"))
+        if self.closing_after_one and getattr(session, "messages", 0):
+            return "421 4.3.2 service closing"
         if address.endswith("@refused-sender.example"):
             return "550 5.7.1 sender refused"
         if address.endswith("@unknown-sender.example"):
@@ -53,6 +59,8 @@ class Relay:
         if address.endswith("@unknown-command.example"):
             return "500 5.5.1 command unrecognized"
         envelope.rcpt_tos.append(address)
+        if address.endswith("@forwarded.example"):
+            return "251 2.1.5 user not local; will forward"
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -61,7 +69,13 @@ class Relay:
         if any(address.endswith("@data-unknown.example") for address in envelope.rcpt_tos):
             return "500 5.5.2 data unrecognized"
         self.received += envelope.rcpt_tos
+        self.contents.append(envelope.original_content)
+        session.messages = getattr(session, "messages", 0) + 1
         return "250 OK"
+
+    async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:
+        self.quits += 1
+        return "221 Bye"
 
 
 @pytest.fixture(params=[False, True], ids=["sans PIPELINING", "PIPELINING"])
@@ -120,7 +134,50 @@ def test_a_plain_transport_opens_one_connection_per_message(relay):
     transport = SmtpTransport(host="127.0.0.1", port=controller.port)
     for index in range(2):
         transport.send(message(f"p{index}@example.fr"), sender="b@example.fr")
+        assert handler.quits == index + 1  # closed (QUIT) as soon as the message is out, never left open
     assert handler.connections == 2
+
+
+def test_a_keep_idle_under_a_second_still_keeps_the_connection(relay):
+    handler, controller = relay
+    transport = SmtpTransport(host="127.0.0.1", port=controller.port, keep_idle=0.5)
+    for index in range(2):
+        transport.send(message(f"p{index}@example.fr"), sender="b@example.fr")
+    transport.close()
+    assert (handler.connections, handler.quits) == (1, 1)
+
+
+def test_a_kept_connection_the_relay_closes_with_421_at_the_next_message_is_replaced_and_the_message_sent_once_R_DLV1(
+    relay,
+):
+    """421 is a relay's polite hang-up (RFC 5321 §3.8): nothing of the message was taken, so it goes again on a
+    new connection, never counted as a refusal."""
+    handler, controller = relay
+    handler.closing_after_one = True
+    transport = kept_transport(controller)
+    for index in range(2):
+        assert transport.send(message(f"p{index}@example.fr"), sender="b@example.fr").startswith("250")
+    transport.close()
+    assert handler.received == ["p0@example.fr", "p1@example.fr"]
+    assert handler.connections == 2
+
+
+def test_a_recipient_the_relay_forwards_251_is_accepted(relay):
+    handler, controller = relay
+    transport = SmtpTransport(host="127.0.0.1", port=controller.port)
+    assert transport.send(message("camille@forwarded.example"), sender="b@example.fr").startswith("250")
+    assert handler.received == ["camille@forwarded.example"]
+
+
+def test_a_line_that_begins_with_a_dot_arrives_as_written_R_MAIL2(relay):
+    """SMTP ends a message with a line holding a single dot: a line of the message that begins with a dot is
+    sent with one more (RFC 5321 §4.5.2), which the relay removes."""
+    handler, controller = relay
+    built = EmailMessage(policy=policy.SMTP)  # as build_message makes them: lines end with CRLF
+    built["To"] = "camille@example.fr"
+    built.set_content(".\n.début\n..deux\n")
+    SmtpTransport(host="127.0.0.1", port=controller.port).send(built, sender="b@example.fr")
+    assert handler.contents == [built.as_bytes()]
 
 
 @pytest.mark.parametrize("pipelining", [False, True])
