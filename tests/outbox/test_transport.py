@@ -42,7 +42,7 @@ class Relay:
     async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
         waiting = bytes(server._reader._buffer)  # what the client sent after MAIL, before MAIL's answer
         self.envelopes_in_one_write.append(b"RCPT TO:" in waiting and waiting.endswith(b"DATA\r\n"))
-        if self.closing_after_one and getattr(session, "messages", 0):
+        if self.closing_after_one and getattr(session, "messages", 0) > 0:
             return "421 4.3.2 service closing"
         if address.endswith("@refused-sender.example"):
             return "550 5.7.1 sender refused"
