@@ -124,7 +124,9 @@ class SmtpTransport:
         # and a constructor given the name connects at once, outside the deadline: the name is set here.
         smtp._host = self.host  # type: ignore[attr-defined]  # (not in typeshed)
         current.append(smtp)
-        smtp.connect(self.host, self.port)
+        code, greeting = smtp.connect(self.host, self.port)
+        if code != 220:  # turned away at once (RFC 5321 §3.1): smtplib's constructor raises this, connect() does not
+            raise smtplib.SMTPConnectError(code, greeting)
         if self.starttls:
             smtp.starttls(context=ssl.create_default_context())
         return smtp

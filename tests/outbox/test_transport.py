@@ -324,3 +324,43 @@ def test_a_relay_turning_the_client_away_at_its_greeting_says_its_code_and_words
     finally:
         controller.stop()
     assert (refused.value.reply, refused.value.permanent) == (answer, permanent)
+
+
+def relay_refusing_at(step: str) -> socket.socket:
+    """A relay written by hand, for one connection: it refuses at `step` (its greeting, MAIL, RCPT, the DATA
+    command or the message's end) with words in Latin-1, which no UTF-8 decoder reads as they are. Refused at
+    its greeting, it answers nothing more (a client must then say QUIT, RFC 5321 §3.1)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    refusal = "550 5.7.1 refusé\r\n".encode("latin-1")
+
+    def serve() -> None:
+        client, _ = listener.accept()
+        with client, client.makefile("rb") as lines:
+            client.sendall(refusal if step == "greeting" else b"220 bonjour\r\n")
+            for line in lines:
+                command = line[:4].upper()
+                if command == b"QUIT" or step == "greeting":
+                    client.sendall(b"221 au revoir\r\n")
+                    return
+                if command == b"DATA" and step != "DATA":
+                    client.sendall(b"354 la suite\r\n")
+                    while next(lines, b".\r\n") != b".\r\n":
+                        pass
+                    command = b"end"
+                refused = command == step.encode() or (command == b"end" and step == "end")
+                client.sendall(refusal if refused else b"250 ok\r\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener
+
+
+@pytest.mark.parametrize("step", ["greeting", "MAIL", "RCPT", "DATA", "end"])
+def test_a_refusal_in_words_that_are_not_utf8_is_kept_readable_R_DLV1(step):
+    listener = relay_refusing_at(step)
+    transport = SmtpTransport(host="127.0.0.1", port=listener.getsockname()[1], timeout=5.0)
+    try:
+        with pytest.raises(DeliveryFailed) as refused:
+            transport.send(message("camille@example.fr"), sender="b@example.fr")
+    finally:
+        listener.close()
+    assert (refused.value.reply, refused.value.permanent) == ("550 5.7.1 refus\ufffd", True)
