@@ -287,7 +287,7 @@ def _failure(error: Exception, *, deadline: _Deadline, ended: bool = False) -> D
 
 
 def _quit(smtp: smtplib.SMTP) -> None:
-    with contextlib.suppress(smtplib.SMTPException, OSError):
+    with contextlib.suppress(OSError):  # smtplib's errors are OSErrors too
         smtp.quit()
     smtp.close()
 

@@ -29,6 +29,7 @@ class Relay:
         self.quits = 0
         self.contents: list[bytes] = []
         self.closing_after_one = False  # answers 421 to MAIL on a connection that already carried a message
+        self.silent_at_quit = False  # hangs up at QUIT without a word
 
     async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
@@ -75,6 +76,8 @@ class Relay:
 
     async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:
         self.quits += 1
+        if self.silent_at_quit:
+            server.transport.close()
         return "221 Bye"
 
 
@@ -136,6 +139,25 @@ def test_a_plain_transport_opens_one_connection_per_message(relay):
         transport.send(message(f"p{index}@example.fr"), sender="b@example.fr")
         assert handler.quits == index + 1  # closed (QUIT) as soon as the message is out, never left open
     assert handler.connections == 2
+
+
+def test_a_relay_that_hangs_up_at_quit_without_a_word_has_still_taken_the_message(relay):
+    handler, controller = relay
+    handler.silent_at_quit = True
+    transport = SmtpTransport(host="127.0.0.1", port=controller.port)
+    assert transport.send(message("camille@example.fr"), sender="b@example.fr").startswith("250")
+    assert (handler.received, handler.quits) == (["camille@example.fr"], 1)
+
+
+def test_a_kept_connection_outlives_the_reply_wait_of_its_last_message(relay):
+    """The deadline of a send ends with it: it never hangs up the connection kept for the next message."""
+    handler, controller = relay
+    transport = kept_transport(controller, reply_timeout=0.2)
+    transport.send(message("p0@example.fr"), sender="b@example.fr")
+    time.sleep(0.4)
+    transport.send(message("p1@example.fr"), sender="b@example.fr")
+    transport.close()
+    assert handler.connections == 1
 
 
 def test_a_keep_idle_under_a_second_still_keeps_the_connection(relay):
