@@ -13,6 +13,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from moncompte.core import clock
+from moncompte.core.conf import conf
 from moncompte.core.request_context import current_request_id, request_id_set
 from moncompte.outbox import pacing
 from moncompte.outbox.delivery import Claimed, _deliver_then_claim, claim_next, deliver_due, deliver_one
@@ -392,3 +393,14 @@ def test_an_outcome_is_written_to_its_own_email_only_not_to_another_held_with_th
     other = OutboundEmail.objects.get(pk=second.email.pk)
     assert (other.status, other.attempts, other.next_attempt_at) == (EmailStatus.PENDING, 0, second.lease_until)
     assert DeliveryAttempt.objects.get(pk=second.attempt_id).outcome == AttemptOutcome.SENDING
+
+
+def test_a_message_still_deferred_at_its_give_up_age_is_given_up_and_not_a_second_before(now, traveller):
+    """A relay that keeps answering 4xx: retried until `outbox_give_up_after` from enqueue, then failed."""
+    oldest = queue_code_email(now, to="oldest@example.fr")
+    younger = queue_code_email(now + timedelta(seconds=1), to="younger@example.fr")
+    traveller.move_to(now + conf().outbox_give_up_after)  # the oldest is exactly that old, the other 1 s less
+    assert deliver_due(transport=Recording(refuse=True)) == 2
+    oldest.refresh_from_db()
+    younger.refresh_from_db()
+    assert (oldest.status, younger.status) == (EmailStatus.FAILED, EmailStatus.PENDING)
