@@ -296,7 +296,7 @@ def _hang_up(current: list[smtplib.SMTP], cut: threading.Event) -> None:
     """Ends a send that outlived its deadline: the blocked connect, send or receive fails at once."""
     cut.set()
     for smtp in list(current):
-        sock = getattr(smtp, "sock", None)
+        sock = smtp.sock  # None before its connection starts
         if sock is not None:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
