@@ -1,6 +1,7 @@
 """The worker's SMTP connection is kept between messages that follow each other, and never costs a message:
 one closed by the server meanwhile is replaced before anything of the next message is sent (R-DLV1)."""
 
+import contextlib
 import socket
 import threading
 import time
@@ -348,12 +349,13 @@ def test_a_relay_turning_the_client_away_at_its_greeting_says_its_code_and_words
     assert (refused.value.reply, refused.value.permanent) == (answer, permanent)
 
 
-def relay_refusing_at(step: str) -> socket.socket:
+def relay_refusing_at(step: str, *, trickling: bool = False) -> socket.socket:
     """A relay written by hand, for one connection: it refuses at `step` (its greeting, MAIL, RCPT, the DATA
     command or the message's end) with words in Latin-1, which no UTF-8 decoder reads as they are. Refused at
-    its greeting, it answers nothing more (a client must then say QUIT, RFC 5321 §3.1)."""
+    its greeting, it answers nothing more (a client must then say QUIT, RFC 5321 §3.1). `trickling`: its answer
+    at `step` is a 4 every 0.1 s, never ended."""
     listener = socket.create_server(("127.0.0.1", 0))
-    refusal = "550 5.7.1 refusé\r\n".encode("latin-1")
+    refusal = b"4" if trickling else "550 5.7.1 refusé\r\n".encode("latin-1")
 
     def serve() -> None:
         client, _ = listener.accept()
@@ -370,6 +372,12 @@ def relay_refusing_at(step: str) -> socket.socket:
                         pass
                     command = b"end"
                 refused = command == step.encode() or (command == b"end" and step == "end")
+                if refused and trickling:
+                    with contextlib.suppress(OSError):  # until the client hangs up
+                        while True:
+                            client.sendall(refusal)
+                            time.sleep(0.1)
+                    return
                 client.sendall(refusal if refused else b"250 ok\r\n")
 
     threading.Thread(target=serve, daemon=True).start()
@@ -386,3 +394,19 @@ def test_a_refusal_in_words_that_are_not_utf8_is_kept_readable_R_DLV1(step):
     finally:
         listener.close()
     assert (refused.value.reply, refused.value.permanent) == ("550 5.7.1 refus\ufffd", True)
+
+
+def test_a_relay_that_trickles_its_answer_to_the_message_is_hung_up_on_at_the_reply_deadline_R_DLV1():
+    """The socket's timeout bounds each read only: an answer sent a byte at a time is cut by the send's deadline,
+    moved to `reply_timeout` once the message is out, instead of holding the sender for ever. (What was read of
+    the line by then, 444…, is taken for the answer: a deferral.)"""
+    listener = relay_refusing_at("end", trickling=True)
+    transport = SmtpTransport(host="127.0.0.1", port=listener.getsockname()[1], timeout=5.0, reply_timeout=0.5)
+    started = time.monotonic()
+    try:
+        with pytest.raises(DeliveryFailed) as unanswered:
+            transport.send(message("camille@example.fr"), sender="b@example.fr")
+    finally:
+        listener.close()
+    assert time.monotonic() - started < 3
+    assert not unanswered.value.permanent
