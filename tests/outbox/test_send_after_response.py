@@ -11,11 +11,12 @@ from django.urls import reverse
 
 from moncompte.core import clock
 from moncompte.outbox import send_after_response
-from moncompte.outbox.delivery import claim_next
+from moncompte.outbox.delivery import claim_next, deliver_one
 from moncompte.outbox.mail import enqueue
 from moncompte.outbox.models import AttemptOutcome, EmailStatus, OutboundEmail
 from moncompte.outbox.sink import free_port, received
 from tests.helpers import shown_challenge
+from tests.outbox.test_exactly_once import Recording
 from tests.outbox.test_outcome_through_outages import WritesRefused
 from tests.web.test_enrollment_pages import TYPED, captcha_id_in
 
@@ -211,3 +212,22 @@ def test_a_thread_that_never_served_a_request_neither_delays_its_emails_nor_fail
     thread.start()
     thread.join()
     assert seen == [timedelta(0), "ended"]
+
+
+def test_a_request_never_sends_an_email_a_worker_already_tried_even_when_due_again_within_the_grace_R_DLV1(
+    smtp_sink, settings
+):
+    """Its retry belongs to the worker that tried it (with its back-off and the relay's slowing down)."""
+    controller, maildir = smtp_sink
+    settings.EMAIL_URL = f"smtp://{controller.hostname}:{controller.port}"
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, outbox_retry_base=timedelta(0))
+    in_a_request()
+    email = queued()
+    claimed = claim_next(now=clock.now() + send_after_response.GRACE)  # a worker was quicker, and deferred
+    assert claimed is not None
+    assert deliver_one(claimed, Recording(refuse=True)) == AttemptOutcome.RETRY
+    email.refresh_from_db()
+    assert email.next_attempt_at < clock.now() + send_after_response.GRACE  # due again within the grace
+    send_after_response.send_remembered()
+    assert received(maildir) == []
+    assert email.delivery_attempts.count() == 1
