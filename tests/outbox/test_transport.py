@@ -1,6 +1,7 @@
 """The worker's SMTP connection is kept between messages that follow each other, and never costs a message:
 one closed by the server meanwhile is replaced before anything of the next message is sent (R-DLV1)."""
 
+import asyncio
 import contextlib
 import socket
 import threading
@@ -31,6 +32,7 @@ class Relay:
         self.contents: list[bytes] = []
         self.closing_after_one = False  # answers 421 to MAIL on a connection that already carried a message
         self.silent_at_quit = False  # hangs up at QUIT without a word
+        self.silent_after_one = 0.0  # waits this long before answering MAIL on a connection that carried one
 
     async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
@@ -46,6 +48,8 @@ class Relay:
         self.envelopes_in_one_write.append(b"RCPT TO:" in waiting and waiting.endswith(b"DATA\r\n"))
         if self.closing_after_one and getattr(session, "messages", 0) > 0:
             return "421 4.3.2 service closing"
+        if getattr(session, "messages", 0) > 0:
+            await asyncio.sleep(self.silent_after_one)
         if address.endswith("@refused-sender.example"):
             return "550 5.7.1 sender refused"
         if address.endswith("@unknown-sender.example"):
@@ -159,6 +163,21 @@ def test_a_kept_connection_outlives_the_reply_wait_of_its_last_message(relay):
     transport.send(message("p1@example.fr"), sender="b@example.fr")
     transport.close()
     assert handler.connections == 1
+
+
+def test_a_kept_connection_that_goes_silent_is_cut_at_the_deadline_of_the_next_send_R_DLV1(relay):
+    """The connection kept from the last message is under the new send's deadline too, not only under the
+    socket's timeout for each step."""
+    handler, controller = relay
+    handler.silent_after_one = 3.0
+    transport = kept_transport(controller, timeout=5.0, exchange_timeout=0.5)
+    transport.send(message("p0@example.fr"), sender="b@example.fr")
+    started = time.monotonic()
+    with pytest.raises(DeliveryFailed) as cut:
+        transport.send(message("p1@example.fr"), sender="b@example.fr")
+    assert time.monotonic() - started < 2
+    assert not cut.value.permanent
+    assert handler.received == ["p0@example.fr"]
 
 
 def test_a_keep_idle_under_a_second_still_keeps_the_connection(relay):
