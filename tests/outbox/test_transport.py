@@ -180,6 +180,21 @@ def test_a_kept_connection_that_goes_silent_is_cut_at_the_deadline_of_the_next_s
     assert handler.received == ["p0@example.fr"]
 
 
+def test_a_kept_connection_silent_past_the_step_timeout_is_left_for_a_new_one_R_DLV1(relay):
+    """A kept connection still has the long wait of its last answer (`reply_timeout`): the next message's steps
+    get `timeout` again, so a connection that went dead is given up quickly and the message sent on a new one."""
+    handler, controller = relay
+    handler.silent_after_one = 3.0
+    transport = kept_transport(controller, timeout=0.5, exchange_timeout=10.0, reply_timeout=10.0)
+    transport.send(message("p0@example.fr"), sender="b@example.fr")
+    started = time.monotonic()
+    assert transport.send(message("p1@example.fr"), sender="b@example.fr").startswith("250")
+    assert time.monotonic() - started < 2
+    transport.close()
+    assert handler.received == ["p0@example.fr", "p1@example.fr"]
+    assert handler.connections == 2
+
+
 def test_a_keep_idle_under_a_second_still_keeps_the_connection(relay):
     handler, controller = relay
     transport = SmtpTransport(host="127.0.0.1", port=controller.port, keep_idle=0.5)
