@@ -54,7 +54,6 @@ def lease() -> timedelta:
     return timedelta(seconds=conf().outbox_lease_seconds)
 
 
-@transaction.atomic
 def claim_next(
     *,
     now: datetime,
@@ -69,28 +68,32 @@ def claim_next(
     ever claimed it (the request that queued it sends it before it is due for the workers:
     send_after_response.py); `lease_for` shortens the lease for a claimer that must be done sooner (a web
     process). Inside a transaction (an outcome's: _claim_after), the claim is a savepoint of it."""
-    due = OutboundEmail.objects.select_for_update(skip_locked=True).filter(
-        status=EmailStatus.PENDING, next_attempt_at__lte=due_by or now
-    )
-    if email_id is not None:
-        due = due.filter(pk=email_id)
-    if never_claimed:
-        due = due.filter(claim=0)
-    email = _next_unpaced(due, now)
-    if email is None:
-        return None
-    if email.claim:  # a worker that held this row died mid-exchange: the server may or may not have the message
-        email.delivery_attempts.filter(outcome=AttemptOutcome.SENDING).update(
-            outcome=AttemptOutcome.UNKNOWN, finished_at=now
+    # A block, not the decorator: mutmut leaves decorated functions unmutated (docs/mutation.md).
+    with transaction.atomic():
+        due = OutboundEmail.objects.select_for_update(skip_locked=True).filter(
+            status=EmailStatus.PENDING, next_attempt_at__lte=due_by or now
         )
-    email.claim += 1
-    email.message_id = email.message_id or new_message_id()
-    until = now + (lease_for or lease())
-    OutboundEmail.objects.filter(pk=email.pk).update(
-        claim=email.claim, message_id=email.message_id, next_attempt_at=until, slot_at=None
-    )
-    attempt = DeliveryAttempt.objects.create(email=email, at=now, outcome=AttemptOutcome.SENDING, worker=WORKER_NAME)
-    return Claimed(email=email, claim=email.claim, attempt_id=attempt.pk, claimed_at=now, lease_until=until)
+        if email_id is not None:
+            due = due.filter(pk=email_id)
+        if never_claimed:
+            due = due.filter(claim=0)
+        email = _next_unpaced(due, now)
+        if email is None:
+            return None
+        if email.claim:  # a worker that held this row died mid-exchange: the server may or may not have the message
+            email.delivery_attempts.filter(outcome=AttemptOutcome.SENDING).update(
+                outcome=AttemptOutcome.UNKNOWN, finished_at=now
+            )
+        email.claim += 1
+        email.message_id = email.message_id or new_message_id()
+        until = now + (lease_for or lease())
+        OutboundEmail.objects.filter(pk=email.pk).update(
+            claim=email.claim, message_id=email.message_id, next_attempt_at=until, slot_at=None
+        )
+        attempt = DeliveryAttempt.objects.create(
+            email=email, at=now, outcome=AttemptOutcome.SENDING, worker=WORKER_NAME
+        )
+        return Claimed(email=email, claim=email.claim, attempt_id=attempt.pk, claimed_at=now, lease_until=until)
 
 
 # R-DLV6: at most this many notifications sent back to their provider's slot in one claim.
