@@ -46,6 +46,10 @@ PACKAGES: dict[str, list[str]] = {
         "tests/api/test_sessions.py",
         "tests/api/test_account.py",
         "tests/support/test_restarts.py",
+        # The retries of the personal code chosen in the app and its device token (R-API2, R-LIM8): without
+        # them, 47 mutants of app_personal_code_choose survived.
+        "tests/api/test_races.py",
+        "tests/api/test_devices.py",
     ],
     "selfservice": [
         "tests/selfservice",
@@ -56,6 +60,7 @@ PACKAGES: dict[str, list[str]] = {
     "enrollment": [
         "tests/enrollment",
         "tests/api/test_journey.py",
+        "tests/api/test_email_confirm.py",  # the link confirmed by the app (email_confirm_or_refuse, R-EM10)
         "tests/web/test_enrollment_pages.py",
         "tests/web/test_no_email_help.py",
         "tests/defence/test_network_limit.py",  # the velocity signals the journey counts (R-BOT1)

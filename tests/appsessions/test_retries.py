@@ -2,6 +2,7 @@
 within the grace period (APP_TOKEN_RETRY_GRACE, 30 s) gets the same answer and stays signed in; the same token from
 another client, after the grace period, or once the first answer's pair was used, still revokes the family."""
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -29,8 +30,7 @@ def refresh(issued: IssuedTokens, *, client: Client = CLIENT, at=NOW) -> IssuedT
 def test_a_retried_refresh_within_the_grace_period_gets_the_same_answer_R_API2(issued):
     first = refresh(issued)
     retried = refresh(issued, at=NOW + 29 * SECOND)
-    assert (retried.access_token, retried.refresh_token) == (first.access_token, first.refresh_token)
-    assert retried.expires_in == first.expires_in - 29
+    assert retried == dataclasses.replace(first, expires_in=first.expires_in - 29)  # the same account, not restricted
     assert bearer_of(value=first.access_token, now=NOW + 30 * SECOND) is not None
     third = refresh(first, at=NOW + 31 * SECOND)  # the app goes on with the answer it finally got
     assert bearer_of(value=third.access_token, now=NOW + 31 * SECOND) is not None
@@ -59,9 +59,13 @@ def test_once_the_new_pair_was_used_the_old_refresh_token_is_a_copy_R_API2(issue
     assert bearer_of(value=second.access_token, now=NOW + 2 * SECOND) is None
 
 
-def test_the_grace_period_is_a_setting_R_API2_R_SEC4(issued, settings):
-    import dataclasses
+def test_the_pair_that_replaces_a_spent_token_has_the_prefixes_of_its_kinds_R_API2(issued):
+    first = refresh(issued)
+    assert first.refresh_token is not None
+    assert (first.access_token[:4], first.refresh_token[:4]) == ("mca_", "mcr_")
 
+
+def test_the_grace_period_is_a_setting_R_API2_R_SEC4(issued, settings):
     settings.MONCOMPTE = dataclasses.replace(settings.MONCOMPTE, app_token_retry_grace=timedelta(0))
     refresh(issued)
     with pytest.raises(TokenRefused):
