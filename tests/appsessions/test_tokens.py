@@ -13,6 +13,7 @@ from moncompte.appsessions.models import AppSession, AppToken, TokenKind
 from moncompte.appsessions.tokens import (
     IssuedTokens,
     TokenRefused,
+    access_expired,
     app_sessions_purge,
     bearer_of,
     device_revoke,
@@ -86,6 +87,30 @@ def test_the_provisional_code_s_session_lasts_until_the_code_expires_and_has_no_
         True,
     )
     assert AppToken.objects.get().kind == TokenKind.RESTRICTED
+
+
+def test_tokens_that_replace_no_spent_token_are_drawn_anew_for_each_session(camille, dominique):
+    """Only a pair that replaces a spent token is derived from it (R-API2): two sessions of the provisional code,
+    or two continued after a personal code changed on the web, never share a token."""
+    until = NOW + timedelta(minutes=20)
+    restricted = [
+        session_open(account_id=person.pk, device_name="Pixel", epoch=0, restricted_until=until, now=NOW)
+        for person in (camille, dominique)
+    ]
+    assert restricted[0].access_token != restricted[1].access_token
+    continued = [session_continue(session_id=session_of(issued).pk, epoch=1, now=NOW) for issued in restricted]
+    assert continued[0].access_token != continued[1].access_token
+
+
+def test_an_access_token_is_said_expired_from_its_last_instant_and_a_restricted_one_never(camille):
+    """A refused request says « refresh » (token_expired) only for an access token: the provisional code's session
+    has no refresh token to save it."""
+    issued = pair_open(camille)
+    assert access_expired(value=issued.access_token, now=NOW + timedelta(minutes=15) - timedelta(seconds=1)) is False
+    assert access_expired(value=issued.access_token, now=NOW + timedelta(minutes=15)) is True
+    until = NOW + timedelta(minutes=20)
+    restricted = session_open(account_id=camille.pk, device_name="Pixel", epoch=0, restricted_until=until, now=NOW)
+    assert access_expired(value=restricted.access_token, now=until) is False
 
 
 def test_the_device_name_is_cut_to_100_characters_and_a_blank_one_is_appareil(camille):
