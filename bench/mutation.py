@@ -56,6 +56,7 @@ PACKAGES: dict[str, list[str]] = {
         "tests/api/test_sessions.py",
         "tests/support/test_restarts.py",
         "tests/enrollment/test_provisional_codes.py",
+        "tests/web/test_account_pages.py",  # « Mon compte »: the only caller of selectors.phones_of (R-CT6)
     ],
     "enrollment": [
         "tests/enrollment",

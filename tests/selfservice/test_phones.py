@@ -59,6 +59,19 @@ def test_a_removed_mobile_takes_its_yes_with_it_R_CT6(account, now):
     assert (latest.granted, latest.source) == (False, "compte")
 
 
+def test_a_yes_sent_for_a_number_removed_is_not_taken_the_consent_goes_with_the_number_R_CT6(account, now):
+    answers = {CALL: True, SMS: True, FIXED: True}  # answers left over from the form: no number to call any more
+    phones_change(account_id=account.pk, phones=PhonesGiven("", "", answers), client=CLIENT, now=now)
+    assert consents.current(account)["mobile_sms"] is False
+
+
+def test_a_question_asked_but_not_answered_is_recorded_no_R_CT6(account, now):
+    phones = PhonesGiven(OTHER_MOBILE, "", {SMS: True})  # nothing said about calls to the new number
+    phones_change(account_id=account.pk, phones=phones, client=CLIENT, now=now)
+    current = consents.current(account)
+    assert (current["mobile_call"], current["mobile_sms"]) == (False, True)
+
+
 def test_a_removed_number_with_no_yes_records_nothing(account, now):
     change(account, now, mobile=MOBILE, landline=LANDLINE, yes=("mobile_sms",))
     before = records(account)
@@ -69,7 +82,8 @@ def test_a_removed_number_with_no_yes_records_nothing(account, now):
 def test_a_change_is_audited_without_the_numbers(account, now):
     change(account, now, mobile=OTHER_MOBILE, yes=("mobile_call",))
     event = AuditEvent.objects.filter(event="phones_changed").latest("id")
-    assert event.details["mobile_changed"] is True
+    assert (event.account_id, event.client_address) == (account.pk, CLIENT.address)
+    assert (event.details["mobile_changed"], event.details["landline_changed"]) == (True, False)
     assert event.details["consents"] == {"mobile_call": True, "mobile_sms": False}
     assert OTHER_MOBILE not in str(event.details)
     assert MOBILE not in str(event.details)
