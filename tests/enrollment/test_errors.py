@@ -11,12 +11,20 @@ from moncompte.enrollment.errors import (
     CodeSendsLimited,
     IdentityNotMatched,
     IdentityTriesLimited,
+    LinkExpired,
+    LinkForgotten,
     LinkResendLimited,
     PasswordRefused,
 )
 
 # Opens no database: the PostgreSQL pass would run it again unchanged (tests/conftest.py).
 pytestmark = pytest.mark.without_database
+CHECKS = (
+    "vérifiez votre numéro de sécurité sociale (il figure sur votre carte Vitale et sur votre attestation de "
+    "droits), votre date de naissance, et le code postal de l'adresse que connaît votre caisse d'Assurance "
+    "Maladie (si vous avez déménagé sans le lui signaler, essayez celui de votre ancienne adresse). Si cela ne "
+    "suffit pas, contactez votre caisse au 36 46."
+)
 
 
 def test_an_expired_code_says_how_long_a_code_lasts_and_to_ask_for_a_new_one():
@@ -55,9 +63,7 @@ def test_a_refused_personal_code_puts_each_rule_next_to_its_field_R_PW6():
 
 def test_an_identity_not_recognised_says_what_to_check_where_and_whom_to_call_R_ID1():
     said = IdentityNotMatched().message
-    assert said.startswith("Les informations saisies ne permettent pas de vous identifier. Vérifiez votre numéro")
-    for next_step in ("carte Vitale", "attestation de droits", "date de naissance", "code postal", "au 36 46."):
-        assert next_step in said
+    assert said == f"Les informations saisies ne permettent pas de vous identifier. V{CHECKS[1:]}"
 
 
 def test_the_caisse_s_number_follows_its_setting(settings):
@@ -67,15 +73,32 @@ def test_the_caisse_s_number_follows_its_setting(settings):
 
 def test_too_many_identities_not_recognised_says_the_wait_then_what_to_check_meanwhile_R_ID2_R_LIM4():
     said = IdentityTriesLimited(timedelta(minutes=50)).message
-    assert said.startswith("Trop de tentatives. Pour votre sécurité, veuillez patienter 50 minutes avant de réessayer.")
-    assert "En attendant, vérifiez votre numéro de sécurité sociale (il figure sur votre carte Vitale" in said
-    assert said.endswith("contactez votre caisse au 36 46.")
+    assert said == (
+        "Trop de tentatives. Pour votre sécurité, veuillez patienter 50 minutes avant de réessayer. "
+        f"En attendant, {CHECKS}"
+    )
     assert IdentityTriesLimited.code == "too_many_attempts"  # the API's code, unchanged
 
 
 def test_codes_already_sent_are_looked_for_in_the_mailbox_before_waiting_for_another_R_LIM8():
-    said = CodeSendsLimited(timedelta(minutes=20)).message
-    assert "veuillez patienter 20 minutes" in said
-    assert "chacun reste valable 30 minutes" in said
-    assert "« Votre compte ameli - Votre code provisoire »" in said
-    assert "courriels indésirables" in said
+    assert CodeSendsLimited(timedelta(minutes=20)).message == (
+        "Trop de tentatives. Pour votre sécurité, veuillez patienter 20 minutes avant de réessayer. Des codes "
+        "provisoires ont déjà été envoyés : chacun reste valable 30 minutes. Cherchez le courriel « Votre compte "
+        "ameli - Votre code provisoire » dans votre messagerie, y compris dans les courriels indésirables, puis "
+        "connectez-vous avec votre numéro de sécurité sociale et ce code."
+    )
+
+
+def test_an_expired_link_says_how_long_a_link_lasts_and_that_it_can_be_sent_again_R_EM6():
+    assert LinkExpired().message == (
+        "Ce lien n'est plus actif : le lien de confirmation est valable 7 jours. Vous pouvez vous le faire renvoyer, "
+        "à la même adresse ou à une adresse différente."
+    )
+
+
+def test_a_forgotten_link_says_the_address_was_forgotten_and_how_to_give_one_again_R_EM7():
+    assert LinkForgotten().message == (
+        "Ce lien n'est plus valable : une adresse email non confirmée dans les 21 jours n'est plus mémorisée. "
+        "Connectez-vous avec votre numéro de sécurité sociale et votre code personnel : il vous sera demandé une "
+        "adresse email valide, et un nouveau lien vous sera envoyé."
+    )
