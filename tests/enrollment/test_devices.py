@@ -4,8 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from moncompte.enrollment.devices import device_again, device_issue, device_of, devices_purge
+from moncompte.enrollment.devices import MAX_LENGTH, device_again, device_issue, device_of, devices_purge
 from moncompte.enrollment.models import DeviceCredential
+from moncompte.enrollment.password_choose import password_choose
 from moncompte.selfservice.account_manage import password_change
 from moncompte.selfservice.sign_in import sign_in
 from tests import factories
@@ -54,6 +55,38 @@ def test_an_altered_or_forged_credential_is_worth_nothing_R_LIM8(now, account, a
     credential = device_issue(account=account, channel="web", now=now)
     device_issue(account=account, channel="web", now=now)  # a next row exists: "another row's id" is real
     assert device_of(credential=altered(credential), account=account, now=now) is None
+
+
+def test_a_credential_too_long_or_with_an_id_too_long_is_refused_before_anything_is_read_R_LIM8(
+    now, account, django_assert_num_queries
+):
+    credential = device_issue(account=account, channel="web", now=now)
+    secret = credential.partition(".")[2]
+    longest = credential + "x" * (MAX_LENGTH - len(credential))
+    with django_assert_num_queries(1):  # read, and wrong
+        assert device_of(credential=longest, account=account, now=now) is None
+    with django_assert_num_queries(0):
+        assert device_of(credential=longest + "x", account=account, now=now) is None
+    with django_assert_num_queries(1):  # 18 digits: a bigint the database takes
+        assert device_of(credential="9" * 18 + "." + secret, account=account, now=now) is None
+    with django_assert_num_queries(0):
+        assert device_of(credential="9" * 19 + "." + secret, account=account, now=now) is None
+
+
+def test_a_credential_presented_for_a_nir_without_account_is_worth_nothing_after_the_same_read_R_LIM4(
+    now, account, django_assert_num_queries
+):
+    credential = device_issue(account=account, channel="web", now=now)
+    with django_assert_num_queries(1):
+        assert device_of(credential=credential, account=None, now=now) is None
+
+
+def test_a_personal_code_chosen_without_a_seed_gives_a_device_of_a_secret_drawn_for_it_R_LIM8(now, account):
+    chosen = [
+        password_choose(account_id=account.pk, password=code, confirmation=code, client=CLIENT, now=now).device
+        for code in ("Nouveau-Code-2027", "Nouveau-Code-2028")
+    ]
+    assert chosen[0].partition(".")[2] != chosen[1].partition(".")[2]
 
 
 def test_a_device_given_with_a_seed_is_found_again_with_it_until_it_ends_R_LIM8_R_API2(now, account):
