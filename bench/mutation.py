@@ -57,6 +57,7 @@ PACKAGES: dict[str, list[str]] = {
         "tests/support/test_restarts.py",
         "tests/enrollment/test_provisional_codes.py",
         "tests/web/test_account_pages.py",  # « Mon compte »: the only caller of selectors.phones_of (R-CT6)
+        "tests/api/test_races.py",  # two changes of the personal code at once, one wins (R-LIM5)
     ],
     "enrollment": [
         "tests/enrollment",

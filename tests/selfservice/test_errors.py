@@ -38,7 +38,10 @@ def test_a_suspended_sign_in_says_the_wait_code_oublie_and_the_caisse_and_offers
 
 def test_the_account_page_s_suspended_check_says_to_wait_or_sign_out_for_code_oublie_R_LIM5():
     blocked = CurrentCodeBlocked(timedelta(minutes=2))
-    assert "votre code personnel ne peut pas être vérifié pendant 2 minutes" in blocked.message
-    assert "déconnectez-vous puis utilisez « Code oublié ? »" in blocked.message
+    assert blocked.message == (
+        "Trop d'essais infructueux : pour protéger votre compte, votre code personnel ne peut pas être vérifié "
+        "pendant 2 minutes. Réessayez ensuite ; si vous l'avez oublié, déconnectez-vous puis utilisez « Code "
+        "oublié ? » sur la page de connexion pour recevoir un code provisoire."
+    )
     assert (blocked.code, blocked.field, blocked.offer) == ("sign_in_blocked", "current_password", None)
     assert isinstance(blocked, SignInBlocked)  # the API's refusal, unchanged
