@@ -63,6 +63,8 @@ PACKAGES: dict[str, list[str]] = {
         "tests/enrollment",
         "tests/api/test_journey.py",
         "tests/api/test_email_confirm.py",  # the link confirmed by the app (email_confirm_or_refuse, R-EM10)
+        "tests/api/test_races.py",  # two personal codes at once, one wins; a retry gets the same device (R-LIM5)
+        "tests/api/test_devices.py",  # the device token of a personal code chosen in the app (R-LIM8, R-API2)
         "tests/web/test_enrollment_pages.py",
         "tests/web/test_no_email_help.py",
         "tests/defence/test_network_limit.py",  # the velocity signals the journey counts (R-BOT1)

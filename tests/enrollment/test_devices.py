@@ -6,7 +6,7 @@ import pytest
 
 from moncompte.enrollment.devices import MAX_LENGTH, device_again, device_issue, device_of, devices_purge
 from moncompte.enrollment.models import DeviceCredential
-from moncompte.enrollment.password_choose import password_choose
+from moncompte.enrollment.password_choose import password_choose, password_store
 from moncompte.selfservice.account_manage import password_change
 from moncompte.selfservice.sign_in import sign_in
 from tests import factories
@@ -81,12 +81,17 @@ def test_a_credential_presented_for_a_nir_without_account_is_worth_nothing_after
         assert device_of(credential=credential, account=None, now=now) is None
 
 
-def test_a_personal_code_chosen_without_a_seed_gives_a_device_of_a_secret_drawn_for_it_R_LIM8(now, account):
+def test_a_personal_code_set_without_a_seed_gives_a_device_of_a_secret_drawn_for_it_R_LIM8(now, account):
+    codes = ("Nouveau-Code-2027", "Nouveau-Code-2028", "Nouveau-Code-2029", "Nouveau-Code-2030")
     chosen = [
         password_choose(account_id=account.pk, password=code, confirmation=code, client=CLIENT, now=now).device
-        for code in ("Nouveau-Code-2027", "Nouveau-Code-2028")
+        for code in codes[:2]
     ]
-    assert chosen[0].partition(".")[2] != chosen[1].partition(".")[2]
+    changed = [
+        password_store(account=account, password=code, client=CLIENT, now=now, event="password_changed").device
+        for code in codes[2:]
+    ]
+    assert len({device.partition(".")[2] for device in chosen + changed}) == 4
 
 
 def test_a_device_given_with_a_seed_is_found_again_with_it_until_it_ends_R_LIM8_R_API2(now, account):
