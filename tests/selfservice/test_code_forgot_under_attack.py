@@ -159,6 +159,18 @@ def test_a_device_that_fails_waits_on_its_own_count_R_LIM8_R_PW9(code_sent, now,
     assert sign_in(nir=code_sent.nir, secret=PERSONAL_CODE, client=CLIENT, now=now).device  # the address: not
 
 
+def test_a_success_from_a_device_starts_its_count_again_R_LIM8_R_PW9(code_sent, now, device):
+    from moncompte.selfservice.errors import SignInRejected
+
+    for _ in range(4):  # one short of the free failures
+        with pytest.raises(SignInRejected):
+            sign_in(nir=code_sent.nir, secret="Mauvais-Code-1", client=CLIENT, device=device, now=now)
+    sign_in(nir=code_sent.nir, secret=PERSONAL_CODE, client=CLIENT, device=device, now=now)
+    for _ in range(4):
+        with pytest.raises(SignInRejected):  # not SignInBlocked: the device's failures were forgotten
+            sign_in(nir=code_sent.nir, secret="Mauvais-Code-1", client=CLIENT, device=device, now=now)
+
+
 def test_a_device_presented_with_a_nir_without_account_is_answered_as_any_R_LIM8_R_LIM4(code_sent, now, device):
     from moncompte.registry import nir as nir_rules
     from moncompte.selfservice.errors import SignInRejected

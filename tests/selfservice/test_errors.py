@@ -27,11 +27,13 @@ def test_a_wrong_code_says_what_to_check_and_points_to_code_oublie_R_LIM4():
 
 def test_a_suspended_sign_in_says_the_wait_code_oublie_and_the_caisse_and_offers_no_new_creation_R_PW9():
     blocked = SignInBlocked(timedelta(minutes=4))
-    assert "la connexion est suspendue pendant 4 minutes" in blocked.message
-    assert (
-        "« Code oublié ? » : le code provisoire reçu par email servira ici une fois ce délai passé" in blocked.message
+    assert blocked.message == (
+        "Trop d'essais infructueux : pour protéger votre compte, la connexion est suspendue pendant 4 minutes "
+        "depuis cette connexion internet. Si vous avez oublié votre code, utilisez « Code oublié ? » : le code "
+        "provisoire reçu par email servira ici une fois ce délai passé, ou aussitôt depuis une autre connexion "
+        "(le réseau mobile de votre téléphone, par exemple). Si rien ne fonctionne, contactez votre caisse "
+        "d'Assurance Maladie au 36 46."
     )
-    assert blocked.message.endswith("contactez votre caisse d'Assurance Maladie au 36 46.")
     assert blocked.offer is Offer.CODE_FORGOT
     assert (blocked.code, blocked.field, blocked.retry_after) == ("sign_in_blocked", "code", timedelta(minutes=4))
 
