@@ -59,10 +59,11 @@ def test_once_the_new_pair_was_used_the_old_refresh_token_is_a_copy_R_API2(issue
     assert bearer_of(value=second.access_token, now=NOW + 2 * SECOND) is None
 
 
-def test_the_pair_that_replaces_a_spent_token_has_the_prefixes_of_its_kinds_R_API2(issued):
+def test_the_pair_that_replaces_a_spent_token_has_the_prefixes_of_its_kinds_and_two_secrets_R_API2(issued):
     first = refresh(issued)
     assert first.refresh_token is not None
     assert (first.access_token[:4], first.refresh_token[:4]) == ("mca_", "mcr_")
+    assert first.access_token[4:] != first.refresh_token[4:]  # an access token seen tells nothing of its refresh
 
 
 def test_the_grace_period_is_a_setting_R_API2_R_SEC4(issued, settings):
