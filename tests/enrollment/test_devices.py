@@ -34,6 +34,7 @@ def test_only_a_digest_of_the_device_s_secret_is_stored_R_LIM8(now, account):
     credential = device_issue(account=account, channel="web", now=now)
     row_id, _, secret = credential.partition(".")
     row = DeviceCredential.objects.get(pk=int(row_id))
+    assert row.channel == "web"  # the cookie of a browser, or the token of the app
     assert secret not in row.digest
     assert len(secret) >= 43  # 256 random bits
 
