@@ -11,8 +11,10 @@ from moncompte.accounts.emails import Window
 from moncompte.accounts.models import Account, ConsentChannel, EmailAddress, EmailLink
 from moncompte.core.queries import datetime_read
 from moncompte.enrollment.email_links import link_resend
-from moncompte.selfservice.selectors import account_overview
+from moncompte.selfservice.phones import PhonesGiven, phones_change
+from moncompte.selfservice.selectors import CurrentPhones, account_overview, phones_of
 from tests import factories
+from tests.factories import CLIENT
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +34,7 @@ def test_with_only_a_confirmed_address_nothing_is_pending(code_sent, now):
     journey = factories.active(code_sent, now)
     overview = account_overview(account_id=journey.account.pk, now=now)
     assert (overview.email, overview.pending_email_masked, overview.pending_window) == ("camille@example.fr", "", None)
+    assert overview.pending_email == ""
     assert overview.undeliverable_email_masked == ""
 
 
@@ -48,6 +51,21 @@ def test_a_landline_is_shown_in_the_national_format_with_its_consent_R_CT4(code_
     overview = account_overview(account_id=journey.account.pk, now=now)
     assert overview.landline == "03 29 00 00 00"
     assert [c.channel for c in overview.consents] == ["email", "landline_call"]
+
+
+def test_mes_numeros_shows_each_number_nationally_and_each_answer_or_that_none_was_given_R_CT6(code_sent, now):
+    journey = factories.active(code_sent, now)
+    answers = {ConsentChannel.LANDLINE_CALL: True}
+    phones_change(
+        account_id=journey.account.pk, phones=PhonesGiven("", "+33145375945", answers), client=CLIENT, now=now
+    )
+    assert phones_of(account_id=journey.account.pk) == CurrentPhones(
+        mobile="",
+        landline="01 45 37 59 45",
+        mobile_call="pas de réponse",
+        mobile_sms="pas de réponse",
+        landline_call="oui",
+    )
 
 
 def test_the_overview_reads_the_person_with_the_account(code_sent, now):
