@@ -44,6 +44,23 @@ def test_the_provisional_code_opens_a_restricted_session_that_only_chooses_the_p
     assert [s["device_name"] for s in sessions] == ["Pixel de Camille"]
 
 
+def test_the_personal_code_is_chosen_only_with_one_s_own_restricted_token_while_it_lasts_R_API2_R_CODE4(
+    code_sent, traveller
+):
+    status, body, _ = call("post", "/sessions", nir=NIR, code=code_sent.clear, device_name="Pixel")
+    restricted, choose = body["access_token"], {"password": PERSONAL_CODE, "confirmation": PERSONAL_CODE}
+    assert call("post", "/personal-code", "mcr_" + "A" * 43, **choose)[0] == 401  # another session is open
+    status, problem, _ = call("post", "/personal-code", restricted, password=PERSONAL_CODE, confirmation="Autre-2027!")
+    assert (status, problem["code"]) == (400, "password_refused")
+    traveller.shift(timedelta(seconds=body["expires_in"]))  # its last instant
+    assert call("post", "/personal-code", restricted, **choose)[0] == 401
+
+
+def test_an_access_token_chooses_no_personal_code_R_API2(pair):
+    new = "Nouveau-Code-2027!"
+    assert call("post", "/personal-code", pair["access_token"], password=new, confirmation=new)[0] == 401
+
+
 def test_signing_in_with_the_email_unconfirmed_never_opens_the_account_R_EM8(code_sent, now):
     factories.with_link_sent(code_sent, now)
     status, body, _ = call("post", "/sessions", nir=NIR, code=PERSONAL_CODE)
