@@ -237,3 +237,17 @@ def test_a_link_whose_address_is_gone_names_none_R_EM5(code_sent, now):
     email_replace(account_id=journey.account.pk, address="autre@example.fr", client=CLIENT, now=now)
     state = link_status(token=first, now=now)
     assert (state.status, state.email_masked) == (LinkStatus.REPLACED, "")
+
+
+def test_confirming_an_address_says_whether_it_replaced_the_confirmed_one(code_sent, now):
+    from moncompte.selfservice.account_manage import email_change_request
+    from tests.factories import PERSONAL_CODE
+
+    journey = factories.with_link_sent(code_sent, now)
+    first = email_confirm(token=last_link_token("camille@example.fr"), client=CLIENT, now=now)
+    assert (first.status, first.address_changed) == (LinkStatus.CONFIRMED, False)
+    email_change_request(
+        account_id=journey.account.pk, address="new@example.fr", current_password=PERSONAL_CODE, client=CLIENT, now=now
+    )
+    changed = email_confirm(token=last_link_token("new@example.fr"), client=CLIENT, now=now)
+    assert (changed.status, changed.address_changed) == (LinkStatus.CONFIRMED, True)
