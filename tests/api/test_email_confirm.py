@@ -39,7 +39,8 @@ def test_the_link_s_token_confirms_the_address_and_opens_the_account_without_any
     assert "votre compte est prêt" in body["message"]
     assert link_sent.refresh().state == AccountState.ACTIVE
     assert EmailAddress.objects.get(account=link_sent.account).confirmed_at is not None
-    assert AuditEvent.objects.filter(event="email_confirmed", account_id=link_sent.account.pk).exists()
+    confirmed = AuditEvent.objects.get(event="email_confirmed", account_id=link_sent.account.pk)
+    assert confirmed.client_address == "127.0.0.1"  # the app that confirmed, as the web page's button would say
 
 
 def test_confirming_twice_says_already_confirmed_not_an_error_R_EM10_R_EM4(link_sent):
