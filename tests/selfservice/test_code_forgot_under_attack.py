@@ -171,6 +171,16 @@ def test_a_success_from_a_device_starts_its_count_again_R_LIM8_R_PW9(code_sent, 
             sign_in(nir=code_sent.nir, secret="Mauvais-Code-1", client=CLIENT, device=device, now=now)
 
 
+def test_the_failure_that_starts_a_device_s_wait_says_so_at_once_R_LIM8_R_PW9(code_sent, now, device):
+    from moncompte.selfservice.errors import SignInBlocked, SignInRejected
+
+    for _ in range(4):
+        with pytest.raises(SignInRejected):
+            sign_in(nir=code_sent.nir, secret="Mauvais-Code-1", client=CLIENT, device=device, now=now)
+    with pytest.raises(SignInBlocked):  # the fifth, counted on the device, not on the address
+        sign_in(nir=code_sent.nir, secret="Mauvais-Code-1", client=CLIENT, device=device, now=now)
+
+
 def test_a_device_presented_with_a_nir_without_account_is_answered_as_any_R_LIM8_R_LIM4(code_sent, now, device):
     from moncompte.registry import nir as nir_rules
     from moncompte.selfservice.errors import SignInRejected
