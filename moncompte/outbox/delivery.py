@@ -30,10 +30,9 @@ from moncompte.core.conf import conf
 from moncompte.core.request_context import request_id_set
 from moncompte.outbox import pacing
 from moncompte.outbox.lease import LeaseKept
-from moncompte.outbox.message import build_message, new_message_id
+from moncompte.outbox.message import message_out, new_message_id
 from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
 from moncompte.outbox.providers import provider_of
-from moncompte.outbox.signing import dkim_sign
 from moncompte.outbox.transport import DeliveryFailed, Transport
 from moncompte.outbox.verp import envelope_sender
 
@@ -118,8 +117,7 @@ def _exchange(claimed: Claimed, transport: Transport) -> tuple[AttemptOutcome, s
     """The SMTP exchange, outside any transaction; never raises."""
     email = claimed.email
     try:
-        message = build_message(email, now=clock.now())
-        dkim_sign(message)
+        message = message_out(email, now=clock.now())
         return AttemptOutcome.SENT, transport.send(message, sender=envelope_sender(email.pk))
     except DeliveryFailed as failure:
         if failure.unknown:  # the server may have it: never given up on, never sent again at once

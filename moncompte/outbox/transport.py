@@ -9,11 +9,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from moncompte.outbox.alarms import alarms
+from moncompte.outbox.message import Outgoing
 
 
 class DeliveryFailed(Exception):
@@ -64,7 +64,7 @@ class _Connection:
 
 
 class Transport(Protocol):
-    def send(self, message: EmailMessage, *, sender: str) -> str:
+    def send(self, message: Outgoing, *, sender: str) -> str:
         """Hands the message over with `sender` as envelope sender (MAIL FROM, where bounces go); returns the
         server's reply. Raises DeliveryFailed."""
 
@@ -126,7 +126,7 @@ class SmtpTransport:
             smtp.starttls(context=ssl.create_default_context())
         return smtp
 
-    def send(self, message: EmailMessage, *, sender: str) -> str:
+    def send(self, message: Outgoing, *, sender: str) -> str:
         """One deadline (`exchange_timeout`) covers everything: connecting, a kept connection found closed and
         replaced, the whole exchange. It keeps a send within its claim's lease (R-DLV1)."""
         with self._lock:
@@ -144,7 +144,7 @@ class SmtpTransport:
             sending.aborted = True
             sending.hang_up()
 
-    def _send_within(self, message: EmailMessage, sender: str, *, deadline: _Deadline) -> str:
+    def _send_within(self, message: Outgoing, sender: str, *, deadline: _Deadline) -> str:
         kept, self._kept = self._kept, None
         if kept is not None and time.monotonic() - kept.last_used <= self.keep_idle:
             deadline.current.append(kept.smtp)
@@ -172,7 +172,7 @@ class SmtpTransport:
             _quit(kept.smtp)
 
     def _send_on(
-        self, connection: _Connection, message: EmailMessage, sender: str, *, reused: bool, deadline: _Deadline
+        self, connection: _Connection, message: Outgoing, sender: str, *, reused: bool, deadline: _Deadline
     ) -> str:
         ended = threading.Event()  # set once the last byte of the message has left
         try:
@@ -201,7 +201,7 @@ class SmtpTransport:
         return reply
 
     def _exchange(
-        self, smtp: smtplib.SMTP, message: EmailMessage, sender: str, *, reused: bool, ended: Callable[[], None]
+        self, smtp: smtplib.SMTP, message: Outgoing, sender: str, *, reused: bool, ended: Callable[[], None]
     ) -> str:
         if smtp.sock is not None:  # a kept connection still has the longer wait of its last answer
             smtp.sock.settimeout(self.timeout)
@@ -209,7 +209,7 @@ class SmtpTransport:
             smtp.ehlo_or_helo_if_needed()
             if self.username:
                 smtp.login(self.username, self.password)
-        recipients = [a.addr_spec for a in message["To"].addresses]
+        recipients = [message.to]
         # RFC 2920: a server that offers PIPELINING gets MAIL, RCPT and DATA in one write, and its answers are
         # read in order after it: one round trip instead of three. Nothing of the message is sent before DATA's
         # 354, so an answer refused on the way leaves the server with no message, as without pipelining.

@@ -6,7 +6,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
-from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 
 import pytest
@@ -16,6 +15,7 @@ from moncompte.core import clock
 from moncompte.core.request_context import current_request_id, request_id_set
 from moncompte.outbox import pacing
 from moncompte.outbox.delivery import Claimed, _deliver_then_claim, claim_next, deliver_due, deliver_one
+from moncompte.outbox.message import Outgoing
 from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
 from moncompte.outbox.providers import provider_of
 from moncompte.outbox.retention import outbox_purge
@@ -30,10 +30,10 @@ class Recording:
     """A transport that keeps what it is handed (the SMTP exchange itself is tested over real SMTP)."""
 
     def __init__(self, *, refuse: bool = False, then: threading.Event | None = None) -> None:
-        self.sent: list[EmailMessage] = []
+        self.sent: list[Outgoing] = []
         self.refuse, self.then = refuse, then
 
-    def send(self, message: EmailMessage, *, sender: str) -> str:
+    def send(self, message: Outgoing, *, sender: str) -> str:
         self.sent.append(message)
         if self.then is not None:
             self.then.set()
@@ -93,7 +93,7 @@ class Watching:
     def __init__(self) -> None:
         self.seen: list[dict[str, tuple[str, list[str]]]] = []
 
-    def send(self, message: EmailMessage, *, sender: str) -> str:
+    def send(self, message: Outgoing, *, sender: str) -> str:
         self.seen.append(
             {
                 email.to_address: (email.status, [a.outcome for a in email.delivery_attempts.all()])
@@ -136,7 +136,7 @@ class ExchangeOutlivingTheLease:
     def __init__(self, relay: SmtpTransport, meanwhile: Callable[[], None]) -> None:
         self.relay, self.meanwhile = relay, meanwhile
 
-    def send(self, message: EmailMessage, *, sender: str) -> str:
+    def send(self, message: Outgoing, *, sender: str) -> str:
         self.meanwhile()
         return self.relay.send(message, sender=sender)
 
@@ -217,7 +217,7 @@ def test_the_server_reply_is_kept_with_the_attempt_up_to_2000_characters(now, tr
     long_refusal = "421 " + "trop de connexions " * 200
 
     class Verbose(Recording):
-        def send(self, message: EmailMessage, *, sender: str) -> str:
+        def send(self, message: Outgoing, *, sender: str) -> str:
             raise DeliveryFailed(long_refusal, permanent=False)
 
     deliver_due(transport=Verbose())
@@ -231,7 +231,7 @@ def test_the_worker_sends_under_the_id_of_the_request_that_queued_the_email(now,
     seen: list[str] = []
 
     class Noting(Recording):
-        def send(self, message: EmailMessage, *, sender: str) -> str:
+        def send(self, message: Outgoing, *, sender: str) -> str:
             seen.append(current_request_id())
             return super().send(message, sender=sender)
 
@@ -332,7 +332,7 @@ def test_a_failing_claim_of_the_next_message_costs_nothing_of_the_outcome_writte
         queue_code_email(now, to=f"p{index}@example.fr")
 
     class Refusing(Recording):
-        def send(self, message: EmailMessage, *, sender: str) -> str:
+        def send(self, message: Outgoing, *, sender: str) -> str:
             def broken(*args: object, **kwargs: object) -> None:
                 raise RuntimeError("prise impossible")
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from moncompte.outbox.message import Outgoing
 from moncompte.outbox.sink import ehlo_with_pipelining, free_port, received, sink_start
 from moncompte.outbox.transport import DeliveryFailed, SmtpTransport
 
@@ -73,14 +74,14 @@ def relay(request):
     controller.stop()
 
 
-def message(to: str) -> EmailMessage:
+def message(to: str) -> Outgoing:
     built = EmailMessage()
     built["From"] = "ne-pas-repondre@example.fr"
     built["To"] = to
     built["Subject"] = "Essai"
     built["Date"] = "Mon, 07 Dec 2026 08:00:00 +0000"  # the local sink lists its mail by date
     built.set_content("Bonjour")
-    return built
+    return Outgoing(to=to, data=built.as_bytes())
 
 
 def kept_transport(controller: Controller, **options: Any) -> SmtpTransport:
