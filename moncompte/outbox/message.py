@@ -99,7 +99,8 @@ def message_out(email: OutboundEmail, *, now: datetime, boundary: str | None = N
         if boundary is not None:
             message.set_boundary(boundary)
         dkim_sign(message)
-        return Outgoing(to=message["To"].addresses[0].addr_spec, data=message.as_bytes())
+        parsed = message["To"].addresses  # the envelope's recipient as the package reads the header
+        return Outgoing(to=parsed[0].addr_spec if parsed else to, data=message.as_bytes())
     head = [_from_line(), _header("To", to), _subject_line(email.subject), _header("Date", format_datetime(now))]
     head += [_header("Message-ID", email.message_id), b"Auto-Submitted: auto-generated\r\n"]
     if email.list_unsubscribe:  # R-MSG7, as in build_message
