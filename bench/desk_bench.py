@@ -13,10 +13,11 @@ Run: .venv/bin/python -m bench.desk_bench [--journeys 20] [--views 300] [--redis
 import os
 import statistics
 import sys
+from urllib.parse import urlsplit
 
 import psycopg
 
-from bench.http_client import Browser, hidden, percentile, postgres_cpu_seconds, process_tree_cpu_seconds
+from bench.http_client import Browser, PostgresCpu, hidden, percentile, process_tree_cpu_seconds
 from bench.journey_bench import Journey
 from bench.server import _django, fresh_setup, load_options, serving
 
@@ -90,14 +91,15 @@ def main() -> int:
         for page in pages:  # every worker compiles the page's templates before measuring
             desk.request(page)
         times: list[float] = []
-        cpu_before, database_before = process_tree_cpu_seconds(pid), postgres_cpu_seconds()
-        for n in range(args.views):
-            status, text, elapsed = desk.request(pages[n % len(pages)])
-            if status != 200 or "<h2>Diagnostic</h2>" not in text:
-                raise SystemExit(f"fiche {pages[n % len(pages)]} : {status}")
-            times.append(elapsed * 1000)
+        cpu_before = process_tree_cpu_seconds(pid)
+        with PostgresCpu(urlsplit(url).path.lstrip("/")) as database_cpu:
+            for n in range(args.views):
+                status, text, elapsed = desk.request(pages[n % len(pages)])
+                if status != 200 or "<h2>Diagnostic</h2>" not in text:
+                    raise SystemExit(f"fiche {pages[n % len(pages)]} : {status}")
+                times.append(elapsed * 1000)
         cpu_ms = (process_tree_cpu_seconds(pid) - cpu_before) * 1000 / args.views
-        database_ms = (postgres_cpu_seconds() - database_before) * 1000 / args.views
+        database_ms = database_cpu.seconds * 1000 / args.views
     load = os.getloadavg()[0]
     print(f"Fiche d'une personne au guichet : {args.views} pages, {len(pages)} personnes, charge {load:.1f}")
     print(f"  réponse : médiane {statistics.median(times):.1f} ms, p99 {percentile(times, 0.99):.1f} ms")

@@ -3,6 +3,7 @@
 import http.cookiejar
 import os
 import re
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -80,3 +81,59 @@ def postgres_cpu_seconds() -> float:
             fields = rest.split()
             total += (int(fields[11]) + int(fields[12])) / ticks
     return total
+
+
+def _postgres_backends(database: str) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend connected to `database` (its command line names it)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found: dict[int, float] = {}
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            words = cmdline.read_bytes().decode(errors="replace").replace("\0", " ").split()
+            if not (words and words[0].startswith("postgres:") and database in words):
+                continue
+            pid = int(cmdline.parent.name)
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, ValueError):  # the process ended meanwhile
+            continue
+        found[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return found
+
+
+class PostgresCpu:
+    """The CPU that PostgreSQL spends for one database while the block runs: its backends only, read from /proc
+    every `every` seconds so that a backend which ends (a connection closed at CONN_MAX_AGE) keeps what it spent
+    until its last reading. Other databases' work on a shared machine (other benchmarks, test suites) is not
+    counted, nor are the server's shared processes (WAL writer, checkpointer)."""
+
+    def __init__(self, database: str, every: float = 0.25) -> None:
+        self.database, self.every = database, every
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.stopped = threading.Event()
+
+    def _read(self) -> None:
+        for pid, seconds in _postgres_backends(self.database).items():
+            self.first.setdefault(pid, 0.0 if self.started else seconds)
+            self.last[pid] = seconds
+
+    def _watch(self) -> None:
+        while not self.stopped.wait(self.every):
+            self._read()
+
+    def __enter__(self) -> "PostgresCpu":
+        self.started = False
+        self._read()
+        self.started = True
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+        self.thread.join()
+        self._read()
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.last[pid] - self.first[pid] for pid in self.last)

@@ -16,11 +16,12 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import psycopg
 from argon2 import PasswordHasher
 
-from bench.http_client import Browser, hidden, percentile, postgres_cpu_seconds, process_tree_cpu_seconds
+from bench.http_client import Browser, PostgresCpu, hidden, percentile, process_tree_cpu_seconds
 from bench.server import Person, argon2_in_server, captcha_fields, fresh_setup, load_options, serving
 
 PERSONAL_CODE = "Vacances-Bretagne-42"
@@ -160,13 +161,14 @@ def main() -> int:
 
         # Every worker process serves every page once before measuring (first requests compile templates).
         run_all(warm_up, record=False)
-        cpu_before, database_before = process_tree_cpu_seconds(pid), postgres_cpu_seconds()
+        cpu_before = process_tree_cpu_seconds(pid)
         started = time.perf_counter()
-        run_all(people, record=True)
+        with PostgresCpu(urlsplit(url).path.lstrip("/")) as database_cpu:
+            run_all(people, record=True)
         wall = time.perf_counter() - started
         server_cpu_ms = (process_tree_cpu_seconds(pid) - cpu_before) * 1000
         # The benchmark's own reads of the outbox (as a mailbox) are counted too: a few per journey.
-        database_cpu_ms = (postgres_cpu_seconds() - database_before) * 1000
+        database_cpu_ms = database_cpu.seconds * 1000
 
     hash_ms, verify_ms = argon2_cpu_ms()
     operations, argon2_seconds = argon2_in_server()

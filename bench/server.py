@@ -165,15 +165,49 @@ def granian_command(*, port: int, workers: int) -> tuple[list[str], dict[str, st
     return command, {"PYTHONPATH": os.pathsep.join([str(GRANIAN_LIB), str(ROOT)])}
 
 
+UWSGI_LIB = ROOT / "var" / "bench" / "uwsgi-lib"
+UWSGI_VERSION = "2.0.30.post1"  # pyuwsgi: uWSGI (HTTP parsing and WSGI in C) built as a Python extension
+
+
+def uwsgi_command(*, port: int, workers: int) -> tuple[list[str], dict[str, str]]:
+    """uWSGI (issue 22: a server whose HTTP parsing and WSGI layer are C) serving the same WSGI application with
+    as many processes, each loading the application itself as gunicorn's workers do; installed on first use into
+    var/bench/uwsgi-lib (the pyuwsgi wheel), never into .venv, since it is compared here, not served."""
+    if not (UWSGI_LIB / "pyuwsgi.libs").is_dir():
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "-q", "--target", str(UWSGI_LIB), f"pyuwsgi=={UWSGI_VERSION}"],
+            check=True,
+        )
+    command = [
+        sys.executable,
+        "-c",
+        "import sys, pyuwsgi; pyuwsgi.run(sys.argv[1:])",
+        f"--http-socket=127.0.0.1:{port}",
+        "--module=moncompte.config.wsgi:application",
+        "--master",
+        f"--processes={workers or (os.cpu_count() or 1) + 1}",
+        "--lazy-apps",  # each worker imports the application, as under gunicorn (no preload)
+        "--enable-threads",  # the outbox's lease keeper and the metrics run threads
+        "--die-on-term",
+        "--need-app",
+        "--disable-logging",  # no access log, as `moncompte serve` without --access-log
+        "--buffer-size=16384",
+    ]
+    return command, {"PYTHONPATH": os.pathsep.join([str(UWSGI_LIB), str(ROOT)])}
+
+
 @contextmanager
 def serving(env: dict[str, str], *, port: int, workers: int, server: str = "gunicorn") -> Iterator[tuple[str, int]]:
     """Yields (base URL, server pid); stops the server afterwards. Its log goes to SERVER_LOG. `server` is
-    "gunicorn" (`moncompte serve`, what is deployed) or "granian" (compared with it)."""
+    "gunicorn" (`moncompte serve`, what is deployed), "granian" or "uwsgi" (compared with it)."""
     command = [MONCOMPTE, "serve", "--bind", f"127.0.0.1:{port}"]
     if workers:
         command += ["--workers", str(workers)]
     if server == "granian":
         command, extra = granian_command(port=port, workers=workers)
+        env = {**env, **extra}
+    if server == "uwsgi":
+        command, extra = uwsgi_command(port=port, workers=workers)
         env = {**env, **extra}
     with SERVER_LOG.open("w") as log:
         server_process = subprocess.Popen(command, env=env, stdout=log, stderr=log)
@@ -206,7 +240,10 @@ def load_options(*, journeys: int, port: int) -> argparse.ArgumentParser:
     parser.add_argument("--workers", type=int, default=0, help="gunicorn processes (default: cores + 1)")
     parser.add_argument("--redis", action="store_true", help="REDIS_URL set: sessions cache and rate limits in Redis")
     parser.add_argument(
-        "--server", choices=["gunicorn", "granian"], default="gunicorn", help="the HTTP server (issue 22 compares them)"
+        "--server",
+        choices=["gunicorn", "granian", "uwsgi"],
+        default="gunicorn",
+        help="the HTTP server (issue 22 compares them)",
     )
     return parser
 

@@ -11,16 +11,18 @@ to one local sink, from which the simulated people read their code and link as f
   personal code → contact details → confirmation link (page, then button) → sign-in → account page: 13
   requests. Each email is sent by the web process that queued it, just after its response (R-DLV1), with one
   `moncompte worker`, woken by PostgreSQL NOTIFY, as the fallback; the worker's CPU is counted as mail.
-- with --also-granian, moncompte a second time, served by granian (a Rust HTTP server with WSGI, installed on
-  first use into var/bench/granian-lib), with as many processes: the same journey on the same machine.
+- with --also granian (or uwsgi), moncompte a second time, served by granian (a Rust HTTP server with WSGI,
+  installed on first use into var/bench/granian-lib) or by uWSGI (HTTP parsing and WSGI in C, the pyuwsgi wheel,
+  into var/bench/uwsgi-lib), with as many processes: the same journey on the same machine.
 
 Prints for each: journeys per second, median and p99 per step, the server-side CPU per journey (web processes,
-mail worker, PostgreSQL) and Argon2id's share; the floor (server CPU per request for a static file and for a
-404 page, 400 requests each, 4 clients); then the ratios. Targets (issue 22): moncompte's server CPU per journey
+mail worker, and the PostgreSQL backends of its own database, read every 0.25 s, so other work on the machine
+is not counted) and Argon2id's share; the floor (server CPU per request for a static file and for a 404 page,
+400 requests each, 4 clients); then the ratios. Targets (issue 22): moncompte's server CPU per journey
 ≤ 1.0 × allauth's and its journeys/s ≥ 1.0 ×; beyond, its CPU besides Argon2id ≤ its Argon2id CPU.
 
 Run: .venv/bin/python -m bench.versus_allauth [--clients 8] [--journeys 150] [--workers 3] [--redis]
-[--also-granian]
+[--also granian|uwsgi]
 """
 
 import asyncio
@@ -36,10 +38,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiosmtpd.controller import Controller
 
-from bench.http_client import Browser, hidden, percentile, postgres_cpu_seconds, process_tree_cpu_seconds
+from bench.http_client import Browser, PostgresCpu, hidden, percentile, process_tree_cpu_seconds
 from bench.journey_bench import HASHING_STEPS, PERSONAL_CODE, Journey, argon2_cpu_ms
 from bench.server import (
     MONCOMPTE,
@@ -143,16 +146,16 @@ def run_clients(side: Side, clients: int, work: list[Any], journey: Callable[[An
         thread.join()
 
 
-def measured(side: Side, pids: list[int], run: Callable[[], None]) -> None:
+def measured(side: Side, pids: list[int], database: str, run: Callable[[], None]) -> None:
     web_before = process_tree_cpu_seconds(pids[0])
     mail_before = sum(process_tree_cpu_seconds(pid) for pid in pids[1:])
-    database_before = postgres_cpu_seconds()
     started = time.perf_counter()
-    run()
+    with PostgresCpu(database) as database_cpu:
+        run()
     side.wall = time.perf_counter() - started
     side.cpu_web = process_tree_cpu_seconds(pids[0]) - web_before
     side.cpu_mail = sum(process_tree_cpu_seconds(pid) for pid in pids[1:]) - mail_before
-    side.cpu_database = postgres_cpu_seconds() - database_before
+    side.cpu_database = database_cpu.seconds
 
 
 FLOOR_REQUESTS = 400
@@ -267,7 +270,10 @@ def run_allauth(args: Any, mailbox: Mailbox, smtp_port: int) -> Side:
         run_clients(Side("warm-up", 7), args.clients, warm, lambda a: allauth_journey(base, mailbox, a))
         people = [f"person{index}@example.fr" for index in range(args.journeys)]
         measured(
-            side, [pid], lambda: run_clients(side, args.clients, people, lambda a: allauth_journey(base, mailbox, a))
+            side,
+            [pid],
+            "allauth_bench",
+            lambda: run_clients(side, args.clients, people, lambda a: allauth_journey(base, mailbox, a)),
         )
         floors(side, base, pid)  # allauth's site serves no static file
     hash_ms, verify_ms = argon2_cpu_ms()
@@ -282,7 +288,7 @@ def run_moncompte(args: Any, mailbox: Mailbox, smtp_port: int, server: str) -> S
     side = Side(f"moncompte ({server})", requests=13)
     url, env, people = fresh_setup(args, people=args.journeys + args.warm_up)
     env["EMAIL_URL"] = f"smtp://127.0.0.1:{smtp_port}"
-    mailbox.messages.clear()  # the same people again, when moncompte runs a second time (--also-granian)
+    mailbox.messages.clear()  # the same people again, when moncompte runs a second time (--also)
     log = (ROOT / "var" / "bench" / "worker.log").open("w")
     worker = subprocess.Popen([MONCOMPTE, "worker"], env=env, stdout=log, stderr=log)
     counts: dict[str, int] = {"provisional_code": 1, "email_confirmation": 2}
@@ -305,7 +311,8 @@ def run_moncompte(args: Any, mailbox: Mailbox, smtp_port: int, server: str) -> S
                 return one.times
 
             run_clients(Side("warm-up", 13), args.clients, warm, journey)
-            measured(side, [pid, worker.pid], lambda: run_clients(side, args.clients, people, journey))
+            database = urlsplit(url).path.lstrip("/")
+            measured(side, [pid, worker.pid], database, lambda: run_clients(side, args.clients, people, journey))
             stylesheet = re.search(r'href="(/static/[^"?]+\.css[^"]*)"', Browser(base).request("/connexion/")[1])
             assert stylesheet, "no stylesheet on the home page"
             floors(side, base, pid, stylesheet[1])
@@ -315,7 +322,7 @@ def run_moncompte(args: Any, mailbox: Mailbox, smtp_port: int, server: str) -> S
     operations, seconds = argon2_in_server()
     if operations:
         side.argon2_ms = seconds / operations * 2 * 1000
-    else:  # granian's workers write no report at exit: timed alone, as for allauth
+    else:  # granian's and uWSGI's workers write no report at exit: timed alone, as for allauth
         hash_ms, verify_ms = argon2_cpu_ms()
         side.argon2_ms = hash_ms + verify_ms
     return side
@@ -346,7 +353,9 @@ def report(side: Side) -> None:
 def main() -> int:
     parser = load_options(journeys=150, port=8780)
     parser.add_argument("--warm-up", type=int, default=20)
-    parser.add_argument("--also-granian", action="store_true", help="moncompte again, served by granian (issue 22)")
+    parser.add_argument(
+        "--also", choices=["granian", "uwsgi"], help="moncompte again, served by this server too (issue 22)"
+    )
     parser.set_defaults(clients=8)  # as in the measure that opened issue 13
     args = parser.parse_args()
     mailbox = Mailbox()
@@ -355,7 +364,7 @@ def main() -> int:
     try:
         allauth = run_allauth(args, mailbox, sink.port)
         moncompte = run_moncompte(args, mailbox, sink.port, args.server)
-        other = run_moncompte(args, mailbox, sink.port, "granian") if args.also_granian else None
+        other = run_moncompte(args, mailbox, sink.port, args.also) if args.also else None
     finally:
         sink.stop()
     backing = "PostgreSQL + Redis" if args.redis else "PostgreSQL"
@@ -369,7 +378,7 @@ def main() -> int:
         report(other)
         rate = (other.done / other.wall) / (moncompte.done / moncompte.wall)
         cpu = other.cpu_per_journey() / moncompte.cpu_per_journey()
-        print(f"\ngranian / gunicorn : parcours par seconde × {rate:.2f}, CPU par parcours × {cpu:.2f}")
+        print(f"\n{args.also} / {args.server} : parcours par seconde × {rate:.2f}, CPU par parcours × {cpu:.2f}")
     speed = (moncompte.done / moncompte.wall) / (allauth.done / allauth.wall)
     rest = moncompte.cpu_per_journey() - moncompte.argon2_ms
     print("\nRapports moncompte / allauth")

@@ -88,9 +88,12 @@ def creation_count(*, client: Client, binding: str, now: datetime) -> None:
 
 
 def failures_check(*, client: Client, binding: str, now: datetime) -> None:
-    throttle.check(failures_per_client(), key=client.address, now=now, field=FIELD)
-    throttle.check(failures_per_network(now), key=client.network, now=now, field=FIELD)
-    throttle.check(failures_per_session(), key=binding, now=now, field=FIELD)
+    limits = [
+        (failures_per_client(), client.address),
+        (failures_per_network(now), client.network),
+        (failures_per_session(), binding),
+    ]
+    throttle.check_each(limits, now=now, field=FIELD)
 
 
 def failure_hit(*, client: Client, binding: str, now: datetime) -> None:
@@ -116,6 +119,9 @@ def recent_failures(*, client: Client, now: datetime) -> int:
     return throttle.count(failures_per_client(), key=client.address, now=now)
 
 
-def recent_network_failures(*, client: Client, now: datetime) -> int:
-    """How many wrong answers the client's network gave in the last hour, the client's own included."""
-    return throttle.count(failures_per_network(), key=client.network, now=now)
+def recent_failures_here_and_around(*, client: Client, now: datetime) -> tuple[int, int]:
+    """How many wrong answers the client gave in the last hour, and its network (the client's own included)."""
+    own, network = throttle.count_each(
+        [(failures_per_client(), client.address), (failures_per_network(), client.network)], now=now
+    )
+    return own, network

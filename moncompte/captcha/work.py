@@ -50,8 +50,8 @@ def work_difficulty(*, client: Client, now: datetime) -> int:
     the client's difficulty once more; attack mode multiplies it by CAPTCHA_WORK_ATTACK_FACTOR. At most
     CAPTCHA_WORK_MAX, or CAPTCHA_WORK_ATTACK_MAX in attack mode."""
     config = conf()
-    own = limits.recent_failures(client=client, now=now)
-    neighbours = max(0, limits.recent_network_failures(client=client, now=now) - own)
+    own, network = limits.recent_failures_here_and_around(client=client, now=now)
+    neighbours = max(0, network - own)
     difficulty = _own_difficulty(client=client, now=now, own=own) * (
         1 + neighbours / config.captcha_work_network_failures
     )

@@ -131,7 +131,7 @@ REDIS_URL = env.text("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "moncompte.core.redis_cache.ReusingRedisCache", "LOCATION": REDIS_URL}}
     # Sessions live in Redis only: no database write per request (a Redis restart signs people out).
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_ENGINE = "moncompte.core.redis_sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"

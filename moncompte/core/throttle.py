@@ -7,7 +7,7 @@ Windows are computed from the service clock, so time-travel tests and `faketime`
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Protocol, cast
+from typing import Any, Protocol
 
 from django.conf import settings
 
@@ -25,7 +25,12 @@ class Limit:
 
 class Store(Protocol):
     def add(self, scope: str, key: str, at: datetime, window: timedelta) -> str: ...
+    def remove_each(self, events: list[tuple[str, str, str]]) -> None: ...
     def times(self, scope: str, key: str, since: datetime) -> list[datetime]: ...
+    def add_then_times(
+        self, scope: str, key: str, at: datetime, window: timedelta, since: datetime
+    ) -> tuple[str, list[datetime]]: ...
+    def times_of_each(self, windows: list[tuple[str, str, datetime]]) -> list[list[datetime]]: ...
     def clear(self, scope: str, key: str) -> None: ...
     def remove(self, scope: str, key: str, event: str) -> None: ...
 
@@ -44,6 +49,23 @@ class DatabaseStore:
     def clear(self, scope: str, key: str) -> None:
         ThrottleEvent.objects.filter(scope=scope, key=key).delete()
 
+    def remove_each(self, events: list[tuple[str, str, str]]) -> None:
+        for scope, key, event in events:
+            self.remove(scope, key, event)
+
+    def add_then_times(
+        self, scope: str, key: str, at: datetime, window: timedelta, since: datetime
+    ) -> tuple[str, list[datetime]]:
+        event = self.add(scope, key, at, window)
+        try:
+            return event, self.times(scope, key, since)
+        except Exception:
+            self.remove(scope, key, event)  # never leave an event counted by a crash
+            raise
+
+    def times_of_each(self, windows: list[tuple[str, str, datetime]]) -> list[list[datetime]]:
+        return [self.times(scope, key, since) for scope, key, since in windows]
+
 
 class RedisStore:
     def __init__(self, url: str) -> None:
@@ -55,25 +77,66 @@ class RedisStore:
         return f"moncompte:throttle:{scope}:{key}"
 
     def add(self, scope: str, key: str, at: datetime, window: timedelta) -> str:
-        stamp = at.timestamp()
-        name, member = self._name(scope, key), f"{stamp}:{tokens.link_token()[:8]}"
         pipe = self.redis.pipeline()
-        pipe.zadd(name, {member: stamp})
-        pipe.expire(name, int(window.total_seconds()) + 60)
+        member = self._add(pipe, self._name(scope, key), at, window)
         pipe.execute()
         return member
+
+    @staticmethod
+    def _add(pipe: Any, name: str, at: datetime, window: timedelta) -> str:
+        stamp = at.timestamp()
+        member = f"{stamp}:{tokens.link_token()[:8]}"
+        pipe.zadd(name, {member: stamp})
+        pipe.expire(name, int(window.total_seconds()) + 60)
+        return member
+
+    @staticmethod
+    def _times(pipe: Any, name: str, since: datetime, drop_before: datetime | None = None) -> None:
+        """Events older than `drop_before` (by default `since`) dropped, then those after `since` read: its reply
+        is the pipeline's last."""
+        pipe.zremrangebyscore(name, "-inf", (drop_before or since).timestamp())
+        pipe.zrangebyscore(name, f"({since.timestamp()}", "+inf", withscores=True)
+
+    @staticmethod
+    def _dates(scores: list[tuple[bytes, float]]) -> list[datetime]:
+        return [datetime.fromtimestamp(score, tz=UTC) for _, score in scores]
+
+    def add_then_times(
+        self, scope: str, key: str, at: datetime, window: timedelta, since: datetime
+    ) -> tuple[str, list[datetime]]:
+        # One round trip (bench/versus_allauth.py: 58 Redis round trips per journey before issue 22 cut them),
+        # in MULTI like `add`: the window read is the one the new event is in.
+        name = self._name(scope, key)
+        pipe = self.redis.pipeline()
+        member = self._add(pipe, name, at, window)
+        self._times(pipe, name, since, drop_before=min(since, at - window))  # a shorter read keeps the window
+        try:
+            return member, self._dates(pipe.execute()[-1])
+        except Exception:
+            self.remove(scope, key, member)  # never leave an event counted by a crash (the reply may be lost)
+            raise
+
+    def times_of_each(self, windows: list[tuple[str, str, datetime]]) -> list[list[datetime]]:
+        pipe = self.redis.pipeline(transaction=False)
+        for scope, key, since in windows:
+            self._times(pipe, self._name(scope, key), since)
+        replies = pipe.execute()
+        return [self._dates(scores) for scores in replies[1::2]]
 
     def remove(self, scope: str, key: str, event: str) -> None:
         self.redis.zrem(self._name(scope, key), event)
 
+    def remove_each(self, events: list[tuple[str, str, str]]) -> None:
+        pipe = self.redis.pipeline(transaction=False)
+        for scope, key, event in events:
+            pipe.zrem(self._name(scope, key), event)
+        pipe.execute()
+
     def times(self, scope: str, key: str, since: datetime) -> list[datetime]:
-        name = self._name(scope, key)
         # One round trip: old events dropped, the window's read (a limit is checked on most requests).
         pipe = self.redis.pipeline(transaction=False)
-        pipe.zremrangebyscore(name, "-inf", since.timestamp())
-        pipe.zrangebyscore(name, f"({since.timestamp()}", "+inf", withscores=True)
-        scores = cast(list[tuple[bytes, float]], pipe.execute()[1])
-        return [datetime.fromtimestamp(score, tz=UTC) for _, score in scores]
+        self._times(pipe, self._name(scope, key), since)
+        return self._dates(pipe.execute()[-1])
 
     def window_counts(self, name: str, *, window: int, ttl: int) -> tuple[int, int]:
         """Counts one event in fixed window `window` of `name`: (this window's count, the previous one's)."""
@@ -104,7 +167,10 @@ def _key(raw: str) -> str:
 
 def retry_after(limit: Limit, *, key: str, now: datetime) -> timedelta | None:
     """None when one more event is allowed; otherwise how long until the oldest counted event expires."""
-    times = store().times(limit.scope, _key(key), now - limit.window)
+    return _wait(limit, store().times(limit.scope, _key(key), now - limit.window), now)
+
+
+def _wait(limit: Limit, times: list[datetime], now: datetime) -> timedelta | None:
     if len(times) < limit.max_events:
         return None
     return times[-limit.max_events] + limit.window - now
@@ -114,6 +180,31 @@ def check(limit: Limit, *, key: str, now: datetime, field: str | None = None) ->
     wait = retry_after(limit, key=key, now=now)
     if wait is not None:
         raise TooManyAttempts(wait, field=field)
+
+
+def check_each(limits: list[tuple[Limit, str]], *, now: datetime, field: str | None = None) -> None:
+    """`check` for several limits read at once (one round trip on Redis): the first one full raises."""
+    wait = first_retry_after(limits, now=now)
+    if wait is not None:
+        raise TooManyAttempts(wait, field=field)
+
+
+def first_retry_after(limits: list[tuple[Limit, str]], *, now: datetime) -> timedelta | None:
+    """`retry_after` for several limits read at once (one round trip on Redis): the first one full's wait."""
+    for (limit, _), times in zip(limits, _times_of_each(limits, now=now), strict=True):
+        wait = _wait(limit, times, now)
+        if wait is not None:
+            return wait
+    return None
+
+
+def count_each(limits: list[tuple[Limit, str]], *, now: datetime) -> list[int]:
+    """`count` for several limits read at once (one round trip on Redis)."""
+    return [len(times) for times in _times_of_each(limits, now=now)]
+
+
+def _times_of_each(limits: list[tuple[Limit, str]], *, now: datetime) -> list[list[datetime]]:
+    return store().times_of_each([(limit.scope, _key(key), now - limit.window) for limit, key in limits])
 
 
 def times_since(limit: Limit, *, key: str, since: datetime) -> list[datetime]:
@@ -148,20 +239,28 @@ def hit_first(limit: Limit, *, key: str, now: datetime) -> tuple[str, timedelta 
     """Counts one event, then reads the window it is in: its handle (for `unhit`) and, when it is one too
     many, how long until the window would let it in (None when it is within the limit). Counted before it is
     judged, so parallel requests each see the others (R-LIM3)."""
-    handle = hit(limit, key=key, now=now)
-    try:
-        times = store().times(limit.scope, _key(key), now - limit.window)
-    except Exception:
-        unhit(limit, key=key, event=handle)  # never leave an event counted by a crash
-        raise
+    handle, times = hit_then_times(limit, key=key, now=now)
     if len(times) <= limit.max_events:
         return handle, None
     return handle, times[-limit.max_events - 1] + limit.window - now
 
 
+def hit_then_times(
+    limit: Limit, *, key: str, now: datetime, since: datetime | None = None
+) -> tuple[str, list[datetime]]:
+    """Counts one event, then reads the events after `since` (by default the limit's window), the new one
+    included: its handle (for `unhit`) and their times, oldest first. One round trip on Redis."""
+    return store().add_then_times(limit.scope, _key(key), now, limit.window, since or now - limit.window)
+
+
 def unhit(limit: Limit, *, key: str, event: str) -> None:
     """Takes back one event counted first and refused after (it should not weigh on later ones)."""
     store().remove(limit.scope, _key(key), event)
+
+
+def unhit_each(events: list[tuple[Limit, str, str]]) -> None:
+    """`unhit` for several events (limit, key, handle) at once: one round trip on Redis."""
+    store().remove_each([(limit.scope, _key(key), event) for limit, key, event in events])
 
 
 def window_count(limit: Limit, *, key: str, now: datetime, field: str | None = None) -> None:

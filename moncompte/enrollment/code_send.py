@@ -144,5 +144,4 @@ def _identity_match(*, nir: Nir, birth_date: date, postal_code: str, client: Cli
 
 
 def _identity_tries_take_back(counted: list[tuple[Limit, str, str]]) -> None:
-    for limit, key, handle in counted:
-        throttle.unhit(limit, key=key, event=handle)
+    throttle.unhit_each(counted)

@@ -56,11 +56,7 @@ def _keys(*, nir: str, client: Client, to: str, device: int | None) -> list[tupl
 
 def code_sends_left(*, nir: str, client: Client, to: str, device: int | None, now: datetime) -> timedelta | None:
     """None while one more code may be sent for `nir` to `to` at this request; else how long until one may."""
-    for limit, key in _keys(nir=nir, client=client, to=to, device=device):
-        wait = throttle.retry_after(limit, key=key, now=now)
-        if wait is not None:
-            return wait
-    return None
+    return throttle.first_retry_after(_keys(nir=nir, client=client, to=to, device=device), now=now)
 
 
 def code_send_count(*, nir: str, client: Client, to: str, device: int | None, now: datetime) -> timedelta | None:
@@ -68,11 +64,10 @@ def code_send_count(*, nir: str, client: Client, to: str, device: int | None, no
     (the identity step holds no lock). One too many is taken back, and how long to wait is returned."""
     counted: list[tuple[Limit, str, str]] = []
     for limit, key in _keys(nir=nir, client=client, to=to, device=device):
-        counted.append((limit, key, throttle.hit(limit, key=key, now=now)))
-        times = throttle.times_since(limit, key=key, since=now - limit.window)
+        event, times = throttle.hit_then_times(limit, key=key, now=now)
+        counted.append((limit, key, event))
         if len(times) > limit.max_events:
-            for taken, taken_key, event in counted:
-                throttle.unhit(taken, key=taken_key, event=event)
+            throttle.unhit_each(counted)
             return times[-limit.max_events - 1] + limit.window - now
     return None
 

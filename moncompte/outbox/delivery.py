@@ -52,7 +52,6 @@ def lease() -> timedelta:
     return timedelta(seconds=conf().outbox_lease_seconds)
 
 
-@transaction.atomic
 def claim_next(
     *,
     now: datetime,
@@ -67,20 +66,22 @@ def claim_next(
     ever claimed it (the request that queued it sends it before it is due for the workers:
     send_after_response.py); `lease_for` shortens the lease for a claimer that must be done sooner (a web
     process). Inside a transaction (an outcome's: _claim_after), the claim is a savepoint of it."""
-    email = _next_unpaced(now, due_by=due_by or now, email_id=email_id, never_claimed=never_claimed)
-    if email is None:
-        return None
-    if email.claim:  # a worker that held this row died mid-exchange: the server may or may not have the message
-        email.delivery_attempts.filter(outcome=AttemptOutcome.SENDING).update(
-            outcome=AttemptOutcome.UNKNOWN, finished_at=now
-        )
-    email.claim += 1
-    email.message_id = email.message_id or new_message_id()
-    until = now + (lease_for or lease())
-    attempt = DeliveryAttempt(email=email, at=now, outcome=AttemptOutcome.SENDING, worker=WORKER_NAME)
-    claimed = {"claim": email.claim, "message_id": email.message_id, "next_attempt_at": until, "slot_at": None}
-    queries.claim_write(email_id=email.pk, email=claimed, attempt=attempt)
-    return Claimed(email=email, claim=email.claim, attempt_id=attempt.pk, claimed_at=now, lease_until=until)
+    # A block, not the decorator: mutmut leaves decorated functions unmutated (docs/mutation.md).
+    with transaction.atomic():
+        email = _next_unpaced(now, due_by=due_by or now, email_id=email_id, never_claimed=never_claimed)
+        if email is None:
+            return None
+        if email.claim:  # a worker that held this row died mid-exchange: the server may or may not have the message
+            email.delivery_attempts.filter(outcome=AttemptOutcome.SENDING).update(
+                outcome=AttemptOutcome.UNKNOWN, finished_at=now
+            )
+        email.claim += 1
+        email.message_id = email.message_id or new_message_id()
+        until = now + (lease_for or lease())
+        attempt = DeliveryAttempt(email=email, at=now, outcome=AttemptOutcome.SENDING, worker=WORKER_NAME)
+        claimed = {"claim": email.claim, "message_id": email.message_id, "next_attempt_at": until, "slot_at": None}
+        queries.claim_write(email_id=email.pk, email=claimed, attempt=attempt)
+        return Claimed(email=email, claim=email.claim, attempt_id=attempt.pk, claimed_at=now, lease_until=until)
 
 
 # R-DLV6: at most this many notifications sent back to their provider's slot in one claim.

@@ -28,7 +28,7 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        raw = envelope.original_content or envelope.content
+        raw = envelope.original_content  # the bytes received, whatever aiosmtpd's decode_data
         # The receiving function uses the ORM, which is synchronous: a worker thread, never the event loop.
         await asyncio.to_thread(self.receive, raw, list(envelope.rcpt_tos))
         return "250 OK"
@@ -37,7 +37,7 @@ class _Handler:
 def smtp_inbox_start(*, host: str, port: int, accepts: Callable[[str], bool], receive: Receive) -> Listener:
     handler = _Handler(accepts=accepts, receive=receive)
     # Reports are small (the returned message is usually cut); anything larger is refused, not read.
-    controller = Controller(handler, hostname=host, port=port, decode_data=False, data_size_limit=MAX_REPORT_BYTES)
+    controller = Controller(handler, hostname=host, port=port, data_size_limit=MAX_REPORT_BYTES)
     controller.start()
     return controller
 

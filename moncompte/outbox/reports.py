@@ -50,16 +50,11 @@ def _kind(action: str, status: str) -> ReportKind:
 
 
 def _fields(part: Message) -> list[Message]:
-    """The header blocks of a message/delivery-status or message/feedback-report part."""
+    """The header blocks of a message/delivery-status or message/feedback-report part. The email package parses
+    every message/* part into a list of Messages (delivery-status: one per block), whatever its
+    Content-Transfer-Encoding: a part given as text never reaches here (docs/mutation.md)."""
     payload = part.get_payload()
-    if isinstance(payload, list):  # the email package parses delivery-status into one Message per block
-        return [block for block in payload if isinstance(block, Message)]
-    text = payload if isinstance(payload, str) else ""
-    return [
-        message_from_bytes(block.encode(), policy=policy.default)
-        for block in re.split(r"\r?\n\r?\n", text)
-        if block.strip()
-    ]
+    return [block for block in payload if isinstance(block, Message)] if isinstance(payload, list) else []
 
 
 def _address(value: str | None) -> str:
@@ -76,7 +71,7 @@ def _original_message_id(report: Message) -> str:
             inner = payload[0] if isinstance(payload, list) and payload else None
             if isinstance(inner, Message) and inner.get("Message-ID"):
                 return str(inner["Message-ID"]).strip()
-            headers = str(part.get_payload(decode=False))[:HEADERS_READ]
+            headers = str(payload)[:HEADERS_READ]
             found = MESSAGE_ID.search(headers)
             if found:
                 return found[1]

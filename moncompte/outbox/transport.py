@@ -120,8 +120,13 @@ class SmtpTransport:
             smtp = smtplib.SMTP_SSL(timeout=self.timeout, context=ssl.create_default_context())
         else:
             smtp = smtplib.SMTP(timeout=self.timeout)
+        # smtplib checks the relay's certificate (STARTTLS, smtps://) against the name its constructor was given,
+        # and a constructor given the name connects at once, outside the deadline: the name is set here.
+        smtp._host = self.host  # type: ignore[attr-defined]  # (not in typeshed)
         current.append(smtp)
-        smtp.connect(self.host, self.port)
+        code, greeting = smtp.connect(self.host, self.port)
+        if code != 220:  # turned away at once (RFC 5321 §3.1): smtplib's constructor raises this, connect() does not
+            raise smtplib.SMTPConnectError(code, greeting)
         if self.starttls:
             smtp.starttls(context=ssl.create_default_context())
         return smtp
@@ -282,7 +287,7 @@ def _failure(error: Exception, *, deadline: _Deadline, ended: bool = False) -> D
 
 
 def _quit(smtp: smtplib.SMTP) -> None:
-    with contextlib.suppress(smtplib.SMTPException, OSError):
+    with contextlib.suppress(OSError):  # smtplib's errors are OSErrors too
         smtp.quit()
     smtp.close()
 
@@ -291,7 +296,7 @@ def _hang_up(current: list[smtplib.SMTP], cut: threading.Event) -> None:
     """Ends a send that outlived its deadline: the blocked connect, send or receive fails at once."""
     cut.set()
     for smtp in list(current):
-        sock = getattr(smtp, "sock", None)
+        sock = smtp.sock  # None before its connection starts
         if sock is not None:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)

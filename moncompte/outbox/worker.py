@@ -140,7 +140,6 @@ def _deliver_until_stopped(
 ) -> None:
     next_periodic = 0.0
     while not stop.is_set():
-        tried = 0
         try:
             close_old_connections()
             tried = feed()

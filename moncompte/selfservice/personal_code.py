@@ -44,9 +44,9 @@ def attempt_count(*, nir: str, client: Client, now: datetime, event: str, device
     SignInBlocked while this client waits for this NIR; a refused attempt is taken back, so waiting is what
     ends the wait (as R-PW9 says: the delay doubles with each failure, not with each early try)."""
     config, key, attempts = conf(), _key(nir, client, device), limits.sign_in_attempts()
-    handle = throttle.hit(attempts, key=key, now=now)
+    handle, times = throttle.hit_then_times(attempts, key=key, now=now, since=now - DAY)
     try:
-        wait = _wait(config, throttle.times_since(attempts, key=key, since=now - DAY)[:-1], now)
+        wait = _wait(config, times[:-1], now)
     except Exception:
         throttle.unhit(attempts, key=key, event=handle)  # never leave an attempt counted by a crash
         raise

@@ -105,7 +105,7 @@ def test_the_proof_of_work_grows_with_the_failures_of_neighbours_in_the_same_net
         with pytest.raises(CaptchaWrong):
             attempt(now, binding=str(n), who=client(100 + n))
     sibling = client(7)  # never failed itself
-    assert limits.recent_network_failures(client=sibling, now=now) == 20
+    assert limits.recent_failures_here_and_around(client=sibling, now=now) == (0, 20)
     assert work_difficulty(client=sibling, now=now) == base * 3  # 20 failures next door: twice more work
     assert work_difficulty(client=client(100), now=now) == int(base * 2 * (1 + 19 / 10))  # its own, and theirs
     assert work_difficulty(client=Client("203.0.114.7"), now=now) == base  # the next /24 is another network

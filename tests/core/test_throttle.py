@@ -78,3 +78,92 @@ def test_a_fixed_window_counter_weighs_the_previous_window_by_what_is_left_of_it
     with pytest.raises(TooManyAttempts):
         throttle.window_count(limit, key="k", now=start + timedelta(hours=1, minutes=15))
     throttle.window_count(limit, key="k", now=start + timedelta(hours=1, minutes=50))
+
+
+def test_an_event_counted_with_its_window_reads_itself_and_the_earlier_ones_oldest_first_R_LIM3(store, now):
+    throttle.hit(LIMIT, key="k", now=now - timedelta(hours=2))  # out of the window
+    throttle.hit(LIMIT, key="k", now=now - timedelta(minutes=5))
+    handle, times = throttle.hit_then_times(LIMIT, key="k", now=now)
+    assert times == [now - timedelta(minutes=5), now]
+    _, last_minute = throttle.hit_then_times(LIMIT, key="k", now=now, since=now - timedelta(minutes=1))
+    assert last_minute == [now, now]
+    throttle.unhit(LIMIT, key="k", event=handle)
+    assert throttle.count(LIMIT, key="k", now=now) == 2
+
+
+def test_a_limit_counted_first_lets_the_last_event_in_and_refuses_the_next_with_its_wait_R_LIM3(store, now):
+    for minute in range(3):
+        assert throttle.hit_first(LIMIT, key="k", now=now + timedelta(minutes=minute))[1] is None
+    handle, wait = throttle.hit_first(LIMIT, key="k", now=now + timedelta(minutes=10))
+    assert wait == timedelta(minutes=50)
+    throttle.unhit(LIMIT, key="k", event=handle)
+    assert throttle.count(LIMIT, key="k", now=now + timedelta(minutes=10)) == 3
+
+
+def test_several_windows_read_at_once_answer_each_for_its_own_key_and_limit(store, now):
+    other = throttle.Limit("test_other", 1, timedelta(minutes=10))
+    for _ in range(3):
+        throttle.hit(LIMIT, key="a", now=now)
+    throttle.hit(other, key="b", now=now - timedelta(minutes=20))  # out of its shorter window
+    assert throttle.count_each([(LIMIT, "a"), (other, "b"), (LIMIT, "b")], now=now) == [3, 0, 0]
+    assert throttle.first_retry_after([(other, "b"), (LIMIT, "b")], now=now) is None
+    assert throttle.first_retry_after([(other, "b"), (LIMIT, "a")], now=now) == timedelta(hours=1)
+    throttle.check_each([(other, "b"), (LIMIT, "b")], now=now)
+    with pytest.raises(TooManyAttempts) as full:
+        throttle.check_each([(other, "b"), (LIMIT, "a")], now=now + timedelta(minutes=1), field="nir")
+    assert (full.value.retry_after, full.value.field) == (timedelta(minutes=59), "nir")
+
+
+def test_several_events_taken_back_at_once_each_leave_their_own_window(store, now):
+    other = throttle.Limit("test_other", 5, timedelta(hours=1))
+    kept = throttle.hit(LIMIT, key="a", now=now)
+    events = [(LIMIT, "a", throttle.hit(LIMIT, key="a", now=now)), (other, "a", throttle.hit(other, key="a", now=now))]
+    throttle.unhit_each(events)
+    assert throttle.count_each([(LIMIT, "a"), (other, "a")], now=now) == [1, 0]
+    throttle.unhit(LIMIT, key="a", event=kept)
+    assert throttle.count(LIMIT, key="a", now=now) == 0
+
+
+@pytest.mark.redis
+def test_an_event_whose_window_cannot_be_read_is_not_left_counted_on_redis_R_LIM3(settings, db, now, monkeypatch):
+    settings.REDIS_URL = TEST_REDIS_URL
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    store = throttle.store()
+    assert isinstance(store, throttle.RedisStore)
+    failing = {"left": 1}
+    original = store.redis.pipeline
+
+    def pipeline_losing_its_reply(*args, **kwargs):
+        pipe = original(*args, **kwargs)
+        execute = pipe.execute
+
+        def execute_then_lose_the_reply(*a, **k):
+            execute(*a, **k)  # Redis did the work; the answer is lost on the way back
+            if failing["left"]:
+                failing["left"] -= 1
+                raise redis.ConnectionError("connexion perdue")
+            return None
+
+        pipe.execute = execute_then_lose_the_reply  # type: ignore[method-assign]
+        return pipe
+
+    monkeypatch.setattr(store.redis, "pipeline", pipeline_losing_its_reply)
+    with pytest.raises(redis.ConnectionError):
+        throttle.hit_then_times(LIMIT, key="k", now=now)
+    monkeypatch.undo()
+    assert throttle.count(LIMIT, key="k", now=now) == 0
+
+
+def test_an_event_whose_window_cannot_be_read_is_not_left_counted_in_the_database_R_LIM3(
+    settings, db, now, monkeypatch
+):
+    settings.REDIS_URL = ""
+
+    def failing_read(*args, **kwargs):
+        raise RuntimeError("panne")
+
+    monkeypatch.setattr(throttle.DatabaseStore, "times", failing_read)
+    with pytest.raises(RuntimeError):
+        throttle.hit_then_times(LIMIT, key="k", now=now)
+    monkeypatch.undo()
+    assert throttle.count(LIMIT, key="k", now=now) == 0

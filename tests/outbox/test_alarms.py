@@ -115,6 +115,7 @@ def test_a_lease_held_past_its_first_quarter_is_renewed_by_its_own_thread_R_DLV1
         first = kept.lease_until
         time.sleep(0.15)  # past the first beat (0.05 s) and the second
     assert kept._thread.ident is not None
+    assert kept._thread.name == f"bail-{claimed.email.pk}"  # a thread dump says which email's lease it keeps
     assert kept.lease_until > first
     assert not kept.lost
 

@@ -5,7 +5,7 @@ import pytest
 from django.db import transaction
 
 from moncompte.core import metrics
-from moncompte.outbox.mail import Outgoing, enqueue_many
+from moncompte.outbox.mail import Outgoing, enqueue, enqueue_many
 from moncompte.outbox.models import Lane, OutboundEmail
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,3 +40,16 @@ def test_a_campaign_s_notifications_are_counted_per_provider_once_committed_R_DL
 def test_an_empty_campaign_queues_nothing(now):
     assert enqueue_many(template="message_notice", outgoing=iter([]), now=now, lane=Lane.NOTIFICATIONS) == 0
     assert not OutboundEmail.objects.exists()
+
+
+def test_a_single_email_is_counted_under_its_template_and_provider_once_committed_R_DLV4(now):
+    before = metrics.emails_enqueued.labels("provisional_code", "orange")._value.get()
+    with transaction.atomic():
+        enqueue(
+            template="provisional_code",
+            to="camille@orange.fr",
+            now=now,
+            context={"first_name": "Camille", "last_name": "DURAND", "expires_at": now, "validity": "30 minutes"},
+            secret_context={"code": "Ab3dEf7hJk"},
+        )
+    assert metrics.emails_enqueued.labels("provisional_code", "orange")._value.get() == before + 1

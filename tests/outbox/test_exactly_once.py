@@ -12,6 +12,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from moncompte.core import clock
+from moncompte.core.conf import conf
 from moncompte.core.request_context import current_request_id, request_id_set
 from moncompte.outbox import pacing
 from moncompte.outbox.delivery import Claimed, _deliver_then_claim, claim_next, deliver_due, deliver_one
@@ -199,17 +200,44 @@ def test_the_claim_that_follows_an_outcome_takes_a_message_being_retried_too_R_D
     assert (retried.status, retried.claim) == (EmailStatus.SENT, 2)
 
 
+LABELS = {"template": "provisional_code", "provider": provider_of("camille@example.fr")}
+
+
+def sample(name: str, labels: dict[str, str] = LABELS) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
 def test_a_message_sent_is_counted_once_by_template_and_provider(now, traveller, django_capture_on_commit_callbacks):
+    """With the time it took from enqueue to the relay's 250, by template."""
     queue_code_email(now)
-    labels = {"template": "provisional_code", "provider": provider_of("camille@example.fr")}
-
-    def delivered() -> float:
-        return REGISTRY.get_sample_value("moncompte_emails_delivered_total", labels) or 0.0
-
-    before = delivered()
+    timed = {"template": "provisional_code"}
+    before = [sample("moncompte_emails_delivered_total"), sample("moncompte_email_delivery_seconds_count", timed)]
+    before.append(sample("moncompte_email_delivery_seconds_sum", timed))
+    traveller.shift(timedelta(seconds=3))
     with django_capture_on_commit_callbacks(execute=True):
         assert deliver_due(transport=Recording()) == 1
-    assert delivered() == before + 1
+    assert sample("moncompte_emails_delivered_total") == before[0] + 1
+    assert sample("moncompte_email_delivery_seconds_count", timed) == before[1] + 1
+    assert sample("moncompte_email_delivery_seconds_sum", timed) == pytest.approx(before[2] + 3)
+
+
+def test_a_message_given_up_is_counted_failed_once_and_a_retry_not_at_all(
+    now, traveller, django_capture_on_commit_callbacks
+):
+    queue_code_email(now)
+    before = sample("moncompte_emails_failed_total")
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver_due(transport=Recording(refuse=True))  # 421: tried again later
+    assert sample("moncompte_emails_failed_total") == before
+
+    class Refusing(Recording):
+        def send(self, message: Outgoing, *, sender: str) -> str:
+            raise DeliveryFailed("550 5.1.1 destinataire inconnu", permanent=True)
+
+    traveller.shift(timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliver_due(transport=Refusing()) == 1
+    assert sample("moncompte_emails_failed_total") == before + 1
 
 
 def test_the_server_reply_is_kept_with_the_attempt_up_to_2000_characters(now, traveller):
@@ -365,3 +393,14 @@ def test_an_outcome_is_written_to_its_own_email_only_not_to_another_held_with_th
     other = OutboundEmail.objects.get(pk=second.email.pk)
     assert (other.status, other.attempts, other.next_attempt_at) == (EmailStatus.PENDING, 0, second.lease_until)
     assert DeliveryAttempt.objects.get(pk=second.attempt_id).outcome == AttemptOutcome.SENDING
+
+
+def test_a_message_still_deferred_at_its_give_up_age_is_given_up_and_not_a_second_before(now, traveller):
+    """A relay that keeps answering 4xx: retried until `outbox_give_up_after` from enqueue, then failed."""
+    oldest = queue_code_email(now, to="oldest@example.fr")
+    younger = queue_code_email(now + timedelta(seconds=1), to="younger@example.fr")
+    traveller.move_to(now + conf().outbox_give_up_after)  # the oldest is exactly that old, the other 1 s less
+    assert deliver_due(transport=Recording(refuse=True)) == 2
+    oldest.refresh_from_db()
+    younger.refresh_from_db()
+    assert (oldest.status, younger.status) == (EmailStatus.FAILED, EmailStatus.PENDING)

@@ -6,12 +6,14 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 
 from moncompte.core import clock
 from moncompte.outbox.delivery import claim_next
 from moncompte.outbox.lease import LeaseKept
 from moncompte.outbox.models import OutboundEmail
 from tests.outbox.test_delivery import queue_code_email
+from tests.outbox.test_outcome_through_outages import WritesRefused
 
 pytestmark = pytest.mark.django_db(transaction=True)
 LENGTH = timedelta(seconds=0.2)  # a beat every 0.05 s
@@ -90,3 +92,42 @@ def test_a_beat_renews_its_own_email_only_not_another_held_with_the_same_claim_n
     assert kept.lease_until != mine.lease_until
     assert OutboundEmail.objects.get(pk=mine.email.pk).next_attempt_at == kept.lease_until  # renewed
     assert OutboundEmail.objects.get(pk=other.email.pk).next_attempt_at == other.lease_until  # untouched
+
+
+def held_with_lease_left(left: timedelta, transport: Hangs) -> LeaseKept:
+    queue_code_email(clock.now())
+    claimed = claim_next(now=clock.now())
+    assert claimed is not None
+    return LeaseKept(
+        email_id=claimed.email.pk,
+        claim=claimed.claim,
+        lease_until=clock.now() + left,
+        length=LENGTH,
+        transport=transport,
+    )
+
+
+def test_a_beat_the_database_refuses_keeps_the_send_going_while_the_lease_has_time_left_R_DLV1(caplog):
+    """A short outage: the lease written last still holds beyond the next beat, so the send goes on (the
+    outcome will be written before that end, or not at all: delivery._complete_despite_outages)."""
+    transport = Hangs()
+    kept = held_with_lease_left(timedelta(seconds=30), transport)
+    before = kept.lease_until
+    with connection.execute_wrapper(WritesRefused(times=None)):
+        assert kept._renew(every=0.05)
+    assert (kept.lease_until, kept.lost, transport.aborts) == (before, False, 0)
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("WARNING", f"courriel {kept.email_id} : bail non renouvelé (base indisponible)")
+    ]
+
+
+def test_a_beat_the_database_refuses_hangs_up_the_send_when_the_lease_ends_before_the_next_beat_R_DLV1(caplog):
+    """After the lease, another worker may claim the message and send it again: the send stops first."""
+    transport = Hangs()
+    kept = held_with_lease_left(timedelta(seconds=0.04), transport)
+    with connection.execute_wrapper(WritesRefused(times=None)):
+        assert not kept._renew(every=0.05)
+    assert (kept.lost, transport.aborts) == (False, 1)  # not lost to another worker: cut short
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("ERROR", f"courriel {kept.email_id} : bail bientôt expiré sans renouvellement, envoi interrompu")
+    ]

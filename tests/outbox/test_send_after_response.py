@@ -1,19 +1,23 @@
 """Mail in milliseconds (issue 13): the request that queued an email sends it once its response is out; the
 worker remains the safety net, and never a message twice (R-DLV1)."""
 
+import threading
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 
 from moncompte.core import clock
 from moncompte.outbox import send_after_response
-from moncompte.outbox.delivery import claim_next
+from moncompte.outbox.delivery import claim_next, deliver_one
 from moncompte.outbox.mail import enqueue
 from moncompte.outbox.models import AttemptOutcome, EmailStatus, OutboundEmail
 from moncompte.outbox.sink import free_port, received
 from tests.helpers import shown_challenge
+from tests.outbox.test_exactly_once import Recording
+from tests.outbox.test_outcome_through_outages import WritesRefused
 from tests.web.test_enrollment_pages import TYPED, captcha_id_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -155,3 +159,75 @@ def test_a_claim_by_a_request_is_short_so_a_killed_web_process_delays_its_email_
     assert claimed is not None
     assert claimed.lease_until - clock.now() <= send_after_response.LEASE
     assert send_after_response.LEASE.total_seconds() < 30  # gunicorn's limit per request
+
+
+def test_after_an_email_a_worker_took_first_the_request_still_sends_its_next_one_R_DLV1(smtp_sink, settings):
+    controller, maildir = smtp_sink
+    settings.EMAIL_URL = f"smtp://{controller.hostname}:{controller.port}"
+    in_a_request()
+    first = queued("camille@example.fr")
+    queued("dominique@example.fr")
+    assert claim_next(now=clock.now() + send_after_response.GRACE, email_id=first.pk) is not None  # a worker's
+    send_after_response.send_remembered()
+    assert [str(item.message["To"]) for item in received(maildir)] == ["dominique@example.fr"]
+    assert first.delivery_attempts.count() == 1
+
+
+def outbox_log(caplog) -> list[tuple[str, str]]:
+    return [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "moncompte.outbox"]
+
+
+def test_a_send_the_database_refuses_is_left_to_the_worker_and_pauses_sending_from_requests(
+    smtp_sink, settings, caplog
+):
+    controller, maildir = smtp_sink
+    settings.EMAIL_URL = f"smtp://{controller.hostname}:{controller.port}"
+    in_a_request()
+    email = queued()
+    with connection.execute_wrapper(WritesRefused(times=None)):
+        send_after_response.send_remembered()  # the claim's writes fail: nothing raised into the request
+    assert outbox_log(caplog) == [
+        ("ERROR", f"courriel {email.pk} : envoi après la réponse impossible ; le worker s'en charge"),
+        ("WARNING", "envoi après la réponse suspendu 60 s : le worker envoie seul"),
+    ]
+    assert received(maildir) == []
+    in_a_request()
+    assert send_after_response.grace() == timedelta(0)  # paused: the workers take the next emails at once
+
+
+def test_a_thread_that_never_served_a_request_neither_delays_its_emails_nor_fails_at_a_request_s_end(settings):
+    """A periodic job's or a command's thread: no grace, and nothing remembered to send."""
+    settings.EMAIL_URL = f"smtp://127.0.0.1:{free_port()}"
+    seen: list[object] = []
+
+    def elsewhere() -> None:
+        try:
+            seen.append(send_after_response.grace())
+            send_after_response.send_remembered()
+            seen.append("ended")
+        except Exception as error:  # what the test fails on
+            seen.append(error)
+
+    thread = threading.Thread(target=elsewhere)
+    thread.start()
+    thread.join()
+    assert seen == [timedelta(0), "ended"]
+
+
+def test_a_request_never_sends_an_email_a_worker_already_tried_even_when_due_again_within_the_grace_R_DLV1(
+    smtp_sink, settings
+):
+    """Its retry belongs to the worker that tried it (with its back-off and the relay's slowing down)."""
+    controller, maildir = smtp_sink
+    settings.EMAIL_URL = f"smtp://{controller.hostname}:{controller.port}"
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, outbox_retry_base=timedelta(0))
+    in_a_request()
+    email = queued()
+    claimed = claim_next(now=clock.now() + send_after_response.GRACE)  # a worker was quicker, and deferred
+    assert claimed is not None
+    assert deliver_one(claimed, Recording(refuse=True)) == AttemptOutcome.RETRY
+    email.refresh_from_db()
+    assert email.next_attempt_at < clock.now() + send_after_response.GRACE  # due again within the grace
+    send_after_response.send_remembered()
+    assert received(maildir) == []
+    assert email.delivery_attempts.count() == 1

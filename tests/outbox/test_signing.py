@@ -5,6 +5,7 @@ import base64
 import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
+from email import message_from_bytes
 from typing import Any
 
 import dkim
@@ -13,7 +14,7 @@ from aiosmtpd.controller import Controller
 from django.core.exceptions import ImproperlyConfigured
 
 from moncompte.outbox.delivery import deliver_due
-from moncompte.outbox.signing import configured_key
+from moncompte.outbox.signing import SIGNED_HEADERS, configured_key
 from moncompte.outbox.sink import free_port
 from moncompte.outbox.transport import SmtpTransport
 from tests.outbox.test_delivery import queue_code_email
@@ -90,3 +91,19 @@ def test_half_a_dkim_configuration_is_refused_clearly(settings, tmp_path):
     with pytest.raises(ImproperlyConfigured, match="illisible"):
         configured_key()
     configured_key.cache_clear()
+
+
+def test_the_signature_covers_the_headers_a_reader_sees_and_tolerates_a_relay_s_refolding_R_DLV3(
+    capture, dkim_record: bytes, now, traveller
+):
+    """The headers signed are the listed ones, those the message lacks too (a relay cannot add a
+    List-Unsubscribe to a transactional email without breaking the signature); relaxed canonicalization of
+    header and body, so a relay that refolds a long header or trims trailing spaces does not break it."""
+    handler, transport = capture
+    queue_code_email(now)
+    deliver_due(transport=transport)
+    sent = message_from_bytes(handler.raw[0])
+    assert "List-Unsubscribe" not in sent
+    tags = dict(tag.strip().split("=", 1) for tag in str(sent["DKIM-Signature"]).split(";"))
+    assert tags["c"] == "relaxed/relaxed"
+    assert [name.strip() for name in tags["h"].split(":")] == [name.decode() for name in SIGNED_HEADERS]

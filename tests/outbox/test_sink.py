@@ -1,6 +1,7 @@
 """The demo's mailbox (R-MAIL2): one message read back by its key, as the demo's mailbox page shows it."""
 
 import mailbox
+import smtplib
 from datetime import timedelta
 
 import pytest
@@ -62,3 +63,19 @@ def test_the_demo_mailbox_lists_its_messages_newest_first_each_with_its_key_R_MA
         deliver_due(transport=transport)
         keys.append(box.add(transport.sent[-1].as_bytes()))
     assert [item.key for item in received(maildir)] == keys[::-1]  # the later one first
+
+
+@pytest.mark.parametrize(("pipelining", "offered"), [({}, True), ({"pipelining": False}, False)])
+def test_the_demo_mailbox_offers_pipelining_besides_its_own_extensions_unless_told_not_to(
+    tmp_path, pipelining, offered
+):
+    """As Postfix does (RFC 2920), by default; aiosmtpd's own extensions are still offered."""
+    controller = sink_start(maildir=tmp_path / "mailbox", **pipelining)
+    try:
+        with smtplib.SMTP(controller.hostname, controller.port, timeout=5) as client:
+            client.ehlo()
+            features = set(client.esmtp_features)
+    finally:
+        controller.stop()
+    assert ("pipelining" in features) is offered
+    assert {"size", "8bitmime", "smtputf8"} <= features

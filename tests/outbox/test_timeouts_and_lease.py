@@ -40,7 +40,8 @@ def test_a_relay_answering_after_the_step_deadline_but_within_the_reply_wait_get
     slow_relay, tmp_path, now, traveller
 ):
     email = queue_code_email(now)
-    transport = replace(slow_relay(2.0), reply_timeout=5.0)  # 1 s per step, 5 s for the answer to the message
+    # 1 s per step, 1.5 s for the exchange up to the message's end, then 5 s for the answer to the message
+    transport = replace(slow_relay(2.0), exchange_timeout=1.5, reply_timeout=5.0)
     deliver_due(transport=transport)
     email.refresh_from_db()
     assert email.status == EmailStatus.SENT

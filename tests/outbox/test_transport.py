@@ -1,9 +1,12 @@
 """The worker's SMTP connection is kept between messages that follow each other, and never costs a message:
 one closed by the server meanwhile is replaced before anything of the next message is sent (R-DLV1)."""
 
+import asyncio
+import contextlib
 import socket
 import threading
 import time
+from email import policy
 from email.message import EmailMessage
 from typing import Any
 
@@ -26,6 +29,11 @@ class Relay:
         self.received: list[str] = []
         self.pipelining = pipelining
         self.envelopes_in_one_write: list[bool] = []
+        self.quits = 0
+        self.contents: list[bytes] = []
+        self.closing_after_one = False  # answers 421 to MAIL on a connection that already carried a message
+        self.silent_at_quit = False  # hangs up at QUIT without a word
+        self.silent_after_one = 0.0  # waits this long before answering MAIL on a connection that carried one
 
     async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
@@ -39,6 +47,10 @@ class Relay:
     async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
         waiting = bytes(server._reader._buffer)  # what the client sent after MAIL, before MAIL's answer
         self.envelopes_in_one_write.append(b"RCPT TO:" in waiting and waiting.endswith(b"DATA\r\n"))
+        if self.closing_after_one and getattr(session, "messages", 0) > 0:
+            return "421 4.3.2 service closing"
+        if getattr(session, "messages", 0) > 0:
+            await asyncio.sleep(self.silent_after_one)
         if address.endswith("@refused-sender.example"):
             return "550 5.7.1 sender refused"
         if address.endswith("@unknown-sender.example"):
@@ -54,6 +66,8 @@ class Relay:
         if address.endswith("@unknown-command.example"):
             return "500 5.5.1 command unrecognized"
         envelope.rcpt_tos.append(address)
+        if address.endswith("@forwarded.example"):
+            return "251 2.1.5 user not local; will forward"
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -62,7 +76,15 @@ class Relay:
         if any(address.endswith("@data-unknown.example") for address in envelope.rcpt_tos):
             return "500 5.5.2 data unrecognized"
         self.received += envelope.rcpt_tos
+        self.contents.append(envelope.original_content)
+        session.messages = getattr(session, "messages", 0) + 1
         return "250 OK"
+
+    async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:
+        self.quits += 1
+        if self.silent_at_quit:
+            server.transport.close()
+        return "221 Bye"
 
 
 @pytest.fixture(params=[False, True], ids=["sans PIPELINING", "PIPELINING"])
@@ -121,7 +143,100 @@ def test_a_plain_transport_opens_one_connection_per_message(relay):
     transport = SmtpTransport(host="127.0.0.1", port=controller.port)
     for index in range(2):
         transport.send(message(f"p{index}@example.fr"), sender="b@example.fr")
+        assert handler.quits == index + 1  # closed (QUIT) as soon as the message is out, never left open
     assert handler.connections == 2
+
+
+def test_a_relay_that_hangs_up_at_quit_without_a_word_has_still_taken_the_message(relay):
+    handler, controller = relay
+    handler.silent_at_quit = True
+    transport = SmtpTransport(host="127.0.0.1", port=controller.port)
+    assert transport.send(message("camille@example.fr"), sender="b@example.fr").startswith("250")
+    assert (handler.received, handler.quits) == (["camille@example.fr"], 1)
+
+
+def test_a_kept_connection_outlives_the_reply_wait_of_its_last_message(relay):
+    """The deadline of a send ends with it: it never hangs up the connection kept for the next message."""
+    handler, controller = relay
+    transport = kept_transport(controller, reply_timeout=0.2)
+    transport.send(message("p0@example.fr"), sender="b@example.fr")
+    time.sleep(0.4)
+    transport.send(message("p1@example.fr"), sender="b@example.fr")
+    transport.close()
+    assert handler.connections == 1
+
+
+def test_a_kept_connection_that_goes_silent_is_cut_at_the_deadline_of_the_next_send_R_DLV1(relay):
+    """The connection kept from the last message is under the new send's deadline too, not only under the
+    socket's timeout for each step."""
+    handler, controller = relay
+    handler.silent_after_one = 3.0
+    transport = kept_transport(controller, timeout=5.0, exchange_timeout=0.5)
+    transport.send(message("p0@example.fr"), sender="b@example.fr")
+    started = time.monotonic()
+    with pytest.raises(DeliveryFailed) as cut:
+        transport.send(message("p1@example.fr"), sender="b@example.fr")
+    assert time.monotonic() - started < 2
+    assert not cut.value.permanent
+    assert handler.received == ["p0@example.fr"]
+
+
+def test_a_kept_connection_silent_past_the_step_timeout_is_left_for_a_new_one_R_DLV1(relay):
+    """A kept connection still has the long wait of its last answer (`reply_timeout`): the next message's steps
+    get `timeout` again, so a connection that went dead is given up quickly and the message sent on a new one."""
+    handler, controller = relay
+    handler.silent_after_one = 3.0
+    transport = kept_transport(controller, timeout=0.5, exchange_timeout=10.0, reply_timeout=10.0)
+    transport.send(message("p0@example.fr"), sender="b@example.fr")
+    started = time.monotonic()
+    assert transport.send(message("p1@example.fr"), sender="b@example.fr").startswith("250")
+    assert time.monotonic() - started < 2
+    transport.close()
+    assert handler.received == ["p0@example.fr", "p1@example.fr"]
+    assert handler.connections == 2
+
+
+def test_a_keep_idle_under_a_second_still_keeps_the_connection(relay):
+    handler, controller = relay
+    transport = SmtpTransport(host="127.0.0.1", port=controller.port, keep_idle=0.5)
+    for index in range(2):
+        transport.send(message(f"p{index}@example.fr"), sender="b@example.fr")
+    transport.close()
+    assert (handler.connections, handler.quits) == (1, 1)
+
+
+def test_a_kept_connection_the_relay_closes_with_421_at_the_next_message_is_replaced_and_the_message_sent_once_R_DLV1(
+    relay,
+):
+    """421 is a relay's polite hang-up (RFC 5321 §3.8): nothing of the message was taken, so it goes again on a
+    new connection, never counted as a refusal."""
+    handler, controller = relay
+    handler.closing_after_one = True
+    transport = kept_transport(controller)
+    for index in range(2):
+        assert transport.send(message(f"p{index}@example.fr"), sender="b@example.fr").startswith("250")
+    transport.close()
+    assert handler.received == ["p0@example.fr", "p1@example.fr"]
+    assert handler.connections == 2
+
+
+def test_a_recipient_the_relay_forwards_251_is_accepted(relay):
+    handler, controller = relay
+    transport = SmtpTransport(host="127.0.0.1", port=controller.port)
+    assert transport.send(message("camille@forwarded.example"), sender="b@example.fr").startswith("250")
+    assert handler.received == ["camille@forwarded.example"]
+
+
+def test_a_line_that_begins_with_a_dot_arrives_as_written_R_MAIL2(relay):
+    """SMTP ends a message with a line holding a single dot: a line of the message that begins with a dot is
+    sent with one more (RFC 5321 §4.5.2), which the relay removes."""
+    handler, controller = relay
+    built = EmailMessage(policy=policy.SMTP)  # as build_message makes them: lines end with CRLF
+    built["To"] = "camille@example.fr"
+    built.set_content(".\n.début\n..deux\n")
+    out = Outgoing(to="camille@example.fr", data=built.as_bytes())
+    SmtpTransport(host="127.0.0.1", port=controller.port).send(out, sender="b@example.fr")
+    assert handler.contents == [built.as_bytes()]
 
 
 @pytest.mark.parametrize("pipelining", [False, True])
@@ -268,3 +383,66 @@ def test_a_relay_turning_the_client_away_at_its_greeting_says_its_code_and_words
     finally:
         controller.stop()
     assert (refused.value.reply, refused.value.permanent) == (answer, permanent)
+
+
+def relay_refusing_at(step: str, *, trickling: bool = False) -> socket.socket:
+    """A relay written by hand, for one connection: it refuses at `step` (its greeting, MAIL, RCPT, the DATA
+    command or the message's end) with words in Latin-1, which no UTF-8 decoder reads as they are. Refused at
+    its greeting, it answers nothing more (a client must then say QUIT, RFC 5321 §3.1). `trickling`: its answer
+    at `step` is a 4 every 0.1 s, never ended."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    refusal = b"4" if trickling else "550 5.7.1 refusé\r\n".encode("latin-1")
+
+    def serve() -> None:
+        client, _ = listener.accept()
+        with client, client.makefile("rb") as lines:
+            client.sendall(refusal if step == "greeting" else b"220 bonjour\r\n")
+            for line in lines:
+                command = line[:4].upper()
+                if command == b"QUIT" or step == "greeting":
+                    client.sendall(b"221 au revoir\r\n")
+                    return
+                if command == b"DATA" and step != "DATA":
+                    client.sendall(b"354 la suite\r\n")
+                    while next(lines, b".\r\n") != b".\r\n":
+                        pass
+                    command = b"end"
+                refused = command == step.encode() or (command == b"end" and step == "end")
+                if refused and trickling:
+                    with contextlib.suppress(OSError):  # until the client hangs up
+                        while True:
+                            client.sendall(refusal)
+                            time.sleep(0.1)
+                    return
+                client.sendall(refusal if refused else b"250 ok\r\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener
+
+
+@pytest.mark.parametrize("step", ["greeting", "MAIL", "RCPT", "DATA", "end"])
+def test_a_refusal_in_words_that_are_not_utf8_is_kept_readable_R_DLV1(step):
+    listener = relay_refusing_at(step)
+    transport = SmtpTransport(host="127.0.0.1", port=listener.getsockname()[1], timeout=5.0)
+    try:
+        with pytest.raises(DeliveryFailed) as refused:
+            transport.send(message("camille@example.fr"), sender="b@example.fr")
+    finally:
+        listener.close()
+    assert (refused.value.reply, refused.value.permanent) == ("550 5.7.1 refus\ufffd", True)
+
+
+def test_a_relay_that_trickles_its_answer_to_the_message_is_hung_up_on_at_the_reply_deadline_R_DLV1():
+    """The socket's timeout bounds each read only: an answer sent a byte at a time is cut by the send's deadline,
+    moved to `reply_timeout` once the message is out, instead of holding the sender for ever. (What was read of
+    the line by then, 444…, is taken for the answer: a deferral.)"""
+    listener = relay_refusing_at("end", trickling=True)
+    transport = SmtpTransport(host="127.0.0.1", port=listener.getsockname()[1], timeout=5.0, reply_timeout=0.5)
+    started = time.monotonic()
+    try:
+        with pytest.raises(DeliveryFailed) as unanswered:
+            transport.send(message("camille@example.fr"), sender="b@example.fr")
+    finally:
+        listener.close()
+    assert time.monotonic() - started < 3
+    assert not unanswered.value.permanent
