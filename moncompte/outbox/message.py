@@ -41,8 +41,10 @@ class _HeaderClasses(HeaderRegistry):
         return made
 
 
-# CRLF line ends and 7-bit transfer encodings: accepted by every SMTP server, 8BITMIME or not.
-OUTGOING = policy.SMTP.clone(cte_type="7bit", header_factory=_HeaderClasses())
+# CRLF line ends and 7-bit transfer encodings: accepted by every SMTP server, 8BITMIME or not. A header set raw
+# (`set_raw`: List-Unsubscribe) is written as it is, never refolded: the package would encode a line it cannot
+# fold (an address with no space in it) as RFC 2047 words, which RFC 2369 does not allow there.
+OUTGOING = policy.SMTP.clone(cte_type="7bit", header_factory=_HeaderClasses(), refold_source="none")
 LINE_LENGTH = 78  # OUTGOING's max_line_length, the email package's default
 
 
@@ -58,7 +60,11 @@ def build_message(email: OutboundEmail, *, now: datetime) -> EmailMessage:
     message["Message-ID"] = email.message_id
     message["Auto-Submitted"] = "auto-generated"
     if email.list_unsubscribe:  # R-MSG7: one-click unsubscribe (RFC 8058), covered by the DKIM signature
-        message["List-Unsubscribe"] = f"<{email.list_unsubscribe}>"
+        unsubscribe = f"<{email.list_unsubscribe}>"
+        if unsubscribe.isascii():  # one line, as RFC 2369 wants it (up to 998 characters: RFC 5322)
+            message.set_raw("List-Unsubscribe", unsubscribe)
+        else:  # a site address in Unicode: only encoded words can carry it
+            message["List-Unsubscribe"] = unsubscribe
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(email.body_text)
     message.add_alternative(email.body_html, subtype="html")
@@ -104,7 +110,7 @@ def message_out(email: OutboundEmail, *, now: datetime, boundary: str | None = N
     head = [_from_line(), _header("To", to), _subject_line(email.subject), _header("Date", format_datetime(now))]
     head += [_header("Message-ID", email.message_id), b"Auto-Submitted: auto-generated\r\n"]
     if email.list_unsubscribe:  # R-MSG7, as in build_message
-        head += [_header("List-Unsubscribe", f"<{email.list_unsubscribe}>"), _UNSUBSCRIBE_POST]
+        head += [_unsubscribe_line(f"<{email.list_unsubscribe}>"), _UNSUBSCRIBE_POST]
     text, html = _part("plain", email.body_text), _part("html", email.body_html, b"MIME-Version: 1.0\r\n")
     chosen = boundary or _boundary(text + html)
     mark = chosen.encode()
@@ -128,6 +134,11 @@ def _header(name: str, value: str) -> bytes:
     if len(name) + 2 + len(value) <= LINE_LENGTH and _PLAIN.fullmatch(value):
         return f"{name}: {value}\r\n".encode("ascii")
     return _folded(name, value)
+
+
+def _unsubscribe_line(value: str) -> bytes:
+    """As build_message writes it: one line when it is ASCII (set raw, never refolded)."""
+    return f"List-Unsubscribe: {value}\r\n".encode("ascii") if value.isascii() else _header("List-Unsubscribe", value)
 
 
 def _folded(name: str, value: str) -> bytes:

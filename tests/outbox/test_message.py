@@ -20,7 +20,7 @@ def test_a_message_is_byte_for_byte_what_the_email_package_alone_makes(now, monk
     email.subject = "Votre compte ameli - Vous avez reçu un nouveau message"  # folded, encoded: the costly kind
     email.list_unsubscribe = "https://moncompte.example/desabonnement/abc"
     built = [build_message(email, now=now) for _ in range(2)]
-    monkeypatch.setattr(message, "OUTGOING", policy.SMTP.clone(cte_type="7bit"))
+    monkeypatch.setattr(message, "OUTGOING", policy.SMTP.clone(cte_type="7bit", refold_source="none"))
     alone = build_message(email, now=now)
     for made in [*built, alone]:
         made.set_boundary("frontiere")  # the one part drawn at random
@@ -95,3 +95,11 @@ def test_a_code_s_bytes_are_those_the_email_package_makes_and_its_boundary_is_dr
     drawn = {message_out(email, now=now)["Content-Type"].params["boundary"] for _ in range(3)}
     assert len(drawn) == 3
     assert all(re.fullmatch(r"={15}\d{19}==", one) for one in drawn)
+
+
+def test_the_unsubscribe_address_goes_out_on_one_plain_line_never_as_encoded_words_R_MSG7(now):
+    email = notice(now, promotional=True)
+    line = f"List-Unsubscribe: <{UNSUBSCRIBE}>\r\n".encode()
+    assert len(line) > message.LINE_LENGTH  # longer than a folded line: the package would have encoded it
+    for data in (message_out(email, now=now).as_bytes(), build_message(email, now=now).as_bytes()):
+        assert line in data
