@@ -102,11 +102,15 @@ class SmtpTransport:
             raise ValueError(f"EMAIL_URL doit commencer par smtp:// ou smtps:// (reçu : {parts.scheme}://)")
         query = parse_qs(parts.query)
         implicit = parts.scheme == "smtps"
+        username, password = unquote(parts.username or ""), unquote(parts.password or "")
+        if not (username.isascii() and password.isascii()):
+            # smtplib sends the account in ASCII only: every email would fail at AUTH, each taken for its own fault.
+            raise ValueError("EMAIL_URL : le compte et le mot de passe du relais SMTP doivent être en ASCII")
         return cls(
             host=parts.hostname or "localhost",
             port=parts.port or (465 if implicit else 25),
-            username=unquote(parts.username or ""),
-            password=unquote(parts.password or ""),
+            username=username,
+            password=password,
             starttls=query.get("tls", ["0"])[0] in ("1", "true", "yes"),
             implicit_tls=implicit,
             keep_idle=keep_idle,
