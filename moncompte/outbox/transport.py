@@ -3,7 +3,6 @@
 import contextlib
 import re
 import smtplib
-import socket
 import ssl
 import threading
 import time
@@ -12,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from moncompte.outbox.alarms import alarms
 from moncompte.outbox.message import Outgoing
+from moncompte.outbox.send_deadline import SendDeadline
 
 
 class DeliveryFailed(Exception):
@@ -29,31 +28,6 @@ class DeliveryFailed(Exception):
 
 class _Stale(Exception):
     """A connection kept from an earlier message was closed by the server before this message began."""
-
-
-class _Deadline:
-    """The watchdog of one send: at its end, the connections in `current` are hung up and `cut` is set. Moved
-    once the whole message is out (the wait for the server's answer has its own length) or ended early by
-    whoever holds the send's claim (its lease could not be renewed). An alarm of the process's one alarms
-    thread (alarms.py), not a thread per send."""
-
-    def __init__(self, seconds: float) -> None:
-        self.current: list[smtplib.SMTP] = []
-        self.cut = threading.Event()
-        self.seconds = seconds
-        self.aborted = False  # hung up by the claim's holder, not by the clock
-        self._alarm = alarms.arm(seconds, self.hang_up)
-
-    def move(self, seconds: float) -> None:
-        alarms.cancel(self._alarm)
-        self.seconds = seconds
-        self._alarm = alarms.arm(seconds, self.hang_up)
-
-    def cancel(self) -> None:
-        alarms.cancel(self._alarm)
-
-    def hang_up(self) -> None:
-        _hang_up(self.current, self.cut)
 
 
 @dataclass
@@ -92,7 +66,7 @@ class SmtpTransport:
     messages_per_connection: int = 100
     _kept: _Connection | None = field(default=None, init=False, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
-    _sending: _Deadline | None = field(default=None, init=False, repr=False, compare=False)
+    _sending: SendDeadline | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_url(cls, url: str, *, keep_idle: float = 0.0) -> "SmtpTransport":
@@ -139,7 +113,7 @@ class SmtpTransport:
         """One deadline (`exchange_timeout`) covers everything: connecting, a kept connection found closed and
         replaced, the whole exchange. It keeps a send within its claim's lease (R-DLV1)."""
         with self._lock:
-            deadline = self._sending = _Deadline(self.exchange_timeout)
+            deadline = self._sending = SendDeadline(self.exchange_timeout)
             try:
                 return self._send_within(message, sender, deadline=deadline)
             finally:
@@ -153,7 +127,7 @@ class SmtpTransport:
             sending.aborted = True
             sending.hang_up()
 
-    def _send_within(self, message: Outgoing, sender: str, *, deadline: _Deadline) -> str:
+    def _send_within(self, message: Outgoing, sender: str, *, deadline: SendDeadline) -> str:
         kept, self._kept = self._kept, None
         if kept is not None and time.monotonic() - kept.last_used <= self.keep_idle:
             deadline.current.append(kept.smtp)
@@ -181,7 +155,7 @@ class SmtpTransport:
             _quit(kept.smtp)
 
     def _send_on(
-        self, connection: _Connection, message: Outgoing, sender: str, *, reused: bool, deadline: _Deadline
+        self, connection: _Connection, message: Outgoing, sender: str, *, reused: bool, deadline: SendDeadline
     ) -> str:
         ended = threading.Event()  # set once the last byte of the message has left
         try:
@@ -249,7 +223,7 @@ class SmtpTransport:
             raise DeliveryFailed(text, permanent=code >= 500)
         return text
 
-    def _message_out(self, smtp: smtplib.SMTP, deadline: _Deadline, ended: threading.Event) -> None:
+    def _message_out(self, smtp: smtplib.SMTP, deadline: SendDeadline, ended: threading.Event) -> None:
         """The last byte is out: from now on, giving up means not knowing (R-DLV1). The server gets
         `reply_timeout` to answer, whatever was left of the exchange's deadline."""
         ended.set()
@@ -273,7 +247,7 @@ def _data(smtp: smtplib.SMTP, content: bytes, *, ended: Callable[[], None], sent
     return smtp.getreply()
 
 
-def _failure(error: Exception, *, deadline: _Deadline, ended: bool = False) -> DeliveryFailed:
+def _failure(error: Exception, *, deadline: SendDeadline, ended: bool = False) -> DeliveryFailed:
     if isinstance(error, smtplib.SMTPResponseException):
         detail = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else ""
         return DeliveryFailed(f"{error.smtp_code} {detail}", permanent=error.smtp_code >= 500)
@@ -294,13 +268,3 @@ def _quit(smtp: smtplib.SMTP) -> None:
     with contextlib.suppress(OSError):  # smtplib's errors are OSErrors too
         smtp.quit()
     smtp.close()
-
-
-def _hang_up(current: list[smtplib.SMTP], cut: threading.Event) -> None:
-    """Ends a send that outlived its deadline: the blocked connect, send or receive fails at once."""
-    cut.set()
-    for smtp in list(current):
-        sock = smtp.sock  # None before its connection starts
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
