@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from typing import Any
 
 from django.db import connection
 from django.db.models import Model
@@ -59,9 +60,9 @@ def _insert_of(model: type[Model], columns: tuple[str, ...]) -> str:
     return f"INSERT INTO {table} ({names}) VALUES ({values}) RETURNING {key}"  # noqa: S608
 
 
-def row_insert(row: Model) -> None:
-    """Writes the unsaved `row` as the ORM's save() would (each value as its field stores it, a column left to
-    its database default when the model says so), in one statement; `row` gets its id (the model just written)."""
+def insert_of(row: Model) -> tuple[str, list[Any]]:
+    """The INSERT of the unsaved `row` as the ORM's save() would write it (each value as its field stores it, a
+    column left to its database default when the model says so), returning its id; and its values."""
     columns, values = [], []
     for field in type(row)._meta.concrete_fields:
         if field.primary_key:
@@ -71,8 +72,19 @@ def row_insert(row: Model) -> None:
             continue
         columns.append(str(field.column))
         values.append(field.get_db_prep_save(value, connection))
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_of(type(row), tuple(columns)), values)
-        row.pk = cursor.fetchone()[0]
+    return _insert_of(type(row), tuple(columns)), values
+
+
+def row_written(row: Model, pk: object) -> None:
+    """`row` is now the database's, with id `pk` (as the ORM's save() leaves it)."""
+    row.pk = pk
     row._state.adding = False
     row._state.db = connection.alias
+
+
+def row_insert(row: Model) -> None:
+    """Writes the unsaved `row` as the ORM's save() would, in one statement; `row` gets its id."""
+    sql, values = insert_of(row)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row_written(row, cursor.fetchone()[0])

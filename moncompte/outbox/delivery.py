@@ -23,17 +23,15 @@ from datetime import datetime, timedelta
 
 from django.db import Error as DatabaseFailure
 from django.db import connection, transaction
-from django.db.models import QuerySet
 
 from moncompte.core import clock, metrics
 from moncompte.core.conf import conf
 from moncompte.core.request_context import request_id_set
-from moncompte.outbox import pacing
+from moncompte.outbox import pacing, queries
 from moncompte.outbox.lease import LeaseKept
-from moncompte.outbox.message import build_message, new_message_id
+from moncompte.outbox.message import message_out, new_message_id
 from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
 from moncompte.outbox.providers import provider_of
-from moncompte.outbox.signing import dkim_sign
 from moncompte.outbox.transport import DeliveryFailed, Transport
 from moncompte.outbox.verp import envelope_sender
 
@@ -70,14 +68,7 @@ def claim_next(
     process). Inside a transaction (an outcome's: _claim_after), the claim is a savepoint of it."""
     # A block, not the decorator: mutmut leaves decorated functions unmutated (docs/mutation.md).
     with transaction.atomic():
-        due = OutboundEmail.objects.select_for_update(skip_locked=True).filter(
-            status=EmailStatus.PENDING, next_attempt_at__lte=due_by or now
-        )
-        if email_id is not None:
-            due = due.filter(pk=email_id)
-        if never_claimed:
-            due = due.filter(claim=0)
-        email = _next_unpaced(due, now)
+        email = _next_unpaced(now, due_by=due_by or now, email_id=email_id, never_claimed=never_claimed)
         if email is None:
             return None
         if email.claim:  # a worker that held this row died mid-exchange: the server may or may not have the message
@@ -87,12 +78,9 @@ def claim_next(
         email.claim += 1
         email.message_id = email.message_id or new_message_id()
         until = now + (lease_for or lease())
-        OutboundEmail.objects.filter(pk=email.pk).update(
-            claim=email.claim, message_id=email.message_id, next_attempt_at=until, slot_at=None
-        )
-        attempt = DeliveryAttempt.objects.create(
-            email=email, at=now, outcome=AttemptOutcome.SENDING, worker=WORKER_NAME
-        )
+        attempt = DeliveryAttempt(email=email, at=now, outcome=AttemptOutcome.SENDING, worker=WORKER_NAME)
+        claimed = {"claim": email.claim, "message_id": email.message_id, "next_attempt_at": until, "slot_at": None}
+        queries.claim_write(email_id=email.pk, email=claimed, attempt=attempt)
         return Claimed(email=email, claim=email.claim, attempt_id=attempt.pk, claimed_at=now, lease_until=until)
 
 
@@ -100,14 +88,16 @@ def claim_next(
 DEFERRALS_PER_CLAIM = 200
 
 
-def _next_unpaced(due: QuerySet[OutboundEmail], now: datetime) -> OutboundEmail | None:
+def _next_unpaced(
+    now: datetime, *, due_by: datetime, email_id: int | None, never_claimed: bool
+) -> OutboundEmail | None:
     """The first lane's oldest due, else the notifications' (R-DLV5), the support's masked copy not read; a
     notification whose provider's next slot is later waits for it (R-DLV6), and the next one is taken."""
     for _ in range(DEFERRALS_PER_CLAIM):
-        email = due.order_by("lane", "next_attempt_at", "id").defer("shown_text", "shown_html").first()
+        email = queries.due_first(due_by=due_by, email_id=email_id, never_claimed=never_claimed)
         if email is None or (start := pacing.slot_start(email, now=now)) is None:
             return email
-        OutboundEmail.objects.filter(pk=email.pk).update(next_attempt_at=start, slot_at=start)
+        queries.email_change(email.pk, {"next_attempt_at": start, "slot_at": start})
     return None
 
 
@@ -121,8 +111,7 @@ def _exchange(claimed: Claimed, transport: Transport) -> tuple[AttemptOutcome, s
     """The SMTP exchange, outside any transaction; never raises."""
     email = claimed.email
     try:
-        message = build_message(email, now=clock.now())
-        dkim_sign(message)
+        message = message_out(email, now=clock.now())
         return AttemptOutcome.SENT, transport.send(message, sender=envelope_sender(email.pk))
     except DeliveryFailed as failure:
         if failure.unknown:  # the server may have it: never given up on, never sent again at once
@@ -160,10 +149,13 @@ def _complete(
     else:
         change |= {"next_attempt_at": at + _backoff(attempts)}
     with transaction.atomic():
-        DeliveryAttempt.objects.filter(pk=claimed.attempt_id).update(
-            outcome=outcome, smtp_reply=reply[:2000], finished_at=at
+        held = queries.outcome_write(
+            attempt_id=claimed.attempt_id,
+            attempt={"outcome": outcome, "smtp_reply": reply[:2000], "finished_at": at},
+            email_id=claimed.email.pk,
+            claim=claimed.claim,
+            email=change,
         )
-        held = OutboundEmail.objects.filter(pk=claimed.email.pk, claim=claimed.claim).update(**change) == 1
         if held:  # a worker that lost its claim does not count the message a second time
             _count(claimed.email, outcome, at=at)
             if outcome is AttemptOutcome.RETRY:

@@ -3,17 +3,16 @@
 import contextlib
 import re
 import smtplib
-import socket
 import ssl
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from moncompte.outbox.alarms import alarms
+from moncompte.outbox.message import Outgoing
+from moncompte.outbox.send_deadline import SendDeadline
 
 
 class DeliveryFailed(Exception):
@@ -31,31 +30,6 @@ class _Stale(Exception):
     """A connection kept from an earlier message was closed by the server before this message began."""
 
 
-class _Deadline:
-    """The watchdog of one send: at its end, the connections in `current` are hung up and `cut` is set. Moved
-    once the whole message is out (the wait for the server's answer has its own length) or ended early by
-    whoever holds the send's claim (its lease could not be renewed). An alarm of the process's one alarms
-    thread (alarms.py), not a thread per send."""
-
-    def __init__(self, seconds: float) -> None:
-        self.current: list[smtplib.SMTP] = []
-        self.cut = threading.Event()
-        self.seconds = seconds
-        self.aborted = False  # hung up by the claim's holder, not by the clock
-        self._alarm = alarms.arm(seconds, self.hang_up)
-
-    def move(self, seconds: float) -> None:
-        alarms.cancel(self._alarm)
-        self.seconds = seconds
-        self._alarm = alarms.arm(seconds, self.hang_up)
-
-    def cancel(self) -> None:
-        alarms.cancel(self._alarm)
-
-    def hang_up(self) -> None:
-        _hang_up(self.current, self.cut)
-
-
 @dataclass
 class _Connection:
     smtp: smtplib.SMTP
@@ -64,7 +38,7 @@ class _Connection:
 
 
 class Transport(Protocol):
-    def send(self, message: EmailMessage, *, sender: str) -> str:
+    def send(self, message: Outgoing, *, sender: str) -> str:
         """Hands the message over with `sender` as envelope sender (MAIL FROM, where bounces go); returns the
         server's reply. Raises DeliveryFailed."""
 
@@ -92,7 +66,7 @@ class SmtpTransport:
     messages_per_connection: int = 100
     _kept: _Connection | None = field(default=None, init=False, repr=False, compare=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
-    _sending: _Deadline | None = field(default=None, init=False, repr=False, compare=False)
+    _sending: SendDeadline | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_url(cls, url: str, *, keep_idle: float = 0.0) -> "SmtpTransport":
@@ -102,11 +76,15 @@ class SmtpTransport:
             raise ValueError(f"EMAIL_URL doit commencer par smtp:// ou smtps:// (reçu : {parts.scheme}://)")
         query = parse_qs(parts.query)
         implicit = parts.scheme == "smtps"
+        username, password = unquote(parts.username or ""), unquote(parts.password or "")
+        if not (username.isascii() and password.isascii()):
+            # smtplib sends the account in ASCII only: every email would fail at AUTH, each taken for its own fault.
+            raise ValueError("EMAIL_URL : le compte et le mot de passe du relais SMTP doivent être en ASCII")
         return cls(
             host=parts.hostname or "localhost",
             port=parts.port or (465 if implicit else 25),
-            username=unquote(parts.username or ""),
-            password=unquote(parts.password or ""),
+            username=username,
+            password=password,
             starttls=query.get("tls", ["0"])[0] in ("1", "true", "yes"),
             implicit_tls=implicit,
             keep_idle=keep_idle,
@@ -131,11 +109,11 @@ class SmtpTransport:
             smtp.starttls(context=ssl.create_default_context())
         return smtp
 
-    def send(self, message: EmailMessage, *, sender: str) -> str:
+    def send(self, message: Outgoing, *, sender: str) -> str:
         """One deadline (`exchange_timeout`) covers everything: connecting, a kept connection found closed and
         replaced, the whole exchange. It keeps a send within its claim's lease (R-DLV1)."""
         with self._lock:
-            deadline = self._sending = _Deadline(self.exchange_timeout)
+            deadline = self._sending = SendDeadline(self.exchange_timeout)
             try:
                 return self._send_within(message, sender, deadline=deadline)
             finally:
@@ -149,7 +127,7 @@ class SmtpTransport:
             sending.aborted = True
             sending.hang_up()
 
-    def _send_within(self, message: EmailMessage, sender: str, *, deadline: _Deadline) -> str:
+    def _send_within(self, message: Outgoing, sender: str, *, deadline: SendDeadline) -> str:
         kept, self._kept = self._kept, None
         if kept is not None and time.monotonic() - kept.last_used <= self.keep_idle:
             deadline.current.append(kept.smtp)
@@ -177,7 +155,7 @@ class SmtpTransport:
             _quit(kept.smtp)
 
     def _send_on(
-        self, connection: _Connection, message: EmailMessage, sender: str, *, reused: bool, deadline: _Deadline
+        self, connection: _Connection, message: Outgoing, sender: str, *, reused: bool, deadline: SendDeadline
     ) -> str:
         ended = threading.Event()  # set once the last byte of the message has left
         try:
@@ -206,7 +184,7 @@ class SmtpTransport:
         return reply
 
     def _exchange(
-        self, smtp: smtplib.SMTP, message: EmailMessage, sender: str, *, reused: bool, ended: Callable[[], None]
+        self, smtp: smtplib.SMTP, message: Outgoing, sender: str, *, reused: bool, ended: Callable[[], None]
     ) -> str:
         if smtp.sock is not None:  # a kept connection still has the longer wait of its last answer
             smtp.sock.settimeout(self.timeout)
@@ -214,7 +192,7 @@ class SmtpTransport:
             smtp.ehlo_or_helo_if_needed()
             if self.username:
                 smtp.login(self.username, self.password)
-        recipients = [a.addr_spec for a in message["To"].addresses]
+        recipients = [message.to]
         # RFC 2920: a server that offers PIPELINING gets MAIL, RCPT and DATA in one write, and its answers are
         # read in order after it: one round trip instead of three. Nothing of the message is sent before DATA's
         # 354, so an answer refused on the way leaves the server with no message, as without pipelining.
@@ -245,7 +223,7 @@ class SmtpTransport:
             raise DeliveryFailed(text, permanent=code >= 500)
         return text
 
-    def _message_out(self, smtp: smtplib.SMTP, deadline: _Deadline, ended: threading.Event) -> None:
+    def _message_out(self, smtp: smtplib.SMTP, deadline: SendDeadline, ended: threading.Event) -> None:
         """The last byte is out: from now on, giving up means not knowing (R-DLV1). The server gets
         `reply_timeout` to answer, whatever was left of the exchange's deadline."""
         ended.set()
@@ -269,7 +247,7 @@ def _data(smtp: smtplib.SMTP, content: bytes, *, ended: Callable[[], None], sent
     return smtp.getreply()
 
 
-def _failure(error: Exception, *, deadline: _Deadline, ended: bool = False) -> DeliveryFailed:
+def _failure(error: Exception, *, deadline: SendDeadline, ended: bool = False) -> DeliveryFailed:
     if isinstance(error, smtplib.SMTPResponseException):
         detail = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else ""
         return DeliveryFailed(f"{error.smtp_code} {detail}", permanent=error.smtp_code >= 500)
@@ -290,13 +268,3 @@ def _quit(smtp: smtplib.SMTP) -> None:
     with contextlib.suppress(OSError):  # smtplib's errors are OSErrors too
         smtp.quit()
     smtp.close()
-
-
-def _hang_up(current: list[smtplib.SMTP], cut: threading.Event) -> None:
-    """Ends a send that outlived its deadline: the blocked connect, send or receive fails at once."""
-    cut.set()
-    for smtp in list(current):
-        sock = smtp.sock  # None before its connection starts
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)

@@ -48,6 +48,17 @@ def test_an_email_url_of_another_kind_is_refused_with_what_was_given_R_MAIL2(url
         SmtpTransport.from_url(url)
 
 
+@pytest.mark.parametrize(
+    "url", ["smtp://envoi:m%C3%B4t-de-passe@relay.example.fr", "smtp://%C3%A9quipe:secret@relay.example.fr"]
+)
+def test_an_email_url_whose_account_is_not_ascii_is_refused_clearly_R_MAIL2(url):
+    # smtplib could never send it (AUTH in ASCII): refused when the URL is read, not at every email.
+    with pytest.raises(
+        ValueError, match=r"^EMAIL_URL : le compte et le mot de passe du relais SMTP doivent être en ASCII$"
+    ):
+        SmtpTransport.from_url(url)
+
+
 def test_the_worker_sends_to_the_email_url_keeping_its_connection_or_to_the_local_server_without_one(settings):
     settings.EMAIL_URL = "smtps://relay.example.fr"
     expected = SmtpTransport(host="relay.example.fr", port=465, implicit_tls=True, keep_idle=SMTP_KEEP_IDLE_SECONDS)

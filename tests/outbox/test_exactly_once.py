@@ -6,7 +6,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
-from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 
 import pytest
@@ -17,6 +16,7 @@ from moncompte.core.conf import conf
 from moncompte.core.request_context import current_request_id, request_id_set
 from moncompte.outbox import pacing
 from moncompte.outbox.delivery import Claimed, _deliver_then_claim, claim_next, deliver_due, deliver_one
+from moncompte.outbox.message import Outgoing
 from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
 from moncompte.outbox.providers import provider_of
 from moncompte.outbox.retention import outbox_purge
@@ -31,10 +31,10 @@ class Recording:
     """A transport that keeps what it is handed (the SMTP exchange itself is tested over real SMTP)."""
 
     def __init__(self, *, refuse: bool = False, then: threading.Event | None = None) -> None:
-        self.sent: list[EmailMessage] = []
+        self.sent: list[Outgoing] = []
         self.refuse, self.then = refuse, then
 
-    def send(self, message: EmailMessage, *, sender: str) -> str:
+    def send(self, message: Outgoing, *, sender: str) -> str:
         self.sent.append(message)
         if self.then is not None:
             self.then.set()
@@ -94,7 +94,7 @@ class Watching:
     def __init__(self) -> None:
         self.seen: list[dict[str, tuple[str, list[str]]]] = []
 
-    def send(self, message: EmailMessage, *, sender: str) -> str:
+    def send(self, message: Outgoing, *, sender: str) -> str:
         self.seen.append(
             {
                 email.to_address: (email.status, [a.outcome for a in email.delivery_attempts.all()])
@@ -137,7 +137,7 @@ class ExchangeOutlivingTheLease:
     def __init__(self, relay: SmtpTransport, meanwhile: Callable[[], None]) -> None:
         self.relay, self.meanwhile = relay, meanwhile
 
-    def send(self, message: EmailMessage, *, sender: str) -> str:
+    def send(self, message: Outgoing, *, sender: str) -> str:
         self.meanwhile()
         return self.relay.send(message, sender=sender)
 
@@ -231,7 +231,7 @@ def test_a_message_given_up_is_counted_failed_once_and_a_retry_not_at_all(
     assert sample("moncompte_emails_failed_total") == before
 
     class Refusing(Recording):
-        def send(self, message: EmailMessage, *, sender: str) -> str:
+        def send(self, message: Outgoing, *, sender: str) -> str:
             raise DeliveryFailed("550 5.1.1 destinataire inconnu", permanent=True)
 
     traveller.shift(timedelta(hours=1))
@@ -245,7 +245,7 @@ def test_the_server_reply_is_kept_with_the_attempt_up_to_2000_characters(now, tr
     long_refusal = "421 " + "trop de connexions " * 200
 
     class Verbose(Recording):
-        def send(self, message: EmailMessage, *, sender: str) -> str:
+        def send(self, message: Outgoing, *, sender: str) -> str:
             raise DeliveryFailed(long_refusal, permanent=False)
 
     deliver_due(transport=Verbose())
@@ -259,7 +259,7 @@ def test_the_worker_sends_under_the_id_of_the_request_that_queued_the_email(now,
     seen: list[str] = []
 
     class Noting(Recording):
-        def send(self, message: EmailMessage, *, sender: str) -> str:
+        def send(self, message: Outgoing, *, sender: str) -> str:
             seen.append(current_request_id())
             return super().send(message, sender=sender)
 
@@ -360,7 +360,7 @@ def test_a_failing_claim_of_the_next_message_costs_nothing_of_the_outcome_writte
         queue_code_email(now, to=f"p{index}@example.fr")
 
     class Refusing(Recording):
-        def send(self, message: EmailMessage, *, sender: str) -> str:
+        def send(self, message: Outgoing, *, sender: str) -> str:
             def broken(*args: object, **kwargs: object) -> None:
                 raise RuntimeError("prise impossible")
 

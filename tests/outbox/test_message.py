@@ -1,11 +1,15 @@
-"""The message as it goes out: the email package's headers, made with one header class per name (message.py)."""
+"""The message as it goes out: the email package's headers, made with one header class per name, and the same
+bytes written around the few values that differ (message.py)."""
 
+import re
 from email import policy
 
 import pytest
 
 from moncompte.outbox import message
-from moncompte.outbox.message import build_message
+from moncompte.outbox.mail import enqueue
+from moncompte.outbox.message import build_message, message_out
+from moncompte.outbox.models import Lane
 from tests.outbox.test_delivery import queue_code_email
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +20,7 @@ def test_a_message_is_byte_for_byte_what_the_email_package_alone_makes(now, monk
     email.subject = "Votre compte ameli - Vous avez reçu un nouveau message"  # folded, encoded: the costly kind
     email.list_unsubscribe = "https://moncompte.example/desabonnement/abc"
     built = [build_message(email, now=now) for _ in range(2)]
-    monkeypatch.setattr(message, "OUTGOING", policy.SMTP.clone(cte_type="7bit"))
+    monkeypatch.setattr(message, "OUTGOING", policy.SMTP.clone(cte_type="7bit", refold_source="none"))
     alone = build_message(email, now=now)
     for made in [*built, alone]:
         made.set_boundary("frontiere")  # the one part drawn at random
@@ -30,3 +34,72 @@ def test_the_header_classes_are_made_once_per_name_whatever_its_case():
     assert registry["SUBJECT"] is registry["subject"] is subject
     assert subject is not registry["To"]
     assert str(subject("Subject", "Votre code provisoire")) == "Votre code provisoire"
+
+
+NOTICE_SUBJECT = "Votre compte ameli - Vous avez reçu un nouveau message"
+# The shape of messaging.unsubscribe's links: longer than a header line, so the email package folds it.
+UNSUBSCRIBE = "https://moncompte.example/desabonnement/WzEyMzQ1Njc4LDEyMzQ1Nl0:1xaWCf:pDIrDKWlP-Xp9_vuiWAoCczZ2aDHe42exOE9fpnqoYI/"
+
+
+def notice(now, *, to="camille@example.fr", promotional=False, first_name="Camille"):
+    link = UNSUBSCRIBE if promotional else ""
+    return enqueue(
+        template="message_notice",
+        to=to,
+        now=now,
+        context={"first_name": first_name, "last_name": "DURAND", "promotional": promotional},
+        secret_context={"unsubscribe_url": link} if link else {},
+        list_unsubscribe=link,
+        lane=Lane.NOTIFICATIONS,
+    )
+
+
+def package_bytes(email, now) -> tuple[bytes, str]:
+    made = build_message(email, now=now)
+    return made.as_bytes(), str(made.get_boundary())
+
+
+@pytest.mark.parametrize("promotional", [False, True], ids=["plain", "promotional (List-Unsubscribe)"])
+def test_a_notification_s_bytes_are_those_the_email_package_makes_R_DLV1(now, promotional):
+    email = notice(now, promotional=promotional)
+    made, boundary = package_bytes(email, now)
+    out = message_out(email, now=now, boundary=boundary)
+    assert out.as_bytes() == made
+    assert out.to == "camille@example.fr"
+    assert (out["Subject"], out["List-Unsubscribe"]) == (NOTICE_SUBJECT, f"<{UNSUBSCRIBE}>" if promotional else None)
+
+
+@pytest.mark.parametrize(
+    ("to", "subject", "first_name"),
+    [
+        ("élise@exemple.fr", NOTICE_SUBJECT, "Élise"),  # an address the package encodes: its own bytes
+        ("camille@xn--exemple-6ya.fr", "Ünïcödé " * 12, "Camille"),  # a subject folded over three lines
+        ("camille.o'neil+messagerie@example.fr", "Re: =?utf-8?q?faux?= mot", "Zoë" * 40),  # "=?", a long line
+        ("camille@example.fr", "Deux  espaces", "ÉÈÊËÀÂÎÏÔÛÙÇ" * 30),  # mostly not ASCII: base64
+    ],
+    ids=["non-ASCII address", "non-ASCII subject", "encoded-word look-alike", "base64 body"],
+)
+def test_any_message_s_bytes_are_those_the_email_package_makes_R_DLV1(now, to, subject, first_name):
+    email = notice(now, to=to, first_name=first_name, promotional=True)
+    email.subject = subject
+    made, boundary = package_bytes(email, now)
+    out = message_out(email, now=now, boundary=boundary)
+    assert out.as_bytes() == made
+    assert out.to == build_message(email, now=now)["To"].addresses[0].addr_spec
+
+
+def test_a_code_s_bytes_are_those_the_email_package_makes_and_its_boundary_is_drawn_each_time(now):
+    email = queue_code_email(now)
+    made, boundary = package_bytes(email, now)
+    assert message_out(email, now=now, boundary=boundary).as_bytes() == made
+    drawn = {message_out(email, now=now)["Content-Type"].params["boundary"] for _ in range(3)}
+    assert len(drawn) == 3
+    assert all(re.fullmatch(r"={15}\d{19}==", one) for one in drawn)
+
+
+def test_the_unsubscribe_address_goes_out_on_one_plain_line_never_as_encoded_words_R_MSG7(now):
+    email = notice(now, promotional=True)
+    line = f"List-Unsubscribe: <{UNSUBSCRIBE}>\r\n".encode()
+    assert len(line) > message.LINE_LENGTH  # longer than a folded line: the package would have encoded it
+    for data in (message_out(email, now=now).as_bytes(), build_message(email, now=now).as_bytes()):
+        assert line in data

@@ -17,13 +17,16 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the outcome's retry clos
 
 
 class WritesRefused:
-    """The database refuses every UPDATE, `times` times (None: until the end)."""
+    """The database refuses every UPDATE, `times` times (None: until the end), also one made in a WITH before
+    another statement (outbox/queries.py on PostgreSQL)."""
 
     def __init__(self, times: int | None) -> None:
         self.left = times
 
     def __call__(self, execute, sql, params, many, context):
-        if sql.lstrip().upper().startswith("UPDATE") and (self.left is None or self.left > 0):
+        statement = sql.lstrip().upper()
+        updates = statement.startswith("UPDATE") or (statement.startswith("WITH") and "UPDATE" in statement)
+        if updates and (self.left is None or self.left > 0):
             if self.left is not None:
                 self.left -= 1
             raise OperationalError("base indisponible (test)")

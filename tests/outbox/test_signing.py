@@ -14,10 +14,12 @@ from aiosmtpd.controller import Controller
 from django.core.exceptions import ImproperlyConfigured
 
 from moncompte.outbox.delivery import deliver_due
+from moncompte.outbox.message import message_out
 from moncompte.outbox.signing import SIGNED_HEADERS, configured_key
 from moncompte.outbox.sink import free_port
 from moncompte.outbox.transport import SmtpTransport
 from tests.outbox.test_delivery import queue_code_email
+from tests.outbox.test_message import UNSUBSCRIBE, notice
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +109,15 @@ def test_the_signature_covers_the_headers_a_reader_sees_and_tolerates_a_relay_s_
     tags = dict(tag.strip().split("=", 1) for tag in str(sent["DKIM-Signature"]).split(";"))
     assert tags["c"] == "relaxed/relaxed"
     assert [name.strip() for name in tags["h"].split(":")] == [name.decode() for name in SIGNED_HEADERS]
+
+
+def test_a_signed_notification_keeps_its_unsubscribe_address_on_one_plain_line_and_verifies_R_MSG7_R_DLV3(
+    dkim_record: bytes, now
+):
+    raw = message_out(notice(now, promotional=True), now=now).as_bytes()
+    assert f"List-Unsubscribe: <{UNSUBSCRIBE}>\r\n".encode() in raw  # not RFC 2047 words (RFC 2369)
+
+    def dns(name: bytes, timeout: int = 5) -> bytes:
+        return dkim_record
+
+    assert dkim.verify(raw, dnsfunc=dns)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from moncompte.outbox.message import Outgoing
 from moncompte.outbox.sink import ehlo_with_pipelining, free_port, received, sink_start
 from moncompte.outbox.transport import DeliveryFailed, SmtpTransport
 
@@ -95,14 +96,14 @@ def relay(request):
     controller.stop()
 
 
-def message(to: str) -> EmailMessage:
+def message(to: str) -> Outgoing:
     built = EmailMessage()
     built["From"] = "ne-pas-repondre@example.fr"
     built["To"] = to
     built["Subject"] = "Essai"
     built["Date"] = "Mon, 07 Dec 2026 08:00:00 +0000"  # the local sink lists its mail by date
     built.set_content("Bonjour")
-    return built
+    return Outgoing(to=to, data=built.as_bytes())
 
 
 def kept_transport(controller: Controller, **options: Any) -> SmtpTransport:
@@ -233,7 +234,8 @@ def test_a_line_that_begins_with_a_dot_arrives_as_written_R_MAIL2(relay):
     built = EmailMessage(policy=policy.SMTP)  # as build_message makes them: lines end with CRLF
     built["To"] = "camille@example.fr"
     built.set_content(".\n.début\n..deux\n")
-    SmtpTransport(host="127.0.0.1", port=controller.port).send(built, sender="b@example.fr")
+    out = Outgoing(to="camille@example.fr", data=built.as_bytes())
+    SmtpTransport(host="127.0.0.1", port=controller.port).send(out, sender="b@example.fr")
     assert handler.contents == [built.as_bytes()]
 
 

@@ -15,6 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from moncompte.outbox.message import Outgoing
 from moncompte.outbox.sink import free_port
 from moncompte.outbox.transport import DeliveryFailed, SmtpTransport
 
@@ -100,13 +101,13 @@ def relay_start() -> Iterator[Any]:
         controller.stop()
 
 
-def message() -> EmailMessage:
+def message() -> Outgoing:
     built = EmailMessage()
     built["From"] = "ne-pas-repondre@example.fr"
     built["To"] = "camille@example.fr"
     built["Subject"] = "Essai"
     built.set_content("Bonjour")
-    return built
+    return Outgoing(to="camille@example.fr", data=built.as_bytes())
 
 
 def send(url: str, port: int) -> str:

@@ -1,0 +1,96 @@
+"""The delivery's hand-written SQL (outbox/queries.py) reads and writes what the ORM did, on SQLite and PostgreSQL:
+the claim's row, its claim with its attempt, the outcome fenced by the claim (R-DLV1)."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
+
+from moncompte.outbox import queries
+from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, Lane, OutboundEmail
+from tests.core.test_queries import email_made
+
+pytestmark = pytest.mark.django_db
+
+READ = [field.attname for field in OutboundEmail._meta.concrete_fields if field.attname not in queries._NOT_READ]
+
+
+def test_the_claim_reads_the_row_the_orm_reads_the_support_s_copy_aside(now):
+    email = email_made(now, next_attempt_at=now - timedelta(seconds=1), slot_at=now, claim=2)
+    email.save()
+    read = queries.due_first(due_by=now, email_id=None, never_claimed=False)
+    assert read is not None
+    assert model_to_dict(read, fields=READ) == model_to_dict(OutboundEmail.objects.get(), fields=READ)
+    assert (read.next_attempt_at, read.slot_at, read.created_at) == (now - timedelta(seconds=1), now, now)
+    assert read.get_deferred_fields() == {"shown_text", "shown_html"}
+
+
+def first_due(now, *, email_id: int | None = None, never_claimed: bool = False) -> int | None:
+    read = queries.due_first(due_by=now, email_id=email_id, never_claimed=never_claimed)
+    return None if read is None else read.pk
+
+
+def test_the_claim_takes_the_first_lane_first_then_the_oldest_due_R_DLV5(now):
+    late_code = email_made(now, next_attempt_at=now - timedelta(seconds=1))
+    old_notice = email_made(now, next_attempt_at=now - timedelta(hours=1), lane=Lane.NOTIFICATIONS)
+    not_due = email_made(now, next_attempt_at=now + timedelta(seconds=1))
+    sent = email_made(now, next_attempt_at=now - timedelta(hours=2), status=EmailStatus.SENT)
+    for email in (old_notice, late_code, not_due, sent):
+        email.save()
+    assert first_due(now) == late_code.pk
+    assert first_due(now, email_id=old_notice.pk) == old_notice.pk
+    assert first_due(now, email_id=not_due.pk) is None
+    late_code.claim = 1
+    late_code.save()
+    assert first_due(now, never_claimed=True) == old_notice.pk
+
+
+def test_a_claim_and_its_attempt_are_written_in_one_statement_on_postgresql(now):
+    email = email_made(now)
+    email.save()
+    attempt = DeliveryAttempt(email=email, at=now, outcome=AttemptOutcome.SENDING, worker="w:1")
+    until = now + timedelta(seconds=20)
+    with CaptureQueriesContext(connection) as statements:
+        queries.claim_write(
+            email_id=email.pk,
+            email={"claim": 1, "message_id": "<m@x>", "next_attempt_at": until, "slot_at": None},
+            attempt=attempt,
+        )
+    assert len(statements) == (1 if connection.vendor == "postgresql" else 2)
+    email.refresh_from_db()
+    assert (email.claim, email.message_id, email.next_attempt_at, email.slot_at) == (1, "<m@x>", until, None)
+    stored = DeliveryAttempt.objects.get()
+    assert (stored.pk, stored.email_id, stored.at, stored.outcome, stored.worker) == (
+        attempt.pk,
+        email.pk,
+        now,
+        AttemptOutcome.SENDING,
+        "w:1",
+    )
+    assert not attempt._state.adding
+
+
+@pytest.mark.parametrize(("claim", "held"), [(3, True), (2, False)], ids=["claim held", "claim lost"])
+def test_an_outcome_changes_the_email_only_under_its_own_claim_R_DLV1(now, claim, held):
+    email = email_made(now, claim=3)
+    email.save()
+    attempt = DeliveryAttempt.objects.create(email=email, at=now, outcome=AttemptOutcome.SENDING)
+    finished = now + timedelta(seconds=1)
+    written = queries.outcome_write(
+        attempt_id=attempt.pk,
+        attempt={"outcome": AttemptOutcome.SENT, "smtp_reply": "250 OK", "finished_at": finished},
+        email_id=email.pk,
+        claim=claim,
+        email={"status": EmailStatus.SENT, "sent_at": finished, "attempts": 1, "body_text": ""},
+    )
+    assert written is held
+    email.refresh_from_db()
+    attempt.refresh_from_db()
+    assert (attempt.outcome, attempt.smtp_reply, attempt.finished_at) == (AttemptOutcome.SENT, "250 OK", finished)
+    if held:
+        assert (email.status, email.sent_at, email.attempts, email.body_text) == (EmailStatus.SENT, finished, 1, "")
+    else:  # another sender holds it now: its state is that sender's to write
+        assert (email.status, email.sent_at, email.attempts) == (EmailStatus.PENDING, None, 0)
+        assert email.body_text == "Bonjour Camille DURAND, …"
