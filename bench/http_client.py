@@ -66,23 +66,6 @@ def process_tree_cpu_seconds(pid: int) -> float:
     return total
 
 
-def postgres_cpu_seconds() -> float:
-    """User + system CPU of every PostgreSQL process of this machine (its backends, writer, WAL writer...), from
-    /proc: run a benchmark alone on the machine for this to count only its own queries."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:  # the process ended meanwhile
-            continue
-        name, rest = text.split("(", 1)[1].rsplit(")", 1)
-        if name.startswith("postgres"):
-            fields = rest.split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
-
-
 def _postgres_backends(database: str) -> dict[int, float]:
     """CPU seconds of each PostgreSQL backend connected to `database` (its command line names it)."""
     ticks = os.sysconf("SC_CLK_TCK")
