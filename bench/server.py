@@ -141,15 +141,19 @@ GRANIAN_LIB = ROOT / "var" / "bench" / "granian-lib"
 GRANIAN_VERSION = "2.8.9"
 
 
+def _installed_once(lib: Path, present: str, requirement: str) -> dict[str, str]:
+    """A compared server, installed on first use into `lib` (never into .venv: it is compared, not served); the
+    environment that lets the server's processes import it and the application."""
+    if not (lib / present).is_dir():
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--target", str(lib), requirement], check=True)
+    return {"PYTHONPATH": os.pathsep.join([str(lib), str(ROOT)])}
+
+
 def granian_command(*, port: int, workers: int) -> tuple[list[str], dict[str, str]]:
     """granian (a Rust HTTP server with WSGI, issue 22) serving the same WSGI application with as many processes
     as gunicorn would: installed on first use into var/bench/granian-lib, never into .venv, since it is compared
     here, not served. Static files are served by the application (WhiteNoise), as under gunicorn."""
-    if not (GRANIAN_LIB / "granian").is_dir():
-        subprocess.run(
-            [sys.executable, "-m", "pip", "install", "-q", "--target", str(GRANIAN_LIB), f"granian=={GRANIAN_VERSION}"],
-            check=True,
-        )
+    extra = _installed_once(GRANIAN_LIB, "granian", f"granian=={GRANIAN_VERSION}")
     command = [
         sys.executable,
         "-m",
@@ -162,7 +166,7 @@ def granian_command(*, port: int, workers: int) -> tuple[list[str], dict[str, st
         "--no-ws",
         "moncompte.config.wsgi:application",
     ]
-    return command, {"PYTHONPATH": os.pathsep.join([str(GRANIAN_LIB), str(ROOT)])}
+    return command, extra
 
 
 UWSGI_LIB = ROOT / "var" / "bench" / "uwsgi-lib"
@@ -173,11 +177,7 @@ def uwsgi_command(*, port: int, workers: int) -> tuple[list[str], dict[str, str]
     """uWSGI (issue 22: a server whose HTTP parsing and WSGI layer are C) serving the same WSGI application with
     as many processes, each loading the application itself as gunicorn's workers do; installed on first use into
     var/bench/uwsgi-lib (the pyuwsgi wheel), never into .venv, since it is compared here, not served."""
-    if not (UWSGI_LIB / "pyuwsgi.libs").is_dir():
-        subprocess.run(
-            [sys.executable, "-m", "pip", "install", "-q", "--target", str(UWSGI_LIB), f"pyuwsgi=={UWSGI_VERSION}"],
-            check=True,
-        )
+    extra = _installed_once(UWSGI_LIB, "pyuwsgi.libs", f"pyuwsgi=={UWSGI_VERSION}")
     command = [
         sys.executable,
         "-c",
@@ -193,7 +193,7 @@ def uwsgi_command(*, port: int, workers: int) -> tuple[list[str], dict[str, str]
         "--disable-logging",  # no access log, as `moncompte serve` without --access-log
         "--buffer-size=16384",
     ]
-    return command, {"PYTHONPATH": os.pathsep.join([str(UWSGI_LIB), str(ROOT)])}
+    return command, extra
 
 
 @contextmanager
