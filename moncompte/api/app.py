@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -22,6 +21,7 @@ from moncompte.api.refusals import REFUSALS, Refusals, refusals_document
 from moncompte.appsessions import tokens
 from moncompte.core.conf import conf
 from moncompte.core.errors import DomainError, InputsRefused
+from moncompte.core.outage import SERVICE_OUT
 
 BEARER_REFUSED = 'Bearer error="invalid_token"'
 
@@ -40,6 +40,8 @@ class ProblemAPI(NinjaAPI):
         self.refusals = refusals  # each operation's domain errors (api.refusals), for the document
         self.add_exception_handler(HttpError, self.unreadable)
         self.add_exception_handler(RequestDataTooBig, self.too_large)
+        for out in SERVICE_OUT:
+            self.add_exception_handler(out, self.service_out)
 
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
         document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
@@ -49,7 +51,7 @@ class ProblemAPI(NinjaAPI):
                 answers = operation.setdefault("responses", {})
                 if "requestBody" in operation or operation.get("parameters"):  # invalid_input (below)
                     answers.setdefault(400, {"description": "Bad Request", **problem})
-                answers.setdefault(503, {"description": "Service Unavailable", **problem})  # database_out
+                answers.setdefault(503, {"description": "Service Unavailable", **problem})  # service_out
                 for status, answer in operation.get("responses", {}).items():
                     content = answer.get("content", {})
                     if int(status) >= 400 and "application/json" in content:
@@ -69,6 +71,14 @@ class ProblemAPI(NinjaAPI):
         response["Content-Type"] = "application/problem+json"
         if status == 401:  # RFC 6750 §3: the scheme, and that the token presented was refused
             response["WWW-Authenticate"] = BEARER_REFUSED
+        return response
+
+    def service_out(self, request: HttpRequest, error: Exception | type[Exception]) -> HttpResponse:
+        """R-API1: the database or Redis that refused, dropped or timed out the connection is a 503 that says
+        when to come back, as the web's page does (R-A11Y6), not a server error."""
+        message = "Le service est momentanément indisponible : réessayez dans quelques minutes."
+        response = self.problem(request, status=503, code="service_unavailable", message=message, field=None)
+        response["Retry-After"] = str(int(conf().outage_retry_after.total_seconds()))
         return response
 
     def unauthenticated(self, request: HttpRequest, *, code: str, message: str) -> HttpResponse:
@@ -157,16 +167,3 @@ def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
 def worded(error: DomainError) -> tuple[str, str | None]:
     """The error's message and field, in the app's words where the web's speak of its page (texts.IN_THE_APP)."""
     return texts.app_wording(code=error.code, message=error.message, field=error.field)
-
-
-def database_out(request: HttpRequest, error: Any) -> HttpResponse:
-    """R-API1: a database that refused, dropped or timed out the connection is a 503 that says when to come
-    back, as the web's page does (R-A11Y6), not a server error."""
-    message = "Le service est momentanément indisponible : réessayez dans quelques minutes."
-    response = problem(request, status=503, code="service_unavailable", message=message, field=None)
-    response["Retry-After"] = str(int(conf().outage_retry_after.total_seconds()))
-    return response
-
-
-api.add_exception_handler(OperationalError, database_out)
-api.add_exception_handler(InterfaceError, database_out)

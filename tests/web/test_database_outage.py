@@ -15,6 +15,7 @@ from django.urls import reverse
 from moncompte.outbox.sink import free_port
 from tests import factories
 from tests.factories import PERSONAL_CODE
+from tests.web.test_enrollment_pages import TYPED, captcha_id_in, identity_page
 
 NIR = "2 84 05 88 321 025 32"
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -115,3 +116,26 @@ def test_a_connection_cut_between_requests_is_a_503_and_the_next_one_after_it_me
         connection.close()
         connection.settings_dict.update(kept)
         cable.close()
+
+
+def test_the_identity_form_keeps_what_was_typed_while_the_database_is_out_R_A11Y6(client, beneficiary, database_out):
+    shown = captcha_id_in(identity_page(client))
+    database_out()
+    answer = client.post(reverse("web:identity"), {**TYPED, "captcha_id": shown, "captcha_answer": "ABCDEF"})
+    page = answer.content.decode()
+    assert (answer.status_code, answer["Retry-After"]) == (503, "30")
+    assert "Ce que vous avez saisi est conservé ci-dessous" in page
+    assert all(f'value="{TYPED[field]}"' in page for field in ("nir", "birth_date", "postal_code", "email"))
+
+
+def test_the_internal_api_answers_a_503_problem_while_the_database_is_out_R_API1_R_MSG8(db, database_out):
+    database_out()
+    answer = HttpClient(raise_request_exception=False).post(
+        "/api/interne/v1/messages", {}, content_type="application/json", HTTP_AUTHORIZATION="Bearer mcs_quelconque"
+    )
+    assert (answer.status_code, answer["Content-Type"], answer["Retry-After"]) == (
+        503,
+        "application/problem+json",
+        "30",
+    )
+    assert answer.json()["code"] == "service_unavailable"

@@ -12,11 +12,20 @@ from moncompte.captcha.guard import CaptchaProof
 from moncompte.captcha.work import work_challenge
 from moncompte.core.conf import conf
 from moncompte.core.errors import TooManyAttempts
+from moncompte.core.outage import SERVICE_OUT
 from moncompte.core.service_terms import service_terms
 from moncompte.web import session
 from moncompte.web.forms.journey import CaptchaForm
 
 FORM_METHODS = ["GET", "HEAD", "POST"]
+# The database or Redis out while a form was sent (core.outage): the page comes back with what was typed.
+KEPT_WHILE_OUT = (
+    "Le service est momentanément indisponible : votre demande n'a pas été envoyée. Ce que vous avez saisi est "
+    "conservé ci-dessous : renvoyez-le dans quelques minutes."
+)
+CAPTCHA_WHILE_OUT = (
+    "Le code anti-robot ne peut pas être affiché pour le moment : il le sera quand vous renverrez le formulaire."
+)
 
 
 @dataclass(frozen=True)
@@ -52,12 +61,14 @@ def captcha_proof(request: HttpRequest, form: CaptchaForm) -> CaptchaProof:
 
 def captcha_context(request: HttpRequest, *, now: datetime) -> dict[str, Any]:
     """A new challenge for the page and the proof of work made for it (R-CAP6); past the limits, the reason
-    instead (R-CAP4)."""
+    instead (R-CAP4), or that the service is out."""
     client = session.client_of(request)
     try:
         challenge = challenge_create(binding=session.captcha_binding(request), client=client, now=now)
     except TooManyAttempts as refused:
         return {"challenge": None, "captcha_refused": refused.message}
+    except SERVICE_OUT:  # its limits cannot be read: the form's page is shown without it (R-A11Y6)
+        return {"challenge": None, "captcha_refused": CAPTCHA_WHILE_OUT}
     return {
         "challenge": challenge,
         "captcha_refused": "",

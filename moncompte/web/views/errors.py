@@ -1,16 +1,16 @@
 """Error pages: French, in the site's layout, with a way back (R-A11Y6). None of them reads the database,
-so the 500 page still shows when the database is down, and a database that does not answer is told as a 503
-« Service momentanément indisponible » with Retry-After, not as a server error."""
+so the 500 page still shows when the database is down, and a database or a Redis that does not answer is told
+as a 503 « Service momentanément indisponible » with Retry-After, not as a server error."""
 
 import sys
 from typing import Any
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 from moncompte.core.conf import conf
+from moncompte.core.outage import SERVICE_OUT
 from moncompte.core.request_context import current_request_id
 from moncompte.core.service_terms import service_terms
 
@@ -30,9 +30,6 @@ PAGES = {
         "enregistré : réessayez dans quelques minutes.",
     ),
 }
-# The database refused, dropped or timed out the connection (a lock wait or a deadlock too): the service is
-# out for a moment, not broken.
-DATABASE_OUT = (OperationalError, InterfaceError)
 
 
 def error_page(status: int) -> HttpResponse:
@@ -62,10 +59,16 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """Django calls it while handling the exception: a database out is a 503 that says when to come back."""
-    if not isinstance(sys.exception(), DATABASE_OUT):
+    """Django calls it while handling the exception: the database or Redis out is a 503 that says when to come
+    back."""
+    if not isinstance(sys.exception(), SERVICE_OUT):
         return error_page(500)
-    response = error_page(503)
+    return unavailable(error_page(503))
+
+
+def unavailable(response: HttpResponse) -> HttpResponse:
+    """A 503 that says when to come back, kept by no cache."""
+    response.status_code = 503
     response["Retry-After"] = str(int(conf().outage_retry_after.total_seconds()))
     response["Cache-Control"] = "no-store"
     return response

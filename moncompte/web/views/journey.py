@@ -3,6 +3,8 @@
 Each view parses the form, calls one use case, renders (docs/architecture.md).
 """
 
+from datetime import datetime
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
@@ -11,6 +13,7 @@ from moncompte.accounts.selectors import ContactStep, contact_step_of, delivery_
 from moncompte.accounts.steps import AccountStep
 from moncompte.core import clock
 from moncompte.core.errors import DomainError
+from moncompte.core.outage import SERVICE_OUT
 from moncompte.enrollment.code_send import code_send
 from moncompte.enrollment.contact_submit import contact_submit
 from moncompte.enrollment.password_choose import PersonalCodeSet, password_choose
@@ -20,12 +23,14 @@ from moncompte.web.forms.journey import ContactForm, IdentityForm, PasswordForm
 from moncompte.web.routing import landing_at, restricted_page, signed_in_page
 from moncompte.web.views.common import (
     FORM_METHODS,
+    KEPT_WHILE_OUT,
     STEPS,
     captcha_context,
     captcha_form,
     captcha_proof,
     time_limit_context,
 )
+from moncompte.web.views.errors import unavailable
 
 INFO_PAGES = {"accessibilite", "mentions-legales", "donnees-personnelles", "aide"}
 
@@ -53,11 +58,18 @@ def identity_page(request: HttpRequest) -> HttpResponse:
             sent = code_send(**form.person(), captcha=proof, client=session.client_of(request), now=now)
         except DomainError as error:
             form.add_domain_error(error)
+        except SERVICE_OUT:
+            # Fifteen digits, a date, a postal code and an address typed: shown again, not lost to an error page.
+            form.add_error(None, KEPT_WHILE_OUT)
+            return unavailable(render(request, "web/identity.html", _identity_context(request, form, now=now)))
         else:
             session.code_sent_remember(request, sent)
             return redirect("web:code_sent")
-    context = {"form": form, "step": STEPS["identity"], **captcha_context(request, now=now)}
-    return render(request, "web/identity.html", context)
+    return render(request, "web/identity.html", _identity_context(request, form, now=now))
+
+
+def _identity_context(request: HttpRequest, form: IdentityForm, *, now: datetime) -> dict[str, object]:
+    return {"form": form, "step": STEPS["identity"], **captcha_context(request, now=now)}
 
 
 @require_safe

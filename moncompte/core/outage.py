@@ -1,0 +1,10 @@
+"""What "the service is out for a moment" is (R-A11Y6, R-API1): a store every request needs refused, dropped or
+timed out the connection. The database (a lock wait or a deadlock too), and Redis when REDIS_URL is set: it
+holds the sessions and the limits, so no page can be answered rightly without it. Pages answer 503 with
+Retry-After, and the API a `service_unavailable` problem: the service is out, not broken."""
+
+from django.db import InterfaceError, OperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+SERVICE_OUT: tuple[type[Exception], ...] = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)

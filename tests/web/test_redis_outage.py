@@ -1,0 +1,95 @@
+"""R-A11Y6, R-API1: Redis (sessions and limits, when REDIS_URL is set) out is told as the database out is: a
+French « Service momentanément indisponible » 503 with Retry-After, never a server error, and never as if the
+person had signed out. The identity form keeps what was typed. The outage is real: Redis is reached through a
+TCP relay that drops every connection and refuses new ones, as a stopped Redis would."""
+
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+import redis
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from tests import factories
+from tests.factories import PERSONAL_CODE
+from tests.helpers import TEST_REDIS_URL
+from tests.outbox.faults import DatabaseCable
+from tests.web.test_database_outage import NIR, assert_unavailable_page
+from tests.web.test_enrollment_pages import TYPED, captcha_id_in, identity_page
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def redis_cable(settings) -> Iterator[DatabaseCable]:
+    """The service's Redis reached through a relay the test can cut and mend."""
+    redis.Redis.from_url(TEST_REDIS_URL).flushdb()
+    target = urlsplit(TEST_REDIS_URL)
+    cable = DatabaseCable(host=target.hostname or "127.0.0.1", port=target.port or 6379)
+    url = f"redis://127.0.0.1:{cable.port}{target.path}"
+    settings.REDIS_URL = url
+    settings.CACHES = {"default": {"BACKEND": "moncompte.core.redis_cache.ReusingRedisCache", "LOCATION": url}}
+    settings.SESSION_ENGINE = "moncompte.core.redis_sessions"
+    yield cable
+    cable.close()
+
+
+def test_a_signed_in_page_is_a_503_while_redis_is_out_and_the_person_is_still_signed_in_after_R_A11Y6(
+    redis_cable, code_sent, now, traveller
+):
+    factories.active(code_sent, now)
+    browser = HttpClient(raise_request_exception=False)
+    assert browser.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE}).status_code == 302
+    assert browser.get(reverse("web:account")).status_code == 200
+
+    redis_cable.cut()
+    answer = browser.get(reverse("web:account"))
+    assert_unavailable_page(answer)  # not a redirection to the sign-in page: the session is not lost, only out of reach
+    assert "Location" not in answer
+
+    redis_cable.mend()
+    assert browser.get(reverse("web:account")).status_code == 200
+
+
+def test_the_sign_in_form_is_a_503_while_redis_is_out_R_A11Y6(redis_cable, code_sent, now, traveller):
+    factories.active(code_sent, now)
+    redis_cable.cut()
+    browser = HttpClient(raise_request_exception=False)
+    assert_unavailable_page(browser.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE}))
+
+
+def test_the_identity_form_keeps_what_was_typed_while_redis_is_out_and_goes_through_once_it_is_back_R_A11Y6(
+    redis_cable, client, beneficiary, traveller
+):
+    shown = captcha_id_in(identity_page(client))
+    redis_cable.cut()
+    typed = {**TYPED, "captcha_id": shown, "captcha_answer": "ABCDEF"}
+    answer = client.post(reverse("web:identity"), typed)
+    page = answer.content.decode()
+    assert (answer.status_code, answer["Retry-After"]) == (503, "30")
+    assert "Le service est momentanément indisponible" in page
+    assert "Ce que vous avez saisi est conservé" in page
+    for field in ("nir", "birth_date", "postal_code", "email"):
+        assert f'value="{TYPED[field]}"' in page
+    assert 'name="captcha_id"' not in page  # no challenge can be made without the limits: none is shown
+
+    redis_cable.mend()
+    again = client.post(reverse("web:identity"), {**TYPED})  # what the page kept, sent again
+    assert again.status_code == 200
+    again_page = again.content.decode()
+    assert 'name="captcha_id"' in again_page  # a new challenge, the typed values still there
+    assert f'value="{TYPED["email"]}"' in again_page
+
+
+def test_the_api_answers_a_503_problem_while_redis_is_out_R_API1(redis_cable, code_sent, now, traveller):
+    factories.active(code_sent, now)
+    redis_cable.cut()
+    app = HttpClient(raise_request_exception=False)
+    answer = app.post("/api/v1/sessions", {"nir": NIR, "code": PERSONAL_CODE}, content_type="application/json")
+    assert (answer.status_code, answer["Content-Type"], answer["Retry-After"]) == (
+        503,
+        "application/problem+json",
+        "30",
+    )
+    assert answer.json()["code"] == "service_unavailable"
