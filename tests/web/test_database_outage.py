@@ -61,7 +61,9 @@ def test_pages_say_the_service_is_unavailable_for_a_moment_while_the_database_is
 ):
     database_out()
     assert_unavailable_page(signed_in_browser.get(reverse("web:account")))  # the session is in the database
-    assert_unavailable_page(signed_in_browser.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE}))
+    form_again = signed_in_browser.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE})
+    assert (form_again.status_code, form_again["Retry-After"]) == (503, "30")  # the sign-in form, the NIR kept
+    assert f'value="{NIR}"' in form_again.content.decode()
 
 
 def test_the_api_answers_a_503_problem_while_the_database_is_out_R_API1(code_sent, now, database_out, settings):

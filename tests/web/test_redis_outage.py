@@ -52,11 +52,33 @@ def test_a_signed_in_page_is_a_503_while_redis_is_out_and_the_person_is_still_si
     assert browser.get(reverse("web:account")).status_code == 200
 
 
-def test_the_sign_in_form_is_a_503_while_redis_is_out_R_A11Y6(redis_cable, code_sent, now, traveller):
+def test_the_sign_in_form_keeps_the_nir_but_not_the_code_while_redis_is_out_R_A11Y6(
+    redis_cable, code_sent, now, traveller
+):
     factories.active(code_sent, now)
     redis_cable.cut()
     browser = HttpClient(raise_request_exception=False)
-    assert_unavailable_page(browser.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE}))
+    answer = browser.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE})
+    page = answer.content.decode()
+    assert (answer.status_code, answer["Retry-After"]) == (503, "30")
+    assert "Ce que vous avez saisi est conservé ci-dessous" in page
+    assert f'value="{NIR}"' in page
+    assert PERSONAL_CODE not in page  # a secret is never written back into a page
+
+
+def test_the_code_forgot_form_keeps_what_was_typed_while_redis_is_out_R_A11Y6(
+    redis_cable, client, code_sent, now, traveller
+):
+    factories.active(code_sent, now)
+    shown = captcha_id_in(client.get(reverse("web:code_forgot")))
+    redis_cable.cut()
+    typed = {"nir": NIR, "birth_date": "03/05/1984", "captcha_id": shown, "captcha_answer": "ABCDEF"}
+    answer = client.post(reverse("web:code_forgot"), typed)
+    page = answer.content.decode()
+    assert (answer.status_code, answer["Retry-After"]) == (503, "30")
+    assert "Ce que vous avez saisi est conservé ci-dessous" in page
+    assert f'value="{NIR}"' in page
+    assert 'value="03/05/1984"' in page
 
 
 def test_the_identity_form_keeps_what_was_typed_while_redis_is_out_and_goes_through_once_it_is_back_R_A11Y6(

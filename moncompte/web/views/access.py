@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from moncompte.core import clock
 from moncompte.core.errors import DomainError
+from moncompte.core.outage import SERVICE_OUT
 from moncompte.enrollment.errors import RestrictedSessionExpired
 from moncompte.selfservice.account_manage import signed_out
 from moncompte.selfservice.code_forgot import code_forgot
@@ -18,12 +19,20 @@ from moncompte.web import session
 from moncompte.web.device_cookie import device_cookie_give, device_cookie_of
 from moncompte.web.forms.journey import CodeForgotForm, SignInForm
 from moncompte.web.routing import landing_at, restricted_page
-from moncompte.web.views.common import FORM_METHODS, captcha_context, captcha_form, captcha_proof
+from moncompte.web.views.common import (
+    FORM_METHODS,
+    captcha_context,
+    captcha_form,
+    captcha_proof,
+    kept_while_out,
+    out_or_not,
+)
 
 
 @require_http_methods(FORM_METHODS)
 def sign_in_page(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST or None)
+    out = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -31,10 +40,12 @@ def sign_in_page(request: HttpRequest) -> HttpResponse:
             signed = sign_in(nir=data["nir"], secret=data["code"], client=client, device=device, now=clock.now())
         except DomainError as error:
             form.add_domain_error(error)
+        except SERVICE_OUT:
+            out = kept_while_out(form)
         else:
             return _session_open(request, signed)
     notice = RestrictedSessionExpired().message if request.GET.get("expire") == "1" else ""
-    return render(request, "web/sign_in.html", {"form": form, "notice": notice})
+    return out_or_not(render(request, "web/sign_in.html", {"form": form, "notice": notice}), out=out)
 
 
 def _session_open(request: HttpRequest, signed: SignedIn) -> HttpResponse:
@@ -89,6 +100,7 @@ def sign_out_page(request: HttpRequest) -> HttpResponse:
 def code_forgot_page(request: HttpRequest) -> HttpResponse:
     now = clock.now()
     form, submitted = captcha_form(request, CodeForgotForm)
+    out = False
     if submitted:
         try:
             proof = captcha_proof(request, form)
@@ -96,9 +108,12 @@ def code_forgot_page(request: HttpRequest) -> HttpResponse:
             code_forgot(**form.person(), captcha=proof, client=session.client_of(request), device=device, now=now)
         except DomainError as error:
             form.add_domain_error(error)
+        except SERVICE_OUT:
+            out = kept_while_out(form)
         else:
             return redirect("web:code_forgot_sent")
-    return render(request, "web/code_forgot.html", {"form": form, **captcha_context(request, now=now)})
+    context = {"form": form, **captcha_context(request, now=now)}
+    return out_or_not(render(request, "web/code_forgot.html", context), out=out)
 
 
 @require_safe

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from moncompte.captcha.challenges import challenge_create
@@ -16,6 +17,7 @@ from moncompte.core.outage import SERVICE_OUT
 from moncompte.core.service_terms import service_terms
 from moncompte.web import session
 from moncompte.web.forms.journey import CaptchaForm
+from moncompte.web.views.errors import unavailable
 
 FORM_METHODS = ["GET", "HEAD", "POST"]
 # The database or Redis out while a form was sent (core.outage): the page comes back with what was typed.
@@ -44,6 +46,17 @@ STEPS = {
     "contact": Step(4, "Mes coordonnées"),
     "email_validation": Step(5, "Validation de mon email"),
 }
+
+
+def kept_while_out(form: Form) -> bool:
+    """The database or Redis out (core.outage) while the form was sent: said above the form, which comes back
+    with what was typed (R-A11Y6) in a 503 (`out_or_not`)."""
+    form.add_error(None, KEPT_WHILE_OUT)
+    return True
+
+
+def out_or_not(page: HttpResponse, *, out: bool) -> HttpResponse:
+    return unavailable(page) if out else page
 
 
 def captcha_form[F: CaptchaForm](request: HttpRequest, form_class: type[F]) -> tuple[F, bool]:

@@ -3,8 +3,6 @@
 Each view parses the form, calls one use case, renders (docs/architecture.md).
 """
 
-from datetime import datetime
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
@@ -23,14 +21,14 @@ from moncompte.web.forms.journey import ContactForm, IdentityForm, PasswordForm
 from moncompte.web.routing import landing_at, restricted_page, signed_in_page
 from moncompte.web.views.common import (
     FORM_METHODS,
-    KEPT_WHILE_OUT,
     STEPS,
     captcha_context,
     captcha_form,
     captcha_proof,
+    kept_while_out,
+    out_or_not,
     time_limit_context,
 )
-from moncompte.web.views.errors import unavailable
 
 INFO_PAGES = {"accessibilite", "mentions-legales", "donnees-personnelles", "aide"}
 
@@ -52,6 +50,7 @@ def info_page(request: HttpRequest, name: str) -> HttpResponse:
 def identity_page(request: HttpRequest) -> HttpResponse:
     now = clock.now()
     form, submitted = captcha_form(request, IdentityForm)
+    out = False
     if submitted:
         try:
             proof = captcha_proof(request, form)
@@ -59,17 +58,12 @@ def identity_page(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             form.add_domain_error(error)
         except SERVICE_OUT:
-            # Fifteen digits, a date, a postal code and an address typed: shown again, not lost to an error page.
-            form.add_error(None, KEPT_WHILE_OUT)
-            return unavailable(render(request, "web/identity.html", _identity_context(request, form, now=now)))
+            out = kept_while_out(form)
         else:
             session.code_sent_remember(request, sent)
             return redirect("web:code_sent")
-    return render(request, "web/identity.html", _identity_context(request, form, now=now))
-
-
-def _identity_context(request: HttpRequest, form: IdentityForm, *, now: datetime) -> dict[str, object]:
-    return {"form": form, "step": STEPS["identity"], **captcha_context(request, now=now)}
+    context = {"form": form, "step": STEPS["identity"], **captcha_context(request, now=now)}
+    return out_or_not(render(request, "web/identity.html", context), out=out)
 
 
 @require_safe
