@@ -8,6 +8,7 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from moncompte.config import env
+from moncompte.core.redis_cache import redis_cache_settings
 
 # Lets admin classes and querysets take type parameters at run time (ModelAdmin[Model]).
 django_stubs_ext.monkeypatch()
@@ -129,7 +130,6 @@ OTP_TOTP_ISSUER = f"Support {env.text('MONCOMPTE_SERVICE_NAME', 'compte ameli')}
 
 REDIS_URL = env.text("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "moncompte.core.redis_cache.ReusingRedisCache", "LOCATION": REDIS_URL}}
     # Sessions live in Redis only: no database write per request (a Redis restart signs people out).
     SESSION_ENGINE = "moncompte.core.redis_sessions"
 else:
@@ -188,6 +188,8 @@ PROMETHEUS_MULTIPROC_DIR = env.text("PROMETHEUS_MULTIPROC_DIR")
 # R-SEC4: every limit and duration of docs/rules.md is a field of one typed, frozen object (moncompte/core/conf.py,
 # its fields by concern in moncompte/core/settings/), each settable as MONCOMPTE_<NAME>, read and checked here.
 MONCOMPTE = env.service_settings(demo=DEMO)
+if REDIS_URL:
+    CACHES = redis_cache_settings(REDIS_URL, timeout=MONCOMPTE.redis_timeout)
 
 # README (Configuration): a fixed CAPTCHA answer for automated and load tests, never in production.
 CAPTCHA_TEST_ANSWER = env.text("MONCOMPTE_CAPTCHA_TEST_ANSWER")

@@ -5,6 +5,7 @@ reply parsers: about 0.1 ms of CPU per call, a dozen times per journey. A `redis
 threads over its pool, so one per pool is enough.
 """
 
+from datetime import timedelta
 from typing import Any
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -28,3 +29,10 @@ class ReusingRedisCache(RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+
+
+def redis_cache_settings(url: str, *, timeout: timedelta) -> dict[str, Any]:
+    """settings.CACHES for Redis at `url`: each read or connection waits at most `timeout` (R-A11Y6)."""
+    seconds = timeout.total_seconds()
+    options = {"socket_timeout": seconds, "socket_connect_timeout": seconds}
+    return {"default": {"BACKEND": "moncompte.core.redis_cache.ReusingRedisCache", "LOCATION": url, "OPTIONS": options}}

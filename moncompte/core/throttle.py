@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from django.conf import settings
 
 from moncompte.core import queries, tokens
+from moncompte.core.conf import conf
 from moncompte.core.errors import TooManyAttempts
 from moncompte.core.models import ThrottleEvent, WindowCounter
 
@@ -71,7 +72,8 @@ class RedisStore:
     def __init__(self, url: str) -> None:
         import redis
 
-        self.redis = redis.Redis.from_url(url)
+        wait = conf().redis_timeout.total_seconds()  # a Redis that does not answer is out: a 503 (R-A11Y6)
+        self.redis = redis.Redis.from_url(url, socket_timeout=wait, socket_connect_timeout=wait)
 
     def _name(self, scope: str, key: str) -> str:
         return f"moncompte:throttle:{scope}:{key}"

@@ -3,14 +3,22 @@ French « Service momentanément indisponible » 503 with Retry-After, never a s
 person had signed out. The identity form keeps what was typed. The outage is real: Redis is reached through a
 TCP relay that drops every connection and refuses new ones, as a stopped Redis would."""
 
+import dataclasses
+import socket
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 import redis
+from django.db import connections
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from moncompte.core.redis_cache import redis_cache_settings
 from tests import factories
 from tests.factories import PERSONAL_CODE
 from tests.helpers import TEST_REDIS_URL
@@ -29,7 +37,7 @@ def redis_cable(settings) -> Iterator[DatabaseCable]:
     cable = DatabaseCable(host=target.hostname or "127.0.0.1", port=target.port or 6379)
     url = f"redis://127.0.0.1:{cable.port}{target.path}"
     settings.REDIS_URL = url
-    settings.CACHES = {"default": {"BACKEND": "moncompte.core.redis_cache.ReusingRedisCache", "LOCATION": url}}
+    settings.CACHES = redis_cache_settings(url, timeout=settings.MONCOMPTE.redis_timeout)
     settings.SESSION_ENGINE = "moncompte.core.redis_sessions"
     yield cable
     cable.close()
@@ -115,3 +123,34 @@ def test_the_api_answers_a_503_problem_while_redis_is_out_R_API1(redis_cable, co
         "30",
     )
     assert answer.json()["code"] == "service_unavailable"
+
+
+def test_a_redis_that_accepts_and_never_answers_is_a_503_after_redis_timeout_not_a_held_page_R_A11Y6(
+    settings, client, beneficiary, traveller
+):
+    """The kernel completes the connection (the listener's backlog) and nothing ever answers: a Redis frozen,
+    or a network that drops the replies."""
+    settings.MONCOMPTE = dataclasses.replace(settings.MONCOMPTE, redis_timeout=timedelta(milliseconds=300))
+    with socket.create_server(("127.0.0.1", 0), backlog=64) as frozen:
+        url = f"redis://127.0.0.1:{frozen.getsockname()[1]}/0"
+        settings.REDIS_URL = url
+        settings.CACHES = redis_cache_settings(url, timeout=settings.MONCOMPTE.redis_timeout)
+        settings.SESSION_ENGINE = "moncompte.core.redis_sessions"
+        typed = {**TYPED, "captcha_id": "x", "captcha_answer": "ABCDEF"}
+        started = time.monotonic()
+        with ThreadPoolExecutor(1) as waiting:
+            answer = waiting.submit(_posted_then_closed, client, reverse("web:identity"), typed).result(timeout=30)
+        waited = time.monotonic() - started
+    assert answer.status_code == 503
+    # The setting, not redis-py's own 5 s (each call waits that long without it): a page held seconds per call.
+    assert waited < 4.5
+    assert f'value="{TYPED["email"]}"' in answer.content.decode()
+
+
+def _posted_then_closed(client: HttpClient, path: str, data: dict[str, str]) -> Any:
+    """The request in a thread of its own (the test fails rather than hang), which closes its database
+    connection as a server's thread does when the request ends."""
+    try:
+        return client.post(path, data)
+    finally:
+        connections.close_all()
