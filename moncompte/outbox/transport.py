@@ -172,6 +172,10 @@ class SmtpTransport:
         except Exception as error:
             # A refused or broken exchange leaves the connection in no known state: never used again.
             _quit(connection.smtp)
+            if ended.is_set() and deadline.cut.is_set():
+                # Hung up while the answer to the message was read: what was read of it (a 4 trickled, "25" of a
+                # 250) is not the server's answer. The server has the whole message: whether it took it is unknown.
+                raise _failure(OSError("réponse coupée"), deadline=deadline, ended=True) from error
             if isinstance(error, (smtplib.SMTPException, OSError)):
                 raise _failure(error, deadline=deadline, ended=ended.is_set()) from error
             raise

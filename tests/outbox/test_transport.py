@@ -434,8 +434,9 @@ def test_a_refusal_in_words_that_are_not_utf8_is_kept_readable_R_DLV1(step):
 
 def test_a_relay_that_trickles_its_answer_to_the_message_is_hung_up_on_at_the_reply_deadline_R_DLV1():
     """The socket's timeout bounds each read only: an answer sent a byte at a time is cut by the send's deadline,
-    moved to `reply_timeout` once the message is out, instead of holding the sender for ever. (What was read of
-    the line by then, 444…, is taken for the answer: a deferral.)"""
+    moved to `reply_timeout` once the message is out, instead of holding the sender for ever. What was read of
+    the line by then, 444…, is not the server's answer (it might have gone on 250): the server has the whole
+    message, so whether it took it is unknown, never a deferral sent again at once."""
     listener = relay_refusing_at("end", trickling=True)
     transport = SmtpTransport(host="127.0.0.1", port=listener.getsockname()[1], timeout=5.0, reply_timeout=0.5)
     started = time.monotonic()
@@ -446,3 +447,4 @@ def test_a_relay_that_trickles_its_answer_to_the_message_is_hung_up_on_at_the_re
         listener.close()
     assert time.monotonic() - started < 3
     assert not unanswered.value.permanent
+    assert unanswered.value.unknown
