@@ -33,6 +33,7 @@ class LeaseKept:
     ) -> None:
         self.email_id, self.claim, self.length = email_id, claim, length
         self.lease_until = lease_until  # the end of the lease as last written: the outcome is written before it
+        self.lost = False
         self._transport = transport
         self._done = threading.Event()
         self._starting = threading.Lock()
@@ -85,6 +86,7 @@ class LeaseKept:
             return self._abort()
         if not renewed:
             logger.error("courriel %s : prise perdue pendant l'envoi, envoi interrompu", self.email_id)
+            self.lost = True
             return self._abort()
         self.lease_until = now + self.length
         return True
