@@ -1,6 +1,8 @@
 """Identity step: check the person against the registry, then email a provisional code (R-ID1, R-ID2,
 R-CAP2, R-CODE1..3, R-MAIL1)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 
 from django.db import transaction
@@ -45,8 +47,7 @@ def code_send(
         audit.record(event="identity_account_exists", now=now, nir=nir.value, account_id=account.pk, client=client)
         raise AccountAlreadyExists()
 
-    _code_take(nir=nir, client=client, email=email, now=now)
-    with transaction.atomic():
+    with _code_taken(nir=nir, client=client, email=email, now=now), transaction.atomic():
         account = _provisional_account(beneficiary, account, email=email, now=now)
         sent = provisional_code_issue(account=account, to=email, now=now)
         audit.record(
@@ -61,18 +62,21 @@ def code_send(
     return sent
 
 
-def _code_take(*, nir: Nir, client: Client, email: str, now: datetime) -> None:
+@contextmanager
+def _code_taken(*, nir: Nir, client: Client, email: str, now: datetime) -> Iterator[None]:
     """R-LIM8: the caps of this NIR count the codes sent to this address; a code sent to someone else's address
     neither uses them up nor voids the person's code. Checked, then the network's success taken (R-BOT1: in
     attack mode, once an hour a network), then counted outside the transaction, so that parallel requests that
-    passed the check together see each other's counts (R-LIM3): the caps, and the mailbox's bound, still hold."""
+    passed the check together see each other's counts (R-LIM3): the caps, and the mailbox's bound, still hold.
+    Taken back if the code could not be sent (R-LIM2)."""
     wait = limits.code_sends_left(nir=nir.value, client=client, to=email, device=None, now=now)
     if wait is not None:
         raise CodeSendsLimited(wait)
     identity_network_take(address=client.address, now=now)
-    wait = limits.code_send_count(nir=nir.value, client=client, to=email, device=None, now=now)
-    if wait is not None:
-        raise CodeSendsLimited(wait)
+    with limits.code_send_counted(nir=nir.value, client=client, to=email, device=None, now=now) as wait:
+        if wait is not None:
+            raise CodeSendsLimited(wait)
+        yield
 
 
 def _attack_mode_network_check(*, nir: Nir, client: Client, now: datetime) -> None:

@@ -1,12 +1,16 @@
 """The rate limits of the identity step and of the codes and links it sends (R-SEC4); « Code oublié ? » counts
 its codes with the same ones."""
 
+import contextlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from moncompte.accounts.emails import mailbox_of
 from moncompte.core import throttle
 from moncompte.core.client import Client
 from moncompte.core.conf import conf
+from moncompte.core.outage import SERVICE_OUT
 from moncompte.core.throttle import Limit
 
 
@@ -59,17 +63,28 @@ def code_sends_left(*, nir: str, client: Client, to: str, device: int | None, no
     return throttle.first_retry_after(_keys(nir=nir, client=client, to=to, device=device), now=now)
 
 
-def code_send_count(*, nir: str, client: Client, to: str, device: int | None, now: datetime) -> timedelta | None:
+@contextmanager
+def code_send_counted(
+    *, nir: str, client: Client, to: str, device: int | None, now: datetime
+) -> Iterator[timedelta | None]:
     """Counts one code first, then checks (R-LIM3): parallel requests see each other, so none slips past a cap
-    (the identity step holds no lock). One too many is taken back, and how long to wait is returned."""
+    (the identity step holds no lock). One too many is taken back, and how long to wait is given to the block.
+    A code the block did not send (a refusal, the database out, its transaction rolled back) is taken back too:
+    a failure of ours never counts against the person (R-LIM2)."""
     counted: list[tuple[Limit, str, str]] = []
     for limit, key in _keys(nir=nir, client=client, to=to, device=device):
         event, times = throttle.hit_then_times(limit, key=key, now=now)
         counted.append((limit, key, event))
         if len(times) > limit.max_events:
             throttle.unhit_each(counted)
-            return times[-limit.max_events - 1] + limit.window - now
-    return None
+            yield times[-limit.max_events - 1] + limit.window - now
+            return
+    try:
+        yield None
+    except BaseException:
+        with contextlib.suppress(*SERVICE_OUT):  # Redis out too: the counts expire with their window
+            throttle.unhit_each(counted)
+        raise
 
 
 def link_cooldown() -> Limit:

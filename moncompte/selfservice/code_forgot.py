@@ -58,16 +58,22 @@ def _code_resend(account: Account, *, nir: Nir, client: Client, device: int | No
         confirmed = emails.confirmed_of(account)
         # Before any address is confirmed, the one that received the first provisional code is the proven one.
         to = confirmed.address if confirmed else account.code_email
-        if not to or limits.code_send_count(nir=nir.value, client=client, to=to, device=device, now=now) is not None:
-            audit.record(event="code_forgot_quota", now=now, nir=nir.value, account_id=account.pk, client=client)
-            return
-        sent = provisional_code_issue(account=account, to=to, now=now)
-        audit.record(
-            event="code_forgot_sent",
-            now=now,
-            nir=nir.value,
-            account_id=account.pk,
-            client=client,
-            email=sent.email_masked,
-            **({"device": str(device)} if device is not None else {}),
-        )
+        if to:
+            with limits.code_send_counted(nir=nir.value, client=client, to=to, device=device, now=now) as wait:
+                if wait is None:  # counted: taken back if the code cannot be issued (R-LIM2)
+                    _code_issue(account, to=to, nir=nir, client=client, device=device, now=now)
+                    return
+        audit.record(event="code_forgot_quota", now=now, nir=nir.value, account_id=account.pk, client=client)
+
+
+def _code_issue(account: Account, *, to: str, nir: Nir, client: Client, device: int | None, now: datetime) -> None:
+    sent = provisional_code_issue(account=account, to=to, now=now)
+    audit.record(
+        event="code_forgot_sent",
+        now=now,
+        nir=nir.value,
+        account_id=account.pk,
+        client=client,
+        email=sent.email_masked,
+        **({"device": str(device)} if device is not None else {}),
+    )

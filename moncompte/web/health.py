@@ -184,7 +184,11 @@ def _redis() -> str:
     import redis
 
     try:
-        _redis_client().ping()
-    except redis.RedisError as error:
+        # A write, not PING: a Redis whose memory is full, or a replica left read-only, answers PING but keeps
+        # no session and no count (core.outage).
+        _redis_client().set("moncompte:sante", "1", ex=60)
+    except (redis.ConnectionError, redis.TimeoutError) as error:
         return f"injoignable : {type(error).__name__}"
+    except redis.RedisError as error:
+        return f"refuse d'écrire : {type(error).__name__}"
     return OK

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from moncompte.enrollment.limits import code_send_count, code_sends_left
+from moncompte.enrollment.errors import CodeSendsLimited
+from moncompte.enrollment.limits import code_send_counted, code_sends_left
 from tests.factories import CLIENT
 from tests.helpers import NOW
 
@@ -24,7 +25,9 @@ def caps(settings):
 
 
 def count(nir: str, *, to: str = MAILBOX, device: int | None = None, at=NOW) -> timedelta | None:
-    return code_send_count(nir=nir, client=CLIENT, to=to, device=device, now=at)
+    """One code counted, and sent (the block ends without an error)."""
+    with code_send_counted(nir=nir, client=CLIENT, to=to, device=device, now=at) as wait:
+        return wait
 
 
 def left(nir: str, *, to: str = MAILBOX, device: int | None = None, at=NOW) -> timedelta | None:
@@ -53,3 +56,13 @@ def test_a_device_counts_against_its_own_cap_of_the_hour_only():
     assert left(CAMILLE, device=DEVICE) is None
     assert [count(CAMILLE, device=DEVICE) for _ in range(3)] == [None, None, None]
     assert count(CAMILLE, device=DEVICE, at=NOW + timedelta(minutes=1)) == timedelta(minutes=59)
+
+
+def test_a_code_that_could_not_be_sent_is_taken_back_from_every_count_R_LIM2():
+    with (
+        pytest.raises(CodeSendsLimited),
+        code_send_counted(nir=CAMILLE, client=CLIENT, to=MAILBOX, device=None, now=NOW),
+    ):
+        raise CodeSendsLimited(timedelta(minutes=1))  # anything the sending block raises: the database out too
+    assert [count(CAMILLE), count(CAMILLE)] == [None, None]  # both of the NIR's two are still there
+    assert count(CAMILLE) == timedelta(hours=1)

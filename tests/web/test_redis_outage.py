@@ -103,6 +103,10 @@ def test_the_identity_form_keeps_what_was_typed_while_redis_is_out_and_goes_thro
     for field in ("nir", "birth_date", "postal_code", "email"):
         assert f'value="{TYPED[field]}"' in page
     assert 'name="captcha_id"' not in page  # no challenge can be made without the limits: none is shown
+    # Nothing to correct: no error summary, no « Erreur » in the title, one alert announced (the outage's).
+    assert "Veuillez corriger" not in page
+    assert "<title>Erreur" not in page
+    assert page.count('role="alert"') == 1
 
     redis_cable.mend()
     again = client.post(reverse("web:identity"), {**TYPED})  # what the page kept, sent again
@@ -154,3 +158,17 @@ def _posted_then_closed(client: HttpClient, path: str, data: dict[str, str]) -> 
         return client.post(path, data)
     finally:
         connections.close_all()
+
+
+def test_signing_out_while_redis_is_out_makes_the_browser_forget_its_session_R_SEC3(
+    redis_cable, code_sent, now, traveller
+):
+    """On a shared computer, « Se déconnecter » during the outage must not leave the session to be found again
+    by the next person once Redis is back."""
+    factories.active(code_sent, now)
+    browser = HttpClient(raise_request_exception=False)
+    assert browser.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE}).status_code == 302
+    redis_cable.cut()
+    assert_unavailable_page(browser.post(reverse("web:sign_out")))
+    redis_cable.mend()
+    assert browser.get(reverse("web:account"))["Location"].startswith(reverse("web:sign_in"))

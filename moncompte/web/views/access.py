@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,15 +25,14 @@ from moncompte.web.views.common import (
     captcha_context,
     captcha_form,
     captcha_proof,
-    kept_while_out,
-    out_or_not,
+    form_page,
 )
+from moncompte.web.views.errors import error_page, unavailable
 
 
 @require_http_methods(FORM_METHODS)
 def sign_in_page(request: HttpRequest) -> HttpResponse:
-    form = SignInForm(request.POST or None)
-    out = False
+    form, out = SignInForm(request.POST or None), False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -41,11 +41,11 @@ def sign_in_page(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             form.add_domain_error(error)
         except SERVICE_OUT:
-            out = kept_while_out(form)
+            out = True
         else:
             return _session_open(request, signed)
     notice = RestrictedSessionExpired().message if request.GET.get("expire") == "1" else ""
-    return out_or_not(render(request, "web/sign_in.html", {"form": form, "notice": notice}), out=out)
+    return form_page(request, "web/sign_in.html", {"form": form, "notice": notice}, out=out)
 
 
 def _session_open(request: HttpRequest, signed: SignedIn) -> HttpResponse:
@@ -71,6 +71,17 @@ def restricted_extend_page(request: HttpRequest, restricted: session.RestrictedS
     return JsonResponse({"until": _clock_time(until), "seconds_left": int((until - clock.now()).total_seconds())})
 
 
+def _key_forgotten_while_out() -> HttpResponse:
+    """« Se déconnecter » while Redis is out (R-SEC3): the session is out of reach, not ended. The browser
+    forgets its key, so that nobody at this computer (a shared one) finds the session again once Redis is back;
+    the page says the service is out (a 503), nothing else can be done now."""
+    page = unavailable(error_page(503))
+    page.delete_cookie(
+        settings.SESSION_COOKIE_NAME, path=settings.SESSION_COOKIE_PATH, domain=settings.SESSION_COOKIE_DOMAIN
+    )
+    return page
+
+
 def _clock_time(moment: datetime) -> str:
     return time_format(timezone.localtime(moment), "H\\hi")
 
@@ -87,7 +98,10 @@ RESTRICTED_SIGNED_OUT = (
 def sign_out_page(request: HttpRequest) -> HttpResponse:
     """R-SEC3, R-CODE6: a signed-in or a restricted session ends here; the restricted one is told what comes next."""
     now = clock.now()
-    ended = session.signed_in_session(request) or session.restricted_session(request, now=now)
+    try:
+        ended = session.signed_in_session(request) or session.restricted_session(request, now=now)
+    except SERVICE_OUT:
+        return _key_forgotten_while_out()
     if isinstance(ended, session.SignedInSession | session.RestrictedSession):
         signed_out(account_id=ended.account_id, client=session.client_of(request), now=now)
     session.end(request)
@@ -98,9 +112,8 @@ def sign_out_page(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(FORM_METHODS)
 def code_forgot_page(request: HttpRequest) -> HttpResponse:
-    now = clock.now()
+    now, out = clock.now(), False
     form, submitted = captcha_form(request, CodeForgotForm)
-    out = False
     if submitted:
         try:
             proof = captcha_proof(request, form)
@@ -109,11 +122,10 @@ def code_forgot_page(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             form.add_domain_error(error)
         except SERVICE_OUT:
-            out = kept_while_out(form)
+            out = True
         else:
             return redirect("web:code_forgot_sent")
-    context = {"form": form, **captcha_context(request, now=now)}
-    return out_or_not(render(request, "web/code_forgot.html", context), out=out)
+    return form_page(request, "web/code_forgot.html", {"form": form, **captcha_context(request, now=now)}, out=out)
 
 
 @require_safe

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 
 from moncompte.captcha.challenges import challenge_create
@@ -20,11 +20,6 @@ from moncompte.web.forms.journey import CaptchaForm
 from moncompte.web.views.errors import unavailable
 
 FORM_METHODS = ["GET", "HEAD", "POST"]
-# The database or Redis out while a form was sent (core.outage): the page comes back with what was typed.
-KEPT_WHILE_OUT = (
-    "Le service est momentanément indisponible : votre demande n'a pas été envoyée. Ce que vous avez saisi est "
-    "conservé ci-dessous : renvoyez-le dans quelques minutes."
-)
 CAPTCHA_WHILE_OUT = (
     "Le code anti-robot ne peut pas être affiché pour le moment : il le sera quand vous renverrez le formulaire."
 )
@@ -48,14 +43,10 @@ STEPS = {
 }
 
 
-def kept_while_out(form: Form) -> bool:
-    """The database or Redis out (core.outage) while the form was sent: said above the form, which comes back
-    with what was typed (R-A11Y6) in a 503 (`out_or_not`)."""
-    form.add_error(None, KEPT_WHILE_OUT)
-    return True
-
-
-def out_or_not(page: HttpResponse, *, out: bool) -> HttpResponse:
+def form_page(request: HttpRequest, template: str, context: dict[str, Any], *, out: bool) -> HttpResponse:
+    """The form's page; `out`: the database or Redis was out (core.outage) while the form was sent, so the page
+    is a 503 that says so above the form, which comes back with what was typed (R-A11Y6)."""
+    page = render(request, template, {**context, "kept_while_out": out})
     return unavailable(page) if out else page
 
 

@@ -25,8 +25,7 @@ from moncompte.web.views.common import (
     captcha_context,
     captcha_form,
     captcha_proof,
-    kept_while_out,
-    out_or_not,
+    form_page,
     time_limit_context,
 )
 
@@ -48,9 +47,8 @@ def info_page(request: HttpRequest, name: str) -> HttpResponse:
 
 @require_http_methods(FORM_METHODS)
 def identity_page(request: HttpRequest) -> HttpResponse:
-    now = clock.now()
+    now, out = clock.now(), False
     form, submitted = captcha_form(request, IdentityForm)
-    out = False
     if submitted:
         try:
             proof = captcha_proof(request, form)
@@ -58,12 +56,12 @@ def identity_page(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             form.add_domain_error(error)
         except SERVICE_OUT:
-            out = kept_while_out(form)
+            out = True
         else:
             session.code_sent_remember(request, sent)
             return redirect("web:code_sent")
     context = {"form": form, "step": STEPS["identity"], **captcha_context(request, now=now)}
-    return out_or_not(render(request, "web/identity.html", context), out=out)
+    return form_page(request, "web/identity.html", context, out=out)
 
 
 @require_safe
