@@ -6,7 +6,8 @@ bench/scale.py):
 1. `moncompte campaign FILE.csv` posts one message to the N people, in its own process: wall time, messages per
    second, the process's peak memory (its maximum resident set, from wait4) and CPU; then the message table's
    size on disk, indexes included (pg_total_relation_size: each message points to the campaign's one letter);
-2. two `moncompte worker` processes (`--workers`) queue the notifications as their lane runs low (R-DLV5) and
+2. two `moncompte worker` processes (`--workers`), of OUTBOX_SENDERS senders each (`--senders`, else the
+   setting's default, printed), queue the notifications as their lane runs low (R-DLV5) and
    send them to a local SMTP server in a process of its own: notifications per second, the workers' CPU per
    notification, PostgreSQL's (every postgres process of the machine: run it alone) and the SMTP server's.
    The pacing (R-DLV6) is the default OUTBOX_PACING unless `--pacing` is given, and printed: the addresses are

@@ -13,13 +13,15 @@ from django.db import connection
 from moncompte.core import clock
 from moncompte.core.conf import Settings
 from moncompte.outbox import worker
-from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
+from moncompte.outbox.mail import Outgoing, enqueue_many
+from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, Lane, OutboundEmail
 from moncompte.outbox.transport import SmtpTransport
 from tests.outbox.faults import slow_sink_start, tally
 from tests.outbox.test_delivery import queue_code_email
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SENDERS = 4
+CONTEXT = {"first_name": "Alix", "last_name": "DURAND", "promotional": False}
 
 
 def _sending() -> int:
@@ -78,6 +80,27 @@ def test_a_stop_ends_each_sender_after_the_message_in_its_hands_R_DLV1(tmp_path)
     assert _sending() == 0  # none left a claim behind
     assert OutboundEmail.objects.filter(status=EmailStatus.SENT).count() == SENDERS  # each finished its own
     assert OutboundEmail.objects.filter(status=EmailStatus.PENDING).count() == 2 * SENDERS
+
+
+@pytest.mark.postgresql
+def test_the_senders_of_one_worker_keep_to_a_providers_pace_together_R_DLV6(smtp_sink, settings):
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, outbox_pacing=("gmail=5",))
+    controller, _ = smtp_sink
+    outgoing = [Outgoing(f"p{n}@gmail.com", CONTEXT) for n in range(6)]
+    enqueue_many(template="message_notice", outgoing=outgoing, now=clock.now(), lane=Lane.NOTIFICATIONS)
+    stop = threading.Event()
+    thread = _start(controller.port, stop)
+    try:
+        deadline = time.monotonic() + 20
+        while OutboundEmail.objects.exclude(status=EmailStatus.SENT).exists():
+            assert time.monotonic() < deadline, "the notifications were not all sent"
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    sent = sorted(OutboundEmail.objects.values_list("sent_at", flat=True))
+    # one slot every 0.2 s, shared by the four senders: the i-th never left before its slot (taken up to 20 ms early)
+    assert all((at - sent[0]).total_seconds() >= index * 0.2 - 0.05 for index, at in enumerate(sent))
 
 
 def test_a_worker_has_as_many_senders_as_the_setting_says_on_postgresql_one_on_sqlite(settings):
