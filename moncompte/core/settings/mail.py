@@ -15,7 +15,7 @@ class MailSettings:
     dkim_selector: str = ""
     dkim_private_key_file: str = ""
     dkim_domain: str = ""
-    # A worker holds one message at a time under a lease of this many seconds, renewed every quarter of it while
+    # A sender holds one message at a time under a lease of this many seconds, renewed every quarter of it while
     # it sends: a worker killed mid-send holds its message this long at most (R-DLV1).
     outbox_lease_seconds: int = 20
     # Issue 24: senders per worker process, each a thread with its own SMTP and database connections, claiming
