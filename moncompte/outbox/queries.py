@@ -23,7 +23,7 @@ from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import DateTimeField, Model
 
 from moncompte.core.queries import datetime_read, insert_of, row_written
-from moncompte.outbox.models import DeliveryAttempt, EmailStatus, OutboundEmail
+from moncompte.outbox.models import DeliveryAttempt, EmailStatus, Lane, OutboundEmail
 
 # The support's masked copy is never read to send (as `defer` did).
 _NOT_READ = ("shown_text", "shown_html")
@@ -78,11 +78,13 @@ def _read() -> _Read:
 
 
 @cache
-def _due_select(*, one: bool, never_claimed: bool, vendor: str) -> str:
+def _due_select(*, one: bool, never_claimed: bool, one_lane: bool, vendor: str) -> str:
     columns = ", ".join(_name(column) for column in _read().columns)
     where = [f"{_name('status')} = %s", f"{_name('next_attempt_at')} <= %s"]
     if one:
         where.append(f"{_name('id')} = %s")
+    if one_lane:
+        where.append(f"{_name('lane')} = %s")
     if never_claimed:
         where.append(f"{_name('claim')} = 0")
     # R-DLV5: the lane first, then the oldest due; other workers' rows are skipped, not waited for.
@@ -95,12 +97,20 @@ def _moment(value: datetime | None) -> object:
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def due_first(*, due_by: datetime, email_id: int | None, never_claimed: bool) -> OutboundEmail | None:
-    """The first due row in the claim's order, locked for this transaction, the support's copy not read."""
+def due_first(
+    *, due_by: datetime, email_id: int | None, never_claimed: bool, lane: Lane | None = None
+) -> OutboundEmail | None:
+    """The first due row in the claim's order (of `lane` only, if given), locked for this transaction, the
+    support's copy not read."""
     params: list[Any] = [EmailStatus.PENDING.value, _moment(due_by)]
     if email_id is not None:
         params.append(email_id)
-    sql = _due_select(one=email_id is not None, never_claimed=never_claimed, vendor=connection.vendor)
+    if lane is not None:
+        params.append(lane.value)
+    one_lane = lane is not None
+    sql = _due_select(
+        one=email_id is not None, never_claimed=never_claimed, one_lane=one_lane, vendor=connection.vendor
+    )
     with _cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

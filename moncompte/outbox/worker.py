@@ -100,7 +100,8 @@ def run(
     the notifications lane runs low. A failing database or SMTP server is logged and retried, never fatal.
     Each of `more_senders` is one more sender (issue 24): a thread that only delivers, with that transport and
     a database connection of its own, claiming as this one does (R-DLV1, R-DLV5, R-DLV6 hold between them as
-    between workers); `run` returns once each has finished the message in hand."""
+    between workers), the last of them codes and links only; `run` returns once each has finished the message
+    in hand."""
     idle = conf().outbox_idle_poll_seconds
     first = functools.partial(
         _deliver_until_stopped,
@@ -112,8 +113,14 @@ def run(
         feed=functools.partial(feeders_run, feeders),
         senders=1 + len(more_senders),
     )
+    # R-DLV5: the last sender takes codes and links only. During a campaign every other sender may be queued
+    # on a paced provider's row (R-DLV6) or in an exchange; this one waits for the wake-up of a code.
     threads = [
-        threading.Thread(target=_sending, args=(_more(stop=stop, transport=more, idle=idle), more), name=f"envoi-{n}")
+        threading.Thread(
+            target=_sending,
+            args=(_more(stop=stop, transport=more, idle=idle, first_lane_only=n == len(more_senders) + 1), more),
+            name=f"envoi-{n}",
+        )
         for n, more in enumerate(more_senders, start=2)
     ]
     for thread in threads:
@@ -126,7 +133,7 @@ def run(
             thread.join()
 
 
-def _more(*, stop: threading.Event, transport: Transport, idle: float) -> Callable[..., None]:
+def _more(*, stop: threading.Event, transport: Transport, idle: float, first_lane_only: bool) -> Callable[..., None]:
     """One more sender: no feeding, no periodic jobs (the first sender does them for the process)."""
     return functools.partial(
         _deliver_until_stopped,
@@ -136,6 +143,7 @@ def _more(*, stop: threading.Event, transport: Transport, idle: float) -> Callab
         periodic_every=math.inf,
         idle=idle,
         feed=lambda: 0,
+        first_lane_only=first_lane_only,
     )
 
 
@@ -166,6 +174,7 @@ def _deliver_until_stopped(
     waiter: Wakeup,
     feed: Callable[[], int],
     senders: int = 1,
+    first_lane_only: bool = False,
 ) -> None:
     # The first sender feeds the lane for the process: while it delivers a batch, the other senders deliver as
     # many each, so its batch is shared out to keep the feeding at every DELIVERIES_BETWEEN_FEEDS of the process.
@@ -175,7 +184,7 @@ def _deliver_until_stopped(
         try:
             close_old_connections()
             tried = feed()
-            tried += deliver_due(transport=transport, stop=stop, at_most=batch)
+            tried += deliver_due(transport=transport, stop=stop, at_most=batch, first_lane_only=first_lane_only)
             if time.monotonic() >= next_periodic:
                 periodic()
                 next_periodic = time.monotonic() + periodic_every

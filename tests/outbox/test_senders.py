@@ -13,11 +13,13 @@ from django.db import connection
 from moncompte.core import clock
 from moncompte.core.conf import Settings
 from moncompte.outbox import worker
+from moncompte.outbox.delivery import claim_next, deliver_due
 from moncompte.outbox.mail import Outgoing, enqueue_many
 from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, Lane, OutboundEmail
 from moncompte.outbox.transport import SmtpTransport
 from tests.outbox.faults import slow_sink_start, tally
 from tests.outbox.test_delivery import queue_code_email
+from tests.outbox.test_exactly_once import Recording
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SENDERS = 4
@@ -102,6 +104,40 @@ def test_the_senders_of_one_worker_keep_to_a_providers_pace_together_R_DLV6(smtp
     assert len(sent) == len(outgoing)
     # one slot every 0.2 s, shared by the four senders: the i-th never left before its slot (taken up to 20 ms early)
     assert all((at - sent[0]).total_seconds() >= index * 0.2 - 0.05 for index, at in enumerate(sent))
+
+
+def test_a_sender_kept_for_the_first_lane_takes_codes_and_links_never_a_notification_R_DLV5():
+    outgoing = [Outgoing(f"n{n}@example.fr", CONTEXT) for n in range(3)]
+    enqueue_many(template="message_notice", outgoing=outgoing, now=clock.now(), lane=Lane.NOTIFICATIONS)
+    assert claim_next(now=clock.now(), first_lane_only=True) is None
+    code = queue_code_email(clock.now(), to="code@example.fr")
+    transport = Recording()
+    assert deliver_due(transport=transport, first_lane_only=True) == 1
+    assert [message.to for message in transport.sent] == [code.to_address]
+    assert OutboundEmail.objects.filter(lane=Lane.NOTIFICATIONS, status=EmailStatus.PENDING).count() == 3
+
+
+@pytest.mark.postgresql
+def test_the_last_sender_of_a_worker_is_kept_for_codes_and_links_R_DLV5():
+    outgoing = [Outgoing(f"n{n}@example.fr", CONTEXT) for n in range(40)]
+    enqueue_many(template="message_notice", outgoing=outgoing, now=clock.now(), lane=Lane.NOTIFICATIONS)
+    codes = {queue_code_email(clock.now(), to=f"code{n}@example.fr").to_address for n in range(3)}
+    transports = [Recording() for _ in range(3)]
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=worker.run, kwargs={"stop": stop, "transport": transports[0], "more_senders": transports[1:]}
+    )
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while OutboundEmail.objects.exclude(status=EmailStatus.SENT).exists():
+            assert time.monotonic() < deadline, "the messages were not all sent"
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert {message.to for message in transports[-1].sent} <= codes
+    assert sum(len(transport.sent) for transport in transports) == 43
 
 
 def test_a_worker_has_as_many_senders_as_the_setting_says_on_postgresql_one_on_sqlite(settings):
