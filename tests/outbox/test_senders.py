@@ -4,6 +4,7 @@ after the message in hand. On SQLite (one writer at a time) a worker keeps one s
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 
 import pytest
@@ -16,7 +17,7 @@ from moncompte.outbox import worker
 from moncompte.outbox.delivery import claim_next, deliver_due
 from moncompte.outbox.mail import Outgoing, enqueue_many
 from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, Lane, OutboundEmail
-from moncompte.outbox.transport import SmtpTransport
+from moncompte.outbox.transport import SmtpTransport, Transport
 from tests.outbox.faults import slow_sink_start, tally
 from tests.outbox.test_delivery import queue_code_email
 from tests.outbox.test_exactly_once import Recording
@@ -31,12 +32,22 @@ def _sending() -> int:
 
 
 def _start(port: int, stop: threading.Event) -> threading.Thread:
-    transports = [SmtpTransport(host="127.0.0.1", port=port, keep_idle=5.0) for _ in range(SENDERS)]
+    return _run([SmtpTransport(host="127.0.0.1", port=port, keep_idle=5.0) for _ in range(SENDERS)], stop)
+
+
+def _run(transports: Sequence[Transport], stop: threading.Event) -> threading.Thread:
     thread = threading.Thread(
         target=worker.run, kwargs={"stop": stop, "transport": transports[0], "more_senders": transports[1:]}
     )
     thread.start()
     return thread
+
+
+def _all_sent(within: float) -> None:
+    deadline = time.monotonic() + within
+    while OutboundEmail.objects.exclude(status=EmailStatus.SENT).exists():
+        assert time.monotonic() < deadline, "the messages were not all sent"
+        time.sleep(0.05)
 
 
 @pytest.mark.postgresql
@@ -93,10 +104,7 @@ def test_the_senders_of_one_worker_keep_to_a_providers_pace_together_R_DLV6(smtp
     stop = threading.Event()
     thread = _start(controller.port, stop)
     try:
-        deadline = time.monotonic() + 20
-        while OutboundEmail.objects.exclude(status=EmailStatus.SENT).exists():
-            assert time.monotonic() < deadline, "the notifications were not all sent"
-            time.sleep(0.05)
+        _all_sent(within=20)
     finally:
         stop.set()
         thread.join(timeout=10)
@@ -124,15 +132,9 @@ def test_the_last_sender_of_a_worker_is_kept_for_codes_and_links_R_DLV5():
     codes = {queue_code_email(clock.now(), to=f"code{n}@example.fr").to_address for n in range(3)}
     transports = [Recording() for _ in range(3)]
     stop = threading.Event()
-    thread = threading.Thread(
-        target=worker.run, kwargs={"stop": stop, "transport": transports[0], "more_senders": transports[1:]}
-    )
-    thread.start()
+    thread = _run(transports, stop)
     try:
-        deadline = time.monotonic() + 30
-        while OutboundEmail.objects.exclude(status=EmailStatus.SENT).exists():
-            assert time.monotonic() < deadline, "the messages were not all sent"
-            time.sleep(0.05)
+        _all_sent(within=30)
     finally:
         stop.set()
         thread.join(timeout=10)
