@@ -19,8 +19,8 @@ class MailSettings:
     # it sends: a worker killed mid-send holds its message this long at most (R-DLV1).
     outbox_lease_seconds: int = 20
     # Issue 24: senders per worker process, each a thread with its own SMTP and database connections, claiming
-    # one message at a time under the rules above: while one waits for its server's answer, the others send. A
-    # worker on SQLite (one writer at a time) has one.
+    # one message at a time under the rules above: while one waits for its server's answer, the others send.
+    # From two, the last one takes codes and links only (R-DLV5). A worker on SQLite (one writer at a time) has one.
     outbox_senders: int = 4
     # R-DLV1: a message the server got whole but did not answer for is not sent again before this.
     outbox_no_answer_hold: timedelta = timedelta(minutes=10)
