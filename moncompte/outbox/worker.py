@@ -113,24 +113,30 @@ def run(
         feed=functools.partial(feeders_run, feeders),
         senders=1 + len(more_senders),
     )
-    # R-DLV5: the last sender takes codes and links only. During a campaign every other sender may be queued
-    # on a paced provider's row (R-DLV6) or in an exchange; this one waits for the wake-up of a code.
-    threads = [
-        threading.Thread(
-            target=_sending,
-            args=(_more(stop=stop, transport=more, idle=idle, first_lane_only=n == len(more_senders) + 1), more),
-            name=f"envoi-{n}",
-        )
-        for n, more in enumerate(more_senders, start=2)
-    ]
-    for thread in threads:
-        thread.start()
+    threads = _more_started(stop=stop, transports=more_senders, idle=idle)
     try:
         _sending(first, transport)
     finally:
         stop.set()  # this sender ended by an error it could not catch: the others too
         for thread in threads:
             thread.join()
+
+
+def _more_started(*, stop: threading.Event, transports: Sequence[Transport], idle: float) -> list[threading.Thread]:
+    """The threads of the other senders, started. R-DLV5: the last takes codes and links only; during a campaign
+    every other sender may be queued on a paced provider's row (R-DLV6) or in an exchange, this one waits for
+    the wake-up of a code."""
+    threads = [
+        threading.Thread(
+            target=_sending,
+            args=(_more(stop=stop, transport=more, idle=idle, first_lane_only=n == len(transports) + 1), more),
+            name=f"envoi-{n}",
+        )
+        for n, more in enumerate(transports, start=2)
+    ]
+    for thread in threads:
+        thread.start()
+    return threads
 
 
 def _more(*, stop: threading.Event, transport: Transport, idle: float, first_lane_only: bool) -> Callable[..., None]:
