@@ -6,7 +6,8 @@ bench/scale.py):
 1. `moncompte campaign FILE.csv` posts one message to the N people, in its own process: wall time, messages per
    second, the process's peak memory (its maximum resident set, from wait4) and CPU; then the message table's
    size on disk, indexes included (pg_total_relation_size: each message points to the campaign's one letter);
-2. two `moncompte worker` processes (`--workers`) queue the notifications as their lane runs low (R-DLV5) and
+2. two `moncompte worker` processes (`--workers`), of OUTBOX_SENDERS senders each (`--senders`, else the
+   setting's default, printed), queue the notifications as their lane runs low (R-DLV5) and
    send them to a local SMTP server in a process of its own: notifications per second, the workers' CPU per
    notification, PostgreSQL's (every postgres process of the machine: run it alone) and the SMTP server's.
    The pacing (R-DLV6) is the default OUTBOX_PACING unless `--pacing` is given, and printed: the addresses are
@@ -20,7 +21,7 @@ Targets (issue 24): 1,000,000 messages posted in ≤ 60 s and ≤ 300 MB; ≥ 50
 the code's p99 ≤ 1 s while the campaign is being sent.
 
 Run: .venv/bin/python -m bench.campaign [--people 20000] [--batch 5000] [--workers 2] [--code-every 0.2]
-[--pacing 'autres=600'] [--post-only] [--database moncompte_campaign]
+[--pacing 'autres=600'] [--senders 4] [--post-only] [--database moncompte_campaign]
 The million: .venv/bin/python -m bench.campaign --people 1000000 (about 40 minutes at 500 notifications/s;
 `--send-limit S` stops the sending after S seconds and gives the figures so far).
 """
@@ -148,12 +149,20 @@ def _pacing_said(pacing: str | None) -> str:
     )
 
 
-def send(url: str, people: int, workers: int, code_every: float, limit: float, pacing: str | None) -> None:
+def send(
+    url: str, people: int, workers: int, code_every: float, limit: float, pacing: str | None, senders: int | None
+) -> None:
+    from moncompte.core.settings.mail import MailSettings
+
     watch = Stopwatch()
     env = {**_env(url), "EMAIL_URL": f"smtp://127.0.0.1:{watch.port}"}
     if pacing is not None:
         env["MONCOMPTE_OUTBOX_PACING"] = pacing
+    if senders is not None:
+        env["MONCOMPTE_OUTBOX_SENDERS"] = str(senders)
     print(_pacing_said(pacing), flush=True)
+    default = "" if senders is not None else " (défaut)"
+    print(f"Expéditeurs par worker : OUTBOX_SENDERS={senders or MailSettings().outbox_senders}{default}", flush=True)
     codes = Codes(url, code_every)
     log = (VAR / "campaign-worker.log").open("w")
     command = [sys.executable, "-m", "moncompte", "worker"]
@@ -228,6 +237,7 @@ def main() -> int:
     parser.add_argument("--code-every", type=float, default=0.2, help="seconds between two provisional codes")
     parser.add_argument("--send-limit", type=float, default=3600.0, help="seconds of sending at most")
     parser.add_argument("--pacing", help="OUTBOX_PACING for the workers (default: the setting's default)")
+    parser.add_argument("--senders", type=int, help="OUTBOX_SENDERS, senders per worker (default: the setting's)")
     parser.add_argument("--post-only", action="store_true", help="the posting alone (step 1)")
     parser.add_argument("--database", default="moncompte_campaign", help="the database made afresh for the run")
     args = parser.parse_args()
@@ -239,7 +249,7 @@ def main() -> int:
     print(f"Machine : {os.cpu_count()} cœurs, charge {os.getloadavg()[0]:.1f} (partagée : chiffres bruités)")
     post(url, args.people, args.batch)
     if not args.post_only:
-        send(url, args.people, args.workers, args.code_every, args.send_limit, args.pacing)
+        send(url, args.people, args.workers, args.code_every, args.send_limit, args.pacing, args.senders)
     return 0
 
 

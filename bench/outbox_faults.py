@@ -18,7 +18,10 @@ Prints, for each: queued, received at least once (sent), lost, duplicated, with 
 longest delay from enqueue to the relay's first copy, and the attempts left "unknown" (a sender died
 mid-send: R-DLV1's only window for a copy sent twice) or "no answer".
 
-Run: .venv/bin/python -m bench.outbox_faults [--messages 402] [--kills 12] [--slow 30]
+Each worker has OUTBOX_SENDERS senders (`--senders`, else the setting's default; issue 24): a kill -9 takes all
+the messages in their hands at once, a SIGTERM waits for each.
+
+Run: .venv/bin/python -m bench.outbox_faults [--messages 402] [--kills 12] [--slow 30] [--senders 4]
 """
 
 import argparse
@@ -196,7 +199,9 @@ def sigterm_mid_send(folder: Path, messages: int) -> None:
     sink = slow_sink_start(folder / "slow", delay=7.0)
     workers = Workers.start(2, db_url=database_url(), smtp_port=sink.port, log=folder / "slow.log")
     try:
-        time.sleep(messages * 7.0 / 4)  # about half the queue
+        from moncompte.core.conf import conf
+
+        time.sleep(messages * 7.0 / (4 * conf().outbox_senders))  # about half the queue
         took = workers.terminate(within=30)
         left = OutboundEmail.objects.filter(status=EmailStatus.PENDING).count()
         print(f"5. SIGTERM au milieu d'un envoi de 7 s : arrêt en {took:.1f} s, {left} message(s) laissé(s) en file")
@@ -238,8 +243,14 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=12)
     parser.add_argument("--slow", type=int, default=30)
     parser.add_argument("--only", type=int, nargs="*", help="scenario numbers to run (all by default)")
+    parser.add_argument("--senders", type=int, help="OUTBOX_SENDERS of the workers (default: the setting's)")
     args = parser.parse_args()
+    if args.senders is not None:
+        os.environ["MONCOMPTE_OUTBOX_SENDERS"] = str(args.senders)  # the workers' environment is this one's
     setup()
+    from moncompte.core.conf import conf
+
+    print(f"Expéditeurs par worker : {conf().outbox_senders}", flush=True)
     scenarios = {
         1: lambda folder: kills(folder, args.messages, args.kills),
         2: lambda folder: web_send(folder, 24),

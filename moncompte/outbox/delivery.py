@@ -30,7 +30,7 @@ from moncompte.core.request_context import request_id_set
 from moncompte.outbox import pacing, queries
 from moncompte.outbox.lease import LeaseKept
 from moncompte.outbox.message import message_out, new_message_id
-from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, OutboundEmail
+from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt, EmailStatus, Lane, OutboundEmail
 from moncompte.outbox.providers import provider_of
 from moncompte.outbox.transport import DeliveryFailed, Transport
 from moncompte.outbox.verp import envelope_sender
@@ -59,16 +59,19 @@ def claim_next(
     never_claimed: bool = False,
     due_by: datetime | None = None,
     lease_for: timedelta | None = None,
+    first_lane_only: bool = False,
 ) -> Claimed | None:
     """Takes the next due message for this worker (other workers skip it), and writes its attempt: the first
     lane's oldest due, else the notifications' (R-DLV5). With
     `email_id`, only that message if due by `due_by` (default: now); with `never_claimed`, only if nobody has
     ever claimed it (the request that queued it sends it before it is due for the workers:
     send_after_response.py); `lease_for` shortens the lease for a claimer that must be done sooner (a web
-    process). Inside a transaction (an outcome's: _claim_after), the claim is a savepoint of it."""
+    process); `first_lane_only`, codes and links only (a worker's sender kept for them: R-DLV5). Inside a
+    transaction (an outcome's: _claim_after), the claim is a savepoint of it."""
     # A block, not the decorator: mutmut leaves decorated functions unmutated (docs/mutation.md).
     with transaction.atomic():
-        email = _next_unpaced(now, due_by=due_by or now, email_id=email_id, never_claimed=never_claimed)
+        lane = Lane.FIRST if first_lane_only else None
+        email = _next_unpaced(now, due_by=due_by or now, email_id=email_id, never_claimed=never_claimed, lane=lane)
         if email is None:
             return None
         if email.claim:  # a worker that held this row died mid-exchange: the server may or may not have the message
@@ -89,12 +92,12 @@ DEFERRALS_PER_CLAIM = 200
 
 
 def _next_unpaced(
-    now: datetime, *, due_by: datetime, email_id: int | None, never_claimed: bool
+    now: datetime, *, due_by: datetime, email_id: int | None, never_claimed: bool, lane: Lane | None
 ) -> OutboundEmail | None:
     """The first lane's oldest due, else the notifications' (R-DLV5), the support's masked copy not read; a
     notification whose provider's next slot is later waits for it (R-DLV6), and the next one is taken."""
     for _ in range(DEFERRALS_PER_CLAIM):
-        email = queries.due_first(due_by=due_by, email_id=email_id, never_claimed=never_claimed)
+        email = queries.due_first(due_by=due_by, email_id=email_id, never_claimed=never_claimed, lane=lane)
         if email is None or (start := pacing.slot_start(email, now=now)) is None:
             return email
         queries.email_change(email.pk, {"next_attempt_at": start, "slot_at": start})
@@ -131,7 +134,12 @@ EMPTIED = {"body_text": "", "body_html": "", "list_unsubscribe": ""}
 
 
 def _complete(
-    claimed: Claimed, outcome: AttemptOutcome, reply: str, *, then_claim: Callable[[], bool] = lambda: False
+    claimed: Claimed,
+    outcome: AttemptOutcome,
+    reply: str,
+    *,
+    then_claim: Callable[[], bool] = lambda: False,
+    first_lane_only: bool = False,
 ) -> tuple[bool, Claimed | None]:
     """Writes the outcome and the row's new state in one transaction; False if the claim was lost. If
     `then_claim()`, the same transaction claims the next message (one commit per message, not two: the
@@ -160,14 +168,14 @@ def _complete(
             _count(claimed.email, outcome, at=at)
             if outcome is AttemptOutcome.RETRY:
                 pacing.slowed_down(claimed.email, reply, now=at)  # R-DLV6: a 4xx slows its provider down
-        return held, _claim_after(at) if claim_more else None
+        return held, _claim_after(at, first_lane_only=first_lane_only) if claim_more else None
 
 
-def _claim_after(at: datetime) -> Claimed | None:
+def _claim_after(at: datetime, *, first_lane_only: bool) -> Claimed | None:
     """The next claim, in the transaction of an outcome but under a savepoint of its own: a claim that fails
     (other than the connection itself) costs nothing of the outcome, which is worth more (R-DLV1)."""
     try:
-        return claim_next(now=at)  # its atomic block is the savepoint
+        return claim_next(now=at, first_lane_only=first_lane_only)  # its atomic block is the savepoint
     except Exception:
         logger.exception("prise du courriel suivant en échec ; l'issue du précédent est écrite")
         return None
@@ -190,13 +198,14 @@ def _complete_despite_outages(
     *,
     lease_until: datetime,
     then_claim: Callable[[], bool] = lambda: False,
+    first_lane_only: bool = False,
 ) -> Claimed | None:
     """The server has answered: its answer is worth keeping through a database outage, for as long as the
     lease holds (after it, another worker may send again, with the same Message-ID). Returns the next message
     claimed with it, if `then_claim()`."""
     while True:
         try:
-            held, following = _complete(claimed, outcome, reply, then_claim=then_claim)
+            held, following = _complete(claimed, outcome, reply, then_claim=then_claim, first_lane_only=first_lane_only)
             if not held:
                 logger.error("courriel %s : bail perdu pendant l'envoi (%s)", claimed.email.pk, outcome)
             return following
@@ -217,22 +226,27 @@ def deliver_one(claimed: Claimed, transport: Transport) -> AttemptOutcome:
 
 
 def _deliver_then_claim(
-    claimed: Claimed, transport: Transport, *, then_claim: Callable[[], bool] = lambda: False
+    claimed: Claimed,
+    transport: Transport,
+    *,
+    then_claim: Callable[[], bool] = lambda: False,
+    first_lane_only: bool = False,
 ) -> tuple[AttemptOutcome, Claimed | None]:
-    """Delivers `claimed`; if `then_claim()` once the server has answered, claims the next message in the
-    transaction that writes the outcome."""
+    """Delivers `claimed`; if `then_claim()` once the server has answered, claims the next message (of the
+    first lane only, with `first_lane_only`) in the transaction that writes the outcome."""
     # The worker's log lines about this email carry the id of the web request that caused it.
     with request_id_set(claimed.email.request_id):
-        return _deliver(claimed, transport, then_claim=then_claim)
+        return _deliver(claimed, transport, then_claim=then_claim, first_lane_only=first_lane_only)
 
 
 def _deliver(
-    claimed: Claimed, transport: Transport, *, then_claim: Callable[[], bool]
+    claimed: Claimed, transport: Transport, *, then_claim: Callable[[], bool], first_lane_only: bool
 ) -> tuple[AttemptOutcome, Claimed | None]:
     email = claimed.email
     if clock.now() >= claimed.lease_until:  # fencing: a worker late past its lease never sends
         logger.error("courriel %s : bail expiré avant l'envoi, rien n'est envoyé", email.pk)
-        return AttemptOutcome.UNKNOWN, claim_next(now=clock.now()) if then_claim() else None
+        following = claim_next(now=clock.now(), first_lane_only=first_lane_only) if then_claim() else None
+        return AttemptOutcome.UNKNOWN, following
     with LeaseKept(
         email_id=email.pk,
         claim=claimed.claim,
@@ -241,7 +255,14 @@ def _deliver(
         transport=transport,
     ) as kept:
         outcome, reply = _exchange(claimed, transport)
-    following = _complete_despite_outages(claimed, outcome, reply, lease_until=kept.lease_until, then_claim=then_claim)
+    following = _complete_despite_outages(
+        claimed,
+        outcome,
+        reply,
+        lease_until=kept.lease_until,
+        then_claim=then_claim,
+        first_lane_only=first_lane_only,
+    )
     if outcome is AttemptOutcome.SENT:
         logger.info("courriel %s (%s) remis : %s", email.pk, email.template, reply)
     else:
@@ -249,17 +270,24 @@ def _deliver(
     return outcome, following
 
 
-def deliver_due(*, transport: Transport, stop: threading.Event | None = None, at_most: int | None = None) -> int:
-    """Delivers due messages one at a time until none is due, `stop` is set or `at_most` were tried. Returns how
-    many were tried. Each message's outcome is written with the claim of the next (one commit per message)."""
+def deliver_due(
+    *,
+    transport: Transport,
+    stop: threading.Event | None = None,
+    at_most: int | None = None,
+    first_lane_only: bool = False,
+) -> int:
+    """Delivers due messages one at a time until none is due, `stop` is set or `at_most` were tried (with
+    `first_lane_only`, codes and links only: R-DLV5). Returns how many were tried. Each message's outcome is
+    written with the claim of the next (one commit per message)."""
     should_stop: Callable[[], bool] = stop.is_set if stop is not None else (lambda: False)
     tried = 0
 
     def more() -> bool:  # asked once the server has answered: a stop during the exchange claims nothing more
         return (at_most is None or tried < at_most) and not should_stop()
 
-    claimed = claim_next(now=clock.now()) if more() else None
+    claimed = claim_next(now=clock.now(), first_lane_only=first_lane_only) if more() else None
     while claimed is not None:
         tried += 1
-        _, claimed = _deliver_then_claim(claimed, transport, then_claim=more)
+        _, claimed = _deliver_then_claim(claimed, transport, then_claim=more, first_lane_only=first_lane_only)
     return tried

@@ -8,29 +8,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.template.loader import render_to_string
-
 from moncompte.core import metrics, tokens
 from moncompte.core.conf import conf
 from moncompte.core.queries import row_insert
 from moncompte.core.request_context import current_request_id
-from moncompte.core.service_terms import service_terms
+from moncompte.core.service_terms import ServiceTerms, service_terms
 from moncompte.outbox import send_after_response
 from moncompte.outbox.message import new_message_id
 from moncompte.outbox.models import Lane, OutboundEmail
 from moncompte.outbox.providers import provider_of
+from moncompte.outbox.rendering import Rendered, render_many, render_one
 from moncompte.outbox.wakeup import wake_on_commit
 
 MASK = "••••••••••"
-
-
-def _render(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    subject = render_to_string(f"outbox/{template}.subject.txt", context).strip()
-    return (
-        subject,
-        render_to_string(f"outbox/{template}.txt", context),
-        render_to_string(f"outbox/{template}.html", context),
-    )
 
 
 @dataclass(frozen=True)
@@ -44,13 +34,17 @@ class Outgoing:
     list_unsubscribe: str = ""
 
 
-def _row(template: str, outgoing: Outgoing, *, now: datetime, lane: Lane, due: datetime) -> OutboundEmail:
-    """The email's row, rendered, not yet saved."""
-    secret_context = outgoing.secret_context
-    base = {"site_url": conf().site_url, "terms": service_terms(), **outgoing.context}
-    subject, text, html = _render(template, {**base, **secret_context})
+def _context(outgoing: Outgoing, terms: ServiceTerms) -> dict[str, Any]:
+    return {"site_url": conf().site_url, "terms": terms, **outgoing.context, **outgoing.secret_context}
+
+
+def _row(
+    template: str, outgoing: Outgoing, rendered: Rendered, *, now: datetime, lane: Lane, due: datetime
+) -> OutboundEmail:
+    """The email's row, from its renderings, not yet saved."""
+    subject, text, html = rendered
     shown_text, shown_html = text, html
-    for secret in secret_context.values():
+    for secret in outgoing.secret_context.values():
         # Secrets are URL-safe and survive HTML escaping unchanged, so masking the rendering is exact.
         shown_text, shown_html = shown_text.replace(secret, MASK), shown_html.replace(secret, MASK)
     return OutboundEmail(
@@ -87,7 +81,8 @@ def enqueue(
     of the message box goes in its own lane, behind codes and links (R-DLV5)."""
     outgoing = Outgoing(to, context, secret_context or {}, account_id, list_unsubscribe)
     grace = send_after_response.grace()
-    email = _row(template, outgoing, now=now, lane=lane, due=now + grace)
+    rendered = render_one(template, _context(outgoing, service_terms()))
+    email = _row(template, outgoing, rendered, now=now, lane=lane, due=now + grace)
     # Issue 22: the rows of the journey's emails (the provisional code, the link); written by the ORM's save(),
     # `enqueue` was 1.0 % of the web processes' Python time under SQLCompiler.execute_sql alone (py-spy --gil
     # during `bench.journey_bench --redis`): the same INSERT, on a cursor.
@@ -108,7 +103,9 @@ def enqueue_many(*, template: str, outgoing: Iterable[Outgoing], now: datetime, 
 
 def emails_enqueue(*, template: str, outgoing: Iterable[Outgoing], now: datetime, lane: Lane) -> list[OutboundEmail]:
     """enqueue_many, giving back the rows written, with their ids (R-MSG13 notes which letter each announced)."""
-    rows = [_row(template, item, now=now, lane=lane, due=now) for item in outgoing]
+    items, terms = list(outgoing), service_terms()
+    rendered = render_many(template, [_context(item, terms) for item in items])
+    rows = [_row(template, item, each, now=now, lane=lane, due=now) for item, each in zip(items, rendered, strict=True)]
     OutboundEmail.objects.bulk_create(rows, batch_size=1000)
     for provider, count in Counter(provider_of(row.to_address) for row in rows).items():
         metrics.after_commit(functools.partial(metrics.emails_enqueued.labels(template, provider).inc, count))

@@ -12,6 +12,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 
 from moncompte.core.conf import conf
+from moncompte.outbox import queries
 from moncompte.outbox.models import Lane, OutboundEmail, ProviderPace
 from moncompte.outbox.providers import provider_of
 
@@ -32,15 +33,17 @@ def slot_start(email: OutboundEmail, *, now: datetime) -> datetime | None:
     rate = rates().get(provider := provider_of(email.to_address)) if email.lane == Lane.NOTIFICATIONS else None
     if not rate or email.slot_at is not None:
         return None
-    pace = ProviderPace.objects.select_for_update().filter(pk=provider).first()
+    pace = queries.pace_locked(provider)
     if pace is None:
         ProviderPace.objects.bulk_create([ProviderPace(provider=provider, next_slot_at=now)], ignore_conflicts=True)
-        pace = ProviderPace.objects.select_for_update().get(pk=provider)
+        pace = queries.pace_locked(provider)
+        if pace is None:  # made by this transaction, or by another that committed it
+            raise ProviderPace.DoesNotExist(provider)
     if pace.factor < 1 and pace.calm_since is not None and now - pace.calm_since >= CALM:
         pace.factor, pace.calm_since = min(1.0, pace.factor * 2), now
     start = max(pace.next_slot_at, now)
     pace.next_slot_at = start + timedelta(seconds=1 / (rate * pace.factor))
-    pace.save(update_fields=["next_slot_at", "factor", "calm_since"])
+    queries.pace_change(pace)
     return start if start > now + EARLY else None
 
 

@@ -23,7 +23,7 @@ from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import DateTimeField, Model
 
 from moncompte.core.queries import datetime_read, insert_of, row_written
-from moncompte.outbox.models import DeliveryAttempt, EmailStatus, OutboundEmail
+from moncompte.outbox.models import DeliveryAttempt, EmailStatus, Lane, OutboundEmail, ProviderPace
 
 # The support's masked copy is never read to send (as `defer` did).
 _NOT_READ = ("shown_text", "shown_html")
@@ -78,11 +78,13 @@ def _read() -> _Read:
 
 
 @cache
-def _due_select(*, one: bool, never_claimed: bool, vendor: str) -> str:
+def _due_select(*, one: bool, never_claimed: bool, one_lane: bool, vendor: str) -> str:
     columns = ", ".join(_name(column) for column in _read().columns)
     where = [f"{_name('status')} = %s", f"{_name('next_attempt_at')} <= %s"]
     if one:
         where.append(f"{_name('id')} = %s")
+    if one_lane:
+        where.append(f"{_name('lane')} = %s")
     if never_claimed:
         where.append(f"{_name('claim')} = 0")
     # R-DLV5: the lane first, then the oldest due; other workers' rows are skipped, not waited for.
@@ -95,12 +97,20 @@ def _moment(value: datetime | None) -> object:
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def due_first(*, due_by: datetime, email_id: int | None, never_claimed: bool) -> OutboundEmail | None:
-    """The first due row in the claim's order, locked for this transaction, the support's copy not read."""
+def due_first(
+    *, due_by: datetime, email_id: int | None, never_claimed: bool, lane: Lane | None = None
+) -> OutboundEmail | None:
+    """The first due row in the claim's order (of `lane` only, if given), locked for this transaction, the
+    support's copy not read."""
     params: list[Any] = [EmailStatus.PENDING.value, _moment(due_by)]
     if email_id is not None:
         params.append(email_id)
-    sql = _due_select(one=email_id is not None, never_claimed=never_claimed, vendor=connection.vendor)
+    if lane is not None:
+        params.append(lane.value)
+    one_lane = lane is not None
+    sql = _due_select(
+        one=email_id is not None, never_claimed=never_claimed, one_lane=one_lane, vendor=connection.vendor
+    )
     with _cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -118,10 +128,11 @@ def due_first(*, due_by: datetime, email_id: int | None, never_claimed: bool) ->
 def _update_of(model: type[Model], columns: tuple[str, ...], fenced: bool) -> str:
     assignments = ", ".join(f"{_name(column)} = %s" for column in columns)
     fence = f" AND {_name('claim')} = %s" if fenced else ""
-    return f"UPDATE {_table(model)} SET {assignments} WHERE {_name('id')} = %s{fence}"  # noqa: S608
+    key = str(model._meta.pk.column) if model._meta.pk is not None else "id"
+    return f"UPDATE {_table(model)} SET {assignments} WHERE {_name(key)} = %s{fence}"  # noqa: S608
 
 
-def _update(model: type[Model], pk: int, change: dict[str, object], claim: int | None) -> tuple[str, list[Any]]:
+def _update(model: type[Model], pk: int | str, change: dict[str, object], claim: int | None) -> tuple[str, list[Any]]:
     """UPDATE of one row by id (and, with `claim`, only while its claim is still that one)."""
     columns, values = [], []
     for name, value in change.items():
@@ -170,3 +181,32 @@ def claim_write(*, email_id: int, email: dict[str, object], attempt: DeliveryAtt
             cursor.execute(email_sql, email_params)
             cursor.execute(insert, values)
         row_written(attempt, cursor.fetchone()[0])
+
+
+# R-DLV6: a paced notification's claim reads and writes its provider's row (outbox/pacing.py), locked until the
+# claim commits, every other sender of that provider waiting. Through the ORM, a reservation in its transaction
+# cost 1.04 to 1.14 ms of the worker's CPU; here 0.39 to 0.42 ms (1,000 on PostgreSQL, load 10 to 11).
+
+
+@cache
+def _pace_select(vendor: str) -> str:
+    columns = ", ".join(_name(column) for column in ("next_slot_at", "factor", "calm_since"))
+    lock = " FOR UPDATE" if vendor == "postgresql" else ""
+    return f"SELECT {columns} FROM {_table(ProviderPace)} WHERE {_name('provider')} = %s{lock}"  # noqa: S608
+
+
+def pace_locked(provider: str) -> ProviderPace | None:
+    """The provider's pace, its row locked for this transaction."""
+    with _cursor() as cursor:
+        cursor.execute(_pace_select(connection.vendor), [provider])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    next_slot_at, factor, calm_since = row
+    calm = None if calm_since is None else datetime_read(calm_since)
+    return ProviderPace(provider=provider, next_slot_at=datetime_read(next_slot_at), factor=factor, calm_since=calm)
+
+
+def pace_change(pace: ProviderPace) -> None:
+    change = {"next_slot_at": pace.next_slot_at, "factor": pace.factor, "calm_since": pace.calm_since}
+    _run(*_update(ProviderPace, pace.provider, change, None))

@@ -2,6 +2,7 @@
 
 import functools
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -51,6 +52,12 @@ def transport_from_settings() -> Transport:
     return SmtpTransport.from_url(settings.EMAIL_URL or "smtp://localhost:25", keep_idle=SMTP_KEEP_IDLE_SECONDS)
 
 
+def transports_from_settings() -> list[Transport]:
+    """One transport per sender of the worker (OUTBOX_SENDERS; one on SQLite, which has one writer at a time)."""
+    senders = conf().outbox_senders if connection.vendor == "postgresql" else 1
+    return [transport_from_settings() for _ in range(senders)]
+
+
 def periodic_jobs_run(jobs: Sequence[PeriodicJob]) -> None:
     """Runs each job once, one after the other, with the same `now`. The jobs are handed in by whoever assembles
     the worker (the `worker` and `demo` commands, above the apps whose data they tidy): the outbox knows none."""
@@ -87,39 +94,74 @@ def run(
     periodic_jobs: Sequence[PeriodicJob] = (),
     periodic_every: float = 60.0,
     feeders: Sequence[Feeder] = (),
+    more_senders: Sequence[Transport] = (),
 ) -> None:
     """Delivers until `stop` is set, runs `periodic_jobs` every `periodic_every` seconds and `feeders` whenever
-    the notifications lane runs low. A failing database or SMTP server is logged and retried, never fatal."""
+    the notifications lane runs low. A failing database or SMTP server is logged and retried, never fatal.
+    Each of `more_senders` is one more sender (issue 24): a thread that only delivers, with that transport and
+    a database connection of its own, claiming as this one does (R-DLV1, R-DLV5, R-DLV6 hold between them as
+    between workers), the last of them codes and links only; `run` returns once each has finished the message
+    in hand."""
     idle = conf().outbox_idle_poll_seconds
-    periodic = functools.partial(periodic_jobs_run, periodic_jobs)
-    feed = functools.partial(feeders_run, feeders)
+    first = functools.partial(
+        _deliver_until_stopped,
+        stop=stop,
+        transport=transport,
+        periodic=functools.partial(periodic_jobs_run, periodic_jobs),
+        periodic_every=periodic_every,
+        idle=idle,
+        feed=functools.partial(feeders_run, feeders),
+        senders=1 + len(more_senders),
+    )
+    threads = _more_started(stop=stop, transports=more_senders, idle=idle)
     try:
-        _loop(stop=stop, transport=transport, periodic=periodic, periodic_every=periodic_every, idle=idle, feed=feed)
+        _sending(first, transport)
+    finally:
+        stop.set()  # this sender ended by an error it could not catch: the others too
+        for thread in threads:
+            thread.join()
+
+
+def _more_started(*, stop: threading.Event, transports: Sequence[Transport], idle: float) -> list[threading.Thread]:
+    """The threads of the other senders, started. R-DLV5: the last takes codes and links only; during a campaign
+    every other sender may be queued on a paced provider's row (R-DLV6) or in an exchange, this one waits for
+    the wake-up of a code."""
+    threads = [
+        threading.Thread(
+            target=_sending,
+            args=(_more(stop=stop, transport=more, idle=idle, first_lane_only=n == len(transports) + 1), more),
+            name=f"envoi-{n}",
+        )
+        for n, more in enumerate(transports, start=2)
+    ]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def _more(*, stop: threading.Event, transport: Transport, idle: float, first_lane_only: bool) -> Callable[..., None]:
+    """One more sender: no feeding, no periodic jobs (the first sender does them for the process)."""
+    return functools.partial(
+        _deliver_until_stopped,
+        stop=stop,
+        transport=transport,
+        periodic=lambda: None,
+        periodic_every=math.inf,
+        idle=idle,
+        feed=lambda: 0,
+        first_lane_only=first_lane_only,
+    )
+
+
+def _sending(deliver: Callable[..., None], transport: Transport) -> None:
+    """One sender's rounds, woken by a listener of its own; its connections closed when it stops."""
+    try:
+        with listening() as waiter:
+            deliver(waiter=waiter)
     finally:
         connection.close()  # this thread's own connection
         if isinstance(transport, SmtpTransport):
             transport.close()  # the SMTP connection kept for the next message
-
-
-def _loop(
-    *,
-    stop: threading.Event,
-    transport: Transport,
-    periodic: Callable[[], None],
-    periodic_every: float,
-    idle: float,
-    feed: Callable[[], int],
-) -> None:
-    with listening() as waiter:
-        _deliver_until_stopped(
-            stop=stop,
-            transport=transport,
-            periodic=periodic,
-            periodic_every=periodic_every,
-            idle=idle,
-            waiter=waiter,
-            feed=feed,
-        )
 
 
 class Wakeup(Protocol):
@@ -137,13 +179,18 @@ def _deliver_until_stopped(
     idle: float,
     waiter: Wakeup,
     feed: Callable[[], int],
+    senders: int = 1,
+    first_lane_only: bool = False,
 ) -> None:
+    # The first sender feeds the lane for the process: while it delivers a batch, the other senders deliver as
+    # many each, so its batch is shared out to keep the feeding at every DELIVERIES_BETWEEN_FEEDS of the process.
+    batch = max(1, DELIVERIES_BETWEEN_FEEDS // senders)
     next_periodic = 0.0
     while not stop.is_set():
         try:
             close_old_connections()
             tried = feed()
-            tried += deliver_due(transport=transport, stop=stop, at_most=DELIVERIES_BETWEEN_FEEDS)
+            tried += deliver_due(transport=transport, stop=stop, at_most=batch, first_lane_only=first_lane_only)
             if time.monotonic() >= next_periodic:
                 periodic()
                 next_periodic = time.monotonic() + periodic_every

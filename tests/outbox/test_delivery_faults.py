@@ -48,10 +48,15 @@ def workers_log(tmp_path: Path) -> Path:
     return log
 
 
-def test_random_kill_9_loses_nothing_and_a_resent_copy_keeps_its_message_id_R_DLV1(tmp_path, workers_log):
-    addresses = queue(60)
+# Issue 24: a worker of several senders (threads, PostgreSQL only) is killed with every message in their hands.
+SENDERS = [1, pytest.param(3, marks=pytest.mark.postgresql, id="3 senders per worker")]
+
+
+@pytest.mark.parametrize("senders", SENDERS)
+def test_random_kill_9_loses_nothing_and_a_resent_copy_keeps_its_message_id_R_DLV1(tmp_path, workers_log, senders):
+    addresses = queue(60 * senders)
     sink = slow_sink_start(tmp_path / "mailbox", delay=0.2)  # about 4 s of work for 3 workers
-    workers = Workers.start(3, db_url=database_url(), smtp_port=sink.port, log=workers_log)
+    workers = Workers.start(3, db_url=database_url(), smtp_port=sink.port, log=workers_log, outbox_senders=senders)
     chance = random.Random(7)
     try:
         for _ in range(8):
@@ -63,21 +68,23 @@ def test_random_kill_9_loses_nothing_and_a_resent_copy_keeps_its_message_id_R_DL
         sink.stop()
     result = tally(tmp_path / "mailbox", addresses)
     unknown = DeliveryAttempt.objects.filter(outcome=AttemptOutcome.UNKNOWN).count()
-    print(f"kill -9 ×8, 3 workers: {result}, {unknown} envoi(s) interrompu(s)")
+    print(f"kill -9 ×8, 3 workers of {senders} sender(s): {result}, {unknown} envoi(s) interrompu(s)")
     assert result.lost == []
     assert result.split_message_ids == []  # a copy sent twice is the same message, recognisable as such
     assert result.duplicates <= unknown  # a duplicate only where a worker died mid-exchange
 
 
+@pytest.mark.parametrize("senders", SENDERS)
 def test_a_slow_relay_with_two_workers_sends_each_message_once_and_sigterm_exits_after_the_current_one(
-    tmp_path, workers_log
+    tmp_path, workers_log, senders
 ):
-    addresses = queue(8)
+    in_hand = 2 * senders
+    addresses = queue(4 * in_hand)
     sink = slow_sink_start(tmp_path / "mailbox", delay=1.5)
-    workers = Workers.start(2, db_url=database_url(), smtp_port=sink.port, log=workers_log)
+    workers = Workers.start(2, db_url=database_url(), smtp_port=sink.port, log=workers_log, outbox_senders=senders)
     try:
         deadline = time.monotonic() + 30
-        while DeliveryAttempt.objects.filter(outcome=AttemptOutcome.SENDING).count() != 2:
+        while DeliveryAttempt.objects.filter(outcome=AttemptOutcome.SENDING).count() != in_hand:
             assert time.monotonic() < deadline, workers_log.read_text()
             time.sleep(0.05)
         took = workers.terminate()  # both are in the middle of an exchange
@@ -85,9 +92,10 @@ def test_a_slow_relay_with_two_workers_sends_each_message_once_and_sigterm_exits
         # seen there). That they did not go on emptying the queue is what the count of sent messages below says.
         assert took < 10, f"workers took {took:.1f} s to stop"
         sent_before_stop = OutboundEmail.objects.filter(status=EmailStatus.SENT).count()
-        assert 2 <= sent_before_stop <= 4  # the messages in hand were finished, the queue was not emptied
+        # the messages in hand were finished, the queue was not emptied
+        assert in_hand <= sent_before_stop <= 2 * in_hand
         assert not DeliveryAttempt.objects.filter(outcome=AttemptOutcome.SENDING).exists()
-        workers = Workers.start(2, db_url=database_url(), smtp_port=sink.port, log=workers_log)
+        workers = Workers.start(2, db_url=database_url(), smtp_port=sink.port, log=workers_log, outbox_senders=senders)
         wait_until_all_sent(seconds=60)
     finally:
         workers.terminate()

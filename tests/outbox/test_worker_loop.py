@@ -56,7 +56,7 @@ class Round:
     def periodic(self) -> None:
         self.periodics += 1
 
-    def run(self, transport: Recording) -> None:
+    def run(self, transport: Recording, *, senders: int = 1) -> None:
         watchdog = threading.Timer(5.0, self.stop.set)  # a worker that never waits would never end
         watchdog.start()
         worker._deliver_until_stopped(
@@ -67,6 +67,7 @@ class Round:
             idle=IDLE,
             waiter=self.waiter,
             feed=self.feed,
+            senders=senders,
         )
         assert watchdog.is_alive(), "the worker went round without ever waiting"
         watchdog.cancel()
@@ -99,6 +100,16 @@ def test_each_round_delivers_at_most_a_batch_then_feeds_again_R_DLV5(monkeypatch
     monkeypatch.setattr(worker, "DELIVERIES_BETWEEN_FEEDS", 2)
     loop = rounds_until_idle(fed=[], emails=3)
     assert loop.feeds == 3  # 2 sent, 1 sent, none
+    assert OutboundEmail.objects.filter(status=EmailStatus.SENT).count() == 3
+
+
+def test_with_several_senders_the_first_feeds_at_every_batch_of_the_whole_process_R_DLV5(monkeypatch):
+    monkeypatch.setattr(worker, "DELIVERIES_BETWEEN_FEEDS", 4)
+    for index in range(3):
+        queue_code_email(clock.now(), to=f"p{index}@example.fr")
+    loop = Round(Stop(), Waiter(), fed=iter([]))
+    loop.run(Recording(), senders=2)  # the other sender (not running here) would deliver as many meanwhile
+    assert loop.feeds == 3  # 2 sent, 1 sent, none: a batch of 4 // 2 (one sender: 3 sent, none)
     assert OutboundEmail.objects.filter(status=EmailStatus.SENT).count() == 3
 
 

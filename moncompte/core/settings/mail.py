@@ -15,9 +15,13 @@ class MailSettings:
     dkim_selector: str = ""
     dkim_private_key_file: str = ""
     dkim_domain: str = ""
-    # A worker holds one message at a time under a lease of this many seconds, renewed every quarter of it while
+    # A sender holds one message at a time under a lease of this many seconds, renewed every quarter of it while
     # it sends: a worker killed mid-send holds its message this long at most (R-DLV1).
     outbox_lease_seconds: int = 20
+    # Issue 24: senders per worker process, each a thread with its own SMTP and database connections, claiming
+    # one message at a time under the rules above: while one waits for its server's answer, the others send.
+    # From two, the last one takes codes and links only (R-DLV5). A worker on SQLite (one writer at a time) has one.
+    outbox_senders: int = 4
     # R-DLV1: a message the server got whole but did not answer for is not sent again before this.
     outbox_no_answer_hold: timedelta = timedelta(minutes=10)
     outbox_retry_base: timedelta = timedelta(seconds=10)
@@ -51,6 +55,8 @@ class MailSettings:
             return ["FROM_ADDRESS : une adresse mail"]
         if self.outbox_lease_seconds < 4:  # renewed every quarter of it, at least every second
             return ["OUTBOX_LEASE_SECONDS : 4 au moins"]
+        if self.outbox_senders < 1:
+            return ["OUTBOX_SENDERS : 1 au moins"]
         return _pacing_refused(self.outbox_pacing)
 
 

@@ -29,5 +29,7 @@ class Command(BaseCommand):
         configured_key()  # a DKIM configuration that cannot work stops the worker now, not at each message
         # Through logging, like every other line of the worker: JSON too with MONCOMPTE_LOG_FORMAT=json.
         logger.info("Worker démarré (Ctrl+C pour arrêter).")
-        worker.run(stop=stop, transport=worker.transport_from_settings(), periodic_jobs=PERIODIC_JOBS, feeders=FEEDERS)
+        first, *more = worker.transports_from_settings()
+        logger.info("%s expéditeur(s).", 1 + len(more))
+        worker.run(stop=stop, transport=first, more_senders=more, periodic_jobs=PERIODIC_JOBS, feeders=FEEDERS)
         logger.info("Worker arrêté.")
