@@ -253,7 +253,9 @@ def allauth_journey(base: str, mailbox: Mailbox, address: str) -> dict[str, floa
 def run_allauth(args: Any, mailbox: Mailbox, smtp_port: int) -> Side:
     side = Side("django-allauth 65.21", requests=7)
     url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/moncompte_bench")
-    url = url.rsplit("/", 1)[0] + "/allauth_bench"
+    # beside moncompte's database, named after it, so two runs on other databases do not drop each other's
+    database = urlsplit(url).path.lstrip("/") + "_allauth"
+    url = url.rsplit("/", 1)[0] + "/" + database
     fresh_database(url)
     env = {
         **os.environ,
@@ -272,7 +274,7 @@ def run_allauth(args: Any, mailbox: Mailbox, smtp_port: int) -> Side:
         measured(
             side,
             [pid],
-            "allauth_bench",
+            database,
             lambda: run_clients(side, args.clients, people, lambda a: allauth_journey(base, mailbox, a)),
         )
         floors(side, base, pid)  # allauth's site serves no static file

@@ -124,6 +124,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # Tests use a file too: the end-to-end tests serve pages and deliver mail from other threads.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's, whose health check sends SELECT 1 only when the server may have ended the connection (issue 22).
+    DATABASES["default"]["ENGINE"] = "moncompte.core.postgresql"
 
 # R-SUP1: the name staff see in their authenticator app next to the support account.
 OTP_TOTP_ISSUER = f"Support {env.text('MONCOMPTE_SERVICE_NAME', 'compte ameli')}"

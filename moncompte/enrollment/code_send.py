@@ -24,6 +24,7 @@ from moncompte.enrollment import limits
 from moncompte.enrollment.captcha_pass import captcha_pass
 from moncompte.enrollment.errors import AccountAlreadyExists, CodeSendsLimited, IdentityNotMatched, IdentityTriesLimited
 from moncompte.enrollment.provisional_codes import CodeSent, provisional_code_issue
+from moncompte.enrollment.queries import person_with_account_of
 from moncompte.registry.models import Beneficiary
 from moncompte.registry.nir import Nir
 
@@ -132,11 +133,7 @@ def _identity_match(*, nir: Nir, birth_date: date, postal_code: str, client: Cli
                 audit.record(event="identity_throttled", now=now, nir=nir.value, client=client)
                 raise IdentityTriesLimited(wait)
         # With its account, if any, in the same read (issue 22: one round trip less on the identity step).
-        beneficiary = (
-            Beneficiary.objects.filter(nir=nir.value, birth_date=birth_date, postal_code=postal_code.strip())
-            .select_related("account")
-            .first()
-        )
+        beneficiary = person_with_account_of(nir=nir.value, birth_date=birth_date, postal_code=postal_code.strip())
     except BaseException:
         _identity_tries_take_back(counted)  # refused, or a crash: neither is a wrong identity
         raise

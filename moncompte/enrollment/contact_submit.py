@@ -12,6 +12,7 @@ from moncompte.accounts.transitions import account_advance
 from moncompte.audit import log as audit
 from moncompte.core.client import Client
 from moncompte.enrollment.email_links import link_send
+from moncompte.enrollment.queries import account_with_person
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class ContactDetails:
 def contact_submit(*, account_id: int, details: ContactDetails, client: Client, now: datetime) -> str:
     """Returns the masked address the link went to. Raises EmailTaken (R-CT2) or LinkResendLimited."""
     with emails.refused_email_claims_counted(account_id=account_id, now=now), transaction.atomic():
-        account = Account.objects.select_for_update().select_related("beneficiary").get(pk=account_id)
+        account = account_with_person(account_id=account_id, locked=True)
         email = emails.claim_pending(account=account, address=details.email, now=now)
         if (account.mobile, account.landline) != (details.mobile, details.landline):  # read just above, locked
             Account.objects.filter(pk=account.pk).update(mobile=details.mobile, landline=details.landline)

@@ -16,7 +16,7 @@ from moncompte.defence.keys import ACCOUNT
 from moncompte.defence.watch import velocity_record
 from moncompte.enrollment.devices import device_issue
 from moncompte.enrollment.errors import PasswordRefused, PersonalCodeChangedMeanwhile
-from moncompte.enrollment.queries import provisional_codes_void
+from moncompte.enrollment.queries import account_with_person, provisional_codes_void
 from moncompte.outbox import mail
 
 
@@ -92,7 +92,7 @@ def _replaced_told(account: Account, *, client: Client, now: datetime) -> None:
 def password_choose(
     *, account_id: int, password: str, confirmation: str, client: Client, now: datetime, device_seed: str = ""
 ) -> PersonalCodeSet:
-    account = Account.objects.select_related("beneficiary").get(pk=account_id)
+    account = account_with_person(account_id=account_id)
     password_check(account=account, password=password, confirmation=confirmation)
     chosen = password_store(
         account=account, password=password, client=client, now=now, event="password_chosen", device_seed=device_seed

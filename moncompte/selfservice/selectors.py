@@ -36,18 +36,26 @@ class AccountOverview:
 # Issue 22: the account page (and the app's GET /compte) read the account with its person, then its addresses,
 # then the last link of a pending one, then its consents: four ORM queries, 0.4–0.6 ms of Python each against
 # 0.07 ms for the same SQL on a cursor (the profile of the performance issue; bench/README.md, issue 22). Here
-# two statements: the account, its person and its addresses (two at most, each with its last link's date),
-# then the consents.
-_OVERVIEW = """
+# one statement: the account, its person and its addresses (two at most, each with its last link's date), and
+# each channel's last consent decision (R-CT5), one column each (the channels are the model's own, never input).
+def _last_decision(channel: str) -> str:
+    return (
+        "(SELECT c.granted FROM accounts_consentrecord c "  # noqa: S608 - a channel of ConsentChannel, not input
+        f"WHERE c.account_id = a.id AND c.channel = '{channel}' ORDER BY c.at DESC, c.id DESC LIMIT 1)"
+    )
+
+
+_CHANNELS = [channel.value for channel in ConsentChannel]
+_OVERVIEW = f"""
     SELECT b.first_name, b.last_name, a.mobile, a.landline,
            e.address, e.confirmed_at, e.undeliverable_at, e.created_at,
-           (SELECT MAX(l.sent_at) FROM accounts_emaillink l WHERE l.account_id = a.id AND l.email_id = e.id)
+           (SELECT MAX(l.sent_at) FROM accounts_emaillink l WHERE l.account_id = a.id AND l.email_id = e.id),
+           {", ".join(_last_decision(channel) for channel in _CHANNELS)}
     FROM accounts_account a
     JOIN registry_beneficiary b ON b.id = a.beneficiary_id
     LEFT JOIN accounts_emailaddress e ON e.account_id = a.id
     WHERE a.id = %s
-"""
-_CONSENTS = "SELECT channel, granted FROM accounts_consentrecord WHERE account_id = %s ORDER BY at, id"
+"""  # noqa: S608 - the channels above
 
 
 @dataclass(frozen=True)
@@ -62,11 +70,11 @@ def account_overview(*, account_id: int, now: datetime) -> AccountOverview:
     with connection.cursor() as cursor:
         cursor.execute(_OVERVIEW, [account_id])
         rows = cursor.fetchall()
-        cursor.execute(_CONSENTS, [account_id])
-        decided = {channel: bool(granted) for channel, granted in cursor.fetchall()}  # the last decision counts
     if not rows:
         raise Account.DoesNotExist(f"no account {account_id}")
     first_name, last_name, mobile, landline = rows[0][:4]
+    granted = rows[0][9:]
+    decided = {channel: bool(g) for channel, g in zip(_CHANNELS, granted, strict=True) if g is not None}
     addresses = [
         _Address(
             address=address,
@@ -74,7 +82,7 @@ def account_overview(*, account_id: int, now: datetime) -> AccountOverview:
             undeliverable=undeliverable_at is not None,
             last_sent_at=datetime_read(last_sent or created_at),
         )
-        for *_, address, confirmed_at, undeliverable_at, created_at, last_sent in rows
+        for address, confirmed_at, undeliverable_at, created_at, last_sent in (row[4:9] for row in rows)
         if address is not None
     ]
     confirmed = next((email for email in addresses if email.confirmed), None)

@@ -4,14 +4,17 @@ both): each says what the ORM said, in one statement on a cursor."""
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from moncompte.accounts.models import Account
 from moncompte.accounts.queries import provisional_account_insert
 from moncompte.enrollment.models import DeviceCredential, ProvisionalCode
 from moncompte.enrollment.queries import (
     CodeFound,
+    account_with_person,
     device_digest_of,
+    person_with_account_of,
     provisional_code_of,
     provisional_code_use,
     provisional_codes_void,
@@ -128,3 +131,53 @@ def test_a_device_s_digest_is_read_only_for_its_account_and_epoch_while_it_lives
     assert device_digest_of(device_id=device.pk, account_id=account.pk, session_epoch=2, now=until) is None
     assert device_digest_of(device_id=device.pk + 1, account_id=account.pk, session_epoch=2, now=now) is None
     assert device_digest_of(device_id=device.pk, account_id=0, session_epoch=-1, now=now) is None  # no account
+
+
+def fields_of(row) -> dict[str, object]:
+    return {field.attname: getattr(row, field.attname) for field in type(row)._meta.concrete_fields}
+
+
+def test_the_person_is_read_with_their_account_in_one_query_as_the_orm_reads_them_R_ID1(beneficiary, now):
+    account = provisional_account_insert(beneficiary=beneficiary, email="camille@example.fr", now=now)
+    assert account is not None
+    Account.objects.filter(pk=account.pk).update(mobile="+33612345678", sign_in_blocked_until=now)
+    with CaptureQueriesContext(connection) as queries:
+        person = person_with_account_of(nir=beneficiary.nir, birth_date=date(1984, 5, 3), postal_code="88100")
+        assert person is not None
+        read = person.account
+        assert read.beneficiary is person
+    assert len(queries) == 1
+    assert fields_of(person) == fields_of(Beneficiary.objects.get(pk=beneficiary.pk))
+    assert fields_of(read) == fields_of(Account.objects.get(pk=account.pk))
+    assert isinstance(person.birth_date, date)  # converted as the ORM converts them (text on SQLite)
+    assert read.created_at == now
+
+
+def test_a_person_without_account_is_found_and_nobody_unless_all_three_match_R_ID1(beneficiary):
+    with CaptureQueriesContext(connection) as queries:
+        person = person_with_account_of(nir=beneficiary.nir, birth_date=date(1984, 5, 3), postal_code="88100")
+        assert person is not None
+        with pytest.raises(Account.DoesNotExist):
+            _ = person.account
+    assert (person.pk, len(queries)) == (beneficiary.pk, 1)
+    for nir, born, postal in (
+        ("2840588321026", date(1984, 5, 3), "88100"),
+        (beneficiary.nir, date(1984, 5, 4), "88100"),
+        (beneficiary.nir, date(1984, 5, 3), "88101"),
+    ):
+        assert person_with_account_of(nir=nir, birth_date=born, postal_code=postal) is None
+
+
+@pytest.mark.parametrize("locked", [False, True])
+def test_the_account_is_read_with_its_person_in_one_query_as_the_orm_reads_them(beneficiary, now, locked):
+    account = provisional_account_insert(beneficiary=beneficiary, email="camille@example.fr", now=now)
+    assert account is not None
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        read = account_with_person(account_id=account.pk, locked=locked)
+        assert read.beneficiary.nir == beneficiary.nir
+    assert len(queries) == 1
+    assert ("FOR UPDATE" in queries[0]["sql"]) is (locked and connection.vendor == "postgresql")
+    assert fields_of(read) == fields_of(Account.objects.get(pk=account.pk))
+    assert fields_of(read.beneficiary) == fields_of(Beneficiary.objects.get(pk=beneficiary.pk))
+    with pytest.raises(Account.DoesNotExist):
+        account_with_person(account_id=account.pk + 1)

@@ -73,7 +73,7 @@ def test_the_overview_reads_the_person_with_the_account(code_sent, now):
     with CaptureQueriesContext(connection) as queries:
         account_overview(account_id=journey.account.pk, now=now)
     assert [q["sql"] for q in queries if q["sql"].startswith('SELECT "registry_beneficiary"')] == []
-    assert len(queries) == 2  # issue 22, hand-written: the account, its person and addresses; its consents
+    assert len(queries) == 1  # issue 22, hand-written: the account, its person, its addresses and its consents
 
 
 def test_a_pending_address_counts_its_window_from_its_last_link_R_EM6(code_sent, now):
