@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_the_right_provisional_code_on_a_device_starts_the_device_s_count_again_R_LIM8_R_PW9_R_CODE4(code_sent, now):
     factories.active(code_sent, now)
     device = sign_in(nir=code_sent.nir, secret=PERSONAL_CODE, client=CLIENT, now=now).device
+    assert device is not None
     for _ in range(4):  # one short of the free failures, counted on the device
         with pytest.raises(SignInRejected):
             sign_in(nir=code_sent.nir, secret="Mauvais-Code-1", client=CLIENT, device=device, now=now)
