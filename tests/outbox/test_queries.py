@@ -148,3 +148,10 @@ def test_a_worker_s_first_claim_writes_its_statements_from_the_models_metadata_R
         email = claim_then_outcome(now)
     assert (email.claim, email.status, email.sent_at) == (1, EmailStatus.SENT, now)
     assert f"FROM {connection.ops.quote_name(OutboundEmail._meta.db_table)} WHERE" in statements[1]["sql"]
+
+
+def test_the_statements_of_a_claim_are_kept_in_no_log_unless_queries_are_logged(now):
+    """A worker runs these for every message: Django's log of queries (DEBUG, the tests' captures) only when asked."""
+    connection.queries_log.clear()
+    claim_then_outcome(now)
+    assert not connection.queries_log
