@@ -6,6 +6,7 @@ not run by CI.
 
 Run: .venv/bin/python -m bench.mutation [--package appsessions ...] [--commit HEAD] [--keep] [--survivors]
                                         [--mutants 'moncompte.support.actions.x_reason_*' ...] [--folder outbox-b]
+                                        [--database-url postgres://postgres@127.0.0.1:5432/h_name]
   --package  one of PACKAGES (repeatable; all six by default)
   --commit   mutate moncompte/ and run tests/ as they are in that commit (git archive), not the work tree:
              others' unfinished changes neither fail the tests nor move the code under the run
@@ -16,10 +17,14 @@ Run: .venv/bin/python -m bench.mutation [--package appsessions ...] [--commit HE
              left, or the mutants of the functions whose tests changed; the others count as "not run"
   --folder   run in var/mutation/<folder>/ rather than var/mutation/<package>/ (one package): a second pass
              of the same package beside the first, on other mutants (--mutants), each with its own database
+  --database-url  run the mutants' tests on this database (PostgreSQL) instead of the folder's SQLite: the code
+             written for PostgreSQL alone (outbox/queries.py) is otherwise never run. pytest-django makes its
+             test database beside it (test_<name>) once (--reuse-db): one folder at a time per database, since
+             every mutant of the folder (one at a time) shares it
 
 Each package runs in its own folder var/mutation/<package>/ (a pyproject.toml with mutmut's settings and the
-project's pytest settings, moncompte/ and tests/ linked), on SQLite in that folder, one mutant at a time,
-under `nice -n 10`.
+project's pytest settings, moncompte/ and tests/ linked), on SQLite in that folder (or --database-url), one
+mutant at a time, under `nice -n 10`.
 """
 
 import argparse
@@ -197,8 +202,10 @@ def folder_prepare(package: str, *, keep: bool, commit: str | None, name: str) -
     return folder
 
 
-def environment(folder: Path) -> dict[str, str]:
+def environment(folder: Path, database_url: str | None = None) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}  # SQLite, in the folder
+    if database_url is not None:
+        env["DATABASE_URL"] = database_url
     env.setdefault("SECRET_KEY", "mutation-testing-only")
     env["MONCOMPTE_VAR_DIR"] = str(folder / "var")
     (folder / "var").mkdir(exist_ok=True)
@@ -229,7 +236,14 @@ def last_change(package: str) -> str:
 
 
 def package_run(
-    package: str, *, keep: bool, show: bool, commit: str | None, named: list[str], name: str | None = None
+    package: str,
+    *,
+    keep: bool,
+    show: bool,
+    commit: str | None,
+    named: list[str],
+    name: str | None = None,
+    database_url: str | None = None,
 ) -> Outcome:
     before = last_change(package)
     if commit is not None:  # the same tree from start to end, even if the branch moves meanwhile
@@ -238,7 +252,7 @@ def package_run(
         ).stdout.strip()
         print(f"{package}: code and tests of commit {commit}")
     folder = folder_prepare(package, keep=keep, commit=commit, name=name or package)
-    env = environment(folder)
+    env = environment(folder, database_url)
     earlier = statuses_read(folder, package) if keep and (folder / "mutants").exists() else {}
     again = named or results_read(earlier)[1]
     mutmut = str(ROOT / ".venv" / "bin" / "mutmut")
@@ -296,12 +310,19 @@ def main() -> int:
     parser.add_argument("--commit")
     parser.add_argument("--mutants", action="append", default=[])
     parser.add_argument("--folder")
+    parser.add_argument("--database-url")
     args = parser.parse_args()
-    if (args.mutants or args.folder) and len(args.package or PACKAGES) != 1:
-        parser.error("--mutants and --folder are for one package: give one --package")
+    if (args.mutants or args.folder or args.database_url) and len(args.package or PACKAGES) != 1:
+        parser.error("--mutants, --folder and --database-url are for one package: give one --package")
     outcomes = [
         package_run(
-            package, keep=args.keep, show=args.survivors, commit=args.commit, named=args.mutants, name=args.folder
+            package,
+            keep=args.keep,
+            show=args.survivors,
+            commit=args.commit,
+            named=args.mutants,
+            name=args.folder,
+            database_url=args.database_url,
         )
         for package in args.package or PACKAGES
     ]

@@ -29,6 +29,10 @@ from moncompte.outbox.models import DeliveryAttempt, EmailStatus, Lane, Outbound
 _NOT_READ = ("shown_text", "shown_html")
 
 
+# psycopg's default; it only matters to a cursor that leaves `prepare` to it, which no cursor here does.
+_PREPARE_THRESHOLD = 5
+
+
 class _Prepared(psycopg.Cursor[Any]):
     """psycopg's own cursor: values bound by the server, each statement prepared on its first run."""
 
@@ -46,6 +50,10 @@ def _cursor() -> CursorWrapper:
         return db.cursor()
     db.ensure_connection()
     db.validate_thread_sharing()
+    # Django opens its connections with prepare_threshold=None, and psycopg then prepares nothing, even when asked
+    # (prepare=True). A number lets the cursors that ask prepare, this one alone: Django's own cursors bind their
+    # values on the client, and psycopg never prepares for those.
+    db.connection.prepare_threshold = _PREPARE_THRESHOLD
     raw = _Prepared(db.connection)
     return CursorDebugWrapper(raw, db) if db.queries_logged else CursorWrapper(raw, db)
 

@@ -94,3 +94,64 @@ def test_an_outcome_changes_the_email_only_under_its_own_claim_R_DLV1(now, claim
     else:  # another sender holds it now: its state is that sender's to write
         assert (email.status, email.sent_at, email.attempts) == (EmailStatus.PENDING, None, 0)
         assert email.body_text == "Bonjour Camille DURAND, …"
+
+
+def test_an_outcome_and_the_email_s_new_state_are_written_in_one_statement_on_postgresql(now):
+    email = email_made(now, claim=1)
+    email.save()
+    attempt = DeliveryAttempt.objects.create(email=email, at=now, outcome=AttemptOutcome.SENDING)
+    with CaptureQueriesContext(connection) as statements:
+        written = queries.outcome_write(
+            attempt_id=attempt.pk,
+            attempt={"outcome": AttemptOutcome.SENT},
+            email_id=email.pk,
+            claim=1,
+            email={"status": EmailStatus.SENT},
+        )
+    assert written
+    assert len(statements) == (1 if connection.vendor == "postgresql" else 2)
+
+
+def claim_then_outcome(now) -> OutboundEmail:
+    email = email_made(now, next_attempt_at=now)
+    email.save()
+    due = queries.due_first(due_by=now, email_id=email.pk, never_claimed=True)
+    assert due is not None
+    attempt = DeliveryAttempt(email=due, at=now, outcome=AttemptOutcome.SENDING)
+    queries.claim_write(email_id=due.pk, email={"claim": 1}, attempt=attempt)
+    outcome: dict[str, object] = {"status": EmailStatus.SENT, "sent_at": now}
+    sent: dict[str, object] = {"outcome": AttemptOutcome.SENT}
+    assert queries.outcome_write(attempt_id=attempt.pk, attempt=sent, email_id=due.pk, claim=1, email=outcome)
+    return OutboundEmail.objects.get()
+
+
+def prepared_runs() -> dict[str, int]:
+    """The statements prepared in this session, with how many times each ran prepared (PostgreSQL 14+)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.postgresql
+def test_the_statements_of_a_claim_run_prepared_on_the_connection_on_postgresql(now):
+    before = prepared_runs()  # the session may have prepared them in an earlier test already
+    claim_then_outcome(now)
+    ran = {sql for sql, runs in prepared_runs().items() if runs > before.get(sql, 0)}
+    for start in ("SELECT ", "WITH claimed AS ", "WITH attempt AS "):
+        assert any(sql.startswith(start) for sql in ran), (start, ran)
+
+
+def test_a_worker_s_first_claim_writes_its_statements_from_the_models_metadata_R_DLV1(now):
+    queries._due_select.cache_clear()  # as in a new process: nothing written yet
+    queries._update_of.cache_clear()
+    with CaptureQueriesContext(connection) as statements:
+        email = claim_then_outcome(now)
+    assert (email.claim, email.status, email.sent_at) == (1, EmailStatus.SENT, now)
+    assert f"FROM {connection.ops.quote_name(OutboundEmail._meta.db_table)} WHERE" in statements[1]["sql"]
+
+
+def test_the_statements_of_a_claim_are_kept_in_no_log_unless_queries_are_logged(now):
+    """A worker runs these for every message: Django's log of queries (DEBUG, the tests' captures) only when asked."""
+    connection.queries_log.clear()
+    claim_then_outcome(now)
+    assert not connection.queries_log
