@@ -155,3 +155,16 @@ def test_the_statements_of_a_claim_are_kept_in_no_log_unless_queries_are_logged(
     connection.queries_log.clear()
     claim_then_outcome(now)
     assert not connection.queries_log
+
+
+@pytest.mark.postgresql
+def test_the_claim_is_planned_for_its_values_every_time_never_with_a_generic_plan(now):
+    """A generic plan of the claim, PostgreSQL's choice from a prepared statement's sixth run, tripled its CPU
+    per notification (core/postgresql/base.py)."""
+    for _ in range(8):
+        claim_then_outcome(now)
+        OutboundEmail.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sum(generic_plans), sum(custom_plans) FROM pg_prepared_statements")
+        generic, custom = cursor.fetchone()
+    assert (generic, custom >= 8 * 3) == (0, True)
