@@ -20,7 +20,7 @@ from typing import Any
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
-from django.db.models import DateTimeField, Model
+from django.db.models import DateTimeField, Field, Model
 
 from moncompte.core.queries import datetime_read, insert_of, row_written
 from moncompte.outbox.models import DeliveryAttempt, EmailStatus, Lane, OutboundEmail, ProviderPace
@@ -145,8 +145,10 @@ def _update(model: type[Model], pk: int | str, change: dict[str, object], claim:
     columns, values = [], []
     for name, value in change.items():
         field = model._meta.get_field(name)
-        columns.append(str(field.column))  # type: ignore[union-attr]
-        values.append(field.get_db_prep_save(value, connection))  # type: ignore[union-attr]
+        if not isinstance(field, Field):  # a relation's reverse side has no column to write
+            raise TypeError(f"{model.__name__}.{name} : pas une colonne")
+        columns.append(str(field.column))
+        values.append(field.get_db_prep_save(value, connection))
     params = [*values, pk] if claim is None else [*values, pk, claim]
     return _update_of(model, tuple(columns), claim is not None), params
 

@@ -42,7 +42,7 @@ class Tripwire(DatabaseCable):
     def arm(self, wire: bytes) -> None:
         self.wire = wire
 
-    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:  # type: ignore[override]
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         towards_server = source.getsockname()[1] == self.port
         try:
             while data := source.recv(65536):
