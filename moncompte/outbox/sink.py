@@ -1,8 +1,12 @@
 """A local SMTP server that keeps every message in a Maildir: the demo's mailbox (R-MAIL2), also used by
 the tests as a real SMTP peer."""
 
+import fcntl
 import mailbox
+import os
+import secrets
 import socket
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
@@ -15,12 +19,41 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Mailbox
 
+# Ports handed out for servers the caller starts itself, below the kernel's ephemeral range (32768 and up on
+# Linux): a port the kernel gave for a bind to port 0 is free only until the probe closes, so two processes side
+# by side (CI's parallel parts) could both be handed it; and an outgoing connection could take it meanwhile.
+_RESERVED_PORTS = range(20000, 32000)
+_RESERVATIONS = Path(tempfile.gettempdir()) / "moncompte-ports"
+_held: list[int] = []  # the lock files' descriptors, kept open for as long as the process lives
+
 
 def free_port() -> int:
+    """A local port nobody listens on and no other process of ours was given: each is reserved by a lock on a
+    file, held until this process ends (the kernel lets the lock go even after a kill -9)."""
+    _RESERVATIONS.mkdir(exist_ok=True)
+    start = secrets.randbelow(len(_RESERVED_PORTS))
+    for offset in range(len(_RESERVED_PORTS)):
+        port = _RESERVED_PORTS[(start + offset) % len(_RESERVED_PORTS)]
+        reservation = os.open(_RESERVATIONS / str(port), os.O_CREAT | os.O_WRONLY, 0o600)
+        try:
+            fcntl.flock(reservation, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(reservation)
+            continue
+        if _bindable(port):
+            _held.append(reservation)
+            return port
+        os.close(reservation)
+    raise OSError("aucun port local libre entre 20000 et 32000")
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def ehlo_with_pipelining(session: Any, hostname: str, responses: list[str]) -> list[str]:

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 import yaml
 
+from moncompte.outbox.sink import free_port
 from tests.deploy.helpers import DEPLOY, EXAMPLE, sourced
 from tests.deploy.test_dashboard import served_series
 from tests.outbox.faults import database_url
-from tests.security.test_server import free_port
 
 MONCOMPTE = str(Path(sys.executable).with_name("moncompte"))
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -2,12 +2,15 @@
 
 import mailbox
 import smtplib
+import socket
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
 
 from moncompte.outbox.delivery import deliver_due
-from moncompte.outbox.sink import received, received_one, sink_start
+from moncompte.outbox.sink import free_port, received, received_one, sink_start
 from tests.outbox.test_delivery import queue_code_email
 from tests.outbox.test_exactly_once import Recording
 
@@ -79,3 +82,27 @@ def test_the_demo_mailbox_offers_pipelining_besides_its_own_extensions_unless_to
         controller.stop()
     assert ("pipelining" in features) is offered
     assert {"size", "8bitmime", "smtputf8"} <= features
+
+
+def test_a_port_handed_to_one_process_is_never_handed_to_another_while_it_lives():
+    ours = {free_port() for _ in range(20)}
+    # Another process of ours (a CI part side by side) asks for ports while this one holds its own.
+    script = "from moncompte.outbox.sink import free_port; print(*(free_port() for _ in range(200)))"
+    theirs = set(
+        map(
+            int,
+            subprocess.run([sys.executable, "-c", script], capture_output=True, check=True, text=True).stdout.split(),
+        )
+    )
+    assert (len(ours), len(theirs)) == (20, 200)
+    assert not ours & theirs
+    assert all(port < 32768 for port in ours | theirs)  # below the kernel's own ports: a bind to port 0 never takes one
+
+
+def test_a_port_something_listens_on_is_never_handed_out():
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        taken = listener.getsockname()[1]
+        handed = {free_port() for _ in range(50)}
+    assert taken not in handed
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", free_port()))  # and one that was handed out is free to listen on

@@ -1,7 +1,6 @@
 """Issue 8: what the server says of itself, and what it keeps in its logs."""
 
 import logging
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -11,6 +10,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from moncompte.outbox.sink import free_port
 from moncompte.web.gunicorn_conf import redacted
 from tests.e2e.test_behind_nginx import wait_until_up
 
@@ -56,12 +56,6 @@ def test_a_huge_nir_is_refused_and_not_shown_again(client):
 def test_the_access_log_never_holds_a_link_token():
     assert redacted('"POST /email/AbCd-secret_token-12/ HTTP/1.1"') == '"POST /email/[jeton]/ HTTP/1.1"'
     assert redacted("/email/AbCd-secret_token-12") == "/email/[jeton]"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_the_server_header_names_no_software(tmp_path):
