@@ -71,3 +71,5 @@ def test_at_21_days_the_address_is_forgotten_and_nothing_is_sent_to_it_R_EM7(cod
     assert pending_emails_forget(now=clock.now()) == 1
     assert not EmailAddress.objects.filter(account=journey.account).exists()
     assert (journey.refresh().state, link_count(journey.account)) == (AccountState.CONTACT_PENDING, 0)
+    # Its row erased, the link is still one the service sent: « oublié », never « inconnu ».
+    assert link_status(token=token, now=clock.now()).status is LinkStatus.FORGOTTEN
