@@ -168,7 +168,12 @@ def _complete(
             _count(claimed.email, outcome, at=at)
             if outcome is AttemptOutcome.RETRY:
                 pacing.slowed_down(claimed.email, reply, now=at)  # R-DLV6: a 4xx slows its provider down
-        return held, _claim_after(at, first_lane_only=first_lane_only) if claim_more else None
+        following = _claim_after(at, first_lane_only=first_lane_only) if claim_more else None
+        if claimed.email.lane == Lane.NOTIFICATIONS and (
+            following is None or following.email.lane == Lane.NOTIFICATIONS
+        ):
+            queries.commit_without_waiting_for_the_disk()  # R-DLV7
+        return held, following
 
 
 def _claim_after(at: datetime, *, first_lane_only: bool) -> Claimed | None:

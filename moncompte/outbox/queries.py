@@ -220,3 +220,15 @@ def pace_locked(provider: str) -> ProviderPace | None:
 def pace_change(pace: ProviderPace) -> None:
     change = {"next_slot_at": pace.next_slot_at, "factor": pace.factor, "calm_since": pace.calm_since}
     _run(*_update(ProviderPace, pace.provider, change, None))
+
+
+def commit_without_waiting_for_the_disk() -> None:
+    """R-DLV7: the transaction in progress commits without waiting for PostgreSQL to write it to disk
+    (synchronous_commit off, for this transaction alone). Only the notifications' outcomes and claims ask it:
+    a database that crashes within the next fraction of a second forgets the transaction whole (never a half),
+    so a notification already sent may be sent once more, as after any interrupted send (R-DLV1); nothing is
+    lost. Issue 24: `bench/campaign.py`, 40,000 people, 518 and 522 → 597 and 635 notifications/s, PostgreSQL
+    0.99 and 0.88 → 0.82 and 0.78 ms per notification (every transaction of the run so, side by side)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
