@@ -4,6 +4,8 @@ holds the sessions and the limits, so no page can be answered rightly without it
 Retry-After, and the API a `service_unavailable` problem: the service is out, not broken. A Redis that refuses
 writes is out too."""
 
+import logging
+
 from django.db import InterfaceError, OperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ExecAbortError, OutOfMemoryError, ReadOnlyError
@@ -20,3 +22,16 @@ SERVICE_OUT: tuple[type[Exception], ...] = (
     ExecAbortError,
     ReadOnlyError,
 )
+
+logger = logging.getLogger(__name__)
+
+
+def outage_logged(error: BaseException) -> bool:
+    """A store out while a form was sent, the form kept in a 503 (R-A11Y6): one warning line naming the cause, for
+    the operators (the page itself says only « indisponible »), never what was typed nor a traceback per request.
+    True, so that a view writes `out = outage_logged(error)`."""
+    cause = str(error).strip().splitlines()
+    logger.warning(
+        "service indisponible, formulaire gardé : %s (%s)", type(error).__name__, cause[0][:200] if cause else ""
+    )
+    return True

@@ -169,10 +169,8 @@ def _complete(
             if outcome is AttemptOutcome.RETRY:
                 pacing.slowed_down(claimed.email, reply, now=at)  # R-DLV6: a 4xx slows its provider down
         following = _claim_after(at, first_lane_only=first_lane_only) if claim_more else None
-        if claimed.email.lane == Lane.NOTIFICATIONS and (
-            following is None or following.email.lane == Lane.NOTIFICATIONS
-        ):
-            queries.commit_without_waiting_for_the_disk()  # R-DLV7
+        if all(each is None or each.email.lane == Lane.NOTIFICATIONS for each in (claimed, following)):
+            queries.commit_without_waiting_for_the_disk()  # R-DLV7: never for a code's or a link's transaction
         return held, following
 
 

@@ -141,3 +141,20 @@ def test_the_internal_api_answers_a_503_problem_while_the_database_is_out_R_API1
         "30",
     )
     assert answer.json()["code"] == "service_unavailable"
+
+
+def test_a_form_kept_while_the_database_is_out_leaves_one_warning_with_the_cause_and_nothing_typed(
+    code_sent, now, database_out, caplog
+):
+    factories.active(code_sent, now)
+    browser = HttpClient(raise_request_exception=False)
+    database_out()
+    with caplog.at_level("WARNING", logger="moncompte.core.outage"):
+        answer = browser.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE})
+    assert answer.status_code == 503
+    (record,) = [r for r in caplog.records if r.name == "moncompte.core.outage"]
+    line = record.getMessage()
+    assert line.startswith("service indisponible, formulaire gardé : OperationalError (")
+    assert record.exc_info is None  # one line per request, not a traceback
+    assert NIR.replace(" ", "") not in line.replace(" ", "")
+    assert PERSONAL_CODE not in line

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from moncompte.core import clock
 from moncompte.core.errors import DomainError
-from moncompte.core.outage import SERVICE_OUT
+from moncompte.core.outage import SERVICE_OUT, outage_logged
 from moncompte.enrollment.errors import RestrictedSessionExpired
 from moncompte.selfservice.account_manage import signed_out
 from moncompte.selfservice.code_forgot import code_forgot
@@ -40,8 +40,8 @@ def sign_in_page(request: HttpRequest) -> HttpResponse:
             signed = sign_in(nir=data["nir"], secret=data["code"], client=client, device=device, now=clock.now())
         except DomainError as error:
             form.add_domain_error(error)
-        except SERVICE_OUT:
-            out = True
+        except SERVICE_OUT as error:
+            out = outage_logged(error)
         else:
             return _session_open(request, signed)
     notice = RestrictedSessionExpired().message if request.GET.get("expire") == "1" else ""
@@ -121,8 +121,8 @@ def code_forgot_page(request: HttpRequest) -> HttpResponse:
             code_forgot(**form.person(), captcha=proof, client=session.client_of(request), device=device, now=now)
         except DomainError as error:
             form.add_domain_error(error)
-        except SERVICE_OUT:
-            out = True
+        except SERVICE_OUT as error:
+            out = outage_logged(error)
         else:
             return redirect("web:code_forgot_sent")
     return form_page(request, "web/code_forgot.html", {"form": form, **captcha_context(request, now=now)}, out=out)

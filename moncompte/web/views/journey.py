@@ -11,7 +11,7 @@ from moncompte.accounts.selectors import ContactStep, contact_step_of, delivery_
 from moncompte.accounts.steps import AccountStep
 from moncompte.core import clock
 from moncompte.core.errors import DomainError
-from moncompte.core.outage import SERVICE_OUT
+from moncompte.core.outage import SERVICE_OUT, outage_logged
 from moncompte.enrollment.code_send import code_send
 from moncompte.enrollment.contact_submit import contact_submit
 from moncompte.enrollment.password_choose import PersonalCodeSet, password_choose
@@ -55,8 +55,8 @@ def identity_page(request: HttpRequest) -> HttpResponse:
             sent = code_send(**form.person(), captcha=proof, client=session.client_of(request), now=now)
         except DomainError as error:
             form.add_domain_error(error)
-        except SERVICE_OUT:
-            out = True
+        except SERVICE_OUT as error:
+            out = outage_logged(error)
         else:
             session.code_sent_remember(request, sent)
             return redirect("web:code_sent")
