@@ -266,6 +266,18 @@ def test_the_person_s_history_is_hers_newest_first_in_words(code_sent, now, trav
     assert file.timeline[0].label != file.timeline[-1].label  # words, not one repeated
 
 
+def test_a_long_history_shows_its_200_newest_events_the_desk_page_stays_small(code_sent, now, traveller):
+    from moncompte.audit.models import AuditEvent
+
+    account = factories.with_link_sent(code_sent, now).account
+    AuditEvent.objects.bulk_create(
+        AuditEvent(at=now + timedelta(seconds=n), event="sign_in_failure", account_id=account.pk) for n in range(1, 201)
+    )
+    timeline = person_file_of(account_id=account.pk, now=now).timeline
+    assert len(timeline) == 200
+    assert (timeline[0].at, timeline[-1].at) == (now + timedelta(seconds=200), now + timedelta(seconds=1))
+
+
 def test_a_new_address_is_dated_by_its_own_link_not_the_confirmed_one_s_R_EM7(code_sent, now, traveller):
     account = factories.active(code_sent, now).account
     email_replace(account_id=account.pk, address="camille@example.org", client=CLIENT, now=now + timedelta(days=10))

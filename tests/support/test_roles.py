@@ -1,7 +1,7 @@
 """R-SUP1: the desk needs a staff sign-in completed by a second factor; roles agent and supervisor."""
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
 from django.test import Client as HttpClient
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -12,6 +12,12 @@ from tests.helpers import totp_token
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("traveller")]
 LOGIN = "/support/login/"
+
+
+def test_the_two_roles_exist_with_their_permissions_as_soon_as_the_database_is_migrated_R_SUP1():
+    # Before any staff member is made: an administrator may give a role in Django's admin right after `migrate`.
+    roles = {group.name: list(group.permissions.values_list("codename", flat=True)) for group in Group.objects.all()}
+    assert roles == {Role.AGENT.value: [], Role.SUPERVISOR.value: ["view_auditevent"]}
 
 
 def test_create_supervisor_makes_a_supervisor_with_an_authenticator_R_SUP1(capsys, settings):
