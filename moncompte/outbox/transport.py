@@ -41,7 +41,7 @@ class _ImplicitTls(smtplib.SMTP_SSL):
         super().__init__(timeout=timeout, context=context)
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
-        plain = socket.create_connection((host, port), timeout, self.source_address)
+        plain = socket.create_connection((host, port), timeout)  # no source address: the constructor never gets one
         tls = self.context.wrap_socket(plain, server_hostname=self.server_hostname, do_handshake_on_connect=False)
         self.sock = tls
         tls.do_handshake()
