@@ -127,3 +127,31 @@ def test_an_abort_once_the_send_is_over_changes_nothing_and_the_next_send_goes_t
     assert [reply[:3] for reply in sent] == ["250", "250"]
     assert handler.received == ["p0@example.fr", "p1@example.fr"]
     assert handler.connections == 1
+
+
+def test_a_relay_that_hangs_up_after_the_whole_message_without_answering_leaves_the_outcome_unknown_R_DLV1():
+    """The relay reads the message to its final dot, then closes the connection without a word: it may well have
+    the message (RFC 1047), so the outcome is unknown (held), never a failure to connect sent again at once."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        client, _ = listener.accept()
+        with client, client.makefile("rb") as lines:
+            client.sendall(b"220 bonjour\r\n")
+            for line in lines:
+                if line[:4].upper() == b"DATA":
+                    client.sendall(b"354 la suite\r\n")
+                    while next(lines, b".\r\n") != b".\r\n":
+                        pass
+                    return  # the whole message is in: hang up without answering
+                client.sendall(b"250 ok\r\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    transport = SmtpTransport(host="127.0.0.1", port=listener.getsockname()[1], timeout=5.0)
+    try:
+        with pytest.raises(DeliveryFailed) as unanswered:
+            transport.send(message("camille@example.fr"), sender="b@example.fr")
+    finally:
+        listener.close()
+    assert (unanswered.value.unknown, unanswered.value.permanent) == (True, False)
+    assert unanswered.value.reply.startswith("message transmis en entier, pas de réponse du serveur")
