@@ -3,6 +3,7 @@
 import contextlib
 import re
 import smtplib
+import socket
 import ssl
 import threading
 import time
@@ -28,6 +29,23 @@ class DeliveryFailed(Exception):
 
 class _Stale(Exception):
     """A connection kept from an earlier message was closed by the server before this message began."""
+
+
+class _ImplicitTls(smtplib.SMTP_SSL):
+    """smtplib's SMTP_SSL, but the connection's `sock` is set before the TLS handshake: smtplib sets it only once
+    the handshake is over, so the send's deadline (or a lost claim) could not hang up a relay that never ends its
+    handshake, or trickles it with each read within the step's timeout."""
+
+    def __init__(self, server_hostname: str, *, timeout: float, context: ssl.SSLContext) -> None:
+        self.server_hostname = server_hostname  # the name the relay's certificate is checked against
+        super().__init__(timeout=timeout, context=context)
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        plain = socket.create_connection((host, port), timeout)  # no source address: the constructor never gets one
+        tls = self.context.wrap_socket(plain, server_hostname=self.server_hostname, do_handshake_on_connect=False)
+        self.sock = tls
+        tls.do_handshake()
+        return tls
 
 
 @dataclass
@@ -95,11 +113,11 @@ class SmtpTransport:
         so a server that trickles its greeting or its TLS handshake is hung up on too."""
         smtp: smtplib.SMTP
         if self.implicit_tls:
-            smtp = smtplib.SMTP_SSL(timeout=self.timeout, context=ssl.create_default_context())
+            smtp = _ImplicitTls(self.host, timeout=self.timeout, context=ssl.create_default_context())
         else:
             smtp = smtplib.SMTP(timeout=self.timeout)
-        # smtplib checks the relay's certificate (STARTTLS, smtps://) against the name its constructor was given,
-        # and a constructor given the name connects at once, outside the deadline: the name is set here.
+        # smtplib checks the relay's certificate at STARTTLS against the name its constructor was given, and a
+        # constructor given the name connects at once, outside the deadline: the name is set here.
         smtp._host = self.host  # type: ignore[attr-defined]  # (not in typeshed)
         current.append(smtp)
         code, greeting = smtp.connect(self.host, self.port)

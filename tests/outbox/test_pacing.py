@@ -1,19 +1,23 @@
 """R-DLV6: notifications paced per receiving provider, slowed by a 4xx of that provider, never holding back the
 other providers nor codes and links; against a real SMTP server that answers 451 for one provider."""
 
+import threading
+import time
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
 
 from moncompte.core import clock
 from moncompte.core.conf import Settings
 from moncompte.outbox.delivery import claim_next, deliver_due
 from moncompte.outbox.mail import Outgoing, enqueue_many
 from moncompte.outbox.models import EmailStatus, Lane, OutboundEmail, ProviderPace
+from moncompte.outbox.pacing import slot_start
 from moncompte.outbox.sink import free_port
 from moncompte.outbox.transport import SmtpTransport
 from tests.outbox.test_delivery import queue_code_email
@@ -156,3 +160,42 @@ def test_a_notification_claimed_again_after_its_slot_takes_a_new_one_R_DLV6(now,
     assert claimed_now() == ["a@gmail.com"]
     traveller.shift(timedelta(seconds=0.2))
     assert claimed_now() == ["b@gmail.com"]
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("gmail_at_5_per_second")
+def test_two_claims_that_both_find_no_row_for_a_paced_provider_both_get_their_slot_R_DLV6(now):
+    """Two workers pace the first notifications to a provider at the same moment: neither finds its row, both
+    write it. The second waits for the first's transaction, keeps the row the first wrote and takes the slot
+    after the first's; no claim fails."""
+    notifications_to("a@gmail.com", "b@gmail.com", now=now)
+    first, second = OutboundEmail.objects.order_by("id")
+    starts: dict[str, datetime | None] = {}
+    errors: list[Exception] = []
+    first_in, release = threading.Event(), threading.Event()
+
+    def claim(email: OutboundEmail, *, hold: bool) -> None:
+        try:
+            with transaction.atomic():
+                starts[email.to_address] = slot_start(email, now=now)
+                if hold:  # the first's row is written, not yet committed
+                    first_in.set()
+                    release.wait(10)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    holding = threading.Thread(target=claim, args=(first,), kwargs={"hold": True})
+    holding.start()
+    assert first_in.wait(10)
+    waiting = threading.Thread(target=claim, args=(second,), kwargs={"hold": False})
+    waiting.start()
+    time.sleep(0.5)  # the second claim has found no row and waits to write its own
+    release.set()
+    holding.join(10)
+    waiting.join(10)
+    assert errors == []
+    assert starts == {"a@gmail.com": None, "b@gmail.com": now + timedelta(seconds=0.2)}
+    assert ProviderPace.objects.get(provider="gmail").next_slot_at == now + timedelta(seconds=0.4)

@@ -231,3 +231,26 @@ def test_a_request_never_sends_an_email_a_worker_already_tried_even_when_due_aga
     send_after_response.send_remembered()
     assert received(maildir) == []
     assert email.delivery_attempts.count() == 1
+
+
+def test_a_pause_begun_by_another_request_meanwhile_leaves_this_request_s_email_to_the_worker(smtp_sink, settings):
+    """Requests share their process's pause: one that finds the relay (here the database) in trouble while
+    another is running makes that other one leave its email to the worker too, though it was queued before."""
+    controller, maildir = smtp_sink
+    settings.EMAIL_URL = f"smtp://{controller.hostname}:{controller.port}"
+    in_a_request()
+    email = queued()  # with its grace: sending from requests was not paused yet
+
+    def another_request() -> None:
+        in_a_request()
+        queued("other@example.fr")
+        with connection.execute_wrapper(WritesRefused(times=None)):
+            send_after_response.send_remembered()  # its send fails: paused for the whole process
+        connection.close()
+
+    thread = threading.Thread(target=another_request)
+    thread.start()
+    thread.join()
+    send_after_response.send_remembered()
+    assert received(maildir) == []
+    assert not email.delivery_attempts.exists()

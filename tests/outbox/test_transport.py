@@ -448,3 +448,4 @@ def test_a_relay_that_trickles_its_answer_to_the_message_is_hung_up_on_at_the_re
     assert time.monotonic() - started < 3
     assert not unanswered.value.permanent
     assert unanswered.value.unknown
+    assert "(réponse coupée)" in unanswered.value.reply  # what the desk reads: the answer was cut, not refused

@@ -103,3 +103,15 @@ def test_a_listener_lost_with_the_database_is_opened_again(monkeypatch):
         assert waiter.listener.info.backend_pid != lost
     assert woke is not None
     assert woke < 5
+
+
+@pytest.mark.postgresql
+def test_a_worker_whose_listening_connection_is_refused_polls_instead(monkeypatch):
+    """PostgreSQL refuses the worker's own LISTEN connection (restarting, too many clients, here a database that
+    does not exist): the worker starts all the same and waits for its next poll, then tries again later."""
+    monkeypatch.setitem(connections["default"].settings_dict, "NAME", "moncompte_no_such_database")
+    with listening() as waiter:
+        assert waiter.listener is None
+        started = time.monotonic()
+        waiter.wait(threading.Event(), 0.3)
+    assert time.monotonic() - started >= 0.3
