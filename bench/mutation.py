@@ -7,6 +7,7 @@ not run by CI.
 Run: .venv/bin/python -m bench.mutation [--package appsessions ...] [--commit HEAD] [--keep] [--survivors]
                                         [--mutants 'moncompte.support.actions.x_reason_*' ...] [--folder outbox-b]
                                         [--database-url postgres://postgres@127.0.0.1:5432/h_name]
+                                        [--tests tests/outbox/test_wakeup.py ...]
   --package  one of PACKAGES (repeatable; all six by default)
   --commit   mutate moncompte/ and run tests/ as they are in that commit (git archive), not the work tree:
              others' unfinished changes neither fail the tests nor move the code under the run
@@ -21,6 +22,9 @@ Run: .venv/bin/python -m bench.mutation [--package appsessions ...] [--commit HE
              written for PostgreSQL alone (outbox/queries.py) is otherwise never run. pytest-django makes its
              test database beside it (test_<name>) once (--reuse-db): one folder at a time per database, since
              every mutant of the folder (one at a time) shares it
+  --tests    run the mutants against these test files (repeatable; one package) instead of the package's selection
+             in PACKAGES: the tests that reach a few functions, when the whole selection is too slow or holds a
+             test that measures time and fails under load (the PostgreSQL passes of docs/mutation.md)
 
 Each package runs in its own folder var/mutation/<package>/ (a pyproject.toml with mutmut's settings and the
 project's pytest settings, moncompte/ and tests/ linked), on SQLite in that folder (or --database-url), one
@@ -133,7 +137,7 @@ def toml_value(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def settings_write(folder: Path, package: str) -> None:
+def settings_write(folder: Path, package: str, tests: list[str] | None = None) -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     lines = ["[tool.pytest.ini_options]"]
     lines += [f"{key} = {toml_value(value)}" for key, value in project["tool"]["pytest"]["ini_options"].items()]
@@ -165,7 +169,7 @@ def settings_write(folder: Path, package: str) -> None:
             "bench.mutation_order",
             *[f"--ignore={path}" for path in IGNORED],
         ],
-        "pytest_add_cli_args_test_selection": PACKAGES[package],
+        "pytest_add_cli_args_test_selection": tests or PACKAGES[package],
         # A mutant's tests get TIMEOUT_MULTIPLIER x (their first run's duration + TIMEOUT_CONSTANT) of wall-clock time.
         "timeout_multiplier": TIMEOUT_MULTIPLIER,
         "timeout_constant": TIMEOUT_CONSTANT,
@@ -182,7 +186,7 @@ def tree_export(commit: str, path: str, folder: Path) -> None:
     subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
 
 
-def folder_prepare(package: str, *, keep: bool, commit: str | None, name: str) -> Path:
+def folder_prepare(package: str, *, keep: bool, commit: str | None, name: str, tests: list[str] | None = None) -> Path:
     folder = WORK / name
     if folder.exists() and not keep:
         shutil.rmtree(folder)
@@ -198,7 +202,7 @@ def folder_prepare(package: str, *, keep: bool, commit: str | None, name: str) -
                 here.unlink()
             shutil.rmtree(here, ignore_errors=True)
             tree_export(commit, name, folder)
-    settings_write(folder, package)
+    settings_write(folder, package, tests)
     return folder
 
 
@@ -244,6 +248,7 @@ def package_run(
     named: list[str],
     name: str | None = None,
     database_url: str | None = None,
+    tests: list[str] | None = None,
 ) -> Outcome:
     before = last_change(package)
     if commit is not None:  # the same tree from start to end, even if the branch moves meanwhile
@@ -251,7 +256,7 @@ def package_run(
             ["git", "rev-parse", "--short", commit], cwd=ROOT, capture_output=True, text=True
         ).stdout.strip()
         print(f"{package}: code and tests of commit {commit}")
-    folder = folder_prepare(package, keep=keep, commit=commit, name=name or package)
+    folder = folder_prepare(package, keep=keep, commit=commit, name=name or package, tests=tests)
     env = environment(folder, database_url)
     earlier = statuses_read(folder, package) if keep and (folder / "mutants").exists() else {}
     again = named or results_read(earlier)[1]
@@ -311,9 +316,10 @@ def main() -> int:
     parser.add_argument("--mutants", action="append", default=[])
     parser.add_argument("--folder")
     parser.add_argument("--database-url")
+    parser.add_argument("--tests", action="append", default=[])
     args = parser.parse_args()
-    if (args.mutants or args.folder or args.database_url) and len(args.package or PACKAGES) != 1:
-        parser.error("--mutants, --folder and --database-url are for one package: give one --package")
+    if (args.mutants or args.folder or args.database_url or args.tests) and len(args.package or PACKAGES) != 1:
+        parser.error("--mutants, --folder, --database-url and --tests are for one package: give one --package")
     outcomes = [
         package_run(
             package,
@@ -323,6 +329,7 @@ def main() -> int:
             named=args.mutants,
             name=args.folder,
             database_url=args.database_url,
+            tests=args.tests or None,
         )
         for package in args.package or PACKAGES
     ]
