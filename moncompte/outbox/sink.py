@@ -24,7 +24,6 @@ from aiosmtpd.handlers import Mailbox
 # by side (CI's parallel parts) could both be handed it; and an outgoing connection could take it meanwhile.
 _RESERVED_PORTS = range(20000, 32000)
 _RESERVATIONS = Path(tempfile.gettempdir()) / "moncompte-ports"
-_held: list[int] = []  # the lock files' descriptors, kept open for as long as the process lives
 
 
 def free_port() -> int:
@@ -41,10 +40,9 @@ def free_port() -> int:
             os.close(reservation)
             continue
         if _bindable(port):
-            _held.append(reservation)
-            return port
+            return port  # the descriptor is never closed: the lock lasts as long as the process
         os.close(reservation)
-    raise OSError("aucun port local libre entre 20000 et 32000")
+    raise OSError(f"aucun port local libre de {_RESERVED_PORTS.start} à {_RESERVED_PORTS.stop - 1}")
 
 
 def _bindable(port: int) -> bool:

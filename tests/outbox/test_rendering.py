@@ -61,6 +61,16 @@ def test_a_batch_of_notifications_is_rendered_as_each_one_on_its_own_R_MSG5():
     assert "O'BRIEN & <FILS>" in render_many("message_notice", contexts)[1][1]  # not in the text part
 
 
+def test_contexts_that_differ_only_in_a_value_that_is_not_text_are_two_shapes():
+    # The same names, one flag apart: rendered from one shape, the second would read the first's flag.
+    base = {"site_url": conf().site_url, "terms": service_terms(), "first_name": "Camille", "last_name": "DURAND"}
+    base["unsubscribe_url"] = "https://exemple.fr/desabonnement/1/"
+    contexts = [{**base, "promotional": False}, {**base, "promotional": True}]
+    one_by_one = [render_one("message_notice", c) for c in contexts]
+    assert one_by_one[0] != one_by_one[1]
+    assert render_many("message_notice", contexts) == one_by_one
+
+
 @pytest.fixture
 def filtering(tmp_path: Path, settings):
     """Templates that change a value (a filter): `shouting` changes its marker too, `whispering` only the value."""

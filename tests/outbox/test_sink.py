@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from moncompte.outbox import sink
 from moncompte.outbox.delivery import deliver_due
 from moncompte.outbox.sink import free_port, received, received_one, sink_start
 from tests.outbox.test_delivery import queue_code_email
@@ -99,10 +100,13 @@ def test_a_port_handed_to_one_process_is_never_handed_to_another_while_it_lives(
     assert all(port < 32768 for port in ours | theirs)  # below the kernel's own ports: a bind to port 0 never takes one
 
 
-def test_a_port_something_listens_on_is_never_handed_out():
+def test_a_port_something_listens_on_is_never_handed_out(monkeypatch):
     with socket.create_server(("127.0.0.1", 0)) as listener:
         taken = listener.getsockname()[1]
-        handed = {free_port() for _ in range(50)}
-    assert taken not in handed
+        monkeypatch.setattr(sink, "_RESERVED_PORTS", range(taken, taken + 1))
+        with pytest.raises(OSError, match="aucun port local libre"):
+            free_port()  # the only port of the range is listened on by someone else
+    monkeypatch.setattr(sink, "_RESERVED_PORTS", range(taken, taken + 1))
+    assert free_port() == taken  # free again once its listener is gone
     with socket.socket() as server:
-        server.bind(("127.0.0.1", free_port()))  # and one that was handed out is free to listen on
+        server.bind(("127.0.0.1", taken))  # and one that was handed out is free to listen on
