@@ -1,3 +1,4 @@
+import threading
 from datetime import timedelta
 
 import pytest
@@ -167,3 +168,25 @@ def test_an_event_whose_window_cannot_be_read_is_not_left_counted_in_the_databas
         throttle.hit_then_times(LIMIT, key="k", now=now)
     monkeypatch.undo()
     assert throttle.count(LIMIT, key="k", now=now) == 0
+
+
+@pytest.mark.django_db
+def test_events_counted_after_mine_are_not_read_with_it_so_a_burst_never_refuses_all_of_itself_R_LIM3(now):
+    from django.db import connection
+
+    store, window = throttle.DatabaseStore(), timedelta(hours=1)
+    others: list[str] = []
+    meanwhile = threading.Event()
+
+    def ten_others_count_meanwhile(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if 'INSERT INTO "core_throttleevent"' in sql and not meanwhile.is_set():  # between my count and my read
+            meanwhile.set()
+            others.extend(store.add("burst", "k", now, window) for _ in range(10))
+        return result
+
+    with connection.execute_wrapper(ten_others_count_meanwhile):
+        _, times = store.add_then_times("burst", "k", now, window, now - window)
+    assert len(others) == 10
+    assert times == [now]  # mine alone: the ten came after it, and each of them reads its own place
+    assert len(store.add_then_times("burst", "k", now, window, now - window)[1]) == 12
