@@ -420,16 +420,21 @@ def relay_refusing_at(step: str, *, trickling: bool = False) -> socket.socket:
     return listener
 
 
-@pytest.mark.parametrize("step", ["greeting", "MAIL", "RCPT", "DATA", "end"])
-def test_a_refusal_in_words_that_are_not_utf8_is_kept_readable_R_DLV1(step):
-    listener = relay_refusing_at(step)
+def failure_from(listener: socket.socket) -> DeliveryFailed:
+    """One message sent to the scripted relay listening there, which must fail; the listener closed after."""
     transport = SmtpTransport(host="127.0.0.1", port=listener.getsockname()[1], timeout=5.0)
     try:
-        with pytest.raises(DeliveryFailed) as refused:
+        with pytest.raises(DeliveryFailed) as failed:
             transport.send(message("camille@example.fr"), sender="b@example.fr")
     finally:
         listener.close()
-    assert (refused.value.reply, refused.value.permanent) == ("550 5.7.1 refus\ufffd", True)
+    return failed.value
+
+
+@pytest.mark.parametrize("step", ["greeting", "MAIL", "RCPT", "DATA", "end"])
+def test_a_refusal_in_words_that_are_not_utf8_is_kept_readable_R_DLV1(step):
+    refused = failure_from(relay_refusing_at(step))
+    assert (refused.reply, refused.permanent) == ("550 5.7.1 refus\ufffd", True)
 
 
 def test_a_relay_that_trickles_its_answer_to_the_message_is_hung_up_on_at_the_reply_deadline_R_DLV1():

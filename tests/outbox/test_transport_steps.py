@@ -12,7 +12,7 @@ from aiosmtpd.controller import Controller
 
 from moncompte.outbox.sink import free_port
 from moncompte.outbox.transport import DeliveryFailed, SmtpTransport
-from tests.outbox.test_transport import Relay, message
+from tests.outbox.test_transport import Relay, failure_from, message
 
 
 @pytest.fixture
@@ -54,6 +54,18 @@ def send_in_thread(transport: SmtpTransport) -> tuple[threading.Thread, list[Bas
     return thread, outcome
 
 
+def failed_within(transport: SmtpTransport, seconds: float) -> DeliveryFailed:
+    """The send's failure, which must come within `seconds` (the sender never held longer)."""
+    started = time.monotonic()
+    thread, outcome = send_in_thread(transport)
+    thread.join(timeout=seconds + 5)
+    assert not thread.is_alive()
+    assert time.monotonic() - started < seconds
+    [failed] = outcome
+    assert isinstance(failed, DeliveryFailed)
+    return failed
+
+
 @pytest.mark.parametrize("implicit_tls", [False, True], ids=["smtp", "smtps"])
 def test_a_relay_that_never_greets_is_given_up_after_the_step_timeout_well_before_the_exchange_deadline_R_DLV1(
     silent_relay, implicit_tls
@@ -64,13 +76,7 @@ def test_a_relay_that_never_greets_is_given_up_after_the_step_timeout_well_befor
     transport = SmtpTransport(
         host="127.0.0.1", port=silent_relay, implicit_tls=implicit_tls, timeout=0.5, exchange_timeout=20.0
     )
-    started = time.monotonic()
-    thread, outcome = send_in_thread(transport)
-    thread.join(timeout=6)
-    assert not thread.is_alive()
-    assert time.monotonic() - started < 6
-    [failed] = outcome
-    assert isinstance(failed, DeliveryFailed)
+    failed = failed_within(transport, 6)
     assert not failed.permanent
     assert not failed.unknown
 
@@ -83,13 +89,7 @@ def test_a_relay_that_never_finishes_the_tls_handshake_is_hung_up_on_at_the_exch
     transport = SmtpTransport(
         host="127.0.0.1", port=silent_relay, implicit_tls=True, timeout=10.0, exchange_timeout=0.5
     )
-    started = time.monotonic()
-    thread, outcome = send_in_thread(transport)
-    thread.join(timeout=15)
-    assert not thread.is_alive()
-    assert time.monotonic() - started < 4
-    [failed] = outcome
-    assert isinstance(failed, DeliveryFailed)
+    failed = failed_within(transport, 4)
     assert (failed.permanent, failed.unknown) == (False, False)
     assert failed.reply.startswith("échange interrompu")
 
@@ -147,11 +147,6 @@ def test_a_relay_that_hangs_up_after_the_whole_message_without_answering_leaves_
                 client.sendall(b"250 ok\r\n")
 
     threading.Thread(target=serve, daemon=True).start()
-    transport = SmtpTransport(host="127.0.0.1", port=listener.getsockname()[1], timeout=5.0)
-    try:
-        with pytest.raises(DeliveryFailed) as unanswered:
-            transport.send(message("camille@example.fr"), sender="b@example.fr")
-    finally:
-        listener.close()
-    assert (unanswered.value.unknown, unanswered.value.permanent) == (True, False)
-    assert unanswered.value.reply.startswith("message transmis en entier, pas de réponse du serveur")
+    unanswered = failure_from(listener)
+    assert (unanswered.unknown, unanswered.permanent) == (True, False)
+    assert unanswered.reply.startswith("message transmis en entier, pas de réponse du serveur")
