@@ -21,7 +21,7 @@ from moncompte.api.refusals import REFUSALS, Refusals, refusals_document
 from moncompte.appsessions import tokens
 from moncompte.core.conf import conf
 from moncompte.core.errors import DomainError, InputsRefused
-from moncompte.core.outage import SERVICE_OUT
+from moncompte.core.outage import SERVICE_OUT, outage_logged
 
 BEARER_REFUSED = 'Bearer error="invalid_token"'
 
@@ -76,6 +76,8 @@ class ProblemAPI(NinjaAPI):
     def service_out(self, request: HttpRequest, error: Exception | type[Exception]) -> HttpResponse:
         """R-API1: the database or Redis that refused, dropped or timed out the connection is a 503 that says
         when to come back, as the web's page does (R-A11Y6), not a server error."""
+        if isinstance(error, BaseException):
+            outage_logged(error, answered="réponse de l'API")
         message = "Le service est momentanément indisponible : réessayez dans quelques minutes."
         response = self.problem(request, status=503, code="service_unavailable", message=message, field=None)
         response["Retry-After"] = str(int(conf().outage_retry_after.total_seconds()))

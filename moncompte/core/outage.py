@@ -26,12 +26,12 @@ SERVICE_OUT: tuple[type[Exception], ...] = (
 logger = logging.getLogger(__name__)
 
 
-def outage_logged(error: BaseException) -> bool:
-    """A store out while a form was sent, the form kept in a 503 (R-A11Y6): one warning line naming the cause, for
-    the operators (the page itself says only « indisponible »), never what was typed nor a traceback per request.
-    True, so that a view writes `out = outage_logged(error)`."""
+def outage_logged(error: BaseException, *, answered: str = "formulaire gardé") -> bool:
+    """A store out while a request was served, answered by a 503 (R-A11Y6, R-API1): one warning line naming the
+    cause, for the operators (the answer itself says only « indisponible »), never what was sent nor a traceback
+    per request. True, so that a view writes `out = outage_logged(error)`."""
     cause = str(error).strip().splitlines()
     logger.warning(
-        "service indisponible, formulaire gardé : %s (%s)", type(error).__name__, cause[0][:200] if cause else ""
+        "service indisponible, %s : %s (%s)", answered, type(error).__name__, cause[0][:200] if cause else ""
     )
     return True

@@ -158,3 +158,17 @@ def test_a_form_kept_while_the_database_is_out_leaves_one_warning_with_the_cause
     assert record.exc_info is None  # one line per request, not a traceback
     assert NIR.replace(" ", "") not in line.replace(" ", "")
     assert PERSONAL_CODE not in line
+
+
+def test_an_api_call_answered_503_while_the_database_is_out_leaves_one_warning_with_the_cause_R_API1(
+    code_sent, now, database_out, caplog
+):
+    factories.active(code_sent, now)
+    app = HttpClient(raise_request_exception=False)
+    database_out()
+    with caplog.at_level("WARNING", logger="moncompte.core.outage"):
+        answer = app.post("/api/v1/sessions", {"nir": NIR, "code": PERSONAL_CODE}, content_type="application/json")
+    assert answer.status_code == 503
+    (record,) = [r for r in caplog.records if r.name == "moncompte.core.outage"]
+    assert record.getMessage().startswith("service indisponible, réponse de l'API : OperationalError (")
+    assert PERSONAL_CODE not in record.getMessage()
