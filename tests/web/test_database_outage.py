@@ -143,6 +143,13 @@ def test_the_internal_api_answers_a_503_problem_while_the_database_is_out_R_API1
     assert answer.json()["code"] == "service_unavailable"
 
 
+def the_outage_line(caplog: pytest.LogCaptureFixture) -> str:
+    """The one line the outage left in the log: a single record, without a traceback."""
+    (record,) = [r for r in caplog.records if r.name == "moncompte.core.outage"]
+    assert record.exc_info is None  # one line per request, not a traceback
+    return record.getMessage()
+
+
 def test_a_form_kept_while_the_database_is_out_leaves_one_warning_with_the_cause_and_nothing_typed(
     code_sent, now, database_out, caplog
 ):
@@ -152,10 +159,8 @@ def test_a_form_kept_while_the_database_is_out_leaves_one_warning_with_the_cause
     with caplog.at_level("WARNING", logger="moncompte.core.outage"):
         answer = browser.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE})
     assert answer.status_code == 503
-    (record,) = [r for r in caplog.records if r.name == "moncompte.core.outage"]
-    line = record.getMessage()
+    line = the_outage_line(caplog)
     assert line.startswith("service indisponible, formulaire gardé : OperationalError (")
-    assert record.exc_info is None  # one line per request, not a traceback
     assert NIR.replace(" ", "") not in line.replace(" ", "")
     assert PERSONAL_CODE not in line
 
@@ -169,6 +174,6 @@ def test_an_api_call_answered_503_while_the_database_is_out_leaves_one_warning_w
     with caplog.at_level("WARNING", logger="moncompte.core.outage"):
         answer = app.post("/api/v1/sessions", {"nir": NIR, "code": PERSONAL_CODE}, content_type="application/json")
     assert answer.status_code == 503
-    (record,) = [r for r in caplog.records if r.name == "moncompte.core.outage"]
-    assert record.getMessage().startswith("service indisponible, réponse de l'API : OperationalError (")
-    assert PERSONAL_CODE not in record.getMessage()
+    line = the_outage_line(caplog)
+    assert line.startswith("service indisponible, réponse de l'API : OperationalError (")
+    assert PERSONAL_CODE not in line
