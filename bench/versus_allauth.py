@@ -15,6 +15,13 @@ to one local sink, from which the simulated people read their code and link as f
   installed on first use into var/bench/granian-lib) or by uWSGI (HTTP parsing and WSGI in C, the pyuwsgi wheel,
   into var/bench/uwsgi-lib), with as many processes: the same journey on the same machine.
 
+The proof of work of moncompte's CAPTCHA (R-CAP6) is the person's device's work: the server hands a proof out
+and checks it with one hash whatever its difficulty, so moncompte's servers run with CAPTCHA_WORK_BASE=1 and
+the clients solve that; solved at the service's difficulty by clients on the servers' two cores (about 65 ms
+of Python a journey, under the clients' GIL), it halved the journeys per second measured, the server's CPU
+per journey unchanged (bench/README.md, 7 December 2026, evening). Its cost on a device is measured apart and
+printed; --client-work solves it at the service's difficulty here, as before.
+
 Prints for each: journeys per second, median and p99 per step, the server-side CPU per journey (web processes,
 mail worker, and the PostgreSQL backends of its own database, read every 0.25 s, so other work on the machine
 is not counted) and Argon2id's share; the floor (server CPU per request for a static file and for a 404 page,
@@ -22,7 +29,7 @@ is not counted) and Argon2id's share; the floor (server CPU per request for a st
 ≤ 1.0 × allauth's and its journeys/s ≥ 1.0 ×; beyond, its CPU besides Argon2id ≤ its Argon2id CPU.
 
 Run: .venv/bin/python -m bench.versus_allauth [--clients 8] [--journeys 150] [--workers 3] [--redis]
-[--also granian|uwsgi]
+[--also granian|uwsgi] [--client-work]
 """
 
 import asyncio
@@ -49,6 +56,7 @@ from bench.server import (
     ROOT,
     SECRET_KEY,
     argon2_in_server,
+    client_work_ms,
     fresh_database,
     fresh_setup,
     load_options,
@@ -391,6 +399,14 @@ def main() -> int:
         f"  moncompte hors Argon2id {rest:.1f} ms pour Argon2id {moncompte.argon2_ms:.1f} ms "
         f"(objectif ≤ : {'ATTEINT' if rest <= moncompte.argon2_ms else 'MANQUÉ'})"
     )
+    if args.client_work:
+        print("  preuve de travail (R-CAP6) : résolue par les clients, sur cette machine, à la difficulté du service")
+    else:
+        base, work_ms = client_work_ms()
+        print(
+            f"  preuve de travail (R-CAP6) : difficulté 1 pour ce banc (--client-work : celle du service) ; à la "
+            f"difficulté de base ({base}), l'appareil de la personne y passe {work_ms:.0f} ms (Python, mesuré à part)"
+        )
     return 1 if allauth.failures or moncompte.failures or (other and other.failures) else 0
 
 
