@@ -102,3 +102,13 @@ def test_r_cap5_the_sound_is_rendered_as_when_its_resistance_was_measured(answer
     assert len(said) == len(reference)
     # Rendering in 64-bit floats instead of 32 moves about 50 samples by one step of 16 bits (7e-7 RMS).
     assert np.sqrt(np.mean((said - reference) ** 2)) < 2e-6
+
+
+def test_a_recording_read_at_exactly_its_own_rate_is_read_sample_by_sample_never_past_its_end():
+    """The resampling interpolates between a sample and the next: the last position read is the one before
+    the last sample (at a rate of exactly 1 the positions fall on whole samples, the end included)."""
+    recording = audio._sample("47-0")
+    bent = audio._bent(recording, random.Random(3), depth=0, spread=(1.0, 1.0))
+    assert len(bent) == len(recording) - 2
+    loudness = bent / np.where(recording[1:-1] == 0, 1, recording[1:-1])
+    assert np.all((loudness[recording[1:-1] != 0] > 0.6) & (loudness[recording[1:-1] != 0] < 1.3))

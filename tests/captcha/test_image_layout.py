@@ -9,6 +9,9 @@ from PIL import Image
 
 from moncompte.captcha import image
 
+# Opens no database: the PostgreSQL pass would run it again unchanged (tests/conftest.py).
+pytestmark = pytest.mark.without_database
+
 
 def placed_row(answer: str, middle: float, seed: int) -> list[tuple[Image.Image, int, int]]:
     return image._row(Image.new("L", (image.WIDTH, image.HEIGHT), 0), answer, middle, random.Random(seed))
