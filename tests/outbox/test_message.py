@@ -15,6 +15,14 @@ from tests.outbox.test_delivery import queue_code_email
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def lines_written_anew():
+    """The From and Subject lines are kept once written (message.py's caches): emptied, each test makes them
+    itself, so a change to the code that writes them cannot hide behind a line an earlier test kept."""
+    message._from_line_of.cache_clear()
+    message._subject_line.cache_clear()
+
+
 def test_a_message_is_byte_for_byte_what_the_email_package_alone_makes(now, monkeypatch):
     email = queue_code_email(now)
     email.subject = "Votre compte ameli - Vous avez reçu un nouveau message"  # folded, encoded: the costly kind
@@ -103,3 +111,15 @@ def test_the_unsubscribe_address_goes_out_on_one_plain_line_never_as_encoded_wor
     assert len(line) > message.LINE_LENGTH  # longer than a folded line: the package would have encoded it
     for data in (message_out(email, now=now).as_bytes(), build_message(email, now=now).as_bytes()):
         assert line in data
+
+
+def test_an_unsubscribe_address_that_is_not_ascii_goes_out_as_the_email_package_writes_it_R_MSG7(now):
+    """A site under a domain name written in its own letters (not punycode): RFC 2369 wants ASCII, so the
+    package encodes it, and message_out writes the same bytes."""
+    email = notice(now, promotional=True)
+    email.list_unsubscribe = "https://moncompte.exemplé.fr/desabonnement/abc/"
+    made, boundary = package_bytes(email, now)
+    out = message_out(email, now=now, boundary=boundary)
+    assert out.as_bytes() == made
+    assert b"List-Unsubscribe: =?utf-8?" in made
+    assert str(out["List-Unsubscribe"]) == "<https://moncompte.exemplé.fr/desabonnement/abc/>"
