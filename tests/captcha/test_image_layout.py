@@ -66,3 +66,35 @@ def test_the_bend_takes_each_pixel_from_inside_the_picture_the_edges_for_those_p
     source_y, source_x = image._bend(random.Random(seed))
     assert (source_y.min(), source_y.max()) == (0, image.HEIGHT - 1)
     assert (source_x.min(), source_x.max()) == (0, image.WIDTH - 1)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_row_moved_past_the_bottom_edge_is_cut_there_never_wrapped_around_to_the_top_R_CAP1(seed, monkeypatch):
+    """Every column moved 25 pixels down: the lower row's foot leaves the picture; nothing of it comes back at
+    the top, where the upper row, moved down too, leaves its first lines empty."""
+    monkeypatch.setattr(image, "_row_wave", lambda rng: np.full((1, image.WIDTH), 25, dtype=np.int32))
+    mask = Image.new("L", (image.WIDTH, image.HEIGHT), 0)
+    characters = image._text(mask, ["WQ8", "MWQ8K"], random.Random(seed), inks=True)
+    lower = np.maximum.reduce([ink for _, row, ink in characters if row == 1])
+    assert lower[-1].any()  # the lower row reaches the bottom edge
+    assert not np.asarray(mask)[:25].any()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_each_character_s_own_ink_is_full_in_its_strokes_and_nothing_elsewhere_R_CAP5(seed):
+    """What the reference attack learns from (bench/captcha_attack.py): each character's own ink, bent as the
+    picture is, from 0 (not this character) to 1 (its full stroke)."""
+    answer = "ABCDEGHJKM"
+    drawing = image.draw(answer, random.Random(seed), inks=True)
+    assert [char for char, _, _ in drawing.characters] == list(answer)
+    for _, _, ink in drawing.characters:
+        assert ink.shape == (image.HEIGHT, image.WIDTH)
+        assert ink.max() == 1.0
+        assert (ink == 0).mean() > 0.8  # a character covers a small part of the picture
+
+
+def test_the_service_s_picture_computes_no_character_inks_and_is_the_same_picture():
+    without = image.draw("ABCDEGHJKM", random.Random(4), inks=False)
+    with_inks = image.draw("ABCDEGHJKM", random.Random(4), inks=True)
+    assert without.characters == []
+    assert np.array_equal(without.pixels, with_inks.pixels)
