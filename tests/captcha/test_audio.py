@@ -112,3 +112,13 @@ def test_a_recording_read_at_exactly_its_own_rate_is_read_sample_by_sample_never
     assert len(bent) == len(recording) - 2
     loudness = bent / np.where(recording[1:-1] == 0, 1, recording[1:-1])
     assert np.all((loudness[recording[1:-1] != 0] > 0.6) & (loudness[recording[1:-1] != 0] < 1.3))
+
+
+def test_a_sound_in_the_first_milliseconds_of_a_clip_counts_in_its_loudness_there():
+    """The loudness is a moving average centred on each moment, cut at the clip's ends: a click in the first
+    5 ms is heard at the start, with the blocks after it (none before) in its window."""
+    clip = np.zeros(audio.RATE, dtype=np.float32)
+    clip[: audio.RATE // 200] = 0.5  # the first block of 5 ms
+    envelope = audio._envelope(clip, 40)  # a window of 4 blocks either side
+    assert envelope[0] == pytest.approx(0.5 / np.sqrt(5), rel=1e-5)  # the click and 4 silent blocks after it
+    assert envelope[-1] == 0
