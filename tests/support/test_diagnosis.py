@@ -7,13 +7,17 @@ import pytest
 
 from moncompte.accounts.bounces import bounce_receive, envelope_recipients
 from moncompte.accounts.models import EmailLink
+from moncompte.core.client import Client
 from moncompte.enrollment.email_links import email_replace, link_opened, pending_emails_forget
 from moncompte.outbox.delivery import deliver_due
 from moncompte.outbox.models import OutboundEmail
 from moncompte.outbox.transport import SmtpTransport
+from moncompte.support import actions
+from moncompte.support.actions import Staff
 from moncompte.support.diagnosis import Finding, diagnose
 from moncompte.support.mail_servers import MailServersSeen
 from moncompte.support.person_file import person_file_of
+from moncompte.support.roles import Role
 from tests import factories
 from tests.accounts.test_bounces import sample
 from tests.factories import CLIENT, last_link_token
@@ -344,3 +348,14 @@ def test_the_latest_link_shows_the_address_as_typed_then_as_sent_once_another_ac
     latest = person_file_of(account_id=account.pk, now=later).latest_link
     assert latest is not None
     assert latest.address == "camille@example.fr"
+
+
+def test_with_its_links_voided_at_the_desk_the_pending_address_is_still_the_one_examined(code_sent, now, traveller):
+    """A supervisor voided the links (a link seen by someone else): no link is left, and the checklist still
+    looks at the address that awaits confirmation, not at nothing."""
+    account = factories.with_link_sent(code_sent, now, "camille@gmial.com").account
+    supervisor = Staff(username="sup.martin", role=Role.SUPERVISOR, client=Client("10.1.2.3", "pytest"))
+    assert actions.links_void(account_id=account.pk, staff=supervisor, reason="lien vu par un tiers", now=now) == 1
+    file = person_file_of(account_id=account.pk, now=now)
+    assert file.latest_link is None
+    assert "« gmail.com »" in rules(account.pk, now)["adresse_exacte"]
