@@ -670,3 +670,22 @@ def test_a_request_is_pending_for_its_own_account_only_and_until_it_is_decided_R
         request_id=made.pk, account_id=taken.pk, staff=SUPERVISOR_B, reason="pièce d'identité non présentée", now=now
     )
     assert restarts.restart_pending_of(account_id=taken.pk, now=now + timedelta(minutes=1)) is None
+
+
+def test_a_request_decided_between_the_job_s_reading_and_its_writing_keeps_its_decision_R_BOT2(taken, now, monkeypatch):
+    """Another supervisor's rejection lands after the worker read the requests past their time and before it
+    writes their expiry: the rejection stands, and no expiry is written or audited."""
+    made = ask(taken.pk, now)
+    later = now + timedelta(hours=49)
+    atomic = transaction.atomic
+
+    class RejectedMeanwhile:
+        @staticmethod
+        def atomic(*args, **kwargs):
+            RestartRequest.objects.filter(pk=made.pk).update(status=RestartStatus.REJECTED, decided_at=later)
+            return atomic(*args, **kwargs)
+
+    monkeypatch.setattr(restarts, "transaction", RejectedMeanwhile)
+    assert restart_requests_expire(now=later) == 0
+    assert RestartRequest.objects.get(pk=made.pk).status == RestartStatus.REJECTED
+    assert not AuditEvent.objects.filter(event="support_restart_expired").exists()
