@@ -140,9 +140,10 @@ def _forgotten_at(
         .values_list("at", flat=True)
         .first()
     )
-    if forgotten is None or (links and links[0].sent_at > forgotten):
+    # At or after: an address given (or confirmed) at the very instant of the forgetting is the new one.
+    if forgotten is None or (links and links[0].sent_at >= forgotten):
         return None
-    if confirmed is not None and confirmed.confirmed_at is not None and confirmed.confirmed_at > forgotten:
+    if confirmed is not None and confirmed.confirmed_at is not None and confirmed.confirmed_at >= forgotten:
         return None
     return forgotten
 

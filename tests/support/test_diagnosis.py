@@ -165,18 +165,20 @@ def test_a_forgotten_address_comes_first_and_says_how_the_person_gives_one_again
     assert person_file_of(account_id=account.pk, now=later).resend_possible is False
 
 
-def forgotten_then_replaced(code_sent, now, traveller):
-    """The address forgotten at 21 days (R-EM7), then another given 5 minutes later: (account, the forgetting)."""
+def forgotten_then_replaced(code_sent, now, traveller, *, after=timedelta(minutes=5)):
+    """The address forgotten at 21 days (R-EM7), then another given `after` it: (account, the forgetting)."""
     account = factories.with_link_sent(code_sent, now).account
     later = now + timedelta(days=21, minutes=1)
     pending_emails_forget(now=later)
-    traveller.move_to(later + timedelta(minutes=5))
-    email_replace(account_id=account.pk, address="camille@example.org", client=CLIENT, now=later + timedelta(minutes=5))
+    traveller.move_to(later + after)
+    email_replace(account_id=account.pk, address="camille@example.org", client=CLIENT, now=later + after)
     return account, later
 
 
-def test_an_address_given_after_the_old_one_was_forgotten_is_no_longer_said_forgotten(code_sent, now, traveller):
-    account, later = forgotten_then_replaced(code_sent, now, traveller)
+@pytest.mark.parametrize("after", [timedelta(minutes=5), timedelta(0)], ids=["5 minutes after", "the same instant"])
+def test_an_address_given_after_the_old_one_was_forgotten_is_no_longer_said_forgotten(code_sent, now, traveller, after):
+    account, later = forgotten_then_replaced(code_sent, now, traveller, after=after)
+    assert person_file_of(account_id=account.pk, now=later + timedelta(minutes=10)).forgotten_at is None
     assert "adresse_oubliee" not in rules(account.pk, later + timedelta(minutes=10))
 
 
@@ -310,11 +312,16 @@ def test_another_account_s_forgotten_address_is_not_said_forgotten_here_R_EM7(co
     assert person_file_of(account_id=account.pk, now=now + timedelta(days=2)).forgotten_at is None
 
 
-def test_an_address_confirmed_after_the_old_one_was_forgotten_ends_the_forgetting_R_EM7(code_sent, now, traveller):
+@pytest.mark.parametrize(
+    "after", [timedelta(minutes=5), timedelta(0)], ids=["given and confirmed after", "at the very same instant"]
+)
+def test_an_address_confirmed_after_the_old_one_was_forgotten_ends_the_forgetting_R_EM7(
+    code_sent, now, traveller, after
+):
     from moncompte.enrollment.email_links import email_confirm
 
-    account, later = forgotten_then_replaced(code_sent, now, traveller)
-    email_confirm(token=last_link_token("camille@example.org"), client=CLIENT, now=later + timedelta(minutes=6))
+    account, later = forgotten_then_replaced(code_sent, now, traveller, after=after)
+    email_confirm(token=last_link_token("camille@example.org"), client=CLIENT, now=later + after)
     assert person_file_of(account_id=account.pk, now=later + timedelta(minutes=10)).forgotten_at is None
 
 
