@@ -2,6 +2,7 @@
 SMTP and database connections, under the rules that hold between workers (R-DLV1, R-DLV5); a stop ends each
 after the message in hand. On SQLite (one writer at a time) a worker keeps one sender."""
 
+import logging
 import threading
 import time
 from collections.abc import Sequence
@@ -152,3 +153,26 @@ def test_fewer_than_one_sender_is_refused_and_more_read_from_the_environment():
     with pytest.raises(ImproperlyConfigured, match="OUTBOX_SENDERS"):
         Settings.from_environment({"MONCOMPTE_OUTBOX_SENDERS": "0"})
     assert Settings.from_environment({"MONCOMPTE_OUTBOX_SENDERS": "8"}).outbox_senders == 8
+
+
+@pytest.mark.postgresql
+def test_senders_with_nothing_to_send_wait_for_a_wake_up_and_log_no_error(monkeypatch, caplog, settings):
+    """Idle, every sender asks for work once per poll (the safety net behind the wake-up), never in a loop,
+    never through an error and its pause: the other senders have no periodic jobs and feed nothing."""
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, outbox_idle_poll_seconds=0.5)
+    rounds: list[str] = []
+    deliver = deliver_due
+
+    def counted(**kwargs) -> int:
+        rounds.append(threading.current_thread().name)
+        return deliver(**kwargs)
+
+    monkeypatch.setattr(worker, "deliver_due", counted)
+    stop = threading.Event()
+    thread = _run([Recording() for _ in range(3)], stop)
+    time.sleep(2)
+    stop.set()
+    thread.join(timeout=10)
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING] == []
+    assert len(set(rounds)) == 3  # each sender asked
+    assert len(rounds) <= 3 * (2 / 0.5 + 2)  # once per poll each, a wake-up or two more at most
