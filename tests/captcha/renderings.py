@@ -26,7 +26,9 @@ from moncompte.captcha import audio, image
 FOLDER = Path(__file__).parent / "renderings"
 # (answer, seed): lengths 9 to 13 (R-CAP5: 9 to 11 drawn, and longer where the settings ask), so both ways of
 # cutting an odd answer into rows are drawn, and every character of the alphabet (R-CAP3); eight pictures, so a
-# change to a range of random draws shows in some of them.
+# change to a range of random draws shows in some of them; and a ninth whose rows of six wide characters are
+# too wide at first and pushed together, one of them until it fills the picture to its last allowed pixel
+# (the only pictures where how they are pushed shows).
 PICTURES = (
     ("ABCDEGHJK", 1),
     ("PQRSTUV269", 2),
@@ -36,6 +38,7 @@ PICTURES = (
     ("269ABCDEGHJK", 6),
     ("MNPQRSTUV2692", 7),
     ("VV66SSBBQQJJ", 8),
+    ("MMMMMMMMMMMM", 4),
 )
 # A whole answer, two short ones said by the voices on either side of the line between men's and women's voices
 # (seed 7: voice 2, seed 9: voice 3), whose rivals are of the other sex, and one whose room is computed on an odd
