@@ -321,3 +321,15 @@ def test_r_cap3_characters_and_numbers_are_drawn_evenly():
 def test_r_cap5_the_sound_says_every_number_from_10_to_99():
     said = {int(a + b) for n in range(200) for a, b in itertools.batched(challenges._audio_answer(f"n{n}"), 2)}
     assert said == set(range(10, 100))
+
+
+def test_the_picture_of_a_challenge_that_is_gone_says_so_and_how_long_one_lasts_R_CAP2():
+    """The app asked for the picture or the sound of an unknown or expired challenge (R-CAP4's 404)."""
+    from django.test import Client as HttpClient
+
+    for medium in ("image.png", "audio.wav"):
+        answer = HttpClient().get(f"/api/v1/captcha/inconnu/{medium}")
+        assert answer.status_code == 404
+        assert answer.json()["detail"] == (
+            "Ce code anti-robot n'existe pas ou a expiré (il est valable 5 minutes) : demandez-en un nouveau."
+        )
