@@ -188,3 +188,20 @@ def test_a_proof_with_a_character_outside_base64_is_unreadable_and_refused_R_CAP
 def test_the_numbers_to_try_are_bounded_by_the_client_s_difficulty_R_CAP6(now):
     challenge = json.loads(work_challenge(challenge_id=CHALLENGE, client=CLIENT, now=now))
     assert challenge["maxNumber"] == work_difficulty(client=CLIENT, now=now)
+
+
+def test_a_spent_proof_is_kept_until_its_own_expiry_whatever_the_server_s_time_zone_R_CAP6(now, monkeypatch):
+    """A server set to Cayenne's time (UTC-3): the spent proof's row must not end three hours before the proof
+    itself does, when the purge would let it be played again."""
+    import time
+
+    from moncompte.captcha.models import SpentToken
+
+    monkeypatch.setenv("TZ", "America/Cayenne")
+    time.tzset()
+    try:
+        accept(solved(now), now)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert list(SpentToken.objects.values_list("expires_at", flat=True)) == [now + timedelta(minutes=5)]
