@@ -4,10 +4,12 @@ tried again after a pause, never the end of the worker."""
 
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from moncompte.core import clock
+from moncompte.core.conf import conf
 from moncompte.outbox import worker
 from moncompte.outbox.models import EmailStatus, OutboundEmail
 from tests.outbox.test_delivery import queue_code_email
@@ -135,3 +137,25 @@ def test_an_error_in_a_round_is_logged_and_the_round_tried_again_after_five_poll
     assert caplog.messages[0] == "erreur dans la boucle d'envoi ; nouvel essai dans 0.5 s"
     assert "base indisponible" in caplog.text
     assert OutboundEmail.objects.get().status == EmailStatus.SENT  # the next round did its work
+
+
+def test_a_worker_gives_each_sender_its_share_and_its_lane_and_the_first_the_feeding_and_the_jobs_R_DLV5(
+    monkeypatch,
+):
+    """What `run` starts, read from the rounds it hands to each sender (not started here): the first feeds and
+    runs the jobs for the whole process, with a batch shared out among the three senders; the last of the
+    others takes codes and links only; each has its own transport and stops with the others."""
+    started: list[tuple[dict[str, Any], object]] = []
+    monkeypatch.setattr(worker, "_sending", lambda deliver, transport: started.append((deliver.keywords, transport)))
+    transports = [Recording(), Recording(), Recording()]
+    stop = threading.Event()
+    worker.run(stop=stop, transport=transports[0], more_senders=transports[1:], periodic_every=30.0)
+    by_transport = {id(transport): keywords for keywords, transport in started}
+    first, second, last = (by_transport[id(transport)] for transport in transports)
+    assert (first["senders"], first["periodic_every"], first.get("first_lane_only", False)) == (3, 30.0, False)
+    assert [keywords["transport"] for keywords in (first, second, last)] == transports
+    assert (second["first_lane_only"], last["first_lane_only"]) == (False, True)
+    assert {keywords["periodic_every"] for keywords in (second, last)} == {float("inf")}
+    assert all(keywords["stop"] is stop for keywords in (first, second, last))
+    assert {keywords["idle"] for keywords in (first, second, last)} == {conf().outbox_idle_poll_seconds}
+    assert stop.is_set()  # `run` returned: the others are told to stop too
