@@ -3,6 +3,7 @@ bytes written around the few values that differ (message.py)."""
 
 import re
 from email import policy
+from email.message import EmailMessage
 
 import pytest
 
@@ -123,3 +124,36 @@ def test_an_unsubscribe_address_that_is_not_ascii_goes_out_as_the_email_package_
     assert out.as_bytes() == made
     assert b"List-Unsubscribe: =?utf-8?" in made
     assert str(out["List-Unsubscribe"]) == "<https://moncompte.exemplé.fr/desabonnement/abc/>"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Bonjour\n",
+        "Bonjour,\n\nA bientot sur votre compte.",  # lines ended anew, the last one too
+        "x" * 78,  # the longest line 7bit takes
+        "x" * 79,
+        "ligne é\n" * 12,  # more lines than the sniffed ten, quoted-printable
+        "é" * 39,
+        "é" * 200,  # base64, over several lines
+        "ég ahd\ngg=cfé\n=\nfbh=ébcégfh\nahae\n   ",  # quoted-printable and base64 of the same length: the former
+    ],
+    ids=[
+        "empty",
+        "ascii",
+        "ascii lines",
+        "78 characters",
+        "79 characters",
+        "12 lines",
+        "short not ascii",
+        "base64",
+        "a tie",
+    ],
+)
+@pytest.mark.django_db(False)
+def test_a_text_part_is_encoded_as_the_email_package_encodes_it_R_DLV1(text):
+    """message_out writes the parts itself (a quarter less time): the same transfer encoding and payload."""
+    package = EmailMessage(policy=message.OUTGOING)
+    package.set_content(text, subtype="plain", charset="utf-8")
+    assert message._encoded(text) == (package["Content-Transfer-Encoding"], package.get_payload())
