@@ -119,8 +119,9 @@ def test_a_sender_kept_for_the_first_lane_takes_codes_and_links_never_a_notifica
     outgoing = [Outgoing(f"n{n}@example.fr", CONTEXT) for n in range(3)]
     enqueue_many(template="message_notice", outgoing=outgoing, now=clock.now(), lane=Lane.NOTIFICATIONS)
     assert claim_next(now=clock.now(), first_lane_only=True) is None
-    code = queue_code_email(clock.now(), to="code@example.fr")
     transport = Recording()
+    assert deliver_due(transport=transport, first_lane_only=True) == 0
+    code = queue_code_email(clock.now(), to="code@example.fr")
     assert deliver_due(transport=transport, first_lane_only=True) == 1
     assert [message.to for message in transport.sent] == [code.to_address]
     assert OutboundEmail.objects.filter(lane=Lane.NOTIFICATIONS, status=EmailStatus.PENDING).count() == 3
