@@ -30,6 +30,32 @@ _COUNT_UP = """
 """
 
 
+# R-LIM3 on PostgreSQL: an event numbered before another may be committed after it, so a count that reads the
+# events numbered up to its own could miss one (CI once saw 6 codes sent to a mailbox capped at 5 by 12 parallel
+# identity steps). Each count takes its key's advisory lock in the statement that inserts it, before its number
+# is drawn, and holds it until that insert is committed (at once in autocommit, else with the transaction): the
+# next count of the key waits, draws a higher number, and its read (a statement of its own, so a snapshot taken
+# after the wait) sees every event counted before. No round trip more. SQLite writes one transaction at a time
+# (IMMEDIATE, config/settings.py): its rows are numbered in the order they are committed.
+_EVENT_ADD = {
+    "postgresql": """
+        WITH held AS (SELECT pg_advisory_xact_lock(hashtextextended(%s, 0)))
+        INSERT INTO core_throttleevent (scope, "key", at) SELECT %s, %s, %s FROM held RETURNING id
+    """,
+    "sqlite": 'INSERT INTO core_throttleevent (scope, "key", at) VALUES (%s, %s, %s) RETURNING id',
+}
+
+
+def throttle_event_add(*, scope: str, key: str, at: datetime) -> int:
+    """Counts one event of `key` (its number: `ThrottleEvent.id`), in the order of the key's lock (PostgreSQL)."""
+    values = [scope, key, connection.ops.adapt_datetimefield_value(at)]
+    if connection.vendor == "postgresql":
+        values.insert(0, f"throttle:{scope}:{key}")
+    with connection.cursor() as cursor:
+        cursor.execute(_EVENT_ADD[connection.vendor], values)
+        return int(cursor.fetchone()[0])
+
+
 def window_counter_add(*, scope: str, key: str, started: int, seconds: int) -> WindowCounts:
     """Counts one event of `key` in the window of `seconds` that began at `started` (seconds since the epoch)."""
     with connection.cursor() as cursor:

@@ -57,8 +57,8 @@ class DatabaseStore:
     def add_then_times(
         self, scope: str, key: str, at: datetime, window: timedelta, since: datetime
     ) -> tuple[str, list[datetime]]:
-        event = self.add(scope, key, at, window)
-        try:  # R-LIM3: those counted before it, never after: a burst read whole would refuse every request of it
+        event = str(queries.throttle_event_add(scope=scope, key=key, at=at))  # one at a time per key (R-LIM3)
+        try:  # those counted before it, never after: a burst read whole would refuse every request of it
             return event, self.times(scope, key, since, up_to=int(event))
         except Exception:
             self.remove(scope, key, event)  # never leave an event counted by a crash

@@ -1,5 +1,5 @@
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import redis
@@ -180,7 +180,8 @@ def test_events_counted_after_mine_are_not_read_with_it_so_a_burst_never_refuses
 
     def ten_others_count_meanwhile(execute, sql, params, many, context):
         result = execute(sql, params, many, context)
-        if 'INSERT INTO "core_throttleevent"' in sql and not meanwhile.is_set():  # between my count and my read
+        counting = "INSERT INTO" in sql and "core_throttleevent" in sql
+        if counting and not meanwhile.is_set():  # between my count and my read
             meanwhile.set()
             others.extend(store.add("burst", "k", now, window) for _ in range(10))
         return result
@@ -190,3 +191,46 @@ def test_events_counted_after_mine_are_not_read_with_it_so_a_burst_never_refuses
     assert len(others) == 10
     assert times == [now]  # mine alone: the ten came after it, and each of them reads its own place
     assert len(store.add_then_times("burst", "k", now, window, now - window)[1]) == 12
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_count_whose_event_is_not_yet_committed_is_waited_for_not_missed_R_LIM3(now):
+    """CI saw 6 codes sent to a mailbox capped at 5 by 12 parallel identity steps: an event numbered before mine
+    but committed after my read was not in it. Now a count holds the key until its event is committed: the
+    next one waits for it and reads it."""
+    from django.db import connection, transaction
+
+    store, window = throttle.DatabaseStore(), timedelta(hours=1)
+    inserted, release = threading.Event(), threading.Event()
+    counted: dict[str, list[datetime]] = {}
+
+    def first() -> None:
+        def pause_after_insert(execute, sql, params, many, context):
+            result = execute(sql, params, many, context)
+            if "INSERT INTO" in sql and "core_throttleevent" in sql:
+                inserted.set()
+                release.wait(timeout=10)  # not yet committed
+            return result
+
+        try:  # its transaction stands for the instant between taking its number and committing its insert
+            with connection.execute_wrapper(pause_after_insert), transaction.atomic():
+                counted["first"] = store.add_then_times("race", "k", now, window, now - window)[1]
+        finally:
+            connection.close()
+
+    def second() -> None:
+        try:
+            counted["second"] = store.add_then_times("race", "k", now, window, now - window)[1]
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    threads[0].start()
+    assert inserted.wait(timeout=10)
+    threads[1].start()
+    threads[1].join(timeout=0.5)  # without the lock it has read by now, without the first event
+    release.set()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert (len(counted["first"]), len(counted["second"])) == (1, 2)
