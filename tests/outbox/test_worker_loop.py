@@ -159,3 +159,6 @@ def test_a_worker_gives_each_sender_its_share_and_its_lane_and_the_first_the_fee
     assert all(keywords["stop"] is stop for keywords in (first, second, last))
     assert {keywords["idle"] for keywords in (first, second, last)} == {conf().outbox_idle_poll_seconds}
     assert stop.is_set()  # `run` returned: the others are told to stop too
+    started.clear()
+    worker.run(stop=threading.Event(), transport=Recording())
+    assert started[0][0]["periodic_every"] == 60.0  # the `worker` command's jobs: once a minute
