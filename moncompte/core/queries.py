@@ -40,9 +40,9 @@ _COUNT_UP = """
 _EVENT_ADD = {
     "postgresql": """
         WITH held AS (SELECT pg_advisory_xact_lock(hashtextextended(%s, 0)))
-        INSERT INTO core_throttleevent (scope, "key", at) SELECT %s, %s, %s FROM held RETURNING id
+        INSERT INTO "core_throttleevent" (scope, "key", at) SELECT %s, %s, %s FROM held RETURNING id
     """,
-    "sqlite": 'INSERT INTO core_throttleevent (scope, "key", at) VALUES (%s, %s, %s) RETURNING id',
+    "sqlite": 'INSERT INTO "core_throttleevent" (scope, "key", at) VALUES (%s, %s, %s) RETURNING id',
 }
 
 
