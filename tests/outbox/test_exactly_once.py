@@ -404,3 +404,22 @@ def test_a_message_still_deferred_at_its_give_up_age_is_given_up_and_not_a_secon
     oldest.refresh_from_db()
     younger.refresh_from_db()
     assert (oldest.status, younger.status) == (EmailStatus.FAILED, EmailStatus.PENDING)
+
+
+def test_a_first_lane_sender_past_its_lease_claims_no_notification_next_R_DLV1_R_DLV5(now, traveller):
+    """The sender kept for codes and links (R-DLV5), late past its lease (another worker sent its code
+    meanwhile): the claim that follows is of its lane too, and only a notification is due."""
+    from moncompte.outbox.mail import Outgoing, enqueue_many
+    from moncompte.outbox.models import Lane
+
+    queue_code_email(now, to="late@example.fr")
+    late = claim_next(now=now, first_lane_only=True)
+    assert late is not None
+    notice = Outgoing("n@example.fr", {"first_name": "Alix", "last_name": "DURAND", "promotional": False})
+    enqueue_many(template="message_notice", outgoing=[notice], now=now, lane=Lane.NOTIFICATIONS)
+    traveller.move_to(late.lease_until)
+    other = claim_next(now=clock.now(), first_lane_only=True)
+    assert other is not None
+    assert deliver_one(other, Recording()) is AttemptOutcome.SENT
+    _, following = _deliver_then_claim(late, Recording(), then_claim=lambda: True, first_lane_only=True)
+    assert following is None
