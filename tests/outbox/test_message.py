@@ -134,6 +134,8 @@ def test_an_unsubscribe_address_that_is_not_ascii_goes_out_as_the_email_package_
         "Bonjour,\n\nA bientot sur votre compte.",  # lines ended anew, the last one too
         "x" * 78,  # the longest line 7bit takes
         "x" * 79,
+        "ligne é\n" * 10,  # the sniffed ten lines are the whole text
+        "ligne é\n" * 11,  # one line past them
         "ligne é\n" * 12,  # more lines than the sniffed ten, quoted-printable
         "é" * 39,
         "é" * 200,  # base64, over several lines
@@ -145,6 +147,8 @@ def test_an_unsubscribe_address_that_is_not_ascii_goes_out_as_the_email_package_
         "ascii lines",
         "78 characters",
         "79 characters",
+        "10 lines",
+        "11 lines",
         "12 lines",
         "short not ascii",
         "base64",
