@@ -112,3 +112,20 @@ def test_a_report_is_read_up_to_its_size_limit_and_not_a_byte_beyond_R_DLV2():
     padding = MAX_REPORT_BYTES - len(notification())
     assert parse_report(notification(said="x" * padding)) is not None
     assert parse_report(notification(said="x" * (padding + 1))) is None
+
+
+def test_a_message_the_parser_fails_on_is_logged_with_its_size_and_ignored_R_DLV2(monkeypatch, caplog):
+    """Anyone can write to the bounce address: a message that makes the parser fail (none known: 20,000
+    damaged reports tried) is not a crash of the inbox, it is left aside with one warning and its trace."""
+    from moncompte.outbox import reports
+
+    def failing(raw: bytes) -> None:
+        raise ValueError("illisible")
+
+    monkeypatch.setattr(reports, "_parse", failing)
+    with caplog.at_level("WARNING", logger=reports.logger.name):
+        assert parse_report(b"x" * 42) is None
+    [record] = caplog.records
+    assert (record.levelname, record.getMessage()) == ("WARNING", "message illisible ignoré (42 octets)")
+    assert record.exc_info is not None
+    assert isinstance(record.exc_info[1], ValueError)
