@@ -277,7 +277,7 @@ def fresh_setup(args: argparse.Namespace, *, people: int) -> tuple[str, dict[str
     var_dir.mkdir(parents=True, exist_ok=True)
     fresh_database(url)
     env = server_env(url, var_dir, redis=args.redis, site_url=f"http://127.0.0.1:{args.port}")
-    if not getattr(args, "client_work", False):
+    if not args.client_work:
         # Solving the proof of work is the person's device's work, not the server's: handing a proof out and
         # checking it cost the server one hash whatever its difficulty. On one machine the simulated browsers
         # would spend the servers' cores on it (about 65 ms of Python per journey at the base difficulty, held

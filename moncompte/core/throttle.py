@@ -38,7 +38,7 @@ class Store(Protocol):
 
 class DatabaseStore:
     def add(self, scope: str, key: str, at: datetime, window: timedelta) -> str:
-        return str(ThrottleEvent.objects.create(scope=scope, key=key, at=at).pk)
+        return str(queries.throttle_event_add(scope=scope, key=key, at=at))  # one at a time per key (R-LIM3)
 
     def remove(self, scope: str, key: str, event: str) -> None:
         ThrottleEvent.objects.filter(pk=int(event), scope=scope, key=key).delete()
@@ -57,7 +57,7 @@ class DatabaseStore:
     def add_then_times(
         self, scope: str, key: str, at: datetime, window: timedelta, since: datetime
     ) -> tuple[str, list[datetime]]:
-        event = str(queries.throttle_event_add(scope=scope, key=key, at=at))  # one at a time per key (R-LIM3)
+        event = self.add(scope, key, at, window)
         try:  # those counted before it, never after: a burst read whole would refuse every request of it
             return event, self.times(scope, key, since, up_to=int(event))
         except Exception:
