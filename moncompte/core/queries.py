@@ -86,9 +86,9 @@ def _insert_of(model: type[Model], columns: tuple[str, ...]) -> str:
     return f"INSERT INTO {table} ({names}) VALUES ({values}) RETURNING {key}"  # noqa: S608
 
 
-def insert_of(row: Model) -> tuple[str, list[Any]]:
-    """The INSERT of the unsaved `row` as the ORM's save() would write it (each value as its field stores it, a
-    column left to its database default when the model says so), returning its id; and its values."""
+def insert_parts(row: Model) -> tuple[tuple[str, ...], list[Any]]:
+    """The columns the ORM's save() would write for the unsaved `row` (a column left to its database default when
+    the model says so), and their values as each field stores them."""
     columns, values = [], []
     for field in type(row)._meta.concrete_fields:
         if field.primary_key:
@@ -98,7 +98,13 @@ def insert_of(row: Model) -> tuple[str, list[Any]]:
             continue
         columns.append(str(field.column))
         values.append(field.get_db_prep_save(value, connection))
-    return _insert_of(type(row), tuple(columns)), values
+    return tuple(columns), values
+
+
+def insert_of(row: Model) -> tuple[str, list[Any]]:
+    """The INSERT of the unsaved `row` as the ORM's save() would write it, returning its id; and its values."""
+    columns, values = insert_parts(row)
+    return _insert_of(type(row), columns), values
 
 
 def row_written(row: Model, pk: object) -> None:

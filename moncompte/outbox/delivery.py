@@ -156,7 +156,9 @@ def _complete(
         change |= {"next_attempt_at": at + conf().outbox_no_answer_hold}
     else:
         change |= {"next_attempt_at": at + _backoff(attempts)}
-    with transaction.atomic():
+    # A code's or a link's outcome alone is one statement: no BEGIN and COMMIT around it (issue 22).
+    alone = not claim_more and claimed.email.lane == Lane.FIRST
+    with contextlib.nullcontext() if alone else transaction.atomic():
         held = queries.outcome_write(
             attempt_id=claimed.attempt_id,
             attempt={"outcome": outcome, "smtp_reply": reply[:2000], "finished_at": at},

@@ -18,11 +18,11 @@ from functools import cache
 from typing import Any
 
 import psycopg
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import DateTimeField, Field, Model
 
-from moncompte.core.queries import datetime_read, insert_of, row_written
+from moncompte.core.queries import datetime_read, insert_of, insert_parts, row_written
 from moncompte.outbox.models import DeliveryAttempt, EmailStatus, Lane, OutboundEmail, ProviderPace
 
 # The support's masked copy is never read to send (as `defer` did).
@@ -122,8 +122,10 @@ def due_first(
     with _cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    if row is None:
-        return None
+    return None if row is None else _email_read(row)
+
+
+def _email_read(row: tuple[Any, ...]) -> OutboundEmail:
     read = _read()
     values = [
         datetime_read(value) if date and value is not None else value
@@ -171,13 +173,14 @@ def outcome_write(
     *, attempt_id: int, attempt: dict[str, object], email_id: int, claim: int, email: dict[str, object]
 ) -> bool:
     """The attempt's outcome and the email's new state, the latter only while `claim` is still the row's
-    (R-DLV1): False if it is no longer."""
+    (R-DLV1): False if it is no longer. Both or neither, with or without a transaction around."""
     attempt_sql, attempt_params = _update(DeliveryAttempt, attempt_id, attempt, None)
     email_sql, email_params = _update(OutboundEmail, email_id, email, claim)
     if connection.vendor == "postgresql":
         return _run(f"WITH attempt AS ({attempt_sql}) {email_sql}", [*attempt_params, *email_params]) == 1
-    _run(attempt_sql, attempt_params)
-    return _run(email_sql, email_params) == 1
+    with transaction.atomic(savepoint=False):  # the caller's, or one of their own when it has none
+        _run(attempt_sql, attempt_params)
+        return _run(email_sql, email_params) == 1
 
 
 def claim_write(*, email_id: int, email: dict[str, object], attempt: DeliveryAttempt) -> None:
@@ -191,6 +194,57 @@ def claim_write(*, email_id: int, email: dict[str, object], attempt: DeliveryAtt
             cursor.execute(email_sql, email_params)
             cursor.execute(insert, values)
         row_written(attempt, cursor.fetchone()[0])
+
+
+# Issue 22: the code or link a request queued, claimed by that request's web process once its response is out
+# (send_after_response.py). Through claim_next, four round trips (BEGIN, the row locked, its claim with its
+# attempt, COMMIT) and three for its outcome; here, on PostgreSQL, one statement outside any transaction, and
+# the outcome one more (delivery._complete): 10 of the 72.5 statements a journey sent (bench/README.md).
+
+
+@cache
+def _claim_unclaimed_sql(attempt_columns: tuple[str, ...]) -> str:
+    """Names from the models' metadata only (as everywhere here), values as parameters."""
+    table, message_id, key = _table(OutboundEmail), _name("message_id"), _name("id")
+    columns = ", ".join(_name(column) for column in _read().columns)
+    unclaimed = " AND ".join(f"{_name(column)} {test}" for column, test in _UNCLAIMED)
+    picked = f"SELECT {key} FROM {table} WHERE {unclaimed} FOR UPDATE SKIP LOCKED"  # noqa: S608
+    claim = f"{_name('claim')} = 1, {message_id} = CASE WHEN {message_id} = '' THEN %s ELSE {message_id} END"
+    lease = f"{_name('next_attempt_at')} = %s, {_name('slot_at')} = NULL"
+    claimed = f"UPDATE {table} SET {claim}, {lease} WHERE {key} = ({picked}) RETURNING {columns}"  # noqa: S608
+    names = ", ".join(_name(column) for column in attempt_columns)
+    values = ", ".join(["%s"] * len(attempt_columns))
+    attempt = f"INSERT INTO {_table(DeliveryAttempt)} ({names}) SELECT {values} FROM claimed RETURNING {key}"  # noqa: S608
+    return f"WITH claimed AS ({claimed}), attempt AS ({attempt}) SELECT claimed.*, attempt.{key} FROM claimed, attempt"  # noqa: S608
+
+
+_UNCLAIMED = (("id", "= %s"), ("status", "= %s"), ("next_attempt_at", "<= %s"), ("claim", "= 0"), ("lane", "= %s"))
+
+
+def unclaimed_claim(
+    *, email_id: int, due_by: datetime, message_id: str, lease_until: datetime, attempt: DeliveryAttempt
+) -> OutboundEmail | None:
+    """The code or link `email_id`, if due by `due_by` and never claimed (no worker took it), claimed for the
+    first time until `lease_until` with its `attempt` (which gets its id); None otherwise. Outside a transaction
+    (its own, on SQLite)."""
+    if connection.vendor != "postgresql":  # no data-modifying WITH: the workers' statements, in a transaction
+        with transaction.atomic():
+            email = due_first(due_by=due_by, email_id=email_id, never_claimed=True, lane=Lane.FIRST)
+            if email is not None:
+                email.claim, email.message_id = 1, email.message_id or message_id
+                email.next_attempt_at, email.slot_at = lease_until, None
+                change = {"claim": 1, "message_id": email.message_id, "next_attempt_at": lease_until, "slot_at": None}
+                claim_write(email_id=email_id, email=change, attempt=attempt)
+            return email
+    columns, values = insert_parts(attempt)
+    params: list[Any] = [message_id, _moment(lease_until), email_id, EmailStatus.PENDING.value, _moment(due_by)]
+    with _cursor() as cursor:
+        cursor.execute(_claim_unclaimed_sql(columns), [*params, Lane.FIRST.value, *values])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    row_written(attempt, row[-1])
+    return _email_read(row[:-1])
 
 
 # R-DLV6: a paced notification's claim reads and writes its provider's row (outbox/pacing.py), locked until the

@@ -11,7 +11,7 @@ import dataclasses
 import logging
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -19,8 +19,10 @@ from django.db import transaction
 
 from moncompte.core import clock
 from moncompte.core.conf import conf
-from moncompte.outbox.delivery import claim_next, deliver_one
-from moncompte.outbox.models import AttemptOutcome
+from moncompte.outbox import queries
+from moncompte.outbox.delivery import WORKER_NAME, Claimed, claim_next, deliver_one
+from moncompte.outbox.message import new_message_id
+from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt
 from moncompte.outbox.transport import SmtpTransport
 
 logger = logging.getLogger("moncompte.outbox")
@@ -105,8 +107,7 @@ def send_remembered(**_: Any) -> None:
     for email_id in ids:
         started = time.monotonic()
         try:
-            now = clock.now()
-            claimed = claim_next(now=now, email_id=email_id, never_claimed=True, due_by=now + GRACE, lease_for=LEASE)
+            claimed = _claim(email_id, now=clock.now())
             if claimed is None:  # a worker was quicker
                 continue
             outcome = deliver_one(claimed, _transport())
@@ -121,3 +122,16 @@ def send_remembered(**_: Any) -> None:
             _paused_until = time.monotonic() + PAUSE_SECONDS
             logger.warning("envoi après la réponse suspendu %d s : le worker envoie seul", PAUSE_SECONDS)
             return
+
+
+def _claim(email_id: int, *, now: datetime) -> Claimed | None:
+    """The email, unless a worker took it: a code or a link in one statement (queries.unclaimed_claim), anything
+    else (a notification of the message box, paced: R-DLV6) as the workers claim it."""
+    until = now + LEASE
+    attempt = DeliveryAttempt(email_id=email_id, at=now, outcome=AttemptOutcome.SENDING, worker=WORKER_NAME)
+    email = queries.unclaimed_claim(
+        email_id=email_id, due_by=now + GRACE, message_id=new_message_id(), lease_until=until, attempt=attempt
+    )
+    if email is not None:
+        return Claimed(email=email, claim=email.claim, attempt_id=attempt.pk, claimed_at=now, lease_until=until)
+    return claim_next(now=now, email_id=email_id, never_claimed=True, due_by=now + GRACE, lease_for=LEASE)

@@ -73,3 +73,28 @@ def test_the_app_wires_the_start_and_the_end_of_every_request_once(relay_url):
     assert request_finished.disconnect(dispatch_uid="outbox-send-after-response")
     assert not request_finished.disconnect(dispatch_uid="outbox-send-after-response")
     apps.get_app_config("outbox").ready()  # as the other tests expect it
+
+
+def test_a_code_sent_after_the_response_is_claimed_and_completed_in_two_statements_without_a_transaction(relay_url):
+    """Issue 22: BEGIN, the row locked, its claim, COMMIT, then BEGIN, the outcome, COMMIT were seven round trips
+    to PostgreSQL per email; one statement each now, neither inside a transaction (on SQLite, as many as the
+    workers' claim and outcome, in a transaction of their own)."""
+    from django.db import connection
+
+    in_a_request()
+    email = queued()
+    ran: list[tuple[str, bool]] = []
+
+    def watch(execute, sql, params, many, context):
+        ran.append((sql.split(" ", 2)[0] + " " + sql.split(" ", 2)[1], connection.in_atomic_block))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        send_after_response.send_remembered()
+    assert [item.message["To"] for item in received(relay_url)] == ["camille@example.fr"]
+    email.refresh_from_db()
+    assert (email.status, email.claim, email.body_text) == (EmailStatus.SENT, 1, "")
+    if connection.vendor == "postgresql":
+        assert ran == [("WITH claimed", False), ("WITH attempt", False)]
+    else:
+        assert all(inside for sql, inside in ran if not sql.startswith("BEGIN")), ran
