@@ -144,8 +144,7 @@ def _complete(
     """Writes the outcome and the row's new state in one transaction; False if the claim was lost. If
     `then_claim()`, the same transaction claims the next message (one commit per message, not two: the
     commit waits for the disk); the claim is what claim_next would have taken at this moment."""
-    at = clock.now()
-    claim_more = then_claim()
+    at, claim_more = clock.now(), then_claim()
     attempts = claimed.email.attempts + 1
     change: dict[str, object] = {"attempts": attempts}
     if outcome is AttemptOutcome.SENT:
