@@ -61,3 +61,24 @@ def test_a_notification_s_outcome_waits_for_the_disk_when_a_code_is_claimed_with
     (code,) = claimed_after
     assert code is not None
     assert code.email.lane == Lane.FIRST
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_writes_an_outcome_and_its_next_claim_in_one_transaction_and_a_last_code_s_outcome_alone(traveller):
+    """One commit per message, not two (the commit waits for the disk): the outcome with the next claim. A code's
+    or a link's outcome with no claim after it is one statement, sent without BEGIN and COMMIT on PostgreSQL
+    (issue 22); SQLite writes its two statements in a transaction of their own."""
+    now = clock.now()
+    queue_code_email(now - timedelta(seconds=1), to="a@example.fr")
+    queue_code_email(now - timedelta(seconds=1), to="b@example.fr")
+    outcomes: list[bool] = []  # for each outcome written: inside a transaction?
+
+    def watch(execute, sql, params, many, context):
+        if "deliveryattempt" in sql and sql.lstrip().upper().startswith(("UPDATE", "WITH ATTEMPT")):
+            outcomes.append(connection.in_atomic_block)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        assert deliver_due(transport=Recording(), at_most=2) == 2  # no claim after the second
+    assert outcomes == ([True, False] if connection.vendor == "postgresql" else [True, True])
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {EmailStatus.SENT}

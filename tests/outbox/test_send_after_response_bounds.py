@@ -98,3 +98,51 @@ def test_a_code_sent_after_the_response_is_claimed_and_completed_in_two_statemen
         assert ran == [("WITH claimed", False), ("WITH attempt", False)]
     else:
         assert all(inside for sql, inside in ran if not sql.startswith("BEGIN")), ran
+
+
+def test_the_attempt_of_a_send_after_the_response_is_sending_under_this_process_until_its_outcome(relay_url):
+    """If the web process dies mid-send, the next claimer finds the attempt "sending" and marks it unknown (R-DLV1):
+    the attempt must say so, and which process made it."""
+    from moncompte.core import clock
+    from moncompte.outbox.delivery import WORKER_NAME
+    from moncompte.outbox.models import AttemptOutcome, DeliveryAttempt
+
+    in_a_request()
+    email = queued()
+    now = clock.now()
+    claimed = send_after_response._claim(email.pk, now=now)
+    assert claimed is not None
+    attempt = DeliveryAttempt.objects.get()
+    assert (attempt.pk, attempt.outcome, attempt.worker) == (claimed.attempt_id, AttemptOutcome.SENDING, WORKER_NAME)
+    assert claimed.claim == OutboundEmail.objects.get().claim == 1
+    assert claimed.lease_until == now + send_after_response.LEASE
+
+
+def test_a_notification_a_request_queued_is_sent_after_its_response_as_the_workers_claim_it(relay_url):
+    """A notification of the message box is paced per provider (R-DLV6): not the one-statement claim of a code, the
+    workers' claim, within the request's grace, of that notification only."""
+    from django.db import transaction
+
+    from moncompte.core import clock
+    from moncompte.outbox.mail import enqueue
+    from moncompte.outbox.models import Lane
+
+    queued("worker@example.fr")  # outside a request: due for the workers at once, not this request's to send
+    in_a_request()
+    with transaction.atomic():
+        notice = enqueue(
+            template="message_notice",
+            to="camille@example.fr",
+            now=clock.now(),
+            context={"first_name": "Camille", "last_name": "DURAND", "subject": "Votre attestation"},
+            lane=Lane.NOTIFICATIONS,
+        )
+    queued("dominique@example.fr")
+    send_after_response.send_remembered()
+    assert sorted(str(item.message["To"]) for item in received(relay_url)) == [
+        "camille@example.fr",
+        "dominique@example.fr",
+    ]
+    notice.refresh_from_db()
+    assert (notice.status, notice.claim) == (EmailStatus.SENT, 1)
+    assert OutboundEmail.objects.get(to_address="worker@example.fr").claim == 0
