@@ -9,7 +9,8 @@ bench/scale.py):
 2. two `moncompte worker` processes (`--workers`), of OUTBOX_SENDERS senders each (`--senders`, else the
    setting's default, printed), queue the notifications as their lane runs low (R-DLV5) and
    send them to a local SMTP server in a process of its own: notifications per second, the workers' CPU per
-   notification, PostgreSQL's (every postgres process of the machine: run it alone) and the SMTP server's.
+   notification, PostgreSQL's (the backends of its own database only: bench/http_client.PostgresCpu) and the SMTP
+   server's.
    The pacing (R-DLV6) is the default OUTBOX_PACING unless `--pacing` is given, and printed: the addresses are
    @example.fr, the group "autres", which the default does not pace, so the figure is what the sending machinery
    holds, not the rates agreed with Orange or Gmail (they cap those providers, whatever the machinery);

@@ -275,7 +275,7 @@ def _failure(error: Exception, *, deadline: SendDeadline, ended: bool = False) -
         return DeliveryFailed(f"{error.smtp_code} {detail}", permanent=error.smtp_code >= 500)
     if ended:  # the server has every byte of the message: whether it took it, only its answer could say
         return DeliveryFailed(
-            f"message transmis en entier, pas de réponse du serveur ({error or 'délai écoulé'}) : "
+            f"message transmis en entier, pas de réponse du serveur ({str(error) or 'délai écoulé'}) : "
             "il l'a peut-être reçu",
             permanent=False,
             unknown=True,

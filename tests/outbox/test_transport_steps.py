@@ -150,3 +150,18 @@ def test_a_relay_that_hangs_up_after_the_whole_message_without_answering_leaves_
     unanswered = failure_from(listener)
     assert (unanswered.unknown, unanswered.permanent) == (True, False)
     assert unanswered.reply.startswith("message transmis en entier, pas de réponse du serveur")
+
+
+def test_an_unanswered_message_whose_error_says_nothing_is_said_timed_out():
+    """A socket error without a message (a bare TimeoutError) left the support reading "()"."""
+    from moncompte.outbox.send_deadline import SendDeadline
+    from moncompte.outbox.transport import _failure
+
+    deadline = SendDeadline(60)
+    try:
+        failure = _failure(TimeoutError(), deadline=deadline, ended=True)
+    finally:
+        deadline.cancel()
+    assert failure.reply == (
+        "message transmis en entier, pas de réponse du serveur (délai écoulé) : il l'a peut-être reçu"
+    )
