@@ -24,8 +24,9 @@ printed; --client-work solves it at the service's difficulty here, as before.
 
 Prints for each: journeys per second, median and p99 per step, the server-side CPU per journey (web processes,
 mail worker, and the PostgreSQL backends of its own database, read every 0.25 s, so other work on the machine
-is not counted) and Argon2id's share; the floor (server CPU per request for a static file and for a 404 page,
-400 requests each, 4 clients); then the ratios. Targets (issue 22): moncompte's server CPU per journey
+is not counted) and Argon2id's share; the CPU of this process per journey (the simulated browsers and the
+mailbox, on the same cores as the servers: what the journeys per second also pay); the floor (server CPU per
+request for a static file and for a 404 page, 400 requests each, 4 clients); then the ratios. Targets (issue 22): moncompte's server CPU per journey
 ≤ 1.0 × allauth's and its journeys/s ≥ 1.0 ×; beyond, its CPU besides Argon2id ≤ its Argon2id CPU.
 
 Run: .venv/bin/python -m bench.versus_allauth [--clients 8] [--journeys 150] [--workers 3] [--redis]
@@ -119,6 +120,7 @@ class Side:
     cpu_web: float = 0.0
     cpu_mail: float = 0.0
     cpu_database: float = 0.0
+    cpu_clients: float = 0.0  # this process: the simulated browsers and the mailbox, on the same cores
     argon2_ms: float = 0.0  # one hash + one verification per journey
     floor_static_ms: float = 0.0
     floor_404_ms: float = 0.0
@@ -157,10 +159,11 @@ def run_clients(side: Side, clients: int, work: list[Any], journey: Callable[[An
 def measured(side: Side, pids: list[int], database: str, run: Callable[[], None]) -> None:
     web_before = process_tree_cpu_seconds(pids[0])
     mail_before = sum(process_tree_cpu_seconds(pid) for pid in pids[1:])
-    started = time.perf_counter()
+    started, clients_before = time.perf_counter(), time.process_time()
     with PostgresCpu(database) as database_cpu:
         run()
     side.wall = time.perf_counter() - started
+    side.cpu_clients = time.process_time() - clients_before
     side.cpu_web = process_tree_cpu_seconds(pids[0]) - web_before
     side.cpu_mail = sum(process_tree_cpu_seconds(pid) for pid in pids[1:]) - mail_before
     side.cpu_database = database_cpu.seconds
@@ -355,6 +358,10 @@ def report(side: Side) -> None:
         f"  CPU serveur par parcours : {per:.1f} ms = web {side.cpu_web * 1000 / done:.1f} + courriel "
         f"{side.cpu_mail * 1000 / done:.1f} + PostgreSQL {side.cpu_database * 1000 / done:.1f} ; "
         f"dont Argon2id {side.argon2_ms:.1f} ms, le reste {per - side.argon2_ms:.1f} ms"
+    )
+    print(
+        f"  CPU des clients simulés et de la boîte mail (ce processus, mêmes cœurs) : "
+        f"{side.cpu_clients * 1000 / done:.1f} ms par parcours"
     )
     static = f"{side.floor_static_ms:.2f} ms" if side.floor_static_ms else "—"
     print(f"  plancher, CPU serveur par requête : fichier statique {static}, page 404 {side.floor_404_ms:.2f} ms")
