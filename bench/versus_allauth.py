@@ -26,8 +26,9 @@ Prints for each: journeys per second, median and p99 per step, the server-side C
 mail worker, and the PostgreSQL backends of its own database, read every 0.25 s, so other work on the machine
 is not counted) and Argon2id's share; the CPU of this process per journey (the simulated browsers and the
 mailbox, on the same cores as the servers: what the journeys per second also pay); the floor (server CPU per
-request for a static file and for a 404 page, 400 requests each, 4 clients); then the ratios. Targets (issue 22): moncompte's server CPU per journey
-≤ 1.0 × allauth's and its journeys/s ≥ 1.0 ×; beyond, its CPU besides Argon2id ≤ its Argon2id CPU.
+request for a static file and for a 404 page, 400 requests each, 4 clients); then the ratios. Targets (issue
+22): moncompte's server CPU per journey ≤ 1.0 × allauth's and its journeys/s ≥ 1.0 ×; beyond, its CPU besides
+Argon2id ≤ its Argon2id CPU.
 
 Run: .venv/bin/python -m bench.versus_allauth [--clients 8] [--journeys 150] [--workers 3] [--redis]
 [--also granian|uwsgi] [--client-work]
