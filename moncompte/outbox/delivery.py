@@ -101,6 +101,7 @@ def _next_unpaced(
         if email is None or (start := pacing.slot_start(email, now=now)) is None:
             return email
         queries.email_change(email.pk, {"next_attempt_at": start, "slot_at": start})
+        due_by = min(due_by, now)  # a claim ahead of time (a request's grace) never takes a slot before it comes
     return None
 
 

@@ -146,3 +146,28 @@ def test_a_notification_a_request_queued_is_sent_after_its_response_as_the_worke
     notice.refresh_from_db()
     assert (notice.status, notice.claim) == (EmailStatus.SENT, 1)
     assert OutboundEmail.objects.get(to_address="worker@example.fr").claim == 0
+
+
+def test_a_request_s_notifications_to_one_provider_keep_its_pace_R_DLV6(relay_url, settings):
+    """The request claims its emails up to its grace ahead of their time (2 s): a notification whose provider's
+    slot is reserved 1 s later was taken at once all the same, slot and all, and its provider got two at once."""
+    from dataclasses import replace
+
+    from django.db import transaction
+
+    from moncompte.core import clock
+    from moncompte.outbox.mail import enqueue
+    from moncompte.outbox.models import Lane
+
+    settings.MONCOMPTE = replace(settings.MONCOMPTE, outbox_pacing=("gmail=1",))
+    in_a_request()
+    context = {"first_name": "Camille", "last_name": "DURAND", "promotional": False}
+    with transaction.atomic():
+        for to in ("camille@gmail.com", "dominique@gmail.com"):
+            enqueue(template="message_notice", to=to, now=clock.now(), context=context, lane=Lane.NOTIFICATIONS)
+    send_after_response.send_remembered()
+    assert [str(item.message["To"]) for item in received(relay_url)] == ["camille@gmail.com"]
+    second = OutboundEmail.objects.get(to_address="dominique@gmail.com")
+    assert (second.status, second.claim) == (EmailStatus.PENDING, 0)  # the workers send it in its slot
+    assert second.slot_at is not None
+    assert second.next_attempt_at == second.slot_at
