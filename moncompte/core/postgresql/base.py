@@ -17,7 +17,9 @@ of a transaction, a round trip of its own: 5.8 of the 70 statements the web proc
 process once more. Django's cursors bind their values on the client and send a statement in PostgreSQL's simple
 protocol, which takes several statements in one message: here `BEGIN; <statement>`, one round trip, the cursor
 then on the statement's result. Any other statement (psycopg's own cursors, which bind on the server; a
-server-side cursor; executemany) opens its transaction as psycopg does.
+server-side cursor; executemany) opens its transaction as psycopg does. This leans on psycopg's private
+`_start_query` (3.3, pinned in the lock files): if a new psycopg renamed it, each transaction would send BEGIN
+twice (PostgreSQL warns, nothing breaks) and tests/core/test_postgresql_begin.py fails.
 """
 
 import select
