@@ -104,7 +104,8 @@ def test_a_slow_relay_with_two_workers_sends_each_message_once_and_sigterm_exits
 
 
 @pytest.mark.postgresql
-def test_the_database_cut_mid_send_loses_nothing_and_sends_nothing_twice_R_DLV1(tmp_path, workers_log):
+@pytest.mark.parametrize("senders", [1, 3], ids=["1 sender", "3 senders"])
+def test_the_database_cut_mid_send_loses_nothing_and_sends_nothing_twice_R_DLV1(tmp_path, workers_log, senders):
     from django.db import connection
 
     addresses = queue(3)
@@ -112,14 +113,16 @@ def test_the_database_cut_mid_send_loses_nothing_and_sends_nothing_twice_R_DLV1(
     cable = DatabaseCable(
         host=connection.settings_dict["HOST"] or "127.0.0.1", port=int(connection.settings_dict["PORT"] or 5432)
     )
-    workers = Workers.start(1, db_url=database_url(through=cable), smtp_port=sink.port, log=workers_log)
+    workers = Workers.start(
+        1, db_url=database_url(through=cable), smtp_port=sink.port, log=workers_log, outbox_senders=senders
+    )
     try:
         deadline = time.monotonic() + 30
-        # The relay has the first message and is slow to answer: the worker is mid-exchange, its claim long
-        # committed. (Waiting for the attempt's row instead could cut before the worker had read the answer to
-        # its claim's COMMIT: the relay of the cable is a thread of this busy process. That worker then rightly
-        # writes its orphaned attempt "unknown" when it claims the message again, and this test failed in CI.)
-        while not arrivals(sink):
+        # Every sender has a message at the slow relay: each read the answer to its claim's COMMIT before it
+        # began its exchange, so the cut finds every claim committed and known. (CI failed twice when the test
+        # cut earlier, with the worker's default four senders: one sender was mid-claim, the cut took the
+        # answer to its COMMIT, and that claim rightly ended "unknown" when the message was claimed again.)
+        while len(arrivals(sink)) < senders:
             assert time.monotonic() < deadline, workers_log.read_text()
             time.sleep(0.05)
         cable.cut()  # the relay is still taking the message; the worker's database goes away
