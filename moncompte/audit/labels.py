@@ -13,6 +13,7 @@ EVENT_LABELS: dict[str, str] = {
     "provisional_code_sent": "Code provisoire envoyé",
     "authn_code_success": "Connexion avec le code provisoire",
     "authn_code_expired": "Code provisoire expiré",
+    "authn_code_given_back": "Code provisoire rendu : le service, indisponible, n'a pas pu ouvrir la session",
     "password_chosen": "Code personnel choisi",
     "contact_details_given": "Coordonnées saisies",
     "email_link_opened": "Lien de confirmation ouvert",

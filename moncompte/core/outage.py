@@ -4,7 +4,10 @@ holds the sessions and the limits, so no page can be answered rightly without it
 Retry-After, and the API a `service_unavailable` problem: the service is out, not broken. A Redis that refuses
 writes is out too."""
 
+import contextvars
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.db import InterfaceError, OperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -29,9 +32,48 @@ logger = logging.getLogger(__name__)
 def outage_logged(error: BaseException, *, answered: str = "formulaire gardé") -> bool:
     """A store out while a request was served, answered by a 503 (R-A11Y6, R-API1): one warning line naming the
     cause, for the operators (the answer itself says only « indisponible »), never what was sent nor a traceback
-    per request. True, so that a view writes `out = outage_logged(error)`."""
+    per request. True, so that a view writes `out = outage_logged(error)`. What the request registered to take
+    back if out (take_back_if_out) is taken back."""
     cause = str(error).strip().splitlines()
     logger.warning(
         "service indisponible, %s : %s (%s)", answered, type(error).__name__, cause[0][:200] if cause else ""
     )
+    outage_take_back()
     return True
+
+
+# What a request has committed and takes back if the service goes out before it answers: the provisional code
+# used up by a sign-in whose session Redis could not keep (F1: the person would find « Ce code provisoire a déjà
+# servi » on retrying, and « Code oublié ? » the only way on). Per request (web/middleware.request_id).
+_take_back: contextvars.ContextVar[list[Callable[[], object]] | None] = contextvars.ContextVar(
+    "outage_take_back", default=None
+)
+
+
+@contextmanager
+def take_backs_kept() -> Iterator[None]:
+    """The scope of one request for `take_back_if_out`: what it registers is forgotten at its end."""
+    token = _take_back.set([])
+    try:
+        yield
+    finally:
+        _take_back.reset(token)
+
+
+def take_back_if_out(action: Callable[[], object]) -> None:
+    """Runs `action` if this request ends in an outage (outage_logged, or the 503 of web/views/errors.py)."""
+    actions = _take_back.get()
+    if actions is not None:
+        actions.append(action)
+
+
+def outage_take_back() -> None:
+    """Runs what this request registered, last first, once each; one failing (the database out too) is logged
+    and does not stop the others."""
+    actions = _take_back.get() or []
+    while actions:
+        action = actions.pop()
+        try:
+            action()
+        except Exception:
+            logger.exception("service indisponible : une écriture de la requête n'a pas pu être reprise")

@@ -4,6 +4,7 @@ Sign-in takes one secret that may be a provisional code or a personal code: `sec
 outstanding code up once and says which it is, and `provisional_code_consume` checks the code it found.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -13,13 +14,14 @@ from django.db import transaction
 from moncompte.accounts.models import Account
 from moncompte.accounts.queries import AccountKeys
 from moncompte.audit import log as audit
-from moncompte.core import tokens
+from moncompte.core import clock, tokens
 from moncompte.core.client import Client
 from moncompte.core.conf import conf
+from moncompte.core.outage import take_back_if_out
 from moncompte.core.queries import row_insert
 from moncompte.enrollment.errors import CodeAlreadyUsed, CodeExpired
 from moncompte.enrollment.models import ProvisionalCode
-from moncompte.enrollment.queries import CodeFound, provisional_code_of, provisional_code_use
+from moncompte.enrollment.queries import CodeFound, provisional_code_of, provisional_code_unuse, provisional_code_use
 from moncompte.outbox import mail
 
 PURPOSE = "provisional_code"
@@ -92,6 +94,16 @@ def secret_classify(*, account: AccountKeys, typed: str, now: datetime) -> Typed
     )
 
 
+def provisional_code_give_back(*, code_id: int, used_at: datetime, account_id: int) -> bool:
+    """Undoes the use of a provisional code at `used_at` whose restricted session could not be opened (the
+    service out before the answer): the person may send the same code again, within its 30 minutes. Not if a
+    later use took it. Audited; whether it was given back."""
+    given = provisional_code_unuse(code_id=code_id, used_at=used_at)
+    if given:
+        audit.record(event="authn_code_given_back", now=clock.now(), account_id=account_id)
+    return given
+
+
 @dataclass(frozen=True)
 class RestrictedGrant:
     """What opens a restricted session (R-CODE4): whose, and until when."""
@@ -113,4 +125,7 @@ def provisional_code_consume(
     if not provisional_code_use(code_id=code.id, now=now):
         raise CodeAlreadyUsed()
     audit.record(event="authn_code_success", now=now, nir=nir, account_id=account.pk, client=client)
+    # Used up, and the session it opens not kept yet (Redis, with the response): if the service goes out before,
+    # the person gets the code back and may send it again.
+    take_back_if_out(functools.partial(provisional_code_give_back, code_id=code.id, used_at=now, account_id=account.pk))
     return RestrictedGrant(account_id=account.pk, until=code.expires_at, session_epoch=account.session_epoch)

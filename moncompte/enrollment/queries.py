@@ -58,6 +58,9 @@ def provisional_code_of(*, account_id: int, digest: str) -> CodeFound | None:
 _CODE_USE = """
     UPDATE "enrollment_provisionalcode" SET used_at = %s WHERE id = %s AND used_at IS NULL AND voided_at IS NULL
 """
+_CODE_GIVE_BACK = """
+    UPDATE "enrollment_provisionalcode" SET used_at = NULL WHERE id = %s AND used_at = %s
+"""
 _CODES_VOID = """
     UPDATE "enrollment_provisionalcode" SET voided_at = %s
     WHERE account_id = %s AND used_at IS NULL AND voided_at IS NULL
@@ -68,6 +71,14 @@ def provisional_code_use(*, code_id: int, now: datetime) -> bool:
     """Marks the code used at `now` if it was neither used nor voided: whether this call did (one use wins)."""
     with connection.cursor() as cursor:
         cursor.execute(_CODE_USE, [connection.ops.adapt_datetimefield_value(now), code_id])
+        return bool(cursor.rowcount == 1)
+
+
+def provisional_code_unuse(*, code_id: int, used_at: datetime) -> bool:
+    """Makes the code usable again if it is still used at `used_at` (by that use, not a later one): whether it did.
+    (Only unused codes are ever voided: a used one has nothing to check there.)"""
+    with connection.cursor() as cursor:
+        cursor.execute(_CODE_GIVE_BACK, [code_id, connection.ops.adapt_datetimefield_value(used_at)])
         return bool(cursor.rowcount == 1)
 
 

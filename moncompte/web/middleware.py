@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from moncompte.core.outage import take_backs_kept
 from moncompte.core.request_context import current_request_id, request_id_set
 
 CSP = (
@@ -15,7 +16,7 @@ CSP = (
 
 def request_id(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
     def middleware(request: HttpRequest) -> HttpResponse:
-        with request_id_set(secrets.token_hex(6)):
+        with request_id_set(secrets.token_hex(6)), take_backs_kept():
             response = get_response(request)
             response.headers["X-Request-Id"] = current_request_id()
             return response

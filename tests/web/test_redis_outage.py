@@ -29,18 +29,23 @@ from tests.web.test_enrollment_pages import TYPED, captcha_id_in, identity_page
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def redis_cable(settings) -> Iterator[DatabaseCable]:
-    """The service's Redis reached through a relay the test can cut and mend."""
+def redis_relayed[Relay: DatabaseCable](settings: Any, relay: type[Relay]) -> Iterator[Relay]:
+    """The service's Redis (sessions and limits, as in production) reached through `relay`, closed after."""
     redis.Redis.from_url(TEST_REDIS_URL).flushdb()
     target = urlsplit(TEST_REDIS_URL)
-    cable = DatabaseCable(host=target.hostname or "127.0.0.1", port=target.port or 6379)
+    cable = relay(host=target.hostname or "127.0.0.1", port=target.port or 6379)
     url = f"redis://127.0.0.1:{cable.port}{target.path}"
     settings.REDIS_URL = url
     settings.CACHES = redis_cache_settings(url, timeout=settings.MONCOMPTE.redis_timeout)
     settings.SESSION_ENGINE = "moncompte.core.redis_sessions"
     yield cable
     cable.close()
+
+
+@pytest.fixture
+def redis_cable(settings) -> Iterator[DatabaseCable]:
+    """The service's Redis reached through a relay the test can cut and mend."""
+    yield from redis_relayed(settings, DatabaseCable)
 
 
 def test_a_signed_in_page_is_a_503_while_redis_is_out_and_the_person_is_still_signed_in_after_R_A11Y6(

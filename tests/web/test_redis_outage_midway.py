@@ -1,6 +1,7 @@
 """R-A11Y6, R-API1, R-LIM2: a store failing in the middle of a request, after the other has done its part, and a
 Redis that answers but refuses writes. A code that could not be sent is not counted against the person; a Redis
-whose memory is full is the service out, not a server error. The database is reached through a relay that dies
+whose memory is full is the service out, not a server error; a provisional code used up by a sign-in whose session
+Redis could not keep is given back. The database is reached through a relay that dies
 at the first command holding a given text (`Tripwire`), as a server stopping at that very moment."""
 
 import dataclasses
@@ -12,6 +13,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 import redis
@@ -19,13 +21,18 @@ from django.db import connection
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from moncompte.audit.models import AuditEvent
 from moncompte.core.redis_cache import redis_cache_settings
+from moncompte.enrollment.models import ProvisionalCode
+from moncompte.enrollment.provisional_codes import provisional_code_give_back
+from moncompte.enrollment.queries import provisional_code_use
 from tests import factories
 from tests.factories import PERSONAL_CODE
 from tests.helpers import TEST_REDIS_URL
 from tests.outbox.faults import DatabaseCable, _hang_up
 from tests.web.test_database_outage import NIR
 from tests.web.test_enrollment_pages import submit_identity
+from tests.web.test_redis_outage import redis_relayed
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -35,18 +42,19 @@ class Tripwire(DatabaseCable):
     armed: that command never reaches the server."""
 
     def __init__(self, *, host: str, port: int) -> None:
-        self.wire = b""
+        self.wire: tuple[bytes, ...] = ()
         self.tripped = threading.Event()
         super().__init__(host=host, port=port)
 
-    def arm(self, wire: bytes) -> None:
+    def arm(self, *wire: bytes) -> None:
+        """Trips on the first command holding every one of `wire`; none disarms."""
         self.wire = wire
 
     def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         towards_server = source.getsockname()[1] == self.port
         try:
             while data := source.recv(65536):
-                if towards_server and self.wire and self.wire in data:
+                if towards_server and self.wire and all(part in data for part in self.wire):
                     self.tripped.set()
                     self.cut()
                     return
@@ -123,7 +131,7 @@ def test_a_code_the_database_could_not_send_is_not_counted_against_the_person_R_
         assert wire.tripped.is_set()
         assert answer.status_code == 503
         assert "Ce que vous avez saisi est conservé" in html.unescape(answer.content.decode())
-        wire.arm(b"")
+        wire.arm()
         wire.mend()
         connection.close_if_unusable_or_obsolete()
         again = submit_identity(client)
@@ -150,3 +158,71 @@ def test_a_redis_that_refuses_writes_makes_the_service_not_ready_R_A11Y6(full_re
         health.readiness_forget()
     assert response.status_code == 503
     assert json.loads(response.content)["verifications"]["redis"] == "refuse d'écrire : OutOfMemoryError"
+
+
+@pytest.fixture
+def redis_wire(settings) -> Iterator[Tripwire]:
+    """The service's Redis reached through a tripwire."""
+    yield from redis_relayed(settings, Tripwire)
+
+
+# F1: a provisional code is used up by the sign-in it opens a session for (R-CODE2, single use); if Redis goes out
+# after that use and before the session is kept, the answer is the 503 of R-A11Y6 and the code is given back: the
+# person sends it again once the service is back, instead of finding « Ce code provisoire a déjà servi » with
+# « Code oublié ? » as the only way on. What the sign-in sends Redis once the code is used up: its attempts cleared
+# (the success), then the session, written with the response (Django's cache sessions: a key of this prefix).
+ATTEMPTS_CLEARED = (b"\r\nDEL\r\n", b"throttle:sign_in_attempt")
+SESSION_WRITTEN = (b"\r\nSET\r\n", b"django.contrib.sessions.cache")
+
+
+@pytest.mark.parametrize("cut_on", [ATTEMPTS_CLEARED, SESSION_WRITTEN], ids=["attempts cleared", "session written"])
+def test_a_provisional_code_used_up_as_redis_goes_out_is_given_back_and_works_once_it_is_back_R_CODE2_R_A11Y6(
+    redis_wire, code_sent, traveller, cut_on
+):
+    browser = HttpClient(raise_request_exception=False)
+    redis_wire.arm(*cut_on)
+    answer = browser.post(reverse("web:sign_in"), {"nir": NIR, "code": code_sent.clear})
+    # The sign-in page with its form kept, or the generic page when the session's write fails after the view.
+    assert (answer.status_code, answer["Retry-After"]) == (503, "30")
+    assert redis_wire.tripped.is_set()  # the cut came at that very request, after the code's use
+    assert ProvisionalCode.objects.get().used_at is None
+    assert AuditEvent.objects.filter(event="authn_code_given_back").count() == 1
+
+    redis_wire.arm()
+    redis_wire.mend()
+    answer = browser.post(reverse("web:sign_in"), {"nir": NIR, "code": code_sent.clear})
+    assert (answer.status_code, answer["Location"]) == (302, reverse("web:choose_password"))
+    assert browser.get(reverse("web:choose_password")).status_code == 200
+    assert ProvisionalCode.objects.get().used_at is not None
+    assert browser.post(reverse("web:sign_out")).status_code == 302
+    again = HttpClient().post(reverse("web:sign_in"), {"nir": NIR, "code": code_sent.clear})
+    assert "Ce code provisoire a déjà servi" in again.content.decode()  # used once the session was kept: single use
+
+
+def test_the_app_s_sign_in_gives_its_provisional_code_back_when_redis_goes_out_after_its_use_R_CODE2_R_API1(
+    redis_wire, code_sent, traveller
+):
+    app = HttpClient(raise_request_exception=False)
+    redis_wire.arm(*ATTEMPTS_CLEARED)
+    body = {"nir": NIR, "code": code_sent.clear, "device_name": "Pixel"}
+    answer = app.post("/api/v1/sessions", body, content_type="application/json")
+    assert (answer.status_code, answer.json()["code"]) == (503, "service_unavailable")
+    assert ProvisionalCode.objects.get().used_at is None
+
+    redis_wire.arm()
+    redis_wire.mend()
+    answer = app.post("/api/v1/sessions", body, content_type="application/json")
+    assert (answer.status_code, answer.json()["scope"]) == (200, "choose_personal_code")
+
+
+def test_a_late_give_back_never_undoes_a_later_use_of_the_code_R_CODE2(code_sent, now):
+    """Given back once (the first sign-in's session lost), then used again by the retry: the first request's give
+    back, were it to run again, finds the code used at another moment and leaves it used."""
+    code = ProvisionalCode.objects.get()
+    assert provisional_code_use(code_id=code.pk, now=now)
+    assert provisional_code_give_back(code_id=code.pk, used_at=now, account_id=code.account_id)
+    retried = now + timedelta(seconds=5)
+    assert provisional_code_use(code_id=code.pk, now=retried)
+    assert not provisional_code_give_back(code_id=code.pk, used_at=now, account_id=code.account_id)
+    assert ProvisionalCode.objects.get().used_at == retried
+    assert AuditEvent.objects.filter(event="authn_code_given_back").count() == 1

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 from moncompte.core.conf import conf
-from moncompte.core.outage import SERVICE_OUT
+from moncompte.core.outage import SERVICE_OUT, outage_take_back
 from moncompte.core.request_context import current_request_id
 from moncompte.core.service_terms import service_terms
 
@@ -60,9 +60,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """Django calls it while handling the exception: the database or Redis out is a 503 that says when to come
-    back."""
+    back, and takes back what the request registered for that (core/outage.take_back_if_out)."""
     if not isinstance(sys.exception(), SERVICE_OUT):
         return error_page(500)
+    outage_take_back()
     return unavailable(error_page(503))
 
 
