@@ -231,11 +231,18 @@ LOGGING = {
     "filters": {
         "request_id": {"()": "moncompte.core.request_context.RequestIdFilter"},
         "health_probes": {"()": "moncompte.core.request_context.HealthProbeFilter"},
+        "outage_lines": {"()": "moncompte.core.outage.OutageLineFilter"},
     },
     "loggers": {
         "moncompte": {"handlers": ["console"], "level": env.text("MONCOMPTE_LOG_LEVEL", "INFO")},
-        # Every server error, with the request id the error page and the X-Request-Id header show.
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False, "filters": ["health_probes"]},
+        # Every server error, with the request id the error page and the X-Request-Id header show; an outage's 503
+        # in one warning line.
+        "django.request": {
+            "handlers": ["console"],
+            "level": "ERROR",
+            "propagate": False,
+            "filters": ["health_probes", "outage_lines"],
+        },
     },
 }
 

@@ -77,3 +77,23 @@ def outage_take_back() -> None:
             action()
         except Exception:
             logger.exception("service indisponible : une écriture de la requête n'a pas pu être reprise")
+
+
+class OutageLineFilter(logging.Filter):
+    """Django logs every answer of 500 and above at ERROR, with the whole traceback when an exception caused it:
+    during an outage, some 70 lines a request, for a state of the service and not a fault of its code (F8). On
+    `django.request`, a 503 is an outage (R-A11Y6): one warning line, with its cause when an exception reached the
+    503 page (web/views/errors.server_error), no traceback; a page that kept its form has logged its cause
+    already (outage_logged), on the line before, with the same request id."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) != 503:
+            return True
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, SERVICE_OUT):
+            cause = str(error).strip().splitlines()
+            record.msg = f"{record.msg} (service indisponible : %s (%s))"
+            record.args = (*(record.args or ()), type(error).__name__, cause[0][:200] if cause else "")
+            record.exc_info, record.exc_text = None, None
+        return True

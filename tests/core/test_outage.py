@@ -4,7 +4,13 @@ import logging
 
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from moncompte.core.outage import outage_logged, outage_take_back, take_back_if_out, take_backs_kept
+from moncompte.core.outage import (
+    OutageLineFilter,
+    outage_logged,
+    outage_take_back,
+    take_back_if_out,
+    take_backs_kept,
+)
 
 
 def test_an_outage_takes_back_what_the_request_registered_last_first_and_once():
@@ -47,3 +53,28 @@ def test_a_take_back_that_fails_is_logged_and_the_others_still_run(caplog):
         outage_take_back()
     assert done == ["code"]
     assert "n'a pas pu être reprise" in caplog.text
+
+
+def _django_line(status: int, error: BaseException | None) -> logging.LogRecord:
+    """A record as django.utils.log.log_response makes it."""
+    exc_info = (type(error), error, None) if error is not None else None
+    record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "%s: %s", ("X", "/p/"), exc_info)
+    record.status_code = status
+    return record
+
+
+def test_a_server_error_that_is_no_outage_keeps_its_level_and_traceback_F8():
+    for line in (_django_line(500, RuntimeError("un bogue")), _django_line(503, RuntimeError("un bogue"))):
+        kept = line.exc_info
+        assert OutageLineFilter().filter(line)
+        assert line.exc_info == kept
+    line = _django_line(500, RuntimeError("un bogue"))
+    OutageLineFilter().filter(line)
+    assert (line.levelname, line.getMessage()) == ("ERROR", "X: /p/")
+
+
+def test_an_outage_s_503_line_says_its_cause_in_one_warning_line_F8():
+    line = _django_line(503, RedisConnectionError("Connection closed by server.\nsecond line"))
+    assert OutageLineFilter().filter(line)
+    assert (line.levelname, line.levelno, line.exc_info) == ("WARNING", logging.WARNING, None)
+    assert line.getMessage() == "X: /p/ (service indisponible : ConnectionError (Connection closed by server.))"

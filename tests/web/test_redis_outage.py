@@ -4,10 +4,12 @@ person had signed out. The identity form keeps what was typed. The outage is rea
 TCP relay that drops every connection and refuses new ones, as a stopped Redis would."""
 
 import dataclasses
+import logging
 import socket
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -177,3 +179,37 @@ def test_signing_out_while_redis_is_out_makes_the_browser_forget_its_session_R_S
     assert_unavailable_page(browser.post(reverse("web:sign_out")))
     redis_cable.mend()
     assert browser.get(reverse("web:account"))["Location"].startswith(reverse("web:sign_in"))
+
+
+@contextmanager
+def django_request_lines() -> Iterator[list[logging.LogRecord]]:
+    """What Django's `django.request` logger lets through its filters (settings.LOGGING), as its handler sees it."""
+    lines: list[logging.LogRecord] = []
+
+    class Catcher(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(record)
+
+    catcher = Catcher()
+    logger = logging.getLogger("django.request")
+    logger.addHandler(catcher)
+    try:
+        yield lines
+    finally:
+        logger.removeHandler(catcher)
+
+
+def test_an_outage_s_503_is_one_warning_line_with_its_cause_never_a_traceback_F8(redis_cable, code_sent, now):
+    factories.active(code_sent, now)
+    browser = HttpClient(raise_request_exception=False)
+    assert browser.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE}).status_code == 302
+    redis_cable.cut()
+    with django_request_lines() as lines:
+        assert browser.get(reverse("web:account")).status_code == 503  # reached the 503 page (server_error)
+        assert browser.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE}).status_code == 503  # kept
+    account, sign_in = lines
+    assert [(line.levelname, line.exc_info) for line in lines] == [("WARNING", None), ("WARNING", None)]
+    assert account.getMessage().startswith(
+        f"Service Unavailable: {reverse('web:account')} (service indisponible : ConnectionError ("
+    )
+    assert sign_in.getMessage() == f"Service Unavailable: {reverse('web:sign_in')}"  # its cause: the line before
