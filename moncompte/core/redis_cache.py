@@ -1,14 +1,105 @@
-"""Django's Redis cache, keeping one client per connection pool.
+"""Django's Redis cache, keeping one client per connection pool; and Redis's waits bounded per request.
 
 Django builds a new `redis.Redis` for every cache call (sessions, limits), and each one builds its table of
 reply parsers: about 0.1 ms of CPU per call, a dozen times per journey. A `redis.Redis` is safe to share between
 threads over its pool, so one per pool is enough.
+
+Each command waits REDIS_TIMEOUT at most; a request sends a dozen. A Redis frozen (it takes the connection and
+never answers) held a page for two or three of those waits, one per command still tried after the first failed
+(a count taken back, the CAPTCHA's page tried again); a Redis answering just under the timeout, for one per
+command: some thirty seconds on the identity step, past gunicorn's patience, every worker held (F5). Within a
+request (web/middleware.request_id), a command fails at once, as Redis out (core/outage.SERVICE_OUT), once one
+has failed to connect or to be answered, or once the request has waited REQUEST_WAITS times REDIS_TIMEOUT on
+Redis in all. A frozen Redis holds a page one REDIS_TIMEOUT; a slow one, REQUEST_WAITS + 1 at most (a page of a
+dozen commands at a fifth of a second each still goes through). Outside a request (the worker, the commands),
+nothing changes.
 """
 
+import contextvars
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
+import redis
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.connection import Connection, SSLConnection
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from moncompte.core.conf import conf
+
+REQUEST_WAITS = 3
+
+
+@dataclass
+class _Waited:
+    seconds: float = 0.0
+    failed: bool = False
+    inside: bool = False  # a command connecting or checking its connection first: its wait counted once
+
+
+_waited: contextvars.ContextVar[_Waited | None] = contextvars.ContextVar("redis_waited", default=None)
+
+
+@contextmanager
+def redis_waits_bounded() -> Iterator[None]:
+    """The scope of one request: its commands to Redis wait REQUEST_WAITS times REDIS_TIMEOUT in all, and none
+    after one failed."""
+    token = _waited.set(_Waited())
+    try:
+        yield
+    finally:
+        _waited.reset(token)
+
+
+def _bounded[T](call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    waited = _waited.get()
+    if waited is None or waited.inside:
+        return call(*args, **kwargs)
+    if waited.failed or waited.seconds >= REQUEST_WAITS * conf().redis_timeout.total_seconds():
+        raise RedisTimeoutError("Redis n'a pas répondu à temps pour cette requête")
+    started, waited.inside = time.monotonic(), True
+    try:
+        return call(*args, **kwargs)
+    except (RedisConnectionError, RedisTimeoutError):
+        waited.failed = True
+        raise
+    finally:
+        waited.seconds += time.monotonic() - started
+        waited.inside = False
+
+
+class BoundedConnection(Connection):
+    """redis-py's connection, its waits bounded per request (above)."""
+
+    def connect(self) -> None:
+        _bounded(super().connect)
+
+    def send_packed_command(self, command: Any, check_health: bool = True) -> None:
+        _bounded(super().send_packed_command, command, check_health)
+
+    def read_response(self, *args: Any, **kwargs: Any) -> Any:
+        return _bounded(super().read_response, *args, **kwargs)
+
+
+class BoundedSSLConnection(BoundedConnection, SSLConnection):
+    """The same, over TLS (rediss://)."""
+
+
+def bounded_connection_class(url: str) -> type[Connection]:
+    return BoundedSSLConnection if urlsplit(url).scheme == "rediss" else BoundedConnection
+
+
+def bounded_client(url: str) -> "redis.Redis":
+    """A client of Redis at `url` whose commands wait REDIS_TIMEOUT each at most, and are bounded per request."""
+    wait = conf().redis_timeout.total_seconds()
+    return redis.Redis.from_url(
+        url, socket_timeout=wait, socket_connect_timeout=wait, connection_class=bounded_connection_class(url)
+    )
 
 
 class ReusingRedisCacheClient(RedisCacheClient):
@@ -34,5 +125,9 @@ class ReusingRedisCache(RedisCache):
 def redis_cache_settings(url: str, *, timeout: timedelta) -> dict[str, Any]:
     """settings.CACHES for Redis at `url`: each read or connection waits at most `timeout` (R-A11Y6)."""
     seconds = timeout.total_seconds()
-    options = {"socket_timeout": seconds, "socket_connect_timeout": seconds}
+    options = {
+        "socket_timeout": seconds,
+        "socket_connect_timeout": seconds,
+        "connection_class": bounded_connection_class(url),
+    }
     return {"default": {"BACKEND": "moncompte.core.redis_cache.ReusingRedisCache", "LOCATION": url, "OPTIONS": options}}

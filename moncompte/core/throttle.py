@@ -12,9 +12,9 @@ from typing import Any, Protocol
 from django.conf import settings
 
 from moncompte.core import queries, tokens
-from moncompte.core.conf import conf
 from moncompte.core.errors import TooManyAttempts
 from moncompte.core.models import ThrottleEvent, WindowCounter
+from moncompte.core.redis_cache import bounded_client
 
 
 @dataclass(frozen=True)
@@ -70,10 +70,7 @@ class DatabaseStore:
 
 class RedisStore:
     def __init__(self, url: str) -> None:
-        import redis
-
-        wait = conf().redis_timeout.total_seconds()  # a Redis that does not answer is out: a 503 (R-A11Y6)
-        self.redis = redis.Redis.from_url(url, socket_timeout=wait, socket_connect_timeout=wait)
+        self.redis = bounded_client(url)  # a Redis that does not answer is out: a 503 (R-A11Y6)
 
     def _name(self, scope: str, key: str) -> str:
         return f"moncompte:throttle:{scope}:{key}"

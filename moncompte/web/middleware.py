@@ -6,6 +6,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from moncompte.core.outage import take_backs_kept
+from moncompte.core.redis_cache import redis_waits_bounded
 from moncompte.core.request_context import current_request_id, request_id_set
 
 CSP = (
@@ -16,7 +17,7 @@ CSP = (
 
 def request_id(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
     def middleware(request: HttpRequest) -> HttpResponse:
-        with request_id_set(secrets.token_hex(6)), take_backs_kept():
+        with request_id_set(secrets.token_hex(6)), take_backs_kept(), redis_waits_bounded():
             response = get_response(request)
             response.headers["X-Request-Id"] = current_request_id()
             return response

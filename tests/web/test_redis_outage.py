@@ -5,7 +5,6 @@ TCP relay that drops every connection and refuses new ones, as a stopped Redis w
 
 import dataclasses
 import logging
-import socket
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +21,7 @@ from django.urls import reverse
 
 from moncompte.core.redis_cache import redis_cache_settings
 from tests import factories
+from tests.core.test_redis_cache import FrozenRedis
 from tests.factories import PERSONAL_CODE
 from tests.helpers import TEST_REDIS_URL
 from tests.outbox.faults import DatabaseCable
@@ -136,14 +136,14 @@ def test_the_api_answers_a_503_problem_while_redis_is_out_R_API1(redis_cable, co
     assert answer.json()["code"] == "service_unavailable"
 
 
-def test_a_redis_that_accepts_and_never_answers_is_a_503_after_redis_timeout_not_a_held_page_R_A11Y6(
+def test_a_redis_that_accepts_and_never_answers_is_a_503_after_redis_timeout_not_a_held_page_R_A11Y6_F5(
     settings, client, beneficiary, traveller
 ):
-    """The kernel completes the connection (the listener's backlog) and nothing ever answers: a Redis frozen,
-    or a network that drops the replies."""
+    """The connection is taken and nothing ever answers: a Redis frozen, or a network that drops the replies."""
     settings.MONCOMPTE = dataclasses.replace(settings.MONCOMPTE, redis_timeout=timedelta(milliseconds=300))
-    with socket.create_server(("127.0.0.1", 0), backlog=64) as frozen:
-        url = f"redis://127.0.0.1:{frozen.getsockname()[1]}/0"
+    frozen = FrozenRedis()
+    try:
+        url = f"redis://127.0.0.1:{frozen.port}/0"
         settings.REDIS_URL = url
         settings.CACHES = redis_cache_settings(url, timeout=settings.MONCOMPTE.redis_timeout)
         settings.SESSION_ENGINE = "moncompte.core.redis_sessions"
@@ -152,9 +152,14 @@ def test_a_redis_that_accepts_and_never_answers_is_a_503_after_redis_timeout_not
         with ThreadPoolExecutor(1) as waiting:
             answer = waiting.submit(_posted_then_closed, client, reverse("web:identity"), typed).result(timeout=30)
         waited = time.monotonic() - started
+    finally:
+        frozen.close()
     assert answer.status_code == 503
     # The setting, not redis-py's own 5 s (each call waits that long without it): a page held seconds per call.
     assert waited < 4.5
+    # F5: one wait for the whole page; the commands the request still tried (its limits, its CAPTCHA page, each
+    # on a pool of its own) failed at once, without a connection of their own to wait on.
+    assert len(frozen.taken) == 1
     assert f'value="{TYPED["email"]}"' in answer.content.decode()
 
 

@@ -8,7 +8,6 @@ import dataclasses
 import html
 import json
 import re
-import socket
 import subprocess
 import threading
 import time
@@ -29,7 +28,7 @@ from moncompte.enrollment.queries import provisional_code_use
 from tests import factories
 from tests.factories import PERSONAL_CODE
 from tests.helpers import TEST_REDIS_URL
-from tests.outbox.faults import DatabaseCable, _hang_up
+from tests.outbox.faults import DatabaseCable
 from tests.web.test_database_outage import NIR
 from tests.web.test_enrollment_pages import submit_identity
 from tests.web.test_redis_outage import redis_relayed
@@ -50,19 +49,12 @@ class Tripwire(DatabaseCable):
         """Trips on the first command holding every one of `wire`; none disarms."""
         self.wire = wire
 
-    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
-        towards_server = source.getsockname()[1] == self.port
-        try:
-            while data := source.recv(65536):
-                if towards_server and self.wire and all(part in data for part in self.wire):
-                    self.tripped.set()
-                    self.cut()
-                    return
-                sink.sendall(data)
-        except OSError:
-            pass
-        finally:
-            _hang_up(source, sink)
+    def _carry(self, data: bytes, *, towards_server: bool) -> bool:
+        if towards_server and self.wire and all(part in data for part in self.wire):
+            self.tripped.set()
+            self.cut()
+            return False
+        return True
 
 
 @pytest.fixture
