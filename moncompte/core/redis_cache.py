@@ -35,9 +35,9 @@ from moncompte.core.conf import conf
 REQUEST_WAITS = 3
 
 
-@dataclass
+@dataclass(slots=True)
 class _Waited:
-    seconds: float = 0.0
+    left: float  # the seconds this request may still wait on Redis
     failed: bool = False
     inside: bool = False  # a command connecting or checking its connection first: its wait counted once
 
@@ -49,7 +49,7 @@ _waited: contextvars.ContextVar[_Waited | None] = contextvars.ContextVar("redis_
 def redis_waits_bounded() -> Iterator[None]:
     """The scope of one request: its commands to Redis wait REQUEST_WAITS times REDIS_TIMEOUT in all, and none
     after one failed."""
-    token = _waited.set(_Waited())
+    token = _waited.set(_Waited(left=REQUEST_WAITS * conf().redis_timeout.total_seconds()))
     try:
         yield
     finally:
@@ -60,7 +60,7 @@ def _bounded[T](call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     waited = _waited.get()
     if waited is None or waited.inside:
         return call(*args, **kwargs)
-    if waited.failed or waited.seconds >= REQUEST_WAITS * conf().redis_timeout.total_seconds():
+    if waited.failed or waited.left <= 0:
         raise RedisTimeoutError("Redis n'a pas répondu à temps pour cette requête")
     started, waited.inside = time.monotonic(), True
     try:
@@ -69,7 +69,7 @@ def _bounded[T](call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         waited.failed = True
         raise
     finally:
-        waited.seconds += time.monotonic() - started
+        waited.left -= time.monotonic() - started
         waited.inside = False
 
 
