@@ -43,9 +43,9 @@ def captcha_check(*, proof: CaptchaProof, client: Client, now: datetime) -> None
     typed = _normalise(proof.answer)
     if not typed:
         raise CaptchaMissing()
-    limits.failures_check(client=client, binding=proof.binding, now=now)
+    own_failures = limits.failures_check(client=client, binding=proof.binding, now=now)
     try:
-        _work_check(proof, client=client, now=now)
+        _work_check(proof, client=client, now=now, own_failures=own_failures)
         parsed = parse(proof.challenge_id)
         if parsed is None or not _same(parsed.binding_tag, binding_tag(proof.binding)):
             raise CaptchaWrong()
@@ -66,12 +66,14 @@ def _drawn(typed: str) -> str:
     return "".join(LOOK_ALIKES.get(char, char) for char in typed)
 
 
-def _work_check(proof: CaptchaProof, *, client: Client, now: datetime) -> None:
+def _work_check(proof: CaptchaProof, *, client: Client, now: datetime, own_failures: int) -> None:
     """R-CAP6: a proof made for this very challenge and client; without one (no JavaScript), the stricter
     limit. WorkRefused counts as a failure; WorkOutdated (a proof too easy since the client's own failures)
     does not, and neither uses the challenge up."""
     if proof.work:
-        work_accept(payload=proof.work, challenge_id=proof.challenge_id, client=client, now=now)
+        work_accept(
+            payload=proof.work, challenge_id=proof.challenge_id, client=client, now=now, own_failures=own_failures
+        )
     else:
         limits.without_work_count(client=client, now=now)
 

@@ -87,13 +87,16 @@ def creation_count(*, client: Client, binding: str, now: datetime) -> None:
     throttle.window_count(new_per_session(), key=binding, now=now, field=FIELD)
 
 
-def failures_check(*, client: Client, binding: str, now: datetime) -> None:
+def failures_check(*, client: Client, binding: str, now: datetime) -> int:
+    """TooManyAttempts once the client, its network or the session failed too often; else the client's own
+    failures of the hour, which its proof of work is checked against (R-CAP6: read once, issue 22)."""
     limits = [
         (failures_per_client(), client.address),
         (failures_per_network(now), client.network),
         (failures_per_session(), binding),
     ]
-    throttle.check_each(limits, now=now, field=FIELD)
+    own: int = throttle.check_each(limits, now=now, field=FIELD)[0]
+    return own
 
 
 def failure_hit(*, client: Client, binding: str, now: datetime) -> None:

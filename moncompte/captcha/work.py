@@ -120,10 +120,13 @@ def _same(value: str, expected: str) -> bool:
     return hmac.compare_digest(value.encode(), expected.encode())
 
 
-def work_accept(*, payload: str, challenge_id: str, client: Client, now: datetime) -> None:
+def work_accept(
+    *, payload: str, challenge_id: str, client: Client, now: datetime, own_failures: int | None = None
+) -> None:
     """Checks a proof: signed by us, right, not expired, made for this CAPTCHA challenge and this client,
     never used before. Raises WorkRefused; WorkOutdated (not a failure) when the client's own wrong answers
-    since call for more work than the proof was made with."""
+    since call for more work than the proof was made with. `own_failures`: those answers, when the caller has
+    just read them (else read here)."""
     solution = _decoded(payload)
     params = _signed_params(solution) if solution is not None else None
     if solution is None or params is None:
@@ -140,5 +143,5 @@ def work_accept(*, payload: str, challenge_id: str, client: Client, now: datetim
         raise WorkRefused()
     # Only the client's own failures since count here: a pre-solved easy proof is no use to a script that
     # failed meanwhile, while a person's proof is not voided by what neighbours did after the page was shown.
-    if difficulty < _own_difficulty(client=client, now=now):
+    if difficulty < _own_difficulty(client=client, now=now, own=own_failures):
         raise WorkOutdated()

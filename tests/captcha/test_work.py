@@ -205,3 +205,22 @@ def test_a_spent_proof_is_kept_until_its_own_expiry_whatever_the_server_s_time_z
         monkeypatch.undo()
         time.tzset()
     assert list(SpentToken.objects.values_list("expires_at", flat=True)) == [now + timedelta(minutes=5)]
+
+
+@pytest.mark.redis
+def test_an_answer_with_its_proof_reads_the_failures_once_R_CAP6(now, settings):
+    """Issue 22: the client's failures sized the proof and were read again to check it; read once now."""
+    import redis
+
+    from tests.helpers import TEST_REDIS_URL
+    from tests.web.test_query_budget import redis_round_trips
+
+    settings.REDIS_URL = TEST_REDIS_URL
+    redis.Redis.from_url(TEST_REDIS_URL).flushdb()
+    challenge = challenge_create(binding="s", client=CLIENT, now=now)
+    proof = CaptchaProof(
+        challenge.id, challenge_answer(challenge_id=challenge.id), "s", solved(now, challenge_id=challenge.id)
+    )
+    with redis_round_trips() as sent:
+        captcha_check(proof=proof, client=CLIENT, now=now)
+    assert sent[0] == 1  # the client's, its network's and the session's failures, in one pipeline

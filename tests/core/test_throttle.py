@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 import pytest
 import redis
 
-from moncompte.core import throttle
+from moncompte.core import throttle, throttle_stores
 from moncompte.core.errors import TooManyAttempts
 from tests.helpers import TEST_REDIS_URL
 
@@ -109,10 +109,27 @@ def test_several_windows_read_at_once_answer_each_for_its_own_key_and_limit(stor
     assert throttle.count_each([(LIMIT, "a"), (other, "b"), (LIMIT, "b")], now=now) == [3, 0, 0]
     assert throttle.first_retry_after([(other, "b"), (LIMIT, "b")], now=now) is None
     assert throttle.first_retry_after([(other, "b"), (LIMIT, "a")], now=now) == timedelta(hours=1)
-    throttle.check_each([(other, "b"), (LIMIT, "b")], now=now)
+    throttle.hit(LIMIT, key="c", now=now)
+    assert throttle.check_each([(other, "b"), (LIMIT, "c"), (LIMIT, "b")], now=now) == [0, 1, 0]  # what each holds
+    assert throttle.retry_after_each([(LIMIT, "a"), (other, "b"), (LIMIT, "b")], now=now) == [
+        timedelta(hours=1),
+        None,
+        None,
+    ]
     with pytest.raises(TooManyAttempts) as full:
         throttle.check_each([(other, "b"), (LIMIT, "a")], now=now + timedelta(minutes=1), field="nir")
     assert (full.value.retry_after, full.value.field) == (timedelta(minutes=59), "nir")
+
+
+def test_several_limits_counted_at_once_each_count_one_event_in_its_own_window(store, now):
+    other = throttle.Limit("test_other", 5, timedelta(minutes=10))
+    handles = throttle.hit_each([(LIMIT, "a"), (other, "a"), (LIMIT, "b")], now=now)
+    assert len(set(handles)) == 3
+    assert throttle.count_each([(LIMIT, "a"), (other, "a"), (LIMIT, "b")], now=now) == [1, 1, 1]
+    later = now + timedelta(minutes=30)
+    assert throttle.count_each([(LIMIT, "a"), (other, "a")], now=later) == [1, 0]  # each in its own window
+    throttle.unhit_each([(LIMIT, "a", handles[0]), (other, "a", handles[1])])
+    assert throttle.count_each([(LIMIT, "a"), (other, "a"), (LIMIT, "b")], now=now) == [0, 0, 1]
 
 
 def test_several_events_taken_back_at_once_each_leave_their_own_window(store, now):
@@ -130,7 +147,7 @@ def test_an_event_whose_window_cannot_be_read_is_not_left_counted_on_redis_R_LIM
     settings.REDIS_URL = TEST_REDIS_URL
     redis.Redis.from_url(settings.REDIS_URL).flushdb()
     store = throttle.store()
-    assert isinstance(store, throttle.RedisStore)
+    assert isinstance(store, throttle_stores.RedisStore)
     failing = {"left": 1}
     original = store.redis.pipeline
 
@@ -163,7 +180,7 @@ def test_an_event_whose_window_cannot_be_read_is_not_left_counted_in_the_databas
     def failing_read(*args, **kwargs):
         raise RuntimeError("panne")
 
-    monkeypatch.setattr(throttle.DatabaseStore, "times", failing_read)
+    monkeypatch.setattr(throttle_stores.DatabaseStore, "times", failing_read)
     with pytest.raises(RuntimeError):
         throttle.hit_then_times(LIMIT, key="k", now=now)
     monkeypatch.undo()
@@ -174,7 +191,7 @@ def test_an_event_whose_window_cannot_be_read_is_not_left_counted_in_the_databas
 def test_events_counted_after_mine_are_not_read_with_it_so_a_burst_never_refuses_all_of_itself_R_LIM3(now):
     from django.db import connection
 
-    store, window = throttle.DatabaseStore(), timedelta(hours=1)
+    store, window = throttle_stores.DatabaseStore(), timedelta(hours=1)
     others: list[str] = []
     meanwhile = threading.Event()
 
@@ -201,7 +218,7 @@ def test_a_count_whose_event_is_not_yet_committed_is_waited_for_not_missed_R_LIM
     next one waits for it and reads it."""
     from django.db import connection, transaction
 
-    store, window = throttle.DatabaseStore(), timedelta(hours=1)
+    store, window = throttle_stores.DatabaseStore(), timedelta(hours=1)
     inserted, release = threading.Event(), threading.Event()
     counted: dict[str, list[datetime]] = {}
 
