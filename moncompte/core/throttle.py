@@ -145,9 +145,11 @@ def unhit(limit: Limit, *, key: str, event: str) -> None:
     store().remove(limit.scope, _key(key), event)
 
 
-def unhit_each(events: list[tuple[Limit, str, str]]) -> None:
-    """`unhit` for several events (limit, key, handle) at once: one round trip on Redis."""
-    store().remove_each([(limit.scope, _key(key), event) for limit, key, event in events])
+def unhit_each(events: list[tuple[Limit, str, str]], *, cleared: list[tuple[Limit, str]] | None = None) -> None:
+    """`unhit` for several events (limit, key, handle), and `clear` for the `cleared` keys, at once: one round
+    trip on Redis."""
+    forget = [(limit.scope, _key(key)) for limit, key in cleared or []]
+    store().remove_each([(limit.scope, _key(key), event) for limit, key, event in events], forget)
 
 
 def window_count(limit: Limit, *, key: str, now: datetime, field: str | None = None) -> None:

@@ -12,7 +12,7 @@ from moncompte.core.redis_cache import bounded_client
 class Store(Protocol):
     def add(self, scope: str, key: str, at: datetime, window: timedelta) -> str: ...
     def add_each(self, events: list[tuple[str, str, timedelta]], at: datetime) -> list[str]: ...
-    def remove_each(self, events: list[tuple[str, str, str]]) -> None: ...
+    def remove_each(self, events: list[tuple[str, str, str]], forget: list[tuple[str, str]] | None = None) -> None: ...
     def times(self, scope: str, key: str, since: datetime) -> list[datetime]: ...
     def add_then_times(
         self, scope: str, key: str, at: datetime, window: timedelta, since: datetime
@@ -39,9 +39,11 @@ class DatabaseStore:
     def clear(self, scope: str, key: str) -> None:
         ThrottleEvent.objects.filter(scope=scope, key=key).delete()
 
-    def remove_each(self, events: list[tuple[str, str, str]]) -> None:
+    def remove_each(self, events: list[tuple[str, str, str]], forget: list[tuple[str, str]] | None = None) -> None:
         for scope, key, event in events:
             self.remove(scope, key, event)
+        for scope, key in forget or []:
+            self.clear(scope, key)
 
     def add_then_times(
         self, scope: str, key: str, at: datetime, window: timedelta, since: datetime
@@ -117,10 +119,12 @@ class RedisStore:
     def remove(self, scope: str, key: str, event: str) -> None:
         self.redis.zrem(self._name(scope, key), event)
 
-    def remove_each(self, events: list[tuple[str, str, str]]) -> None:
+    def remove_each(self, events: list[tuple[str, str, str]], forget: list[tuple[str, str]] | None = None) -> None:
         pipe = self.redis.pipeline(transaction=False)
         for scope, key, event in events:
             pipe.zrem(self._name(scope, key), event)
+        for scope, key in forget or []:
+            pipe.delete(self._name(scope, key))
         pipe.execute()
 
     def times(self, scope: str, key: str, since: datetime) -> list[datetime]:

@@ -76,10 +76,15 @@ class ClientAttempt:
     address: str
     handle: str
     failed: bool = False
+    ended: bool = False
 
-    def end(self) -> None:
-        if not self.failed:
-            throttle.unhit(limits.sign_in_failures_per_client(), key=self.address, event=self.handle)
+    def end(self, *, cleared: list[tuple[throttle.Limit, str]] | None = None) -> None:
+        """Takes the attempt back unless it failed (once), and forgets the `cleared` counts with it (one round
+        trip on Redis)."""
+        event = [] if self.failed or self.ended else [(limits.sign_in_failures_per_client(), self.address, self.handle)]
+        self.ended = True
+        if event or cleared:
+            throttle.unhit_each(event, cleared=cleared)
 
 
 def client_attempt_begin(*, nir: str, client: Client, now: datetime, checked: bool = True) -> ClientAttempt:
@@ -97,9 +102,16 @@ def client_attempt_begin(*, nir: str, client: Client, now: datetime, checked: bo
     return attempt
 
 
-def attempt_succeeded(*, nir: str, client: Client, device: int | None = None) -> None:
-    """A success starts the count again, for this NIR from this client (or device)."""
-    throttle.clear(limits.sign_in_attempts(), key=_key(nir, client, device))
+def attempt_succeeded(
+    *, nir: str, client: Client, device: int | None = None, attempt: ClientAttempt | None = None
+) -> None:
+    """A success starts the count again, for this NIR from this client (or device); the client's `attempt`,
+    counted first, is taken back with it (issue 22: one round trip to Redis, not two)."""
+    cleared = [(limits.sign_in_attempts(), _key(nir, client, device))]
+    if attempt is not None:
+        attempt.end(cleared=cleared)
+    else:
+        throttle.unhit_each([], cleared=cleared)
 
 
 def personal_code_verify(*, nir: str, stored: str, typed: str, client: Client, now: datetime, event: str) -> bool:
@@ -125,7 +137,7 @@ def personal_code_check(
     which secret was typed, so the wait applies to the provisional code too (R-CODE2). A wrong code is one
     more failure of the client: the `attempt` sign-in counted first, kept, or counted now."""
     if passwords.verify(stored, typed):
-        attempt_succeeded(nir=nir, client=client, device=device)
+        attempt_succeeded(nir=nir, client=client, device=device, attempt=attempt)
         return True
     if attempt is not None:
         attempt.failed = True

@@ -72,7 +72,9 @@ def _sign_in_counted(
     else:
         typed = secret_classify(account=account, typed=secret, now=now)
         if typed.kind is SecretKind.PROVISIONAL_CODE and typed.code is not None:
-            return _restricted(account, nir=nir, code=typed.code, client=client, device=trusted, now=now)
+            return _restricted(
+                account, nir=nir, code=typed.code, client=client, device=trusted, attempt=attempt, now=now
+            )
     # A personal code, or a NIR without account: counted and answered alike, so neither tells (R-LIM4).
     stored = account.password_hash if account is not None else ""
     right = personal_code_check(
@@ -105,9 +107,16 @@ def _full(account: SignInAccount, *, client: Client, device: str, trusted: int |
 
 
 def _restricted(
-    account: SignInAccount, *, nir: Nir, code: CodeFound, client: Client, device: int | None, now: datetime
+    account: SignInAccount,
+    *,
+    nir: Nir,
+    code: CodeFound,
+    client: Client,
+    device: int | None,
+    attempt: ClientAttempt,
+    now: datetime,
 ) -> SignedIn:
     """The right provisional code (R-CODE4): a success, so this client's run of failures starts again."""
     grant = provisional_code_consume(account=account, nir=nir.value, code=code, client=client, now=now)
-    attempt_succeeded(nir=nir.value, client=client, device=device)
+    attempt_succeeded(nir=nir.value, client=client, device=device, attempt=attempt)
     return SignedIn(account.pk, restricted_until=grant.until, session_epoch=account.session_epoch, state=account.state)

@@ -142,6 +142,19 @@ def test_several_events_taken_back_at_once_each_leave_their_own_window(store, no
     assert throttle.count(LIMIT, key="a", now=now) == 0
 
 
+def test_events_taken_back_and_keys_cleared_at_once_R_LIM3(store, now):
+    other = throttle.Limit("test_other", 5, timedelta(hours=1))
+    throttle.hit(LIMIT, key="kept", now=now)
+    taken = throttle.hit(LIMIT, key="a", now=now)
+    throttle.hit(LIMIT, key="a", now=now)
+    for _ in range(2):
+        throttle.hit(other, key="b", now=now)
+    throttle.unhit_each([(LIMIT, "a", taken)], cleared=[(other, "b")])
+    assert throttle.count_each([(LIMIT, "a"), (other, "b"), (LIMIT, "kept")], now=now) == [1, 0, 1]
+    throttle.unhit_each([], cleared=[(LIMIT, "a")])
+    assert throttle.count(LIMIT, key="a", now=now) == 0
+
+
 @pytest.mark.redis
 def test_an_event_whose_window_cannot_be_read_is_not_left_counted_on_redis_R_LIM3(settings, db, now, monkeypatch):
     settings.REDIS_URL = TEST_REDIS_URL
