@@ -79,19 +79,32 @@ def outage_take_back() -> None:
             logger.exception("service indisponible : une écriture de la requête n'a pas pu être reprise")
 
 
+def store_out(error: BaseException) -> bool:
+    """Whether `error` is a store that refused, dropped or did not answer its connection, rather than a statement
+    of ours that failed on a store that answers (a deadlock, a lock or statement timeout: PostgreSQL names those
+    by a code of their own, outside the connection's classes 08 and 57P). Redis's are all the store."""
+    if not isinstance(error, OperationalError | InterfaceError):
+        return True
+    code = getattr(error.__cause__, "sqlstate", None)
+    return code is None or code.startswith(("08", "57P"))
+
+
 class OutageLineFilter(logging.Filter):
     """Django logs every answer of 500 and above at ERROR, with the whole traceback when an exception caused it:
     during an outage, some 70 lines a request, for a state of the service and not a fault of its code (F8). On
-    `django.request`, a 503 is an outage (R-A11Y6): one warning line, with its cause when an exception reached the
-    503 page (web/views/errors.server_error), no traceback; a page that kept its form has logged its cause
-    already (outage_logged), on the line before, with the same request id."""
+    `django.request`, a 503 is one warning line: with its cause when a store out reached the 503 page
+    (web/views/errors.server_error), no traceback; a page that kept its form logged its cause already
+    (outage_logged, just before). A statement of ours that failed on a database that answers (a deadlock, a
+    timeout: also answered 503) keeps ERROR and its traceback: it may be a fault of the code."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "status_code", None) != 503:
             return True
-        record.levelno, record.levelname = logging.WARNING, "WARNING"
         error = record.exc_info[1] if record.exc_info else None
-        if isinstance(error, SERVICE_OUT):
+        if error is not None and not (isinstance(error, SERVICE_OUT) and store_out(error)):
+            return True
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        if error is not None:
             cause = str(error).strip().splitlines()
             record.msg = f"{record.msg} (service indisponible : %s (%s))"
             record.args = (*(record.args or ()), type(error).__name__, cause[0][:200] if cause else "")

@@ -21,12 +21,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import redis
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
-from redis.connection import Connection, SSLConnection
+from redis.connection import AbstractConnection, Connection, SSLConnection, UnixDomainSocketConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -34,11 +34,18 @@ from moncompte.core.conf import conf
 
 REQUEST_WAITS = 3
 
+# The mixin below calls redis-py's own methods through super(): typed as a connection, it is a plain class at run
+# time, so that each kind of connection keeps its own way of connecting.
+if TYPE_CHECKING:
+    _ConnectionBase = AbstractConnection
+else:
+    _ConnectionBase = object
+
 
 @dataclass(slots=True)
 class _Waited:
     left: float  # the seconds this request may still wait on Redis
-    failed: bool = False
+    failed: BaseException | None = None  # the first command's failure: what the later ones say
     inside: bool = False  # a command connecting or checking its connection first: its wait counted once
 
 
@@ -60,21 +67,25 @@ def _bounded[T](call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     waited = _waited.get()
     if waited is None or waited.inside:
         return call(*args, **kwargs)
-    if waited.failed or waited.left <= 0:
-        raise RedisTimeoutError("Redis n'a pas répondu à temps pour cette requête")
+    if waited.failed is not None:
+        first = str(waited.failed).strip().splitlines()
+        cause = f"{type(waited.failed).__name__} ({first[0][:200] if first else ''})"
+        raise RedisTimeoutError(f"Redis hors service pour cette requête depuis : {cause}") from waited.failed
+    if waited.left <= 0:
+        raise RedisTimeoutError("Redis : cette requête l'a attendu trop longtemps en tout")
     started, waited.inside = time.monotonic(), True
     try:
         return call(*args, **kwargs)
-    except (RedisConnectionError, RedisTimeoutError):
-        waited.failed = True
+    except (RedisConnectionError, RedisTimeoutError) as error:
+        waited.failed = error
         raise
     finally:
         waited.left -= time.monotonic() - started
         waited.inside = False
 
 
-class BoundedConnection(Connection):
-    """redis-py's connection, its waits bounded per request (above)."""
+class _Bounded(_ConnectionBase):
+    """redis-py's connection, its waits bounded per request (above): mixed into each kind of connection."""
 
     def connect(self) -> None:
         _bounded(super().connect)
@@ -86,12 +97,23 @@ class BoundedConnection(Connection):
         return _bounded(super().read_response, *args, **kwargs)
 
 
-class BoundedSSLConnection(BoundedConnection, SSLConnection):
-    """The same, over TLS (rediss://)."""
+class BoundedConnection(_Bounded, Connection):
+    """Over TCP (redis://)."""
 
 
-def bounded_connection_class(url: str) -> type[Connection]:
-    return BoundedSSLConnection if urlsplit(url).scheme == "rediss" else BoundedConnection
+class BoundedSSLConnection(_Bounded, SSLConnection):
+    """Over TLS (rediss://)."""
+
+
+class BoundedUnixConnection(_Bounded, UnixDomainSocketConnection):
+    """Over a Unix socket (unix://)."""
+
+
+_BY_SCHEME: dict[str, type[Any]] = {"rediss": BoundedSSLConnection, "unix": BoundedUnixConnection}
+
+
+def bounded_connection_class(url: str) -> type[Any]:
+    return _BY_SCHEME.get(urlsplit(url).scheme, BoundedConnection)
 
 
 def bounded_client(url: str) -> "redis.Redis":

@@ -94,11 +94,12 @@ def secret_classify(*, account: AccountKeys, typed: str, now: datetime) -> Typed
     )
 
 
-def provisional_code_give_back(*, code_id: int, used_at: datetime, account_id: int) -> bool:
+def provisional_code_give_back(*, code_id: int, used_at: datetime, account_id: int, session_epoch: int) -> bool:
     """Undoes the use of a provisional code at `used_at` whose restricted session could not be opened (the
     service out before the answer): the person may send the same code again, within its 30 minutes. Not if a
-    later use took it. Audited; whether it was given back."""
-    given = provisional_code_unuse(code_id=code_id, used_at=used_at)
+    later use took it, nor once a personal code was chosen (the account past `session_epoch`). Audited; whether
+    it was given back."""
+    given = provisional_code_unuse(code_id=code_id, used_at=used_at, session_epoch=session_epoch)
     if given:
         audit.record(event="authn_code_given_back", now=clock.now(), account_id=account_id)
     return given
@@ -127,5 +128,12 @@ def provisional_code_consume(
     audit.record(event="authn_code_success", now=now, nir=nir, account_id=account.pk, client=client)
     # Used up, and the session it opens not kept yet (Redis, with the response): if the service goes out before,
     # the person gets the code back and may send it again.
-    take_back_if_out(functools.partial(provisional_code_give_back, code_id=code.id, used_at=now, account_id=account.pk))
+    give_back = functools.partial(
+        provisional_code_give_back,
+        code_id=code.id,
+        used_at=now,
+        account_id=account.pk,
+        session_epoch=account.session_epoch,
+    )
+    take_back_if_out(give_back)
     return RestrictedGrant(account_id=account.pk, until=code.expires_at, session_epoch=account.session_epoch)

@@ -59,7 +59,11 @@ _CODE_USE = """
     UPDATE "enrollment_provisionalcode" SET used_at = %s WHERE id = %s AND used_at IS NULL AND voided_at IS NULL
 """
 _CODE_GIVE_BACK = """
-    UPDATE "enrollment_provisionalcode" SET used_at = NULL WHERE id = %s AND used_at = %s
+    UPDATE "enrollment_provisionalcode" SET used_at = NULL
+    WHERE id = %s AND used_at = %s AND voided_at IS NULL AND EXISTS (
+        SELECT 1 FROM "accounts_account" a
+        WHERE a.id = "enrollment_provisionalcode".account_id AND a.session_epoch = %s
+    )
 """
 _CODES_VOID = """
     UPDATE "enrollment_provisionalcode" SET voided_at = %s
@@ -74,11 +78,12 @@ def provisional_code_use(*, code_id: int, now: datetime) -> bool:
         return bool(cursor.rowcount == 1)
 
 
-def provisional_code_unuse(*, code_id: int, used_at: datetime) -> bool:
-    """Makes the code usable again if it is still used at `used_at` (by that use, not a later one): whether it did.
-    (Only unused codes are ever voided: a used one has nothing to check there.)"""
+def provisional_code_unuse(*, code_id: int, used_at: datetime, session_epoch: int) -> bool:
+    """Makes the code usable again if it is still used at `used_at` (by that use, not a later one) and its account
+    is still at `session_epoch`: a personal code chosen since (which voids the codes left, but not one used, R-CODE2)
+    ends the give-back too. Whether it did."""
     with connection.cursor() as cursor:
-        cursor.execute(_CODE_GIVE_BACK, [code_id, connection.ops.adapt_datetimefield_value(used_at)])
+        cursor.execute(_CODE_GIVE_BACK, [code_id, connection.ops.adapt_datetimefield_value(used_at), session_epoch])
         return bool(cursor.rowcount == 1)
 
 

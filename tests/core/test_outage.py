@@ -2,6 +2,7 @@
 
 import logging
 
+from django.db import OperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from moncompte.core.outage import (
@@ -78,3 +79,28 @@ def test_an_outage_s_503_line_says_its_cause_in_one_warning_line_F8():
     assert OutageLineFilter().filter(line)
     assert (line.levelname, line.levelno, line.exc_info) == ("WARNING", logging.WARNING, None)
     assert line.getMessage() == "X: /p/ (service indisponible : ConnectionError (Connection closed by server.))"
+
+
+def _database_error(cause: Exception) -> OperationalError:
+    error = OperationalError(str(cause))
+    error.__cause__ = cause  # as Django wraps the driver's error
+    return error
+
+
+def test_a_deadlock_or_a_timeout_answered_503_keeps_error_and_its_traceback_a_lost_connection_does_not_F8():
+    import psycopg
+
+    for ours in (psycopg.errors.DeadlockDetected("deadlock detected"), psycopg.errors.QueryCanceled("timeout")):
+        line = _django_line(503, _database_error(ours))
+        assert OutageLineFilter().filter(line)
+        assert (line.levelname, line.exc_info is not None) == ("ERROR", True)
+    for lost in (psycopg.OperationalError("connection failed"), psycopg.errors.AdminShutdown("terminating")):
+        line = _django_line(503, _database_error(lost))
+        assert OutageLineFilter().filter(line)
+        assert (line.levelname, line.exc_info) == ("WARNING", None)
+
+
+def test_a_503_a_view_answered_itself_is_a_warning_line_F8():
+    line = _django_line(503, None)
+    assert OutageLineFilter().filter(line)
+    assert (line.levelname, line.getMessage()) == ("WARNING", "X: /p/")

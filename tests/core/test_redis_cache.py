@@ -75,8 +75,9 @@ def test_after_a_command_that_got_no_answer_the_request_s_next_ones_fail_at_once
             client.get("session")
         started = time.monotonic()
         for _ in range(5):  # a count taken back, a page's CAPTCHA tried again…
-            with pytest.raises(RedisTimeoutError):
+            with pytest.raises(RedisTimeoutError, match="depuis : TimeoutError") as later:
                 client.get("session")
+            assert isinstance(later.value.__cause__, RedisTimeoutError)  # the first failure, for the log
         assert time.monotonic() - started < quick_timeout  # none waited for an answer
     assert len(frozen.taken) == 1  # none even reached the server
 
@@ -110,3 +111,26 @@ def test_a_slow_redis_answers_a_request_until_it_has_waited_its_share_then_no_mo
         assert relay.sent == answered + 3
     finally:
         relay.close()
+
+
+def test_a_redis_reached_by_its_unix_socket_answers_through_the_bounded_client(tmp_path):
+    """unix:// keeps redis-py's own way of connecting (a bounded TCP connection given a socket path fails)."""
+    import subprocess
+
+    socket_path = tmp_path / "redis.sock"
+    server = subprocess.Popen(
+        ["redis-server", "--port", "0", "--unixsocket", str(socket_path), "--save", "", "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            if socket_path.exists():
+                break
+            time.sleep(0.05)
+        client = bounded_client(f"unix://{socket_path}?db=0")
+        with redis_waits_bounded():
+            client.set("clé", "valeur")
+            assert client.get("clé") == b"valeur"
+    finally:
+        server.terminate()
+        server.wait()

@@ -20,6 +20,7 @@ from django.db import connection
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from moncompte.accounts.models import Account
 from moncompte.audit.models import AuditEvent
 from moncompte.core.redis_cache import redis_cache_settings
 from moncompte.enrollment.models import ProvisionalCode
@@ -27,7 +28,7 @@ from moncompte.enrollment.provisional_codes import provisional_code_give_back
 from moncompte.enrollment.queries import provisional_code_use
 from tests import factories
 from tests.factories import PERSONAL_CODE
-from tests.helpers import TEST_REDIS_URL
+from tests.helpers import TEST_REDIS_URL, code_sent_at
 from tests.outbox.faults import DatabaseCable
 from tests.web.test_database_outage import NIR
 from tests.web.test_enrollment_pages import submit_identity
@@ -214,11 +215,28 @@ def test_a_late_give_back_never_undoes_a_later_use_of_the_code_R_CODE2(code_sent
     """Given back once (the first sign-in's session lost), then used again by the retry: the first request's give
     back, were it to run again, finds the code used at another moment and leaves it used."""
     code = ProvisionalCode.objects.get()
+    epoch = Account.objects.get(pk=code.account_id).session_epoch
     assert provisional_code_use(code_id=code.pk, now=now)
-    assert provisional_code_give_back(code_id=code.pk, used_at=now, account_id=code.account_id)
+    assert provisional_code_give_back(code_id=code.pk, used_at=now, account_id=code.account_id, session_epoch=epoch)
     retried = now + timedelta(seconds=5)
     assert provisional_code_use(code_id=code.pk, now=retried)
-    assert not provisional_code_give_back(code_id=code.pk, used_at=now, account_id=code.account_id)
+    assert not provisional_code_give_back(code_id=code.pk, used_at=now, account_id=code.account_id, session_epoch=epoch)
     assert ProvisionalCode.objects.get().used_at == retried
     given_back = AuditEvent.objects.filter(event="authn_code_given_back")
     assert list(given_back.values_list("account_id", flat=True)) == [code.account_id]
+
+
+def test_a_code_is_not_given_back_once_a_personal_code_was_chosen_since_R_CODE2(beneficiary, client_info, now):
+    """Two codes live (R-CODE2); a sign-in uses the first and stalls on Redis; meanwhile the person, signed in with
+    the second, chooses a personal code, which voids the codes left: the first, used, was not among them. Its give
+    back must not bring it to life again."""
+    first = code_sent_at(beneficiary, client_info, now)
+    second = code_sent_at(beneficiary, client_info, now)
+    used = ProvisionalCode.objects.order_by("id").first()
+    assert used is not None
+    epoch = Account.objects.get(pk=used.account_id).session_epoch
+    assert provisional_code_use(code_id=used.pk, now=now)  # the stalled sign-in's use of the first code
+    factories.with_personal_code(second, now)
+    assert not provisional_code_give_back(code_id=used.pk, used_at=now, account_id=used.account_id, session_epoch=epoch)
+    assert ProvisionalCode.objects.get(pk=used.pk).used_at == now
+    assert first.clear != second.clear
