@@ -91,3 +91,17 @@ def test_failures_older_than_a_day_no_longer_count_R_PW9(now):
     later = now + timedelta(days=1, hours=1)
     fail(later, times=4)  # four again: still free
     assert not AuditEvent.objects.filter(event="sign_in_blocked").exists()
+
+
+def test_the_right_code_asked_again_starts_the_count_again_without_a_sign_in_attempt_R_LIM5_R_PW9(now):
+    """The account page asks for the current code (R-LIM5): no attempt of a sign-in to take back, the count of
+    the NIR from this client cleared all the same."""
+    from moncompte.accounts import passwords
+
+    stored = passwords.hash_password("Vacances-Bretagne-42")
+    fail(now, times=4)
+    assert attempts_counted(now) == 4
+    assert personal_code.personal_code_verify(
+        nir=NIR, stored=stored, typed="Vacances-Bretagne-42", client=CLIENT, now=now, event="sign_in"
+    )
+    assert attempts_counted(now) == 0
