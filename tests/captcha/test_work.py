@@ -224,3 +224,17 @@ def test_an_answer_with_its_proof_reads_the_failures_once_R_CAP6(now, settings):
     with redis_round_trips() as sent:
         captcha_check(proof=proof, client=CLIENT, now=now)
     assert sent[0] == 1  # the client's, its network's and the session's failures, in one pipeline
+
+
+def test_an_answer_s_proof_is_checked_against_the_client_s_own_failures_not_its_network_s_R_CAP6(now):
+    """The failures read once for the limit (the client's, its network's, the session's) hand the proof's check
+    the client's own: neighbours failing after the page was shown do not void a person's proof."""
+    challenge = challenge_create(binding="s", client=CLIENT, now=now)
+    work = solved(now, challenge_id=challenge.id)
+    for n in range(12):
+        neighbour = Client(f"203.0.113.{100 + n}")
+        theirs = challenge_create(binding=str(n), client=neighbour, now=now)
+        with pytest.raises(CaptchaWrong):
+            captcha_check(proof=CaptchaProof(theirs.id, "ZZZZZZ", str(n)), client=neighbour, now=now)
+    answer = challenge_answer(challenge_id=challenge.id)
+    captcha_check(proof=CaptchaProof(challenge.id, answer, "s", work), client=CLIENT, now=now)
