@@ -4,6 +4,7 @@ import secrets
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.log import log_response
 
 from moncompte.core.outage import take_backs_kept
 from moncompte.core.redis_cache import redis_waits_bounded
@@ -20,6 +21,10 @@ def request_id(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[
         with request_id_set(secrets.token_hex(6)), take_backs_kept(), redis_waits_bounded():
             response = get_response(request)
             response.headers["X-Request-Id"] = current_request_id()
+            if response.status_code >= 400:
+                # Django's own line for an answer a view gave (a 503 that kept its form, a 404) comes once every
+                # middleware has returned, the id gone: logged here, with it, Django's is skipped.
+                log_response("%s: %s", response.reason_phrase, request.path, response=response, request=request)
             return response
 
     return middleware

@@ -20,6 +20,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from moncompte.core.redis_cache import redis_cache_settings
+from moncompte.core.request_context import RequestIdFilter
 from tests import factories
 from tests.core.test_redis_cache import FrozenRedis
 from tests.factories import PERSONAL_CODE
@@ -196,6 +197,7 @@ def django_request_lines() -> Iterator[list[logging.LogRecord]]:
             lines.append(record)
 
     catcher = Catcher()
+    catcher.addFilter(RequestIdFilter())  # as the console handler of settings.LOGGING
     logger = logging.getLogger("django.request")
     logger.addHandler(catcher)
     try:
@@ -210,9 +212,12 @@ def test_an_outage_s_503_is_one_warning_line_with_its_cause_never_a_traceback_F8
     assert browser.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE}).status_code == 302
     redis_cable.cut()
     with django_request_lines() as lines:
-        assert browser.get(reverse("web:account")).status_code == 503  # reached the 503 page (server_error)
-        assert browser.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE}).status_code == 503  # kept
+        out = browser.get(reverse("web:account"))  # reached the 503 page (server_error)
+        kept = browser.post(reverse("web:sign_in"), {"nir": NIR, "code": PERSONAL_CODE})  # the form kept
+    assert (out.status_code, kept.status_code) == (503, 503)
     account, sign_in = lines
+    # Each line carries its request's id, the one its page shows, to be found with the outage's cause.
+    assert [line.request_id for line in lines] == [out["X-Request-Id"], kept["X-Request-Id"]]  # type: ignore[attr-defined]
     assert [(line.levelname, line.exc_info) for line in lines] == [("WARNING", None), ("WARNING", None)]
     assert account.getMessage().startswith(
         f"Service Unavailable: {reverse('web:account')} (service indisponible : ConnectionError ("
