@@ -29,15 +29,18 @@ SERVICE_OUT: tuple[type[Exception], ...] = (
 logger = logging.getLogger(__name__)
 
 
+def cause_of(error: BaseException) -> str:
+    """`Type (first line of its message)`, for one log line: never a traceback nor what was sent."""
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__} ({lines[0][:200] if lines else ''})"
+
+
 def outage_logged(error: BaseException, *, answered: str = "formulaire gardé") -> bool:
     """A store out while a request was served, answered by a 503 (R-A11Y6, R-API1): one warning line naming the
     cause, for the operators (the answer itself says only « indisponible »), never what was sent nor a traceback
     per request. True, so that a view writes `out = outage_logged(error)`. What the request registered to take
     back if out (take_back_if_out) is taken back."""
-    cause = str(error).strip().splitlines()
-    logger.warning(
-        "service indisponible, %s : %s (%s)", answered, type(error).__name__, cause[0][:200] if cause else ""
-    )
+    logger.warning("service indisponible, %s : %s", answered, cause_of(error))
     outage_take_back()
     return True
 
@@ -105,8 +108,7 @@ class OutageLineFilter(logging.Filter):
             return True
         record.levelno, record.levelname = logging.WARNING, "WARNING"
         if error is not None:
-            cause = str(error).strip().splitlines()
-            record.msg = f"{record.msg} (service indisponible : %s (%s))"
-            record.args = (*(record.args or ()), type(error).__name__, cause[0][:200] if cause else "")
+            record.msg = f"{record.msg} (service indisponible : %s)"
+            record.args = (*(record.args or ()), cause_of(error))
             record.exc_info, record.exc_text = None, None
         return True

@@ -31,6 +31,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from moncompte.core.conf import conf
+from moncompte.core.outage import cause_of
 
 REQUEST_WAITS = 3
 
@@ -68,8 +69,7 @@ def _bounded[T](call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     if waited is None or waited.inside:
         return call(*args, **kwargs)
     if waited.failed is not None:
-        first = str(waited.failed).strip().splitlines()
-        cause = f"{type(waited.failed).__name__} ({first[0][:200] if first else ''})"
+        cause = cause_of(waited.failed)
         raise RedisTimeoutError(f"Redis hors service pour cette requête depuis : {cause}") from waited.failed
     if waited.left <= 0:
         raise RedisTimeoutError("Redis : cette requête l'a attendu trop longtemps en tout")

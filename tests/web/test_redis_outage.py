@@ -217,7 +217,7 @@ def test_an_outage_s_503_is_one_warning_line_with_its_cause_never_a_traceback_F8
     assert (out.status_code, kept.status_code) == (503, 503)
     account, sign_in = lines
     # Each line carries its request's id, the one its page shows, to be found with the outage's cause.
-    assert [line.request_id for line in lines] == [out["X-Request-Id"], kept["X-Request-Id"]]  # type: ignore[attr-defined]
+    assert [getattr(line, "request_id", None) for line in lines] == [out["X-Request-Id"], kept["X-Request-Id"]]
     assert [(line.levelname, line.exc_info) for line in lines] == [("WARNING", None), ("WARNING", None)]
     assert account.getMessage().startswith(
         f"Service Unavailable: {reverse('web:account')} (service indisponible : ConnectionError ("
