@@ -95,8 +95,7 @@ def failures_check(*, client: Client, binding: str, now: datetime) -> int:
         (failures_per_network(now), client.network),
         (failures_per_session(), binding),
     ]
-    own: int = throttle.check_each(limits, now=now, field=FIELD)[0]
-    return own
+    return throttle.check_each(limits, now=now, field=FIELD)[0]
 
 
 def failure_hit(*, client: Client, binding: str, now: datetime) -> None:

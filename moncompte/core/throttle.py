@@ -73,11 +73,7 @@ def check_each(limits: list[tuple[Limit, str]], *, now: datetime, field: str | N
 
 def first_retry_after(limits: list[tuple[Limit, str]], *, now: datetime) -> timedelta | None:
     """`retry_after` for several limits read at once (one round trip on Redis): the first one full's wait."""
-    for (limit, _), times in zip(limits, _times_of_each(limits, now=now), strict=True):
-        wait = _wait(limit, times, now)
-        if wait is not None:
-            return wait
-    return None
+    return next((wait for wait in retry_after_each(limits, now=now) if wait is not None), None)
 
 
 def count_each(limits: list[tuple[Limit, str]], *, now: datetime) -> list[int]:
